@@ -1,0 +1,136 @@
+//! Rust types for the definitions, through typify, with its panics turned into errors.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use schemars::schema::Schema;
+use serde_json::Value;
+use typify::{TypeSpace, TypeSpaceSettings};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::Spec;
+use crate::schema::for_typify;
+
+use super::guard::contain;
+
+fn settings() -> TypeSpaceSettings {
+    let mut s = TypeSpaceSettings::default();
+    s.with_struct_builder(false)
+        .with_derive("PartialEq".to_owned())
+        // Deterministic key order when maps are serialized.
+        .with_map_type("::std::collections::BTreeMap");
+    s
+}
+
+/// Converts a set of definitions; `Err` carries typify's own words.
+fn convert(defs: &BTreeMap<String, Schema>) -> std::result::Result<TokenStream, String> {
+    let defs = defs.clone();
+    contain(move || {
+        let mut space = TypeSpace::new(&settings());
+        space.add_ref_types(defs).map_err(|e| e.to_string())?;
+        Ok(space.to_stream())
+    })
+    .and_then(|r| r)
+}
+
+/// The `types` module body for a spec.
+pub(crate) fn emit(spec: &Spec) -> Result<TokenStream> {
+    let prepared = for_typify(&spec.definitions);
+    let locate = |name: &str| -> (std::path::PathBuf, String) {
+        // Hoisted definitions have no place of their own: report their base.
+        let def = spec.definitions.get(name).or_else(|| {
+            spec.definitions
+                .iter()
+                .filter(|(base, _)| name.starts_with(base.as_str()))
+                .max_by_key(|(base, _)| base.len())
+                .map(|(_, d)| d)
+        });
+        match def {
+            Some(d) => (d.file.clone(), d.pointer.clone()),
+            None => (spec.path.clone(), String::new()),
+        }
+    };
+    let mut schemas = BTreeMap::new();
+    for (name, value) in &prepared {
+        let schema: Schema = serde_json::from_value(value.clone()).map_err(|e| {
+            let (file, pointer) = locate(name);
+            Error::new(
+                file,
+                pointer,
+                ErrorKind::Unsupported(format!("schema cannot be read as JSON Schema: {e}")),
+            )
+        })?;
+        schemas.insert(name.clone(), schema);
+    }
+    match convert(&schemas) {
+        Ok(tokens) => Ok(tokens),
+        Err(whole) => {
+            // Find the smallest set of definitions that still fails, to name the culprit.
+            let (culprit, reason) = smallest_failure(&prepared, &schemas).unwrap_or((None, whole));
+            let (file, pointer) = culprit
+                .as_deref()
+                .map(locate)
+                .unwrap_or((spec.path.clone(), String::new()));
+            Err(Error::new(
+                file,
+                pointer,
+                ErrorKind::Unsupported(format!("typify cannot convert this schema: {reason}")),
+            ))
+        }
+    }
+}
+
+fn refs_of(value: &Value, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if k == "$ref" {
+                    if let Some(name) = v.as_str().and_then(|r| r.strip_prefix("#/definitions/")) {
+                        out.insert(name.to_owned());
+                    }
+                } else {
+                    refs_of(v, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs_of(v, out)),
+        _ => {}
+    }
+}
+
+fn closure(prepared: &BTreeMap<String, Value>, start: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![start.to_owned()];
+    while let Some(name) = todo.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        if let Some(v) = prepared.get(&name) {
+            let mut refs = BTreeSet::new();
+            refs_of(v, &mut refs);
+            todo.extend(refs.into_iter().filter(|r| !seen.contains(r)));
+        }
+    }
+    seen
+}
+
+fn smallest_failure(
+    prepared: &BTreeMap<String, Value>,
+    schemas: &BTreeMap<String, Schema>,
+) -> Option<(Option<String>, String)> {
+    let mut candidates: Vec<(String, BTreeSet<String>)> = prepared
+        .keys()
+        .map(|n| (n.clone(), closure(prepared, n)))
+        .collect();
+    candidates.sort_by_key(|(name, c)| (c.len(), name.clone()));
+    for (name, set) in candidates {
+        let subset: BTreeMap<String, Schema> = set
+            .iter()
+            .filter_map(|n| schemas.get(n).map(|s| (n.clone(), s.clone())))
+            .collect();
+        if let Err(reason) = convert(&subset) {
+            return Some((Some(name), reason));
+        }
+    }
+    None
+}

@@ -1,0 +1,135 @@
+//! AsyncAPI 2.x to Rust.
+//!
+//! Reads an AsyncAPI document (YAML or JSON), resolves its `$ref`s (inside the document and to
+//! relative files), lints it, builds a small protocol [model] and emits one Rust module: payload
+//! types (through typify) and per-message metadata. The crate does no I/O beyond reading the
+//! documents through a [`Loader`]; writing files is the caller's business.
+//!
+//! ```no_run
+//! use asyncapi_codegen::{generate, FsLoader, Settings};
+//! let out = generate(&FsLoader, "specs/control-interface.yaml".as_ref(), &Settings::default())?;
+//! println!("{}", out.code);
+//! # Ok::<(), asyncapi_codegen::Error>(())
+//! ```
+
+mod emit;
+mod error;
+mod load;
+mod locate;
+pub mod model;
+mod naming;
+mod read;
+mod refs;
+mod schema;
+pub mod template;
+
+use std::path::Path;
+
+pub use error::{Error, ErrorKind, Result};
+pub use load::{FsLoader, Loader, MemoryLoader, MAX_DOCUMENT_BYTES};
+pub use model::Spec;
+
+/// How the generated code looks.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Path of the runtime module the generated code calls into.
+    pub runtime_path: String,
+    /// Text of the first doc lines of the module (who generated it, do not edit).
+    pub header: Option<String>,
+    /// Short name of the spec; the file stem when `None`.
+    pub spec_id: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            runtime_path: "crate::runtime".to_owned(),
+            header: None,
+            spec_id: None,
+        }
+    }
+}
+
+impl Settings {
+    /// Sets the path of the runtime module (`crate::runtime` by default).
+    pub fn with_runtime_path(mut self, path: impl Into<String>) -> Self {
+        self.runtime_path = path.into();
+        self
+    }
+
+    /// Names the spec (and so its module) instead of taking the file stem.
+    pub fn with_spec_id(mut self, id: impl Into<String>) -> Self {
+        self.spec_id = Some(id.into());
+        self
+    }
+
+    /// Sets the header lines of the generated module.
+    pub fn with_header(mut self, header: impl Into<String>) -> Self {
+        self.header = Some(header.into());
+        self
+    }
+}
+
+/// What [`generate`] produces for one spec.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// The model the code was generated from.
+    pub spec: Spec,
+    /// The Rust module, formatted by prettyplease.
+    pub code: String,
+}
+
+/// The spec id of a file: its stem (`specs/control-interface.yaml` is `control-interface`).
+pub fn spec_id(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "spec".to_owned())
+}
+
+/// Reads, resolves and lints the document at `path` into the protocol model.
+pub fn read_spec(loader: &dyn Loader, path: &Path) -> Result<Spec> {
+    read_spec_as(loader, path, &spec_id(path))
+}
+
+fn read_spec_as(loader: &dyn Loader, path: &Path, id: &str) -> Result<Spec> {
+    guarded(path, || {
+        let mut store = refs::Store::new(loader);
+        let doc = store.load(path, None)?;
+        read::read(&mut store, doc, id)
+    })
+}
+
+/// Reads the document at `path` and generates its Rust module.
+pub fn generate(loader: &dyn Loader, path: &Path, settings: &Settings) -> Result<Output> {
+    let id = settings.spec_id.clone().unwrap_or_else(|| spec_id(path));
+    let spec = read_spec_as(loader, path, &id)?;
+    let code = guarded(path, || emit::module(&spec, settings))?;
+    Ok(Output { spec, code })
+}
+
+/// No input may panic the generator: a panic that escapes the parts that expect them is a bug,
+/// reported as an error rather than taking the caller down.
+fn guarded<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    emit::contain(f).unwrap_or_else(|panic| {
+        Err(Error::new(
+            path,
+            "",
+            ErrorKind::Unsupported(format!("internal generator error: {panic}")),
+        ))
+    })
+}
+
+/// The `mod.rs` that declares one generated module per spec: `(module, title)` pairs.
+pub fn module_index(header: &str, modules: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for line in header.lines() {
+        out.push_str(&format!("//! {line}\n"));
+    }
+    for (module, title) in modules {
+        out.push_str(&format!(
+            "\n#[doc = {:?}]\npub mod {module};\n",
+            format!(" {title}")
+        ));
+    }
+    out
+}

@@ -1,0 +1,226 @@
+//! Finds the line of a JSON pointer in block-style YAML text.
+//!
+//! `serde_yaml::Value` keeps no positions, so this walks the text by indentation. It handles what
+//! specs are written in (block mappings and sequences, quoted keys) and answers `None` for anything
+//! else (flow style, multi-line keys) rather than guessing.
+
+use crate::error::pointer_tokens;
+
+struct Line<'a> {
+    /// Column of the first character of `content`.
+    indent: usize,
+    content: &'a str,
+}
+
+fn lines(text: &str) -> Vec<Option<Line<'_>>> {
+    text.lines()
+        .map(|raw| {
+            let trimmed = raw.trim_start_matches(' ');
+            if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with("---") {
+                None
+            } else {
+                Some(Line {
+                    indent: raw.len() - trimmed.len(),
+                    content: trimmed,
+                })
+            }
+        })
+        .collect()
+}
+
+/// The key of a `key: value` (or `key:`) line, unquoted.
+fn key_of(content: &str) -> Option<String> {
+    let content = content.trim_end();
+    let (key, _) = if let Some(rest) = content.strip_prefix('\'') {
+        let end = rest
+            .find("':")
+            .or_else(|| rest.strip_suffix("'").map(|r| r.len()))?;
+        return rest
+            .get(end + 1..)
+            .filter(|after| after.starts_with(':'))
+            .map(|_| rest[..end].replace("''", "'"));
+    } else if let Some(rest) = content.strip_prefix('"') {
+        let end = rest.find("\":")?;
+        return Some(rest[..end].replace("\\\"", "\""));
+    } else {
+        let pos = content
+            .match_indices(':')
+            .find(|(i, _)| {
+                let after = &content[i + 1..];
+                after.is_empty() || after.starts_with(' ')
+            })?
+            .0;
+        (&content[..pos], ())
+    };
+    Some(key.trim_end().to_owned())
+}
+
+/// The line of the second `key:` among the keys of the mapping that starts at 1-based `from`
+/// (serde_yaml reports a duplicate key at the start of its mapping).
+pub(crate) fn duplicate_key_line(text: &str, from: usize, key: &str) -> Option<usize> {
+    let lines = lines(text);
+    let mut indent = None;
+    let mut seen = 0;
+    for (i, line) in lines.iter().enumerate().skip(from.saturating_sub(1)) {
+        let Some(line) = line else { continue };
+        // The mapping may start mid-line (`- a: 1`): its keys share the first key's column.
+        let (col, content) = match line.content.strip_prefix("- ") {
+            Some(rest) if indent.is_none() => (line.indent + 2, rest),
+            _ => (line.indent, line.content),
+        };
+        let indent = *indent.get_or_insert(col);
+        if col < indent {
+            break;
+        }
+        if col == indent && key_of(content).as_deref() == Some(key) {
+            seen += 1;
+            if seen == 2 {
+                return Some(i + 1);
+            }
+        }
+    }
+    None
+}
+
+/// The 1-based line of the value at `pointer`, if the text is simple enough to tell.
+pub(crate) fn line_of(text: &str, pointer: &str) -> Option<usize> {
+    let tokens = pointer_tokens(pointer);
+    if tokens.is_empty() {
+        return Some(1);
+    }
+    let lines = lines(text);
+    // (line index, column at which the children of the current node start, or None for "any
+    // column deeper than the parent").
+    let mut start = 0usize;
+    let mut parent_indent: Option<usize> = None;
+    // Column of the content on the current line when a sequence item was entered (`- key: v`).
+    let mut inline_col: Option<usize> = None;
+    let mut found = None;
+    for token in &tokens {
+        let mut hit = None;
+        let mut seq_index = 0usize;
+        let mut i = start;
+        while i < lines.len() {
+            let Some(line) = &lines[i] else {
+                i += 1;
+                continue;
+            };
+            // Content after a `- ` on the line where a sequence item began counts as a child line.
+            let (indent, content) = match inline_col {
+                Some(col) if i == start => (col, &line.content[col - line.indent..]),
+                _ => (line.indent, line.content),
+            };
+            if i != start || inline_col.is_none() {
+                if let Some(p) = parent_indent {
+                    if indent <= p {
+                        break;
+                    }
+                }
+            }
+            let direct_child = |child_indent: usize| match parent_indent {
+                None => child_indent == lines.iter().flatten().next().map_or(0, |l| l.indent),
+                Some(p) => child_indent > p,
+            };
+            if let Some(item) =
+                content
+                    .strip_prefix("- ")
+                    .or(if content == "-" { Some("") } else { None })
+            {
+                if direct_child(indent) {
+                    if token.parse::<usize>().ok() == Some(seq_index) {
+                        let col = indent + 2 + (item.len() - item.trim_start().len());
+                        hit = Some((i, indent, (!item.trim().is_empty()).then_some(col)));
+                        break;
+                    }
+                    seq_index += 1;
+                }
+            } else if direct_child(indent) && key_of(content).as_deref() == Some(token.as_str()) {
+                hit = Some((i, indent, None));
+                break;
+            }
+            // Skip the subtree of this sibling.
+            i += 1;
+            if parent_indent.is_none() || direct_child(indent) {
+                let sibling = indent;
+                while i < lines.len() {
+                    match &lines[i] {
+                        Some(l) if l.indent <= sibling && !l.content.starts_with("- ") => break,
+                        Some(l) if l.indent < sibling => break,
+                        Some(l) if l.indent == sibling && l.content.starts_with("- ") => break,
+                        _ => i += 1,
+                    }
+                }
+            }
+        }
+        let (line, indent, col) = hit?;
+        found = Some(line);
+        start = if col.is_some() { line } else { line + 1 };
+        parent_indent = Some(indent);
+        inline_col = col;
+        if col.is_some() {
+            // Children of `- key: v` sit at the item's content column.
+            parent_indent = Some(indent);
+        }
+    }
+    found.map(|l| l + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "\
+asyncapi: 2.6.0
+info:
+  title: T
+channels:
+  a.{x}.b:
+    parameters:
+      x:
+        schema:
+          type: string
+  'quoted/key':
+    publish:
+      message:
+        oneOf:
+          - $ref: '#/m1'
+          - name: second
+            payload:
+              type: object
+components:
+  schemas:
+    A:
+      type: object
+";
+
+    #[test]
+    fn finds_nested_keys_quoted_keys_and_sequence_items() {
+        assert_eq!(line_of(DOC, "/asyncapi"), Some(1));
+        assert_eq!(line_of(DOC, "/info/title"), Some(3));
+        assert_eq!(
+            line_of(DOC, "/channels/a.{x}.b/parameters/x/schema"),
+            Some(8)
+        );
+        assert_eq!(line_of(DOC, "/channels/quoted~1key/publish"), Some(11));
+        assert_eq!(
+            line_of(DOC, "/channels/quoted~1key/publish/message/oneOf/0"),
+            Some(14)
+        );
+        assert_eq!(
+            line_of(DOC, "/channels/quoted~1key/publish/message/oneOf/1/payload"),
+            Some(16)
+        );
+        assert_eq!(
+            line_of(DOC, "/channels/quoted~1key/publish/message/oneOf/1/name"),
+            Some(15)
+        );
+        assert_eq!(line_of(DOC, "/components/schemas/A/type"), Some(21));
+    }
+
+    #[test]
+    fn unknown_paths_give_none() {
+        assert_eq!(line_of(DOC, "/channels/nope"), None);
+        assert_eq!(line_of(DOC, "/info/title/deeper"), None);
+        assert_eq!(line_of("{a: {b: 1}}", "/a/b"), None);
+    }
+}

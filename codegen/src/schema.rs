@@ -1,0 +1,493 @@
+//! Collects the schemas of a spec into named definitions with `$ref`s rewritten, and prepares
+//! them for typify.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use serde_json::{Map, Value};
+
+use crate::error::{pointer_tokens, ErrorKind, Result};
+use crate::model::Definition;
+use crate::naming::{pascal, Namer};
+use crate::refs::{Loc, Store};
+
+/// Keywords whose value is one schema.
+const SCHEMA_KEYWORDS: &[&str] = &[
+    "items",
+    "additionalItems",
+    "additionalProperties",
+    "contains",
+    "propertyNames",
+    "not",
+    "if",
+    "then",
+    "else",
+];
+/// Keywords whose value is an array of schemas.
+const SCHEMA_ARRAY_KEYWORDS: &[&str] = &["allOf", "anyOf", "oneOf", "items"];
+/// Keywords whose value is a map of schemas.
+const SCHEMA_MAP_KEYWORDS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "definitions",
+    "$defs",
+    "dependencies",
+];
+
+/// Every schema of a spec that becomes a named type.
+pub(crate) struct Definitions {
+    names: Namer,
+    by_loc: HashMap<Loc, String>,
+    defs: BTreeMap<String, (Loc, Value)>,
+    queue: VecDeque<(String, Loc)>,
+}
+
+impl Definitions {
+    pub fn new() -> Self {
+        let mut names = Namer::new();
+        // The generated module has these next to the types.
+        for reserved in ["Error", "ConversionError"] {
+            names.reserve(reserved);
+        }
+        Self {
+            names,
+            by_loc: HashMap::new(),
+            defs: BTreeMap::new(),
+            queue: VecDeque::new(),
+        }
+    }
+
+    /// The definition name for the schema at `loc`, assigning `hint` (made unique) the first time.
+    pub fn intern(&mut self, loc: &Loc, hint: &str) -> String {
+        if let Some(name) = self.by_loc.get(loc) {
+            return name.clone();
+        }
+        let name = self.names.unique(pascal(hint));
+        self.by_loc.insert(loc.clone(), name.clone());
+        self.queue.push_back((name.clone(), loc.clone()));
+        name
+    }
+
+    /// Copies and rewrites every interned schema, interning what their `$ref`s reach.
+    pub fn process(&mut self, store: &mut Store<'_>) -> Result<()> {
+        while let Some((name, loc)) = self.queue.pop_front() {
+            let value = store.get(&loc).cloned().unwrap_or(Value::Null);
+            let rewritten = self.rewrite(store, &loc, value)?;
+            self.defs.insert(name, (loc, rewritten));
+        }
+        self.check_alias_cycles(store)
+    }
+
+    fn rewrite(&mut self, store: &mut Store<'_>, loc: &Loc, value: Value) -> Result<Value> {
+        let mut map = match value {
+            Value::Object(map) => map,
+            Value::Bool(_) => return Ok(value),
+            other => {
+                return Err(store.error(
+                    loc,
+                    ErrorKind::Structure(format!(
+                        "a schema must be an object or a boolean, found {}",
+                        kind_of(&other)
+                    )),
+                ))
+            }
+        };
+        if let Some(reference) = map.get("$ref") {
+            let Value::String(reference) = reference else {
+                return Err(store.error(
+                    &loc.child("$ref"),
+                    ErrorKind::Reference("$ref must be a string".into()),
+                ));
+            };
+            let reference = reference.clone();
+            let target = store.resolve(loc, &reference)?;
+            let name = self.intern(&target, &hint_for(&target.pointer, store));
+            // Draft-07: keywords beside `$ref` are ignored, so they are dropped.
+            let mut out = Map::new();
+            out.insert(
+                "$ref".into(),
+                Value::String(format!("#/definitions/{name}")),
+            );
+            return Ok(Value::Object(out));
+        }
+        for (key, child) in map.iter_mut() {
+            let child_loc = loc.child(key);
+            let taken = std::mem::take(child);
+            *child = if SCHEMA_MAP_KEYWORDS.contains(&key.as_str()) {
+                match taken {
+                    Value::Object(entries) => {
+                        let mut out = Map::new();
+                        for (k, v) in entries {
+                            // `dependencies` may also list property names.
+                            let v = if v.is_array() {
+                                v
+                            } else {
+                                self.rewrite(store, &child_loc.child(&k), v)?
+                            };
+                            out.insert(k, v);
+                        }
+                        Value::Object(out)
+                    }
+                    other => other,
+                }
+            } else if SCHEMA_ARRAY_KEYWORDS.contains(&key.as_str()) && taken.is_array() {
+                let Value::Array(items) = taken else {
+                    unreachable!()
+                };
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.into_iter().enumerate() {
+                    out.push(self.rewrite(store, &child_loc.child(&i.to_string()), item)?);
+                }
+                Value::Array(out)
+            } else if SCHEMA_KEYWORDS.contains(&key.as_str()) {
+                self.rewrite(store, &child_loc, taken)?
+            } else {
+                taken
+            };
+        }
+        Ok(Value::Object(map))
+    }
+
+    /// Definitions that are nothing but a `$ref` to each other, in a ring, mean no type at all.
+    fn check_alias_cycles(&self, store: &Store<'_>) -> Result<()> {
+        for (name, (loc, _)) in &self.defs {
+            let mut seen = BTreeSet::new();
+            let mut current = name.clone();
+            while let Some(target) = self.alias_target(&current) {
+                if !seen.insert(current.clone()) {
+                    return Err(store.error(
+                        &loc.child("$ref"),
+                        ErrorKind::Reference(
+                            "this schema is only a $ref, and the chain of such $refs is a cycle"
+                                .into(),
+                        ),
+                    ));
+                }
+                current = target;
+            }
+        }
+        Ok(())
+    }
+
+    fn alias_target(&self, name: &str) -> Option<String> {
+        let (_, schema) = self.defs.get(name)?;
+        let map = schema.as_object()?;
+        if map.len() != 1 {
+            return None;
+        }
+        map.get("$ref")?
+            .as_str()?
+            .strip_prefix("#/definitions/")
+            .map(str::to_owned)
+    }
+
+    pub fn into_model(self, store: &Store<'_>) -> BTreeMap<String, Definition> {
+        self.defs
+            .into_iter()
+            .map(|(name, (loc, schema))| {
+                (
+                    name,
+                    Definition {
+                        file: store.path(loc.doc).to_path_buf(),
+                        pointer: loc.pointer,
+                        schema,
+                    },
+                )
+            })
+            .collect()
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A type-name hint from where a schema sits: its last meaningful pointer token.
+pub(crate) fn hint_for(pointer: &str, store: &Store<'_>) -> String {
+    const GENERIC: &[&str] = &[
+        "components",
+        "schemas",
+        "definitions",
+        "$defs",
+        "properties",
+        "items",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "additionalProperties",
+        "schema",
+    ];
+    let tokens = pointer_tokens(pointer);
+    let meaningful: Vec<&String> = tokens
+        .iter()
+        .filter(|t| !GENERIC.contains(&t.as_str()) && t.parse::<usize>().is_err())
+        .collect();
+    match meaningful.as_slice() {
+        [.., parent, last] if *last == "payload" => format!("{parent} payload"),
+        [.., last] => (*last).clone(),
+        [] => {
+            // A whole file used as a schema: name it after the file.
+            let _ = store;
+            "Schema".to_owned()
+        }
+    }
+}
+
+/// A copy of the definitions adapted to what typify handles well:
+/// - `const` becomes a one-value `enum` (typify ignores `const`);
+/// - optional arrays and maps may also be `null`, so typify makes them `Option<..>` instead of
+///   dropping empty ones when encoding (an absent field and `[]` differ on the wire);
+/// - properties of schemas used as `allOf` bases that would become types of their own are hoisted
+///   into shared definitions, so typify does not copy them into every type that merges the base.
+pub(crate) fn for_typify(defs: &BTreeMap<String, Definition>) -> BTreeMap<String, Value> {
+    let mut out: BTreeMap<String, Value> = defs
+        .iter()
+        .map(|(name, def)| {
+            let mut schema = const_to_enum(def.schema.clone());
+            optional_collections_nullable(&mut schema);
+            (name.clone(), schema)
+        })
+        .collect();
+
+    let mut bases = BTreeSet::new();
+    for schema in out.values() {
+        if let Some(Value::Array(branches)) = schema.get("allOf") {
+            for b in branches {
+                if let Some(target) = b
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/definitions/"))
+                {
+                    bases.insert(target.to_owned());
+                }
+            }
+        }
+    }
+    let mut names = Namer::new();
+    for name in out.keys() {
+        names.reserve(name);
+    }
+    let mut hoisted = Vec::new();
+    for base in bases {
+        let Some(Value::Object(props)) = out.get_mut(&base).and_then(|s| s.get_mut("properties"))
+        else {
+            continue;
+        };
+        for (prop, schema) in props.iter_mut() {
+            if becomes_named_type(schema) {
+                let name = names.unique(pascal(&format!("{base} {prop}")));
+                let moved = std::mem::replace(
+                    schema,
+                    serde_json::json!({ "$ref": format!("#/definitions/{name}") }),
+                );
+                hoisted.push((name, moved));
+            }
+        }
+    }
+    out.extend(hoisted);
+    out
+}
+
+fn optional_collections_nullable(schema: &mut Value) {
+    let Value::Object(map) = schema else {
+        return;
+    };
+    let required: BTreeSet<String> = map
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(Value::Object(props)) = map.get_mut("properties") {
+        for (name, prop) in props.iter_mut() {
+            if required.contains(name) {
+                continue;
+            }
+            let Value::Object(p) = prop else { continue };
+            if p.contains_key("default") {
+                continue;
+            }
+            let collection = match p.get("type").and_then(Value::as_str) {
+                Some("array") => true,
+                Some("object") => {
+                    !p.contains_key("properties")
+                        && !["oneOf", "anyOf", "allOf"]
+                            .iter()
+                            .any(|k| p.contains_key(*k))
+                }
+                _ => false,
+            };
+            if collection {
+                let t = p["type"].clone();
+                p.insert("type".into(), Value::Array(vec![t, Value::from("null")]));
+            }
+        }
+    }
+    for (key, child) in map.iter_mut() {
+        if is_data_keyword(key) {
+            continue;
+        }
+        match child {
+            Value::Object(entries) if SCHEMA_MAP_KEYWORDS.contains(&key.as_str()) => {
+                entries.values_mut().for_each(optional_collections_nullable);
+            }
+            Value::Array(items) => items.iter_mut().for_each(optional_collections_nullable),
+            Value::Object(_) => optional_collections_nullable(child),
+            _ => {}
+        }
+    }
+}
+
+fn becomes_named_type(schema: &Value) -> bool {
+    let Some(map) = schema.as_object() else {
+        return false;
+    };
+    ["enum", "pattern", "properties", "oneOf", "anyOf", "allOf"]
+        .iter()
+        .any(|k| map.contains_key(*k))
+}
+
+fn const_to_enum(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut out = Map::with_capacity(map.len());
+            for (k, v) in map {
+                if k == "const" {
+                    out.insert("enum".into(), Value::Array(vec![v]));
+                } else if is_data_keyword(&k) {
+                    out.insert(k, v);
+                } else {
+                    out.insert(k, const_to_enum(v));
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(const_to_enum).collect()),
+        other => other,
+    }
+}
+
+fn is_data_keyword(k: &str) -> bool {
+    matches!(k, "enum" | "default" | "examples" | "example") || k.starts_with("x-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::MemoryLoader;
+    use std::path::Path;
+
+    fn collect(text: &str, roots: &[(&str, &str)]) -> Result<BTreeMap<String, Definition>> {
+        let mut files = MemoryLoader::new();
+        files.insert("s.yaml", text);
+        let mut store = Store::new(&files);
+        let doc = store.load(Path::new("s.yaml"), None)?;
+        let mut defs = Definitions::new();
+        for (pointer, hint) in roots {
+            defs.intern(
+                &Loc {
+                    doc,
+                    pointer: pointer.to_string(),
+                },
+                hint,
+            );
+        }
+        defs.process(&mut store)?;
+        Ok(defs.into_model(&store))
+    }
+
+    #[test]
+    fn refs_become_definitions_and_names_stay_unique() {
+        let defs = collect(
+            "a:\n  type: object\n  properties:\n    b:\n      $ref: '#/x/user_name'\n    c:\n      $ref: '#/x/UserName'\nx:\n  user_name: {type: string}\n  UserName: {type: integer}\n",
+            &[("/a", "A")],
+        )
+        .unwrap();
+        assert_eq!(
+            defs.keys().collect::<Vec<_>>(),
+            ["A", "UserName", "UserName2"]
+        );
+        assert_eq!(
+            defs["A"].schema["properties"]["b"]["$ref"],
+            "#/definitions/UserName"
+        );
+        assert_eq!(
+            defs["A"].schema["properties"]["c"]["$ref"],
+            "#/definitions/UserName2"
+        );
+    }
+
+    #[test]
+    fn data_keywords_are_not_searched_for_refs() {
+        let defs = collect(
+            "a:\n  type: object\n  properties:\n    enum: {type: string}\n  default: {$ref: not-a-ref}\n  enum: [{$ref: '#/nope'}]\n",
+            &[("/a", "A")],
+        )
+        .unwrap();
+        assert_eq!(defs.len(), 1);
+    }
+
+    #[test]
+    fn recursive_schemas_terminate_and_alias_cycles_are_refused() {
+        let defs = collect(
+            "node:\n  type: object\n  properties:\n    next: {$ref: '#/node'}\n",
+            &[("/node", "Node")],
+        )
+        .unwrap();
+        assert_eq!(
+            defs["Node"].schema["properties"]["next"]["$ref"],
+            "#/definitions/Node"
+        );
+        let e = collect("a: {$ref: '#/b'}\nb: {$ref: '#/a'}\n", &[("/a", "A")]).unwrap_err();
+        assert!(e.to_string().contains("cycle"), "{e}");
+    }
+
+    #[test]
+    fn typify_copy_makes_optional_collections_nullable() {
+        let defs = collect(
+            "a:\n  type: object\n  required: [r]\n  properties:\n    r: {type: array}\n    o: {type: array}\n    m: {type: object}\n    s: {type: object, properties: {x: {type: object}}}\n    d: {type: array, default: []}\n",
+            &[("/a", "A")],
+        )
+        .unwrap();
+        let t = for_typify(&defs);
+        let p = &t["A"]["properties"];
+        assert_eq!(p["r"]["type"], "array");
+        assert_eq!(p["o"]["type"], serde_json::json!(["array", "null"]));
+        assert_eq!(p["m"]["type"], serde_json::json!(["object", "null"]));
+        assert_eq!(p["s"]["type"], "object");
+        assert_eq!(
+            p["s"]["properties"]["x"]["type"],
+            serde_json::json!(["object", "null"])
+        );
+        assert_eq!(p["d"]["type"], "array");
+    }
+
+    #[test]
+    fn typify_copy_turns_const_into_enum_and_hoists_base_properties() {
+        let defs = collect(
+            "base:\n  type: object\n  properties:\n    v: {type: string, const: '1.0'}\n    n: {type: string}\nev:\n  allOf:\n    - $ref: '#/base'\n    - properties: {k: {const: 3}}\n",
+            &[("/base", "Base"), ("/ev", "Ev")],
+        )
+        .unwrap();
+        let t = for_typify(&defs);
+        assert_eq!(t["Base"]["properties"]["v"]["$ref"], "#/definitions/BaseV");
+        assert_eq!(t["BaseV"]["enum"], serde_json::json!(["1.0"]));
+        assert_eq!(t["Base"]["properties"]["n"]["type"], "string");
+        assert_eq!(
+            t["Ev"]["allOf"][1]["properties"]["k"]["enum"],
+            serde_json::json!([3])
+        );
+        // The definitions themselves keep `const` for validators.
+        assert_eq!(defs["Base"].schema["properties"]["v"]["const"], "1.0");
+    }
+}

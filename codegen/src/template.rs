@@ -1,0 +1,218 @@
+//! Channel names as NATS subject templates: `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`.
+
+use std::fmt;
+
+/// A channel name split into NATS tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    pub tokens: Vec<Token>,
+}
+
+/// One `.`-separated token of a subject template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Token {
+    /// A fixed token.
+    Literal(String),
+    /// A whole token taken by one parameter.
+    Param(String),
+    /// Literal text and parameters inside one token (`event/{id}/measured`).
+    Mixed(Vec<Piece>),
+    /// `*`: any one token.
+    Star,
+    /// `>`: one or more tokens; only last.
+    Rest,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    Literal(String),
+    Param(String),
+}
+
+impl Template {
+    /// Parses a channel name, refusing anything that is not usable as a NATS subject.
+    pub fn parse(name: &str) -> Result<Template, String> {
+        if name.is_empty() {
+            return Err("an empty channel name is not a NATS subject".into());
+        }
+        if let Some(c) = name.chars().find(|c| c.is_whitespace() || c.is_control()) {
+            return Err(format!(
+                "channel name contains {c:?}; NATS subjects cannot hold whitespace or control characters"
+            ));
+        }
+        let raw: Vec<&str> = name.split('.').collect();
+        let mut tokens = Vec::with_capacity(raw.len());
+        let mut seen = Vec::<String>::new();
+        for (i, tok) in raw.iter().enumerate() {
+            if tok.is_empty() {
+                return Err(
+                    "channel name has an empty token (a leading, trailing or doubled '.')".into(),
+                );
+            }
+            match *tok {
+                ">" if i + 1 == raw.len() => tokens.push(Token::Rest),
+                ">" => return Err("'>' may only be the last token of a subject".into()),
+                "*" => tokens.push(Token::Star),
+                _ if tok.contains(['*', '>']) => {
+                    return Err(format!(
+                        "token {tok:?} mixes '*' or '>' with other characters; NATS wildcards must be whole tokens"
+                    ))
+                }
+                _ => {
+                    let pieces = pieces(tok)?;
+                    for p in &pieces {
+                        if let Piece::Param(n) = p {
+                            if seen.contains(n) {
+                                return Err(format!(
+                                    "parameter {{{n}}} appears more than once in the channel name"
+                                ));
+                            }
+                            seen.push(n.clone());
+                        }
+                    }
+                    tokens.push(match pieces.as_slice() {
+                        [Piece::Literal(l)] => Token::Literal(l.clone()),
+                        [Piece::Param(p)] => Token::Param(p.clone()),
+                        _ => Token::Mixed(pieces),
+                    });
+                }
+            }
+        }
+        Ok(Template { tokens })
+    }
+
+    /// Parameter names in order of appearance.
+    pub fn params(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        for t in &self.tokens {
+            match t {
+                Token::Param(p) => out.push(p.as_str()),
+                Token::Mixed(pieces) => out.extend(pieces.iter().filter_map(|p| match p {
+                    Piece::Param(n) => Some(n.as_str()),
+                    Piece::Literal(_) => None,
+                })),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Whether the template has `*` or `>`: it names a subscription, not one subject.
+    pub fn is_wildcard(&self) -> bool {
+        self.tokens
+            .iter()
+            .any(|t| matches!(t, Token::Star | Token::Rest))
+    }
+}
+
+fn pieces(token: &str) -> Result<Vec<Piece>, String> {
+    let mut out = Vec::new();
+    let mut rest = token;
+    while !rest.is_empty() {
+        match rest.find(['{', '}']) {
+            None => {
+                out.push(Piece::Literal(rest.to_owned()));
+                break;
+            }
+            Some(pos) if rest.as_bytes()[pos] == b'}' => {
+                return Err(format!("unbalanced '}}' in token {token:?}"));
+            }
+            Some(pos) => {
+                if pos > 0 {
+                    out.push(Piece::Literal(rest[..pos].to_owned()));
+                }
+                let after = &rest[pos + 1..];
+                let end = after
+                    .find('}')
+                    .ok_or_else(|| format!("unbalanced '{{' in token {token:?}"))?;
+                let name = &after[..end];
+                if name.is_empty()
+                    || !name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                {
+                    return Err(format!(
+                        "parameter name {name:?} must be letters, digits, '_' or '-'"
+                    ));
+                }
+                if matches!(out.last(), Some(Piece::Param(_))) {
+                    return Err(format!(
+                        "parameters {{..}}{{{name}}} touch in token {token:?}; a subject could not be split back into them"
+                    ));
+                }
+                out.push(Piece::Param(name.to_owned()));
+                rest = &after[end + 1..];
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl fmt::Display for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, t) in self.tokens.iter().enumerate() {
+            if i > 0 {
+                f.write_str(".")?;
+            }
+            match t {
+                Token::Literal(l) => f.write_str(l)?,
+                Token::Param(p) => write!(f, "{{{p}}}")?,
+                Token::Mixed(pieces) => {
+                    for p in pieces {
+                        match p {
+                            Piece::Literal(l) => f.write_str(l)?,
+                            Piece::Param(n) => write!(f, "{{{n}}}")?,
+                        }
+                    }
+                }
+                Token::Star => f.write_str("*")?,
+                Token::Rest => f.write_str(">")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_literals_params_wildcards_and_mixed_tokens() {
+        let t = Template::parse("wasmbus.evt.{lattice}.>").unwrap();
+        assert_eq!(
+            t.tokens,
+            vec![
+                Token::Literal("wasmbus".into()),
+                Token::Literal("evt".into()),
+                Token::Param("lattice".into()),
+                Token::Rest
+            ]
+        );
+        assert!(t.is_wildcard());
+        let t = Template::parse("a/{id}/b.{x}-y").unwrap();
+        assert_eq!(t.params(), vec!["id", "x"]);
+        assert_eq!(t.to_string(), "a/{id}/b.{x}-y");
+    }
+
+    #[test]
+    fn refuses_what_nats_cannot_carry() {
+        for bad in [
+            "",
+            "a..b",
+            ".a",
+            "a.",
+            "a b",
+            "a.>.b",
+            "a.b*",
+            "a.{x",
+            "a.x}",
+            "a.{}",
+            "a.{x}{y}",
+            "a.{x}.{x}",
+            "a.{x y}",
+        ] {
+            assert!(Template::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! What generated code calls into. Nothing here knows about wasmCloud.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// Metadata of one message of a spec.
+#[derive(Debug, Clone, Copy)]
+pub struct MessageInfo {
+    /// Short name of the spec (`control-interface`).
+    pub spec: &'static str,
+    /// The message name in the spec.
+    pub name: &'static str,
+    /// The content type of the payload.
+    pub content_type: &'static str,
+    /// The message title, if the spec gives one.
+    pub title: Option<&'static str>,
+    /// The message summary, if the spec gives one.
+    pub summary: Option<&'static str>,
+    /// Decodes JSON into the message's payload type and encodes it again: the typed view of a
+    /// payload, for tools that know the message only by name.
+    pub normalize: fn(&serde_json::Value) -> Result<serde_json::Value, serde_json::Error>,
+}
+
+/// [`MessageInfo::normalize`] for message `M`.
+pub fn normalize<M: Message>(
+    value: &serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Error> {
+    let typed: M::Payload = M::Payload::deserialize(value)?;
+    serde_json::to_value(typed)
+}
+
+/// A message of a spec: implemented by the marker types in each generated `messages` module.
+pub trait Message {
+    /// The Rust type of the payload.
+    type Payload: Serialize + DeserializeOwned;
+    /// Name, content type and spec of the message.
+    const INFO: MessageInfo;
+}
