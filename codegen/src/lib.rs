@@ -12,6 +12,7 @@
 //! # Ok::<(), asyncapi_codegen::Error>(())
 //! ```
 
+mod dispatch;
 mod emit;
 mod error;
 mod load;

@@ -101,7 +101,20 @@ pub struct Operation {
     pub reply: Option<Reply>,
     /// NATS queue group (`bindings.nats.queue`), a template over the channel's parameters.
     pub queue: Option<String>,
+    /// How the operation's messages are told apart, when it has several.
+    pub dispatch: Option<Dispatch>,
     pub pointer: String,
+}
+
+/// Several messages told apart by a property that holds a different constant in each.
+#[derive(Debug, Clone)]
+pub struct Dispatch {
+    /// Rust name of the enum over the messages (`LatticeEvent`).
+    pub name: String,
+    /// The property (`type`).
+    pub tag: String,
+    /// Each message (an index into [`Spec::messages`]) with its tag value.
+    pub variants: Vec<(usize, String)>,
 }
 
 /// How an operation is answered (`x-reply`).

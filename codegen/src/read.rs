@@ -34,6 +34,7 @@ pub(crate) fn read(store: &mut Store<'_>, doc: usize, id: &str) -> Result<Spec> 
         messages: Vec::new(),
         message_by_loc: HashMap::new(),
         message_names: Namer::new(),
+        op_docs: Vec::new(),
         default_content_type: "application/json".into(),
     };
     let top = r.object(&root, "the document")?;
@@ -69,7 +70,8 @@ pub(crate) fn read(store: &mut Store<'_>, doc: usize, id: &str) -> Result<Spec> 
             spec_channels.len(),
         )?;
         spec_channels.push(channel);
-        operations.extend(ops);
+        r.op_docs.extend(ops.iter().map(|(_, doc)| *doc));
+        operations.extend(ops.into_iter().map(|(op, _)| op));
     }
 
     // Messages declared but used by no operation still get types.
@@ -96,7 +98,7 @@ pub(crate) fn read(store: &mut Store<'_>, doc: usize, id: &str) -> Result<Spec> 
         }
     }
 
-    lint_operation_ids(r.store, &root, &operations)?;
+    lint_operation_ids(r.store, &r.op_docs, &operations)?;
     name_channels(&mut spec_channels);
     name_operations(&mut operations);
 
@@ -107,7 +109,7 @@ pub(crate) fn read(store: &mut Store<'_>, doc: usize, id: &str) -> Result<Spec> 
         messages,
         ..
     } = r;
-    Ok(Spec {
+    let mut spec = Spec {
         id: id.to_owned(),
         module: snake(id),
         path: store.path(doc).to_path_buf(),
@@ -121,7 +123,9 @@ pub(crate) fn read(store: &mut Store<'_>, doc: usize, id: &str) -> Result<Spec> 
         operations,
         messages,
         definitions: defs.into_model(store),
-    })
+    };
+    crate::dispatch::analyze(&mut spec);
+    Ok(spec)
 }
 
 struct Reader<'s, 'l> {
@@ -131,6 +135,8 @@ struct Reader<'s, 'l> {
     messages: Vec<Message>,
     message_by_loc: HashMap<Loc, usize>,
     message_names: Namer,
+    /// The document each operation is written in, by operation index.
+    op_docs: Vec<usize>,
     default_content_type: String,
 }
 
@@ -262,7 +268,7 @@ impl Reader<'_, '_> {
         name: &str,
         first_op: usize,
         index: usize,
-    ) -> Result<(Channel, Vec<Operation>)> {
+    ) -> Result<(Channel, Vec<(Operation, usize)>)> {
         let template = Template::parse(name).map_err(|m| {
             self.store.error(
                 loc,
@@ -324,7 +330,9 @@ impl Reader<'_, '_> {
             ("subscribe", Direction::Subscribe),
         ] {
             if item.contains_key(key) {
-                ops.push(self.operation(&item_loc.child(key), direction, index, name)?);
+                let op = self.operation(&item_loc.child(key), direction, index, name)?;
+                let doc = self.store.deref(&item_loc.child(key))?.doc;
+                ops.push((op, doc));
             }
         }
         let channel = Channel {
@@ -433,6 +441,7 @@ impl Reader<'_, '_> {
             messages,
             reply,
             queue,
+            dispatch: None,
             pointer: oloc.pointer.clone(),
         })
     }
@@ -623,21 +632,24 @@ fn component_key(pointer: &str, section: &str) -> Option<String> {
     }
 }
 
-fn lint_operation_ids(store: &Store<'_>, root: &Loc, ops: &[Operation]) -> Result<()> {
-    let mut seen: HashMap<&str, &Operation> = HashMap::new();
-    for op in ops {
-        if let Some(first) = seen.insert(op.id.as_str(), op) {
-            let loc = Loc {
-                doc: root.doc,
-                pointer: op.pointer.clone(),
-            };
-            return Err(store.error(
-                &loc.child("operationId"),
-                ErrorKind::Lint(format!(
-                    "operationId {:?} is also used at {}",
-                    op.id, first.pointer
-                )),
-            ));
+/// `docs[i]` is the document operation `i` is written in.
+fn lint_operation_ids(store: &Store<'_>, docs: &[usize], ops: &[Operation]) -> Result<()> {
+    // Reply operation names share the namespace of operationIds.
+    let mut seen: HashMap<&str, String> = HashMap::new();
+    for (op, &doc) in ops.iter().zip(docs) {
+        let mut ids = vec![(op.id.as_str(), format!("{}/operationId", op.pointer))];
+        if let Some(reply) = op.reply.as_ref().and_then(|r| r.operation_id.as_deref()) {
+            ids.push((reply, format!("{}/x-reply/operationId", op.pointer)));
+        }
+        for (id, pointer) in ids {
+            if let Some(first) = seen.get(id) {
+                let loc = Loc { doc, pointer };
+                return Err(store.error(
+                    &loc,
+                    ErrorKind::Lint(format!("operationId {id:?} is also used at {first}")),
+                ));
+            }
+            seen.insert(id, pointer);
         }
     }
     Ok(())

@@ -3,3 +3,52 @@
 //! that a generator change that emits broken code for any of them fails the build.
 
 pub mod fixtures;
+
+use serde_json::Value;
+
+/// Whether a value holds nothing, as a field left at its serde default does.
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        Value::Number(_) => false,
+    }
+}
+
+/// Whether two JSON values mean the same payload: equal, except that either side may leave out a
+/// field the other holds at an empty default (`"config": []`, `"limits": null`,
+/// `"allow_update": false`), as serde defaults do on both sides of the wire.
+pub fn same_meaning(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            x.iter()
+                .all(|(k, v)| y.get(k).map_or(is_empty(v), |w| same_meaning(v, w)))
+                && y.iter().all(|(k, w)| x.contains_key(k) || is_empty(w))
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same_meaning(v, w))
+        }
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_meaning;
+    use serde_json::json;
+
+    #[test]
+    fn same_meaning_tolerates_empty_defaults_only() {
+        assert!(same_meaning(
+            &json!({"a": 1, "c": []}),
+            &json!({"a": 1, "b": false})
+        ));
+        assert!(!same_meaning(&json!({"a": 1}), &json!({"a": 2})));
+        assert!(!same_meaning(&json!({"a": [1]}), &json!({})));
+        assert!(!same_meaning(&json!({}), &json!({"a": "x"})));
+        assert!(!same_meaning(&json!([1, 2]), &json!([1])));
+    }
+}

@@ -197,7 +197,20 @@ fn a_dangling_ref_names_the_ref() {
 
 #[test]
 fn an_undeclared_channel_parameter_names_the_channel() {
-    let (line, edited) = broken(|s| s.replacen("{lattice}.", "{lattice}.{nowhere}.", 1));
+    let (line, edited) = broken(|s| {
+        // The first channel: a line `  <name>:` directly under `channels:`.
+        let channel = s
+            .lines()
+            .skip_while(|l| *l != "channels:")
+            .nth(1)
+            .unwrap()
+            .to_owned();
+        s.replacen(
+            &channel,
+            &channel.replacen("{lattice}.", "{lattice}.{nowhere}.", 1),
+            1,
+        )
+    });
     assert!(
         line.contains("/channels/") && line.contains("{nowhere} is not declared"),
         "{line}"

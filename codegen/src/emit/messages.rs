@@ -5,7 +5,7 @@ use quote::quote;
 
 use crate::model::{Message, Spec};
 
-use super::doc;
+use super::{plain_doc, sanitize_doc};
 
 pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
@@ -25,28 +25,30 @@ pub(crate) fn payload_type(message: &Message) -> TokenStream {
             let t = ident(name);
             quote!(super::types::#t)
         }
-        None => quote!(::serde_json::Value),
+        // No payload: the body is empty on the wire.
+        None => quote!(()),
     }
 }
 
 fn message_doc(m: &Message) -> TokenStream {
-    let mut text = String::new();
-    match (&m.title, &m.summary) {
-        (Some(t), Some(s)) => text.push_str(&format!("{t}: {s}")),
-        (Some(t), None) => text.push_str(t),
-        (None, Some(s)) => text.push_str(s),
-        (None, None) => text.push_str(&format!("The `{}` message.", m.name)),
-    }
+    let mut text = match (&m.title, &m.summary) {
+        (Some(t), Some(s)) => sanitize_doc(&format!("{t}: {s}")),
+        (Some(t), None) => sanitize_doc(t),
+        (None, Some(s)) => sanitize_doc(s),
+        (None, None) => format!("The `{}` message.", m.name),
+    };
     if let Some(d) = &m.description {
         text.push_str("\n\n");
-        text.push_str(d.trim_end());
+        text.push_str(&sanitize_doc(d));
     }
-    text.push_str(&format!(
-        "\n\nPayload: `{}`; content type `{}`.",
-        m.payload.as_deref().unwrap_or("serde_json::Value"),
-        m.content_type
-    ));
-    doc(&text)
+    match &m.payload {
+        Some(p) => text.push_str(&format!(
+            "\n\nPayload: [`{p}`](super::types::{p}); content type `{}`.",
+            m.content_type
+        )),
+        None => text.push_str("\n\nNo payload: the body is empty."),
+    }
+    plain_doc(&text)
 }
 
 pub(crate) fn emit(spec: &Spec, runtime: &TokenStream) -> TokenStream {
@@ -56,6 +58,7 @@ pub(crate) fn emit(spec: &Spec, runtime: &TokenStream) -> TokenStream {
         let ty = ident(&m.ident);
         let content_type = &m.content_type;
         let payload = payload_type(m);
+        let has_payload = m.payload.is_some();
         let title = opt(&m.title);
         let summary = opt(&m.summary);
         let docs = message_doc(m);
@@ -79,6 +82,7 @@ pub(crate) fn emit(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                     spec: #spec_id,
                     name: #name,
                     content_type: #content_type,
+                    has_payload: #has_payload,
                     title: #title,
                     summary: #summary,
                     normalize: #runtime::normalize::<Self>,
@@ -95,13 +99,121 @@ pub(crate) fn emit(spec: &Spec, runtime: &TokenStream) -> TokenStream {
         runtime.to_string().replace(' ', "")
     );
     let module_doc = module_doc.lines().map(str::to_owned).collect::<Vec<_>>();
+    let dispatchers = dispatchers(spec, runtime);
     quote! {
         #(#[doc = #module_doc])*
         pub mod messages {
             #(#items)*
 
+            #dispatchers
+
             /// Every message of the spec, in spec order.
             pub const ALL: &[#runtime::MessageInfo] = &[#(#infos),*];
         }
     }
+}
+
+/// One enum per operation whose messages a constant property tells apart.
+pub(crate) fn dispatchers(spec: &Spec, runtime: &TokenStream) -> TokenStream {
+    let items = spec.operations.iter().filter_map(|op| {
+        let d = op.dispatch.as_ref()?;
+        let name = ident(&d.name);
+        let tag = &d.tag;
+        let doc_text = format!(
+            "The messages of `{}`, told apart by their `{}`.\n\nDecoding reads `{}` first and then decodes the payload as that message only, so an error names the real problem instead of every variant's. A value whose `{}` is none of the known ones is kept whole as [`{}::Unknown`].",
+            op.id, d.tag, d.tag, d.tag, d.name
+        );
+        let docs = plain_doc(&doc_text);
+        let variant_idents: Vec<Ident> = d.variants.iter().map(|(m, _)| ident(&spec.messages[*m].ident)).collect();
+        let payloads: Vec<TokenStream> = d.variants.iter().map(|(m, _)| payload_type(&spec.messages[*m])).collect();
+        let values: Vec<&String> = d.variants.iter().map(|(_, v)| v).collect();
+        let variant_docs: Vec<TokenStream> = d
+            .variants
+            .iter()
+            .map(|(m, v)| {
+                let m = &spec.messages[*m];
+                plain_doc(&format!("`{tag}` is `{v}`: the [`{}`] message.", m.ident))
+            })
+            .collect();
+        let missing = format!("missing or non-string property `{tag}`");
+        Some(quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum #name {
+                #(
+                    #variant_docs
+                    #variant_idents(#payloads),
+                )*
+                /// A message whose tag is none of the known ones, kept as it came.
+                Unknown(::serde_json::Value),
+            }
+
+            impl #name {
+                /// The property that tells the messages apart.
+                pub const TAG: &'static str = #tag;
+
+                /// Each known tag value with its message.
+                pub const TAGS: &'static [(&'static str, #runtime::MessageInfo)] = &[
+                    #((#values, <#variant_idents as #runtime::Message>::INFO)),*
+                ];
+
+                /// Decodes a JSON value by its tag.
+                pub fn from_value(value: ::serde_json::Value) -> ::std::result::Result<Self, ::serde_json::Error> {
+                    let tag = match value.get(Self::TAG).and_then(::serde_json::Value::as_str) {
+                        ::core::option::Option::Some(tag) => tag,
+                        ::core::option::Option::None => {
+                            return ::std::result::Result::Err(<::serde_json::Error as ::serde::de::Error>::custom(#missing));
+                        }
+                    };
+                    match tag {
+                        #(#values => ::serde_json::from_value(value).map(Self::#variant_idents),)*
+                        _ => ::std::result::Result::Ok(Self::Unknown(value)),
+                    }
+                }
+
+                /// Decodes JSON bytes by their tag.
+                pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
+                    Self::from_value(::serde_json::from_slice(bytes)?)
+                }
+
+                /// The tag value (for [`Self::Unknown`], whatever the value holds, if it is a string).
+                pub fn tag(&self) -> ::core::option::Option<&str> {
+                    match self {
+                        #(Self::#variant_idents(_) => ::core::option::Option::Some(#values),)*
+                        Self::Unknown(value) => value.get(Self::TAG).and_then(::serde_json::Value::as_str),
+                    }
+                }
+
+                /// The message this is; `None` for [`Self::Unknown`].
+                pub fn message(&self) -> ::core::option::Option<#runtime::MessageInfo> {
+                    match self {
+                        #(Self::#variant_idents(_) => ::core::option::Option::Some(<#variant_idents as #runtime::Message>::INFO),)*
+                        Self::Unknown(_) => ::core::option::Option::None,
+                    }
+                }
+
+                /// The message a tag value names.
+                pub fn message_for_tag(tag: &str) -> ::core::option::Option<#runtime::MessageInfo> {
+                    Self::TAGS.iter().find(|(t, _)| *t == tag).map(|(_, info)| *info)
+                }
+            }
+
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    match self {
+                        #(Self::#variant_idents(payload) => payload.serialize(serializer),)*
+                        Self::Unknown(value) => value.serialize(serializer),
+                    }
+                }
+            }
+
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                    let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                    Self::from_value(value).map_err(<D::Error as ::serde::de::Error>::custom)
+                }
+            }
+        })
+    });
+    quote! { #(#items)* }
 }

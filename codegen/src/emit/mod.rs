@@ -13,9 +13,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::model::Spec;
 use crate::Settings;
 
-/// `#[doc]` attributes for a description, one per line.
-pub(crate) fn doc(text: &str) -> TokenStream {
-    let lines: Vec<String> = sanitize_doc(text)
+/// `#[doc]` attributes for text the generator writes itself (Markdown meant as such).
+pub(crate) fn plain_doc(text: &str) -> TokenStream {
+    let lines: Vec<String> = text
         .lines()
         .map(|l| {
             if l.is_empty() {
@@ -98,7 +98,7 @@ fn plain_inner_doc(text: &str) -> TokenStream {
 
 /// Spec text is prose, not Markdown written for rustdoc: brackets and angle brackets are escaped
 /// so they are not read as links or HTML, and bare URLs become autolinks.
-fn sanitize_doc(text: &str) -> String {
+pub(crate) fn sanitize_doc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, word) in text.trim_end().split(' ').enumerate() {
         if i > 0 {

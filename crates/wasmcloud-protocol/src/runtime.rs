@@ -12,6 +12,8 @@ pub struct MessageInfo {
     pub name: &'static str,
     /// The content type of the payload.
     pub content_type: &'static str,
+    /// Whether the message has a payload; without one the body is empty.
+    pub has_payload: bool,
     /// The message title, if the spec gives one.
     pub title: Option<&'static str>,
     /// The message summary, if the spec gives one.
@@ -19,6 +21,21 @@ pub struct MessageInfo {
     /// Decodes JSON into the message's payload type and encodes it again: the typed view of a
     /// payload, for tools that know the message only by name.
     pub normalize: fn(&serde_json::Value) -> Result<serde_json::Value, serde_json::Error>,
+}
+
+/// A message is identified by its spec and name.
+impl PartialEq for MessageInfo {
+    fn eq(&self, other: &Self) -> bool {
+        (self.spec, self.name) == (other.spec, other.name)
+    }
+}
+
+impl Eq for MessageInfo {}
+
+impl std::hash::Hash for MessageInfo {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.spec, self.name).hash(state);
+    }
 }
 
 /// [`MessageInfo::normalize`] for message `M`.
