@@ -44,6 +44,7 @@ fixtures! {
     recursion => "recursion",
     inline_payloads => "inline-payloads",
     refs_across_files => "refs-across-files",
+    routing => "routing",
 }
 
 fn original(name: &str) -> PathBuf {

@@ -2,6 +2,7 @@
 
 mod guard;
 mod messages;
+mod subjects;
 mod types;
 
 pub(crate) use guard::contain;
@@ -12,6 +13,11 @@ use quote::quote;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Spec;
 use crate::Settings;
+
+/// `#[doc]` attributes for spec prose, one per line.
+pub(crate) fn doc(text: &str) -> TokenStream {
+    plain_doc(&sanitize_doc(text))
+}
 
 /// `#[doc]` attributes for text the generator writes itself (Markdown meant as such).
 pub(crate) fn plain_doc(text: &str) -> TokenStream {
@@ -136,8 +142,11 @@ pub(crate) fn module(spec: &Spec, settings: &Settings) -> Result<String> {
             )),
         )
     })?;
+    subjects::check_patterns(spec)?;
     let types = types::emit(spec)?;
     let messages = messages::emit(spec, &runtime);
+    let subjects = subjects::subjects(spec, &runtime)?;
+    let operations = subjects::operations(spec, &runtime);
 
     let mut header = String::new();
     if let Some(h) = &settings.header {
@@ -167,12 +176,26 @@ pub(crate) fn module(spec: &Spec, settings: &Settings) -> Result<String> {
         /// The AsyncAPI version the spec is written in.
         pub const ASYNCAPI_VERSION: &str = #asyncapi;
 
+        /// The spec at a glance: its channels, operations and messages.
+        pub const INFO: #runtime::SpecInfo = #runtime::SpecInfo {
+            id: SPEC,
+            title: TITLE,
+            version: VERSION,
+            channels: subjects::CHANNELS,
+            operations: operations::ALL,
+            messages: messages::ALL,
+        };
+
         /// Payload and schema types, one per schema of the spec.
         pub mod types {
             #types
         }
 
         #messages
+
+        #subjects
+
+        #operations
     };
     let file: syn::File = syn::parse2(file).map_err(|e| {
         Error::new(

@@ -22,6 +22,16 @@ pub const VERSION: &str = "2.0.0";
 /// The AsyncAPI version the spec is written in.
 pub const ASYNCAPI_VERSION: &str = "2.6.0";
 
+/// The spec at a glance: its channels, operations and messages.
+pub const INFO: crate::runtime::SpecInfo = crate::runtime::SpecInfo {
+    id: SPEC,
+    title: TITLE,
+    version: VERSION,
+    channels: subjects::CHANNELS,
+    operations: operations::ALL,
+    messages: messages::ALL,
+};
+
 /// Payload and schema types, one per schema of the spec.
 pub mod types {
     /// The reply to a claims listing.
@@ -1429,5 +1439,4624 @@ pub mod messages {
         <StartProviderCommand as crate::runtime::Message>::INFO,
         <StopProviderCommand as crate::runtime::Message>::INFO,
         <PutRegistriesCommand as crate::runtime::Message>::INFO,
+    ];
+}
+
+/// Typed subjects: one type per channel that renders and parses its subjects, one filter
+/// type per channel for subscriptions, and a router over all channels.
+pub mod subjects {
+    use crate::runtime::subject as rt;
+
+    pub use crate::runtime::{ChannelInfo, ChannelSubject, SubjectError, SubjectPrefix};
+
+    /// How the spec's subjects begin: `wasmbus.ctl`, which a [`SubjectPrefix`] root replaces.
+    pub const ROOT: rt::SubjectRoot = rt::SubjectRoot {
+        default: "wasmbus.ctl",
+        replaceable: true,
+        account: true,
+    };
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.claims.get`.
+    ///
+    /// Lists the claims of every signed component and provider known to the lattice; one host
+    /// answers (a queue group).
+    ///
+    /// Operations: `getClaims`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ClaimsGetSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> ClaimsGetSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.claims.get";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("claims"),
+            rt::Tok::Lit("get"),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_claims_get(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> ClaimsGetFilter<'a> {
+            ClaimsGetFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for ClaimsGetSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &CLAIMS_GET;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.claims.get".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for ClaimsGetSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.claims.get`, with any parameter left
+    /// open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct ClaimsGetFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> ClaimsGetFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(ClaimsGetSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.claims.get`.
+    pub const CLAIMS_GET: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.claims.get",
+        params: &["lattice"],
+        operations: &["getClaims"],
+        root: ROOT,
+        tokens: ClaimsGetSubject::TOKENS,
+        check: check_claims_get,
+    };
+
+    #[allow(unused_variables)]
+    fn check_claims_get(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.component.auction`.
+    ///
+    /// Finds hosts that can run a component. Only hosts whose labels satisfy the constraints, and
+    /// that do not already run the component, reply; the others stay silent (scatter-gather).
+    ///
+    /// Operations: `performComponentAuction`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ComponentAuctionSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> ComponentAuctionSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.component.auction";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("component"),
+            rt::Tok::Lit("auction"),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_component_auction(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> ComponentAuctionFilter<'a> {
+            ComponentAuctionFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for ComponentAuctionSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &COMPONENT_AUCTION;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.component.auction".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for ComponentAuctionSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.component.auction`, with any
+    /// parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct ComponentAuctionFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> ComponentAuctionFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(ComponentAuctionSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.component.auction`.
+    pub const COMPONENT_AUCTION: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.component.auction",
+        params: &["lattice"],
+        operations: &["performComponentAuction"],
+        root: ROOT,
+        tokens: ComponentAuctionSubject::TOKENS,
+        check: check_component_auction,
+    };
+
+    #[allow(unused_variables)]
+    fn check_component_auction(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.component.scale.{hostId}`.
+    ///
+    /// Scales a WebAssembly component on a host to a maximum number of concurrent instances; 0
+    /// stops it. The host acknowledges before fetching the component and reports the outcome with
+    /// component_scaled or component_scale_failed. Scaling is idempotent.
+    ///
+    /// Operations: `scaleComponent`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ComponentScaleSubject<'a> {
+        lattice: &'a str,
+        host_id: &'a str,
+    }
+
+    impl<'a> ComponentScaleSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.component.scale.{hostId}";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("component"),
+            rt::Tok::Lit("scale"),
+            rt::Tok::Param(1),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            lattice: &'a str,
+            host_id: &'a str,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            check_component_scale(&[lattice, host_id])?;
+            ::std::result::Result::Ok(Self { lattice, host_id })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
+        /// with their own id, so only that host receives the request.
+        pub fn host_id(&self) -> &'a str {
+            self.host_id
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> ComponentScaleFilter<'a> {
+            ComponentScaleFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 2] {
+            [self.lattice, self.host_id]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 2] = [""; 2];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0], values[1]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for ComponentScaleSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &COMPONENT_SCALE;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.component.scale.{hostId}".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for ComponentScaleSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.component.scale.{hostId}`, with any
+    /// parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct ComponentScaleFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+        host_id: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> ComponentScaleFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
+        pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("hostId", value)?;
+            self.host_id = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(
+                ComponentScaleSubject::TOKENS,
+                &[self.lattice, self.host_id],
+                &mut out,
+            );
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.component.scale.{hostId}`.
+    pub const COMPONENT_SCALE: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.component.scale.{hostId}",
+        params: &["lattice", "hostId"],
+        operations: &["scaleComponent"],
+        root: ROOT,
+        tokens: ComponentScaleSubject::TOKENS,
+        check: check_component_scale,
+    };
+
+    #[allow(unused_variables)]
+    fn check_component_scale(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        rt::check_token("hostId", values[1])?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`.
+    ///
+    /// Replaces the image of a running component on a host (a live update). On success the host
+    /// emits component_scaled for the new reference and then for the old one with max_instances 0.
+    ///
+    /// Operations: `updateComponent`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ComponentUpdateSubject<'a> {
+        lattice: &'a str,
+        host_id: &'a str,
+    }
+
+    impl<'a> ComponentUpdateSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.component.update.{hostId}";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("component"),
+            rt::Tok::Lit("update"),
+            rt::Tok::Param(1),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            lattice: &'a str,
+            host_id: &'a str,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            check_component_update(&[lattice, host_id])?;
+            ::std::result::Result::Ok(Self { lattice, host_id })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
+        /// with their own id, so only that host receives the request.
+        pub fn host_id(&self) -> &'a str {
+            self.host_id
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> ComponentUpdateFilter<'a> {
+            ComponentUpdateFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 2] {
+            [self.lattice, self.host_id]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 2] = [""; 2];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0], values[1]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for ComponentUpdateSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &COMPONENT_UPDATE;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.component.update.{hostId}".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for ComponentUpdateSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`, with any
+    /// parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct ComponentUpdateFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+        host_id: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> ComponentUpdateFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
+        pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("hostId", value)?;
+            self.host_id = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(
+                ComponentUpdateSubject::TOKENS,
+                &[self.lattice, self.host_id],
+                &mut out,
+            );
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`.
+    pub const COMPONENT_UPDATE: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.component.update.{hostId}",
+        params: &["lattice", "hostId"],
+        operations: &["updateComponent"],
+        root: ROOT,
+        tokens: ComponentUpdateSubject::TOKENS,
+        check: check_component_update,
+    };
+
+    #[allow(unused_variables)]
+    fn check_component_update(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        rt::check_token("hostId", values[1])?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.config.del.{configName}`.
+    ///
+    /// Deletes a named configuration; one host answers (a queue group) and config_deleted is
+    /// emitted.
+    ///
+    /// Operations: `deleteConfig`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ConfigDelSubject<'a> {
+        lattice: &'a str,
+        config_name: &'a str,
+    }
+
+    impl<'a> ConfigDelSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.config.del.{configName}";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("config"),
+            rt::Tok::Lit("del"),
+            rt::Tok::Param(1),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            lattice: &'a str,
+            config_name: &'a str,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            check_config_del(&[lattice, config_name])?;
+            ::std::result::Result::Ok(Self {
+                lattice,
+                config_name,
+            })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// The name of a configuration, used verbatim as one subject token.
+        pub fn config_name(&self) -> &'a str {
+            self.config_name
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> ConfigDelFilter<'a> {
+            ConfigDelFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 2] {
+            [self.lattice, self.config_name]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 2] = [""; 2];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0], values[1]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for ConfigDelSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &CONFIG_DEL;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.config.del.{configName}".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for ConfigDelSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.config.del.{configName}`, with any
+    /// parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct ConfigDelFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+        config_name: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> ConfigDelFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// Fixes `configName` (checked like a subject's) instead of leaving it open.
+        pub fn config_name(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("configName", value)?;
+            self.config_name = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(
+                ConfigDelSubject::TOKENS,
+                &[self.lattice, self.config_name],
+                &mut out,
+            );
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.config.del.{configName}`.
+    pub const CONFIG_DEL: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.config.del.{configName}",
+        params: &["lattice", "configName"],
+        operations: &["deleteConfig"],
+        root: ROOT,
+        tokens: ConfigDelSubject::TOKENS,
+        check: check_config_del,
+    };
+
+    #[allow(unused_variables)]
+    fn check_config_del(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        rt::check_token("configName", values[1])?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.config.get.{configName}`.
+    ///
+    /// Returns a named configuration; one host answers (a queue group). A missing configuration is
+    /// not an error: the reply has success true, the message "Configuration not found" and no
+    /// response.
+    ///
+    /// Operations: `getConfig`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ConfigGetSubject<'a> {
+        lattice: &'a str,
+        config_name: &'a str,
+    }
+
+    impl<'a> ConfigGetSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.config.get.{configName}";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("config"),
+            rt::Tok::Lit("get"),
+            rt::Tok::Param(1),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            lattice: &'a str,
+            config_name: &'a str,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            check_config_get(&[lattice, config_name])?;
+            ::std::result::Result::Ok(Self {
+                lattice,
+                config_name,
+            })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// The name of a configuration, used verbatim as one subject token.
+        pub fn config_name(&self) -> &'a str {
+            self.config_name
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> ConfigGetFilter<'a> {
+            ConfigGetFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 2] {
+            [self.lattice, self.config_name]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 2] = [""; 2];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0], values[1]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for ConfigGetSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &CONFIG_GET;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.config.get.{configName}".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for ConfigGetSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.config.get.{configName}`, with any
+    /// parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct ConfigGetFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+        config_name: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> ConfigGetFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// Fixes `configName` (checked like a subject's) instead of leaving it open.
+        pub fn config_name(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("configName", value)?;
+            self.config_name = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(
+                ConfigGetSubject::TOKENS,
+                &[self.lattice, self.config_name],
+                &mut out,
+            );
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.config.get.{configName}`.
+    pub const CONFIG_GET: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.config.get.{configName}",
+        params: &["lattice", "configName"],
+        operations: &["getConfig"],
+        root: ROOT,
+        tokens: ConfigGetSubject::TOKENS,
+        check: check_config_get,
+    };
+
+    #[allow(unused_variables)]
+    fn check_config_get(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        rt::check_token("configName", values[1])?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.config.put.{configName}`.
+    ///
+    /// Stores a named configuration (a flat map of strings); one host answers (a queue group) and
+    /// config_set is emitted.
+    ///
+    /// Operations: `putConfig`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ConfigPutSubject<'a> {
+        lattice: &'a str,
+        config_name: &'a str,
+    }
+
+    impl<'a> ConfigPutSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.config.put.{configName}";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("config"),
+            rt::Tok::Lit("put"),
+            rt::Tok::Param(1),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            lattice: &'a str,
+            config_name: &'a str,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            check_config_put(&[lattice, config_name])?;
+            ::std::result::Result::Ok(Self {
+                lattice,
+                config_name,
+            })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// The name of a configuration, used verbatim as one subject token.
+        pub fn config_name(&self) -> &'a str {
+            self.config_name
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> ConfigPutFilter<'a> {
+            ConfigPutFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 2] {
+            [self.lattice, self.config_name]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 2] = [""; 2];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0], values[1]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for ConfigPutSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &CONFIG_PUT;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.config.put.{configName}".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for ConfigPutSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.config.put.{configName}`, with any
+    /// parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct ConfigPutFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+        config_name: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> ConfigPutFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// Fixes `configName` (checked like a subject's) instead of leaving it open.
+        pub fn config_name(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("configName", value)?;
+            self.config_name = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(
+                ConfigPutSubject::TOKENS,
+                &[self.lattice, self.config_name],
+                &mut out,
+            );
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.config.put.{configName}`.
+    pub const CONFIG_PUT: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.config.put.{configName}",
+        params: &["lattice", "configName"],
+        operations: &["putConfig"],
+        root: ROOT,
+        tokens: ConfigPutSubject::TOKENS,
+        check: check_config_put,
+    };
+
+    #[allow(unused_variables)]
+    fn check_config_put(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        rt::check_token("configName", values[1])?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`.
+    ///
+    /// Returns the inventory of one host: its running components and providers. The same inventory
+    /// is the data of the host_heartbeat event.
+    ///
+    /// Operations: `getHostInventory`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct HostGetSubject<'a> {
+        lattice: &'a str,
+        host_id: &'a str,
+    }
+
+    impl<'a> HostGetSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.host.get.{hostId}";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("host"),
+            rt::Tok::Lit("get"),
+            rt::Tok::Param(1),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            lattice: &'a str,
+            host_id: &'a str,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            check_host_get(&[lattice, host_id])?;
+            ::std::result::Result::Ok(Self { lattice, host_id })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
+        /// with their own id, so only that host receives the request.
+        pub fn host_id(&self) -> &'a str {
+            self.host_id
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> HostGetFilter<'a> {
+            HostGetFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 2] {
+            [self.lattice, self.host_id]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 2] = [""; 2];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0], values[1]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for HostGetSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &HOST_GET;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.host.get.{hostId}".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for HostGetSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`, with any
+    /// parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct HostGetFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+        host_id: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> HostGetFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
+        pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("hostId", value)?;
+            self.host_id = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(
+                HostGetSubject::TOKENS,
+                &[self.lattice, self.host_id],
+                &mut out,
+            );
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`.
+    pub const HOST_GET: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.host.get.{hostId}",
+        params: &["lattice", "hostId"],
+        operations: &["getHostInventory"],
+        root: ROOT,
+        tokens: HostGetSubject::TOKENS,
+        check: check_host_get,
+    };
+
+    #[allow(unused_variables)]
+    fn check_host_get(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        rt::check_token("hostId", values[1])?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.host.ping`.
+    ///
+    /// Lists the hosts of the lattice. Every host replies with its own summary; the requester
+    /// collects replies until a deadline (scatter-gather).
+    ///
+    /// Operations: `getHosts`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct HostPingSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> HostPingSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.host.ping";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("host"),
+            rt::Tok::Lit("ping"),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_host_ping(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> HostPingFilter<'a> {
+            HostPingFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for HostPingSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &HOST_PING;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.host.ping".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for HostPingSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.host.ping`, with any parameter left
+    /// open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct HostPingFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> HostPingFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(HostPingSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.host.ping`.
+    pub const HOST_PING: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.host.ping",
+        params: &["lattice"],
+        operations: &["getHosts"],
+        root: ROOT,
+        tokens: HostPingSubject::TOKENS,
+        check: check_host_ping,
+    };
+
+    #[allow(unused_variables)]
+    fn check_host_ping(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.host.stop.{hostId}`.
+    ///
+    /// Stops one host gracefully: it stops its components and providers, emits host_stopped, and
+    /// leaves the lattice.
+    ///
+    /// Operations: `stopHost`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct HostStopSubject<'a> {
+        lattice: &'a str,
+        host_id: &'a str,
+    }
+
+    impl<'a> HostStopSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.host.stop.{hostId}";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("host"),
+            rt::Tok::Lit("stop"),
+            rt::Tok::Param(1),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            lattice: &'a str,
+            host_id: &'a str,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            check_host_stop(&[lattice, host_id])?;
+            ::std::result::Result::Ok(Self { lattice, host_id })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
+        /// with their own id, so only that host receives the request.
+        pub fn host_id(&self) -> &'a str {
+            self.host_id
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> HostStopFilter<'a> {
+            HostStopFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 2] {
+            [self.lattice, self.host_id]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 2] = [""; 2];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0], values[1]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for HostStopSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &HOST_STOP;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.host.stop.{hostId}".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for HostStopSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.host.stop.{hostId}`, with any
+    /// parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct HostStopFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+        host_id: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> HostStopFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
+        pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("hostId", value)?;
+            self.host_id = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(
+                HostStopSubject::TOKENS,
+                &[self.lattice, self.host_id],
+                &mut out,
+            );
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.host.stop.{hostId}`.
+    pub const HOST_STOP: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.host.stop.{hostId}",
+        params: &["lattice", "hostId"],
+        operations: &["stopHost"],
+        root: ROOT,
+        tokens: HostStopSubject::TOKENS,
+        check: check_host_stop,
+    };
+
+    #[allow(unused_variables)]
+    fn check_host_stop(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        rt::check_token("hostId", values[1])?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.label.del.{hostId}`.
+    ///
+    /// Removes a label from a host; the host emits labels_changed.
+    ///
+    /// Operations: `deleteLabel`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct LabelDelSubject<'a> {
+        lattice: &'a str,
+        host_id: &'a str,
+    }
+
+    impl<'a> LabelDelSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.label.del.{hostId}";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("label"),
+            rt::Tok::Lit("del"),
+            rt::Tok::Param(1),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            lattice: &'a str,
+            host_id: &'a str,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            check_label_del(&[lattice, host_id])?;
+            ::std::result::Result::Ok(Self { lattice, host_id })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
+        /// with their own id, so only that host receives the request.
+        pub fn host_id(&self) -> &'a str {
+            self.host_id
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> LabelDelFilter<'a> {
+            LabelDelFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 2] {
+            [self.lattice, self.host_id]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 2] = [""; 2];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0], values[1]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for LabelDelSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &LABEL_DEL;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.label.del.{hostId}".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for LabelDelSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.label.del.{hostId}`, with any
+    /// parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct LabelDelFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+        host_id: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> LabelDelFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
+        pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("hostId", value)?;
+            self.host_id = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(
+                LabelDelSubject::TOKENS,
+                &[self.lattice, self.host_id],
+                &mut out,
+            );
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.label.del.{hostId}`.
+    pub const LABEL_DEL: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.label.del.{hostId}",
+        params: &["lattice", "hostId"],
+        operations: &["deleteLabel"],
+        root: ROOT,
+        tokens: LabelDelSubject::TOKENS,
+        check: check_label_del,
+    };
+
+    #[allow(unused_variables)]
+    fn check_label_del(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        rt::check_token("hostId", values[1])?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.label.put.{hostId}`.
+    ///
+    /// Sets a label on a host; the host emits labels_changed. Keys starting with hostcore. (in any
+    /// case) are refused.
+    ///
+    /// Operations: `putLabel`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct LabelPutSubject<'a> {
+        lattice: &'a str,
+        host_id: &'a str,
+    }
+
+    impl<'a> LabelPutSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.label.put.{hostId}";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("label"),
+            rt::Tok::Lit("put"),
+            rt::Tok::Param(1),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            lattice: &'a str,
+            host_id: &'a str,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            check_label_put(&[lattice, host_id])?;
+            ::std::result::Result::Ok(Self { lattice, host_id })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
+        /// with their own id, so only that host receives the request.
+        pub fn host_id(&self) -> &'a str {
+            self.host_id
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> LabelPutFilter<'a> {
+            LabelPutFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 2] {
+            [self.lattice, self.host_id]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 2] = [""; 2];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0], values[1]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for LabelPutSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &LABEL_PUT;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.label.put.{hostId}".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for LabelPutSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.label.put.{hostId}`, with any
+    /// parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct LabelPutFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+        host_id: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> LabelPutFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
+        pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("hostId", value)?;
+            self.host_id = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(
+                LabelPutSubject::TOKENS,
+                &[self.lattice, self.host_id],
+                &mut out,
+            );
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.label.put.{hostId}`.
+    pub const LABEL_PUT: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.label.put.{hostId}",
+        params: &["lattice", "hostId"],
+        operations: &["putLabel"],
+        root: ROOT,
+        tokens: LabelPutSubject::TOKENS,
+        check: check_label_put,
+    };
+
+    #[allow(unused_variables)]
+    fn check_label_put(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        rt::check_token("hostId", values[1])?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.link.del`.
+    ///
+    /// Deletes a link. Idempotent: it always succeeds and always emits linkdef_deleted, even for a
+    /// link that does not exist.
+    ///
+    /// Operations: `deleteLink`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct LinkDelSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> LinkDelSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.link.del";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("link"),
+            rt::Tok::Lit("del"),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_link_del(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> LinkDelFilter<'a> {
+            LinkDelFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for LinkDelSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &LINK_DEL;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.link.del".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for LinkDelSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.link.del`, with any parameter left
+    /// open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct LinkDelFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> LinkDelFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(LinkDelSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.link.del`.
+    pub const LINK_DEL: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.link.del",
+        params: &["lattice"],
+        operations: &["deleteLink"],
+        root: ROOT,
+        tokens: LinkDelSubject::TOKENS,
+        check: check_link_del,
+    };
+
+    #[allow(unused_variables)]
+    fn check_link_del(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.link.get`.
+    ///
+    /// Lists every link of the lattice; one host answers (a queue group).
+    ///
+    /// Operations: `getLinks`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct LinkGetSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> LinkGetSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.link.get";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("link"),
+            rt::Tok::Lit("get"),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_link_get(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> LinkGetFilter<'a> {
+            LinkGetFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for LinkGetSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &LINK_GET;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.link.get".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for LinkGetSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.link.get`, with any parameter left
+    /// open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct LinkGetFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> LinkGetFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(LinkGetSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.link.get`.
+    pub const LINK_GET: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.link.get",
+        params: &["lattice"],
+        operations: &["getLinks"],
+        root: ROOT,
+        tokens: LinkGetSubject::TOKENS,
+        check: check_link_get,
+    };
+
+    #[allow(unused_variables)]
+    fn check_link_get(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.link.put`.
+    ///
+    /// Creates or updates a link. Handled synchronously by one host of the lattice (a queue group):
+    /// it checks the named configs and conflicting links, stores the link, and replies; on failure
+    /// it replies with success false and emits linkdef_set_failed.
+    ///
+    /// Operations: `putLink`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct LinkPutSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> LinkPutSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.link.put";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("link"),
+            rt::Tok::Lit("put"),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_link_put(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> LinkPutFilter<'a> {
+            LinkPutFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for LinkPutSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &LINK_PUT;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.link.put".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for LinkPutSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.link.put`, with any parameter left
+    /// open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct LinkPutFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> LinkPutFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(LinkPutSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.link.put`.
+    pub const LINK_PUT: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.link.put",
+        params: &["lattice"],
+        operations: &["putLink"],
+        root: ROOT,
+        tokens: LinkPutSubject::TOKENS,
+        check: check_link_put,
+    };
+
+    #[allow(unused_variables)]
+    fn check_link_put(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.provider.auction`.
+    ///
+    /// Finds hosts that can run a provider. Only eligible hosts reply (scatter-gather).
+    ///
+    /// Operations: `performProviderAuction`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ProviderAuctionSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> ProviderAuctionSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.provider.auction";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("provider"),
+            rt::Tok::Lit("auction"),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_provider_auction(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> ProviderAuctionFilter<'a> {
+            ProviderAuctionFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for ProviderAuctionSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &PROVIDER_AUCTION;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.provider.auction".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for ProviderAuctionSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.provider.auction`, with any
+    /// parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct ProviderAuctionFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> ProviderAuctionFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(ProviderAuctionSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.provider.auction`.
+    pub const PROVIDER_AUCTION: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.provider.auction",
+        params: &["lattice"],
+        operations: &["performProviderAuction"],
+        root: ROOT,
+        tokens: ProviderAuctionSubject::TOKENS,
+        check: check_provider_auction,
+    };
+
+    #[allow(unused_variables)]
+    fn check_provider_auction(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.provider.start.{hostId}`.
+    ///
+    /// Starts a capability provider on a host. The host acknowledges before downloading it and
+    /// reports the outcome with provider_started or provider_start_failed. For a builtin provider
+    /// that is disabled on the host no reply is sent at all.
+    ///
+    /// Operations: `startProvider`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ProviderStartSubject<'a> {
+        lattice: &'a str,
+        host_id: &'a str,
+    }
+
+    impl<'a> ProviderStartSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.provider.start.{hostId}";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("provider"),
+            rt::Tok::Lit("start"),
+            rt::Tok::Param(1),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            lattice: &'a str,
+            host_id: &'a str,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            check_provider_start(&[lattice, host_id])?;
+            ::std::result::Result::Ok(Self { lattice, host_id })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
+        /// with their own id, so only that host receives the request.
+        pub fn host_id(&self) -> &'a str {
+            self.host_id
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> ProviderStartFilter<'a> {
+            ProviderStartFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 2] {
+            [self.lattice, self.host_id]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 2] = [""; 2];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0], values[1]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for ProviderStartSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &PROVIDER_START;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.provider.start.{hostId}".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for ProviderStartSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.provider.start.{hostId}`, with any
+    /// parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct ProviderStartFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+        host_id: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> ProviderStartFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
+        pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("hostId", value)?;
+            self.host_id = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(
+                ProviderStartSubject::TOKENS,
+                &[self.lattice, self.host_id],
+                &mut out,
+            );
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.provider.start.{hostId}`.
+    pub const PROVIDER_START: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.provider.start.{hostId}",
+        params: &["lattice", "hostId"],
+        operations: &["startProvider"],
+        root: ROOT,
+        tokens: ProviderStartSubject::TOKENS,
+        check: check_provider_start,
+    };
+
+    #[allow(unused_variables)]
+    fn check_provider_start(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        rt::check_token("hostId", values[1])?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}`.
+    ///
+    /// Stops a running capability provider on a host; the host emits provider_stopped.
+    ///
+    /// Operations: `stopProvider`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ProviderStopSubject<'a> {
+        lattice: &'a str,
+        host_id: &'a str,
+    }
+
+    impl<'a> ProviderStopSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("provider"),
+            rt::Tok::Lit("stop"),
+            rt::Tok::Param(1),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            lattice: &'a str,
+            host_id: &'a str,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            check_provider_stop(&[lattice, host_id])?;
+            ::std::result::Result::Ok(Self { lattice, host_id })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
+        /// with their own id, so only that host receives the request.
+        pub fn host_id(&self) -> &'a str {
+            self.host_id
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> ProviderStopFilter<'a> {
+            ProviderStopFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 2] {
+            [self.lattice, self.host_id]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 2] = [""; 2];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0], values[1]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for ProviderStopSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &PROVIDER_STOP;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for ProviderStopSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}`, with any
+    /// parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct ProviderStopFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+        host_id: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> ProviderStopFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
+        pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("hostId", value)?;
+            self.host_id = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(
+                ProviderStopSubject::TOKENS,
+                &[self.lattice, self.host_id],
+                &mut out,
+            );
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}`.
+    pub const PROVIDER_STOP: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}",
+        params: &["lattice", "hostId"],
+        operations: &["stopProvider"],
+        root: ROOT,
+        tokens: ProviderStopSubject::TOKENS,
+        check: check_provider_stop,
+    };
+
+    #[allow(unused_variables)]
+    fn check_provider_stop(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        rt::check_token("hostId", values[1])?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.ctl.v1.{lattice}.registry.put`.
+    ///
+    /// Gives every host credentials for OCI registries. Fire-and-forget: hosts do not reply (the
+    /// official client reports success without waiting).
+    ///
+    /// Operations: `putRegistries`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct RegistryPutSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> RegistryPutSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.registry.put";
+
+        const TOKENS: &'static [rt::Tok] = &[
+            rt::Tok::Lit("v1"),
+            rt::Tok::Param(0),
+            rt::Tok::Lit("registry"),
+            rt::Tok::Lit("put"),
+        ];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_registry_put(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
+        /// and '_' only.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> RegistryPutFilter<'a> {
+            RegistryPutFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for RegistryPutSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &REGISTRY_PUT;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.ctl.v1.{lattice}.registry.put".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for RegistryPutSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.registry.put`, with any parameter
+    /// left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct RegistryPutFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> RegistryPutFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(RegistryPutSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.ctl.v1.{lattice}.registry.put`.
+    pub const REGISTRY_PUT: ChannelInfo = ChannelInfo {
+        spec: "control-interface",
+        name: "wasmbus.ctl.v1.{lattice}.registry.put",
+        params: &["lattice"],
+        operations: &["putRegistries"],
+        root: ROOT,
+        tokens: RegistryPutSubject::TOKENS,
+        check: check_registry_put,
+    };
+
+    #[allow(unused_variables)]
+    fn check_registry_put(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// Any subject of the spec, routed to its channel.
+    ///
+    /// Channels are tried most specific first: at the first token where two channels differ,
+    /// literal text beats text with a parameter, which beats a parameter, which beats `>`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum AnySubject<'a> {
+        /// `wasmbus.ctl.v1.{lattice}.claims.get`
+        ClaimsGet(ClaimsGetSubject<'a>),
+        /// `wasmbus.ctl.v1.{lattice}.component.auction`
+        ComponentAuction(ComponentAuctionSubject<'a>),
+        /// `wasmbus.ctl.v1.{lattice}.host.ping`
+        HostPing(HostPingSubject<'a>),
+        /// `wasmbus.ctl.v1.{lattice}.link.del`
+        LinkDel(LinkDelSubject<'a>),
+        /// `wasmbus.ctl.v1.{lattice}.link.get`
+        LinkGet(LinkGetSubject<'a>),
+        /// `wasmbus.ctl.v1.{lattice}.link.put`
+        LinkPut(LinkPutSubject<'a>),
+        /// `wasmbus.ctl.v1.{lattice}.provider.auction`
+        ProviderAuction(ProviderAuctionSubject<'a>),
+        /// `wasmbus.ctl.v1.{lattice}.registry.put`
+        RegistryPut(RegistryPutSubject<'a>),
+        /// `wasmbus.ctl.v1.{lattice}.component.scale.{hostId}`
+        ComponentScale(ComponentScaleSubject<'a>),
+        /// `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`
+        ComponentUpdate(ComponentUpdateSubject<'a>),
+        /// `wasmbus.ctl.v1.{lattice}.config.del.{configName}`
+        ConfigDel(ConfigDelSubject<'a>),
+        /// `wasmbus.ctl.v1.{lattice}.config.get.{configName}`
+        ConfigGet(ConfigGetSubject<'a>),
+        /// `wasmbus.ctl.v1.{lattice}.config.put.{configName}`
+        ConfigPut(ConfigPutSubject<'a>),
+        /// `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`
+        HostGet(HostGetSubject<'a>),
+        /// `wasmbus.ctl.v1.{lattice}.host.stop.{hostId}`
+        HostStop(HostStopSubject<'a>),
+        /// `wasmbus.ctl.v1.{lattice}.label.del.{hostId}`
+        LabelDel(LabelDelSubject<'a>),
+        /// `wasmbus.ctl.v1.{lattice}.label.put.{hostId}`
+        LabelPut(LabelPutSubject<'a>),
+        /// `wasmbus.ctl.v1.{lattice}.provider.start.{hostId}`
+        ProviderStart(ProviderStartSubject<'a>),
+        /// `wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}`
+        ProviderStop(ProviderStopSubject<'a>),
+    }
+
+    impl<'a> AnySubject<'a> {
+        /// Routes a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            Self::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// Routes a subject under `prefix`. A subject that has a channel's shape but a bad
+        /// value gets that channel's error; one that has no channel's shape, `NoMatch`.
+        pub fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            let no_match = || SubjectError::NoMatch {
+                subject: subject.into(),
+                expected: "a channel of control-interface".into(),
+            };
+            let rest = ROOT.strip(subject, prefix).ok_or_else(no_match)?;
+            let count = rest.split('.').count();
+            let mut invalid = ::core::option::Option::None;
+            match if count == 4 {
+                ClaimsGetSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::ClaimsGet(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 4 {
+                ComponentAuctionSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::ComponentAuction(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 4 {
+                HostPingSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::HostPing(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 4 {
+                LinkDelSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::LinkDel(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 4 {
+                LinkGetSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::LinkGet(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 4 {
+                LinkPutSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::LinkPut(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 4 {
+                ProviderAuctionSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::ProviderAuction(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 4 {
+                RegistryPutSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::RegistryPut(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 5 {
+                ComponentScaleSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::ComponentScale(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 5 {
+                ComponentUpdateSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::ComponentUpdate(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 5 {
+                ConfigDelSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::ConfigDel(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 5 {
+                ConfigGetSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::ConfigGet(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 5 {
+                ConfigPutSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::ConfigPut(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 5 {
+                HostGetSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::HostGet(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 5 {
+                HostStopSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::HostStop(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 5 {
+                LabelDelSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::LabelDel(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 5 {
+                LabelPutSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::LabelPut(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 5 {
+                ProviderStartSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::ProviderStart(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 5 {
+                ProviderStopSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::ProviderStop(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            ::std::result::Result::Err(invalid.unwrap_or_else(no_match))
+        }
+
+        /// The channel of the subject.
+        pub fn channel(&self) -> &'static ChannelInfo {
+            match self {
+                Self::ClaimsGet(_) => &CLAIMS_GET,
+                Self::ComponentAuction(_) => &COMPONENT_AUCTION,
+                Self::HostPing(_) => &HOST_PING,
+                Self::LinkDel(_) => &LINK_DEL,
+                Self::LinkGet(_) => &LINK_GET,
+                Self::LinkPut(_) => &LINK_PUT,
+                Self::ProviderAuction(_) => &PROVIDER_AUCTION,
+                Self::RegistryPut(_) => &REGISTRY_PUT,
+                Self::ComponentScale(_) => &COMPONENT_SCALE,
+                Self::ComponentUpdate(_) => &COMPONENT_UPDATE,
+                Self::ConfigDel(_) => &CONFIG_DEL,
+                Self::ConfigGet(_) => &CONFIG_GET,
+                Self::ConfigPut(_) => &CONFIG_PUT,
+                Self::HostGet(_) => &HOST_GET,
+                Self::HostStop(_) => &HOST_STOP,
+                Self::LabelDel(_) => &LABEL_DEL,
+                Self::LabelPut(_) => &LABEL_PUT,
+                Self::ProviderStart(_) => &PROVIDER_START,
+                Self::ProviderStop(_) => &PROVIDER_STOP,
+            }
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            match self {
+                Self::ClaimsGet(s) => s.render_with(prefix),
+                Self::ComponentAuction(s) => s.render_with(prefix),
+                Self::HostPing(s) => s.render_with(prefix),
+                Self::LinkDel(s) => s.render_with(prefix),
+                Self::LinkGet(s) => s.render_with(prefix),
+                Self::LinkPut(s) => s.render_with(prefix),
+                Self::ProviderAuction(s) => s.render_with(prefix),
+                Self::RegistryPut(s) => s.render_with(prefix),
+                Self::ComponentScale(s) => s.render_with(prefix),
+                Self::ComponentUpdate(s) => s.render_with(prefix),
+                Self::ConfigDel(s) => s.render_with(prefix),
+                Self::ConfigGet(s) => s.render_with(prefix),
+                Self::ConfigPut(s) => s.render_with(prefix),
+                Self::HostGet(s) => s.render_with(prefix),
+                Self::HostStop(s) => s.render_with(prefix),
+                Self::LabelDel(s) => s.render_with(prefix),
+                Self::LabelPut(s) => s.render_with(prefix),
+                Self::ProviderStart(s) => s.render_with(prefix),
+                Self::ProviderStop(s) => s.render_with(prefix),
+            }
+        }
+    }
+
+    impl ::std::fmt::Display for AnySubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render_with(&SubjectPrefix::new()))
+        }
+    }
+
+    /// Every channel of the spec, in the order [`AnySubject`] tries them.
+    pub const CHANNELS: &[&ChannelInfo] = &[
+        &CLAIMS_GET,
+        &COMPONENT_AUCTION,
+        &HOST_PING,
+        &LINK_DEL,
+        &LINK_GET,
+        &LINK_PUT,
+        &PROVIDER_AUCTION,
+        &REGISTRY_PUT,
+        &COMPONENT_SCALE,
+        &COMPONENT_UPDATE,
+        &CONFIG_DEL,
+        &CONFIG_GET,
+        &CONFIG_PUT,
+        &HOST_GET,
+        &HOST_STOP,
+        &LABEL_DEL,
+        &LABEL_PUT,
+        &PROVIDER_START,
+        &PROVIDER_STOP,
+    ];
+
+    /// The subscription covering every channel of the spec: `wasmbus.ctl.v1.{lattice}.>`, with
+    /// parameters left open (`*`) until fixed.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct SpecFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> SpecFilter<'a> {
+        /// The subscription template.
+        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.>";
+
+        const TOKENS: &'static [rt::Tok] =
+            &[rt::Tok::Lit("v1"), rt::Tok::Param(0), rt::Tok::Rest(1)];
+
+        /// Fixes `lattice` instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let values: [::core::option::Option<&str>; 2] =
+                [self.lattice, ::core::option::Option::None];
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(Self::TOKENS, &values, &mut out);
+            out
+        }
+    }
+}
+
+/// One type per operation; its [`Operation`](crate::runtime::Operation) implementation names the
+/// operation's subject, request and reply types, and how it is answered.
+pub mod operations {
+    /// The operation `getClaims` on `wasmbus.ctl.v1.{lattice}.claims.get`.
+    ///
+    /// List the claims known to the lattice
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct GetClaims;
+
+    impl crate::runtime::Operation for GetClaims {
+        type Subject<'a> = super::subjects::ClaimsGetSubject<'a>;
+
+        type Request = ();
+
+        type Reply = super::types::ClaimsResponse;
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "getClaims",
+            channel: &super::subjects::CLAIMS_GET,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[<super::messages::EmptyRequest as crate::runtime::Message>::INFO],
+            reply: &[<super::messages::ClaimsResponse as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receiveClaims"),
+            pattern: crate::runtime::ReplyPattern::QueueGroup,
+            queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.claims"),
+        };
+    }
+
+    /// The operation `performComponentAuction` on `wasmbus.ctl.v1.{lattice}.component.auction`.
+    ///
+    /// Ask which hosts can run a component
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct PerformComponentAuction;
+
+    impl crate::runtime::Operation for PerformComponentAuction {
+        type Subject<'a> = super::subjects::ComponentAuctionSubject<'a>;
+
+        type Request = super::types::ComponentAuctionRequest;
+
+        type Reply = super::types::ComponentAuctionResponse;
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "performComponentAuction",
+            channel: &super::subjects::COMPONENT_AUCTION,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[
+                <super::messages::ComponentAuctionRequest as crate::runtime::Message>::INFO,
+            ],
+            reply: &[<super::messages::ComponentAuctionResponse as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receiveComponentAuctionAck"),
+            pattern: crate::runtime::ReplyPattern::ScatterGather,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `scaleComponent` on `wasmbus.ctl.v1.{lattice}.component.scale.{hostId}`.
+    ///
+    /// Scale a component on a host
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ScaleComponent;
+
+    impl crate::runtime::Operation for ScaleComponent {
+        type Subject<'a> = super::subjects::ComponentScaleSubject<'a>;
+
+        type Request = super::types::ScaleComponentCommand;
+
+        type Reply = super::types::CtlResponse;
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "scaleComponent",
+            channel: &super::subjects::COMPONENT_SCALE,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[<super::messages::ScaleComponentCommand as crate::runtime::Message>::INFO],
+            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receiveScaleResponse"),
+            pattern: crate::runtime::ReplyPattern::Single,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `updateComponent` on `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`.
+    ///
+    /// Update a component to a new image reference
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct UpdateComponent;
+
+    impl crate::runtime::Operation for UpdateComponent {
+        type Subject<'a> = super::subjects::ComponentUpdateSubject<'a>;
+
+        type Request = super::types::UpdateComponentCommand;
+
+        type Reply = super::types::CtlResponse;
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "updateComponent",
+            channel: &super::subjects::COMPONENT_UPDATE,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[<super::messages::UpdateComponentCommand as crate::runtime::Message>::INFO],
+            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receiveUpdateComponentAck"),
+            pattern: crate::runtime::ReplyPattern::Single,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `deleteConfig` on `wasmbus.ctl.v1.{lattice}.config.del.{configName}`.
+    ///
+    /// Delete a named configuration
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct DeleteConfig;
+
+    impl crate::runtime::Operation for DeleteConfig {
+        type Subject<'a> = super::subjects::ConfigDelSubject<'a>;
+
+        type Request = ();
+
+        type Reply = super::types::CtlResponse;
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "deleteConfig",
+            channel: &super::subjects::CONFIG_DEL,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[<super::messages::EmptyRequest as crate::runtime::Message>::INFO],
+            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receiveDeleteConfigAck"),
+            pattern: crate::runtime::ReplyPattern::QueueGroup,
+            queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.config"),
+        };
+    }
+
+    /// The operation `getConfig` on `wasmbus.ctl.v1.{lattice}.config.get.{configName}`.
+    ///
+    /// Read a named configuration
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct GetConfig;
+
+    impl crate::runtime::Operation for GetConfig {
+        type Subject<'a> = super::subjects::ConfigGetSubject<'a>;
+
+        type Request = ();
+
+        type Reply = super::types::ConfigResponse;
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "getConfig",
+            channel: &super::subjects::CONFIG_GET,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[<super::messages::EmptyRequest as crate::runtime::Message>::INFO],
+            reply: &[<super::messages::ConfigResponse as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receiveConfig"),
+            pattern: crate::runtime::ReplyPattern::QueueGroup,
+            queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.config"),
+        };
+    }
+
+    /// The operation `putConfig` on `wasmbus.ctl.v1.{lattice}.config.put.{configName}`.
+    ///
+    /// Store a named configuration
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct PutConfig;
+
+    impl crate::runtime::Operation for PutConfig {
+        type Subject<'a> = super::subjects::ConfigPutSubject<'a>;
+
+        type Request = super::types::ConfigValues;
+
+        type Reply = super::types::CtlResponse;
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "putConfig",
+            channel: &super::subjects::CONFIG_PUT,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[<super::messages::PutConfigCommand as crate::runtime::Message>::INFO],
+            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receivePutConfigAck"),
+            pattern: crate::runtime::ReplyPattern::QueueGroup,
+            queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.config"),
+        };
+    }
+
+    /// The operation `getHostInventory` on `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`.
+    ///
+    /// Ask a host for its inventory
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct GetHostInventory;
+
+    impl crate::runtime::Operation for GetHostInventory {
+        type Subject<'a> = super::subjects::HostGetSubject<'a>;
+
+        type Request = ();
+
+        type Reply = super::types::HostInventoryResponse;
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "getHostInventory",
+            channel: &super::subjects::HOST_GET,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[<super::messages::EmptyRequest as crate::runtime::Message>::INFO],
+            reply: &[<super::messages::HostInventoryResponse as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receiveHostInventory"),
+            pattern: crate::runtime::ReplyPattern::Single,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `getHosts` on `wasmbus.ctl.v1.{lattice}.host.ping`.
+    ///
+    /// Ask every host in the lattice for its summary
+    ///
+    /// Publish an empty request with a reply subject. Each host answers once with a
+    /// HostSummaryResponse; the official client collects answers for its auction timeout (5 s by
+    /// default).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct GetHosts;
+
+    impl crate::runtime::Operation for GetHosts {
+        type Subject<'a> = super::subjects::HostPingSubject<'a>;
+
+        type Request = ();
+
+        type Reply = super::types::HostSummaryResponse;
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "getHosts",
+            channel: &super::subjects::HOST_PING,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[<super::messages::EmptyRequest as crate::runtime::Message>::INFO],
+            reply: &[<super::messages::HostSummaryResponse as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receiveHostList"),
+            pattern: crate::runtime::ReplyPattern::ScatterGather,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `stopHost` on `wasmbus.ctl.v1.{lattice}.host.stop.{hostId}`.
+    ///
+    /// Stop a host
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct StopHost;
+
+    impl crate::runtime::Operation for StopHost {
+        type Subject<'a> = super::subjects::HostStopSubject<'a>;
+
+        type Request = super::types::StopHostCommand;
+
+        type Reply = super::types::CtlResponse;
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "stopHost",
+            channel: &super::subjects::HOST_STOP,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[<super::messages::StopHostCommand as crate::runtime::Message>::INFO],
+            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receiveStopHostAck"),
+            pattern: crate::runtime::ReplyPattern::Single,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `deleteLabel` on `wasmbus.ctl.v1.{lattice}.label.del.{hostId}`.
+    ///
+    /// Remove a label from a host
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct DeleteLabel;
+
+    impl crate::runtime::Operation for DeleteLabel {
+        type Subject<'a> = super::subjects::LabelDelSubject<'a>;
+
+        type Request = super::types::HostLabelIdentifier;
+
+        type Reply = super::types::CtlResponse;
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "deleteLabel",
+            channel: &super::subjects::LABEL_DEL,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[<super::messages::DeleteLabelCommand as crate::runtime::Message>::INFO],
+            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receiveDeleteLabelAck"),
+            pattern: crate::runtime::ReplyPattern::Single,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `putLabel` on `wasmbus.ctl.v1.{lattice}.label.put.{hostId}`.
+    ///
+    /// Set a label on a host
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct PutLabel;
+
+    impl crate::runtime::Operation for PutLabel {
+        type Subject<'a> = super::subjects::LabelPutSubject<'a>;
+
+        type Request = super::types::HostLabel;
+
+        type Reply = super::types::CtlResponse;
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "putLabel",
+            channel: &super::subjects::LABEL_PUT,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[<super::messages::PutLabelCommand as crate::runtime::Message>::INFO],
+            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receivePutLabelAck"),
+            pattern: crate::runtime::ReplyPattern::Single,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `deleteLink` on `wasmbus.ctl.v1.{lattice}.link.del`.
+    ///
+    /// Delete a link
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct DeleteLink;
+
+    impl crate::runtime::Operation for DeleteLink {
+        type Subject<'a> = super::subjects::LinkDelSubject<'a>;
+
+        type Request = super::types::DeleteLinkCommand;
+
+        type Reply = super::types::CtlResponse;
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "deleteLink",
+            channel: &super::subjects::LINK_DEL,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[<super::messages::DeleteLinkCommand as crate::runtime::Message>::INFO],
+            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receiveDeleteLinkAck"),
+            pattern: crate::runtime::ReplyPattern::QueueGroup,
+            queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.link"),
+        };
+    }
+
+    /// The operation `getLinks` on `wasmbus.ctl.v1.{lattice}.link.get`.
+    ///
+    /// List the links of the lattice
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct GetLinks;
+
+    impl crate::runtime::Operation for GetLinks {
+        type Subject<'a> = super::subjects::LinkGetSubject<'a>;
+
+        type Request = ();
+
+        type Reply = super::types::LinksResponse;
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "getLinks",
+            channel: &super::subjects::LINK_GET,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[<super::messages::EmptyRequest as crate::runtime::Message>::INFO],
+            reply: &[<super::messages::LinksResponse as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receiveLinks"),
+            pattern: crate::runtime::ReplyPattern::QueueGroup,
+            queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.link"),
+        };
+    }
+
+    /// The operation `putLink` on `wasmbus.ctl.v1.{lattice}.link.put`.
+    ///
+    /// Create or update a link
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct PutLink;
+
+    impl crate::runtime::Operation for PutLink {
+        type Subject<'a> = super::subjects::LinkPutSubject<'a>;
+
+        type Request = super::types::LinkDefinition;
+
+        type Reply = super::types::CtlResponse;
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "putLink",
+            channel: &super::subjects::LINK_PUT,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[<super::messages::PutLinkCommand as crate::runtime::Message>::INFO],
+            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receivePutLinkAck"),
+            pattern: crate::runtime::ReplyPattern::QueueGroup,
+            queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.link"),
+        };
+    }
+
+    /// The operation `performProviderAuction` on `wasmbus.ctl.v1.{lattice}.provider.auction`.
+    ///
+    /// Ask which hosts can run a provider
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct PerformProviderAuction;
+
+    impl crate::runtime::Operation for PerformProviderAuction {
+        type Subject<'a> = super::subjects::ProviderAuctionSubject<'a>;
+
+        type Request = super::types::ProviderAuctionRequest;
+
+        type Reply = super::types::ProviderAuctionResponse;
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "performProviderAuction",
+            channel: &super::subjects::PROVIDER_AUCTION,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[<super::messages::ProviderAuctionRequest as crate::runtime::Message>::INFO],
+            reply: &[<super::messages::ProviderAuctionResponse as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receiveProviderAuctionAck"),
+            pattern: crate::runtime::ReplyPattern::ScatterGather,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `startProvider` on `wasmbus.ctl.v1.{lattice}.provider.start.{hostId}`.
+    ///
+    /// Start a capability provider on a host
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct StartProvider;
+
+    impl crate::runtime::Operation for StartProvider {
+        type Subject<'a> = super::subjects::ProviderStartSubject<'a>;
+
+        type Request = super::types::StartProviderCommand;
+
+        type Reply = super::types::CtlResponse;
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "startProvider",
+            channel: &super::subjects::PROVIDER_START,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[<super::messages::StartProviderCommand as crate::runtime::Message>::INFO],
+            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receiveStartProviderAck"),
+            pattern: crate::runtime::ReplyPattern::Single,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `stopProvider` on `wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}`.
+    ///
+    /// Stop a running capability provider on a host
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct StopProvider;
+
+    impl crate::runtime::Operation for StopProvider {
+        type Subject<'a> = super::subjects::ProviderStopSubject<'a>;
+
+        type Request = super::types::StopProviderCommand;
+
+        type Reply = super::types::CtlResponse;
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "stopProvider",
+            channel: &super::subjects::PROVIDER_STOP,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[<super::messages::StopProviderCommand as crate::runtime::Message>::INFO],
+            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receiveStopProviderAck"),
+            pattern: crate::runtime::ReplyPattern::Single,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `putRegistries` on `wasmbus.ctl.v1.{lattice}.registry.put`.
+    ///
+    /// Set registry credentials on every host
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct PutRegistries;
+
+    impl crate::runtime::Operation for PutRegistries {
+        type Subject<'a> = super::subjects::RegistryPutSubject<'a>;
+
+        type Request = super::types::RegistryCredentialMap;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "control-interface",
+            id: "putRegistries",
+            channel: &super::subjects::REGISTRY_PUT,
+            direction: crate::runtime::Direction::Publish,
+            messages: &[<super::messages::PutRegistriesCommand as crate::runtime::Message>::INFO],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// Every operation of the spec, in spec order.
+    pub const ALL: &[crate::runtime::OperationInfo] = &[
+        <GetClaims as crate::runtime::Operation>::INFO,
+        <PerformComponentAuction as crate::runtime::Operation>::INFO,
+        <ScaleComponent as crate::runtime::Operation>::INFO,
+        <UpdateComponent as crate::runtime::Operation>::INFO,
+        <DeleteConfig as crate::runtime::Operation>::INFO,
+        <GetConfig as crate::runtime::Operation>::INFO,
+        <PutConfig as crate::runtime::Operation>::INFO,
+        <GetHostInventory as crate::runtime::Operation>::INFO,
+        <GetHosts as crate::runtime::Operation>::INFO,
+        <StopHost as crate::runtime::Operation>::INFO,
+        <DeleteLabel as crate::runtime::Operation>::INFO,
+        <PutLabel as crate::runtime::Operation>::INFO,
+        <DeleteLink as crate::runtime::Operation>::INFO,
+        <GetLinks as crate::runtime::Operation>::INFO,
+        <PutLink as crate::runtime::Operation>::INFO,
+        <PerformProviderAuction as crate::runtime::Operation>::INFO,
+        <StartProvider as crate::runtime::Operation>::INFO,
+        <StopProvider as crate::runtime::Operation>::INFO,
+        <PutRegistries as crate::runtime::Operation>::INFO,
     ];
 }

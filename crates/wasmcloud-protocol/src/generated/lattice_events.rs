@@ -21,6 +21,16 @@ pub const VERSION: &str = "2.0.0";
 /// The AsyncAPI version the spec is written in.
 pub const ASYNCAPI_VERSION: &str = "2.6.0";
 
+/// The spec at a glance: its channels, operations and messages.
+pub const INFO: crate::runtime::SpecInfo = crate::runtime::SpecInfo {
+    id: SPEC,
+    title: TITLE,
+    version: VERSION,
+    channels: subjects::CHANNELS,
+    operations: operations::ALL,
+    messages: messages::ALL,
+};
+
 /// Payload and schema types, one per schema of the spec.
 pub mod types {
     /// The CloudEvents 1.0 envelope as hosts emit it (cloudevents-sdk 0.9, JSON format). Keys are
@@ -2946,5 +2956,4071 @@ pub mod messages {
         <HostHeartbeat as crate::runtime::Message>::INFO,
         <HostStarted as crate::runtime::Message>::INFO,
         <HostStopped as crate::runtime::Message>::INFO,
+    ];
+}
+
+/// Typed subjects: one type per channel that renders and parses its subjects, one filter
+/// type per channel for subscriptions, and a router over all channels.
+pub mod subjects {
+    use crate::runtime::subject as rt;
+
+    pub use crate::runtime::{ChannelInfo, ChannelSubject, SubjectError, SubjectPrefix};
+
+    /// How the spec's subjects begin: always `wasmbus.evt`.
+    pub const ROOT: rt::SubjectRoot = rt::SubjectRoot {
+        default: "wasmbus.evt",
+        replaceable: false,
+        account: true,
+    };
+
+    /// A subject of the channel `wasmbus.evt.{lattice}.>`.
+    ///
+    /// Every event of the lattice. Subscribe here to receive all of them; hosts never publish to
+    /// this subject itself but to the per-event subjects below, which it covers.
+    ///
+    /// Operations: `receiveLatticeEvent`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct AllSubject<'a> {
+        lattice: &'a str,
+        tail: &'a str,
+    }
+
+    impl<'a> AllSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.>";
+
+        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Rest(1)];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str, tail: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_all(&[lattice, tail])?;
+            ::std::result::Result::Ok(Self { lattice, tail })
+        }
+
+        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
+        /// deployments.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// The tokens in place of the `\>` wildcard.
+        pub fn tail(&self) -> &'a str {
+            self.tail
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> AllFilter<'a> {
+            AllFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 2] {
+            [self.lattice, self.tail]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 2] = [""; 2];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0], values[1]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for AllSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &ALL;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.evt.{lattice}.>".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for AllSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.evt.{lattice}.>`, with any parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct AllFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+        tail: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> AllFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// Fixes `tail` (checked like a subject's) instead of leaving it open.
+        pub fn tail(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_tail("tail", value)?;
+            self.tail = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(AllSubject::TOKENS, &[self.lattice, self.tail], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.evt.{lattice}.>`.
+    pub const ALL: ChannelInfo = ChannelInfo {
+        spec: "lattice-events",
+        name: "wasmbus.evt.{lattice}.>",
+        params: &["lattice", "tail"],
+        operations: &["receiveLatticeEvent"],
+        root: ROOT,
+        tokens: AllSubject::TOKENS,
+        check: check_all,
+    };
+
+    #[allow(unused_variables)]
+    fn check_all(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        rt::check_tail("tail", values[1])?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.evt.{lattice}.component_scale_failed`.
+    ///
+    /// A component could not be scaled: fetching, policy or instantiation failed.
+    ///
+    /// Operations: `receiveComponentScaleFailed`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ComponentScaleFailedSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> ComponentScaleFailedSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.component_scale_failed";
+
+        const TOKENS: &'static [rt::Tok] =
+            &[rt::Tok::Param(0), rt::Tok::Lit("component_scale_failed")];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_component_scale_failed(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
+        /// deployments.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> ComponentScaleFailedFilter<'a> {
+            ComponentScaleFailedFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for ComponentScaleFailedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &COMPONENT_SCALE_FAILED;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.evt.{lattice}.component_scale_failed".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for ComponentScaleFailedSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.evt.{lattice}.component_scale_failed`, with any
+    /// parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct ComponentScaleFailedFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> ComponentScaleFailedFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(
+                ComponentScaleFailedSubject::TOKENS,
+                &[self.lattice],
+                &mut out,
+            );
+            out
+        }
+    }
+
+    /// The channel `wasmbus.evt.{lattice}.component_scale_failed`.
+    pub const COMPONENT_SCALE_FAILED: ChannelInfo = ChannelInfo {
+        spec: "lattice-events",
+        name: "wasmbus.evt.{lattice}.component_scale_failed",
+        params: &["lattice"],
+        operations: &["receiveComponentScaleFailed"],
+        root: ROOT,
+        tokens: ComponentScaleFailedSubject::TOKENS,
+        check: check_component_scale_failed,
+    };
+
+    #[allow(unused_variables)]
+    fn check_component_scale_failed(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.evt.{lattice}.component_scaled`.
+    ///
+    /// A component finished scaling on a host (also when scaled to 0, when nothing changed, and
+    /// twice on a first scale: consumers must be idempotent). A live update emits it for the new
+    /// image, then for the old one with max_instances 0.
+    ///
+    /// Operations: `receiveComponentScaled`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ComponentScaledSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> ComponentScaledSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.component_scaled";
+
+        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("component_scaled")];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_component_scaled(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
+        /// deployments.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> ComponentScaledFilter<'a> {
+            ComponentScaledFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for ComponentScaledSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &COMPONENT_SCALED;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.evt.{lattice}.component_scaled".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for ComponentScaledSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.evt.{lattice}.component_scaled`, with any parameter
+    /// left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct ComponentScaledFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> ComponentScaledFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(ComponentScaledSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.evt.{lattice}.component_scaled`.
+    pub const COMPONENT_SCALED: ChannelInfo = ChannelInfo {
+        spec: "lattice-events",
+        name: "wasmbus.evt.{lattice}.component_scaled",
+        params: &["lattice"],
+        operations: &["receiveComponentScaled"],
+        root: ROOT,
+        tokens: ComponentScaledSubject::TOKENS,
+        check: check_component_scaled,
+    };
+
+    #[allow(unused_variables)]
+    fn check_component_scaled(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.evt.{lattice}.config_deleted`.
+    ///
+    /// A named configuration was deleted.
+    ///
+    /// Operations: `receiveConfigDeleted`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ConfigDeletedSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> ConfigDeletedSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.config_deleted";
+
+        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("config_deleted")];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_config_deleted(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
+        /// deployments.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> ConfigDeletedFilter<'a> {
+            ConfigDeletedFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for ConfigDeletedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &CONFIG_DELETED;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.evt.{lattice}.config_deleted".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for ConfigDeletedSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.evt.{lattice}.config_deleted`, with any parameter
+    /// left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct ConfigDeletedFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> ConfigDeletedFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(ConfigDeletedSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.evt.{lattice}.config_deleted`.
+    pub const CONFIG_DELETED: ChannelInfo = ChannelInfo {
+        spec: "lattice-events",
+        name: "wasmbus.evt.{lattice}.config_deleted",
+        params: &["lattice"],
+        operations: &["receiveConfigDeleted"],
+        root: ROOT,
+        tokens: ConfigDeletedSubject::TOKENS,
+        check: check_config_deleted,
+    };
+
+    #[allow(unused_variables)]
+    fn check_config_deleted(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.evt.{lattice}.config_set`.
+    ///
+    /// A named configuration was stored.
+    ///
+    /// Operations: `receiveConfigSet`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ConfigSetSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> ConfigSetSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.config_set";
+
+        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("config_set")];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_config_set(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
+        /// deployments.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> ConfigSetFilter<'a> {
+            ConfigSetFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for ConfigSetSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &CONFIG_SET;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.evt.{lattice}.config_set".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for ConfigSetSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.evt.{lattice}.config_set`, with any parameter left
+    /// open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct ConfigSetFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> ConfigSetFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(ConfigSetSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.evt.{lattice}.config_set`.
+    pub const CONFIG_SET: ChannelInfo = ChannelInfo {
+        spec: "lattice-events",
+        name: "wasmbus.evt.{lattice}.config_set",
+        params: &["lattice"],
+        operations: &["receiveConfigSet"],
+        root: ROOT,
+        tokens: ConfigSetSubject::TOKENS,
+        check: check_config_set,
+    };
+
+    #[allow(unused_variables)]
+    fn check_config_set(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.evt.{lattice}.health_check_failed`.
+    ///
+    /// A provider's health check failed after passing (or for the first time).
+    ///
+    /// Operations: `receiveHealthCheckFailed`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct HealthCheckFailedSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> HealthCheckFailedSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.health_check_failed";
+
+        const TOKENS: &'static [rt::Tok] =
+            &[rt::Tok::Param(0), rt::Tok::Lit("health_check_failed")];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_health_check_failed(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
+        /// deployments.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> HealthCheckFailedFilter<'a> {
+            HealthCheckFailedFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for HealthCheckFailedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &HEALTH_CHECK_FAILED;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.evt.{lattice}.health_check_failed".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for HealthCheckFailedSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.evt.{lattice}.health_check_failed`, with any
+    /// parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct HealthCheckFailedFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> HealthCheckFailedFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(HealthCheckFailedSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.evt.{lattice}.health_check_failed`.
+    pub const HEALTH_CHECK_FAILED: ChannelInfo = ChannelInfo {
+        spec: "lattice-events",
+        name: "wasmbus.evt.{lattice}.health_check_failed",
+        params: &["lattice"],
+        operations: &["receiveHealthCheckFailed"],
+        root: ROOT,
+        tokens: HealthCheckFailedSubject::TOKENS,
+        check: check_health_check_failed,
+    };
+
+    #[allow(unused_variables)]
+    fn check_health_check_failed(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.evt.{lattice}.health_check_passed`.
+    ///
+    /// A provider's health check passed after failing (or for the first time).
+    ///
+    /// Operations: `receiveHealthCheckPassed`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct HealthCheckPassedSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> HealthCheckPassedSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.health_check_passed";
+
+        const TOKENS: &'static [rt::Tok] =
+            &[rt::Tok::Param(0), rt::Tok::Lit("health_check_passed")];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_health_check_passed(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
+        /// deployments.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> HealthCheckPassedFilter<'a> {
+            HealthCheckPassedFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for HealthCheckPassedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &HEALTH_CHECK_PASSED;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.evt.{lattice}.health_check_passed".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for HealthCheckPassedSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.evt.{lattice}.health_check_passed`, with any
+    /// parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct HealthCheckPassedFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> HealthCheckPassedFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(HealthCheckPassedSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.evt.{lattice}.health_check_passed`.
+    pub const HEALTH_CHECK_PASSED: ChannelInfo = ChannelInfo {
+        spec: "lattice-events",
+        name: "wasmbus.evt.{lattice}.health_check_passed",
+        params: &["lattice"],
+        operations: &["receiveHealthCheckPassed"],
+        root: ROOT,
+        tokens: HealthCheckPassedSubject::TOKENS,
+        check: check_health_check_passed,
+    };
+
+    #[allow(unused_variables)]
+    fn check_health_check_passed(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.evt.{lattice}.health_check_status`.
+    ///
+    /// A provider's health is unchanged since the last check (checks run every 30 s, the first
+    /// about 5 s after start).
+    ///
+    /// Operations: `receiveHealthCheckStatus`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct HealthCheckStatusSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> HealthCheckStatusSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.health_check_status";
+
+        const TOKENS: &'static [rt::Tok] =
+            &[rt::Tok::Param(0), rt::Tok::Lit("health_check_status")];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_health_check_status(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
+        /// deployments.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> HealthCheckStatusFilter<'a> {
+            HealthCheckStatusFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for HealthCheckStatusSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &HEALTH_CHECK_STATUS;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.evt.{lattice}.health_check_status".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for HealthCheckStatusSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.evt.{lattice}.health_check_status`, with any
+    /// parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct HealthCheckStatusFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> HealthCheckStatusFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(HealthCheckStatusSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.evt.{lattice}.health_check_status`.
+    pub const HEALTH_CHECK_STATUS: ChannelInfo = ChannelInfo {
+        spec: "lattice-events",
+        name: "wasmbus.evt.{lattice}.health_check_status",
+        params: &["lattice"],
+        operations: &["receiveHealthCheckStatus"],
+        root: ROOT,
+        tokens: HealthCheckStatusSubject::TOKENS,
+        check: check_health_check_status,
+    };
+
+    #[allow(unused_variables)]
+    fn check_health_check_status(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.evt.{lattice}.host_heartbeat`.
+    ///
+    /// Every 30 s (configurable; the first 30 s after start) a host publishes its full inventory.
+    ///
+    /// Operations: `receiveHostHeartbeat`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct HostHeartbeatSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> HostHeartbeatSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.host_heartbeat";
+
+        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("host_heartbeat")];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_host_heartbeat(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
+        /// deployments.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> HostHeartbeatFilter<'a> {
+            HostHeartbeatFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for HostHeartbeatSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &HOST_HEARTBEAT;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.evt.{lattice}.host_heartbeat".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for HostHeartbeatSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.evt.{lattice}.host_heartbeat`, with any parameter
+    /// left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct HostHeartbeatFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> HostHeartbeatFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(HostHeartbeatSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.evt.{lattice}.host_heartbeat`.
+    pub const HOST_HEARTBEAT: ChannelInfo = ChannelInfo {
+        spec: "lattice-events",
+        name: "wasmbus.evt.{lattice}.host_heartbeat",
+        params: &["lattice"],
+        operations: &["receiveHostHeartbeat"],
+        root: ROOT,
+        tokens: HostHeartbeatSubject::TOKENS,
+        check: check_host_heartbeat,
+    };
+
+    #[allow(unused_variables)]
+    fn check_host_heartbeat(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.evt.{lattice}.host_started`.
+    ///
+    /// A host finished starting and joined the lattice. The host id is the event source; data has
+    /// no host_id.
+    ///
+    /// Operations: `receiveHostStarted`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct HostStartedSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> HostStartedSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.host_started";
+
+        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("host_started")];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_host_started(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
+        /// deployments.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> HostStartedFilter<'a> {
+            HostStartedFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for HostStartedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &HOST_STARTED;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.evt.{lattice}.host_started".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for HostStartedSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.evt.{lattice}.host_started`, with any parameter left
+    /// open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct HostStartedFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> HostStartedFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(HostStartedSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.evt.{lattice}.host_started`.
+    pub const HOST_STARTED: ChannelInfo = ChannelInfo {
+        spec: "lattice-events",
+        name: "wasmbus.evt.{lattice}.host_started",
+        params: &["lattice"],
+        operations: &["receiveHostStarted"],
+        root: ROOT,
+        tokens: HostStartedSubject::TOKENS,
+        check: check_host_started,
+    };
+
+    #[allow(unused_variables)]
+    fn check_host_started(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.evt.{lattice}.host_stopped`.
+    ///
+    /// A host stopped gracefully. The host id is the event source; data has only the labels.
+    ///
+    /// Operations: `receiveHostStopped`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct HostStoppedSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> HostStoppedSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.host_stopped";
+
+        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("host_stopped")];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_host_stopped(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
+        /// deployments.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> HostStoppedFilter<'a> {
+            HostStoppedFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for HostStoppedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &HOST_STOPPED;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.evt.{lattice}.host_stopped".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for HostStoppedSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.evt.{lattice}.host_stopped`, with any parameter left
+    /// open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct HostStoppedFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> HostStoppedFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(HostStoppedSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.evt.{lattice}.host_stopped`.
+    pub const HOST_STOPPED: ChannelInfo = ChannelInfo {
+        spec: "lattice-events",
+        name: "wasmbus.evt.{lattice}.host_stopped",
+        params: &["lattice"],
+        operations: &["receiveHostStopped"],
+        root: ROOT,
+        tokens: HostStoppedSubject::TOKENS,
+        check: check_host_stopped,
+    };
+
+    #[allow(unused_variables)]
+    fn check_host_stopped(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.evt.{lattice}.labels_changed`.
+    ///
+    /// A label of a host was set or removed.
+    ///
+    /// Operations: `receiveLabelsChanged`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct LabelsChangedSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> LabelsChangedSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.labels_changed";
+
+        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("labels_changed")];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_labels_changed(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
+        /// deployments.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> LabelsChangedFilter<'a> {
+            LabelsChangedFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for LabelsChangedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &LABELS_CHANGED;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.evt.{lattice}.labels_changed".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for LabelsChangedSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.evt.{lattice}.labels_changed`, with any parameter
+    /// left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct LabelsChangedFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> LabelsChangedFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(LabelsChangedSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.evt.{lattice}.labels_changed`.
+    pub const LABELS_CHANGED: ChannelInfo = ChannelInfo {
+        spec: "lattice-events",
+        name: "wasmbus.evt.{lattice}.labels_changed",
+        params: &["lattice"],
+        operations: &["receiveLabelsChanged"],
+        root: ROOT,
+        tokens: LabelsChangedSubject::TOKENS,
+        check: check_labels_changed,
+    };
+
+    #[allow(unused_variables)]
+    fn check_labels_changed(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.evt.{lattice}.linkdef_deleted`.
+    ///
+    /// A link was deleted. Emitted for every link.del, even when no such link existed.
+    ///
+    /// Operations: `receiveLinkdefDeleted`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct LinkdefDeletedSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> LinkdefDeletedSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.linkdef_deleted";
+
+        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("linkdef_deleted")];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_linkdef_deleted(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
+        /// deployments.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> LinkdefDeletedFilter<'a> {
+            LinkdefDeletedFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for LinkdefDeletedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &LINKDEF_DELETED;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.evt.{lattice}.linkdef_deleted".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for LinkdefDeletedSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.evt.{lattice}.linkdef_deleted`, with any parameter
+    /// left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct LinkdefDeletedFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> LinkdefDeletedFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(LinkdefDeletedSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.evt.{lattice}.linkdef_deleted`.
+    pub const LINKDEF_DELETED: ChannelInfo = ChannelInfo {
+        spec: "lattice-events",
+        name: "wasmbus.evt.{lattice}.linkdef_deleted",
+        params: &["lattice"],
+        operations: &["receiveLinkdefDeleted"],
+        root: ROOT,
+        tokens: LinkdefDeletedSubject::TOKENS,
+        check: check_linkdef_deleted,
+    };
+
+    #[allow(unused_variables)]
+    fn check_linkdef_deleted(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.evt.{lattice}.linkdef_set`.
+    ///
+    /// A link was stored.
+    ///
+    /// Operations: `receiveLinkdefSet`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct LinkdefSetSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> LinkdefSetSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.linkdef_set";
+
+        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("linkdef_set")];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_linkdef_set(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
+        /// deployments.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> LinkdefSetFilter<'a> {
+            LinkdefSetFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for LinkdefSetSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &LINKDEF_SET;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.evt.{lattice}.linkdef_set".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for LinkdefSetSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.evt.{lattice}.linkdef_set`, with any parameter left
+    /// open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct LinkdefSetFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> LinkdefSetFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(LinkdefSetSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.evt.{lattice}.linkdef_set`.
+    pub const LINKDEF_SET: ChannelInfo = ChannelInfo {
+        spec: "lattice-events",
+        name: "wasmbus.evt.{lattice}.linkdef_set",
+        params: &["lattice"],
+        operations: &["receiveLinkdefSet"],
+        root: ROOT,
+        tokens: LinkdefSetSubject::TOKENS,
+        check: check_linkdef_set,
+    };
+
+    #[allow(unused_variables)]
+    fn check_linkdef_set(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.evt.{lattice}.linkdef_set_failed`.
+    ///
+    /// A link was refused (a conflicting link or a missing config).
+    ///
+    /// Operations: `receiveLinkdefSetFailed`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct LinkdefSetFailedSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> LinkdefSetFailedSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.linkdef_set_failed";
+
+        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("linkdef_set_failed")];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_linkdef_set_failed(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
+        /// deployments.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> LinkdefSetFailedFilter<'a> {
+            LinkdefSetFailedFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for LinkdefSetFailedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &LINKDEF_SET_FAILED;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.evt.{lattice}.linkdef_set_failed".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for LinkdefSetFailedSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.evt.{lattice}.linkdef_set_failed`, with any parameter
+    /// left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct LinkdefSetFailedFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> LinkdefSetFailedFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(LinkdefSetFailedSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.evt.{lattice}.linkdef_set_failed`.
+    pub const LINKDEF_SET_FAILED: ChannelInfo = ChannelInfo {
+        spec: "lattice-events",
+        name: "wasmbus.evt.{lattice}.linkdef_set_failed",
+        params: &["lattice"],
+        operations: &["receiveLinkdefSetFailed"],
+        root: ROOT,
+        tokens: LinkdefSetFailedSubject::TOKENS,
+        check: check_linkdef_set_failed,
+    };
+
+    #[allow(unused_variables)]
+    fn check_linkdef_set_failed(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.evt.{lattice}.provider_start_failed`.
+    ///
+    /// A capability provider could not be started.
+    ///
+    /// Operations: `receiveProviderStartFailed`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ProviderStartFailedSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> ProviderStartFailedSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.provider_start_failed";
+
+        const TOKENS: &'static [rt::Tok] =
+            &[rt::Tok::Param(0), rt::Tok::Lit("provider_start_failed")];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_provider_start_failed(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
+        /// deployments.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> ProviderStartFailedFilter<'a> {
+            ProviderStartFailedFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for ProviderStartFailedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &PROVIDER_START_FAILED;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.evt.{lattice}.provider_start_failed".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for ProviderStartFailedSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.evt.{lattice}.provider_start_failed`, with any
+    /// parameter left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct ProviderStartFailedFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> ProviderStartFailedFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(
+                ProviderStartFailedSubject::TOKENS,
+                &[self.lattice],
+                &mut out,
+            );
+            out
+        }
+    }
+
+    /// The channel `wasmbus.evt.{lattice}.provider_start_failed`.
+    pub const PROVIDER_START_FAILED: ChannelInfo = ChannelInfo {
+        spec: "lattice-events",
+        name: "wasmbus.evt.{lattice}.provider_start_failed",
+        params: &["lattice"],
+        operations: &["receiveProviderStartFailed"],
+        root: ROOT,
+        tokens: ProviderStartFailedSubject::TOKENS,
+        check: check_provider_start_failed,
+    };
+
+    #[allow(unused_variables)]
+    fn check_provider_start_failed(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.evt.{lattice}.provider_started`.
+    ///
+    /// A capability provider started on a host.
+    ///
+    /// Operations: `receiveProviderStarted`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ProviderStartedSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> ProviderStartedSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.provider_started";
+
+        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("provider_started")];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_provider_started(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
+        /// deployments.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> ProviderStartedFilter<'a> {
+            ProviderStartedFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for ProviderStartedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &PROVIDER_STARTED;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.evt.{lattice}.provider_started".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for ProviderStartedSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.evt.{lattice}.provider_started`, with any parameter
+    /// left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct ProviderStartedFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> ProviderStartedFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(ProviderStartedSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.evt.{lattice}.provider_started`.
+    pub const PROVIDER_STARTED: ChannelInfo = ChannelInfo {
+        spec: "lattice-events",
+        name: "wasmbus.evt.{lattice}.provider_started",
+        params: &["lattice"],
+        operations: &["receiveProviderStarted"],
+        root: ROOT,
+        tokens: ProviderStartedSubject::TOKENS,
+        check: check_provider_started,
+    };
+
+    #[allow(unused_variables)]
+    fn check_provider_started(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// A subject of the channel `wasmbus.evt.{lattice}.provider_stopped`.
+    ///
+    /// A capability provider stopped on a host after provider.stop.
+    ///
+    /// Operations: `receiveProviderStopped`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ProviderStoppedSubject<'a> {
+        lattice: &'a str,
+    }
+
+    impl<'a> ProviderStoppedSubject<'a> {
+        /// The channel name: the subject template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.provider_stopped";
+
+        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("provider_stopped")];
+
+        /// Checks each value against its rules; an error names the parameter and the rule.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            check_provider_stopped(&[lattice])?;
+            ::std::result::Result::Ok(Self { lattice })
+        }
+
+        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
+        /// deployments.
+        pub fn lattice(&self) -> &'a str {
+            self.lattice
+        }
+
+        /// Parses a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// The subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
+        }
+
+        /// A subscription to this channel's subjects, every parameter open until fixed.
+        pub fn filter() -> ProviderStoppedFilter<'a> {
+            ProviderStoppedFilter::default()
+        }
+
+        fn values(&self) -> [&'a str; 1] {
+            [self.lattice]
+        }
+
+        /// `None` when the subject does not have this channel's shape (no allocation, so
+        /// routers can try channels cheaply); otherwise the checked values.
+        fn match_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            Self::match_rest(ROOT.strip(subject, prefix)?)
+        }
+
+        /// [`Self::match_with`] for the part after the root.
+        fn match_rest(
+            rest: &'a str,
+        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
+            let mut values: [&'a str; 1] = [""; 1];
+            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
+                return ::core::option::Option::None;
+            }
+            ::core::option::Option::Some(Self::new(values[0]))
+        }
+    }
+
+    impl<'a> crate::runtime::ChannelSubject<'a> for ProviderStoppedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &PROVIDER_STOPPED;
+
+        fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            Self::match_with(subject, prefix).unwrap_or_else(|| {
+                ::std::result::Result::Err(SubjectError::NoMatch {
+                    subject: subject.into(),
+                    expected: "wasmbus.evt.{lattice}.provider_stopped".into(),
+                })
+            })
+        }
+
+        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
+            ROOT.write(prefix, out);
+            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        }
+    }
+
+    impl ::std::fmt::Display for ProviderStoppedSubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render())
+        }
+    }
+
+    /// A subscription to subjects of `wasmbus.evt.{lattice}.provider_stopped`, with any parameter
+    /// left open (`*`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct ProviderStoppedFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> ProviderStoppedFilter<'a> {
+        /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(ProviderStoppedSubject::TOKENS, &[self.lattice], &mut out);
+            out
+        }
+    }
+
+    /// The channel `wasmbus.evt.{lattice}.provider_stopped`.
+    pub const PROVIDER_STOPPED: ChannelInfo = ChannelInfo {
+        spec: "lattice-events",
+        name: "wasmbus.evt.{lattice}.provider_stopped",
+        params: &["lattice"],
+        operations: &["receiveProviderStopped"],
+        root: ROOT,
+        tokens: ProviderStoppedSubject::TOKENS,
+        check: check_provider_stopped,
+    };
+
+    #[allow(unused_variables)]
+    fn check_provider_stopped(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
+        rt::check_token("lattice", values[0])?;
+        rt::check_chars(
+            "lattice",
+            values[0],
+            |c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || c == '_'
+                    || c == '-'
+            },
+            "^[A-Za-z0-9_-]+$",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+
+    /// Any subject of the spec, routed to its channel.
+    ///
+    /// Channels are tried most specific first: at the first token where two channels differ,
+    /// literal text beats text with a parameter, which beats a parameter, which beats `>`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum AnySubject<'a> {
+        /// `wasmbus.evt.{lattice}.component_scale_failed`
+        ComponentScaleFailed(ComponentScaleFailedSubject<'a>),
+        /// `wasmbus.evt.{lattice}.component_scaled`
+        ComponentScaled(ComponentScaledSubject<'a>),
+        /// `wasmbus.evt.{lattice}.config_deleted`
+        ConfigDeleted(ConfigDeletedSubject<'a>),
+        /// `wasmbus.evt.{lattice}.config_set`
+        ConfigSet(ConfigSetSubject<'a>),
+        /// `wasmbus.evt.{lattice}.health_check_failed`
+        HealthCheckFailed(HealthCheckFailedSubject<'a>),
+        /// `wasmbus.evt.{lattice}.health_check_passed`
+        HealthCheckPassed(HealthCheckPassedSubject<'a>),
+        /// `wasmbus.evt.{lattice}.health_check_status`
+        HealthCheckStatus(HealthCheckStatusSubject<'a>),
+        /// `wasmbus.evt.{lattice}.host_heartbeat`
+        HostHeartbeat(HostHeartbeatSubject<'a>),
+        /// `wasmbus.evt.{lattice}.host_started`
+        HostStarted(HostStartedSubject<'a>),
+        /// `wasmbus.evt.{lattice}.host_stopped`
+        HostStopped(HostStoppedSubject<'a>),
+        /// `wasmbus.evt.{lattice}.labels_changed`
+        LabelsChanged(LabelsChangedSubject<'a>),
+        /// `wasmbus.evt.{lattice}.linkdef_deleted`
+        LinkdefDeleted(LinkdefDeletedSubject<'a>),
+        /// `wasmbus.evt.{lattice}.linkdef_set`
+        LinkdefSet(LinkdefSetSubject<'a>),
+        /// `wasmbus.evt.{lattice}.linkdef_set_failed`
+        LinkdefSetFailed(LinkdefSetFailedSubject<'a>),
+        /// `wasmbus.evt.{lattice}.provider_start_failed`
+        ProviderStartFailed(ProviderStartFailedSubject<'a>),
+        /// `wasmbus.evt.{lattice}.provider_started`
+        ProviderStarted(ProviderStartedSubject<'a>),
+        /// `wasmbus.evt.{lattice}.provider_stopped`
+        ProviderStopped(ProviderStoppedSubject<'a>),
+        /// `wasmbus.evt.{lattice}.>`
+        All(AllSubject<'a>),
+    }
+
+    impl<'a> AnySubject<'a> {
+        /// Routes a subject with the spec's own root and no account.
+        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            Self::parse_with(subject, &SubjectPrefix::new())
+        }
+
+        /// Routes a subject under `prefix`. A subject that has a channel's shape but a bad
+        /// value gets that channel's error; one that has no channel's shape, `NoMatch`.
+        pub fn parse_with(
+            subject: &'a str,
+            prefix: &SubjectPrefix,
+        ) -> ::std::result::Result<Self, SubjectError> {
+            let no_match = || SubjectError::NoMatch {
+                subject: subject.into(),
+                expected: "a channel of lattice-events".into(),
+            };
+            let rest = ROOT.strip(subject, prefix).ok_or_else(no_match)?;
+            let count = rest.split('.').count();
+            let mut invalid = ::core::option::Option::None;
+            match if count == 2 {
+                ComponentScaleFailedSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::ComponentScaleFailed(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 2 {
+                ComponentScaledSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::ComponentScaled(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 2 {
+                ConfigDeletedSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::ConfigDeleted(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 2 {
+                ConfigSetSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::ConfigSet(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 2 {
+                HealthCheckFailedSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::HealthCheckFailed(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 2 {
+                HealthCheckPassedSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::HealthCheckPassed(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 2 {
+                HealthCheckStatusSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::HealthCheckStatus(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 2 {
+                HostHeartbeatSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::HostHeartbeat(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 2 {
+                HostStartedSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::HostStarted(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 2 {
+                HostStoppedSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::HostStopped(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 2 {
+                LabelsChangedSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::LabelsChanged(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 2 {
+                LinkdefDeletedSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::LinkdefDeleted(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 2 {
+                LinkdefSetSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::LinkdefSet(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 2 {
+                LinkdefSetFailedSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::LinkdefSetFailed(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 2 {
+                ProviderStartFailedSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::ProviderStartFailed(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 2 {
+                ProviderStartedSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::ProviderStarted(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count == 2 {
+                ProviderStoppedSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::ProviderStopped(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            match if count >= 2 {
+                AllSubject::match_rest(rest)
+            } else {
+                ::core::option::Option::None
+            } {
+                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
+                    return ::std::result::Result::Ok(Self::All(s));
+                }
+                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
+                    invalid.get_or_insert(e);
+                }
+                ::core::option::Option::None => {}
+            }
+            ::std::result::Result::Err(invalid.unwrap_or_else(no_match))
+        }
+
+        /// The channel of the subject.
+        pub fn channel(&self) -> &'static ChannelInfo {
+            match self {
+                Self::ComponentScaleFailed(_) => &COMPONENT_SCALE_FAILED,
+                Self::ComponentScaled(_) => &COMPONENT_SCALED,
+                Self::ConfigDeleted(_) => &CONFIG_DELETED,
+                Self::ConfigSet(_) => &CONFIG_SET,
+                Self::HealthCheckFailed(_) => &HEALTH_CHECK_FAILED,
+                Self::HealthCheckPassed(_) => &HEALTH_CHECK_PASSED,
+                Self::HealthCheckStatus(_) => &HEALTH_CHECK_STATUS,
+                Self::HostHeartbeat(_) => &HOST_HEARTBEAT,
+                Self::HostStarted(_) => &HOST_STARTED,
+                Self::HostStopped(_) => &HOST_STOPPED,
+                Self::LabelsChanged(_) => &LABELS_CHANGED,
+                Self::LinkdefDeleted(_) => &LINKDEF_DELETED,
+                Self::LinkdefSet(_) => &LINKDEF_SET,
+                Self::LinkdefSetFailed(_) => &LINKDEF_SET_FAILED,
+                Self::ProviderStartFailed(_) => &PROVIDER_START_FAILED,
+                Self::ProviderStarted(_) => &PROVIDER_STARTED,
+                Self::ProviderStopped(_) => &PROVIDER_STOPPED,
+                Self::All(_) => &ALL,
+            }
+        }
+
+        /// The subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            match self {
+                Self::ComponentScaleFailed(s) => s.render_with(prefix),
+                Self::ComponentScaled(s) => s.render_with(prefix),
+                Self::ConfigDeleted(s) => s.render_with(prefix),
+                Self::ConfigSet(s) => s.render_with(prefix),
+                Self::HealthCheckFailed(s) => s.render_with(prefix),
+                Self::HealthCheckPassed(s) => s.render_with(prefix),
+                Self::HealthCheckStatus(s) => s.render_with(prefix),
+                Self::HostHeartbeat(s) => s.render_with(prefix),
+                Self::HostStarted(s) => s.render_with(prefix),
+                Self::HostStopped(s) => s.render_with(prefix),
+                Self::LabelsChanged(s) => s.render_with(prefix),
+                Self::LinkdefDeleted(s) => s.render_with(prefix),
+                Self::LinkdefSet(s) => s.render_with(prefix),
+                Self::LinkdefSetFailed(s) => s.render_with(prefix),
+                Self::ProviderStartFailed(s) => s.render_with(prefix),
+                Self::ProviderStarted(s) => s.render_with(prefix),
+                Self::ProviderStopped(s) => s.render_with(prefix),
+                Self::All(s) => s.render_with(prefix),
+            }
+        }
+    }
+
+    impl ::std::fmt::Display for AnySubject<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.render_with(&SubjectPrefix::new()))
+        }
+    }
+
+    /// Every channel of the spec, in the order [`AnySubject`] tries them.
+    pub const CHANNELS: &[&ChannelInfo] = &[
+        &COMPONENT_SCALE_FAILED,
+        &COMPONENT_SCALED,
+        &CONFIG_DELETED,
+        &CONFIG_SET,
+        &HEALTH_CHECK_FAILED,
+        &HEALTH_CHECK_PASSED,
+        &HEALTH_CHECK_STATUS,
+        &HOST_HEARTBEAT,
+        &HOST_STARTED,
+        &HOST_STOPPED,
+        &LABELS_CHANGED,
+        &LINKDEF_DELETED,
+        &LINKDEF_SET,
+        &LINKDEF_SET_FAILED,
+        &PROVIDER_START_FAILED,
+        &PROVIDER_STARTED,
+        &PROVIDER_STOPPED,
+        &ALL,
+    ];
+
+    /// The subscription covering every channel of the spec: `wasmbus.evt.{lattice}.>`, with
+    /// parameters left open (`*`) until fixed.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct SpecFilter<'a> {
+        lattice: ::core::option::Option<&'a str>,
+    }
+
+    impl<'a> SpecFilter<'a> {
+        /// The subscription template.
+        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.>";
+
+        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Rest(1)];
+
+        /// Fixes `lattice` instead of leaving it open.
+        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
+            rt::check_token("lattice", value)?;
+            rt::check_chars(
+                "lattice",
+                value,
+                |c| {
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '_'
+                        || c == '-'
+                },
+                "^[A-Za-z0-9_-]+$",
+            )?;
+            self.lattice = ::core::option::Option::Some(value);
+            ::std::result::Result::Ok(self)
+        }
+
+        /// The subscription subject with the spec's own root and no account.
+        pub fn render(&self) -> ::std::string::String {
+            self.render_with(&SubjectPrefix::new())
+        }
+
+        /// The subscription subject under `prefix`.
+        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
+            let values: [::core::option::Option<&str>; 2] =
+                [self.lattice, ::core::option::Option::None];
+            let mut out = ::std::string::String::with_capacity(64);
+            ROOT.write(prefix, &mut out);
+            rt::render_filter(Self::TOKENS, &values, &mut out);
+            out
+        }
+    }
+}
+
+/// One type per operation; its [`Operation`](crate::runtime::Operation) implementation names the
+/// operation's subject, request and reply types, and how it is answered.
+pub mod operations {
+    /// The operation `receiveLatticeEvent` on `wasmbus.evt.{lattice}.>`.
+    ///
+    /// Receive any lattice event
+    ///
+    /// Receive any lattice event published by a wasmCloud host. The CloudEvent type tells which
+    /// event it is; it always matches the last subject token.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReceiveLatticeEvent;
+
+    impl crate::runtime::Operation for ReceiveLatticeEvent {
+        type Subject<'a> = super::subjects::AllSubject<'a>;
+
+        type Request = super::messages::LatticeEvent;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "lattice-events",
+            id: "receiveLatticeEvent",
+            channel: &super::subjects::ALL,
+            direction: crate::runtime::Direction::Subscribe,
+            messages: &[
+                <super::messages::ComponentScaled as crate::runtime::Message>::INFO,
+                <super::messages::ComponentScaleFailed as crate::runtime::Message>::INFO,
+                <super::messages::ProviderStarted as crate::runtime::Message>::INFO,
+                <super::messages::ProviderStartFailed as crate::runtime::Message>::INFO,
+                <super::messages::ProviderStopped as crate::runtime::Message>::INFO,
+                <super::messages::HealthCheckPassed as crate::runtime::Message>::INFO,
+                <super::messages::HealthCheckFailed as crate::runtime::Message>::INFO,
+                <super::messages::HealthCheckStatus as crate::runtime::Message>::INFO,
+                <super::messages::LinkdefSet as crate::runtime::Message>::INFO,
+                <super::messages::LinkdefSetFailed as crate::runtime::Message>::INFO,
+                <super::messages::LinkdefDeleted as crate::runtime::Message>::INFO,
+                <super::messages::ConfigSet as crate::runtime::Message>::INFO,
+                <super::messages::ConfigDeleted as crate::runtime::Message>::INFO,
+                <super::messages::LabelsChanged as crate::runtime::Message>::INFO,
+                <super::messages::HostHeartbeat as crate::runtime::Message>::INFO,
+                <super::messages::HostStarted as crate::runtime::Message>::INFO,
+                <super::messages::HostStopped as crate::runtime::Message>::INFO,
+            ],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `receiveComponentScaleFailed` on
+    /// `wasmbus.evt.{lattice}.component_scale_failed`.
+    ///
+    /// Component Scale Failed Event
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReceiveComponentScaleFailed;
+
+    impl crate::runtime::Operation for ReceiveComponentScaleFailed {
+        type Subject<'a> = super::subjects::ComponentScaleFailedSubject<'a>;
+
+        type Request = super::types::ComponentScaleFailedPayload;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "lattice-events",
+            id: "receiveComponentScaleFailed",
+            channel: &super::subjects::COMPONENT_SCALE_FAILED,
+            direction: crate::runtime::Direction::Subscribe,
+            messages: &[<super::messages::ComponentScaleFailed as crate::runtime::Message>::INFO],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `receiveComponentScaled` on `wasmbus.evt.{lattice}.component_scaled`.
+    ///
+    /// Component Scaled Event
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReceiveComponentScaled;
+
+    impl crate::runtime::Operation for ReceiveComponentScaled {
+        type Subject<'a> = super::subjects::ComponentScaledSubject<'a>;
+
+        type Request = super::types::ComponentScaledPayload;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "lattice-events",
+            id: "receiveComponentScaled",
+            channel: &super::subjects::COMPONENT_SCALED,
+            direction: crate::runtime::Direction::Subscribe,
+            messages: &[<super::messages::ComponentScaled as crate::runtime::Message>::INFO],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `receiveConfigDeleted` on `wasmbus.evt.{lattice}.config_deleted`.
+    ///
+    /// Config Deleted Event
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReceiveConfigDeleted;
+
+    impl crate::runtime::Operation for ReceiveConfigDeleted {
+        type Subject<'a> = super::subjects::ConfigDeletedSubject<'a>;
+
+        type Request = super::types::ConfigDeletedPayload;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "lattice-events",
+            id: "receiveConfigDeleted",
+            channel: &super::subjects::CONFIG_DELETED,
+            direction: crate::runtime::Direction::Subscribe,
+            messages: &[<super::messages::ConfigDeleted as crate::runtime::Message>::INFO],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `receiveConfigSet` on `wasmbus.evt.{lattice}.config_set`.
+    ///
+    /// Config Set Event
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReceiveConfigSet;
+
+    impl crate::runtime::Operation for ReceiveConfigSet {
+        type Subject<'a> = super::subjects::ConfigSetSubject<'a>;
+
+        type Request = super::types::ConfigSetPayload;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "lattice-events",
+            id: "receiveConfigSet",
+            channel: &super::subjects::CONFIG_SET,
+            direction: crate::runtime::Direction::Subscribe,
+            messages: &[<super::messages::ConfigSet as crate::runtime::Message>::INFO],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `receiveHealthCheckFailed` on `wasmbus.evt.{lattice}.health_check_failed`.
+    ///
+    /// Health Check Failed Event
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReceiveHealthCheckFailed;
+
+    impl crate::runtime::Operation for ReceiveHealthCheckFailed {
+        type Subject<'a> = super::subjects::HealthCheckFailedSubject<'a>;
+
+        type Request = super::types::HealthCheckFailedPayload;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "lattice-events",
+            id: "receiveHealthCheckFailed",
+            channel: &super::subjects::HEALTH_CHECK_FAILED,
+            direction: crate::runtime::Direction::Subscribe,
+            messages: &[<super::messages::HealthCheckFailed as crate::runtime::Message>::INFO],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `receiveHealthCheckPassed` on `wasmbus.evt.{lattice}.health_check_passed`.
+    ///
+    /// Health Check Passed Event
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReceiveHealthCheckPassed;
+
+    impl crate::runtime::Operation for ReceiveHealthCheckPassed {
+        type Subject<'a> = super::subjects::HealthCheckPassedSubject<'a>;
+
+        type Request = super::types::HealthCheckPassedPayload;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "lattice-events",
+            id: "receiveHealthCheckPassed",
+            channel: &super::subjects::HEALTH_CHECK_PASSED,
+            direction: crate::runtime::Direction::Subscribe,
+            messages: &[<super::messages::HealthCheckPassed as crate::runtime::Message>::INFO],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `receiveHealthCheckStatus` on `wasmbus.evt.{lattice}.health_check_status`.
+    ///
+    /// Health Check Status Event
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReceiveHealthCheckStatus;
+
+    impl crate::runtime::Operation for ReceiveHealthCheckStatus {
+        type Subject<'a> = super::subjects::HealthCheckStatusSubject<'a>;
+
+        type Request = super::types::HealthCheckStatusPayload;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "lattice-events",
+            id: "receiveHealthCheckStatus",
+            channel: &super::subjects::HEALTH_CHECK_STATUS,
+            direction: crate::runtime::Direction::Subscribe,
+            messages: &[<super::messages::HealthCheckStatus as crate::runtime::Message>::INFO],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `receiveHostHeartbeat` on `wasmbus.evt.{lattice}.host_heartbeat`.
+    ///
+    /// Host Heartbeat Event
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReceiveHostHeartbeat;
+
+    impl crate::runtime::Operation for ReceiveHostHeartbeat {
+        type Subject<'a> = super::subjects::HostHeartbeatSubject<'a>;
+
+        type Request = super::types::HostHeartbeatPayload;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "lattice-events",
+            id: "receiveHostHeartbeat",
+            channel: &super::subjects::HOST_HEARTBEAT,
+            direction: crate::runtime::Direction::Subscribe,
+            messages: &[<super::messages::HostHeartbeat as crate::runtime::Message>::INFO],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `receiveHostStarted` on `wasmbus.evt.{lattice}.host_started`.
+    ///
+    /// Host Started Event
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReceiveHostStarted;
+
+    impl crate::runtime::Operation for ReceiveHostStarted {
+        type Subject<'a> = super::subjects::HostStartedSubject<'a>;
+
+        type Request = super::types::HostStartedPayload;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "lattice-events",
+            id: "receiveHostStarted",
+            channel: &super::subjects::HOST_STARTED,
+            direction: crate::runtime::Direction::Subscribe,
+            messages: &[<super::messages::HostStarted as crate::runtime::Message>::INFO],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `receiveHostStopped` on `wasmbus.evt.{lattice}.host_stopped`.
+    ///
+    /// Host Stopped Event
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReceiveHostStopped;
+
+    impl crate::runtime::Operation for ReceiveHostStopped {
+        type Subject<'a> = super::subjects::HostStoppedSubject<'a>;
+
+        type Request = super::types::HostStoppedPayload;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "lattice-events",
+            id: "receiveHostStopped",
+            channel: &super::subjects::HOST_STOPPED,
+            direction: crate::runtime::Direction::Subscribe,
+            messages: &[<super::messages::HostStopped as crate::runtime::Message>::INFO],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `receiveLabelsChanged` on `wasmbus.evt.{lattice}.labels_changed`.
+    ///
+    /// Labels Changed Event
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReceiveLabelsChanged;
+
+    impl crate::runtime::Operation for ReceiveLabelsChanged {
+        type Subject<'a> = super::subjects::LabelsChangedSubject<'a>;
+
+        type Request = super::types::LabelsChangedPayload;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "lattice-events",
+            id: "receiveLabelsChanged",
+            channel: &super::subjects::LABELS_CHANGED,
+            direction: crate::runtime::Direction::Subscribe,
+            messages: &[<super::messages::LabelsChanged as crate::runtime::Message>::INFO],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `receiveLinkdefDeleted` on `wasmbus.evt.{lattice}.linkdef_deleted`.
+    ///
+    /// Link Definition Deleted Event
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReceiveLinkdefDeleted;
+
+    impl crate::runtime::Operation for ReceiveLinkdefDeleted {
+        type Subject<'a> = super::subjects::LinkdefDeletedSubject<'a>;
+
+        type Request = super::types::LinkdefDeletedPayload;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "lattice-events",
+            id: "receiveLinkdefDeleted",
+            channel: &super::subjects::LINKDEF_DELETED,
+            direction: crate::runtime::Direction::Subscribe,
+            messages: &[<super::messages::LinkdefDeleted as crate::runtime::Message>::INFO],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `receiveLinkdefSet` on `wasmbus.evt.{lattice}.linkdef_set`.
+    ///
+    /// Link Definition Set Event
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReceiveLinkdefSet;
+
+    impl crate::runtime::Operation for ReceiveLinkdefSet {
+        type Subject<'a> = super::subjects::LinkdefSetSubject<'a>;
+
+        type Request = super::types::LinkdefSetPayload;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "lattice-events",
+            id: "receiveLinkdefSet",
+            channel: &super::subjects::LINKDEF_SET,
+            direction: crate::runtime::Direction::Subscribe,
+            messages: &[<super::messages::LinkdefSet as crate::runtime::Message>::INFO],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `receiveLinkdefSetFailed` on `wasmbus.evt.{lattice}.linkdef_set_failed`.
+    ///
+    /// Link Definition Set Failed Event
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReceiveLinkdefSetFailed;
+
+    impl crate::runtime::Operation for ReceiveLinkdefSetFailed {
+        type Subject<'a> = super::subjects::LinkdefSetFailedSubject<'a>;
+
+        type Request = super::types::LinkdefSetFailedPayload;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "lattice-events",
+            id: "receiveLinkdefSetFailed",
+            channel: &super::subjects::LINKDEF_SET_FAILED,
+            direction: crate::runtime::Direction::Subscribe,
+            messages: &[<super::messages::LinkdefSetFailed as crate::runtime::Message>::INFO],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `receiveProviderStartFailed` on `wasmbus.evt.{lattice}.provider_start_failed`.
+    ///
+    /// Provider Start Failed Event
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReceiveProviderStartFailed;
+
+    impl crate::runtime::Operation for ReceiveProviderStartFailed {
+        type Subject<'a> = super::subjects::ProviderStartFailedSubject<'a>;
+
+        type Request = super::types::ProviderStartFailedPayload;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "lattice-events",
+            id: "receiveProviderStartFailed",
+            channel: &super::subjects::PROVIDER_START_FAILED,
+            direction: crate::runtime::Direction::Subscribe,
+            messages: &[<super::messages::ProviderStartFailed as crate::runtime::Message>::INFO],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `receiveProviderStarted` on `wasmbus.evt.{lattice}.provider_started`.
+    ///
+    /// Provider Started Event
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReceiveProviderStarted;
+
+    impl crate::runtime::Operation for ReceiveProviderStarted {
+        type Subject<'a> = super::subjects::ProviderStartedSubject<'a>;
+
+        type Request = super::types::ProviderStartedPayload;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "lattice-events",
+            id: "receiveProviderStarted",
+            channel: &super::subjects::PROVIDER_STARTED,
+            direction: crate::runtime::Direction::Subscribe,
+            messages: &[<super::messages::ProviderStarted as crate::runtime::Message>::INFO],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// The operation `receiveProviderStopped` on `wasmbus.evt.{lattice}.provider_stopped`.
+    ///
+    /// Provider Stopped Event
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReceiveProviderStopped;
+
+    impl crate::runtime::Operation for ReceiveProviderStopped {
+        type Subject<'a> = super::subjects::ProviderStoppedSubject<'a>;
+
+        type Request = super::types::ProviderStoppedPayload;
+
+        type Reply = ();
+
+        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+            spec: "lattice-events",
+            id: "receiveProviderStopped",
+            channel: &super::subjects::PROVIDER_STOPPED,
+            direction: crate::runtime::Direction::Subscribe,
+            messages: &[<super::messages::ProviderStopped as crate::runtime::Message>::INFO],
+            reply: &[],
+            reply_id: ::core::option::Option::None,
+            pattern: crate::runtime::ReplyPattern::None,
+            queue: ::core::option::Option::None,
+        };
+    }
+
+    /// Every operation of the spec, in spec order.
+    pub const ALL: &[crate::runtime::OperationInfo] = &[
+        <ReceiveLatticeEvent as crate::runtime::Operation>::INFO,
+        <ReceiveComponentScaleFailed as crate::runtime::Operation>::INFO,
+        <ReceiveComponentScaled as crate::runtime::Operation>::INFO,
+        <ReceiveConfigDeleted as crate::runtime::Operation>::INFO,
+        <ReceiveConfigSet as crate::runtime::Operation>::INFO,
+        <ReceiveHealthCheckFailed as crate::runtime::Operation>::INFO,
+        <ReceiveHealthCheckPassed as crate::runtime::Operation>::INFO,
+        <ReceiveHealthCheckStatus as crate::runtime::Operation>::INFO,
+        <ReceiveHostHeartbeat as crate::runtime::Operation>::INFO,
+        <ReceiveHostStarted as crate::runtime::Operation>::INFO,
+        <ReceiveHostStopped as crate::runtime::Operation>::INFO,
+        <ReceiveLabelsChanged as crate::runtime::Operation>::INFO,
+        <ReceiveLinkdefDeleted as crate::runtime::Operation>::INFO,
+        <ReceiveLinkdefSet as crate::runtime::Operation>::INFO,
+        <ReceiveLinkdefSetFailed as crate::runtime::Operation>::INFO,
+        <ReceiveProviderStartFailed as crate::runtime::Operation>::INFO,
+        <ReceiveProviderStarted as crate::runtime::Operation>::INFO,
+        <ReceiveProviderStopped as crate::runtime::Operation>::INFO,
     ];
 }

@@ -1,4 +1,4 @@
-//! What generated code calls into. Nothing here knows about wasmCloud.
+//! Messages: payload types and metadata.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

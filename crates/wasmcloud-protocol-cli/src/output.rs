@@ -1,0 +1,63 @@
+//! Writing results: JSON with keys in a fixed order, and stdout that tolerates a closed pipe.
+
+use std::io::Write;
+
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+/// JSON whose object keys keep the order they were written in.
+pub enum Json {
+    Object(Vec<(String, Json)>),
+    Array(Vec<Json>),
+    Value(Value),
+}
+
+impl Json {
+    pub fn object<K: Into<String>>(fields: impl IntoIterator<Item = (K, Json)>) -> Json {
+        Json::Object(fields.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    pub fn value(v: impl Into<Value>) -> Json {
+        Json::Value(v.into())
+    }
+
+    pub fn to_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("JSON values always serialize")
+    }
+}
+
+impl Serialize for Json {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Json::Object(fields) => {
+                let mut map = s.serialize_map(Some(fields.len()))?;
+                for (k, v) in fields {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+            Json::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Json::Value(v) => v.serialize(s),
+        }
+    }
+}
+
+/// Prints a line to stdout. A reader that went away (`| head`) ends the program quietly, as
+/// command-line tools do, instead of a panic.
+pub fn println(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{text}").and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("wasmcloud-protocol: cannot write to stdout: {e}");
+        std::process::exit(2);
+    }
+}

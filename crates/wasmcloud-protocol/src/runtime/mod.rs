@@ -1,0 +1,48 @@
+//! What generated code calls into. Nothing here knows about wasmCloud: it serves any spec the
+//! generator reads.
+
+mod message;
+mod operation;
+pub mod subject;
+
+pub use message::{normalize, Message, MessageInfo};
+pub use operation::{ChannelSubject, Direction, Operation, OperationInfo, ReplyPattern};
+pub use subject::{ChannelInfo, SubjectError, SubjectPrefix};
+
+/// One spec at a glance, for tools that work with specs generically.
+#[derive(Debug, Clone, Copy)]
+pub struct SpecInfo {
+    /// Short name of the spec (`control-interface`).
+    pub id: &'static str,
+    /// `info.title`.
+    pub title: &'static str,
+    /// `info.version`.
+    pub version: &'static str,
+    /// Every channel, in the order the spec's router tries them (most specific first).
+    pub channels: &'static [&'static ChannelInfo],
+    /// Every operation, in spec order.
+    pub operations: &'static [OperationInfo],
+    /// Every message, in spec order.
+    pub messages: &'static [MessageInfo],
+}
+
+impl SpecInfo {
+    /// The operation with this operationId.
+    pub fn operation(&self, id: &str) -> Option<&'static OperationInfo> {
+        self.operations.iter().find(|o| o.id == id)
+    }
+
+    /// The message with this name.
+    pub fn message(&self, name: &str) -> Option<&'static MessageInfo> {
+        self.messages.iter().find(|m| m.name == name)
+    }
+
+    /// The channel a subject belongs to (most specific first), with its parameter values.
+    pub fn route<'a>(
+        &self,
+        subject: &'a str,
+        prefix: &SubjectPrefix,
+    ) -> Option<(&'static ChannelInfo, Vec<(&'static str, &'a str)>)> {
+        subject::route(self.channels, subject, prefix)
+    }
+}

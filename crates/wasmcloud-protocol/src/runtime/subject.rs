@@ -1,0 +1,686 @@
+//! NATS subjects from templates: token checks, prefixes, matching and rendering.
+//!
+//! Generated subject types describe their channel as a `&'static [Tok]` and call
+//! [`match_tokens`] and [`render_tokens`]; the work is done here, once, token by token, with no
+//! regex and no allocation when matching.
+
+use std::fmt;
+
+/// Why a subject could not be built or parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SubjectError {
+    /// A parameter value breaks a rule; nothing is rendered from it.
+    InvalidParameter {
+        /// The parameter name as in the spec (`hostId`).
+        param: String,
+        /// The offending value.
+        value: String,
+        /// The rule it breaks.
+        rule: String,
+    },
+    /// An account or root token of a [`SubjectPrefix`] breaks a rule.
+    InvalidPrefix {
+        /// `account` or `root`.
+        part: &'static str,
+        /// The offending value.
+        value: String,
+        /// The rule it breaks.
+        rule: String,
+    },
+    /// The subject is not one of the channel's (or of any channel, for a router).
+    NoMatch {
+        /// The subject.
+        subject: String,
+        /// The channel template, or the spec for a router.
+        expected: String,
+    },
+    /// A parameter needed to build a subject was not given.
+    MissingParameter {
+        /// The parameter name.
+        param: String,
+    },
+    /// A value was given for a parameter the channel does not have.
+    UnknownParameter {
+        /// The parameter name.
+        param: String,
+    },
+}
+
+impl fmt::Display for SubjectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidParameter { param, value, rule } => {
+                write!(f, "parameter `{param}`: {value:?} is not allowed: {rule}")
+            }
+            Self::InvalidPrefix { part, value, rule } => {
+                write!(f, "subject {part} {value:?} is not allowed: {rule}")
+            }
+            Self::NoMatch { subject, expected } => {
+                write!(f, "subject {subject:?} does not match {expected}")
+            }
+            Self::MissingParameter { param } => write!(f, "parameter `{param}` is missing"),
+            Self::UnknownParameter { param } => write!(f, "there is no parameter `{param}`"),
+        }
+    }
+}
+
+impl std::error::Error for SubjectError {}
+
+/// Why a string cannot be one NATS subject token, if it cannot.
+pub fn token_problem(value: &str) -> Option<&'static str> {
+    if value.is_empty() {
+        return Some("a subject token cannot be empty");
+    }
+    // Tokens are nearly always ASCII: check bytes, and look at characters only if needed.
+    let ascii_ok = value
+        .bytes()
+        .all(|b| b.is_ascii() && b > b' ' && b != 0x7f && !matches!(b, b'.' | b'*' | b'>'));
+    if ascii_ok {
+        return None;
+    }
+    for c in value.chars() {
+        let problem = match c {
+            '.' => "a subject token cannot contain '.'",
+            '*' => "a subject token cannot contain the wildcard '*'",
+            '>' => "a subject token cannot contain the wildcard '>'",
+            c if c.is_whitespace() => "a subject token cannot contain whitespace",
+            c if c.is_control() => "a subject token cannot contain control characters",
+            _ => continue,
+        };
+        return Some(problem);
+    }
+    None
+}
+
+fn invalid(param: &str, value: &str, rule: impl Into<String>) -> SubjectError {
+    SubjectError::InvalidParameter {
+        param: param.to_owned(),
+        value: value.to_owned(),
+        rule: rule.into(),
+    }
+}
+
+/// Checks that `value` is one valid subject token.
+pub fn check_token(param: &str, value: &str) -> Result<(), SubjectError> {
+    match token_problem(value) {
+        Some(rule) => Err(invalid(param, value, rule)),
+        None => Ok(()),
+    }
+}
+
+/// Checks that every character of `value` is allowed (a `^[...]+$` pattern of the spec).
+pub fn check_chars(
+    param: &str,
+    value: &str,
+    allowed: fn(char) -> bool,
+    pattern: &str,
+) -> Result<(), SubjectError> {
+    if value.chars().all(allowed) {
+        Ok(())
+    } else {
+        Err(invalid(param, value, format!("must match {pattern}")))
+    }
+}
+
+/// Checks `value` against a regular expression of the spec.
+pub fn check_regex(
+    param: &str,
+    value: &str,
+    regex: &regress::Regex,
+    pattern: &str,
+) -> Result<(), SubjectError> {
+    if regex.find(value).is_some() {
+        Ok(())
+    } else {
+        Err(invalid(param, value, format!("must match {pattern}")))
+    }
+}
+
+/// Checks that `value` is one of `allowed`.
+pub fn check_one_of(param: &str, value: &str, allowed: &[&str]) -> Result<(), SubjectError> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(invalid(param, value, format!("must be one of {allowed:?}")))
+    }
+}
+
+/// Checks the length of `value` in characters.
+pub fn check_length(
+    param: &str,
+    value: &str,
+    min: Option<usize>,
+    max: Option<usize>,
+) -> Result<(), SubjectError> {
+    let n = value.chars().count();
+    if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+        let rule = match (min, max) {
+            (Some(a), Some(b)) => format!("must be {a} to {b} characters long"),
+            (Some(a), None) => format!("must be at least {a} characters long"),
+            (None, Some(b)) => format!("must be at most {b} characters long"),
+            (None, None) => unreachable!(),
+        };
+        return Err(invalid(param, value, rule));
+    }
+    Ok(())
+}
+
+/// Checks that `value` is a decimal integer (for `integer` and `number` parameters).
+pub fn check_integer(param: &str, value: &str) -> Result<(), SubjectError> {
+    let digits = value.strip_prefix('-').unwrap_or(value);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(invalid(param, value, "must be a decimal integer"))
+    }
+}
+
+/// Checks that `value` does not contain `literal`: the text that follows the parameter inside its
+/// token, where parsing will cut.
+pub fn check_not_containing(param: &str, value: &str, literal: &str) -> Result<(), SubjectError> {
+    if value.contains(literal) {
+        Err(invalid(
+            param,
+            value,
+            format!("cannot contain {literal:?}, which follows it in the same token"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks that `value` is one or more valid tokens (what a `>` wildcard stands for).
+pub fn check_tail(param: &str, value: &str) -> Result<(), SubjectError> {
+    for token in value.split('.') {
+        if let Some(problem) = token_problem(token) {
+            return Err(invalid(param, value, problem));
+        }
+    }
+    Ok(())
+}
+
+/// An optional account token and a replacement for a spec's root, applied to every subject
+/// rendered or parsed with it.
+///
+/// - The account (multitenant deployments) is one token put in front of the subject:
+///   `acct.wasmbus.ctl.v1...`. It is used only by specs that declare `x-subject-account-prefix`.
+/// - The root replaces the leading tokens of a spec that declares a replaceable `x-subject-root`
+///   (`wasmbus.ctl`); a fixed root (`wasmbus.evt`) is kept.
+///
+/// Both are checked when set, so a prefix that exists is valid.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct SubjectPrefix {
+    account: Option<String>,
+    root: Option<String>,
+}
+
+impl SubjectPrefix {
+    /// No account, the specs' own roots.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Puts an account token in front of every subject.
+    pub fn with_account(mut self, account: impl Into<String>) -> Result<Self, SubjectError> {
+        let account = account.into();
+        if let Some(rule) = token_problem(&account) {
+            return Err(SubjectError::InvalidPrefix {
+                part: "account",
+                value: account,
+                rule: rule.into(),
+            });
+        }
+        self.account = Some(account);
+        Ok(self)
+    }
+
+    /// Replaces the root of specs whose root is replaceable (`acme.ctl` for `wasmbus.ctl`).
+    pub fn with_root(mut self, root: impl Into<String>) -> Result<Self, SubjectError> {
+        let root = root.into();
+        for token in root.split('.') {
+            if let Some(rule) = token_problem(token) {
+                return Err(SubjectError::InvalidPrefix {
+                    part: "root",
+                    value: root,
+                    rule: rule.into(),
+                });
+            }
+        }
+        self.root = Some(root);
+        Ok(self)
+    }
+
+    /// The account token, if any.
+    pub fn account(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+
+    /// The root replacement, if any.
+    pub fn root(&self) -> Option<&str> {
+        self.root.as_deref()
+    }
+}
+
+/// How the subjects of one spec begin (from its `x-subject-root` and `x-subject-account-prefix`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubjectRoot {
+    /// The root in the spec's channel names (`wasmbus.ctl`); empty when the spec declares none.
+    pub default: &'static str,
+    /// Whether a [`SubjectPrefix`] may replace it.
+    pub replaceable: bool,
+    /// Whether subjects may begin with an account token.
+    pub account: bool,
+}
+
+impl SubjectRoot {
+    /// The root in effect under `prefix`.
+    pub fn effective<'p>(&self, prefix: &'p SubjectPrefix) -> &'p str {
+        match prefix.root() {
+            Some(root) if self.replaceable => root,
+            _ => self.default,
+        }
+    }
+
+    /// Writes the account and root (with a trailing `.` when tokens follow).
+    pub fn write(&self, prefix: &SubjectPrefix, out: &mut String) {
+        if self.account {
+            if let Some(account) = prefix.account() {
+                out.push_str(account);
+                out.push('.');
+            }
+        }
+        let root = self.effective(prefix);
+        if !root.is_empty() {
+            out.push_str(root);
+            out.push('.');
+        }
+    }
+
+    /// The part of `subject` after the account and root, or `None` when they do not match.
+    pub fn strip<'a>(&self, subject: &'a str, prefix: &SubjectPrefix) -> Option<&'a str> {
+        let mut rest = subject;
+        if self.account {
+            if let Some(account) = prefix.account() {
+                rest = rest.strip_prefix(account)?.strip_prefix('.')?;
+            }
+        }
+        let root = self.effective(prefix);
+        if root.is_empty() {
+            Some(rest)
+        } else {
+            rest.strip_prefix(root)?.strip_prefix('.')
+        }
+    }
+}
+
+/// One token of a channel template after the root. Numbers index the values of the channel's
+/// parameters (and wildcards), in template order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tok {
+    /// A fixed token.
+    Lit(&'static str),
+    /// A whole token taken by a value.
+    Param(usize),
+    /// Fixed text and values inside one token.
+    Mixed(&'static [Piece]),
+    /// `*`: any one token, captured.
+    Star(usize),
+    /// `>`: the rest of the subject, one or more tokens, captured.
+    Rest(usize),
+}
+
+/// Part of a [`Tok::Mixed`] token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece {
+    /// Fixed text.
+    Lit(&'static str),
+    /// A value.
+    Param(usize),
+}
+
+fn split_mixed<'a>(token: &'a str, pieces: &[Piece], values: &mut [&'a str]) -> bool {
+    let mut rest = token;
+    let mut i = 0;
+    while i < pieces.len() {
+        match pieces[i] {
+            Piece::Lit(lit) => match rest.strip_prefix(lit) {
+                Some(r) => rest = r,
+                None => return false,
+            },
+            Piece::Param(slot) => {
+                // A value runs to the first occurrence of the text after it (values may not
+                // contain that text), or to the end of the token.
+                let end = match pieces.get(i + 1) {
+                    Some(Piece::Lit(next)) if i + 2 == pieces.len() => {
+                        match rest.strip_suffix(next) {
+                            Some(v) => v.len(),
+                            None => return false,
+                        }
+                    }
+                    Some(Piece::Lit(next)) => match rest.find(next) {
+                        Some(e) => e,
+                        None => return false,
+                    },
+                    _ => rest.len(),
+                };
+                values[slot] = &rest[..end];
+                rest = &rest[end..];
+            }
+        }
+        i += 1;
+    }
+    rest.is_empty()
+}
+
+/// Matches the part of a subject after its root against `tokens`, storing each captured value in
+/// `values`. Returns `false` when the shape does not match; values are not checked here.
+pub fn match_tokens<'a>(rest: &'a str, tokens: &[Tok], values: &mut [&'a str]) -> bool {
+    let mut remaining = rest;
+    for (i, tok) in tokens.iter().enumerate() {
+        if let Tok::Rest(slot) = *tok {
+            if remaining.is_empty() {
+                return false;
+            }
+            values[slot] = remaining;
+            return i + 1 == tokens.len();
+        }
+        let (token, next) = match remaining.find('.') {
+            Some(dot) => (&remaining[..dot], Some(&remaining[dot + 1..])),
+            None => (remaining, None),
+        };
+        let last = i + 1 == tokens.len();
+        match *tok {
+            Tok::Lit(lit) => {
+                if token != lit {
+                    return false;
+                }
+            }
+            Tok::Param(slot) | Tok::Star(slot) => values[slot] = token,
+            Tok::Mixed(pieces) => {
+                if !split_mixed(token, pieces, values) {
+                    return false;
+                }
+            }
+            Tok::Rest(_) => unreachable!(),
+        }
+        match (next, last) {
+            (Some(next), false) => remaining = next,
+            (None, true) => return true,
+            _ => return false,
+        }
+    }
+    tokens.is_empty() && rest.is_empty()
+}
+
+/// Writes `tokens` with `values` (which must already be checked) after the root.
+pub fn render_tokens(tokens: &[Tok], values: &[&str], out: &mut String) {
+    for (i, tok) in tokens.iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        match *tok {
+            Tok::Lit(lit) => out.push_str(lit),
+            Tok::Param(slot) | Tok::Star(slot) | Tok::Rest(slot) => out.push_str(values[slot]),
+            Tok::Mixed(pieces) => {
+                for piece in pieces {
+                    match *piece {
+                        Piece::Lit(lit) => out.push_str(lit),
+                        Piece::Param(slot) => out.push_str(values[slot]),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Writes a subscription subject: `None` values become `*` (a mixed token with any open value
+/// becomes `*` whole).
+pub fn render_filter(tokens: &[Tok], values: &[Option<&str>], out: &mut String) {
+    for (i, tok) in tokens.iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        match *tok {
+            Tok::Lit(lit) => out.push_str(lit),
+            Tok::Param(slot) | Tok::Star(slot) => out.push_str(values[slot].unwrap_or("*")),
+            Tok::Rest(slot) => out.push_str(values[slot].unwrap_or(">")),
+            Tok::Mixed(pieces) => {
+                let open = pieces
+                    .iter()
+                    .any(|p| matches!(p, Piece::Param(slot) if values[*slot].is_none()));
+                if open {
+                    out.push('*');
+                    continue;
+                }
+                for piece in pieces {
+                    match *piece {
+                        Piece::Lit(lit) => out.push_str(lit),
+                        Piece::Param(slot) => out.push_str(values[slot].unwrap_or_default()),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A channel of a spec, for code that knows channels only at run time (the CLI, routers).
+#[derive(Debug, Clone, Copy)]
+pub struct ChannelInfo {
+    /// Short name of the spec.
+    pub spec: &'static str,
+    /// The channel name: its subject template.
+    pub name: &'static str,
+    /// Parameter names in template order (`*` and `>` capture as `*0`, `>`...).
+    pub params: &'static [&'static str],
+    /// The operationIds on this channel.
+    pub operations: &'static [&'static str],
+    /// How the spec's subjects begin.
+    pub root: SubjectRoot,
+    /// The tokens after the root.
+    pub tokens: &'static [Tok],
+    /// Checks parameter values (in `params` order) against their rules.
+    pub check: fn(&[&str]) -> Result<(), SubjectError>,
+}
+
+impl PartialEq for ChannelInfo {
+    fn eq(&self, other: &Self) -> bool {
+        (self.spec, self.name) == (other.spec, other.name)
+    }
+}
+
+impl Eq for ChannelInfo {}
+
+impl ChannelInfo {
+    /// Renders a subject from `name=value` pairs.
+    pub fn render(
+        &self,
+        values: &[(&str, &str)],
+        prefix: &SubjectPrefix,
+    ) -> Result<String, SubjectError> {
+        if let Some((unknown, _)) = values.iter().find(|(n, _)| !self.params.contains(n)) {
+            return Err(SubjectError::UnknownParameter {
+                param: (*unknown).to_owned(),
+            });
+        }
+        let mut ordered = Vec::with_capacity(self.params.len());
+        for param in self.params {
+            match values.iter().find(|(n, _)| n == param) {
+                Some((_, v)) => ordered.push(*v),
+                None => {
+                    return Err(SubjectError::MissingParameter {
+                        param: (*param).to_owned(),
+                    })
+                }
+            }
+        }
+        (self.check)(&ordered)?;
+        let mut out = String::new();
+        self.root.write(prefix, &mut out);
+        render_tokens(self.tokens, &ordered, &mut out);
+        Ok(out)
+    }
+
+    /// Parses a subject of this channel into `(parameter, value)` pairs.
+    pub fn parse<'a>(
+        &self,
+        subject: &'a str,
+        prefix: &SubjectPrefix,
+    ) -> Result<Vec<(&'static str, &'a str)>, SubjectError> {
+        let no_match = || SubjectError::NoMatch {
+            subject: subject.to_owned(),
+            expected: self.name.to_owned(),
+        };
+        let rest = self.root.strip(subject, prefix).ok_or_else(no_match)?;
+        let mut values = vec![""; self.params.len()];
+        if !match_tokens(rest, self.tokens, &mut values) {
+            return Err(no_match());
+        }
+        (self.check)(&values)?;
+        Ok(self.params.iter().copied().zip(values).collect())
+    }
+}
+
+/// The first channel in `channels` (ordered most specific first) that `subject` belongs to.
+pub fn route<'a>(
+    channels: &[&'static ChannelInfo],
+    subject: &'a str,
+    prefix: &SubjectPrefix,
+) -> Option<(&'static ChannelInfo, Vec<(&'static str, &'a str)>)> {
+    channels
+        .iter()
+        .find_map(|c| c.parse(subject, prefix).ok().map(|values| (*c, values)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROOT: SubjectRoot = SubjectRoot {
+        default: "wasmbus.ctl",
+        replaceable: true,
+        account: true,
+    };
+
+    #[test]
+    fn tokens_refuse_what_nats_cannot_carry() {
+        for bad in ["", "a.b", "*", "a>", "a b", "a\tb", "a\u{7}b", "é\u{2003}"] {
+            assert!(token_problem(bad).is_some(), "{bad:?}");
+        }
+        for good in ["default", "prod-eu", "N-ABC_1", "a/b", "日本"] {
+            assert_eq!(token_problem(good), None, "{good:?}");
+        }
+    }
+
+    #[test]
+    fn prefixes_are_checked_and_applied() {
+        assert!(SubjectPrefix::new().with_account("a.b").is_err());
+        assert!(SubjectPrefix::new().with_root("acme..ctl").is_err());
+        assert!(SubjectPrefix::new().with_root("").is_err());
+        let p = SubjectPrefix::new()
+            .with_account("ACC")
+            .unwrap()
+            .with_root("acme.ctl")
+            .unwrap();
+        let mut out = String::new();
+        ROOT.write(&p, &mut out);
+        assert_eq!(out, "ACC.acme.ctl.");
+        assert_eq!(ROOT.strip("ACC.acme.ctl.v1.x", &p), Some("v1.x"));
+        assert_eq!(ROOT.strip("acme.ctl.v1.x", &p), None);
+        assert_eq!(ROOT.strip("ACC.wasmbus.ctl.v1.x", &p), None);
+        let fixed = SubjectRoot {
+            default: "wasmbus.evt",
+            replaceable: false,
+            account: true,
+        };
+        assert_eq!(
+            fixed.strip("ACC.wasmbus.evt.default.x", &p),
+            Some("default.x")
+        );
+    }
+
+    #[test]
+    fn matching_is_token_by_token() {
+        let tokens = [
+            Tok::Lit("v1"),
+            Tok::Param(0),
+            Tok::Lit("host"),
+            Tok::Lit("get"),
+            Tok::Param(1),
+        ];
+        let mut v = [""; 2];
+        assert!(match_tokens("v1.default.host.get.NABC", &tokens, &mut v));
+        assert_eq!(v, ["default", "NABC"]);
+        // A `.` in a literal is not a wildcard.
+        assert!(!match_tokens("v1.default.hostXget.NABC", &tokens, &mut v));
+        assert!(!match_tokens("v1.default.host.get", &tokens, &mut v));
+        assert!(!match_tokens("v1.default.host.get.NABC.x", &tokens, &mut v));
+        assert!(!match_tokens("", &tokens, &mut v));
+        let rest = [Tok::Param(0), Tok::Rest(1)];
+        assert!(match_tokens("default.a.b", &rest, &mut v));
+        assert_eq!(v, ["default", "a.b"]);
+        assert!(!match_tokens("default", &rest, &mut v));
+    }
+
+    #[test]
+    fn mixed_tokens_split_at_the_following_text() {
+        const PIECES: &[Piece] = &[
+            Piece::Lit("event/"),
+            Piece::Param(0),
+            Piece::Lit("/"),
+            Piece::Param(1),
+            Piece::Lit("/m"),
+        ];
+        let tokens = [Tok::Mixed(PIECES)];
+        let mut v = [""; 2];
+        assert!(match_tokens("event/a/b/m", &tokens, &mut v));
+        assert_eq!(v, ["a", "b"]);
+        assert!(match_tokens("event/a/b/c/m", &tokens, &mut v));
+        assert_eq!(v, ["a", "b/c"]);
+        assert!(!match_tokens("event/a/m", &tokens, &mut v));
+        let mut out = String::new();
+        render_tokens(&tokens, &["x", "y"], &mut out);
+        assert_eq!(out, "event/x/y/m");
+        let mut out = String::new();
+        render_filter(&tokens, &[Some("x"), None], &mut out);
+        assert_eq!(out, "*");
+    }
+
+    #[test]
+    fn filters_leave_open_values_as_wildcards() {
+        let tokens = [
+            Tok::Lit("v1"),
+            Tok::Param(0),
+            Tok::Lit("link"),
+            Tok::Rest(1),
+        ];
+        let mut out = String::new();
+        render_filter(&tokens, &[None, None], &mut out);
+        assert_eq!(out, "v1.*.link.>");
+        let mut out = String::new();
+        render_filter(&tokens, &[Some("default"), Some("put")], &mut out);
+        assert_eq!(out, "v1.default.link.put");
+    }
+
+    #[test]
+    fn rules_name_the_parameter_and_the_rule() {
+        let e = check_chars(
+            "lattice",
+            "prod/eu",
+            |c| c.is_ascii_alphanumeric() || c == '-',
+            "^[A-Za-z0-9-]+$",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "parameter `lattice`: \"prod/eu\" is not allowed: must match ^[A-Za-z0-9-]+$"
+        );
+        assert!(check_integer("n", "-12").is_ok());
+        assert!(check_integer("n", "1e3").is_err());
+        assert!(check_length("n", "abc", Some(4), None).is_err());
+        assert!(check_one_of("region", "ap", &["eu", "us"]).is_err());
+        assert!(check_not_containing("a", "x/y", "/").is_err());
+        assert!(check_tail("t", "a.b").is_ok());
+        assert!(check_tail("t", "a..b").is_err());
+    }
+}
