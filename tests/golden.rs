@@ -38,6 +38,12 @@ fn every_golden_event_decodes_as_the_event_its_name_says() {
             !matches!(event, LatticeEvent::Unknown(_)),
             "{name} decoded as unknown"
         );
+        let bytes = serde_json::to_vec(&json).unwrap();
+        assert_eq!(
+            LatticeEvent::from_slice(&bytes).unwrap(),
+            event,
+            "{name}: from_slice agrees"
+        );
         let again = serde_json::to_value(&event).unwrap();
         assert!(
             same_meaning(&json, &again),
@@ -149,39 +155,21 @@ fn unknown_event_types_are_kept_and_malformed_known_ones_are_errors() {
         load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/events/config_set.json"));
     broken["data"] = serde_json::json!({"name": "no config_name"});
     assert!(LatticeEvent::from_value(broken).is_err());
+    let bytes = serde_json::to_vec(&json).unwrap();
+    assert!(
+        matches!(LatticeEvent::from_slice(&bytes).unwrap(), LatticeEvent::Unknown(v) if v == json)
+    );
     let mut untagged = json;
     untagged.as_object_mut().unwrap().remove("type");
-    let err = LatticeEvent::from_value(untagged).unwrap_err();
+    let err = LatticeEvent::from_value(untagged.clone()).unwrap_err();
     assert!(err.to_string().contains("`type`"), "{err}");
-}
-
-/// The JSON examples of the docs page `reference/cloud-event-list.md`.
-fn docs_examples() -> Vec<Value> {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/cloud-event-list.md");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    // Each example starts with a line `{`; it ends where its braces balance.
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut depth = 0i32;
-    for line in text.lines() {
-        if depth == 0 && line != "{" {
-            continue;
-        }
-        depth += line.matches('{').count() as i32 - line.matches('}').count() as i32;
-        current.push_str(line);
-        current.push('\n');
-        if depth == 0 {
-            out.push(serde_json::from_str(&current).unwrap());
-            current.clear();
-        }
-    }
-    out
+    let err = LatticeEvent::from_slice(&serde_json::to_vec(&untagged).unwrap()).unwrap_err();
+    assert!(err.to_string().contains("`type`"), "{err}");
 }
 
 #[test]
 fn the_docs_pages_invalid_timestamps_are_refused() {
-    let examples = docs_examples();
+    let examples = workspace_tests::docs_event_examples();
     assert_eq!(examples.len(), 16, "one example per documented event");
     let mut refused = 0;
     for example in &examples {

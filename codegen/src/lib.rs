@@ -39,6 +39,9 @@ pub struct Settings {
     pub header: Option<String>,
     /// Short name of the spec; the file stem when `None`.
     pub spec_id: Option<String>,
+    /// Directory of the exported schemas as seen from the generated module, for `include_str!`
+    /// (`../../schemas`); when `None` the schemas are embedded as string literals.
+    pub schema_include: Option<String>,
 }
 
 impl Default for Settings {
@@ -47,6 +50,7 @@ impl Default for Settings {
             runtime_path: "crate::runtime".to_owned(),
             header: None,
             spec_id: None,
+            schema_include: None,
         }
     }
 }
@@ -64,6 +68,13 @@ impl Settings {
         self
     }
 
+    /// Has the generated code `include_str!` its message schemas from `dir` (relative to the
+    /// module file), where the caller writes [`Output::schemas`], instead of embedding them.
+    pub fn with_schema_include(mut self, dir: impl Into<String>) -> Self {
+        self.schema_include = Some(dir.into());
+        self
+    }
+
     /// Sets the header lines of the generated module.
     pub fn with_header(mut self, header: impl Into<String>) -> Self {
         self.header = Some(header.into());
@@ -78,6 +89,19 @@ pub struct Output {
     pub spec: Spec,
     /// The Rust module, formatted by prettyplease.
     pub code: String,
+    /// One standalone JSON Schema per message.
+    pub schemas: Vec<SchemaFile>,
+}
+
+/// A message's standalone JSON Schema (2020-12), ready to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaFile {
+    /// The message name.
+    pub message: String,
+    /// The file name: `<spec>/<message>.json`, with characters unsafe in file names replaced.
+    pub path: String,
+    /// Pretty-printed JSON with a final newline.
+    pub json: String,
 }
 
 /// The spec id of a file: its stem (`specs/control-interface.yaml` is `control-interface`).
@@ -104,8 +128,14 @@ fn read_spec_as(loader: &dyn Loader, path: &Path, id: &str) -> Result<Spec> {
 pub fn generate(loader: &dyn Loader, path: &Path, settings: &Settings) -> Result<Output> {
     let id = settings.spec_id.clone().unwrap_or_else(|| spec_id(path));
     let spec = read_spec_as(loader, path, &id)?;
-    let code = guarded(path, || emit::module(&spec, settings))?;
-    Ok(Output { spec, code })
+    guarded(path, || emit::check_examples(&spec, loader))?;
+    let schemas = emit::schema_files(&spec);
+    let code = guarded(path, || emit::module(&spec, settings, &schemas))?;
+    Ok(Output {
+        spec,
+        code,
+        schemas,
+    })
 }
 
 /// No input may panic the generator: a panic that escapes the parts that expect them is a bug,

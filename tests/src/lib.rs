@@ -35,6 +35,31 @@ pub fn same_meaning(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// The JSON examples of the wasmCloud docs page `reference/cloud-event-list.md` (read from
+/// `../shared`), one per documented event, in page order.
+pub fn docs_event_examples() -> Vec<Value> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/reference/cloud-event-list.md");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    // Each example starts with a line `{`; it ends where its braces balance.
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut depth = 0i32;
+    for line in text.lines() {
+        if depth == 0 && line != "{" {
+            continue;
+        }
+        depth += line.matches('{').count() as i32 - line.matches('}').count() as i32;
+        current.push_str(line);
+        current.push('\n');
+        if depth == 0 {
+            out.push(serde_json::from_str(&current).expect("the page's examples are JSON"));
+            current.clear();
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::same_meaning;

@@ -12,6 +12,8 @@ use asyncapi_codegen::{generate, FsLoader, Loader, Settings};
 pub const SPECS: &[&str] = &["specs/control-interface.yaml", "specs/lattice-events.yaml"];
 /// Where their modules go, relative to the workspace root.
 pub const OUT_DIR: &str = "crates/wasmcloud-protocol/src/generated";
+/// Where their messages' standalone JSON Schemas go (`<spec>/<Message>.json`).
+pub const SCHEMA_DIR: &str = "crates/wasmcloud-protocol/schemas";
 /// The original specs as received; they stay generator fixtures whatever `specs/` becomes.
 pub const ORIGINAL_SPECS: &[&str] = &[
     "../shared/specs/original/control-interface.yaml",
@@ -38,6 +40,9 @@ pub struct Group {
     pub specs: Vec<(PathBuf, Option<String>)>,
     pub out_dir: PathBuf,
     pub runtime_path: String,
+    /// Where the messages' JSON Schemas are written (every `.json` file under it is generated);
+    /// when `None` they are embedded in the modules.
+    pub schema_dir: Option<PathBuf>,
 }
 
 /// One generation run.
@@ -103,11 +108,13 @@ impl Job {
                     specs: SPECS.iter().map(|s| (PathBuf::from(s), None)).collect(),
                     out_dir: PathBuf::from(OUT_DIR),
                     runtime_path: "crate::runtime".to_owned(),
+                    schema_dir: Some(PathBuf::from(SCHEMA_DIR)),
                 },
                 Group {
                     specs: fixtures,
                     out_dir: PathBuf::from(FIXTURES_OUT_DIR),
                     runtime_path: "::wasmcloud_protocol::runtime".to_owned(),
+                    schema_dir: None,
                 },
             ],
             command: "cargo xtask gen".to_owned(),
@@ -129,6 +136,7 @@ impl Job {
             base: PathBuf::new(),
             groups: vec![Group {
                 specs: specs.into_iter().map(|p| (p, None)).collect(),
+                schema_dir: Some(out_dir.join("schemas")),
                 out_dir,
                 runtime_path: runtime_path
                     .unwrap_or_else(|| "::wasmcloud_protocol::runtime".to_owned()),
@@ -161,6 +169,11 @@ impl Job {
             if let Some(id) = id {
                 settings = settings.with_spec_id(id.clone());
             }
+            if let Some(dir) = &group.schema_dir {
+                let include = relative(&group.out_dir, dir);
+                settings =
+                    settings.with_schema_include(include.to_string_lossy().replace('\\', "/"));
+            }
             let out = generate(&BaseLoader(&self.base), spec, &settings)
                 .map_err(|e| GenError(e.to_string()))?;
             if modules.iter().any(|(m, _)| *m == out.spec.module) {
@@ -174,6 +187,12 @@ impl Job {
                 path: group.out_dir.join(format!("{}.rs", out.spec.module)),
                 contents: rustfmt(&out.code)?,
             });
+            if let Some(dir) = &group.schema_dir {
+                files.extend(out.schemas.iter().map(|s| GeneratedFile {
+                    path: dir.join(&s.path),
+                    contents: s.json.clone(),
+                }));
+            }
             modules.push((out.spec.module.clone(), out.spec.title.clone()));
         }
         let index = asyncapi_codegen::module_index(
@@ -190,6 +209,21 @@ impl Job {
     fn abs(&self, path: &Path) -> PathBuf {
         self.base.join(path)
     }
+}
+
+/// `to` as seen from the directory `from` (both relative to the same base), lexically.
+fn relative(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let shared = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in shared..from.len() {
+        out.push("..");
+    }
+    for c in &to[shared..] {
+        out.push(c);
+    }
+    out
 }
 
 /// Reads spec files relative to the job's base, so paths in errors stay the ones the user knows.
@@ -256,20 +290,35 @@ fn read_normalized(path: &Path) -> Option<String> {
         .map(|s| s.replace("\r\n", "\n"))
 }
 
-fn stale_files(job: &Job, files: &[GeneratedFile]) -> Vec<PathBuf> {
-    let mut stale = Vec::new();
-    for group in &job.groups {
-        let Ok(entries) = std::fs::read_dir(job.abs(&group.out_dir)) else {
-            continue;
-        };
-        stale.extend(
-            entries
-                .flatten()
-                .map(|e| group.out_dir.join(e.file_name()))
-                .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-                .filter(|p| !files.iter().any(|f| &f.path == p)),
-        );
+/// Files with extension `ext` under `dir` (recursively), relative to the job's base.
+fn files_under(job: &Job, dir: &Path, ext: &str, recursive: bool, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(job.abs(dir)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = dir.join(entry.file_name());
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            if recursive {
+                files_under(job, &path, ext, true, out);
+            }
+        } else if path.extension().is_some_and(|e| e == ext) {
+            out.push(path);
+        }
     }
+}
+
+fn stale_files(job: &Job, files: &[GeneratedFile]) -> Vec<PathBuf> {
+    let mut existing = Vec::new();
+    for group in &job.groups {
+        files_under(job, &group.out_dir, "rs", false, &mut existing);
+        if let Some(dir) = &group.schema_dir {
+            files_under(job, dir, "json", true, &mut existing);
+        }
+    }
+    let mut stale: Vec<PathBuf> = existing
+        .into_iter()
+        .filter(|p| !files.iter().any(|f| &f.path == p))
+        .collect();
     stale.sort();
     stale
 }

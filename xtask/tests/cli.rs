@@ -46,6 +46,7 @@ fn scratch() -> Scratch {
         "specs",
         xtask::FIXTURES_DIR,
         xtask::OUT_DIR,
+        xtask::SCHEMA_DIR,
         xtask::FIXTURES_OUT_DIR,
     ] {
         copy_dir(&real.join(sub), &ws.join(sub));
@@ -81,18 +82,22 @@ impl Scratch {
 
     /// Every generated file, byte for byte.
     fn generated(&self) -> Vec<(PathBuf, Vec<u8>)> {
-        let mut out = Vec::new();
-        for dir in [xtask::OUT_DIR, xtask::FIXTURES_OUT_DIR] {
-            let mut entries: Vec<_> = std::fs::read_dir(self.ws().join(dir))
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .collect();
-            entries.sort();
-            out.extend(entries.into_iter().map(|p| {
-                let bytes = std::fs::read(&p).unwrap();
-                (p, bytes)
-            }));
+        fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    let bytes = std::fs::read(&path).unwrap();
+                    out.push((path, bytes));
+                }
+            }
         }
+        let mut out = Vec::new();
+        for dir in [xtask::OUT_DIR, xtask::SCHEMA_DIR, xtask::FIXTURES_OUT_DIR] {
+            walk(&self.ws().join(dir), &mut out);
+        }
+        out.sort();
         out
     }
 }
@@ -291,5 +296,19 @@ fn custom_specs_generate_into_any_directory() {
         stderr(&missing).contains("nope.yaml"),
         "{}",
         stderr(&missing)
+    );
+}
+
+#[test]
+fn an_example_that_breaks_its_schema_is_located() {
+    let (line, edited) =
+        broken(|s| s.replacen("            count: 5\n", "            count: -5\n", 1));
+    assert!(
+        line.contains("/components/messages/ScaleComponentCommand/examples/0/payload: example does not match its schema: /count:"),
+        "{line}"
+    );
+    assert!(
+        line_of(&line, &edited).trim_start().starts_with("payload:"),
+        "{line}"
     );
 }

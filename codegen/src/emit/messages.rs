@@ -51,9 +51,9 @@ fn message_doc(m: &Message) -> TokenStream {
     plain_doc(&text)
 }
 
-pub(crate) fn emit(spec: &Spec, runtime: &TokenStream) -> TokenStream {
+pub(crate) fn emit(spec: &Spec, runtime: &TokenStream, schemas: &[TokenStream]) -> TokenStream {
     let spec_id = &spec.id;
-    let items = spec.messages.iter().map(|m| {
+    let items = spec.messages.iter().zip(schemas).map(|(m, schema)| {
         let name = &m.name;
         let ty = ident(&m.ident);
         let content_type = &m.content_type;
@@ -85,6 +85,7 @@ pub(crate) fn emit(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                     has_payload: #has_payload,
                     title: #title,
                     summary: #summary,
+                    schema: #schema,
                     normalize: #runtime::normalize::<Self>,
                 };
             }
@@ -171,9 +172,14 @@ pub(crate) fn dispatchers(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                     }
                 }
 
-                /// Decodes JSON bytes by their tag.
+                /// Decodes JSON bytes by their tag: the tag is read first, then the bytes are
+                /// decoded straight into that message's type.
                 pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
-                    Self::from_value(::serde_json::from_slice(bytes)?)
+                    match #runtime::tag_of(bytes, Self::TAG)?.as_deref() {
+                        #(::core::option::Option::Some(#values) => ::serde_json::from_slice(bytes).map(Self::#variant_idents),)*
+                        ::core::option::Option::Some(_) => ::serde_json::from_slice(bytes).map(Self::Unknown),
+                        ::core::option::Option::None => ::std::result::Result::Err(<::serde_json::Error as ::serde::de::Error>::custom(#missing)),
+                    }
                 }
 
                 /// The tag value (for [`Self::Unknown`], whatever the value holds, if it is a string).

@@ -2,6 +2,7 @@
 
 mod guard;
 mod messages;
+mod schemas;
 mod subjects;
 mod types;
 
@@ -130,8 +131,52 @@ pub(crate) fn sanitize_doc(text: &str) -> String {
     out
 }
 
+/// Checks that every message's schema compiles and every example satisfies it.
+pub(crate) fn check_examples(spec: &Spec, loader: &dyn crate::Loader) -> Result<()> {
+    schemas::check(spec, loader)
+}
+
+/// A file name made of the safe characters of `name`.
+fn file_name(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if safe.starts_with('.') || safe.is_empty() {
+        format!("_{safe}")
+    } else {
+        safe
+    }
+}
+
+/// The standalone schema of every message, in message order.
+pub(crate) fn schema_files(spec: &Spec) -> Vec<crate::SchemaFile> {
+    spec.messages
+        .iter()
+        .map(|m| {
+            let json = serde_json::to_string_pretty(&schemas::standalone(spec, m))
+                .expect("JSON values serialize");
+            crate::SchemaFile {
+                message: m.name.clone(),
+                path: format!("{}/{}.json", file_name(&spec.id), file_name(&m.name)),
+                json: json + "\n",
+            }
+        })
+        .collect()
+}
+
 /// The whole generated module for a spec, formatted.
-pub(crate) fn module(spec: &Spec, settings: &Settings) -> Result<String> {
+pub(crate) fn module(
+    spec: &Spec,
+    settings: &Settings,
+    schemas: &[crate::SchemaFile],
+) -> Result<String> {
     let runtime: TokenStream = settings.runtime_path.parse().map_err(|_| {
         Error::new(
             &spec.path,
@@ -144,7 +189,20 @@ pub(crate) fn module(spec: &Spec, settings: &Settings) -> Result<String> {
     })?;
     subjects::check_patterns(spec)?;
     let types = types::emit(spec)?;
-    let messages = messages::emit(spec, &runtime);
+    let schema_exprs: Vec<TokenStream> = schemas
+        .iter()
+        .map(|f| match &settings.schema_include {
+            Some(dir) => {
+                let path = format!("{}/{}", dir.trim_end_matches('/'), f.path);
+                quote!(include_str!(#path))
+            }
+            None => {
+                let json = &f.json;
+                quote!(#json)
+            }
+        })
+        .collect();
+    let messages = messages::emit(spec, &runtime, &schema_exprs);
     let subjects = subjects::subjects(spec, &runtime)?;
     let operations = subjects::operations(spec, &runtime);
 

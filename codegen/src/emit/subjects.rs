@@ -892,6 +892,17 @@ pub(crate) fn operations(spec: &Spec, runtime: &TokenStream) -> TokenStream {
             Some(r) => quote!(::core::option::Option::Some(#r)),
             None => quote!(::core::option::Option::None),
         };
+        let dispatch = match &op.dispatch {
+            Some(d) => {
+                let tag = &d.tag;
+                let name = ident(&d.name);
+                quote!(::core::option::Option::Some(#runtime::DispatchInfo {
+                    tag: #tag,
+                    variants: super::messages::#name::TAGS,
+                }))
+            }
+            None => quote!(::core::option::Option::None),
+        };
         let queue = match &op.queue {
             Some(q) => quote!(::core::option::Option::Some(#q)),
             None => quote!(::core::option::Option::None),
@@ -941,6 +952,7 @@ pub(crate) fn operations(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                     reply_id: #reply_id,
                     pattern: #pattern,
                     queue: #queue,
+                    dispatch: #dispatch,
                 };
             }
         }

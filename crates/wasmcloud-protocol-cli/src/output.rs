@@ -52,8 +52,13 @@ impl Serialize for Json {
 /// Prints a line to stdout. A reader that went away (`| head`) ends the program quietly, as
 /// command-line tools do, instead of a panic.
 pub fn println(text: &str) {
+    print(&format!("{text}\n"));
+}
+
+/// Prints text to stdout as it is; see [`println()`].
+pub fn print(text: &str) {
     let mut out = std::io::stdout().lock();
-    if let Err(e) = writeln!(out, "{text}").and_then(|()| out.flush()) {
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }

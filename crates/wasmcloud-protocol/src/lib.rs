@@ -23,3 +23,17 @@ pub use generated::{control_interface, lattice_events};
 
 /// Every spec of the protocol.
 pub const SPECS: &[runtime::SpecInfo] = &[control_interface::INFO, lattice_events::INFO];
+
+/// Validates a body received on a subject of the protocol: routes the subject to its channel,
+/// picks the message (the request or event with [`Side::Request`](runtime::validate::Side), the
+/// reply with `Side::Reply`; an event by its CloudEvents `type`, which must match the subject),
+/// and checks the body against that message's schema, reporting every violation.
+#[cfg(feature = "validate")]
+pub fn validate_subject(
+    subject: &str,
+    prefix: &runtime::SubjectPrefix,
+    side: runtime::validate::Side,
+    body: &[u8],
+) -> Result<(runtime::MessageInfo, serde_json::Value), runtime::validate::ValidationError> {
+    runtime::validate::validate_subject(SPECS, subject, prefix, side, body)
+}

@@ -714,6 +714,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "A request with no payload; the official client sends an empty body",
             ),
+            schema: include_str!("../../schemas/control-interface/EmptyRequest.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -747,6 +748,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "The claims of every signed component and provider",
             ),
+            schema: include_str!("../../schemas/control-interface/ClaimsResponse.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -781,6 +783,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "Asks which hosts satisfy the constraints for running a component",
             ),
+            schema: include_str!("../../schemas/control-interface/ComponentAuctionRequest.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -813,6 +816,7 @@ pub mod messages {
             has_payload: true,
             title: ::core::option::Option::Some("Component Auction Response"),
             summary: ::core::option::Option::Some("A host's offer to run the component"),
+            schema: include_str!("../../schemas/control-interface/ComponentAuctionResponse.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -848,6 +852,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "Command to scale a WebAssembly component to a maximum instance count",
             ),
+            schema: include_str!("../../schemas/control-interface/ScaleComponentCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -885,6 +890,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "The reply to a command, whether it was accepted or refused",
             ),
+            schema: include_str!("../../schemas/control-interface/CtlOperationAck.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -920,6 +926,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "Command to live-update a running component to a new image reference",
             ),
+            schema: include_str!("../../schemas/control-interface/UpdateComponentCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -953,6 +960,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "A named configuration, or a note that it does not exist",
             ),
+            schema: include_str!("../../schemas/control-interface/ConfigResponse.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -986,6 +994,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "The configuration to store, as a flat map of strings",
             ),
+            schema: include_str!("../../schemas/control-interface/PutConfigCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -1020,6 +1029,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "Full inventory of components and providers running on a host",
             ),
+            schema: include_str!("../../schemas/control-interface/HostInventoryResponse.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -1054,6 +1064,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "One host's summary, sent by every host in reply to a ping",
             ),
+            schema: include_str!("../../schemas/control-interface/HostSummaryResponse.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -1086,6 +1097,7 @@ pub mod messages {
             has_payload: true,
             title: ::core::option::Option::Some("Stop Host Command"),
             summary: ::core::option::Option::Some("Command to stop a host gracefully"),
+            schema: include_str!("../../schemas/control-interface/StopHostCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -1118,6 +1130,7 @@ pub mod messages {
             has_payload: true,
             title: ::core::option::Option::Some("Delete Label Command"),
             summary: ::core::option::Option::Some("The key of a label to remove from a host"),
+            schema: include_str!("../../schemas/control-interface/DeleteLabelCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -1149,6 +1162,7 @@ pub mod messages {
             has_payload: true,
             title: ::core::option::Option::Some("Put Label Command"),
             summary: ::core::option::Option::Some("A label to set on a host"),
+            schema: include_str!("../../schemas/control-interface/PutLabelCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -1181,6 +1195,7 @@ pub mod messages {
             has_payload: true,
             title: ::core::option::Option::Some("Delete Link Command"),
             summary: ::core::option::Option::Some("Command to remove a link"),
+            schema: include_str!("../../schemas/control-interface/DeleteLinkCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -1212,6 +1227,7 @@ pub mod messages {
             has_payload: true,
             title: ::core::option::Option::Some("Links Response"),
             summary: ::core::option::Option::Some("Every link of the lattice"),
+            schema: include_str!("../../schemas/control-interface/LinksResponse.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -1245,6 +1261,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "Command to create or update a link between a source and a target",
             ),
+            schema: include_str!("../../schemas/control-interface/PutLinkCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -1279,6 +1296,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "Asks which hosts satisfy the constraints for running a provider",
             ),
+            schema: include_str!("../../schemas/control-interface/ProviderAuctionRequest.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -1311,6 +1329,7 @@ pub mod messages {
             has_payload: true,
             title: ::core::option::Option::Some("Provider Auction Response"),
             summary: ::core::option::Option::Some("A host's offer to run the provider"),
+            schema: include_str!("../../schemas/control-interface/ProviderAuctionResponse.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -1345,6 +1364,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "Command to start a capability provider on a wasmCloud host",
             ),
+            schema: include_str!("../../schemas/control-interface/StartProviderCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -1379,6 +1399,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "Command to stop a running capability provider on a wasmCloud host",
             ),
+            schema: include_str!("../../schemas/control-interface/StopProviderCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -1411,6 +1432,7 @@ pub mod messages {
             has_payload: true,
             title: ::core::option::Option::Some("Put Registries Command"),
             summary: ::core::option::Option::Some("Credentials per OCI registry host"),
+            schema: include_str!("../../schemas/control-interface/PutRegistriesCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -5560,6 +5582,7 @@ pub mod operations {
             reply_id: ::core::option::Option::Some("receiveClaims"),
             pattern: crate::runtime::ReplyPattern::QueueGroup,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.claims"),
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -5588,6 +5611,7 @@ pub mod operations {
             reply_id: ::core::option::Option::Some("receiveComponentAuctionAck"),
             pattern: crate::runtime::ReplyPattern::ScatterGather,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -5614,6 +5638,7 @@ pub mod operations {
             reply_id: ::core::option::Option::Some("receiveScaleResponse"),
             pattern: crate::runtime::ReplyPattern::Single,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -5640,6 +5665,7 @@ pub mod operations {
             reply_id: ::core::option::Option::Some("receiveUpdateComponentAck"),
             pattern: crate::runtime::ReplyPattern::Single,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -5666,6 +5692,7 @@ pub mod operations {
             reply_id: ::core::option::Option::Some("receiveDeleteConfigAck"),
             pattern: crate::runtime::ReplyPattern::QueueGroup,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.config"),
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -5692,6 +5719,7 @@ pub mod operations {
             reply_id: ::core::option::Option::Some("receiveConfig"),
             pattern: crate::runtime::ReplyPattern::QueueGroup,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.config"),
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -5718,6 +5746,7 @@ pub mod operations {
             reply_id: ::core::option::Option::Some("receivePutConfigAck"),
             pattern: crate::runtime::ReplyPattern::QueueGroup,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.config"),
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -5744,6 +5773,7 @@ pub mod operations {
             reply_id: ::core::option::Option::Some("receiveHostInventory"),
             pattern: crate::runtime::ReplyPattern::Single,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -5774,6 +5804,7 @@ pub mod operations {
             reply_id: ::core::option::Option::Some("receiveHostList"),
             pattern: crate::runtime::ReplyPattern::ScatterGather,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -5800,6 +5831,7 @@ pub mod operations {
             reply_id: ::core::option::Option::Some("receiveStopHostAck"),
             pattern: crate::runtime::ReplyPattern::Single,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -5826,6 +5858,7 @@ pub mod operations {
             reply_id: ::core::option::Option::Some("receiveDeleteLabelAck"),
             pattern: crate::runtime::ReplyPattern::Single,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -5852,6 +5885,7 @@ pub mod operations {
             reply_id: ::core::option::Option::Some("receivePutLabelAck"),
             pattern: crate::runtime::ReplyPattern::Single,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -5878,6 +5912,7 @@ pub mod operations {
             reply_id: ::core::option::Option::Some("receiveDeleteLinkAck"),
             pattern: crate::runtime::ReplyPattern::QueueGroup,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.link"),
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -5904,6 +5939,7 @@ pub mod operations {
             reply_id: ::core::option::Option::Some("receiveLinks"),
             pattern: crate::runtime::ReplyPattern::QueueGroup,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.link"),
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -5930,6 +5966,7 @@ pub mod operations {
             reply_id: ::core::option::Option::Some("receivePutLinkAck"),
             pattern: crate::runtime::ReplyPattern::QueueGroup,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.link"),
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -5956,6 +5993,7 @@ pub mod operations {
             reply_id: ::core::option::Option::Some("receiveProviderAuctionAck"),
             pattern: crate::runtime::ReplyPattern::ScatterGather,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -5982,6 +6020,7 @@ pub mod operations {
             reply_id: ::core::option::Option::Some("receiveStartProviderAck"),
             pattern: crate::runtime::ReplyPattern::Single,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -6008,6 +6047,7 @@ pub mod operations {
             reply_id: ::core::option::Option::Some("receiveStopProviderAck"),
             pattern: crate::runtime::ReplyPattern::Single,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -6034,6 +6074,7 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 

@@ -2002,6 +2002,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "A component finished scaling on a host (also when scaled to 0, when nothing changed, and twice on a first scale: consumers must be idempotent).",
             ),
+            schema: include_str!("../../schemas/lattice-events/ComponentScaled.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -2039,6 +2040,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "A component could not be scaled: fetching, policy or instantiation failed.",
             ),
+            schema: include_str!("../../schemas/lattice-events/ComponentScaleFailed.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -2073,6 +2075,7 @@ pub mod messages {
             has_payload: true,
             title: ::core::option::Option::Some("Provider Started Event"),
             summary: ::core::option::Option::Some("A capability provider started on a host."),
+            schema: include_str!("../../schemas/lattice-events/ProviderStarted.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -2107,6 +2110,7 @@ pub mod messages {
             has_payload: true,
             title: ::core::option::Option::Some("Provider Start Failed Event"),
             summary: ::core::option::Option::Some("A capability provider could not be started."),
+            schema: include_str!("../../schemas/lattice-events/ProviderStartFailed.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -2143,6 +2147,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "A capability provider stopped on a host after provider.stop.",
             ),
+            schema: include_str!("../../schemas/lattice-events/ProviderStopped.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -2180,6 +2185,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "A provider's health check passed after failing (or for the first time).",
             ),
+            schema: include_str!("../../schemas/lattice-events/HealthCheckPassed.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -2217,6 +2223,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "A provider's health check failed after passing (or for the first time).",
             ),
+            schema: include_str!("../../schemas/lattice-events/HealthCheckFailed.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -2255,6 +2262,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "A provider's health is unchanged since the last check (checks run every 30 s, the first about 5 s after start).",
             ),
+            schema: include_str!("../../schemas/lattice-events/HealthCheckStatus.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -2289,6 +2297,7 @@ pub mod messages {
             has_payload: true,
             title: ::core::option::Option::Some("Link Definition Set Event"),
             summary: ::core::option::Option::Some("A link was stored."),
+            schema: include_str!("../../schemas/lattice-events/LinkdefSet.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -2326,6 +2335,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "A link was refused (a conflicting link or a missing config).",
             ),
+            schema: include_str!("../../schemas/lattice-events/LinkdefSetFailed.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -2360,6 +2370,7 @@ pub mod messages {
             has_payload: true,
             title: ::core::option::Option::Some("Link Definition Deleted Event"),
             summary: ::core::option::Option::Some("A link was deleted."),
+            schema: include_str!("../../schemas/lattice-events/LinkdefDeleted.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -2394,6 +2405,7 @@ pub mod messages {
             has_payload: true,
             title: ::core::option::Option::Some("Config Set Event"),
             summary: ::core::option::Option::Some("A named configuration was stored."),
+            schema: include_str!("../../schemas/lattice-events/ConfigSet.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -2428,6 +2440,7 @@ pub mod messages {
             has_payload: true,
             title: ::core::option::Option::Some("Config Deleted Event"),
             summary: ::core::option::Option::Some("A named configuration was deleted."),
+            schema: include_str!("../../schemas/lattice-events/ConfigDeleted.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -2462,6 +2475,7 @@ pub mod messages {
             has_payload: true,
             title: ::core::option::Option::Some("Labels Changed Event"),
             summary: ::core::option::Option::Some("A label of a host was set or removed."),
+            schema: include_str!("../../schemas/lattice-events/LabelsChanged.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -2499,6 +2513,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "Every 30 s (configurable; the first 30 s after start) a host publishes its full inventory.",
             ),
+            schema: include_str!("../../schemas/lattice-events/HostHeartbeat.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -2536,6 +2551,7 @@ pub mod messages {
             summary: ::core::option::Option::Some(
                 "A host finished starting and joined the lattice.",
             ),
+            schema: include_str!("../../schemas/lattice-events/HostStarted.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -2570,6 +2586,7 @@ pub mod messages {
             has_payload: true,
             title: ::core::option::Option::Some("Host Stopped Event"),
             summary: ::core::option::Option::Some("A host stopped gracefully."),
+            schema: include_str!("../../schemas/lattice-events/HostStopped.json"),
             normalize: crate::runtime::normalize::<Self>,
         };
     }
@@ -2770,9 +2787,70 @@ pub mod messages {
             }
         }
 
-        /// Decodes JSON bytes by their tag.
+        /// Decodes JSON bytes by their tag: the tag is read first, then the bytes are
+        /// decoded straight into that message's type.
         pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
-            Self::from_value(::serde_json::from_slice(bytes)?)
+            match crate::runtime::tag_of(bytes, Self::TAG)?.as_deref() {
+                ::core::option::Option::Some("com.wasmcloud.lattice.component_scaled") => {
+                    ::serde_json::from_slice(bytes).map(Self::ComponentScaled)
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.component_scale_failed") => {
+                    ::serde_json::from_slice(bytes).map(Self::ComponentScaleFailed)
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.provider_started") => {
+                    ::serde_json::from_slice(bytes).map(Self::ProviderStarted)
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.provider_start_failed") => {
+                    ::serde_json::from_slice(bytes).map(Self::ProviderStartFailed)
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.provider_stopped") => {
+                    ::serde_json::from_slice(bytes).map(Self::ProviderStopped)
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.health_check_passed") => {
+                    ::serde_json::from_slice(bytes).map(Self::HealthCheckPassed)
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.health_check_failed") => {
+                    ::serde_json::from_slice(bytes).map(Self::HealthCheckFailed)
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.health_check_status") => {
+                    ::serde_json::from_slice(bytes).map(Self::HealthCheckStatus)
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_set") => {
+                    ::serde_json::from_slice(bytes).map(Self::LinkdefSet)
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_set_failed") => {
+                    ::serde_json::from_slice(bytes).map(Self::LinkdefSetFailed)
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_deleted") => {
+                    ::serde_json::from_slice(bytes).map(Self::LinkdefDeleted)
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.config_set") => {
+                    ::serde_json::from_slice(bytes).map(Self::ConfigSet)
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.config_deleted") => {
+                    ::serde_json::from_slice(bytes).map(Self::ConfigDeleted)
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.labels_changed") => {
+                    ::serde_json::from_slice(bytes).map(Self::LabelsChanged)
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.host_heartbeat") => {
+                    ::serde_json::from_slice(bytes).map(Self::HostHeartbeat)
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.host_started") => {
+                    ::serde_json::from_slice(bytes).map(Self::HostStarted)
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.host_stopped") => {
+                    ::serde_json::from_slice(bytes).map(Self::HostStopped)
+                }
+                ::core::option::Option::Some(_) => {
+                    ::serde_json::from_slice(bytes).map(Self::Unknown)
+                }
+                ::core::option::Option::None => {
+                    ::std::result::Result::Err(<::serde_json::Error as ::serde::de::Error>::custom(
+                        "missing or non-string property `type`",
+                    ))
+                }
+            }
         }
 
         /// The tag value (for [`Self::Unknown`], whatever the value holds, if it is a string).
@@ -6556,6 +6634,10 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::Some(crate::runtime::DispatchInfo {
+                tag: "type",
+                variants: super::messages::LatticeEvent::TAGS,
+            }),
         };
     }
 
@@ -6583,6 +6665,7 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -6609,6 +6692,7 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -6635,6 +6719,7 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -6661,6 +6746,7 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -6687,6 +6773,7 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -6713,6 +6800,7 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -6739,6 +6827,7 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -6765,6 +6854,7 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -6791,6 +6881,7 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -6817,6 +6908,7 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -6843,6 +6935,7 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -6869,6 +6962,7 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -6895,6 +6989,7 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -6921,6 +7016,7 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -6947,6 +7043,7 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -6973,6 +7070,7 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 
@@ -6999,6 +7097,7 @@ pub mod operations {
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
+            dispatch: ::core::option::Option::None,
         };
     }
 

@@ -18,6 +18,8 @@ pub struct MessageInfo {
     pub title: Option<&'static str>,
     /// The message summary, if the spec gives one.
     pub summary: Option<&'static str>,
+    /// The message's standalone JSON Schema (2020-12): every `$ref` points inside it.
+    pub schema: &'static str,
     /// Decodes JSON into the message's payload type and encodes it again: the typed view of a
     /// payload, for tools that know the message only by name.
     pub normalize: fn(&serde_json::Value) -> Result<serde_json::Value, serde_json::Error>,
@@ -52,4 +54,74 @@ pub trait Message {
     type Payload: Serialize + DeserializeOwned;
     /// Name, content type and spec of the message.
     const INFO: MessageInfo;
+}
+
+/// The string value of the top-level property `tag` of a JSON object, found without building the
+/// whole document (`Ok(None)` when it is missing or not a string).
+pub fn tag_of(json: &[u8], tag: &str) -> Result<Option<String>, serde_json::Error> {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+    struct Seed<'t>(&'t str);
+
+    impl<'de> DeserializeSeed<'de> for Seed<'_> {
+        type Value = Option<String>;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Seed<'_> {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key == self.0 && found.is_none() {
+                    found = match map.next_value::<serde_json::Value>()? {
+                        serde_json::Value::String(s) => Some(s),
+                        _ => None,
+                    };
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let found = Seed(tag).deserialize(&mut de)?;
+    de.end()?;
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tag_of;
+
+    #[test]
+    fn tag_of_reads_only_the_top_level_string() {
+        assert_eq!(
+            tag_of(br#"{"a": {"type": "x"}, "type": "y"}"#, "type")
+                .unwrap()
+                .as_deref(),
+            Some("y")
+        );
+        assert_eq!(
+            tag_of(br#"{"t\u0079pe": "esc\"aped"}"#, "type")
+                .unwrap()
+                .as_deref(),
+            Some("esc\"aped")
+        );
+        assert_eq!(tag_of(br#"{"type": 3}"#, "type").unwrap(), None);
+        assert_eq!(tag_of(br#"{"other": 1}"#, "type").unwrap(), None);
+        assert!(tag_of(br#"[1, 2]"#, "type").is_err());
+        assert!(tag_of(br#"{"type": "x"} trailing"#, "type").is_err());
+        assert!(tag_of(b"{\"type\": ", "type").is_err());
+    }
 }

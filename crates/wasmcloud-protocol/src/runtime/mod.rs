@@ -4,9 +4,13 @@
 mod message;
 mod operation;
 pub mod subject;
+#[cfg(feature = "validate")]
+pub mod validate;
 
-pub use message::{normalize, Message, MessageInfo};
-pub use operation::{ChannelSubject, Direction, Operation, OperationInfo, ReplyPattern};
+pub use message::{normalize, tag_of, Message, MessageInfo};
+pub use operation::{
+    ChannelSubject, Direction, DispatchInfo, Operation, OperationInfo, ReplyPattern,
+};
 pub use subject::{ChannelInfo, SubjectError, SubjectPrefix};
 
 /// One spec at a glance, for tools that work with specs generically.

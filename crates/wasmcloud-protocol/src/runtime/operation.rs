@@ -50,6 +50,28 @@ pub struct OperationInfo {
     pub pattern: ReplyPattern,
     /// The NATS queue group template (`bindings.nats.queue`), over the channel's parameters.
     pub queue: Option<&'static str>,
+    /// How the operation's messages are told apart, when it has several.
+    pub dispatch: Option<DispatchInfo>,
+}
+
+/// Several messages told apart by a property holding a different constant in each.
+#[derive(Debug, Clone, Copy)]
+pub struct DispatchInfo {
+    /// The property (CloudEvents' `type`).
+    pub tag: &'static str,
+    /// Each tag value with its message.
+    pub variants: &'static [(&'static str, MessageInfo)],
+}
+
+impl DispatchInfo {
+    /// The message a payload is, by its tag; `None` when the tag is missing or unknown.
+    pub fn message_for(&self, payload: &serde_json::Value) -> Option<MessageInfo> {
+        let tag = payload.get(self.tag)?.as_str()?;
+        self.variants
+            .iter()
+            .find(|(t, _)| *t == tag)
+            .map(|(_, m)| *m)
+    }
 }
 
 impl PartialEq for OperationInfo {

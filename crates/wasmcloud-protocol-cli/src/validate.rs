@@ -1,0 +1,221 @@
+//! `validate` and `schema`.
+
+use std::io::Read;
+
+use wasmcloud_protocol::runtime::validate::{self, Side, ValidationError, Violation};
+use wasmcloud_protocol::runtime::MessageInfo;
+use wasmcloud_protocol::SPECS;
+
+use crate::args::Args;
+use crate::output::{println, Json};
+use crate::subjects::prefix;
+use crate::{Outcome, Usage};
+
+/// The message `spec/Message` names.
+fn message_named(name: &str) -> Result<MessageInfo, Usage> {
+    let (spec, message) = name.split_once('/').ok_or_else(|| {
+        Usage(format!(
+            "{name:?} is not <spec>/<Message> (e.g. control-interface/ScaleComponentCommand)"
+        ))
+    })?;
+    let spec = SPECS
+        .iter()
+        .find(|s| s.id == spec)
+        .ok_or_else(|| Usage(format!("no spec {spec:?}; the specs are {}", spec_names())))?;
+    spec.message(message).copied().ok_or_else(|| {
+        Usage(format!(
+            "{} has no message {message:?}; its messages are {}",
+            spec.id,
+            spec.messages
+                .iter()
+                .map(|m| m.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })
+}
+
+fn spec_names() -> String {
+    SPECS.iter().map(|s| s.id).collect::<Vec<_>>().join(", ")
+}
+
+pub fn schema(args: &[String]) -> Result<Outcome, Usage> {
+    let args = Args::parse(args, &[], &[])?;
+    let [name] = args.positionals.as_slice() else {
+        return Err(Usage("schema needs one <spec>/<Message>".into()));
+    };
+    let message = message_named(name)?;
+    crate::output::print(message.schema);
+    Ok(Outcome::Ok)
+}
+
+/// What happened to one input.
+enum Verdict {
+    Valid(MessageInfo),
+    Invalid(String, Vec<Violation>),
+    /// A usage-level problem: unreadable, not JSON, unknown subject.
+    Error(String),
+}
+
+fn read_input(name: &str) -> std::io::Result<Vec<u8>> {
+    if name == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf)?;
+        Ok(buf)
+    } else {
+        std::fs::read(name)
+    }
+}
+
+fn judge(result: Result<MessageInfo, ValidationError>) -> Verdict {
+    match result {
+        Ok(m) => Verdict::Valid(m),
+        Err(ValidationError::Invalid {
+            spec,
+            message,
+            violations,
+        }) => Verdict::Invalid(format!("{spec}/{message}"), violations),
+        Err(ValidationError::Decode {
+            spec,
+            message,
+            error,
+        }) => Verdict::Invalid(
+            format!("{spec}/{message}"),
+            vec![Violation {
+                instance: String::new(),
+                schema: String::new(),
+                message: format!("does not decode into the Rust type: {error}"),
+            }],
+        ),
+        Err(other) => Verdict::Error(other.to_string()),
+    }
+}
+
+pub fn run(args: &[String]) -> Result<Outcome, Usage> {
+    let args = Args::parse(
+        args,
+        &["reply", "json"],
+        &["subject", "message", "ctl-prefix", "account"],
+    )?;
+    let target = match (args.option("subject"), args.option("message")) {
+        (Some(_), Some(_)) => return Err(Usage("give --subject or --message, not both".into())),
+        (None, None) => {
+            return Err(Usage(
+                "validate needs --subject <subject> or --message <spec>/<Message>".into(),
+            ))
+        }
+        (Some(subject), None) => {
+            let prefix = prefix(&args)?;
+            let side = if args.flag("reply") {
+                Side::Reply
+            } else {
+                Side::Request
+            };
+            // An unknown subject is a usage error, whatever the payloads.
+            validate::messages_for_subject(SPECS, subject, &prefix, side)?;
+            Target::Subject(subject.to_owned(), prefix, side)
+        }
+        (None, Some(name)) => {
+            if args.flag("reply")
+                || args.option("ctl-prefix").is_some()
+                || args.option("account").is_some()
+            {
+                return Err(Usage(
+                    "--reply, --ctl-prefix and --account apply to --subject".into(),
+                ));
+            }
+            Target::Message(message_named(name)?)
+        }
+    };
+    let inputs: Vec<String> = if args.positionals.is_empty() {
+        vec!["-".to_owned()]
+    } else {
+        args.positionals.clone()
+    };
+    let mut results = Vec::new();
+    for input in &inputs {
+        let verdict = match read_input(input) {
+            Err(e) => Verdict::Error(format!("cannot read: {e}")),
+            Ok(body) => match &target {
+                Target::Subject(subject, prefix, side) => judge(
+                    wasmcloud_protocol::validate_subject(subject, prefix, *side, &body)
+                        .map(|(m, _)| m),
+                ),
+                Target::Message(m) => judge(validate::validate_bytes(m, &body).map(|_| *m)),
+            },
+        };
+        results.push((input.as_str(), verdict));
+    }
+    let any_error = results.iter().any(|(_, v)| matches!(v, Verdict::Error(_)));
+    let any_invalid = results
+        .iter()
+        .any(|(_, v)| matches!(v, Verdict::Invalid(..)));
+    if args.flag("json") {
+        let files = results
+            .iter()
+            .map(|(file, v)| {
+                let mut fields = vec![("file", Json::value(*file))];
+                match v {
+                    Verdict::Valid(m) => {
+                        fields.push(("message", Json::value(format!("{}/{}", m.spec, m.name))));
+                        fields.push(("valid", Json::value(true)));
+                        fields.push(("violations", Json::Array(Vec::new())));
+                    }
+                    Verdict::Invalid(m, violations) => {
+                        fields.push(("message", Json::value(m.as_str())));
+                        fields.push(("valid", Json::value(false)));
+                        fields.push((
+                            "violations",
+                            Json::Array(
+                                violations
+                                    .iter()
+                                    .map(|v| {
+                                        Json::object([
+                                            ("instance", Json::value(v.instance.as_str())),
+                                            ("schema", Json::value(v.schema.as_str())),
+                                            ("message", Json::value(v.message.as_str())),
+                                        ])
+                                    })
+                                    .collect(),
+                            ),
+                        ));
+                    }
+                    Verdict::Error(e) => {
+                        fields.push(("valid", Json::value(false)));
+                        fields.push(("error", Json::value(e.as_str())));
+                    }
+                }
+                Json::object(fields)
+            })
+            .collect();
+        let report = Json::object([
+            ("valid", Json::value(!any_error && !any_invalid)),
+            ("files", Json::Array(files)),
+        ]);
+        println(&report.to_pretty());
+    } else {
+        for (file, v) in &results {
+            match v {
+                Verdict::Valid(m) => println(&format!("{file}: valid {}/{}", m.spec, m.name)),
+                Verdict::Invalid(_, violations) => {
+                    for violation in violations {
+                        println(&format!("{file}: {violation}"));
+                    }
+                }
+                Verdict::Error(e) => eprintln!("wasmcloud-protocol: {file}: {e}"),
+            }
+        }
+    }
+    Ok(if any_error {
+        Outcome::UsageError
+    } else if any_invalid {
+        Outcome::No
+    } else {
+        Outcome::Ok
+    })
+}
+
+enum Target {
+    Subject(String, wasmcloud_protocol::runtime::SubjectPrefix, Side),
+    Message(MessageInfo),
+}

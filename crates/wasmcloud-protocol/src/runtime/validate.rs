@@ -1,0 +1,392 @@
+//! Validation of payloads against the messages' JSON Schemas (the `validate` feature).
+//!
+//! Each message's standalone schema is compiled once, on first use, as JSON Schema 2020-12 with
+//! formats asserted (`date-time`, `uuid`...). A failure lists every violation with the JSON
+//! pointer of the offending value.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{OnceLock, RwLock};
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::message::{Message, MessageInfo};
+use super::subject::{SubjectError, SubjectPrefix};
+use super::SpecInfo;
+
+/// One way a payload breaks its schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// JSON pointer of the offending value in the payload (`""` for the whole payload).
+    pub instance: String,
+    /// JSON pointer of the schema keyword that failed, in the message's standalone schema.
+    pub schema: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = if self.instance.is_empty() {
+            "/"
+        } else {
+            &self.instance
+        };
+        write!(f, "{at}: {}", self.message)
+    }
+}
+
+/// Why a payload was refused.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ValidationError {
+    /// The body is not JSON.
+    NotJson(serde_json::Error),
+    /// The payload breaks its message's schema; every violation is listed.
+    Invalid {
+        /// The spec of the message it was checked against.
+        spec: &'static str,
+        /// The message it was checked against.
+        message: &'static str,
+        /// Every violation, in the order the validator found them.
+        violations: Vec<Violation>,
+    },
+    /// The payload satisfies the schema but not the Rust type (a gap between the two).
+    Decode {
+        /// The spec of the message.
+        spec: &'static str,
+        /// The message.
+        message: &'static str,
+        /// The decoder's error.
+        error: serde_json::Error,
+    },
+    /// The subject belongs to no channel, or a value in it is not allowed.
+    Subject(SubjectError),
+    /// The subject's channel has no message of the kind asked for (a reply to a fire-and-forget
+    /// command), or the payload does not say which of several messages it is.
+    NoMessage {
+        /// The subject.
+        subject: String,
+        /// Why no message applies.
+        reason: String,
+    },
+    /// The message's schema does not compile (a generator bug, never the payload's fault).
+    Schema {
+        /// The spec of the message.
+        spec: &'static str,
+        /// The message.
+        message: &'static str,
+        /// The compiler's error.
+        error: String,
+    },
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotJson(e) => write!(f, "not JSON: {e}"),
+            Self::Invalid {
+                spec,
+                message,
+                violations,
+            } => {
+                write!(f, "{} violation(s) of {spec}/{message}", violations.len())?;
+                for v in violations {
+                    write!(f, "; {v}")?;
+                }
+                Ok(())
+            }
+            Self::Decode {
+                spec,
+                message,
+                error,
+            } => write!(f, "not a {spec}/{message}: {error}"),
+            Self::Subject(e) => e.fmt(f),
+            Self::NoMessage { subject, reason } => write!(f, "{subject}: {reason}"),
+            Self::Schema {
+                spec,
+                message,
+                error,
+            } => write!(
+                f,
+                "the schema of {spec}/{message} does not compile: {error}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ValidationError {}
+
+impl From<SubjectError> for ValidationError {
+    fn from(e: SubjectError) -> Self {
+        Self::Subject(e)
+    }
+}
+
+type Cache = RwLock<HashMap<(&'static str, &'static str), &'static jsonschema::Validator>>;
+
+/// The compiled validator of a message, compiled on first use and kept for the process.
+pub fn validator(info: &MessageInfo) -> Result<&'static jsonschema::Validator, ValidationError> {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (info.spec, info.name);
+    if let Some(v) = cache.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(v);
+    }
+    let schema_error = |error: String| ValidationError::Schema {
+        spec: info.spec,
+        message: info.name,
+        error,
+    };
+    let schema: Value =
+        serde_json::from_str(info.schema).map_err(|e| schema_error(e.to_string()))?;
+    let compiled = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(&schema)
+        .map_err(|e| schema_error(e.to_string()))?;
+    let mut map = cache.write().unwrap_or_else(|e| e.into_inner());
+    // Another thread may have compiled it meanwhile; keep the first.
+    Ok(*map
+        .entry(key)
+        .or_insert_with(|| Box::leak(Box::new(compiled))))
+}
+
+/// Checks a JSON value against a message's schema.
+pub fn validate_value(info: &MessageInfo, value: &Value) -> Result<(), ValidationError> {
+    if !info.has_payload {
+        return Ok(());
+    }
+    let validator = validator(info)?;
+    if validator.is_valid(value) {
+        return Ok(());
+    }
+    let violations = validator
+        .iter_errors(value)
+        .map(|e| Violation {
+            instance: e.instance_path().as_str().to_owned(),
+            schema: e.schema_path().as_str().to_owned(),
+            message: e.to_string(),
+        })
+        .collect();
+    Err(ValidationError::Invalid {
+        spec: info.spec,
+        message: info.name,
+        violations,
+    })
+}
+
+/// Parses and checks a body against a message's schema, returning the JSON (`null` for a message
+/// without payload, whose body is ignored).
+pub fn validate_bytes(info: &MessageInfo, body: &[u8]) -> Result<Value, ValidationError> {
+    if !info.has_payload {
+        return Ok(Value::Null);
+    }
+    let value: Value = serde_json::from_slice(body).map_err(ValidationError::NotJson)?;
+    validate_value(info, &value)?;
+    Ok(value)
+}
+
+/// Parses, checks and decodes a body into message `M`'s payload type, in one call.
+pub fn decode<M: Message>(body: &[u8]) -> Result<M::Payload, ValidationError> {
+    decode_as(&M::INFO, body)
+}
+
+/// [`decode`] for code that knows the message by its [`MessageInfo`].
+pub fn decode_as<T: DeserializeOwned>(
+    info: &MessageInfo,
+    body: &[u8],
+) -> Result<T, ValidationError> {
+    let value = validate_bytes(info, body)?;
+    T::deserialize(value).map_err(|error| ValidationError::Decode {
+        spec: info.spec,
+        message: info.name,
+        error,
+    })
+}
+
+/// Which message of an operation a payload is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    /// What is published on the subject: a request, a command, or an event.
+    Request,
+    /// The reply to it.
+    Reply,
+}
+
+/// The messages a payload on `subject` may be, across `specs`: the channel's requests (or events)
+/// or replies. Errors when the subject has no channel, or the channel no such message.
+pub fn messages_for_subject(
+    specs: &'static [SpecInfo],
+    subject: &str,
+    prefix: &SubjectPrefix,
+    side: Side,
+) -> Result<Vec<MessageInfo>, ValidationError> {
+    Ok(candidates(specs, subject, prefix, side)?.2)
+}
+
+type Candidates = (
+    &'static SpecInfo,
+    &'static super::ChannelInfo,
+    Vec<MessageInfo>,
+);
+
+fn candidates(
+    specs: &'static [SpecInfo],
+    subject: &str,
+    prefix: &SubjectPrefix,
+    side: Side,
+) -> Result<Candidates, ValidationError> {
+    let (spec, channel) = specs
+        .iter()
+        .find_map(|s| s.route(subject, prefix).map(|(c, _)| (s, c)))
+        .ok_or_else(|| {
+            // Report a bad value in a subject that has a channel's shape, else no match.
+            let invalid = specs.iter().flat_map(|s| s.channels.iter()).find_map(|c| {
+                match c.parse(subject, prefix) {
+                    Err(e @ SubjectError::InvalidParameter { .. }) => Some(e),
+                    _ => None,
+                }
+            });
+            ValidationError::Subject(invalid.unwrap_or(SubjectError::NoMatch {
+                subject: subject.to_owned(),
+                expected: "a channel of any spec".into(),
+            }))
+        })?;
+    let mut messages: Vec<MessageInfo> = Vec::new();
+    for op in spec.operations.iter().filter(|o| o.channel == channel) {
+        let side_messages = match side {
+            Side::Request => op.messages,
+            Side::Reply => op.reply,
+        };
+        for m in side_messages {
+            if !messages.contains(m) {
+                messages.push(*m);
+            }
+        }
+    }
+    if messages.is_empty() {
+        return Err(ValidationError::NoMessage {
+            subject: subject.to_owned(),
+            reason: match side {
+                Side::Reply => format!("the channel {} has no reply", channel.name),
+                Side::Request => format!("the channel {} has no message", channel.name),
+            },
+        });
+    }
+    Ok((spec, channel, messages))
+}
+
+/// The message a payload on `subject` must be, across `specs`.
+///
+/// The subject is routed to its channel; the channel's operations give the request (or event)
+/// and reply messages. When several messages are possible, the payload's tag (CloudEvents'
+/// `type`) picks one, and a message that has a channel of its own must come on that channel.
+pub fn message_for_subject(
+    specs: &'static [SpecInfo],
+    subject: &str,
+    prefix: &SubjectPrefix,
+    side: Side,
+    payload: Option<&Value>,
+) -> Result<MessageInfo, ValidationError> {
+    let (spec, channel, candidates) = candidates(specs, subject, prefix, side)?;
+    let ops: Vec<_> = spec
+        .operations
+        .iter()
+        .filter(|o| o.channel == channel)
+        .collect();
+    let no_message = |reason: String| ValidationError::NoMessage {
+        subject: subject.to_owned(),
+        reason,
+    };
+    let message = match candidates.as_slice() {
+        [one] => *one,
+        _ => {
+            let dispatch = ops.iter().find_map(|o| o.dispatch).ok_or_else(|| {
+                no_message(format!(
+                    "the channel {} has {} messages and nothing tells them apart",
+                    channel.name,
+                    candidates.len()
+                ))
+            })?;
+            let payload =
+                payload.ok_or_else(|| no_message("the message depends on the payload".into()))?;
+            let Some(message) = dispatch.message_for(payload) else {
+                return Err(no_message(format!(
+                    "`{}` is {}, which is none of the {} messages of {}",
+                    dispatch.tag,
+                    payload
+                        .get(dispatch.tag)
+                        .map_or("missing".to_owned(), |t| t.to_string()),
+                    candidates.len(),
+                    channel.name
+                )));
+            };
+            message
+        }
+    };
+    // A message with a channel of its own must come on it (a CloudEvent's type must match the
+    // subject), not on a wildcard channel that merely covers it.
+    if channel.tokens.iter().any(|t| {
+        matches!(
+            t,
+            super::subject::Tok::Rest(_) | super::subject::Tok::Star(_)
+        )
+    }) {
+        let own = spec
+            .operations
+            .iter()
+            .filter(|o| o.channel != channel && o.messages.len() == 1 && o.messages[0] == message)
+            .map(|o| o.channel.name)
+            .next();
+        if let Some(own) = own {
+            return Err(no_message(format!(
+                "{}/{} is published on {own}, and this subject is not one of those",
+                message.spec, message.name
+            )));
+        }
+    }
+    Ok(message)
+}
+
+/// Validates a body received on `subject`: routes the subject, picks the message (the request or
+/// event by default, the reply with [`Side::Reply`]), and checks the body against it.
+pub fn validate_subject(
+    specs: &'static [SpecInfo],
+    subject: &str,
+    prefix: &SubjectPrefix,
+    side: Side,
+    body: &[u8],
+) -> Result<(MessageInfo, Value), ValidationError> {
+    // Which message may depend on the body, so a non-empty body is parsed first.
+    let parsed: Option<Value> = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        match serde_json::from_slice(body) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let message = message_for_subject(specs, subject, prefix, side, None).ok();
+                return match message {
+                    // A body that is ignored may be anything.
+                    Some(m) if !m.has_payload => Ok((m, Value::Null)),
+                    _ => Err(ValidationError::NotJson(e)),
+                };
+            }
+        }
+    };
+    let message = message_for_subject(specs, subject, prefix, side, parsed.as_ref())?;
+    if !message.has_payload {
+        return Ok((message, Value::Null));
+    }
+    let value = match parsed {
+        Some(v) => v,
+        None => {
+            return Err(ValidationError::NotJson(
+                serde_json::from_slice::<Value>(body).unwrap_err(),
+            ))
+        }
+    };
+    validate_value(&message, &value)?;
+    Ok((message, value))
+}
