@@ -25,6 +25,8 @@ pub struct Spec {
     pub subject_root: Option<SubjectRoot>,
     /// Whether subjects may carry one leading account token (`x-subject-account-prefix`).
     pub account_prefix: bool,
+    /// Where replies say whether a request was refused (`x-reply-status`).
+    pub reply_status: Option<ReplyStatus>,
     pub channels: Vec<Channel>,
     pub operations: Vec<Operation>,
     pub messages: Vec<Message>,
@@ -40,6 +42,15 @@ pub struct SubjectRoot {
     /// Whether a deployment may replace it.
     pub replaceable: bool,
     pub description: Option<String>,
+}
+
+/// The status every reply of a spec carries (`x-reply-status`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyStatus {
+    /// The boolean property; `false` means the request was refused.
+    pub success: String,
+    /// The properties that may hold the reason, first non-empty wins.
+    pub message: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -6,8 +6,8 @@ use serde_json::{Map, Value};
 
 use crate::error::{ErrorKind, Result};
 use crate::model::{
-    Channel, Direction, Message, Operation, ParamRule, Parameter, Reply, ReplyPattern, Spec,
-    SubjectRoot,
+    Channel, Direction, Message, Operation, ParamRule, Parameter, Reply, ReplyPattern, ReplyStatus,
+    Spec, SubjectRoot,
 };
 use crate::naming::{pascal, snake, Namer};
 use crate::refs::{Loc, Store};
@@ -49,6 +49,7 @@ pub(crate) fn read(store: &mut Store<'_>, doc: usize, id: &str) -> Result<Spec> 
     }
     let subject_root = r.subject_root(&top)?;
     let account_prefix = r.account_prefix(&top)?;
+    let reply_status = r.reply_status(&top)?;
 
     // Component schemas are named first so they keep their own names.
     let schemas_loc = root.child("components").child("schemas");
@@ -119,6 +120,7 @@ pub(crate) fn read(store: &mut Store<'_>, doc: usize, id: &str) -> Result<Spec> 
         description,
         subject_root,
         account_prefix,
+        reply_status,
         channels: spec_channels,
         operations,
         messages,
@@ -240,6 +242,32 @@ impl Reader<'_, '_> {
             replaceable,
             description: self.optional_string(map, &loc, "description")?,
         }))
+    }
+
+    fn reply_status(&self, top: &Map<String, Value>) -> Result<Option<ReplyStatus>> {
+        let loc = self.root.child("x-reply-status");
+        let Some(value) = top.get("x-reply-status") else {
+            return Ok(None);
+        };
+        let Value::Object(map) = value else {
+            return Err(self.structure(&loc, "x-reply-status must be an object".into()));
+        };
+        let success = self.required_string(map, &loc, "success")?;
+        let message = match map.get("message") {
+            None => Vec::new(),
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            Some(_) => {
+                return Err(self.structure(
+                    &loc.child("message"),
+                    "`message` must be a property name or a list of them".into(),
+                ))
+            }
+        };
+        Ok(Some(ReplyStatus { success, message }))
     }
 
     fn account_prefix(&self, top: &Map<String, Value>) -> Result<bool> {

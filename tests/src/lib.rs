@@ -3,6 +3,8 @@
 //! that a generator change that emits broken code for any of them fails the build.
 
 pub mod fixtures;
+pub mod mock_host;
+pub mod nats_server;
 
 use serde_json::Value;
 

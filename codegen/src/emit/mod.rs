@@ -2,6 +2,7 @@
 
 mod guard;
 mod messages;
+mod nats;
 mod schemas;
 mod subjects;
 mod types;
@@ -205,6 +206,7 @@ pub(crate) fn module(
     let messages = messages::emit(spec, &runtime, &schema_exprs);
     let subjects = subjects::subjects(spec, &runtime)?;
     let operations = subjects::operations(spec, &runtime);
+    let nats = nats::emit(spec, &runtime);
 
     let mut header = String::new();
     if let Some(h) = &settings.header {
@@ -254,6 +256,8 @@ pub(crate) fn module(
         #subjects
 
         #operations
+
+        #nats
     };
     let file: syn::File = syn::parse2(file).map_err(|e| {
         Error::new(

@@ -302,6 +302,7 @@ fn channel_items(
     let filter = filter_name(channel);
     let info = info_name(channel);
     let check_fn = ident(&format!("check_{}", snake(&channel.ident)));
+    let check_param_fn = ident(&format!("check_{}_param", snake(&channel.ident)));
     let toks = tok_exprs(&shape);
     let n = shape.slots.len();
     let fields: Vec<&Ident> = shape.slots.iter().map(|s| &s.field).collect();
@@ -310,11 +311,7 @@ fn channel_items(
     let slot_checks: Vec<TokenStream> = shape
         .slots
         .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let i = Literal::usize_unsuffixed(i);
-            checks(s, &quote!(values[#i]), regexes)
-        })
+        .map(|s| checks(s, &quote!(value), regexes))
         .collect();
     let field_docs: Vec<TokenStream> = shape
         .slots
@@ -333,11 +330,6 @@ fn channel_items(
                 s.name
             ))
         })
-        .collect();
-    let setter_checks: Vec<TokenStream> = shape
-        .slots
-        .iter()
-        .map(|s| checks(s, &quote!(value), regexes))
         .collect();
     let operations: Vec<&String> = channel
         .operations
@@ -373,6 +365,19 @@ fn channel_items(
         quote!(_marker: ::core::marker::PhantomData,)
     } else {
         quote!()
+    };
+    let check_param_body = if shape.slots.is_empty() {
+        quote!(::std::result::Result::Ok(()))
+    } else {
+        quote! {
+            match index {
+                #(#indexes => {
+                    #slot_checks
+                    ::std::result::Result::Ok(())
+                })*
+                _ => ::std::result::Result::Ok(()),
+            }
+        }
     };
     let values_expr = quote!([#(self.#fields),*]);
     let filter_values = quote!([#(self.#fields),*]);
@@ -480,7 +485,7 @@ fn channel_items(
             #(
                 #setter_docs
                 pub fn #fields(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-                    #setter_checks
+                    #check_param_fn(#indexes, value)?;
                     self.#fields = ::core::option::Option::Some(value);
                     ::std::result::Result::Ok(self)
                 }
@@ -509,12 +514,16 @@ fn channel_items(
             root: ROOT,
             tokens: #subject::TOKENS,
             check: #check_fn,
+            check_param: #check_param_fn,
         };
 
-        #[allow(unused_variables)]
         fn #check_fn(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-            #(#slot_checks)*
-            ::std::result::Result::Ok(())
+            values.iter().enumerate().try_for_each(|(i, v)| #check_param_fn(i, v))
+        }
+
+        #[allow(unused_variables)]
+        fn #check_param_fn(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
+            #check_param_body
         }
     }
 }
@@ -903,6 +912,25 @@ pub(crate) fn operations(spec: &Spec, runtime: &TokenStream) -> TokenStream {
             }
             None => quote!(::core::option::Option::None),
         };
+        let reply_status = match (&spec.reply_status, &op.reply) {
+            (Some(status), Some(_)) => {
+                let success = &status.success;
+                let message = &status.message;
+                quote!(::core::option::Option::Some(#runtime::ReplyStatusInfo {
+                    success: #success,
+                    message: &[#(#message),*],
+                }))
+            }
+            _ => quote!(::core::option::Option::None),
+        };
+        let decode_request = op.dispatch.as_ref().map(|d| {
+            let name = ident(&d.name);
+            quote! {
+                fn decode_request(payload: &[u8]) -> ::std::result::Result<Self::Request, ::serde_json::Error> {
+                    super::messages::#name::from_slice(payload)
+                }
+            }
+        });
         let queue = match &op.queue {
             Some(q) => quote!(::core::option::Option::Some(#q)),
             None => quote!(::core::option::Option::None),
@@ -953,7 +981,10 @@ pub(crate) fn operations(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                     pattern: #pattern,
                     queue: #queue,
                     dispatch: #dispatch,
+                    reply_status: #reply_status,
                 };
+
+                #decode_request
             }
         }
     });

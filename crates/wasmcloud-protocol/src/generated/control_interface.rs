@@ -1595,19 +1595,7 @@ pub mod subjects {
     impl<'a> ClaimsGetFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_claims_get_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -1635,24 +1623,40 @@ pub mod subjects {
         root: ROOT,
         tokens: ClaimsGetSubject::TOKENS,
         check: check_claims_get,
+        check_param: check_claims_get_param,
     };
 
-    #[allow(unused_variables)]
     fn check_claims_get(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_claims_get_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_claims_get_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.component.auction`.
@@ -1772,19 +1776,7 @@ pub mod subjects {
     impl<'a> ComponentAuctionFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_component_auction_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -1812,24 +1804,40 @@ pub mod subjects {
         root: ROOT,
         tokens: ComponentAuctionSubject::TOKENS,
         check: check_component_auction,
+        check_param: check_component_auction_param,
     };
 
-    #[allow(unused_variables)]
     fn check_component_auction(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_component_auction_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_component_auction_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.component.scale.{hostId}`.
@@ -1962,26 +1970,14 @@ pub mod subjects {
     impl<'a> ComponentScaleFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_component_scale_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
 
         /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
         pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("hostId", value)?;
+            check_component_scale_param(1, value)?;
             self.host_id = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -2013,25 +2009,44 @@ pub mod subjects {
         root: ROOT,
         tokens: ComponentScaleSubject::TOKENS,
         check: check_component_scale,
+        check_param: check_component_scale_param,
     };
 
-    #[allow(unused_variables)]
     fn check_component_scale(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        rt::check_token("hostId", values[1])?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_component_scale_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_component_scale_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            1 => {
+                rt::check_token("hostId", value)?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`.
@@ -2163,26 +2178,14 @@ pub mod subjects {
     impl<'a> ComponentUpdateFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_component_update_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
 
         /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
         pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("hostId", value)?;
+            check_component_update_param(1, value)?;
             self.host_id = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -2214,25 +2217,44 @@ pub mod subjects {
         root: ROOT,
         tokens: ComponentUpdateSubject::TOKENS,
         check: check_component_update,
+        check_param: check_component_update_param,
     };
 
-    #[allow(unused_variables)]
     fn check_component_update(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        rt::check_token("hostId", values[1])?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_component_update_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_component_update_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            1 => {
+                rt::check_token("hostId", value)?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.config.del.{configName}`.
@@ -2366,26 +2388,14 @@ pub mod subjects {
     impl<'a> ConfigDelFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_config_del_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
 
         /// Fixes `configName` (checked like a subject's) instead of leaving it open.
         pub fn config_name(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("configName", value)?;
+            check_config_del_param(1, value)?;
             self.config_name = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -2417,25 +2427,44 @@ pub mod subjects {
         root: ROOT,
         tokens: ConfigDelSubject::TOKENS,
         check: check_config_del,
+        check_param: check_config_del_param,
     };
 
-    #[allow(unused_variables)]
     fn check_config_del(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        rt::check_token("configName", values[1])?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_config_del_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_config_del_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            1 => {
+                rt::check_token("configName", value)?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.config.get.{configName}`.
@@ -2570,26 +2599,14 @@ pub mod subjects {
     impl<'a> ConfigGetFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_config_get_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
 
         /// Fixes `configName` (checked like a subject's) instead of leaving it open.
         pub fn config_name(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("configName", value)?;
+            check_config_get_param(1, value)?;
             self.config_name = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -2621,25 +2638,44 @@ pub mod subjects {
         root: ROOT,
         tokens: ConfigGetSubject::TOKENS,
         check: check_config_get,
+        check_param: check_config_get_param,
     };
 
-    #[allow(unused_variables)]
     fn check_config_get(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        rt::check_token("configName", values[1])?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_config_get_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_config_get_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            1 => {
+                rt::check_token("configName", value)?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.config.put.{configName}`.
@@ -2773,26 +2809,14 @@ pub mod subjects {
     impl<'a> ConfigPutFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_config_put_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
 
         /// Fixes `configName` (checked like a subject's) instead of leaving it open.
         pub fn config_name(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("configName", value)?;
+            check_config_put_param(1, value)?;
             self.config_name = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -2824,25 +2848,44 @@ pub mod subjects {
         root: ROOT,
         tokens: ConfigPutSubject::TOKENS,
         check: check_config_put,
+        check_param: check_config_put_param,
     };
 
-    #[allow(unused_variables)]
     fn check_config_put(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        rt::check_token("configName", values[1])?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_config_put_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_config_put_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            1 => {
+                rt::check_token("configName", value)?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`.
@@ -2974,26 +3017,14 @@ pub mod subjects {
     impl<'a> HostGetFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_host_get_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
 
         /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
         pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("hostId", value)?;
+            check_host_get_param(1, value)?;
             self.host_id = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -3025,25 +3056,41 @@ pub mod subjects {
         root: ROOT,
         tokens: HostGetSubject::TOKENS,
         check: check_host_get,
+        check_param: check_host_get_param,
     };
 
-    #[allow(unused_variables)]
     fn check_host_get(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        rt::check_token("hostId", values[1])?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_host_get_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_host_get_param(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            1 => {
+                rt::check_token("hostId", value)?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.host.ping`.
@@ -3163,19 +3210,7 @@ pub mod subjects {
     impl<'a> HostPingFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_host_ping_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -3203,24 +3238,37 @@ pub mod subjects {
         root: ROOT,
         tokens: HostPingSubject::TOKENS,
         check: check_host_ping,
+        check_param: check_host_ping_param,
     };
 
-    #[allow(unused_variables)]
     fn check_host_ping(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_host_ping_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_host_ping_param(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.host.stop.{hostId}`.
@@ -3352,26 +3400,14 @@ pub mod subjects {
     impl<'a> HostStopFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_host_stop_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
 
         /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
         pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("hostId", value)?;
+            check_host_stop_param(1, value)?;
             self.host_id = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -3403,25 +3439,41 @@ pub mod subjects {
         root: ROOT,
         tokens: HostStopSubject::TOKENS,
         check: check_host_stop,
+        check_param: check_host_stop_param,
     };
 
-    #[allow(unused_variables)]
     fn check_host_stop(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        rt::check_token("hostId", values[1])?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_host_stop_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_host_stop_param(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            1 => {
+                rt::check_token("hostId", value)?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.label.del.{hostId}`.
@@ -3552,26 +3604,14 @@ pub mod subjects {
     impl<'a> LabelDelFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_label_del_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
 
         /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
         pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("hostId", value)?;
+            check_label_del_param(1, value)?;
             self.host_id = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -3603,25 +3643,41 @@ pub mod subjects {
         root: ROOT,
         tokens: LabelDelSubject::TOKENS,
         check: check_label_del,
+        check_param: check_label_del_param,
     };
 
-    #[allow(unused_variables)]
     fn check_label_del(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        rt::check_token("hostId", values[1])?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_label_del_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_label_del_param(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            1 => {
+                rt::check_token("hostId", value)?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.label.put.{hostId}`.
@@ -3753,26 +3809,14 @@ pub mod subjects {
     impl<'a> LabelPutFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_label_put_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
 
         /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
         pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("hostId", value)?;
+            check_label_put_param(1, value)?;
             self.host_id = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -3804,25 +3848,41 @@ pub mod subjects {
         root: ROOT,
         tokens: LabelPutSubject::TOKENS,
         check: check_label_put,
+        check_param: check_label_put_param,
     };
 
-    #[allow(unused_variables)]
     fn check_label_put(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        rt::check_token("hostId", values[1])?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_label_put_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_label_put_param(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            1 => {
+                rt::check_token("hostId", value)?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.link.del`.
@@ -3942,19 +4002,7 @@ pub mod subjects {
     impl<'a> LinkDelFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_link_del_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -3982,24 +4030,37 @@ pub mod subjects {
         root: ROOT,
         tokens: LinkDelSubject::TOKENS,
         check: check_link_del,
+        check_param: check_link_del_param,
     };
 
-    #[allow(unused_variables)]
     fn check_link_del(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_link_del_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_link_del_param(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.link.get`.
@@ -4118,19 +4179,7 @@ pub mod subjects {
     impl<'a> LinkGetFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_link_get_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -4158,24 +4207,37 @@ pub mod subjects {
         root: ROOT,
         tokens: LinkGetSubject::TOKENS,
         check: check_link_get,
+        check_param: check_link_get_param,
     };
 
-    #[allow(unused_variables)]
     fn check_link_get(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_link_get_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_link_get_param(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.link.put`.
@@ -4296,19 +4358,7 @@ pub mod subjects {
     impl<'a> LinkPutFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_link_put_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -4336,24 +4386,37 @@ pub mod subjects {
         root: ROOT,
         tokens: LinkPutSubject::TOKENS,
         check: check_link_put,
+        check_param: check_link_put_param,
     };
 
-    #[allow(unused_variables)]
     fn check_link_put(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_link_put_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_link_put_param(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.provider.auction`.
@@ -4472,19 +4535,7 @@ pub mod subjects {
     impl<'a> ProviderAuctionFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_provider_auction_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -4512,24 +4563,40 @@ pub mod subjects {
         root: ROOT,
         tokens: ProviderAuctionSubject::TOKENS,
         check: check_provider_auction,
+        check_param: check_provider_auction_param,
     };
 
-    #[allow(unused_variables)]
     fn check_provider_auction(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_provider_auction_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_provider_auction_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.provider.start.{hostId}`.
@@ -4662,26 +4729,14 @@ pub mod subjects {
     impl<'a> ProviderStartFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_provider_start_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
 
         /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
         pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("hostId", value)?;
+            check_provider_start_param(1, value)?;
             self.host_id = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -4713,25 +4768,44 @@ pub mod subjects {
         root: ROOT,
         tokens: ProviderStartSubject::TOKENS,
         check: check_provider_start,
+        check_param: check_provider_start_param,
     };
 
-    #[allow(unused_variables)]
     fn check_provider_start(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        rt::check_token("hostId", values[1])?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_provider_start_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_provider_start_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            1 => {
+                rt::check_token("hostId", value)?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}`.
@@ -4862,26 +4936,14 @@ pub mod subjects {
     impl<'a> ProviderStopFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_provider_stop_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
 
         /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
         pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("hostId", value)?;
+            check_provider_stop_param(1, value)?;
             self.host_id = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -4913,25 +4975,44 @@ pub mod subjects {
         root: ROOT,
         tokens: ProviderStopSubject::TOKENS,
         check: check_provider_stop,
+        check_param: check_provider_stop_param,
     };
 
-    #[allow(unused_variables)]
     fn check_provider_stop(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        rt::check_token("hostId", values[1])?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_provider_stop_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_provider_stop_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            1 => {
+                rt::check_token("hostId", value)?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.registry.put`.
@@ -5051,19 +5132,7 @@ pub mod subjects {
     impl<'a> RegistryPutFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_registry_put_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -5091,24 +5160,40 @@ pub mod subjects {
         root: ROOT,
         tokens: RegistryPutSubject::TOKENS,
         check: check_registry_put,
+        check_param: check_registry_put_param,
     };
 
-    #[allow(unused_variables)]
     fn check_registry_put(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_registry_put_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_registry_put_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// Any subject of the spec, routed to its channel.
@@ -5583,6 +5668,10 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::QueueGroup,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.claims"),
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -5612,6 +5701,10 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::ScatterGather,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -5639,6 +5732,10 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::Single,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -5666,6 +5763,10 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::Single,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -5693,6 +5794,10 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::QueueGroup,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.config"),
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -5720,6 +5825,10 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::QueueGroup,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.config"),
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -5747,6 +5856,10 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::QueueGroup,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.config"),
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -5774,6 +5887,10 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::Single,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -5805,6 +5922,10 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::ScatterGather,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -5832,6 +5953,10 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::Single,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -5859,6 +5984,10 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::Single,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -5886,6 +6015,10 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::Single,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -5913,6 +6046,10 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::QueueGroup,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.link"),
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -5940,6 +6077,10 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::QueueGroup,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.link"),
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -5967,6 +6108,10 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::QueueGroup,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.link"),
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -5994,6 +6139,10 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::ScatterGather,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -6021,6 +6170,10 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::Single,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -6048,6 +6201,10 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::Single,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -6075,6 +6232,7 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::None,
         };
     }
 
@@ -6100,4 +6258,1161 @@ pub mod operations {
         <StopProvider as crate::runtime::Operation>::INFO,
         <PutRegistries as crate::runtime::Operation>::INFO,
     ];
+}
+
+/// A typed NATS client: one async method per operation of the spec (the `nats` feature).
+///
+/// Errors tell apart a timeout, no responders, a transport failure, an undecodable or invalid
+/// reply, and a refusal by the responder with its reason.
+#[cfg(feature = "nats")]
+pub mod client {
+    use crate::runtime::nats as rt;
+
+    use super::operations as ops;
+
+    /// Sends the spec's requests and receives its messages on one NATS connection.
+    #[derive(Debug, Clone)]
+    pub struct Client {
+        requester: rt::Requester,
+        /// The `lattice` of every subject.
+        lattice: ::std::string::String,
+    }
+
+    impl Client {
+        /// A client on an existing NATS connection for the given `lattice`, with the default
+        /// options.
+        pub fn new(
+            nats: rt::async_nats::Client,
+            lattice: &str,
+        ) -> ::std::result::Result<Self, crate::runtime::SubjectError> {
+            Self::with_options(nats, lattice, rt::RequestOptions::default())
+        }
+
+        /// A client with options: subject prefix (custom root, account), timeouts,
+        /// scatter-gather finishing, reply validation.
+        pub fn with_options(
+            nats: rt::async_nats::Client,
+            lattice: &str,
+            options: rt::RequestOptions,
+        ) -> ::std::result::Result<Self, crate::runtime::SubjectError> {
+            super::subjects::SpecFilter::default().lattice(lattice)?;
+            ::std::result::Result::Ok(Self {
+                requester: rt::Requester::new(nats, options),
+                lattice: lattice.to_owned(),
+            })
+        }
+
+        /// The requester underneath, for operations used generically.
+        pub fn requester(&self) -> &rt::Requester {
+            &self.requester
+        }
+
+        /// The `lattice` of every subject.
+        pub fn lattice(&self) -> &str {
+            &self.lattice
+        }
+
+        /// `getClaims` on `wasmbus.ctl.v1.{lattice}.claims.get`: List the claims known to the
+        /// lattice.
+        pub async fn get_claims(
+            &self,
+        ) -> ::std::result::Result<super::types::ClaimsResponse, rt::RequestError> {
+            let subject = super::subjects::ClaimsGetSubject::new(&self.lattice)?;
+            self.requester
+                .request::<ops::GetClaims>(&subject, &())
+                .await
+        }
+
+        /// `performComponentAuction` on `wasmbus.ctl.v1.{lattice}.component.auction`: Ask which
+        /// hosts can run a component.
+        ///
+        /// Every receiver may reply: replies are collected as the client's
+        /// options say (see [`Self::with_options`]).
+        pub async fn perform_component_auction(
+            &self,
+            request: &super::types::ComponentAuctionRequest,
+        ) -> ::std::result::Result<
+            rt::Gathered<super::types::ComponentAuctionResponse>,
+            rt::RequestError,
+        > {
+            let gather = *self.requester.options().gather_options();
+            self.perform_component_auction_with(request, &gather).await
+        }
+
+        /// [`Self::perform_component_auction`], collecting replies as `gather` says instead of the
+        /// client's default.
+        pub async fn perform_component_auction_with(
+            &self,
+            request: &super::types::ComponentAuctionRequest,
+            gather: &rt::GatherOptions,
+        ) -> ::std::result::Result<
+            rt::Gathered<super::types::ComponentAuctionResponse>,
+            rt::RequestError,
+        > {
+            let subject = super::subjects::ComponentAuctionSubject::new(&self.lattice)?;
+            self.requester
+                .gather::<ops::PerformComponentAuction>(&subject, request, gather)
+                .await
+        }
+
+        /// `scaleComponent` on `wasmbus.ctl.v1.{lattice}.component.scale.{hostId}`: Scale a
+        /// component on a host.
+        pub async fn scale_component(
+            &self,
+            host_id: &str,
+            request: &super::types::ScaleComponentCommand,
+        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+            let subject = super::subjects::ComponentScaleSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request::<ops::ScaleComponent>(&subject, request)
+                .await
+        }
+
+        /// `updateComponent` on `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`: Update a
+        /// component to a new image reference.
+        pub async fn update_component(
+            &self,
+            host_id: &str,
+            request: &super::types::UpdateComponentCommand,
+        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+            let subject = super::subjects::ComponentUpdateSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request::<ops::UpdateComponent>(&subject, request)
+                .await
+        }
+
+        /// `deleteConfig` on `wasmbus.ctl.v1.{lattice}.config.del.{configName}`: Delete a named
+        /// configuration.
+        pub async fn delete_config(
+            &self,
+            config_name: &str,
+        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+            let subject = super::subjects::ConfigDelSubject::new(&self.lattice, config_name)?;
+            self.requester
+                .request::<ops::DeleteConfig>(&subject, &())
+                .await
+        }
+
+        /// `getConfig` on `wasmbus.ctl.v1.{lattice}.config.get.{configName}`: Read a named
+        /// configuration.
+        pub async fn get_config(
+            &self,
+            config_name: &str,
+        ) -> ::std::result::Result<super::types::ConfigResponse, rt::RequestError> {
+            let subject = super::subjects::ConfigGetSubject::new(&self.lattice, config_name)?;
+            self.requester
+                .request::<ops::GetConfig>(&subject, &())
+                .await
+        }
+
+        /// `putConfig` on `wasmbus.ctl.v1.{lattice}.config.put.{configName}`: Store a named
+        /// configuration.
+        pub async fn put_config(
+            &self,
+            config_name: &str,
+            request: &super::types::ConfigValues,
+        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+            let subject = super::subjects::ConfigPutSubject::new(&self.lattice, config_name)?;
+            self.requester
+                .request::<ops::PutConfig>(&subject, request)
+                .await
+        }
+
+        /// `getHostInventory` on `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`: Ask a host for its
+        /// inventory.
+        pub async fn get_host_inventory(
+            &self,
+            host_id: &str,
+        ) -> ::std::result::Result<super::types::HostInventoryResponse, rt::RequestError> {
+            let subject = super::subjects::HostGetSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request::<ops::GetHostInventory>(&subject, &())
+                .await
+        }
+
+        /// `getHosts` on `wasmbus.ctl.v1.{lattice}.host.ping`: Ask every host in the lattice for
+        /// its summary.
+        ///
+        /// Publish an empty request with a reply subject. Each host answers once with a
+        /// HostSummaryResponse; the official client collects answers for its auction timeout (5 s
+        /// by default).
+        ///
+        /// Every receiver may reply: replies are collected as the client's
+        /// options say (see [`Self::with_options`]).
+        pub async fn get_hosts(
+            &self,
+        ) -> ::std::result::Result<rt::Gathered<super::types::HostSummaryResponse>, rt::RequestError>
+        {
+            let gather = *self.requester.options().gather_options();
+            self.get_hosts_with(&gather).await
+        }
+
+        /// [`Self::get_hosts`], collecting replies as `gather` says instead of the client's
+        /// default.
+        pub async fn get_hosts_with(
+            &self,
+            gather: &rt::GatherOptions,
+        ) -> ::std::result::Result<rt::Gathered<super::types::HostSummaryResponse>, rt::RequestError>
+        {
+            let subject = super::subjects::HostPingSubject::new(&self.lattice)?;
+            self.requester
+                .gather::<ops::GetHosts>(&subject, &(), gather)
+                .await
+        }
+
+        /// `stopHost` on `wasmbus.ctl.v1.{lattice}.host.stop.{hostId}`: Stop a host.
+        pub async fn stop_host(
+            &self,
+            host_id: &str,
+            request: &super::types::StopHostCommand,
+        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+            let subject = super::subjects::HostStopSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request::<ops::StopHost>(&subject, request)
+                .await
+        }
+
+        /// `deleteLabel` on `wasmbus.ctl.v1.{lattice}.label.del.{hostId}`: Remove a label from a
+        /// host.
+        pub async fn delete_label(
+            &self,
+            host_id: &str,
+            request: &super::types::HostLabelIdentifier,
+        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+            let subject = super::subjects::LabelDelSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request::<ops::DeleteLabel>(&subject, request)
+                .await
+        }
+
+        /// `putLabel` on `wasmbus.ctl.v1.{lattice}.label.put.{hostId}`: Set a label on a host.
+        pub async fn put_label(
+            &self,
+            host_id: &str,
+            request: &super::types::HostLabel,
+        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+            let subject = super::subjects::LabelPutSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request::<ops::PutLabel>(&subject, request)
+                .await
+        }
+
+        /// `deleteLink` on `wasmbus.ctl.v1.{lattice}.link.del`: Delete a link.
+        pub async fn delete_link(
+            &self,
+            request: &super::types::DeleteLinkCommand,
+        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+            let subject = super::subjects::LinkDelSubject::new(&self.lattice)?;
+            self.requester
+                .request::<ops::DeleteLink>(&subject, request)
+                .await
+        }
+
+        /// `getLinks` on `wasmbus.ctl.v1.{lattice}.link.get`: List the links of the lattice.
+        pub async fn get_links(
+            &self,
+        ) -> ::std::result::Result<super::types::LinksResponse, rt::RequestError> {
+            let subject = super::subjects::LinkGetSubject::new(&self.lattice)?;
+            self.requester.request::<ops::GetLinks>(&subject, &()).await
+        }
+
+        /// `putLink` on `wasmbus.ctl.v1.{lattice}.link.put`: Create or update a link.
+        pub async fn put_link(
+            &self,
+            request: &super::types::LinkDefinition,
+        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+            let subject = super::subjects::LinkPutSubject::new(&self.lattice)?;
+            self.requester
+                .request::<ops::PutLink>(&subject, request)
+                .await
+        }
+
+        /// `performProviderAuction` on `wasmbus.ctl.v1.{lattice}.provider.auction`: Ask which hosts
+        /// can run a provider.
+        ///
+        /// Every receiver may reply: replies are collected as the client's
+        /// options say (see [`Self::with_options`]).
+        pub async fn perform_provider_auction(
+            &self,
+            request: &super::types::ProviderAuctionRequest,
+        ) -> ::std::result::Result<
+            rt::Gathered<super::types::ProviderAuctionResponse>,
+            rt::RequestError,
+        > {
+            let gather = *self.requester.options().gather_options();
+            self.perform_provider_auction_with(request, &gather).await
+        }
+
+        /// [`Self::perform_provider_auction`], collecting replies as `gather` says instead of the
+        /// client's default.
+        pub async fn perform_provider_auction_with(
+            &self,
+            request: &super::types::ProviderAuctionRequest,
+            gather: &rt::GatherOptions,
+        ) -> ::std::result::Result<
+            rt::Gathered<super::types::ProviderAuctionResponse>,
+            rt::RequestError,
+        > {
+            let subject = super::subjects::ProviderAuctionSubject::new(&self.lattice)?;
+            self.requester
+                .gather::<ops::PerformProviderAuction>(&subject, request, gather)
+                .await
+        }
+
+        /// `startProvider` on `wasmbus.ctl.v1.{lattice}.provider.start.{hostId}`: Start a
+        /// capability provider on a host.
+        pub async fn start_provider(
+            &self,
+            host_id: &str,
+            request: &super::types::StartProviderCommand,
+        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+            let subject = super::subjects::ProviderStartSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request::<ops::StartProvider>(&subject, request)
+                .await
+        }
+
+        /// `stopProvider` on `wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}`: Stop a running
+        /// capability provider on a host.
+        pub async fn stop_provider(
+            &self,
+            host_id: &str,
+            request: &super::types::StopProviderCommand,
+        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+            let subject = super::subjects::ProviderStopSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request::<ops::StopProvider>(&subject, request)
+                .await
+        }
+
+        /// `putRegistries` on `wasmbus.ctl.v1.{lattice}.registry.put`: Set registry credentials on
+        /// every host.
+        ///
+        /// Fire-and-forget: nothing answers; this returns once the message is
+        /// flushed to the server.
+        pub async fn put_registries(
+            &self,
+            request: &super::types::RegistryCredentialMap,
+        ) -> ::std::result::Result<(), rt::RequestError> {
+            let subject = super::subjects::RegistryPutSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::PutRegistries>(&subject, request)
+                .await
+        }
+    }
+}
+
+/// The answering side of the spec's requests (the `nats` feature): implement
+/// [`Responder`](responder::Responder), then [`serve`](responder::serve) it.
+#[cfg(feature = "nats")]
+pub mod responder {
+    use crate::runtime::nats as rt;
+
+    use super::operations as ops;
+
+    /// One method per request operation; each has a default that refuses (or, for a
+    /// fire-and-forget command, ignores), so an implementation answers only what it
+    /// supports.
+    pub trait Responder: ::core::marker::Send + ::core::marker::Sync + 'static {
+        /// `getClaims` on `wasmbus.ctl.v1.{lattice}.claims.get`: List the claims known to the
+        /// lattice.
+        ///
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all).
+        fn get_claims(
+            &self,
+            subject: super::subjects::ClaimsGetSubject<'_>,
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::ClaimsResponse, rt::Reject>,
+        > + ::core::marker::Send {
+            let _ = subject;
+            async { ::std::result::Result::Err(rt::Reject::refuse("getClaims is not supported")) }
+        }
+
+        /// `performComponentAuction` on `wasmbus.ctl.v1.{lattice}.component.auction`: Ask which
+        /// hosts can run a component.
+        ///
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all).
+        fn perform_component_auction(
+            &self,
+            subject: super::subjects::ComponentAuctionSubject<'_>,
+            request: super::types::ComponentAuctionRequest,
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::ComponentAuctionResponse, rt::Reject>,
+        > + ::core::marker::Send {
+            let _ = (subject, request);
+            async {
+                ::std::result::Result::Err(rt::Reject::refuse(
+                    "performComponentAuction is not supported",
+                ))
+            }
+        }
+
+        /// `scaleComponent` on `wasmbus.ctl.v1.{lattice}.component.scale.{hostId}`: Scale a
+        /// component on a host.
+        ///
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all).
+        fn scale_component(
+            &self,
+            subject: super::subjects::ComponentScaleSubject<'_>,
+            request: super::types::ScaleComponentCommand,
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
+        > + ::core::marker::Send {
+            let _ = (subject, request);
+            async {
+                ::std::result::Result::Err(rt::Reject::refuse("scaleComponent is not supported"))
+            }
+        }
+
+        /// `updateComponent` on `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`: Update a
+        /// component to a new image reference.
+        ///
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all).
+        fn update_component(
+            &self,
+            subject: super::subjects::ComponentUpdateSubject<'_>,
+            request: super::types::UpdateComponentCommand,
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
+        > + ::core::marker::Send {
+            let _ = (subject, request);
+            async {
+                ::std::result::Result::Err(rt::Reject::refuse("updateComponent is not supported"))
+            }
+        }
+
+        /// `deleteConfig` on `wasmbus.ctl.v1.{lattice}.config.del.{configName}`: Delete a named
+        /// configuration.
+        ///
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all).
+        fn delete_config(
+            &self,
+            subject: super::subjects::ConfigDelSubject<'_>,
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
+        > + ::core::marker::Send {
+            let _ = subject;
+            async {
+                ::std::result::Result::Err(rt::Reject::refuse("deleteConfig is not supported"))
+            }
+        }
+
+        /// `getConfig` on `wasmbus.ctl.v1.{lattice}.config.get.{configName}`: Read a named
+        /// configuration.
+        ///
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all).
+        fn get_config(
+            &self,
+            subject: super::subjects::ConfigGetSubject<'_>,
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::ConfigResponse, rt::Reject>,
+        > + ::core::marker::Send {
+            let _ = subject;
+            async { ::std::result::Result::Err(rt::Reject::refuse("getConfig is not supported")) }
+        }
+
+        /// `putConfig` on `wasmbus.ctl.v1.{lattice}.config.put.{configName}`: Store a named
+        /// configuration.
+        ///
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all).
+        fn put_config(
+            &self,
+            subject: super::subjects::ConfigPutSubject<'_>,
+            request: super::types::ConfigValues,
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
+        > + ::core::marker::Send {
+            let _ = (subject, request);
+            async { ::std::result::Result::Err(rt::Reject::refuse("putConfig is not supported")) }
+        }
+
+        /// `getHostInventory` on `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`: Ask a host for its
+        /// inventory.
+        ///
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all).
+        fn get_host_inventory(
+            &self,
+            subject: super::subjects::HostGetSubject<'_>,
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::HostInventoryResponse, rt::Reject>,
+        > + ::core::marker::Send {
+            let _ = subject;
+            async {
+                ::std::result::Result::Err(rt::Reject::refuse("getHostInventory is not supported"))
+            }
+        }
+
+        /// `getHosts` on `wasmbus.ctl.v1.{lattice}.host.ping`: Ask every host in the lattice for
+        /// its summary.
+        ///
+        /// Publish an empty request with a reply subject. Each host answers once with a
+        /// HostSummaryResponse; the official client collects answers for its auction timeout (5 s
+        /// by default).
+        ///
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all).
+        fn get_hosts(
+            &self,
+            subject: super::subjects::HostPingSubject<'_>,
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::HostSummaryResponse, rt::Reject>,
+        > + ::core::marker::Send {
+            let _ = subject;
+            async { ::std::result::Result::Err(rt::Reject::refuse("getHosts is not supported")) }
+        }
+
+        /// `stopHost` on `wasmbus.ctl.v1.{lattice}.host.stop.{hostId}`: Stop a host.
+        ///
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all).
+        fn stop_host(
+            &self,
+            subject: super::subjects::HostStopSubject<'_>,
+            request: super::types::StopHostCommand,
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
+        > + ::core::marker::Send {
+            let _ = (subject, request);
+            async { ::std::result::Result::Err(rt::Reject::refuse("stopHost is not supported")) }
+        }
+
+        /// `deleteLabel` on `wasmbus.ctl.v1.{lattice}.label.del.{hostId}`: Remove a label from a
+        /// host.
+        ///
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all).
+        fn delete_label(
+            &self,
+            subject: super::subjects::LabelDelSubject<'_>,
+            request: super::types::HostLabelIdentifier,
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
+        > + ::core::marker::Send {
+            let _ = (subject, request);
+            async { ::std::result::Result::Err(rt::Reject::refuse("deleteLabel is not supported")) }
+        }
+
+        /// `putLabel` on `wasmbus.ctl.v1.{lattice}.label.put.{hostId}`: Set a label on a host.
+        ///
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all).
+        fn put_label(
+            &self,
+            subject: super::subjects::LabelPutSubject<'_>,
+            request: super::types::HostLabel,
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
+        > + ::core::marker::Send {
+            let _ = (subject, request);
+            async { ::std::result::Result::Err(rt::Reject::refuse("putLabel is not supported")) }
+        }
+
+        /// `deleteLink` on `wasmbus.ctl.v1.{lattice}.link.del`: Delete a link.
+        ///
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all).
+        fn delete_link(
+            &self,
+            subject: super::subjects::LinkDelSubject<'_>,
+            request: super::types::DeleteLinkCommand,
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
+        > + ::core::marker::Send {
+            let _ = (subject, request);
+            async { ::std::result::Result::Err(rt::Reject::refuse("deleteLink is not supported")) }
+        }
+
+        /// `getLinks` on `wasmbus.ctl.v1.{lattice}.link.get`: List the links of the lattice.
+        ///
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all).
+        fn get_links(
+            &self,
+            subject: super::subjects::LinkGetSubject<'_>,
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::LinksResponse, rt::Reject>,
+        > + ::core::marker::Send {
+            let _ = subject;
+            async { ::std::result::Result::Err(rt::Reject::refuse("getLinks is not supported")) }
+        }
+
+        /// `putLink` on `wasmbus.ctl.v1.{lattice}.link.put`: Create or update a link.
+        ///
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all).
+        fn put_link(
+            &self,
+            subject: super::subjects::LinkPutSubject<'_>,
+            request: super::types::LinkDefinition,
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
+        > + ::core::marker::Send {
+            let _ = (subject, request);
+            async { ::std::result::Result::Err(rt::Reject::refuse("putLink is not supported")) }
+        }
+
+        /// `performProviderAuction` on `wasmbus.ctl.v1.{lattice}.provider.auction`: Ask which hosts
+        /// can run a provider.
+        ///
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all).
+        fn perform_provider_auction(
+            &self,
+            subject: super::subjects::ProviderAuctionSubject<'_>,
+            request: super::types::ProviderAuctionRequest,
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::ProviderAuctionResponse, rt::Reject>,
+        > + ::core::marker::Send {
+            let _ = (subject, request);
+            async {
+                ::std::result::Result::Err(rt::Reject::refuse(
+                    "performProviderAuction is not supported",
+                ))
+            }
+        }
+
+        /// `startProvider` on `wasmbus.ctl.v1.{lattice}.provider.start.{hostId}`: Start a
+        /// capability provider on a host.
+        ///
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all).
+        fn start_provider(
+            &self,
+            subject: super::subjects::ProviderStartSubject<'_>,
+            request: super::types::StartProviderCommand,
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
+        > + ::core::marker::Send {
+            let _ = (subject, request);
+            async {
+                ::std::result::Result::Err(rt::Reject::refuse("startProvider is not supported"))
+            }
+        }
+
+        /// `stopProvider` on `wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}`: Stop a running
+        /// capability provider on a host.
+        ///
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all).
+        fn stop_provider(
+            &self,
+            subject: super::subjects::ProviderStopSubject<'_>,
+            request: super::types::StopProviderCommand,
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
+        > + ::core::marker::Send {
+            let _ = (subject, request);
+            async {
+                ::std::result::Result::Err(rt::Reject::refuse("stopProvider is not supported"))
+            }
+        }
+
+        /// `putRegistries` on `wasmbus.ctl.v1.{lattice}.registry.put`: Set registry credentials on
+        /// every host.
+        ///
+        /// Nothing is answered.
+        fn put_registries(
+            &self,
+            subject: super::subjects::RegistryPutSubject<'_>,
+            request: super::types::RegistryCredentialMap,
+        ) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send {
+            let _ = (subject, request);
+            async {}
+        }
+    }
+
+    /// Subscribes to the subjects of every request operation (fixed values and queue
+    /// groups from `options`) and answers each request with `responder`, one task per
+    /// operation, until the returned [`rt::Server`] is dropped. Returns once the server has
+    /// every subscription. A request that cannot be decoded is answered with the reason, as
+    /// a refusal.
+    pub async fn serve<R: Responder>(
+        nats: rt::async_nats::Client,
+        responder: R,
+        options: rt::ServeOptions,
+    ) -> ::std::result::Result<rt::Server, rt::ServeError> {
+        let responder = ::std::sync::Arc::new(responder);
+        let mut server = rt::Server::new();
+        {
+            let mut subscription = rt::serve_subscribe::<ops::GetClaims>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject = match rt::serve_subject::<ops::GetClaims>(&msg, &options) {
+                        ::std::result::Result::Ok(subject) => subject,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::GetClaims>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let result = responder.get_claims(subject).await;
+                    rt::serve_reply::<ops::GetClaims>(&nats, &msg, result).await;
+                }
+            });
+        }
+        {
+            let mut subscription =
+                rt::serve_subscribe::<ops::PerformComponentAuction>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject =
+                        match rt::serve_subject::<ops::PerformComponentAuction>(&msg, &options) {
+                            ::std::result::Result::Ok(subject) => subject,
+                            ::std::result::Result::Err(e) => {
+                                rt::serve_undecodable::<ops::PerformComponentAuction>(
+                                    &nats, &msg, &e,
+                                )
+                                .await;
+                                continue;
+                            }
+                        };
+                    let request = match rt::decode::<ops::PerformComponentAuction>(&msg.payload) {
+                        ::std::result::Result::Ok(request) => request,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::PerformComponentAuction>(&nats, &msg, &e)
+                                .await;
+                            continue;
+                        }
+                    };
+                    let result = responder.perform_component_auction(subject, request).await;
+                    rt::serve_reply::<ops::PerformComponentAuction>(&nats, &msg, result).await;
+                }
+            });
+        }
+        {
+            let mut subscription =
+                rt::serve_subscribe::<ops::ScaleComponent>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject = match rt::serve_subject::<ops::ScaleComponent>(&msg, &options) {
+                        ::std::result::Result::Ok(subject) => subject,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::ScaleComponent>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let request = match rt::decode::<ops::ScaleComponent>(&msg.payload) {
+                        ::std::result::Result::Ok(request) => request,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::ScaleComponent>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let result = responder.scale_component(subject, request).await;
+                    rt::serve_reply::<ops::ScaleComponent>(&nats, &msg, result).await;
+                }
+            });
+        }
+        {
+            let mut subscription =
+                rt::serve_subscribe::<ops::UpdateComponent>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject = match rt::serve_subject::<ops::UpdateComponent>(&msg, &options) {
+                        ::std::result::Result::Ok(subject) => subject,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::UpdateComponent>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let request = match rt::decode::<ops::UpdateComponent>(&msg.payload) {
+                        ::std::result::Result::Ok(request) => request,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::UpdateComponent>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let result = responder.update_component(subject, request).await;
+                    rt::serve_reply::<ops::UpdateComponent>(&nats, &msg, result).await;
+                }
+            });
+        }
+        {
+            let mut subscription =
+                rt::serve_subscribe::<ops::DeleteConfig>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject = match rt::serve_subject::<ops::DeleteConfig>(&msg, &options) {
+                        ::std::result::Result::Ok(subject) => subject,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::DeleteConfig>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let result = responder.delete_config(subject).await;
+                    rt::serve_reply::<ops::DeleteConfig>(&nats, &msg, result).await;
+                }
+            });
+        }
+        {
+            let mut subscription = rt::serve_subscribe::<ops::GetConfig>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject = match rt::serve_subject::<ops::GetConfig>(&msg, &options) {
+                        ::std::result::Result::Ok(subject) => subject,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::GetConfig>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let result = responder.get_config(subject).await;
+                    rt::serve_reply::<ops::GetConfig>(&nats, &msg, result).await;
+                }
+            });
+        }
+        {
+            let mut subscription = rt::serve_subscribe::<ops::PutConfig>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject = match rt::serve_subject::<ops::PutConfig>(&msg, &options) {
+                        ::std::result::Result::Ok(subject) => subject,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::PutConfig>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let request = match rt::decode::<ops::PutConfig>(&msg.payload) {
+                        ::std::result::Result::Ok(request) => request,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::PutConfig>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let result = responder.put_config(subject, request).await;
+                    rt::serve_reply::<ops::PutConfig>(&nats, &msg, result).await;
+                }
+            });
+        }
+        {
+            let mut subscription =
+                rt::serve_subscribe::<ops::GetHostInventory>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject = match rt::serve_subject::<ops::GetHostInventory>(&msg, &options) {
+                        ::std::result::Result::Ok(subject) => subject,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::GetHostInventory>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let result = responder.get_host_inventory(subject).await;
+                    rt::serve_reply::<ops::GetHostInventory>(&nats, &msg, result).await;
+                }
+            });
+        }
+        {
+            let mut subscription = rt::serve_subscribe::<ops::GetHosts>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject = match rt::serve_subject::<ops::GetHosts>(&msg, &options) {
+                        ::std::result::Result::Ok(subject) => subject,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::GetHosts>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let result = responder.get_hosts(subject).await;
+                    rt::serve_reply::<ops::GetHosts>(&nats, &msg, result).await;
+                }
+            });
+        }
+        {
+            let mut subscription = rt::serve_subscribe::<ops::StopHost>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject = match rt::serve_subject::<ops::StopHost>(&msg, &options) {
+                        ::std::result::Result::Ok(subject) => subject,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::StopHost>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let request = match rt::decode::<ops::StopHost>(&msg.payload) {
+                        ::std::result::Result::Ok(request) => request,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::StopHost>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let result = responder.stop_host(subject, request).await;
+                    rt::serve_reply::<ops::StopHost>(&nats, &msg, result).await;
+                }
+            });
+        }
+        {
+            let mut subscription = rt::serve_subscribe::<ops::DeleteLabel>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject = match rt::serve_subject::<ops::DeleteLabel>(&msg, &options) {
+                        ::std::result::Result::Ok(subject) => subject,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::DeleteLabel>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let request = match rt::decode::<ops::DeleteLabel>(&msg.payload) {
+                        ::std::result::Result::Ok(request) => request,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::DeleteLabel>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let result = responder.delete_label(subject, request).await;
+                    rt::serve_reply::<ops::DeleteLabel>(&nats, &msg, result).await;
+                }
+            });
+        }
+        {
+            let mut subscription = rt::serve_subscribe::<ops::PutLabel>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject = match rt::serve_subject::<ops::PutLabel>(&msg, &options) {
+                        ::std::result::Result::Ok(subject) => subject,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::PutLabel>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let request = match rt::decode::<ops::PutLabel>(&msg.payload) {
+                        ::std::result::Result::Ok(request) => request,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::PutLabel>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let result = responder.put_label(subject, request).await;
+                    rt::serve_reply::<ops::PutLabel>(&nats, &msg, result).await;
+                }
+            });
+        }
+        {
+            let mut subscription = rt::serve_subscribe::<ops::DeleteLink>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject = match rt::serve_subject::<ops::DeleteLink>(&msg, &options) {
+                        ::std::result::Result::Ok(subject) => subject,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::DeleteLink>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let request = match rt::decode::<ops::DeleteLink>(&msg.payload) {
+                        ::std::result::Result::Ok(request) => request,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::DeleteLink>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let result = responder.delete_link(subject, request).await;
+                    rt::serve_reply::<ops::DeleteLink>(&nats, &msg, result).await;
+                }
+            });
+        }
+        {
+            let mut subscription = rt::serve_subscribe::<ops::GetLinks>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject = match rt::serve_subject::<ops::GetLinks>(&msg, &options) {
+                        ::std::result::Result::Ok(subject) => subject,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::GetLinks>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let result = responder.get_links(subject).await;
+                    rt::serve_reply::<ops::GetLinks>(&nats, &msg, result).await;
+                }
+            });
+        }
+        {
+            let mut subscription = rt::serve_subscribe::<ops::PutLink>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject = match rt::serve_subject::<ops::PutLink>(&msg, &options) {
+                        ::std::result::Result::Ok(subject) => subject,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::PutLink>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let request = match rt::decode::<ops::PutLink>(&msg.payload) {
+                        ::std::result::Result::Ok(request) => request,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::PutLink>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let result = responder.put_link(subject, request).await;
+                    rt::serve_reply::<ops::PutLink>(&nats, &msg, result).await;
+                }
+            });
+        }
+        {
+            let mut subscription =
+                rt::serve_subscribe::<ops::PerformProviderAuction>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject =
+                        match rt::serve_subject::<ops::PerformProviderAuction>(&msg, &options) {
+                            ::std::result::Result::Ok(subject) => subject,
+                            ::std::result::Result::Err(e) => {
+                                rt::serve_undecodable::<ops::PerformProviderAuction>(
+                                    &nats, &msg, &e,
+                                )
+                                .await;
+                                continue;
+                            }
+                        };
+                    let request = match rt::decode::<ops::PerformProviderAuction>(&msg.payload) {
+                        ::std::result::Result::Ok(request) => request,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::PerformProviderAuction>(&nats, &msg, &e)
+                                .await;
+                            continue;
+                        }
+                    };
+                    let result = responder.perform_provider_auction(subject, request).await;
+                    rt::serve_reply::<ops::PerformProviderAuction>(&nats, &msg, result).await;
+                }
+            });
+        }
+        {
+            let mut subscription =
+                rt::serve_subscribe::<ops::StartProvider>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject = match rt::serve_subject::<ops::StartProvider>(&msg, &options) {
+                        ::std::result::Result::Ok(subject) => subject,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::StartProvider>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let request = match rt::decode::<ops::StartProvider>(&msg.payload) {
+                        ::std::result::Result::Ok(request) => request,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::StartProvider>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let result = responder.start_provider(subject, request).await;
+                    rt::serve_reply::<ops::StartProvider>(&nats, &msg, result).await;
+                }
+            });
+        }
+        {
+            let mut subscription =
+                rt::serve_subscribe::<ops::StopProvider>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject = match rt::serve_subject::<ops::StopProvider>(&msg, &options) {
+                        ::std::result::Result::Ok(subject) => subject,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::StopProvider>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let request = match rt::decode::<ops::StopProvider>(&msg.payload) {
+                        ::std::result::Result::Ok(request) => request,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::StopProvider>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let result = responder.stop_provider(subject, request).await;
+                    rt::serve_reply::<ops::StopProvider>(&nats, &msg, result).await;
+                }
+            });
+        }
+        {
+            let mut subscription =
+                rt::serve_subscribe::<ops::PutRegistries>(&nats, &options).await?;
+            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+            server.spawn(async move {
+                while let ::core::option::Option::Some(msg) =
+                    rt::StreamExt::next(&mut subscription).await
+                {
+                    let subject = match rt::serve_subject::<ops::PutRegistries>(&msg, &options) {
+                        ::std::result::Result::Ok(subject) => subject,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::PutRegistries>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let request = match rt::decode::<ops::PutRegistries>(&msg.payload) {
+                        ::std::result::Result::Ok(request) => request,
+                        ::std::result::Result::Err(e) => {
+                            rt::serve_undecodable::<ops::PutRegistries>(&nats, &msg, &e).await;
+                            continue;
+                        }
+                    };
+                    let result = responder.put_registries(subject, request).await;
+                    let () = result;
+                }
+            });
+        }
+        server.ready(&nats).await?;
+        ::std::result::Result::Ok(server)
+    }
 }

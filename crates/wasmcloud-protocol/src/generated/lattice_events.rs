@@ -3169,26 +3169,14 @@ pub mod subjects {
     impl<'a> AllFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_all_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
 
         /// Fixes `tail` (checked like a subject's) instead of leaving it open.
         pub fn tail(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_tail("tail", value)?;
+            check_all_param(1, value)?;
             self.tail = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -3216,25 +3204,41 @@ pub mod subjects {
         root: ROOT,
         tokens: AllSubject::TOKENS,
         check: check_all,
+        check_param: check_all_param,
     };
 
-    #[allow(unused_variables)]
     fn check_all(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        rt::check_tail("tail", values[1])?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_all_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_all_param(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            1 => {
+                rt::check_tail("tail", value)?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.evt.{lattice}.component_scale_failed`.
@@ -3349,19 +3353,7 @@ pub mod subjects {
     impl<'a> ComponentScaleFailedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_component_scale_failed_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -3393,24 +3385,40 @@ pub mod subjects {
         root: ROOT,
         tokens: ComponentScaleFailedSubject::TOKENS,
         check: check_component_scale_failed,
+        check_param: check_component_scale_failed_param,
     };
 
-    #[allow(unused_variables)]
     fn check_component_scale_failed(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_component_scale_failed_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_component_scale_failed_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.evt.{lattice}.component_scaled`.
@@ -3526,19 +3534,7 @@ pub mod subjects {
     impl<'a> ComponentScaledFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_component_scaled_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -3566,24 +3562,40 @@ pub mod subjects {
         root: ROOT,
         tokens: ComponentScaledSubject::TOKENS,
         check: check_component_scaled,
+        check_param: check_component_scaled_param,
     };
 
-    #[allow(unused_variables)]
     fn check_component_scaled(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_component_scaled_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_component_scaled_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.evt.{lattice}.config_deleted`.
@@ -3697,19 +3709,7 @@ pub mod subjects {
     impl<'a> ConfigDeletedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_config_deleted_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -3737,24 +3737,40 @@ pub mod subjects {
         root: ROOT,
         tokens: ConfigDeletedSubject::TOKENS,
         check: check_config_deleted,
+        check_param: check_config_deleted_param,
     };
 
-    #[allow(unused_variables)]
     fn check_config_deleted(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_config_deleted_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_config_deleted_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.evt.{lattice}.config_set`.
@@ -3868,19 +3884,7 @@ pub mod subjects {
     impl<'a> ConfigSetFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_config_set_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -3908,24 +3912,40 @@ pub mod subjects {
         root: ROOT,
         tokens: ConfigSetSubject::TOKENS,
         check: check_config_set,
+        check_param: check_config_set_param,
     };
 
-    #[allow(unused_variables)]
     fn check_config_set(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_config_set_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_config_set_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.evt.{lattice}.health_check_failed`.
@@ -4040,19 +4060,7 @@ pub mod subjects {
     impl<'a> HealthCheckFailedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_health_check_failed_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -4080,24 +4088,40 @@ pub mod subjects {
         root: ROOT,
         tokens: HealthCheckFailedSubject::TOKENS,
         check: check_health_check_failed,
+        check_param: check_health_check_failed_param,
     };
 
-    #[allow(unused_variables)]
     fn check_health_check_failed(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_health_check_failed_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_health_check_failed_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.evt.{lattice}.health_check_passed`.
@@ -4212,19 +4236,7 @@ pub mod subjects {
     impl<'a> HealthCheckPassedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_health_check_passed_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -4252,24 +4264,40 @@ pub mod subjects {
         root: ROOT,
         tokens: HealthCheckPassedSubject::TOKENS,
         check: check_health_check_passed,
+        check_param: check_health_check_passed_param,
     };
 
-    #[allow(unused_variables)]
     fn check_health_check_passed(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_health_check_passed_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_health_check_passed_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.evt.{lattice}.health_check_status`.
@@ -4385,19 +4413,7 @@ pub mod subjects {
     impl<'a> HealthCheckStatusFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_health_check_status_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -4425,24 +4441,40 @@ pub mod subjects {
         root: ROOT,
         tokens: HealthCheckStatusSubject::TOKENS,
         check: check_health_check_status,
+        check_param: check_health_check_status_param,
     };
 
-    #[allow(unused_variables)]
     fn check_health_check_status(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_health_check_status_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_health_check_status_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.evt.{lattice}.host_heartbeat`.
@@ -4556,19 +4588,7 @@ pub mod subjects {
     impl<'a> HostHeartbeatFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_host_heartbeat_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -4596,24 +4616,40 @@ pub mod subjects {
         root: ROOT,
         tokens: HostHeartbeatSubject::TOKENS,
         check: check_host_heartbeat,
+        check_param: check_host_heartbeat_param,
     };
 
-    #[allow(unused_variables)]
     fn check_host_heartbeat(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_host_heartbeat_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_host_heartbeat_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.evt.{lattice}.host_started`.
@@ -4728,19 +4764,7 @@ pub mod subjects {
     impl<'a> HostStartedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_host_started_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -4768,24 +4792,40 @@ pub mod subjects {
         root: ROOT,
         tokens: HostStartedSubject::TOKENS,
         check: check_host_started,
+        check_param: check_host_started_param,
     };
 
-    #[allow(unused_variables)]
     fn check_host_started(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_host_started_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_host_started_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.evt.{lattice}.host_stopped`.
@@ -4899,19 +4939,7 @@ pub mod subjects {
     impl<'a> HostStoppedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_host_stopped_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -4939,24 +4967,40 @@ pub mod subjects {
         root: ROOT,
         tokens: HostStoppedSubject::TOKENS,
         check: check_host_stopped,
+        check_param: check_host_stopped_param,
     };
 
-    #[allow(unused_variables)]
     fn check_host_stopped(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_host_stopped_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_host_stopped_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.evt.{lattice}.labels_changed`.
@@ -5070,19 +5114,7 @@ pub mod subjects {
     impl<'a> LabelsChangedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_labels_changed_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -5110,24 +5142,40 @@ pub mod subjects {
         root: ROOT,
         tokens: LabelsChangedSubject::TOKENS,
         check: check_labels_changed,
+        check_param: check_labels_changed_param,
     };
 
-    #[allow(unused_variables)]
     fn check_labels_changed(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_labels_changed_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_labels_changed_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.evt.{lattice}.linkdef_deleted`.
@@ -5241,19 +5289,7 @@ pub mod subjects {
     impl<'a> LinkdefDeletedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_linkdef_deleted_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -5281,24 +5317,40 @@ pub mod subjects {
         root: ROOT,
         tokens: LinkdefDeletedSubject::TOKENS,
         check: check_linkdef_deleted,
+        check_param: check_linkdef_deleted_param,
     };
 
-    #[allow(unused_variables)]
     fn check_linkdef_deleted(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_linkdef_deleted_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_linkdef_deleted_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.evt.{lattice}.linkdef_set`.
@@ -5412,19 +5464,7 @@ pub mod subjects {
     impl<'a> LinkdefSetFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_linkdef_set_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -5452,24 +5492,40 @@ pub mod subjects {
         root: ROOT,
         tokens: LinkdefSetSubject::TOKENS,
         check: check_linkdef_set,
+        check_param: check_linkdef_set_param,
     };
 
-    #[allow(unused_variables)]
     fn check_linkdef_set(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_linkdef_set_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_linkdef_set_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.evt.{lattice}.linkdef_set_failed`.
@@ -5583,19 +5639,7 @@ pub mod subjects {
     impl<'a> LinkdefSetFailedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_linkdef_set_failed_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -5623,24 +5667,40 @@ pub mod subjects {
         root: ROOT,
         tokens: LinkdefSetFailedSubject::TOKENS,
         check: check_linkdef_set_failed,
+        check_param: check_linkdef_set_failed_param,
     };
 
-    #[allow(unused_variables)]
     fn check_linkdef_set_failed(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_linkdef_set_failed_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_linkdef_set_failed_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.evt.{lattice}.provider_start_failed`.
@@ -5755,19 +5815,7 @@ pub mod subjects {
     impl<'a> ProviderStartFailedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_provider_start_failed_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -5799,24 +5847,40 @@ pub mod subjects {
         root: ROOT,
         tokens: ProviderStartFailedSubject::TOKENS,
         check: check_provider_start_failed,
+        check_param: check_provider_start_failed_param,
     };
 
-    #[allow(unused_variables)]
     fn check_provider_start_failed(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_provider_start_failed_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_provider_start_failed_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.evt.{lattice}.provider_started`.
@@ -5930,19 +5994,7 @@ pub mod subjects {
     impl<'a> ProviderStartedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_provider_started_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -5970,24 +6022,40 @@ pub mod subjects {
         root: ROOT,
         tokens: ProviderStartedSubject::TOKENS,
         check: check_provider_started,
+        check_param: check_provider_started_param,
     };
 
-    #[allow(unused_variables)]
     fn check_provider_started(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_provider_started_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_provider_started_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// A subject of the channel `wasmbus.evt.{lattice}.provider_stopped`.
@@ -6101,19 +6169,7 @@ pub mod subjects {
     impl<'a> ProviderStoppedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
         pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
+            check_provider_stopped_param(0, value)?;
             self.lattice = ::core::option::Option::Some(value);
             ::std::result::Result::Ok(self)
         }
@@ -6141,24 +6197,40 @@ pub mod subjects {
         root: ROOT,
         tokens: ProviderStoppedSubject::TOKENS,
         check: check_provider_stopped,
+        check_param: check_provider_stopped_param,
     };
 
-    #[allow(unused_variables)]
     fn check_provider_stopped(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        rt::check_token("lattice", values[0])?;
-        rt::check_chars(
-            "lattice",
-            values[0],
-            |c| {
-                c.is_ascii_uppercase()
-                    || c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || c == '_'
-                    || c == '-'
-            },
-            "^[A-Za-z0-9_-]+$",
-        )?;
-        ::std::result::Result::Ok(())
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_provider_stopped_param(i, v))
+    }
+
+    #[allow(unused_variables)]
+    fn check_provider_stopped_param(
+        index: usize,
+        value: &str,
+    ) -> ::std::result::Result<(), SubjectError> {
+        match index {
+            0 => {
+                rt::check_token("lattice", value)?;
+                rt::check_chars(
+                    "lattice",
+                    value,
+                    |c| {
+                        c.is_ascii_uppercase()
+                            || c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '-'
+                    },
+                    "^[A-Za-z0-9_-]+$",
+                )?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 
     /// Any subject of the spec, routed to its channel.
@@ -6638,7 +6710,14 @@ pub mod operations {
                 tag: "type",
                 variants: super::messages::LatticeEvent::TAGS,
             }),
+            reply_status: ::core::option::Option::None,
         };
+
+        fn decode_request(
+            payload: &[u8],
+        ) -> ::std::result::Result<Self::Request, ::serde_json::Error> {
+            super::messages::LatticeEvent::from_slice(payload)
+        }
     }
 
     /// The operation `receiveComponentScaleFailed` on
@@ -6666,6 +6745,7 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::None,
         };
     }
 
@@ -6693,6 +6773,7 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::None,
         };
     }
 
@@ -6720,6 +6801,7 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::None,
         };
     }
 
@@ -6747,6 +6829,7 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::None,
         };
     }
 
@@ -6774,6 +6857,7 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::None,
         };
     }
 
@@ -6801,6 +6885,7 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::None,
         };
     }
 
@@ -6828,6 +6913,7 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::None,
         };
     }
 
@@ -6855,6 +6941,7 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::None,
         };
     }
 
@@ -6882,6 +6969,7 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::None,
         };
     }
 
@@ -6909,6 +6997,7 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::None,
         };
     }
 
@@ -6936,6 +7025,7 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::None,
         };
     }
 
@@ -6963,6 +7053,7 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::None,
         };
     }
 
@@ -6990,6 +7081,7 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::None,
         };
     }
 
@@ -7017,6 +7109,7 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::None,
         };
     }
 
@@ -7044,6 +7137,7 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::None,
         };
     }
 
@@ -7071,6 +7165,7 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::None,
         };
     }
 
@@ -7098,6 +7193,7 @@ pub mod operations {
             pattern: crate::runtime::ReplyPattern::None,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
+            reply_status: ::core::option::Option::None,
         };
     }
 
@@ -7122,4 +7218,579 @@ pub mod operations {
         <ReceiveProviderStarted as crate::runtime::Operation>::INFO,
         <ReceiveProviderStopped as crate::runtime::Operation>::INFO,
     ];
+}
+
+/// A typed NATS client: one async method per operation of the spec (the `nats` feature).
+///
+/// Errors tell apart a timeout, no responders, a transport failure, an undecodable or invalid
+/// reply.
+#[cfg(feature = "nats")]
+pub mod client {
+    use crate::runtime::nats as rt;
+
+    use super::operations as ops;
+
+    /// Sends the spec's requests and receives its messages on one NATS connection.
+    #[derive(Debug, Clone)]
+    pub struct Client {
+        requester: rt::Requester,
+        /// The `lattice` of every subject.
+        lattice: ::std::string::String,
+    }
+
+    impl Client {
+        /// A client on an existing NATS connection for the given `lattice`, with the default
+        /// options.
+        pub fn new(
+            nats: rt::async_nats::Client,
+            lattice: &str,
+        ) -> ::std::result::Result<Self, crate::runtime::SubjectError> {
+            Self::with_options(nats, lattice, rt::RequestOptions::default())
+        }
+
+        /// A client with options: subject prefix (custom root, account), timeouts,
+        /// scatter-gather finishing, reply validation.
+        pub fn with_options(
+            nats: rt::async_nats::Client,
+            lattice: &str,
+            options: rt::RequestOptions,
+        ) -> ::std::result::Result<Self, crate::runtime::SubjectError> {
+            super::subjects::SpecFilter::default().lattice(lattice)?;
+            ::std::result::Result::Ok(Self {
+                requester: rt::Requester::new(nats, options),
+                lattice: lattice.to_owned(),
+            })
+        }
+
+        /// The requester underneath, for operations used generically.
+        pub fn requester(&self) -> &rt::Requester {
+            &self.requester
+        }
+
+        /// The `lattice` of every subject.
+        pub fn lattice(&self) -> &str {
+            &self.lattice
+        }
+
+        /// Receives the messages of `receiveLatticeEvent` on `wasmbus.evt.{lattice}.>` (other
+        /// parameters open). A message that does not decode is an `Err` item; the stream goes on.
+        pub async fn subscribe_lattice_event(
+            &self,
+        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveLatticeEvent>, rt::RequestError>
+        {
+            let filter = super::subjects::AllFilter::default()
+                .lattice(&self.lattice)?
+                .render_with(self.requester.options().subject_prefix());
+            self.requester
+                .subscribe::<ops::ReceiveLatticeEvent>(&[filter])
+                .await
+        }
+
+        /// Receives only the given messages of `receiveLatticeEvent`, each on its own channel.
+        pub async fn subscribe_lattice_event_of(
+            &self,
+            messages: &[crate::runtime::MessageInfo],
+        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveLatticeEvent>, rt::RequestError>
+        {
+            let values = [("lattice", self.lattice.as_str())];
+            let filters = rt::dedicated_filters(
+                &super::INFO,
+                messages,
+                &values,
+                self.requester.options().subject_prefix(),
+            )?;
+            self.requester
+                .subscribe::<ops::ReceiveLatticeEvent>(&filters)
+                .await
+        }
+
+        /// `receiveComponentScaleFailed` on `wasmbus.evt.{lattice}.component_scale_failed`:
+        /// Component Scale Failed Event.
+        ///
+        /// Publishes the message on its subject (the side that emits it).
+        pub async fn publish_component_scale_failed(
+            &self,
+            request: &super::types::ComponentScaleFailedPayload,
+        ) -> ::std::result::Result<(), rt::RequestError> {
+            let subject = super::subjects::ComponentScaleFailedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveComponentScaleFailed>(&subject, request)
+                .await
+        }
+
+        /// Receives the messages of `receiveComponentScaleFailed` on
+        /// `wasmbus.evt.{lattice}.component_scale_failed` (other parameters open). A message that
+        /// does not decode is an `Err` item; the stream goes on.
+        pub async fn subscribe_component_scale_failed(
+            &self,
+        ) -> ::std::result::Result<
+            rt::Subscription<ops::ReceiveComponentScaleFailed>,
+            rt::RequestError,
+        > {
+            let filter = super::subjects::ComponentScaleFailedFilter::default()
+                .lattice(&self.lattice)?
+                .render_with(self.requester.options().subject_prefix());
+            self.requester
+                .subscribe::<ops::ReceiveComponentScaleFailed>(&[filter])
+                .await
+        }
+
+        /// `receiveComponentScaled` on `wasmbus.evt.{lattice}.component_scaled`: Component Scaled
+        /// Event.
+        ///
+        /// Publishes the message on its subject (the side that emits it).
+        pub async fn publish_component_scaled(
+            &self,
+            request: &super::types::ComponentScaledPayload,
+        ) -> ::std::result::Result<(), rt::RequestError> {
+            let subject = super::subjects::ComponentScaledSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveComponentScaled>(&subject, request)
+                .await
+        }
+
+        /// Receives the messages of `receiveComponentScaled` on
+        /// `wasmbus.evt.{lattice}.component_scaled` (other parameters open). A message that does
+        /// not decode is an `Err` item; the stream goes on.
+        pub async fn subscribe_component_scaled(
+            &self,
+        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveComponentScaled>, rt::RequestError>
+        {
+            let filter = super::subjects::ComponentScaledFilter::default()
+                .lattice(&self.lattice)?
+                .render_with(self.requester.options().subject_prefix());
+            self.requester
+                .subscribe::<ops::ReceiveComponentScaled>(&[filter])
+                .await
+        }
+
+        /// `receiveConfigDeleted` on `wasmbus.evt.{lattice}.config_deleted`: Config Deleted Event.
+        ///
+        /// Publishes the message on its subject (the side that emits it).
+        pub async fn publish_config_deleted(
+            &self,
+            request: &super::types::ConfigDeletedPayload,
+        ) -> ::std::result::Result<(), rt::RequestError> {
+            let subject = super::subjects::ConfigDeletedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveConfigDeleted>(&subject, request)
+                .await
+        }
+
+        /// Receives the messages of `receiveConfigDeleted` on
+        /// `wasmbus.evt.{lattice}.config_deleted` (other parameters open). A message that does not
+        /// decode is an `Err` item; the stream goes on.
+        pub async fn subscribe_config_deleted(
+            &self,
+        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveConfigDeleted>, rt::RequestError>
+        {
+            let filter = super::subjects::ConfigDeletedFilter::default()
+                .lattice(&self.lattice)?
+                .render_with(self.requester.options().subject_prefix());
+            self.requester
+                .subscribe::<ops::ReceiveConfigDeleted>(&[filter])
+                .await
+        }
+
+        /// `receiveConfigSet` on `wasmbus.evt.{lattice}.config_set`: Config Set Event.
+        ///
+        /// Publishes the message on its subject (the side that emits it).
+        pub async fn publish_config_set(
+            &self,
+            request: &super::types::ConfigSetPayload,
+        ) -> ::std::result::Result<(), rt::RequestError> {
+            let subject = super::subjects::ConfigSetSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveConfigSet>(&subject, request)
+                .await
+        }
+
+        /// Receives the messages of `receiveConfigSet` on `wasmbus.evt.{lattice}.config_set` (other
+        /// parameters open). A message that does not decode is an `Err` item; the stream goes on.
+        pub async fn subscribe_config_set(
+            &self,
+        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveConfigSet>, rt::RequestError>
+        {
+            let filter = super::subjects::ConfigSetFilter::default()
+                .lattice(&self.lattice)?
+                .render_with(self.requester.options().subject_prefix());
+            self.requester
+                .subscribe::<ops::ReceiveConfigSet>(&[filter])
+                .await
+        }
+
+        /// `receiveHealthCheckFailed` on `wasmbus.evt.{lattice}.health_check_failed`: Health Check
+        /// Failed Event.
+        ///
+        /// Publishes the message on its subject (the side that emits it).
+        pub async fn publish_health_check_failed(
+            &self,
+            request: &super::types::HealthCheckFailedPayload,
+        ) -> ::std::result::Result<(), rt::RequestError> {
+            let subject = super::subjects::HealthCheckFailedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveHealthCheckFailed>(&subject, request)
+                .await
+        }
+
+        /// Receives the messages of `receiveHealthCheckFailed` on
+        /// `wasmbus.evt.{lattice}.health_check_failed` (other parameters open). A message that does
+        /// not decode is an `Err` item; the stream goes on.
+        pub async fn subscribe_health_check_failed(
+            &self,
+        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveHealthCheckFailed>, rt::RequestError>
+        {
+            let filter = super::subjects::HealthCheckFailedFilter::default()
+                .lattice(&self.lattice)?
+                .render_with(self.requester.options().subject_prefix());
+            self.requester
+                .subscribe::<ops::ReceiveHealthCheckFailed>(&[filter])
+                .await
+        }
+
+        /// `receiveHealthCheckPassed` on `wasmbus.evt.{lattice}.health_check_passed`: Health Check
+        /// Passed Event.
+        ///
+        /// Publishes the message on its subject (the side that emits it).
+        pub async fn publish_health_check_passed(
+            &self,
+            request: &super::types::HealthCheckPassedPayload,
+        ) -> ::std::result::Result<(), rt::RequestError> {
+            let subject = super::subjects::HealthCheckPassedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveHealthCheckPassed>(&subject, request)
+                .await
+        }
+
+        /// Receives the messages of `receiveHealthCheckPassed` on
+        /// `wasmbus.evt.{lattice}.health_check_passed` (other parameters open). A message that does
+        /// not decode is an `Err` item; the stream goes on.
+        pub async fn subscribe_health_check_passed(
+            &self,
+        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveHealthCheckPassed>, rt::RequestError>
+        {
+            let filter = super::subjects::HealthCheckPassedFilter::default()
+                .lattice(&self.lattice)?
+                .render_with(self.requester.options().subject_prefix());
+            self.requester
+                .subscribe::<ops::ReceiveHealthCheckPassed>(&[filter])
+                .await
+        }
+
+        /// `receiveHealthCheckStatus` on `wasmbus.evt.{lattice}.health_check_status`: Health Check
+        /// Status Event.
+        ///
+        /// Publishes the message on its subject (the side that emits it).
+        pub async fn publish_health_check_status(
+            &self,
+            request: &super::types::HealthCheckStatusPayload,
+        ) -> ::std::result::Result<(), rt::RequestError> {
+            let subject = super::subjects::HealthCheckStatusSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveHealthCheckStatus>(&subject, request)
+                .await
+        }
+
+        /// Receives the messages of `receiveHealthCheckStatus` on
+        /// `wasmbus.evt.{lattice}.health_check_status` (other parameters open). A message that does
+        /// not decode is an `Err` item; the stream goes on.
+        pub async fn subscribe_health_check_status(
+            &self,
+        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveHealthCheckStatus>, rt::RequestError>
+        {
+            let filter = super::subjects::HealthCheckStatusFilter::default()
+                .lattice(&self.lattice)?
+                .render_with(self.requester.options().subject_prefix());
+            self.requester
+                .subscribe::<ops::ReceiveHealthCheckStatus>(&[filter])
+                .await
+        }
+
+        /// `receiveHostHeartbeat` on `wasmbus.evt.{lattice}.host_heartbeat`: Host Heartbeat Event.
+        ///
+        /// Publishes the message on its subject (the side that emits it).
+        pub async fn publish_host_heartbeat(
+            &self,
+            request: &super::types::HostHeartbeatPayload,
+        ) -> ::std::result::Result<(), rt::RequestError> {
+            let subject = super::subjects::HostHeartbeatSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveHostHeartbeat>(&subject, request)
+                .await
+        }
+
+        /// Receives the messages of `receiveHostHeartbeat` on
+        /// `wasmbus.evt.{lattice}.host_heartbeat` (other parameters open). A message that does not
+        /// decode is an `Err` item; the stream goes on.
+        pub async fn subscribe_host_heartbeat(
+            &self,
+        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveHostHeartbeat>, rt::RequestError>
+        {
+            let filter = super::subjects::HostHeartbeatFilter::default()
+                .lattice(&self.lattice)?
+                .render_with(self.requester.options().subject_prefix());
+            self.requester
+                .subscribe::<ops::ReceiveHostHeartbeat>(&[filter])
+                .await
+        }
+
+        /// `receiveHostStarted` on `wasmbus.evt.{lattice}.host_started`: Host Started Event.
+        ///
+        /// Publishes the message on its subject (the side that emits it).
+        pub async fn publish_host_started(
+            &self,
+            request: &super::types::HostStartedPayload,
+        ) -> ::std::result::Result<(), rt::RequestError> {
+            let subject = super::subjects::HostStartedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveHostStarted>(&subject, request)
+                .await
+        }
+
+        /// Receives the messages of `receiveHostStarted` on `wasmbus.evt.{lattice}.host_started`
+        /// (other parameters open). A message that does not decode is an `Err` item; the stream
+        /// goes on.
+        pub async fn subscribe_host_started(
+            &self,
+        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveHostStarted>, rt::RequestError>
+        {
+            let filter = super::subjects::HostStartedFilter::default()
+                .lattice(&self.lattice)?
+                .render_with(self.requester.options().subject_prefix());
+            self.requester
+                .subscribe::<ops::ReceiveHostStarted>(&[filter])
+                .await
+        }
+
+        /// `receiveHostStopped` on `wasmbus.evt.{lattice}.host_stopped`: Host Stopped Event.
+        ///
+        /// Publishes the message on its subject (the side that emits it).
+        pub async fn publish_host_stopped(
+            &self,
+            request: &super::types::HostStoppedPayload,
+        ) -> ::std::result::Result<(), rt::RequestError> {
+            let subject = super::subjects::HostStoppedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveHostStopped>(&subject, request)
+                .await
+        }
+
+        /// Receives the messages of `receiveHostStopped` on `wasmbus.evt.{lattice}.host_stopped`
+        /// (other parameters open). A message that does not decode is an `Err` item; the stream
+        /// goes on.
+        pub async fn subscribe_host_stopped(
+            &self,
+        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveHostStopped>, rt::RequestError>
+        {
+            let filter = super::subjects::HostStoppedFilter::default()
+                .lattice(&self.lattice)?
+                .render_with(self.requester.options().subject_prefix());
+            self.requester
+                .subscribe::<ops::ReceiveHostStopped>(&[filter])
+                .await
+        }
+
+        /// `receiveLabelsChanged` on `wasmbus.evt.{lattice}.labels_changed`: Labels Changed Event.
+        ///
+        /// Publishes the message on its subject (the side that emits it).
+        pub async fn publish_labels_changed(
+            &self,
+            request: &super::types::LabelsChangedPayload,
+        ) -> ::std::result::Result<(), rt::RequestError> {
+            let subject = super::subjects::LabelsChangedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveLabelsChanged>(&subject, request)
+                .await
+        }
+
+        /// Receives the messages of `receiveLabelsChanged` on
+        /// `wasmbus.evt.{lattice}.labels_changed` (other parameters open). A message that does not
+        /// decode is an `Err` item; the stream goes on.
+        pub async fn subscribe_labels_changed(
+            &self,
+        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveLabelsChanged>, rt::RequestError>
+        {
+            let filter = super::subjects::LabelsChangedFilter::default()
+                .lattice(&self.lattice)?
+                .render_with(self.requester.options().subject_prefix());
+            self.requester
+                .subscribe::<ops::ReceiveLabelsChanged>(&[filter])
+                .await
+        }
+
+        /// `receiveLinkdefDeleted` on `wasmbus.evt.{lattice}.linkdef_deleted`: Link Definition
+        /// Deleted Event.
+        ///
+        /// Publishes the message on its subject (the side that emits it).
+        pub async fn publish_linkdef_deleted(
+            &self,
+            request: &super::types::LinkdefDeletedPayload,
+        ) -> ::std::result::Result<(), rt::RequestError> {
+            let subject = super::subjects::LinkdefDeletedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveLinkdefDeleted>(&subject, request)
+                .await
+        }
+
+        /// Receives the messages of `receiveLinkdefDeleted` on
+        /// `wasmbus.evt.{lattice}.linkdef_deleted` (other parameters open). A message that does not
+        /// decode is an `Err` item; the stream goes on.
+        pub async fn subscribe_linkdef_deleted(
+            &self,
+        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveLinkdefDeleted>, rt::RequestError>
+        {
+            let filter = super::subjects::LinkdefDeletedFilter::default()
+                .lattice(&self.lattice)?
+                .render_with(self.requester.options().subject_prefix());
+            self.requester
+                .subscribe::<ops::ReceiveLinkdefDeleted>(&[filter])
+                .await
+        }
+
+        /// `receiveLinkdefSet` on `wasmbus.evt.{lattice}.linkdef_set`: Link Definition Set Event.
+        ///
+        /// Publishes the message on its subject (the side that emits it).
+        pub async fn publish_linkdef_set(
+            &self,
+            request: &super::types::LinkdefSetPayload,
+        ) -> ::std::result::Result<(), rt::RequestError> {
+            let subject = super::subjects::LinkdefSetSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveLinkdefSet>(&subject, request)
+                .await
+        }
+
+        /// Receives the messages of `receiveLinkdefSet` on `wasmbus.evt.{lattice}.linkdef_set`
+        /// (other parameters open). A message that does not decode is an `Err` item; the stream
+        /// goes on.
+        pub async fn subscribe_linkdef_set(
+            &self,
+        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveLinkdefSet>, rt::RequestError>
+        {
+            let filter = super::subjects::LinkdefSetFilter::default()
+                .lattice(&self.lattice)?
+                .render_with(self.requester.options().subject_prefix());
+            self.requester
+                .subscribe::<ops::ReceiveLinkdefSet>(&[filter])
+                .await
+        }
+
+        /// `receiveLinkdefSetFailed` on `wasmbus.evt.{lattice}.linkdef_set_failed`: Link Definition
+        /// Set Failed Event.
+        ///
+        /// Publishes the message on its subject (the side that emits it).
+        pub async fn publish_linkdef_set_failed(
+            &self,
+            request: &super::types::LinkdefSetFailedPayload,
+        ) -> ::std::result::Result<(), rt::RequestError> {
+            let subject = super::subjects::LinkdefSetFailedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveLinkdefSetFailed>(&subject, request)
+                .await
+        }
+
+        /// Receives the messages of `receiveLinkdefSetFailed` on
+        /// `wasmbus.evt.{lattice}.linkdef_set_failed` (other parameters open). A message that does
+        /// not decode is an `Err` item; the stream goes on.
+        pub async fn subscribe_linkdef_set_failed(
+            &self,
+        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveLinkdefSetFailed>, rt::RequestError>
+        {
+            let filter = super::subjects::LinkdefSetFailedFilter::default()
+                .lattice(&self.lattice)?
+                .render_with(self.requester.options().subject_prefix());
+            self.requester
+                .subscribe::<ops::ReceiveLinkdefSetFailed>(&[filter])
+                .await
+        }
+
+        /// `receiveProviderStartFailed` on `wasmbus.evt.{lattice}.provider_start_failed`: Provider
+        /// Start Failed Event.
+        ///
+        /// Publishes the message on its subject (the side that emits it).
+        pub async fn publish_provider_start_failed(
+            &self,
+            request: &super::types::ProviderStartFailedPayload,
+        ) -> ::std::result::Result<(), rt::RequestError> {
+            let subject = super::subjects::ProviderStartFailedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveProviderStartFailed>(&subject, request)
+                .await
+        }
+
+        /// Receives the messages of `receiveProviderStartFailed` on
+        /// `wasmbus.evt.{lattice}.provider_start_failed` (other parameters open). A message that
+        /// does not decode is an `Err` item; the stream goes on.
+        pub async fn subscribe_provider_start_failed(
+            &self,
+        ) -> ::std::result::Result<
+            rt::Subscription<ops::ReceiveProviderStartFailed>,
+            rt::RequestError,
+        > {
+            let filter = super::subjects::ProviderStartFailedFilter::default()
+                .lattice(&self.lattice)?
+                .render_with(self.requester.options().subject_prefix());
+            self.requester
+                .subscribe::<ops::ReceiveProviderStartFailed>(&[filter])
+                .await
+        }
+
+        /// `receiveProviderStarted` on `wasmbus.evt.{lattice}.provider_started`: Provider Started
+        /// Event.
+        ///
+        /// Publishes the message on its subject (the side that emits it).
+        pub async fn publish_provider_started(
+            &self,
+            request: &super::types::ProviderStartedPayload,
+        ) -> ::std::result::Result<(), rt::RequestError> {
+            let subject = super::subjects::ProviderStartedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveProviderStarted>(&subject, request)
+                .await
+        }
+
+        /// Receives the messages of `receiveProviderStarted` on
+        /// `wasmbus.evt.{lattice}.provider_started` (other parameters open). A message that does
+        /// not decode is an `Err` item; the stream goes on.
+        pub async fn subscribe_provider_started(
+            &self,
+        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveProviderStarted>, rt::RequestError>
+        {
+            let filter = super::subjects::ProviderStartedFilter::default()
+                .lattice(&self.lattice)?
+                .render_with(self.requester.options().subject_prefix());
+            self.requester
+                .subscribe::<ops::ReceiveProviderStarted>(&[filter])
+                .await
+        }
+
+        /// `receiveProviderStopped` on `wasmbus.evt.{lattice}.provider_stopped`: Provider Stopped
+        /// Event.
+        ///
+        /// Publishes the message on its subject (the side that emits it).
+        pub async fn publish_provider_stopped(
+            &self,
+            request: &super::types::ProviderStoppedPayload,
+        ) -> ::std::result::Result<(), rt::RequestError> {
+            let subject = super::subjects::ProviderStoppedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveProviderStopped>(&subject, request)
+                .await
+        }
+
+        /// Receives the messages of `receiveProviderStopped` on
+        /// `wasmbus.evt.{lattice}.provider_stopped` (other parameters open). A message that does
+        /// not decode is an `Err` item; the stream goes on.
+        pub async fn subscribe_provider_stopped(
+            &self,
+        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveProviderStopped>, rt::RequestError>
+        {
+            let filter = super::subjects::ProviderStoppedFilter::default()
+                .lattice(&self.lattice)?
+                .render_with(self.requester.options().subject_prefix());
+            self.requester
+                .subscribe::<ops::ReceiveProviderStopped>(&[filter])
+                .await
+        }
+    }
 }

@@ -2,6 +2,8 @@
 //! generator reads.
 
 mod message;
+#[cfg(feature = "nats")]
+pub mod nats;
 mod operation;
 pub mod subject;
 #[cfg(feature = "validate")]
@@ -10,6 +12,7 @@ pub mod validate;
 pub use message::{normalize, tag_of, Message, MessageInfo};
 pub use operation::{
     ChannelSubject, Direction, DispatchInfo, Operation, OperationInfo, ReplyPattern,
+    ReplyStatusInfo,
 };
 pub use subject::{ChannelInfo, SubjectError, SubjectPrefix};
 

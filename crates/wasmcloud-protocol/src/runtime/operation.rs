@@ -52,6 +52,17 @@ pub struct OperationInfo {
     pub queue: Option<&'static str>,
     /// How the operation's messages are told apart, when it has several.
     pub dispatch: Option<DispatchInfo>,
+    /// Where the reply says whether the request was refused (`x-reply-status`).
+    pub reply_status: Option<ReplyStatusInfo>,
+}
+
+/// Where a spec's replies say whether the request was refused, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplyStatusInfo {
+    /// The boolean property; `false` means refused.
+    pub success: &'static str,
+    /// The properties that may hold the reason, first non-empty wins.
+    pub message: &'static [&'static str],
 }
 
 /// Several messages told apart by a property holding a different constant in each.
@@ -157,4 +168,9 @@ pub trait Operation {
     type Reply: Serialize + DeserializeOwned;
     /// What the spec says about the operation.
     const INFO: OperationInfo;
+
+    /// Decodes what arrives on the channel (an enum over several messages reads its tag first).
+    fn decode_request(payload: &[u8]) -> Result<Self::Request, serde_json::Error> {
+        serde_json::from_slice(payload)
+    }
 }

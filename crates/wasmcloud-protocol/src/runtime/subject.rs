@@ -481,6 +481,8 @@ pub struct ChannelInfo {
     pub tokens: &'static [Tok],
     /// Checks parameter values (in `params` order) against their rules.
     pub check: fn(&[&str]) -> Result<(), SubjectError>,
+    /// Checks one value: the parameter at this index in `params`.
+    pub check_param: fn(usize, &str) -> Result<(), SubjectError>,
 }
 
 impl PartialEq for ChannelInfo {
@@ -518,6 +520,27 @@ impl ChannelInfo {
         let mut out = String::new();
         self.root.write(prefix, &mut out);
         render_tokens(self.tokens, &ordered, &mut out);
+        Ok(out)
+    }
+
+    /// A subscription subject: parameters given in `values` are fixed (and checked), the others
+    /// left open (`*`). Names the channel does not have are ignored, so one set of values can
+    /// serve every channel.
+    pub fn filter(
+        &self,
+        values: &[(&str, &str)],
+        prefix: &SubjectPrefix,
+    ) -> Result<String, SubjectError> {
+        let mut slots: Vec<Option<&str>> = vec![None; self.params.len()];
+        for (i, param) in self.params.iter().enumerate() {
+            if let Some((_, v)) = values.iter().find(|(n, _)| n == param) {
+                (self.check_param)(i, v)?;
+                slots[i] = Some(v);
+            }
+        }
+        let mut out = String::new();
+        self.root.write(prefix, &mut out);
+        render_filter(self.tokens, &slots, &mut out);
         Ok(out)
     }
 

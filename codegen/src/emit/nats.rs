@@ -1,0 +1,549 @@
+//! A typed NATS client and a responder trait for every operation, behind the `nats` feature.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use crate::model::{Direction, Operation, ReplyPattern, Spec};
+use crate::naming::{pascal, snake, Namer};
+use crate::template::Token;
+
+use super::messages::{ident, payload_type};
+use super::{plain_doc, sanitize_doc};
+
+/// Parameters every channel shares (the lattice): the client holds them; the others are method
+/// arguments.
+fn shared_params(spec: &Spec) -> Vec<(String, String)> {
+    let skip = spec
+        .subject_root
+        .as_ref()
+        .map_or(0, |r| r.default.split('.').count());
+    let Some(first) = spec.channels.first() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, tok) in first.template.tokens.iter().enumerate().skip(skip) {
+        let Token::Param(name) = tok else { continue };
+        if spec
+            .channels
+            .iter()
+            .all(|c| c.template.tokens.get(i) == Some(tok))
+        {
+            let p = first
+                .parameters
+                .iter()
+                .find(|p| &p.name == name)
+                .expect("declared");
+            out.push((p.name.clone(), p.ident.clone()));
+        }
+    }
+    out
+}
+
+/// The operation type's name in the `operations` module (as [`super::subjects::operations`]
+/// names them).
+fn op_markers(spec: &Spec) -> Vec<Ident> {
+    let mut names = Namer::new();
+    spec.operations
+        .iter()
+        .map(|op| ident(&names.unique(pascal(&op.id))))
+        .collect()
+}
+
+/// `receiveHostHeartbeat` is `host_heartbeat`: the id without its leading verb, for methods that
+/// say the verb themselves.
+fn object_name(op: &Operation) -> String {
+    let split = op.id.find(|c: char| c.is_ascii_uppercase()).unwrap_or(0);
+    if split > 0 && split < op.id.len() {
+        snake(&op.id[split..])
+    } else {
+        snake(&op.id)
+    }
+}
+
+fn op_doc(spec: &Spec, op: &Operation) -> String {
+    let channel = &spec.channels[op.channel];
+    let mut text = format!("`{}` on `{}`", op.id, channel.name);
+    if let Some(s) = &op.summary {
+        text.push_str(": ");
+        text.push_str(&sanitize_doc(s));
+    }
+    text.push('.');
+    if let Some(d) = &op.description {
+        text.push_str("\n\n");
+        text.push_str(&sanitize_doc(d));
+    }
+    text
+}
+
+struct OpParts {
+    marker: Ident,
+    subject: Ident,
+    /// Method arguments for the channel's non-shared parameters: (Rust name, spec name).
+    args: Vec<(Ident, String)>,
+    /// The subject's constructor arguments in template order.
+    ctor: Vec<TokenStream>,
+    request: TokenStream,
+    has_request: bool,
+    reply: TokenStream,
+}
+
+fn parts(spec: &Spec, i: usize, markers: &[Ident], shared: &[(String, String)]) -> OpParts {
+    let op = &spec.operations[i];
+    let channel = &spec.channels[op.channel];
+    let mut arg_names = Namer::new();
+    for reserved in ["request", "gather", "self", "subject", "payload"] {
+        arg_names.reserve(reserved);
+    }
+    let mut args = Vec::new();
+    let mut ctor = Vec::new();
+    for p in &channel.parameters {
+        if let Some((_, field)) = shared.iter().find(|(n, _)| n == &p.name) {
+            let field = ident(field);
+            ctor.push(quote!(&self.#field));
+        } else {
+            let a = ident(&arg_names.unique(p.ident.clone()));
+            ctor.push(quote!(#a));
+            args.push((a, p.name.clone()));
+        }
+    }
+    // Wildcard tokens of the channel are filled as in a subscription only; such channels get no
+    // request methods.
+    let request = match (op.messages.as_slice(), &op.dispatch) {
+        ([], _) => quote!(()),
+        ([m], _) => {
+            let p = payload_type(&spec.messages[*m]);
+            quote!(#p)
+        }
+        (_, Some(d)) => {
+            let d = ident(&d.name);
+            quote!(super::messages::#d)
+        }
+        _ => quote!(::serde_json::Value),
+    };
+    let has_request = match op.messages.as_slice() {
+        [m] => spec.messages[*m].payload.is_some(),
+        [] => false,
+        _ => true,
+    };
+    let reply = match op.reply.as_ref().map(|r| r.messages.as_slice()) {
+        Some([m]) => {
+            let p = payload_type(&spec.messages[*m]);
+            quote!(#p)
+        }
+        Some([_, _, ..]) => quote!(::serde_json::Value),
+        _ => quote!(()),
+    };
+    OpParts {
+        marker: markers[i].clone(),
+        subject: ident(&format!("{}Subject", channel.ident)),
+        args,
+        ctor,
+        request,
+        has_request,
+        reply,
+    }
+}
+
+fn is_wildcard(spec: &Spec, op: &Operation) -> bool {
+    spec.channels[op.channel].template.is_wildcard()
+}
+
+pub(crate) fn client(spec: &Spec, runtime: &TokenStream) -> TokenStream {
+    let shared = shared_params(spec);
+    let markers = op_markers(spec);
+    let fields: Vec<Ident> = shared.iter().map(|(_, f)| ident(f)).collect();
+    let shared_names: Vec<&String> = shared.iter().map(|(n, _)| n).collect();
+    let mut methods = Vec::new();
+    let mut method_names = Namer::new();
+    for reserved in ["new", "with_options", "requester"] {
+        method_names.reserve(reserved);
+    }
+    for f in &fields {
+        method_names.reserve(&f.to_string());
+    }
+    for (i, op) in spec.operations.iter().enumerate() {
+        let p = parts(spec, i, &markers, &shared);
+        let OpParts {
+            marker,
+            subject,
+            args,
+            ctor,
+            request,
+            has_request,
+            reply,
+        } = p;
+        let arg_idents: Vec<&Ident> = args.iter().map(|(a, _)| a).collect();
+        let docs = plain_doc(&op_doc(spec, op));
+        let request_arg = if has_request {
+            quote!(, request: &#request)
+        } else {
+            quote!()
+        };
+        let request_val = if has_request {
+            quote!(request)
+        } else {
+            quote!(&())
+        };
+        let request_pass = if has_request {
+            quote!(request,)
+        } else {
+            quote!()
+        };
+        match (op.direction, &op.reply) {
+            (Direction::Publish, _) | (Direction::Subscribe, Some(_)) if !is_wildcard(spec, op) => {
+                let name = ident(&method_names.unique(op.ident.clone()));
+                let build = quote!(let subject = super::subjects::#subject::new(#(#ctor),*)?;);
+                match op.reply.as_ref().map(|r| r.pattern) {
+                    Some(ReplyPattern::ScatterGather) => {
+                        let with = ident(&method_names.unique(format!("{}_with", op.ident)));
+                        let with_doc = plain_doc(&format!(
+                            "[`Self::{name}`], collecting replies as `gather` says instead of the client's default."
+                        ));
+                        methods.push(quote! {
+                            #docs
+                            ///
+                            /// Every receiver may reply: replies are collected as the client's
+                            /// options say (see [`Self::with_options`]).
+                            pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> ::std::result::Result<rt::Gathered<#reply>, rt::RequestError> {
+                                let gather = *self.requester.options().gather_options();
+                                self.#with(#(#arg_idents,)* #request_pass &gather).await
+                            }
+
+                            #with_doc
+                            pub async fn #with(&self #(, #arg_idents: &str)* #request_arg, gather: &rt::GatherOptions) -> ::std::result::Result<rt::Gathered<#reply>, rt::RequestError> {
+                                #build
+                                self.requester.gather::<ops::#marker>(&subject, #request_val, gather).await
+                            }
+                        });
+                    }
+                    Some(_) => {
+                        methods.push(quote! {
+                            #docs
+                            pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> ::std::result::Result<#reply, rt::RequestError> {
+                                #build
+                                self.requester.request::<ops::#marker>(&subject, #request_val).await
+                            }
+                        });
+                    }
+                    None => {
+                        let name = if op.direction == Direction::Subscribe {
+                            ident(&method_names.unique(format!("publish_{}", object_name(op))))
+                        } else {
+                            name
+                        };
+                        methods.push(quote! {
+                            #docs
+                            ///
+                            /// Fire-and-forget: nothing answers; this returns once the message is
+                            /// flushed to the server.
+                            pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> ::std::result::Result<(), rt::RequestError> {
+                                #build
+                                self.requester.publish::<ops::#marker>(&subject, #request_val).await
+                            }
+                        });
+                    }
+                }
+                // A subscribe operation's messages can also be received.
+                if op.direction == Direction::Subscribe {
+                    methods.push(subscribe_method(
+                        spec,
+                        op,
+                        &marker,
+                        &mut method_names,
+                        &shared,
+                    ));
+                }
+            }
+            (Direction::Subscribe, None) => {
+                if !is_wildcard(spec, op) {
+                    let name = ident(&method_names.unique(format!("publish_{}", object_name(op))));
+                    methods.push(quote! {
+                        #docs
+                        ///
+                        /// Publishes the message on its subject (the side that emits it).
+                        pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> ::std::result::Result<(), rt::RequestError> {
+                            let subject = super::subjects::#subject::new(#(#ctor),*)?;
+                            self.requester.publish::<ops::#marker>(&subject, #request_val).await
+                        }
+                    });
+                }
+                methods.push(subscribe_method(
+                    spec,
+                    op,
+                    &marker,
+                    &mut method_names,
+                    &shared,
+                ));
+                if op.dispatch.is_some() {
+                    let name =
+                        ident(&method_names.unique(format!("subscribe_{}_of", object_name(op))));
+                    let doc = plain_doc(&format!(
+                        "Receives only the given messages of `{}`, each on its own channel.",
+                        op.id
+                    ));
+                    methods.push(quote! {
+                        #doc
+                        pub async fn #name(&self, messages: &[#runtime::MessageInfo]) -> ::std::result::Result<rt::Subscription<ops::#marker>, rt::RequestError> {
+                            let values = [#((#shared_names, self.#fields.as_str())),*];
+                            let filters = rt::dedicated_filters(&super::INFO, messages, &values, self.requester.options().subject_prefix())?;
+                            self.requester.subscribe::<ops::#marker>(&filters).await
+                        }
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    let field_docs: Vec<TokenStream> = shared
+        .iter()
+        .map(|(n, _)| plain_doc(&format!("The `{n}` of every subject.")))
+        .collect();
+    let check_shared: Vec<TokenStream> = shared
+        .iter()
+        .map(|(_, f)| {
+            let f = ident(f);
+            quote!(super::subjects::SpecFilter::default().#f(#f)?;)
+        })
+        .collect();
+    let ctor_doc = plain_doc(&format!(
+        "A client on an existing NATS connection for the given {}, with the default options.",
+        if shared.is_empty() {
+            "spec".to_owned()
+        } else {
+            shared
+                .iter()
+                .map(|(n, _)| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    ));
+    let module_doc = format!(
+        "A typed NATS client: one async method per operation of the spec (the `nats` feature).\n\nErrors tell apart a timeout, no responders, a transport failure, an undecodable or invalid reply{}.",
+        if spec.reply_status.is_some() { ", and a refusal by the responder with its reason" } else { "" }
+    );
+    let module_doc = plain_doc(&module_doc);
+    quote! {
+        #module_doc
+        #[cfg(feature = "nats")]
+        pub mod client {
+            use #runtime::nats as rt;
+            use super::operations as ops;
+
+            /// Sends the spec's requests and receives its messages on one NATS connection.
+            #[derive(Debug, Clone)]
+            pub struct Client {
+                requester: rt::Requester,
+                #(#field_docs #fields: ::std::string::String,)*
+            }
+
+            impl Client {
+                #ctor_doc
+                pub fn new(nats: rt::async_nats::Client #(, #fields: &str)*) -> ::std::result::Result<Self, #runtime::SubjectError> {
+                    Self::with_options(nats #(, #fields)*, rt::RequestOptions::default())
+                }
+
+                /// A client with options: subject prefix (custom root, account), timeouts,
+                /// scatter-gather finishing, reply validation.
+                pub fn with_options(nats: rt::async_nats::Client #(, #fields: &str)*, options: rt::RequestOptions) -> ::std::result::Result<Self, #runtime::SubjectError> {
+                    #(#check_shared)*
+                    ::std::result::Result::Ok(Self {
+                        requester: rt::Requester::new(nats, options),
+                        #(#fields: #fields.to_owned(),)*
+                    })
+                }
+
+                /// The requester underneath, for operations used generically.
+                pub fn requester(&self) -> &rt::Requester {
+                    &self.requester
+                }
+
+                #(
+                    #field_docs
+                    pub fn #fields(&self) -> &str {
+                        &self.#fields
+                    }
+                )*
+
+                #(#methods)*
+            }
+        }
+    }
+}
+
+fn subscribe_method(
+    spec: &Spec,
+    op: &Operation,
+    marker: &Ident,
+    names: &mut Namer,
+    shared: &[(String, String)],
+) -> TokenStream {
+    let channel = &spec.channels[op.channel];
+    let filter = ident(&format!("{}Filter", channel.ident));
+    let name = ident(&names.unique(format!("subscribe_{}", object_name(op))));
+    let setters: Vec<TokenStream> = channel
+        .parameters
+        .iter()
+        .filter_map(|p| {
+            let (_, field) = shared.iter().find(|(n, _)| n == &p.name)?;
+            let f = ident(field);
+            let setter = ident(&p.ident);
+            Some(quote!(.#setter(&self.#f)?))
+        })
+        .collect();
+    let doc = plain_doc(&format!(
+        "Receives the messages of `{}` on `{}` (other parameters open). A message that does not decode is an `Err` item; the stream goes on.",
+        op.id, channel.name
+    ));
+    quote! {
+        #doc
+        pub async fn #name(&self) -> ::std::result::Result<rt::Subscription<ops::#marker>, rt::RequestError> {
+            let filter = super::subjects::#filter::default()#(#setters)*
+                .render_with(self.requester.options().subject_prefix());
+            self.requester.subscribe::<ops::#marker>(&[filter]).await
+        }
+    }
+}
+
+pub(crate) fn responder(spec: &Spec, runtime: &TokenStream) -> TokenStream {
+    let markers = op_markers(spec);
+    let shared = shared_params(spec);
+    let mut trait_methods = Vec::new();
+    let mut loops = Vec::new();
+    let mut names = Namer::new();
+    for (i, op) in spec.operations.iter().enumerate() {
+        // The responder answers what is sent to it: requests, and fire-and-forget commands.
+        if op.direction != Direction::Publish || is_wildcard(spec, op) {
+            continue;
+        }
+        let OpParts {
+            marker,
+            subject,
+            request,
+            has_request,
+            reply,
+            ..
+        } = parts(spec, i, &markers, &shared);
+        let name = ident(&names.unique(op.ident.clone()));
+        let id = &op.id;
+        let docs = plain_doc(&op_doc(spec, op));
+        let request_param = if has_request {
+            quote!(, request: #request)
+        } else {
+            quote!()
+        };
+        let request_arg = if has_request {
+            quote!(, request)
+        } else {
+            quote!()
+        };
+        let unused = if has_request {
+            quote!(let _ = (subject, request);)
+        } else {
+            quote!(let _ = subject;)
+        };
+        let answered = op.reply.is_some();
+        let (output, default_body, after) = if answered {
+            let refuse = format!("{id} is not supported");
+            (
+                quote!(::std::result::Result<#reply, rt::Reject>),
+                quote!(#unused async { ::std::result::Result::Err(rt::Reject::refuse(#refuse)) }),
+                quote!(rt::serve_reply::<ops::#marker>(&nats, &msg, result).await;),
+            )
+        } else {
+            (
+                quote!(()),
+                quote!(#unused async {}),
+                quote!(let () = result;),
+            )
+        };
+        let how = if answered {
+            "Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at all)."
+        } else {
+            "Nothing is answered."
+        };
+        let how = plain_doc(how);
+        // A request without payload has nothing to decode: its body is ignored.
+        let decode = if has_request {
+            quote! {
+                let request = match rt::decode::<ops::#marker>(&msg.payload) {
+                    ::std::result::Result::Ok(request) => request,
+                    ::std::result::Result::Err(e) => {
+                        rt::serve_undecodable::<ops::#marker>(&nats, &msg, &e).await;
+                        continue;
+                    }
+                };
+            }
+        } else {
+            quote!()
+        };
+        trait_methods.push(quote! {
+            #docs
+            ///
+            #how
+            fn #name(&self, subject: super::subjects::#subject<'_> #request_param) -> impl ::core::future::Future<Output = #output> + ::core::marker::Send {
+                #default_body
+            }
+        });
+        loops.push(quote! {
+            {
+                let mut subscription = rt::serve_subscribe::<ops::#marker>(&nats, &options).await?;
+                let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
+                server.spawn(async move {
+                    while let ::core::option::Option::Some(msg) = rt::StreamExt::next(&mut subscription).await {
+                        let subject = match rt::serve_subject::<ops::#marker>(&msg, &options) {
+                            ::std::result::Result::Ok(subject) => subject,
+                            ::std::result::Result::Err(e) => {
+                                rt::serve_undecodable::<ops::#marker>(&nats, &msg, &e).await;
+                                continue;
+                            }
+                        };
+                        #decode
+                        let result = responder.#name(subject #request_arg).await;
+                        #after
+                    }
+                });
+            }
+        });
+    }
+    if trait_methods.is_empty() {
+        return quote!();
+    }
+    let module_doc = plain_doc(
+        "The answering side of the spec's requests (the `nats` feature): implement\n[`Responder`](responder::Responder), then [`serve`](responder::serve) it.",
+    );
+    quote! {
+        #module_doc
+        #[cfg(feature = "nats")]
+        pub mod responder {
+            use #runtime::nats as rt;
+            use super::operations as ops;
+
+            /// One method per request operation; each has a default that refuses (or, for a
+            /// fire-and-forget command, ignores), so an implementation answers only what it
+            /// supports.
+            pub trait Responder: ::core::marker::Send + ::core::marker::Sync + 'static {
+                #(#trait_methods)*
+            }
+
+            /// Subscribes to the subjects of every request operation (fixed values and queue
+            /// groups from `options`) and answers each request with `responder`, one task per
+            /// operation, until the returned [`rt::Server`] is dropped. Returns once the server has
+            /// every subscription. A request that cannot be decoded is answered with the reason, as
+            /// a refusal.
+            pub async fn serve<R: Responder>(nats: rt::async_nats::Client, responder: R, options: rt::ServeOptions) -> ::std::result::Result<rt::Server, rt::ServeError> {
+                let responder = ::std::sync::Arc::new(responder);
+                let mut server = rt::Server::new();
+                #(#loops)*
+                server.ready(&nats).await?;
+                ::std::result::Result::Ok(server)
+            }
+        }
+    }
+}
+
+/// Both modules. Types are named from one module below the spec's, as `messages` names them.
+pub(crate) fn emit(spec: &Spec, runtime: &TokenStream) -> TokenStream {
+    let client = client(spec, runtime);
+    let responder = responder(spec, runtime);
+    quote! { #client #responder }
+}

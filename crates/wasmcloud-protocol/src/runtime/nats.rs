@@ -1,0 +1,852 @@
+//! Talking NATS, generically over the operation table (the `nats` feature).
+//!
+//! Generated clients and responders are thin: each method names its operation and this module
+//! does the rest. [`Requester`] sends requests (one reply, scatter-gather, or none) and
+//! subscribes; the `serve_*` helpers let a responder answer them.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::stream::SelectAll;
+use serde::Serialize;
+
+use super::operation::{ChannelSubject, Operation, ReplyStatusInfo};
+use super::subject::{SubjectError, SubjectPrefix};
+
+pub use async_nats;
+pub use futures::{Stream, StreamExt};
+
+/// How a scatter-gather request collects its replies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GatherOptions {
+    deadline: Duration,
+    expected: Option<usize>,
+    quiet: Option<Duration>,
+}
+
+impl Default for GatherOptions {
+    /// Collect for 5 s, as the official client does.
+    fn default() -> Self {
+        Self {
+            deadline: Duration::from_secs(5),
+            expected: None,
+            quiet: None,
+        }
+    }
+}
+
+impl GatherOptions {
+    /// Collect until the deadline (5 s).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The longest the request collects replies.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Finish as soon as this many replies (decodable or not) arrived.
+    pub fn expected(mut self, replies: usize) -> Self {
+        self.expected = Some(replies);
+        self
+    }
+
+    /// Finish when no new reply arrived for this long after the last one. Before the first reply
+    /// only the deadline counts, so a slow network does not end the request empty.
+    pub fn quiet(mut self, period: Duration) -> Self {
+        self.quiet = Some(period);
+        self
+    }
+}
+
+/// Options of a client: subject prefix, timeouts, reply validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestOptions {
+    prefix: SubjectPrefix,
+    timeout: Duration,
+    gather: GatherOptions,
+    validate_replies: bool,
+}
+
+impl Default for RequestOptions {
+    /// No prefix, 2 s for a single reply, [`GatherOptions::default`] for scatter-gather.
+    fn default() -> Self {
+        Self {
+            prefix: SubjectPrefix::new(),
+            timeout: Duration::from_secs(2),
+            gather: GatherOptions::default(),
+            validate_replies: false,
+        }
+    }
+}
+
+impl RequestOptions {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Account token and root replacement for every subject.
+    pub fn prefix(mut self, prefix: SubjectPrefix) -> Self {
+        self.prefix = prefix;
+        self
+    }
+
+    /// How long a request with one reply waits for it.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How scatter-gather requests collect replies, unless a call says otherwise.
+    pub fn gather(mut self, gather: GatherOptions) -> Self {
+        self.gather = gather;
+        self
+    }
+
+    /// Validates every reply against its message's schema before decoding it.
+    #[cfg(feature = "validate")]
+    pub fn validate_replies(mut self, yes: bool) -> Self {
+        self.validate_replies = yes;
+        self
+    }
+
+    /// The subject prefix.
+    pub fn subject_prefix(&self) -> &SubjectPrefix {
+        &self.prefix
+    }
+
+    /// The scatter-gather options.
+    pub fn gather_options(&self) -> &GatherOptions {
+        &self.gather
+    }
+}
+
+/// Why a request failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// A value for the subject is not allowed.
+    Subject(SubjectError),
+    /// The request could not be encoded.
+    Encode(serde_json::Error),
+    /// No reply came in time.
+    Timeout {
+        /// The request subject.
+        subject: String,
+        /// How long it waited.
+        after: Duration,
+    },
+    /// Nobody listens on the subject.
+    NoResponders {
+        /// The request subject.
+        subject: String,
+    },
+    /// The connection failed (publish, subscribe or flush).
+    Transport {
+        /// The request subject.
+        subject: String,
+        /// The transport's error.
+        error: String,
+    },
+    /// The reply is not the reply message (not JSON, or not its shape).
+    Undecodable {
+        /// The request subject.
+        subject: String,
+        /// The decoder's error.
+        error: String,
+        /// The reply as received.
+        payload: Bytes,
+    },
+    /// The reply breaks its schema (with replies validated).
+    #[cfg(feature = "validate")]
+    InvalidReply {
+        /// The request subject.
+        subject: String,
+        /// Every violation.
+        violations: Vec<super::validate::Violation>,
+    },
+    /// The responder refused or failed the request (`success: false`), saying why.
+    Refused {
+        /// The request subject.
+        subject: String,
+        /// The responder's reason.
+        message: String,
+    },
+}
+
+impl fmt::Display for RequestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Subject(e) => e.fmt(f),
+            Self::Encode(e) => write!(f, "cannot encode the request: {e}"),
+            Self::Timeout { subject, after } => write!(f, "{subject}: no reply within {after:?}"),
+            Self::NoResponders { subject } => write!(f, "{subject}: no responders"),
+            Self::Transport { subject, error } => write!(f, "{subject}: {error}"),
+            Self::Undecodable { subject, error, .. } => {
+                write!(f, "{subject}: the reply is not the reply message: {error}")
+            }
+            #[cfg(feature = "validate")]
+            Self::InvalidReply {
+                subject,
+                violations,
+            } => {
+                write!(f, "{subject}: the reply breaks its schema")?;
+                for v in violations {
+                    write!(f, "; {v}")?;
+                }
+                Ok(())
+            }
+            Self::Refused { subject, message } => write!(f, "{subject}: refused: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for RequestError {}
+
+impl From<SubjectError> for RequestError {
+    fn from(e: SubjectError) -> Self {
+        Self::Subject(e)
+    }
+}
+
+/// A reply that could not be decoded, kept as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undecodable {
+    /// The reply as received.
+    pub payload: Bytes,
+    /// Why it could not be decoded.
+    pub error: String,
+}
+
+/// Why a scatter-gather request stopped collecting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    /// The deadline passed.
+    Deadline,
+    /// The expected number of replies arrived.
+    Expected,
+    /// No reply came for the quiet period.
+    Quiet,
+}
+
+/// The replies of a scatter-gather request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gathered<T> {
+    /// Every decodable reply, in arrival order (refusals included: each says why).
+    pub replies: Vec<T>,
+    /// Every reply that could not be decoded: collection goes on past them.
+    pub undecodable: Vec<Undecodable>,
+    /// Why collection stopped.
+    pub finish: Finish,
+}
+
+/// Encodes what is sent on an operation's channel: nothing for a message without payload.
+pub fn encode<O: Operation>(payload: &O::Request) -> Result<Bytes, serde_json::Error> {
+    encode_as(
+        O::INFO.messages.first().is_none_or(|m| m.has_payload),
+        payload,
+    )
+}
+
+fn encode_as<T: Serialize>(has_payload: bool, value: &T) -> Result<Bytes, serde_json::Error> {
+    if has_payload {
+        serde_json::to_vec(value).map(Bytes::from)
+    } else {
+        Ok(Bytes::new())
+    }
+}
+
+/// Decodes what is received on an operation's channel.
+pub fn decode<O: Operation>(payload: &[u8]) -> Result<O::Request, serde_json::Error> {
+    if O::INFO.messages.first().is_some_and(|m| !m.has_payload) {
+        // No payload: whatever came is ignored.
+        return serde_json::from_value(serde_json::Value::Null);
+    }
+    O::decode_request(payload)
+}
+
+/// Reads a reply's status: `Some(reason)` when it says the request was refused.
+pub fn refusal(status: &ReplyStatusInfo, reply: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(reply).ok()?;
+    if value.get(status.success)?.as_bool()? {
+        return None;
+    }
+    let reason = status
+        .message
+        .iter()
+        .filter_map(|field| value.get(*field)?.as_str())
+        .find(|m| !m.is_empty())
+        .unwrap_or("no reason given");
+    Some(reason.to_owned())
+}
+
+/// A reply saying the request was refused, in the spec's status fields.
+pub fn refusal_reply(status: &ReplyStatusInfo, reason: &str) -> Bytes {
+    let mut map = serde_json::Map::new();
+    map.insert(status.success.to_owned(), false.into());
+    if let Some(field) = status.message.first() {
+        map.insert((*field).to_owned(), reason.into());
+    }
+    Bytes::from(serde_json::to_vec(&map).expect("a map of strings serializes"))
+}
+
+/// Waits until the server has processed everything this connection sent before, subscriptions
+/// included: a message to a private inbox comes back only after them, as the server handles a
+/// connection's operations in order. (`flush` only writes the socket, so another connection's
+/// request could otherwise find no subscriber yet.)
+pub async fn round_trip(nats: &async_nats::Client) -> Result<(), String> {
+    let inbox = nats.new_inbox();
+    let mut probe = nats
+        .subscribe(inbox.clone())
+        .await
+        .map_err(|e| e.to_string())?;
+    nats.publish(inbox, Bytes::new())
+        .await
+        .map_err(|e| e.to_string())?;
+    nats.flush().await.map_err(|e| e.to_string())?;
+    let back = tokio::time::timeout(Duration::from_secs(10), probe.next()).await;
+    let _ = probe.unsubscribe().await;
+    match back {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err("the connection closed".into()),
+        Err(_) => Err("the server did not answer within 10 s".into()),
+    }
+}
+
+/// Sends requests and subscribes, for one spec's operations.
+#[derive(Debug, Clone)]
+pub struct Requester {
+    nats: async_nats::Client,
+    options: RequestOptions,
+}
+
+impl Requester {
+    /// A requester on an existing NATS connection.
+    pub fn new(nats: async_nats::Client, options: RequestOptions) -> Self {
+        Self { nats, options }
+    }
+
+    /// The NATS connection.
+    pub fn nats(&self) -> &async_nats::Client {
+        &self.nats
+    }
+
+    /// The options.
+    pub fn options(&self) -> &RequestOptions {
+        &self.options
+    }
+
+    fn subject<'a, O: Operation>(&self, subject: &O::Subject<'a>) -> String {
+        subject.render_with(&self.options.prefix)
+    }
+
+    fn decode_reply<O: Operation>(
+        &self,
+        subject: &str,
+        payload: Bytes,
+    ) -> Result<O::Reply, RequestError> {
+        let undecodable = |error: String, payload: Bytes| RequestError::Undecodable {
+            subject: subject.to_owned(),
+            error,
+            payload,
+        };
+        #[cfg(feature = "validate")]
+        if self.options.validate_replies {
+            if let Some(info) = O::INFO.reply.first() {
+                match super::validate::validate_bytes(info, &payload) {
+                    Ok(_) => {}
+                    Err(super::validate::ValidationError::Invalid { violations, .. }) => {
+                        return Err(RequestError::InvalidReply {
+                            subject: subject.to_owned(),
+                            violations,
+                        })
+                    }
+                    Err(e) => return Err(undecodable(e.to_string(), payload)),
+                }
+            }
+        }
+        let has_payload = O::INFO.reply.first().is_none_or(|m| m.has_payload);
+        let decoded = if has_payload {
+            serde_json::from_slice(&payload)
+        } else {
+            serde_json::from_value(serde_json::Value::Null)
+        };
+        decoded.map_err(|e| undecodable(e.to_string(), payload))
+    }
+
+    /// Sends a request and waits for its one reply. A reply whose status says the request was
+    /// refused is [`RequestError::Refused`].
+    pub async fn request<'a, O: Operation>(
+        &self,
+        subject: &O::Subject<'a>,
+        request: &O::Request,
+    ) -> Result<O::Reply, RequestError> {
+        let subject = self.subject::<O>(subject);
+        let body = encode::<O>(request).map_err(RequestError::Encode)?;
+        let timeout = self.options.timeout;
+        let req = async_nats::Request::new()
+            .payload(body)
+            .timeout(Some(timeout));
+        let reply = self
+            .nats
+            .send_request(subject.clone(), req)
+            .await
+            .map_err(|e| match e.kind() {
+                async_nats::RequestErrorKind::TimedOut => RequestError::Timeout {
+                    subject: subject.clone(),
+                    after: timeout,
+                },
+                async_nats::RequestErrorKind::NoResponders => RequestError::NoResponders {
+                    subject: subject.clone(),
+                },
+                _ => RequestError::Transport {
+                    subject: subject.clone(),
+                    error: e.to_string(),
+                },
+            })?;
+        if let Some(status) = &O::INFO.reply_status {
+            if let Some(message) = refusal(status, &reply.payload) {
+                return Err(RequestError::Refused { subject, message });
+            }
+        }
+        self.decode_reply::<O>(&subject, reply.payload)
+    }
+
+    /// Sends a request every receiver may answer and collects the replies (see
+    /// [`GatherOptions`]). Undecodable replies are kept aside and collection goes on; a refusal
+    /// is a reply like any other. With no receiver at all: [`RequestError::NoResponders`].
+    pub async fn gather<'a, O: Operation>(
+        &self,
+        subject: &O::Subject<'a>,
+        request: &O::Request,
+        gather: &GatherOptions,
+    ) -> Result<Gathered<O::Reply>, RequestError> {
+        let subject = self.subject::<O>(subject);
+        let transport = |e: &dyn fmt::Display| RequestError::Transport {
+            subject: subject.clone(),
+            error: e.to_string(),
+        };
+        let body = encode::<O>(request).map_err(RequestError::Encode)?;
+        let inbox = self.nats.new_inbox();
+        let mut replies = self
+            .nats
+            .subscribe(inbox.clone())
+            .await
+            .map_err(|e| transport(&e))?;
+        self.nats
+            .publish_with_reply(subject.clone(), inbox, body)
+            .await
+            .map_err(|e| transport(&e))?;
+        self.nats.flush().await.map_err(|e| transport(&e))?;
+
+        let deadline = tokio::time::Instant::now() + gather.deadline;
+        let mut out = Gathered {
+            replies: Vec::new(),
+            undecodable: Vec::new(),
+            finish: Finish::Deadline,
+        };
+        loop {
+            let received = out.replies.len() + out.undecodable.len();
+            if gather.expected.is_some_and(|n| received >= n) {
+                out.finish = Finish::Expected;
+                break;
+            }
+            let quiet_until = match gather.quiet {
+                Some(q) if received > 0 => (tokio::time::Instant::now() + q).min(deadline),
+                _ => deadline,
+            };
+            match tokio::time::timeout_at(quiet_until, replies.next()).await {
+                Err(_) => {
+                    if quiet_until < deadline {
+                        out.finish = Finish::Quiet;
+                    }
+                    break;
+                }
+                Ok(None) => break,
+                Ok(Some(msg)) => {
+                    if msg.status == Some(async_nats::StatusCode::NO_RESPONDERS) {
+                        if received == 0 {
+                            return Err(RequestError::NoResponders { subject });
+                        }
+                        continue;
+                    }
+                    match self.decode_reply::<O>(&subject, msg.payload) {
+                        Ok(reply) => out.replies.push(reply),
+                        Err(RequestError::Undecodable { error, payload, .. }) => {
+                            out.undecodable.push(Undecodable { payload, error })
+                        }
+                        #[cfg(feature = "validate")]
+                        Err(RequestError::InvalidReply { violations, .. }) => {
+                            out.undecodable.push(Undecodable {
+                                payload: Bytes::new(),
+                                error: violations
+                                    .iter()
+                                    .map(|v| v.to_string())
+                                    .collect::<Vec<_>>()
+                                    .join("; "),
+                            })
+                        }
+                        Err(other) => return Err(other),
+                    }
+                }
+            }
+        }
+        let _ = replies.unsubscribe().await;
+        Ok(out)
+    }
+
+    /// Publishes without waiting for anything (fire-and-forget commands, events).
+    pub async fn publish<'a, O: Operation>(
+        &self,
+        subject: &O::Subject<'a>,
+        payload: &O::Request,
+    ) -> Result<(), RequestError> {
+        let subject = self.subject::<O>(subject);
+        let body = encode::<O>(payload).map_err(RequestError::Encode)?;
+        let transport = |e: &dyn fmt::Display| RequestError::Transport {
+            subject: subject.clone(),
+            error: e.to_string(),
+        };
+        self.nats
+            .publish(subject.clone(), body)
+            .await
+            .map_err(|e| transport(&e))?;
+        self.nats.flush().await.map_err(|e| transport(&e))
+    }
+
+    /// Subscribes to subscription subjects (filters), decoding what arrives as operation `O`'s
+    /// messages.
+    pub async fn subscribe<O: Operation>(
+        &self,
+        filters: &[String],
+    ) -> Result<Subscription<O>, RequestError> {
+        let mut all = SelectAll::new();
+        for filter in filters {
+            let sub =
+                self.nats
+                    .subscribe(filter.clone())
+                    .await
+                    .map_err(|e| RequestError::Transport {
+                        subject: filter.clone(),
+                        error: e.to_string(),
+                    })?;
+            all.push(sub);
+        }
+        round_trip(&self.nats)
+            .await
+            .map_err(|error| RequestError::Transport {
+                subject: filters.join(" "),
+                error,
+            })?;
+        Ok(Subscription {
+            inner: all,
+            _op: std::marker::PhantomData,
+        })
+    }
+}
+
+/// Subscription subjects for the given messages, each on the channel dedicated to it (the one
+/// channel whose operation carries that message alone), with `values` fixed and other parameters
+/// open.
+pub fn dedicated_filters(
+    spec: &super::SpecInfo,
+    messages: &[super::MessageInfo],
+    values: &[(&str, &str)],
+    prefix: &SubjectPrefix,
+) -> Result<Vec<String>, RequestError> {
+    let mut out = Vec::with_capacity(messages.len());
+    for message in messages {
+        let channel = spec
+            .operations
+            .iter()
+            .find(|o| o.messages.len() == 1 && o.messages[0] == *message)
+            .map(|o| o.channel)
+            .ok_or_else(|| {
+                RequestError::Subject(SubjectError::NoMatch {
+                    subject: format!("{}/{}", message.spec, message.name),
+                    expected: format!("a message of {} with a channel of its own", spec.id),
+                })
+            })?;
+        out.push(channel.filter(values, prefix)?);
+    }
+    Ok(out)
+}
+
+/// A message received on a subscription.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Received<T> {
+    /// The subject it came on.
+    pub subject: String,
+    /// The decoded message.
+    pub message: T,
+}
+
+/// A message that arrived on a subscription but could not be decoded: reported, and the
+/// subscription goes on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    /// The subject it came on.
+    pub subject: String,
+    /// The payload as received.
+    pub payload: Bytes,
+    /// Why it could not be decoded.
+    pub error: String,
+}
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: malformed message: {}", self.subject, self.error)
+    }
+}
+
+impl std::error::Error for Malformed {}
+
+/// A stream of the messages of an operation, decoded; see [`Requester::subscribe`].
+pub struct Subscription<O: Operation> {
+    inner: SelectAll<async_nats::Subscriber>,
+    _op: std::marker::PhantomData<fn() -> O>,
+}
+
+impl<O: Operation> fmt::Debug for Subscription<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Subscription")
+            .field("operation", &O::INFO.id)
+            .finish()
+    }
+}
+
+impl<O: Operation> Stream for Subscription<O> {
+    type Item = Result<Received<O::Request>, Malformed>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Pin::new(&mut self.inner).poll_next(cx).map(|msg| {
+            msg.map(|msg| {
+                let subject = msg.subject.to_string();
+                match decode::<O>(&msg.payload) {
+                    Ok(message) => Ok(Received { subject, message }),
+                    Err(e) => Err(Malformed {
+                        subject,
+                        payload: msg.payload,
+                        error: e.to_string(),
+                    }),
+                }
+            })
+        })
+    }
+}
+
+/// What a responder answers when it does not reply with a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    reason: Option<String>,
+}
+
+impl Reject {
+    /// Refuse the request, saying why (`success: false` in specs with a reply status).
+    pub fn refuse(reason: impl Into<String>) -> Self {
+        Self {
+            reason: Some(reason.into()),
+        }
+    }
+
+    /// Do not reply at all (a host that cannot serve an auction stays silent).
+    pub fn silently() -> Self {
+        Self { reason: None }
+    }
+
+    /// The reason, unless the rejection is silent.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+}
+
+/// Where a responder listens: the subject prefix, and parameter values it fixes (its lattice, its
+/// host id); every other parameter is left open.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServeOptions {
+    prefix: SubjectPrefix,
+    fixed: Vec<(String, String)>,
+}
+
+impl ServeOptions {
+    /// Every parameter open, no prefix.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Account token and root replacement for every subject.
+    pub fn prefix(mut self, prefix: SubjectPrefix) -> Self {
+        self.prefix = prefix;
+        self
+    }
+
+    /// Listens only on subjects where parameter `name` is `value` (on the channels that have it).
+    pub fn fix(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.fixed.push((name.into(), value.into()));
+        self
+    }
+
+    /// The subject prefix.
+    pub fn subject_prefix(&self) -> &SubjectPrefix {
+        &self.prefix
+    }
+
+    fn values(&self) -> Vec<(&str, &str)> {
+        self.fixed
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect()
+    }
+}
+
+/// Why a responder could not start.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// A fixed value is not allowed in a subject.
+    Subject(SubjectError),
+    /// Subscribing failed.
+    Subscribe {
+        /// The subject.
+        subject: String,
+        /// The transport's error.
+        error: String,
+    },
+    /// The server did not confirm the subscriptions.
+    Unconfirmed(String),
+}
+
+impl fmt::Display for ServeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Subject(e) => e.fmt(f),
+            Self::Subscribe { subject, error } => {
+                write!(f, "cannot subscribe to {subject}: {error}")
+            }
+            Self::Unconfirmed(error) => write!(f, "subscriptions not confirmed: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for ServeError {}
+
+impl From<SubjectError> for ServeError {
+    fn from(e: SubjectError) -> Self {
+        Self::Subject(e)
+    }
+}
+
+/// Subscribes to an operation's subjects as a responder: the channel with the fixed values, the
+/// rest open, in the operation's queue group if it has one.
+pub async fn serve_subscribe<O: Operation>(
+    nats: &async_nats::Client,
+    options: &ServeOptions,
+) -> Result<async_nats::Subscriber, ServeError> {
+    let channel = O::INFO.channel;
+    let values = options.values();
+    let filter = channel.filter(&values, &options.prefix)?;
+    let queue = O::INFO.queue_group(&values, &options.prefix)?;
+    let subscribed = match queue {
+        Some(queue) => nats.queue_subscribe(filter.clone(), queue).await,
+        None => nats.subscribe(filter.clone()).await,
+    };
+    subscribed.map_err(|e| ServeError::Subscribe {
+        subject: filter,
+        error: e.to_string(),
+    })
+}
+
+/// Parses the subject of a request as its operation's typed subject.
+pub fn serve_subject<'a, O: Operation>(
+    msg: &'a async_nats::Message,
+    options: &ServeOptions,
+) -> Result<O::Subject<'a>, SubjectError> {
+    <O::Subject<'a> as ChannelSubject<'a>>::parse_with(msg.subject.as_str(), &options.prefix)
+}
+
+/// Answers a request with a handler's result: the encoded reply, a refusal in the spec's status
+/// fields, or nothing.
+pub async fn serve_reply<O: Operation>(
+    nats: &async_nats::Client,
+    msg: &async_nats::Message,
+    result: Result<O::Reply, Reject>,
+) {
+    let Some(reply_to) = msg.reply.clone() else {
+        return;
+    };
+    let body = match result {
+        Ok(reply) => match encode_as(O::INFO.reply.first().is_none_or(|m| m.has_payload), &reply) {
+            Ok(body) => body,
+            Err(e) => match &O::INFO.reply_status {
+                Some(status) => refusal_reply(status, &format!("cannot encode the reply: {e}")),
+                None => return,
+            },
+        },
+        Err(reject) => match (reject.reason(), &O::INFO.reply_status) {
+            (Some(reason), Some(status)) => refusal_reply(status, reason),
+            _ => return,
+        },
+    };
+    // The requester may be gone; nothing more can be done about a failed reply.
+    let _ = nats.publish(reply_to, body).await;
+}
+
+/// Answers a request that could not be decoded, saying why (in specs with a reply status).
+pub fn serve_undecodable<'a, O: Operation + 'a>(
+    nats: &'a async_nats::Client,
+    msg: &'a async_nats::Message,
+    error: &dyn fmt::Display,
+) -> impl std::future::Future<Output = ()> + 'a {
+    let reject = Reject::refuse(format!("cannot decode the request: {error}"));
+    serve_reply::<O>(nats, msg, Err(reject))
+}
+
+/// The tasks of a running responder; dropping it stops them.
+#[derive(Debug, Default)]
+pub struct Server {
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Server {
+    /// No tasks yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Waits until the server has every subscription made so far, so requests sent once this
+    /// returns find the responder.
+    pub async fn ready(&self, nats: &async_nats::Client) -> Result<(), ServeError> {
+        round_trip(nats).await.map_err(ServeError::Unconfirmed)
+    }
+
+    /// Runs one operation's loop.
+    pub fn spawn(&mut self, task: impl std::future::Future<Output = ()> + Send + 'static) {
+        self.tasks.push(tokio::spawn(task));
+    }
+
+    /// Stops every loop.
+    pub fn shutdown(self) {
+        drop(self);
+    }
+
+    /// Waits until every loop ends (when the connection closes).
+    pub async fn wait(mut self) {
+        for task in std::mem::take(&mut self.tasks) {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,1314 @@
+//! End to end over a real `nats-server` (each test starts its own on a free port): every
+//! operation through our client and our responder, the official client against our responder,
+//! our client against a responder built on the official crate's types, scatter-gather finishing
+//! early, refusals, malformed input, and a server killed and restarted.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cloudevents::AttributesReader;
+use futures::StreamExt;
+use serde_json::json;
+use wasmcloud_control_interface as official;
+use wasmcloud_protocol::control_interface::client::Client;
+use wasmcloud_protocol::control_interface::types as ctl;
+use wasmcloud_protocol::lattice_events::client::Client as Events;
+use wasmcloud_protocol::lattice_events::messages::{self as evt_messages, LatticeEvent};
+use wasmcloud_protocol::runtime::nats::{
+    async_nats, round_trip, Finish, GatherOptions, RequestError, RequestOptions, Server,
+};
+use wasmcloud_protocol::runtime::{Message, SubjectPrefix};
+use workspace_tests::mock_host::{LatticeStore, MockHost, MockHostConfig};
+use workspace_tests::nats_server::NatsServer;
+
+const HOSTS: [&str; 3] = [
+    "NAU2KX5RMQAUL35EROZUYD77GVKISUV2GKTUVEZDJMYCGGK2SO7UCO3N",
+    "NBG37K5KJUZ3SRRCOTFG3IOIRA77FFG3HINLDD66HXCECGEHJ4VWB7RB",
+    "NCBAWBHRBEDDSK5ZMHBMCYHU2XTZHYCF4WLB3ZO5JCWBB3EGJNDRU3OU",
+];
+const COMPONENT_REF: &str = "ghcr.io/wasmcloud/components/http-hello-world-rust:0.1.0";
+const PROVIDER_REF: &str = "ghcr.io/wasmcloud/http-server:0.22.0";
+
+/// Fails the test instead of hanging it.
+async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(20), f)
+        .await
+        .unwrap_or_else(|_| panic!("{what} hung"))
+}
+
+async fn connect(server: &NatsServer) -> async_nats::Client {
+    async_nats::connect(server.url()).await.expect("connects")
+}
+
+/// Mock hosts on `server`, sharing one lattice store.
+async fn hosts(
+    server: &NatsServer,
+    config: impl Fn(&str) -> MockHostConfig,
+    n: usize,
+) -> (Vec<MockHost>, Vec<Server>) {
+    let store = Arc::new(LatticeStore::default());
+    let mut hosts = Vec::new();
+    let mut servers = Vec::new();
+    for id in &HOSTS[..n] {
+        let nats = connect(server).await;
+        let host = MockHost::new(nats.clone(), config(id), store.clone()).unwrap();
+        servers.push(host.clone().serve(nats).await.unwrap());
+        hosts.push(host);
+    }
+    (hosts, servers)
+}
+
+fn scale(host: &str, count: u32) -> ctl::ScaleComponentCommand {
+    ctl::ScaleComponentCommand {
+        component_ref: COMPONENT_REF.into(),
+        component_id: "hello".into(),
+        count,
+        host_id: host.into(),
+        annotations: Some([("app".to_string(), "demo".to_string())].into()),
+        component_limits: None,
+        config: vec![],
+        allow_update: false,
+    }
+}
+
+fn link(target: &str) -> ctl::LinkDefinition {
+    ctl::LinkDefinition {
+        source_id: "http-server".into(),
+        target: target.into(),
+        name: "default".into(),
+        wit_namespace: "wasi".into(),
+        wit_package: "http".into(),
+        interfaces: vec!["incoming-handler".into()],
+        source_config: vec![],
+        target_config: vec![],
+    }
+}
+
+/// The next event of the stream, skipping heartbeats and host_started from other hosts.
+async fn next_event(
+    events: &mut (impl futures::Stream<
+        Item = Result<
+            wasmcloud_protocol::runtime::nats::Received<LatticeEvent>,
+            wasmcloud_protocol::runtime::nats::Malformed,
+        >,
+    > + Unpin),
+) -> LatticeEvent {
+    loop {
+        let item = within("the next event", events.next())
+            .await
+            .expect("the stream goes on");
+        let event = item.expect("hosts publish valid events").message;
+        if !matches!(
+            event,
+            LatticeEvent::HostStarted(_) | LatticeEvent::HostHeartbeat(_)
+        ) {
+            return event;
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_operation_through_our_client_and_our_responder() {
+    let server = NatsServer::start();
+    let (hosts, _servers) = hosts(&server, |id| MockHostConfig::new("default", id), 1).await;
+    let host = HOSTS[0];
+    let nats = connect(&server).await;
+    let client = Client::with_options(
+        nats.clone(),
+        "default",
+        RequestOptions::new().gather(
+            GatherOptions::new()
+                .deadline(Duration::from_secs(3))
+                .quiet(Duration::from_millis(300)),
+        ),
+    )
+    .unwrap();
+    let events_client = Events::new(nats.clone(), "default").unwrap();
+    let mut events = events_client.subscribe_lattice_event().await.unwrap();
+
+    // getHosts
+    let found = within("getHosts", client.get_hosts()).await.unwrap();
+    assert_eq!(found.replies.len(), 1);
+    let summary = found.replies[0].response.clone().unwrap();
+    assert_eq!(
+        (summary.id.as_str(), summary.lattice.as_str()),
+        (host, "default")
+    );
+    // scaleComponent, and its event
+    let ack = within(
+        "scaleComponent",
+        client.scale_component(host, &scale(host, 3)),
+    )
+    .await
+    .unwrap();
+    assert!(ack.success);
+    let LatticeEvent::ComponentScaled(e) = next_event(&mut events).await else {
+        panic!()
+    };
+    assert_eq!(
+        (
+            e.data.component_id.as_str(),
+            e.data.max_instances,
+            e.source.as_str()
+        ),
+        ("hello", 3, host)
+    );
+    // getHostInventory
+    let inv = within("getHostInventory", client.get_host_inventory(host))
+        .await
+        .unwrap()
+        .response
+        .unwrap();
+    assert_eq!(inv.components.len(), 1);
+    assert_eq!(inv.components[0].max_instances, 3);
+    // updateComponent
+    let update = ctl::UpdateComponentCommand {
+        component_id: "hello".into(),
+        host_id: host.into(),
+        new_component_ref: "ghcr.io/wasmcloud/components/http-hello-world-rust:0.2.0".into(),
+        annotations: None,
+    };
+    let ack = within("updateComponent", client.update_component(host, &update))
+        .await
+        .unwrap();
+    assert!(ack.message.contains("updating from"), "{}", ack.message);
+    for expected in [3, 0] {
+        let LatticeEvent::ComponentScaled(e) = next_event(&mut events).await else {
+            panic!()
+        };
+        assert_eq!(e.data.max_instances, expected);
+    }
+    // performComponentAuction: the host runs `hello` already, so it stays silent for it.
+    let auction = |id: &str| ctl::ComponentAuctionRequest {
+        component_ref: COMPONENT_REF.into(),
+        component_id: id.into(),
+        constraints: [("hostcore.os".to_string(), std::env::consts::OS.to_string())].into(),
+    };
+    let offers = within(
+        "auction",
+        client.perform_component_auction(&auction("other")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(offers.replies[0].response.as_ref().unwrap().host_id, host);
+    let none = within(
+        "auction",
+        client.perform_component_auction_with(
+            &auction("hello"),
+            &GatherOptions::new().deadline(Duration::from_millis(300)),
+        ),
+    )
+    .await
+    .unwrap();
+    assert!(none.replies.is_empty());
+    // startProvider, stopProvider, performProviderAuction
+    let start = ctl::StartProviderCommand {
+        provider_ref: PROVIDER_REF.into(),
+        provider_id: "http-server".into(),
+        host_id: host.into(),
+        annotations: None,
+        config: vec![],
+    };
+    assert!(
+        within("startProvider", client.start_provider(host, &start))
+            .await
+            .unwrap()
+            .success
+    );
+    assert!(matches!(
+        next_event(&mut events).await,
+        LatticeEvent::ProviderStarted(_)
+    ));
+    let p_auction = ctl::ProviderAuctionRequest {
+        provider_ref: PROVIDER_REF.into(),
+        provider_id: "other-provider".into(),
+        constraints: BTreeMap::new(),
+    };
+    let offers = within(
+        "provider auction",
+        client.perform_provider_auction(&p_auction),
+    )
+    .await
+    .unwrap();
+    assert_eq!(offers.replies.len(), 1);
+    let stop = ctl::StopProviderCommand {
+        provider_id: "http-server".into(),
+        host_id: host.into(),
+    };
+    assert!(
+        within("stopProvider", client.stop_provider(host, &stop))
+            .await
+            .unwrap()
+            .success
+    );
+    let LatticeEvent::ProviderStopped(e) = next_event(&mut events).await else {
+        panic!()
+    };
+    assert_eq!(e.data.reason, "stop");
+    // A refusal is an error carrying the host's reason.
+    match within("stopProvider again", client.stop_provider(host, &stop)).await {
+        Err(RequestError::Refused { message, .. }) => {
+            assert_eq!(message, "provider with that ID is not running")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Links: put, conflict, get, delete.
+    assert!(
+        within("putLink", client.put_link(&link("hello")))
+            .await
+            .unwrap()
+            .success
+    );
+    assert!(matches!(
+        next_event(&mut events).await,
+        LatticeEvent::LinkdefSet(_)
+    ));
+    assert!(matches!(
+        within("putLink conflict", client.put_link(&link("other"))).await,
+        Err(RequestError::Refused { .. })
+    ));
+    assert!(matches!(
+        next_event(&mut events).await,
+        LatticeEvent::LinkdefSetFailed(_)
+    ));
+    let links = within("getLinks", client.get_links())
+        .await
+        .unwrap()
+        .response
+        .unwrap();
+    assert_eq!(links, vec![link("hello")]);
+    let del = ctl::DeleteLinkCommand {
+        source_id: "http-server".into(),
+        name: "default".into(),
+        wit_namespace: "wasi".into(),
+        wit_package: "http".into(),
+    };
+    assert!(
+        within("deleteLink", client.delete_link(&del))
+            .await
+            .unwrap()
+            .success
+    );
+    let LatticeEvent::LinkdefDeleted(e) = next_event(&mut events).await else {
+        panic!()
+    };
+    assert_eq!(e.data.target.as_deref(), Some("hello"));
+    // Claims
+    assert_eq!(
+        within("getClaims", client.get_claims())
+            .await
+            .unwrap()
+            .response,
+        Some(vec![])
+    );
+    // Config: put, get, delete, get missing.
+    let values = ctl::ConfigValues([("address".to_string(), "0.0.0.0:8080".to_string())].into());
+    assert!(
+        within("putConfig", client.put_config("http", &values))
+            .await
+            .unwrap()
+            .success
+    );
+    assert!(matches!(
+        next_event(&mut events).await,
+        LatticeEvent::ConfigSet(_)
+    ));
+    assert_eq!(
+        within("getConfig", client.get_config("http"))
+            .await
+            .unwrap()
+            .response,
+        Some(values)
+    );
+    assert!(
+        within("deleteConfig", client.delete_config("http"))
+            .await
+            .unwrap()
+            .success
+    );
+    assert!(matches!(
+        next_event(&mut events).await,
+        LatticeEvent::ConfigDeleted(_)
+    ));
+    let missing = within("getConfig", client.get_config("http"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (missing.message.as_str(), missing.response),
+        ("Configuration not found", None)
+    );
+    // Labels
+    let label = ctl::HostLabel {
+        key: "zone".into(),
+        value: "eu".into(),
+    };
+    assert!(
+        within("putLabel", client.put_label(host, &label))
+            .await
+            .unwrap()
+            .success
+    );
+    let LatticeEvent::LabelsChanged(e) = next_event(&mut events).await else {
+        panic!()
+    };
+    assert_eq!(e.data.labels["zone"], "eu");
+    let reserved = ctl::HostLabel {
+        key: "HostCore.os".into(),
+        value: "x".into(),
+    };
+    assert!(matches!(
+        within("putLabel", client.put_label(host, &reserved)).await,
+        Err(RequestError::Refused { .. })
+    ));
+    assert!(
+        within(
+            "deleteLabel",
+            client.delete_label(host, &ctl::HostLabelIdentifier { key: "zone".into() })
+        )
+        .await
+        .unwrap()
+        .success
+    );
+    assert!(matches!(
+        next_event(&mut events).await,
+        LatticeEvent::LabelsChanged(_)
+    ));
+    // putRegistries: fire-and-forget.
+    let creds = ctl::RegistryCredentialMap(
+        [(
+            "ghcr.io".to_string(),
+            ctl::RegistryCredential {
+                username: Some("u".into()),
+                password: Some("p".into()),
+                token: None,
+                registry_type: "oci".into(),
+            },
+        )]
+        .into(),
+    );
+    within("putRegistries", client.put_registries(&creds))
+        .await
+        .unwrap();
+    within("registries arrive", async {
+        while hosts[0].registries().is_empty() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    // stopHost
+    let stop_host = ctl::StopHostCommand {
+        host_id: host.into(),
+        timeout: Some(1000),
+    };
+    assert!(
+        within("stopHost", client.stop_host(host, &stop_host))
+            .await
+            .unwrap()
+            .success
+    );
+    assert!(matches!(
+        next_event(&mut events).await,
+        LatticeEvent::HostStopped(_)
+    ));
+    assert!(hosts[0].stopped());
+}
+
+#[tokio::test]
+async fn the_official_client_against_our_responder() {
+    let server = NatsServer::start();
+    let (hosts, _servers) = hosts(&server, |id| MockHostConfig::new("default", id), 2).await;
+    let host = HOSTS[0];
+    let nats = connect(&server).await;
+    let official = official::ClientBuilder::new(nats.clone())
+        .lattice("default")
+        .timeout(Duration::from_secs(3))
+        .auction_timeout(Duration::from_millis(700))
+        .build();
+    let mut events = official
+        .events_receiver(vec![
+            "component_scaled".into(),
+            "provider_started".into(),
+            "linkdef_set".into(),
+        ])
+        .await
+        .unwrap();
+    round_trip(&nats).await.unwrap();
+
+    let found = within("get_hosts", official.get_hosts()).await.unwrap();
+    let mut ids: Vec<String> = found
+        .iter()
+        .map(|r| r.data().unwrap().id().to_owned())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, [HOSTS[0], HOSTS[1]]);
+    let r = within(
+        "scale",
+        official.scale_component(host, COMPONENT_REF, "hello", 2, None, vec![], false),
+    )
+    .await
+    .unwrap();
+    assert!(r.succeeded());
+    let e = within("event", events.recv()).await.unwrap();
+    assert_eq!(e.ty(), "com.wasmcloud.lattice.component_scaled");
+    assert_eq!(e.source().to_string(), host);
+    let inv = within("inventory", official.get_host_inventory(host))
+        .await
+        .unwrap();
+    assert_eq!(inv.data().unwrap().components()[0].max_instances(), 2);
+    let r = within(
+        "update",
+        official.update_component(
+            host,
+            "hello",
+            COMPONENT_REF.replace("0.1.0", "0.2.0").as_str(),
+            None,
+        ),
+    )
+    .await
+    .unwrap();
+    assert!(r.succeeded(), "{}", r.message());
+    let offers = within(
+        "auction",
+        official.perform_component_auction(COMPONENT_REF, "new-one", BTreeMap::new()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(offers.len(), 2, "both hosts can run it");
+    let offers = within(
+        "auction",
+        official.perform_provider_auction(PROVIDER_REF, "p1", BTreeMap::new()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(offers.len(), 2);
+    let r = within(
+        "start provider",
+        official.start_provider(host, PROVIDER_REF, "p1", None, vec![]),
+    )
+    .await
+    .unwrap();
+    assert!(r.succeeded());
+    let r = within("stop provider", official.stop_provider(host, "p1"))
+        .await
+        .unwrap();
+    assert!(r.succeeded());
+    let r = within("stop provider again", official.stop_provider(host, "p1"))
+        .await
+        .unwrap();
+    assert!(!r.succeeded());
+    assert_eq!(r.message(), "provider with that ID is not running");
+    let l = official::Link::builder()
+        .source_id("http-server")
+        .target("hello")
+        .name("default")
+        .wit_namespace("wasi")
+        .wit_package("http")
+        .interfaces(vec!["incoming-handler".into()])
+        .build()
+        .unwrap();
+    assert!(within("put link", official.put_link(l))
+        .await
+        .unwrap()
+        .succeeded());
+    let links = within("get links", official.get_links()).await.unwrap();
+    assert_eq!(links.data().unwrap().len(), 1);
+    assert!(within(
+        "delete link",
+        official.delete_link("http-server", "default", "wasi", "http")
+    )
+    .await
+    .unwrap()
+    .succeeded());
+    assert_eq!(
+        within("claims", official.get_claims())
+            .await
+            .unwrap()
+            .data()
+            .unwrap()
+            .len(),
+        0
+    );
+    let cfg: HashMap<String, String> = [("a".to_string(), "b".to_string())].into();
+    assert!(within("put config", official.put_config("c1", cfg.clone()))
+        .await
+        .unwrap()
+        .succeeded());
+    assert_eq!(
+        within("get config", official.get_config("c1"))
+            .await
+            .unwrap()
+            .data(),
+        Some(&cfg)
+    );
+    assert!(within("delete config", official.delete_config("c1"))
+        .await
+        .unwrap()
+        .succeeded());
+    let missing = within("get config", official.get_config("c1"))
+        .await
+        .unwrap();
+    assert!(missing.succeeded() && missing.data().is_none());
+    assert!(within("put label", official.put_label(host, "zone", "eu"))
+        .await
+        .unwrap()
+        .succeeded());
+    assert!(within("delete label", official.delete_label(host, "zone"))
+        .await
+        .unwrap()
+        .succeeded());
+    let creds: HashMap<String, official::RegistryCredential> = [(
+        "ghcr.io".to_string(),
+        official::RegistryCredential::from_token("t", "oci"),
+    )]
+    .into();
+    assert!(within("put registries", official.put_registries(creds))
+        .await
+        .unwrap()
+        .succeeded());
+    assert!(within("stop host", official.stop_host(host, Some(500)))
+        .await
+        .unwrap()
+        .succeeded());
+    // The events the official client subscribed to arrived as CloudEvents it accepts.
+    let mut seen = std::collections::BTreeSet::new();
+    while let Ok(Some(e)) = tokio::time::timeout(Duration::from_millis(500), events.recv()).await {
+        seen.insert(e.ty().to_owned());
+    }
+    for ty in [
+        "com.wasmcloud.lattice.component_scaled",
+        "com.wasmcloud.lattice.provider_started",
+        "com.wasmcloud.lattice.linkdef_set",
+    ] {
+        assert!(seen.contains(ty), "{ty} not received: {seen:?}");
+    }
+    within("registries", async {
+        while hosts[0].registries().is_empty() && hosts[1].registries().is_empty() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+}
+
+/// A responder written directly on async-nats with the official crate's types.
+async fn official_responder(
+    nats: async_nats::Client,
+    host: &'static str,
+) -> tokio::task::JoinHandle<()> {
+    let mut sub = nats.subscribe("wasmbus.ctl.v1.default.>").await.unwrap();
+    round_trip(&nats).await.unwrap();
+    tokio::spawn(async move {
+        while let Some(msg) = sub.next().await {
+            let Some(reply) = msg.reply.clone() else {
+                continue;
+            };
+            let rest = msg
+                .subject
+                .as_str()
+                .trim_start_matches("wasmbus.ctl.v1.default.");
+            let ok = |m: &str| {
+                serde_json::to_vec(&official::CtlResponse::<()>::success(m.to_owned())).unwrap()
+            };
+            let body = match rest.split('.').collect::<Vec<_>>().as_slice() {
+                ["host", "ping"] => {
+                    let h = official::Host::builder()
+                        .id(host.into())
+                        .friendly_name("official".into())
+                        .lattice("default".into())
+                        .uptime_seconds(1)
+                        .build()
+                        .unwrap();
+                    serde_json::to_vec(&official::CtlResponse::ok(h)).unwrap()
+                }
+                ["host", "get", _] => {
+                    let inv = official::HostInventory::builder()
+                        .host_id(host.into())
+                        .friendly_name("official".into())
+                        .version("1.9.2".into())
+                        .uptime_human("1s".into())
+                        .uptime_seconds(1)
+                        .components(vec![])
+                        .providers(vec![])
+                        .build()
+                        .unwrap();
+                    serde_json::to_vec(&official::CtlResponse::ok(inv)).unwrap()
+                }
+                ["component", "scale", _] => {
+                    let cmd: official::ScaleComponentCommand =
+                        serde_json::from_slice(&msg.payload).unwrap();
+                    ok(&format!("scaled to {}", cmd.max_instances()))
+                }
+                ["component", "update", _] => {
+                    let _: official::UpdateComponentCommand =
+                        serde_json::from_slice(&msg.payload).unwrap();
+                    ok("updating")
+                }
+                ["component", "auction"] => {
+                    let req: official::ComponentAuctionRequest =
+                        serde_json::from_slice(&msg.payload).unwrap();
+                    let ack = official::ComponentAuctionAck::from_component_host_and_constraints(
+                        req.component_ref(),
+                        "hello",
+                        host,
+                        req.constraints().clone(),
+                    );
+                    serde_json::to_vec(&official::CtlResponse::ok(ack)).unwrap()
+                }
+                ["provider", "start", _] => {
+                    let _: official::StartProviderCommand =
+                        serde_json::from_slice(&msg.payload).unwrap();
+                    ok("successfully started provider")
+                }
+                ["provider", "stop", _] => {
+                    let _: official::StopProviderCommand =
+                        serde_json::from_slice(&msg.payload).unwrap();
+                    serde_json::to_vec(&official::CtlResponse::<()>::error(
+                        "provider with that ID is not running",
+                    ))
+                    .unwrap()
+                }
+                ["provider", "auction"] => {
+                    let req: official::ProviderAuctionRequest =
+                        serde_json::from_slice(&msg.payload).unwrap();
+                    let ack = official::ProviderAuctionAck::builder()
+                        .provider_ref(req.provider_ref().into())
+                        .provider_id(req.provider_id().into())
+                        .host_id(host.into())
+                        .build()
+                        .unwrap();
+                    serde_json::to_vec(&official::CtlResponse::ok(ack)).unwrap()
+                }
+                ["host", "stop", _] => {
+                    let _: official::StopHostCommand =
+                        serde_json::from_slice(&msg.payload).unwrap();
+                    ok("successfully handled stop host")
+                }
+                ["link", "put"] => {
+                    let _: official::Link = serde_json::from_slice(&msg.payload).unwrap();
+                    ok("successfully set link")
+                }
+                ["link", "del"] => {
+                    let _: official::DeleteInterfaceLinkDefinitionRequest =
+                        serde_json::from_slice(&msg.payload).unwrap();
+                    ok("successfully deleted link")
+                }
+                ["link", "get"] => {
+                    let l = official::Link::builder()
+                        .source_id("a")
+                        .target("b")
+                        .name("default")
+                        .wit_namespace("wasi")
+                        .wit_package("http")
+                        .interfaces(vec!["x".into()])
+                        .build()
+                        .unwrap();
+                    serde_json::to_vec(&official::CtlResponse::ok(vec![l])).unwrap()
+                }
+                ["claims", "get"] => {
+                    let claims: Vec<HashMap<String, String>> =
+                        vec![[("name".to_string(), "Echo".to_string())].into()];
+                    serde_json::to_vec(&official::CtlResponse::ok(claims)).unwrap()
+                }
+                ["config", "put", _] => {
+                    let _: HashMap<String, String> = serde_json::from_slice(&msg.payload).unwrap();
+                    ok("successfully put config")
+                }
+                ["config", "get", _] => {
+                    let cfg: HashMap<String, String> = [("k".to_string(), "v".to_string())].into();
+                    serde_json::to_vec(&official::CtlResponse::ok(cfg)).unwrap()
+                }
+                ["config", "del", _] => ok("successfully deleted config"),
+                ["label", "put", _] => {
+                    let _: official::HostLabel = serde_json::from_slice(&msg.payload).unwrap();
+                    ok("successfully put label")
+                }
+                ["label", "del", _] => {
+                    let _: official::HostLabelIdentifier =
+                        serde_json::from_slice(&msg.payload).unwrap();
+                    ok("successfully deleted label")
+                }
+                other => panic!("unexpected subject {other:?}"),
+            };
+            nats.publish(reply, body.into()).await.unwrap();
+        }
+    })
+}
+
+#[tokio::test]
+async fn our_client_against_a_responder_built_on_the_official_types() {
+    let server = NatsServer::start();
+    let host = HOSTS[0];
+    let _responder = official_responder(connect(&server).await, host).await;
+    let client = Client::with_options(
+        connect(&server).await,
+        "default",
+        RequestOptions::new().gather(GatherOptions::new().expected(1)),
+    )
+    .unwrap();
+
+    let hosts = within("getHosts", client.get_hosts()).await.unwrap();
+    assert_eq!(hosts.finish, Finish::Expected);
+    assert_eq!(hosts.replies[0].response.as_ref().unwrap().id, host);
+    assert_eq!(
+        within("inventory", client.get_host_inventory(host))
+            .await
+            .unwrap()
+            .response
+            .unwrap()
+            .version,
+        "1.9.2"
+    );
+    assert_eq!(
+        within("scale", client.scale_component(host, &scale(host, 7)))
+            .await
+            .unwrap()
+            .message,
+        "scaled to 7"
+    );
+    let update = ctl::UpdateComponentCommand {
+        component_id: "hello".into(),
+        host_id: host.into(),
+        new_component_ref: COMPONENT_REF.into(),
+        annotations: None,
+    };
+    assert!(
+        within("update", client.update_component(host, &update))
+            .await
+            .unwrap()
+            .success
+    );
+    let auction = ctl::ComponentAuctionRequest {
+        component_ref: COMPONENT_REF.into(),
+        component_id: "hello".into(),
+        constraints: BTreeMap::new(),
+    };
+    let offers = within("auction", client.perform_component_auction(&auction))
+        .await
+        .unwrap();
+    assert_eq!(offers.replies[0].response.as_ref().unwrap().host_id, host);
+    let p_auction = ctl::ProviderAuctionRequest {
+        provider_ref: PROVIDER_REF.into(),
+        provider_id: "p".into(),
+        constraints: BTreeMap::new(),
+    };
+    assert_eq!(
+        within(
+            "provider auction",
+            client.perform_provider_auction(&p_auction)
+        )
+        .await
+        .unwrap()
+        .replies
+        .len(),
+        1
+    );
+    let start = ctl::StartProviderCommand {
+        provider_ref: PROVIDER_REF.into(),
+        provider_id: "p".into(),
+        host_id: host.into(),
+        annotations: None,
+        config: vec![],
+    };
+    assert!(
+        within("start", client.start_provider(host, &start))
+            .await
+            .unwrap()
+            .success
+    );
+    let stop = ctl::StopProviderCommand {
+        provider_id: "p".into(),
+        host_id: host.into(),
+    };
+    assert!(
+        matches!(within("stop", client.stop_provider(host, &stop)).await, Err(RequestError::Refused { message, .. }) if message == "provider with that ID is not running")
+    );
+    assert!(
+        within(
+            "stop host",
+            client.stop_host(
+                host,
+                &ctl::StopHostCommand {
+                    host_id: host.into(),
+                    timeout: None
+                }
+            )
+        )
+        .await
+        .unwrap()
+        .success
+    );
+    assert!(
+        within("put link", client.put_link(&link("b")))
+            .await
+            .unwrap()
+            .success
+    );
+    let del = ctl::DeleteLinkCommand {
+        source_id: "a".into(),
+        name: "default".into(),
+        wit_namespace: "wasi".into(),
+        wit_package: "http".into(),
+    };
+    assert!(
+        within("del link", client.delete_link(&del))
+            .await
+            .unwrap()
+            .success
+    );
+    assert_eq!(
+        within("links", client.get_links())
+            .await
+            .unwrap()
+            .response
+            .unwrap()[0]
+            .target,
+        "b"
+    );
+    assert_eq!(
+        within("claims", client.get_claims())
+            .await
+            .unwrap()
+            .response
+            .unwrap()[0]["name"],
+        "Echo"
+    );
+    let values = ctl::ConfigValues([("k".to_string(), "v".to_string())].into());
+    assert!(
+        within("put config", client.put_config("c", &values))
+            .await
+            .unwrap()
+            .success
+    );
+    assert_eq!(
+        within("get config", client.get_config("c"))
+            .await
+            .unwrap()
+            .response,
+        Some(values)
+    );
+    assert!(
+        within("del config", client.delete_config("c"))
+            .await
+            .unwrap()
+            .success
+    );
+    assert!(
+        within(
+            "put label",
+            client.put_label(
+                host,
+                &ctl::HostLabel {
+                    key: "a".into(),
+                    value: "b".into()
+                }
+            )
+        )
+        .await
+        .unwrap()
+        .success
+    );
+    assert!(
+        within(
+            "del label",
+            client.delete_label(host, &ctl::HostLabelIdentifier { key: "a".into() })
+        )
+        .await
+        .unwrap()
+        .success
+    );
+    within(
+        "registries",
+        client.put_registries(&ctl::RegistryCredentialMap(BTreeMap::new())),
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn scatter_gather_finishes_early_and_keeps_undecodable_replies() {
+    let server = NatsServer::start();
+    let (_hosts, _servers) = hosts(&server, |id| MockHostConfig::new("default", id), 3).await;
+    // A fourth "host" answers garbage: collection goes on past it.
+    let bad = connect(&server).await;
+    let mut sub = bad
+        .subscribe("wasmbus.ctl.v1.default.host.ping")
+        .await
+        .unwrap();
+    round_trip(&bad).await.unwrap();
+    let _garbage = tokio::spawn(async move {
+        while let Some(msg) = sub.next().await {
+            bad.publish(msg.reply.unwrap(), "not json".into())
+                .await
+                .unwrap();
+        }
+    });
+    let client = Client::new(connect(&server).await, "default").unwrap();
+
+    let started = Instant::now();
+    let quiet = within(
+        "quiet",
+        client.get_hosts_with(&GatherOptions::new().quiet(Duration::from_millis(250))),
+    )
+    .await
+    .unwrap();
+    let took = started.elapsed();
+    assert_eq!(quiet.replies.len(), 3, "{quiet:?}");
+    assert_eq!(quiet.undecodable.len(), 1);
+    assert_eq!(quiet.undecodable[0].payload.as_ref(), b"not json");
+    assert_eq!(quiet.finish, Finish::Quiet);
+    assert!(
+        took < Duration::from_secs(2),
+        "finished after a quiet period, not the 5 s deadline: {took:?}"
+    );
+
+    let expected = within(
+        "expected",
+        client.get_hosts_with(&GatherOptions::new().expected(4)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(expected.finish, Finish::Expected);
+    assert_eq!(expected.replies.len() + expected.undecodable.len(), 4);
+
+    let deadline = within(
+        "deadline",
+        client.get_hosts_with(&GatherOptions::new().deadline(Duration::from_millis(400))),
+    )
+    .await
+    .unwrap();
+    assert_eq!(deadline.finish, Finish::Deadline);
+    assert_eq!(deadline.replies.len(), 3);
+
+    // No host at all: told at once, not after the deadline.
+    let empty = NatsServer::start();
+    let client = Client::new(connect(&empty).await, "default").unwrap();
+    let started = Instant::now();
+    assert!(matches!(
+        within("no responders", client.get_hosts()).await,
+        Err(RequestError::NoResponders { .. })
+    ));
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(matches!(
+        within("no responders", client.get_host_inventory(HOSTS[0])).await,
+        Err(RequestError::NoResponders { .. })
+    ));
+}
+
+#[tokio::test]
+async fn custom_roots_and_accounts_reach_the_right_host() {
+    let server = NatsServer::start();
+    let prefix = SubjectPrefix::new().with_root("acme.ctl").unwrap();
+    let (_hosts, _servers) = hosts(
+        &server,
+        |id| {
+            let mut c = MockHostConfig::new("prod-eu", id);
+            c.prefix = prefix.clone();
+            c
+        },
+        1,
+    )
+    .await;
+    let plain = Client::new(connect(&server).await, "prod-eu").unwrap();
+    assert!(matches!(
+        within("wrong root", plain.get_host_inventory(HOSTS[0])).await,
+        Err(RequestError::NoResponders { .. })
+    ));
+    let client = Client::with_options(
+        connect(&server).await,
+        "prod-eu",
+        RequestOptions::new().prefix(prefix),
+    )
+    .unwrap();
+    assert_eq!(
+        within("inventory", client.get_host_inventory(HOSTS[0]))
+            .await
+            .unwrap()
+            .response
+            .unwrap()
+            .host_id,
+        HOSTS[0]
+    );
+    // Another host's id reaches nobody.
+    assert!(matches!(
+        within("other host", client.get_host_inventory(HOSTS[1])).await,
+        Err(RequestError::NoResponders { .. })
+    ));
+    // Values are checked before anything is sent.
+    assert!(matches!(
+        within("bad id", client.get_host_inventory("N.1")).await,
+        Err(RequestError::Subject(_))
+    ));
+    assert!(Client::new(connect(&server).await, "prod.eu").is_err());
+}
+
+#[tokio::test]
+async fn undecodable_requests_are_answered_with_the_reason() {
+    let server = NatsServer::start();
+    let (_hosts, _servers) = hosts(&server, |id| MockHostConfig::new("default", id), 1).await;
+    let nats = connect(&server).await;
+    let subject = format!("wasmbus.ctl.v1.default.component.scale.{}", HOSTS[0]);
+    for body in [
+        &b"{nope"[..],
+        br#"{"component_id": "x", "max_instances": 5}"#,
+    ] {
+        let reply = within(
+            "raw request",
+            nats.request(subject.clone(), body.to_vec().into()),
+        )
+        .await
+        .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&reply.payload).unwrap();
+        assert_eq!(v["success"], false);
+        assert!(
+            v["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("cannot decode the request"),
+            "{v}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn replies_can_be_validated() {
+    let server = NatsServer::start();
+    let nats = connect(&server).await;
+    let mut sub = nats
+        .subscribe("wasmbus.ctl.v1.default.host.get.*")
+        .await
+        .unwrap();
+    round_trip(&nats).await.unwrap();
+    let responder = nats.clone();
+    tokio::spawn(async move {
+        while let Some(msg) = sub.next().await {
+            // Decodable, but `uptime_seconds` is negative and the components list is missing.
+            let body = json!({"success": true, "message": "", "response": {"providers": [], "uptime_seconds": -1}});
+            responder
+                .publish(
+                    msg.reply.unwrap(),
+                    serde_json::to_vec(&body).unwrap().into(),
+                )
+                .await
+                .unwrap();
+        }
+    });
+    let strict = Client::with_options(
+        connect(&server).await,
+        "default",
+        RequestOptions::new().validate_replies(true),
+    )
+    .unwrap();
+    match within("strict", strict.get_host_inventory(HOSTS[0])).await {
+        Err(RequestError::InvalidReply { violations, .. }) => {
+            let at: Vec<&str> = violations.iter().map(|v| v.instance.as_str()).collect();
+            assert_eq!(
+                at,
+                ["/response", "/response/uptime_seconds"],
+                "{violations:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let lenient = Client::new(connect(&server).await, "default").unwrap();
+    assert!(matches!(
+        within("lenient", lenient.get_host_inventory(HOSTS[0])).await,
+        Err(RequestError::Undecodable { .. })
+    ));
+}
+
+#[tokio::test]
+async fn event_streams_keep_unknown_events_and_report_malformed_ones() {
+    let server = NatsServer::start();
+    let nats = connect(&server).await;
+    let events = Events::new(nats.clone(), "default").unwrap();
+    let mut all = events.subscribe_lattice_event().await.unwrap();
+    let mut heartbeats = events
+        .subscribe_lattice_event_of(&[evt_messages::HostHeartbeat::INFO])
+        .await
+        .unwrap();
+    let golden = |name: &str| {
+        std::fs::read(format!(
+            "{}/golden/events/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    };
+
+    nats.publish(
+        "wasmbus.evt.default.host_heartbeat",
+        golden("host_heartbeat").into(),
+    )
+    .await
+    .unwrap();
+    let mut unknown: serde_json::Value = serde_json::from_slice(&golden("config_set")).unwrap();
+    unknown["type"] = json!("com.wasmcloud.lattice.something_new");
+    nats.publish(
+        "wasmbus.evt.default.something_new",
+        serde_json::to_vec(&unknown).unwrap().into(),
+    )
+    .await
+    .unwrap();
+    nats.publish("wasmbus.evt.default.config_set", "{broken".into())
+        .await
+        .unwrap();
+    nats.publish(
+        "wasmbus.evt.default.config_set",
+        golden("config_set").into(),
+    )
+    .await
+    .unwrap();
+    nats.flush().await.unwrap();
+
+    let first = within("heartbeat", all.next()).await.unwrap().unwrap();
+    assert_eq!(first.subject, "wasmbus.evt.default.host_heartbeat");
+    assert!(matches!(first.message, LatticeEvent::HostHeartbeat(_)));
+    let second = within("unknown", all.next()).await.unwrap().unwrap();
+    assert!(matches!(second.message, LatticeEvent::Unknown(v) if v == unknown));
+    let third = within("malformed", all.next()).await.unwrap();
+    assert!(
+        third
+            .as_ref()
+            .is_err_and(|m| m.payload.as_ref() == b"{broken"),
+        "{third:?}"
+    );
+    let fourth = within("after the malformed one", all.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(fourth.message, LatticeEvent::ConfigSet(_)));
+
+    let only = within("chosen types", heartbeats.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(only.message, LatticeEvent::HostHeartbeat(_)));
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), heartbeats.next())
+            .await
+            .is_err(),
+        "nothing else arrives"
+    );
+}
+
+#[tokio::test]
+async fn a_killed_server_times_out_and_a_restarted_one_resumes_the_event_stream() {
+    let mut server = NatsServer::start();
+    let (hosts, _servers) = hosts(&server, |id| MockHostConfig::new("default", id), 1).await;
+    let nats = connect(&server).await;
+    let client = Client::with_options(
+        nats.clone(),
+        "default",
+        RequestOptions::new().timeout(Duration::from_millis(800)),
+    )
+    .unwrap();
+    let events = Events::new(nats.clone(), "default").unwrap();
+    let mut stream = events.subscribe_lattice_event().await.unwrap();
+    // A request is under way when the server dies.
+    let blocked = connect(&server).await;
+    let mut sub = blocked
+        .subscribe(format!("wasmbus.ctl.v1.default.host.get.{}", HOSTS[1]))
+        .await
+        .unwrap();
+    round_trip(&blocked).await.unwrap();
+    let pending = tokio::spawn({
+        let client = client.clone();
+        async move { client.get_host_inventory(HOSTS[1]).await }
+    });
+    within("the request arrives", sub.next()).await.unwrap();
+    server.kill();
+    let started = Instant::now();
+    let result = within("the pending request", pending).await.unwrap();
+    assert!(
+        matches!(
+            result,
+            Err(RequestError::Timeout { .. }) | Err(RequestError::Transport { .. })
+        ),
+        "{result:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "no hang: {:?}",
+        started.elapsed()
+    );
+    // Requests while it is down fail fast too.
+    let down = within("while down", client.get_host_inventory(HOSTS[0])).await;
+    assert!(down.is_err(), "{down:?}");
+
+    server.restart();
+    // The subscriptions come back with the connection; heartbeats flow again.
+    within("reconnect", async {
+        loop {
+            hosts[0].heartbeat().await;
+            if let Ok(Some(Ok(item))) =
+                tokio::time::timeout(Duration::from_millis(300), stream.next()).await
+            {
+                if matches!(item.message, LatticeEvent::HostHeartbeat(_)) {
+                    break;
+                }
+            }
+        }
+    })
+    .await;
+    assert!(within("after restart", client.get_host_inventory(HOSTS[0]))
+        .await
+        .is_ok());
+}
+
+#[tokio::test]
+async fn the_mock_host_binary_serves_until_interrupted() {
+    let server = NatsServer::start();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mock_host"))
+        .args([
+            "--nats-url",
+            &server.url(),
+            "--lattice",
+            "dev",
+            "--host-id",
+            HOSTS[2],
+            "--ctl-prefix",
+            "acme.ctl",
+            "--heartbeat-secs",
+            "1",
+        ])
+        .spawn()
+        .unwrap();
+    let nats = connect(&server).await;
+    let events = Events::new(nats.clone(), "dev").unwrap();
+    let mut heartbeats = events
+        .subscribe_lattice_event_of(&[evt_messages::HostHeartbeat::INFO])
+        .await
+        .unwrap();
+    let prefix = SubjectPrefix::new().with_root("acme.ctl").unwrap();
+    let client = Client::with_options(nats, "dev", RequestOptions::new().prefix(prefix)).unwrap();
+    let hosts = within("the binary answers", async {
+        loop {
+            match client
+                .get_hosts_with(
+                    &GatherOptions::new()
+                        .expected(1)
+                        .deadline(Duration::from_millis(500)),
+                )
+                .await
+            {
+                Ok(found) if !found.replies.is_empty() => break found,
+                _ => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    })
+    .await;
+    assert_eq!(hosts.replies[0].response.as_ref().unwrap().id, HOSTS[2]);
+    let hb = within("a heartbeat", heartbeats.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(hb.message, LatticeEvent::HostHeartbeat(h) if h.source == HOSTS[2]));
+    assert_eq!(child.try_wait().unwrap(), None, "still serving");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Bad flags are a usage error.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mock_host"))
+        .arg("--nope")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
