@@ -42,6 +42,11 @@ pub struct Settings {
     /// Directory of the exported schemas as seen from the generated module, for `include_str!`
     /// (`../../schemas`); when `None` the schemas are embedded as string literals.
     pub schema_include: Option<String>,
+    /// Local documents standing for remote ones: a `$ref` to the URL in a document's `$id`
+    /// resolves to it.
+    pub local_copies: Vec<std::path::PathBuf>,
+    /// Whether a message example that breaks its schema is an error (the default) or a warning.
+    pub strict_examples: bool,
 }
 
 impl Default for Settings {
@@ -51,6 +56,8 @@ impl Default for Settings {
             header: None,
             spec_id: None,
             schema_include: None,
+            local_copies: Vec::new(),
+            strict_examples: true,
         }
     }
 }
@@ -65,6 +72,18 @@ impl Settings {
     /// Names the spec (and so its module) instead of taking the file stem.
     pub fn with_spec_id(mut self, id: impl Into<String>) -> Self {
         self.spec_id = Some(id.into());
+        self
+    }
+
+    /// Gives a local copy of a remote document (found by its top-level `$id`).
+    pub fn with_local_copy(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.local_copies.push(path.into());
+        self
+    }
+
+    /// Reports examples that break their schemas as [`Output::warnings`] instead of failing.
+    pub fn with_lenient_examples(mut self) -> Self {
+        self.strict_examples = false;
         self
     }
 
@@ -91,6 +110,8 @@ pub struct Output {
     pub code: String,
     /// One standalone JSON Schema per message.
     pub schemas: Vec<SchemaFile>,
+    /// Problems that did not stop generation (examples that break their schemas, when lenient).
+    pub warnings: Vec<Error>,
 }
 
 /// A message's standalone JSON Schema (2020-12), ready to write.
@@ -113,13 +134,21 @@ pub fn spec_id(path: &Path) -> String {
 
 /// Reads, resolves and lints the document at `path` into the protocol model.
 pub fn read_spec(loader: &dyn Loader, path: &Path) -> Result<Spec> {
-    read_spec_as(loader, path, &spec_id(path))
+    read_spec_as(loader, path, &spec_id(path), &[])
 }
 
-fn read_spec_as(loader: &dyn Loader, path: &Path, id: &str) -> Result<Spec> {
+fn read_spec_as(
+    loader: &dyn Loader,
+    path: &Path,
+    id: &str,
+    local_copies: &[std::path::PathBuf],
+) -> Result<Spec> {
     guarded(path, || {
         let mut store = refs::Store::new(loader);
         let doc = store.load(path, None)?;
+        for copy in local_copies {
+            store.add_local_copy(copy)?;
+        }
         read::read(&mut store, doc, id)
     })
 }
@@ -127,14 +156,18 @@ fn read_spec_as(loader: &dyn Loader, path: &Path, id: &str) -> Result<Spec> {
 /// Reads the document at `path` and generates its Rust module.
 pub fn generate(loader: &dyn Loader, path: &Path, settings: &Settings) -> Result<Output> {
     let id = settings.spec_id.clone().unwrap_or_else(|| spec_id(path));
-    let spec = read_spec_as(loader, path, &id)?;
-    guarded(path, || emit::check_examples(&spec, loader))?;
+    let spec = read_spec_as(loader, path, &id, &settings.local_copies)?;
+    let mut warnings = Vec::new();
+    guarded(path, || {
+        emit::check_examples(&spec, loader, settings.strict_examples, &mut warnings)
+    })?;
     let schemas = emit::schema_files(&spec);
     let code = guarded(path, || emit::module(&spec, settings, &schemas))?;
     Ok(Output {
         spec,
         code,
         schemas,
+        warnings,
     })
 }
 

@@ -14,6 +14,109 @@ use crate::refs::{Loc, Store};
 use crate::schema::Definitions;
 use crate::template::{Template, Token};
 
+/// The fields AsyncAPI 2.x allows on each object (besides `x-` extensions); anything else is a
+/// structural error, as the official meta-schema says.
+const ROOT_KEYS: &[&str] = &[
+    "asyncapi",
+    "id",
+    "info",
+    "servers",
+    "defaultContentType",
+    "channels",
+    "components",
+    "tags",
+    "externalDocs",
+];
+const INFO_KEYS: &[&str] = &[
+    "title",
+    "version",
+    "description",
+    "termsOfService",
+    "contact",
+    "license",
+];
+const COMPONENTS_KEYS: &[&str] = &[
+    "schemas",
+    "servers",
+    "serverVariables",
+    "channels",
+    "messages",
+    "securitySchemes",
+    "parameters",
+    "correlationIds",
+    "operationTraits",
+    "messageTraits",
+    "serverBindings",
+    "channelBindings",
+    "operationBindings",
+    "messageBindings",
+];
+const CHANNEL_KEYS: &[&str] = &[
+    "$ref",
+    "description",
+    "servers",
+    "subscribe",
+    "publish",
+    "parameters",
+    "bindings",
+];
+const OPERATION_KEYS: &[&str] = &[
+    "traits",
+    "summary",
+    "description",
+    "security",
+    "tags",
+    "externalDocs",
+    "operationId",
+    "bindings",
+    "message",
+];
+const OPERATION_TRAIT_KEYS: &[&str] = &[
+    "summary",
+    "description",
+    "tags",
+    "externalDocs",
+    "operationId",
+    "security",
+    "bindings",
+];
+const MESSAGE_KEYS: &[&str] = &[
+    "schemaFormat",
+    "contentType",
+    "headers",
+    "messageId",
+    "payload",
+    "correlationId",
+    "tags",
+    "summary",
+    "name",
+    "title",
+    "description",
+    "externalDocs",
+    "deprecated",
+    "examples",
+    "bindings",
+    "traits",
+];
+const MESSAGE_TRAIT_KEYS: &[&str] = &[
+    "schemaFormat",
+    "contentType",
+    "headers",
+    "messageId",
+    "correlationId",
+    "tags",
+    "summary",
+    "name",
+    "title",
+    "description",
+    "externalDocs",
+    "deprecated",
+    "examples",
+    "bindings",
+];
+const EXAMPLE_KEYS: &[&str] = &["headers", "payload", "name", "summary"];
+const PARAMETER_KEYS: &[&str] = &["description", "schema", "location", "$ref"];
+
 /// Schema formats whose payloads are JSON Schema (AsyncAPI 2 schemas are a draft-07 superset).
 fn is_json_schema_format(format: &str) -> bool {
     let f = format.trim().to_ascii_lowercase();
@@ -39,8 +142,18 @@ pub(crate) fn read(store: &mut Store<'_>, doc: usize, id: &str) -> Result<Spec> 
     };
     let top = r.object(&root, "the document")?;
     let asyncapi = r.version(&top)?;
+    r.check_keys(&root, &top, ROOT_KEYS, "the document")?;
     let info_loc = root.child("info");
     let info = r.object(&info_loc, "`info`")?;
+    r.check_keys(&info_loc, &info, INFO_KEYS, "`info`")?;
+    if let Some(Value::Object(components)) = top.get("components") {
+        r.check_keys(
+            &root.child("components"),
+            components,
+            COMPONENTS_KEYS,
+            "`components`",
+        )?;
+    }
     let title = r.required_string(&info, &info_loc, "title")?;
     let version = r.required_string(&info, &info_loc, "version")?;
     let description = r.optional_string(&info, &info_loc, "description")?;
@@ -104,6 +217,22 @@ pub(crate) fn read(store: &mut Store<'_>, doc: usize, id: &str) -> Result<Spec> 
     name_operations(&mut operations);
 
     r.defs.process(r.store)?;
+    r.defs.check_each(
+        r.store,
+        |store, loc, schema| match jsonschema::draft7::meta::validate(schema) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let at = Loc {
+                    doc: loc.doc,
+                    pointer: format!("{}{}", loc.pointer, e.instance_path().as_str()),
+                };
+                Err(store.error(
+                    &at,
+                    ErrorKind::Structure(format!("not a valid JSON Schema: {e}")),
+                ))
+            }
+        },
+    )?;
     let Reader {
         store,
         defs,
@@ -145,6 +274,42 @@ struct Reader<'s, 'l> {
 impl Reader<'_, '_> {
     fn structure(&self, loc: &Loc, msg: String) -> crate::Error {
         self.store.error(loc, ErrorKind::Structure(msg))
+    }
+
+    /// Refuses fields AsyncAPI 2.x does not define on this object.
+    fn check_keys(
+        &self,
+        loc: &Loc,
+        map: &Map<String, Value>,
+        allowed: &[&str],
+        what: &str,
+    ) -> Result<()> {
+        match map
+            .keys()
+            .find(|k| !k.starts_with("x-") && !allowed.contains(&k.as_str()))
+        {
+            None => Ok(()),
+            Some(key) => Err(self.structure(
+                &loc.child(key),
+                format!("`{key}` is not a field of {what} in AsyncAPI 2.x"),
+            )),
+        }
+    }
+
+    /// Checks a schema against the JSON Schema draft-07 meta-schema (AsyncAPI 2 schemas are a
+    /// superset of draft-07).
+    fn check_schema(&self, loc: &Loc, schema: &Value) -> Result<()> {
+        match jsonschema::draft7::meta::validate(schema) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let inner = e.instance_path().as_str().to_owned();
+                let at = Loc {
+                    doc: loc.doc,
+                    pointer: format!("{}{inner}", loc.pointer),
+                };
+                Err(self.structure(&at, format!("not a valid JSON Schema: {e}")))
+            }
+        }
     }
 
     fn object(&mut self, loc: &Loc, what: &str) -> Result<Map<String, Value>> {
@@ -305,6 +470,7 @@ impl Reader<'_, '_> {
         })?;
         let (item_loc, _) = self.store.fetch(loc)?;
         let item = self.object(&item_loc, "a channel")?;
+        self.check_keys(&item_loc, &item, CHANNEL_KEYS, "a channel")?;
         let description = self.optional_string(&item, &item_loc, "description")?;
 
         let mut declared: BTreeMap<String, (Loc, Map<String, Value>)> = BTreeMap::new();
@@ -316,6 +482,7 @@ impl Reader<'_, '_> {
                 let Value::Object(p) = pvalue else {
                     return Err(self.structure(&ploc, "a parameter must be an object".into()));
                 };
+                self.check_keys(&ploc, &p, PARAMETER_KEYS, "a parameter")?;
                 declared.insert(key.clone(), (ploc, p));
             }
         }
@@ -381,6 +548,7 @@ impl Reader<'_, '_> {
             return Ok(rule);
         }
         let (sloc, schema) = self.store.fetch(&ploc.child("schema"))?;
+        self.check_schema(&sloc, &schema)?;
         let Value::Object(schema) = schema else {
             return Ok(rule);
         };
@@ -430,6 +598,20 @@ impl Reader<'_, '_> {
     ) -> Result<Operation> {
         let (oloc, _) = self.store.fetch(loc)?;
         let op = self.object(&oloc, "an operation")?;
+        self.check_keys(&oloc, &op, OPERATION_KEYS, "an operation")?;
+        if let Some(Value::Array(traits)) = op.get("traits") {
+            for i in 0..traits.len() {
+                let (tloc, t) = self
+                    .store
+                    .fetch(&oloc.child("traits").child(&i.to_string()))?;
+                let Value::Object(t) = t else {
+                    return Err(
+                        self.structure(&tloc, "an operation trait must be an object".into())
+                    );
+                };
+                self.check_keys(&tloc, &t, OPERATION_TRAIT_KEYS, "an operation trait")?;
+            }
+        }
         let explicit_id = self.optional_string(&op, &oloc, "operationId")?;
         let id = explicit_id.clone().unwrap_or_else(|| {
             let verb = match direction {
@@ -506,6 +688,15 @@ impl Reader<'_, '_> {
     /// A `message` field: one message, or `oneOf` several.
     fn message_set(&mut self, loc: &Loc, hint: &str) -> Result<Vec<usize>> {
         let (mloc, value) = self.store.fetch(loc)?;
+        if let (Some(_), Some(map)) = (value.get("oneOf"), value.as_object()) {
+            if let Some(other) = map.keys().find(|k| *k != "oneOf") {
+                return Err(self.structure(
+                    &mloc.child(other),
+                    "a message `oneOf` stands alone: other fields go on the messages it lists"
+                        .into(),
+                ));
+            }
+        }
         match value.get("oneOf") {
             Some(Value::Array(items)) if value.get("payload").is_none() => {
                 let mut out = Vec::new();
@@ -533,21 +724,37 @@ impl Reader<'_, '_> {
         let Value::Object(mut msg) = value else {
             return Err(self.structure(&mloc, "a message must be an object".into()));
         };
+        self.check_keys(&mloc, &msg, MESSAGE_KEYS, "a message")?;
+        if msg.contains_key("headers") {
+            let (hloc, headers) = self.store.fetch(&mloc.child("headers"))?;
+            self.check_schema(&hloc, &headers)?;
+        }
         self.apply_traits(&mloc, &mut msg)?;
         let component_key = component_key(&mloc.pointer, "messages");
-        let name = match (msg.get("messageId"), msg.get("name")) {
+        let explicit_id = matches!(msg.get("messageId"), Some(Value::String(_)));
+        let mut name = match (msg.get("messageId"), msg.get("name")) {
             (Some(Value::String(id)), _) => id.clone(),
             (_, Some(Value::String(n))) => n.clone(),
             _ => component_key.clone().unwrap_or_else(|| hint.to_owned()),
         };
         if let Some(existing) = self.messages.iter().find(|m| m.name == name) {
-            return Err(self.store.error(
-                &mloc,
-                ErrorKind::Lint(format!(
-                    "message name {name:?} is already used by the message at {}",
-                    existing.pointer
-                )),
-            ));
+            // messageId is the identifier AsyncAPI requires to be unique, and reusable messages
+            // are found by name; an inline message's `name` is only a label, which real specs
+            // reuse for different messages, so it is numbered instead.
+            if explicit_id || component_key.is_some() {
+                return Err(self.store.error(
+                    &mloc,
+                    ErrorKind::Lint(format!(
+                        "message name {name:?} is already used by the message at {}",
+                        existing.pointer
+                    )),
+                ));
+            }
+            let base = name.clone();
+            name = (2..)
+                .map(|n| format!("{base}_{n}"))
+                .find(|candidate| !self.messages.iter().any(|m| &m.name == candidate))
+                .expect("an unbounded range has a free name");
         }
         if let Some(format) = msg.get("schemaFormat").and_then(Value::as_str) {
             if !is_json_schema_format(format) {
@@ -605,6 +812,17 @@ impl Reader<'_, '_> {
             let Value::Object(t) = value else {
                 return Err(self.structure(&tloc, "a message trait must be an object".into()));
             };
+            self.check_keys(&tloc, &t, MESSAGE_TRAIT_KEYS, "a message trait")?;
+            if t.contains_key("headers") {
+                let (hloc, headers) = self.store.fetch(&tloc.child("headers"))?;
+                self.check_schema(&hloc, &headers)?;
+            }
+            if t.get("examples").is_some_and(|e| !e.is_array()) {
+                return Err(self.structure(
+                    &tloc.child("examples"),
+                    "`examples` must be an array".into(),
+                ));
+            }
             for (k, v) in t {
                 msg.entry(k).or_insert(v);
             }
@@ -627,6 +845,7 @@ impl Reader<'_, '_> {
             let eloc = mloc.child("examples").child(&i.to_string());
             match item {
                 Value::Object(e) => {
+                    self.check_keys(&eloc, e, EXAMPLE_KEYS, "a message example")?;
                     if let Some(p) = e.get("payload") {
                         out.push((eloc.child("payload").pointer, p.clone()));
                     }
@@ -715,6 +934,11 @@ fn name_channels(channels: &mut [Channel]) {
         0
     };
     let mut names = Namer::new();
+    // Channel `X` becomes `XSubject`, `XFilter` and the constant `X`: these would collide with
+    // the items every `subjects` module has.
+    for reserved in ["Channel", "Any", "Spec", "Root", "Channels"] {
+        names.reserve(reserved);
+    }
     for ch in channels.iter_mut() {
         let words: Vec<String> = ch.template.tokens[shared..]
             .iter()

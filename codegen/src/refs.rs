@@ -41,6 +41,8 @@ pub(crate) struct Store<'l> {
     loader: &'l dyn Loader,
     docs: Vec<Doc>,
     by_path: HashMap<PathBuf, usize>,
+    /// Documents given in place of remote ones, by their top-level `$id`.
+    by_id: HashMap<String, usize>,
 }
 
 impl<'l> Store<'l> {
@@ -49,6 +51,27 @@ impl<'l> Store<'l> {
             loader,
             docs: Vec::new(),
             by_path: HashMap::new(),
+            by_id: HashMap::new(),
+        }
+    }
+
+    /// Loads a local document that stands for a remote one: a `$ref` to the URL in its `$id`
+    /// resolves to it, so nothing is fetched.
+    pub fn add_local_copy(&mut self, path: &Path) -> Result<()> {
+        let doc = self.load(path, None)?;
+        match self.docs[doc].root.get("$id").and_then(Value::as_str) {
+            Some(id) => {
+                let id = id.split('#').next().unwrap_or(id).to_owned();
+                self.by_id.insert(id, doc);
+                Ok(())
+            }
+            None => Err(Error::new(
+                path,
+                "",
+                ErrorKind::Reference(
+                    "a document given for remote references needs a top-level `$id` (the URL it stands for)".into(),
+                ),
+            )),
         }
     }
 
@@ -120,11 +143,12 @@ impl<'l> Store<'l> {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
         });
-        if has_scheme || file.starts_with("//") {
+        let local_copy = self.by_id.get(file).copied();
+        if (has_scheme || file.starts_with("//")) && local_copy.is_none() {
             return Err(self.error(
                 &ref_loc,
                 ErrorKind::Reference(format!(
-                    "{reference:?} is a remote reference; only references inside the document and to relative files are followed (no network at generation time)"
+                    "{reference:?} is a remote reference; only references inside the document and to relative files are followed (no network at generation time; a local copy whose `$id` is that URL can be given instead)"
                 )),
             ));
         }
@@ -142,7 +166,9 @@ impl<'l> Store<'l> {
                 )),
             ));
         }
-        let doc = if file.is_empty() {
+        let doc = if let Some(doc) = local_copy {
+            doc
+        } else if file.is_empty() {
             at.doc
         } else {
             let base = self.docs[at.doc].path.parent().unwrap_or(Path::new(""));

@@ -147,6 +147,18 @@ impl Definitions {
         Ok(Value::Object(map))
     }
 
+    /// Runs `check` on every definition (its location and its schema as collected).
+    pub fn check_each(
+        &self,
+        store: &Store<'_>,
+        check: impl Fn(&Store<'_>, &Loc, &Value) -> Result<()>,
+    ) -> Result<()> {
+        for (loc, schema) in self.defs.values() {
+            check(store, loc, schema)?;
+        }
+        Ok(())
+    }
+
     /// Definitions that are nothing but a `$ref` to each other, in a ring, mean no type at all.
     fn check_alias_cycles(&self, store: &Store<'_>) -> Result<()> {
         for (name, (loc, _)) in &self.defs {
@@ -240,6 +252,10 @@ pub(crate) fn hint_for(pointer: &str, store: &Store<'_>) -> String {
 }
 
 /// A copy of the definitions adapted to what typify handles well:
+/// - keywords typify cannot turn into Rust (`not`, `if`/`then`/`else`, tuple `items`, ...) are
+///   dropped: the type is looser than the schema, and the validators still enforce them;
+/// - a `default` or `enum` whose values are not of the schema's type is dropped (typify refuses
+///   them);
 /// - `const` becomes a one-value `enum` (typify ignores `const`);
 /// - optional arrays and maps may also be `null`, so typify makes them `Option<..>` instead of
 ///   dropping empty ones when encoding (an absent field and `[]` differ on the wire);
@@ -250,6 +266,7 @@ pub(crate) fn for_typify(defs: &BTreeMap<String, Definition>) -> BTreeMap<String
         .iter()
         .map(|(name, def)| {
             let mut schema = const_to_enum(def.schema.clone());
+            drop_unsupported(&mut schema);
             optional_collections_nullable(&mut schema);
             (name.clone(), schema)
         })
@@ -292,6 +309,86 @@ pub(crate) fn for_typify(defs: &BTreeMap<String, Definition>) -> BTreeMap<String
     }
     out.extend(hoisted);
     out
+}
+
+/// Keywords typify cannot express (the schema stays enforced by the validators).
+const TYPIFY_UNSUPPORTED: &[&str] = &[
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "dependencies",
+    "dependentRequired",
+    "dependentSchemas",
+    "additionalItems",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "propertyNames",
+];
+
+fn value_matches_type(value: &Value, ty: &str) -> bool {
+    match ty {
+        "string" => value.is_string(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        "null" => value.is_null(),
+        _ => true,
+    }
+}
+
+fn drop_unsupported(schema: &mut Value) {
+    let Value::Object(map) = schema else {
+        return;
+    };
+    for k in TYPIFY_UNSUPPORTED {
+        map.remove(*k);
+    }
+    if map.get("items").is_some_and(Value::is_array) {
+        map.remove("items");
+    }
+    let default_fits = match (map.get("default"), map.get("type")) {
+        (Some(d), Some(Value::String(t))) => value_matches_type(d, t),
+        (Some(d), Some(Value::Array(ts))) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|t| value_matches_type(d, t)),
+        _ => true,
+    };
+    if !default_fits {
+        map.remove("default");
+    }
+    // An `enum` whose values do not fit the declared type cannot be a Rust type.
+    let enum_fits = match (map.get("enum"), map.get("type")) {
+        (Some(Value::Array(values)), Some(Value::String(t))) => {
+            values.iter().all(|v| value_matches_type(v, t))
+        }
+        (Some(Value::Array(values)), Some(Value::Array(ts))) => values.iter().all(|v| {
+            ts.iter()
+                .filter_map(Value::as_str)
+                .any(|t| value_matches_type(v, t))
+        }),
+        _ => true,
+    };
+    if !enum_fits {
+        map.remove("enum");
+    }
+    for (key, child) in map.iter_mut() {
+        if is_data_keyword(key) {
+            continue;
+        }
+        match child {
+            Value::Object(entries) if SCHEMA_MAP_KEYWORDS.contains(&key.as_str()) => {
+                entries.values_mut().for_each(drop_unsupported);
+            }
+            Value::Array(items) => items.iter_mut().for_each(drop_unsupported),
+            Value::Object(_) => drop_unsupported(child),
+            _ => {}
+        }
+    }
 }
 
 fn optional_collections_nullable(schema: &mut Value) {

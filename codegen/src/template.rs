@@ -52,12 +52,8 @@ impl Template {
             match *tok {
                 ">" if i + 1 == raw.len() => tokens.push(Token::Rest),
                 ">" => return Err("'>' may only be the last token of a subject".into()),
+                // Inside a longer token, `*` and `>` are plain characters to NATS.
                 "*" => tokens.push(Token::Star),
-                _ if tok.contains(['*', '>']) => {
-                    return Err(format!(
-                        "token {tok:?} mixes '*' or '>' with other characters; NATS wildcards must be whole tokens"
-                    ))
-                }
                 _ => {
                     let pieces = pieces(tok)?;
                     for p in &pieces {
@@ -196,6 +192,19 @@ mod tests {
     }
 
     #[test]
+    fn wildcards_inside_a_token_are_literal_characters() {
+        let t = Template::parse("event/*.a>b").unwrap();
+        assert_eq!(
+            t.tokens,
+            vec![
+                Token::Literal("event/*".into()),
+                Token::Literal("a>b".into())
+            ]
+        );
+        assert!(!t.is_wildcard());
+    }
+
+    #[test]
     fn refuses_what_nats_cannot_carry() {
         for bad in [
             "",
@@ -204,7 +213,6 @@ mod tests {
             "a.",
             "a b",
             "a.>.b",
-            "a.b*",
             "a.{x",
             "a.x}",
             "a.{}",

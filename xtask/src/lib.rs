@@ -53,6 +53,10 @@ pub struct Job {
     pub groups: Vec<Group>,
     /// The command that regenerates the output, for the header of each file.
     pub command: String,
+    /// Local copies of remote documents (see `Settings::with_local_copy`).
+    pub local_copies: Vec<PathBuf>,
+    /// Whether an example that breaks its schema fails the run.
+    pub strict_examples: bool,
 }
 
 /// A file the generator produced, in memory.
@@ -118,6 +122,8 @@ impl Job {
                 },
             ],
             command: "cargo xtask gen".to_owned(),
+            local_copies: Vec::new(),
+            strict_examples: true,
         })
     }
 
@@ -142,19 +148,31 @@ impl Job {
                     .unwrap_or_else(|| "::wasmcloud_protocol::runtime".to_owned()),
             }],
             command,
+            local_copies: Vec::new(),
+            strict_examples: true,
         }
     }
 
     /// Generates every file in memory; nothing is written.
     pub fn generate(&self) -> Result<Vec<GeneratedFile>, GenError> {
-        let mut files = Vec::new();
-        for group in &self.groups {
-            files.extend(self.generate_group(group)?);
-        }
-        Ok(files)
+        self.generate_with_warnings().map(|(files, _)| files)
     }
 
-    fn generate_group(&self, group: &Group) -> Result<Vec<GeneratedFile>, GenError> {
+    /// [`Job::generate`], with the problems that did not stop it.
+    pub fn generate_with_warnings(&self) -> Result<(Vec<GeneratedFile>, Vec<String>), GenError> {
+        let mut files = Vec::new();
+        let mut warnings = Vec::new();
+        for group in &self.groups {
+            files.extend(self.generate_group(group, &mut warnings)?);
+        }
+        Ok((files, warnings))
+    }
+
+    fn generate_group(
+        &self,
+        group: &Group,
+        warnings: &mut Vec<String>,
+    ) -> Result<Vec<GeneratedFile>, GenError> {
         let mut files = Vec::new();
         let mut modules = Vec::new();
         for (spec, id) in &group.specs {
@@ -169,6 +187,12 @@ impl Job {
             if let Some(id) = id {
                 settings = settings.with_spec_id(id.clone());
             }
+            for copy in &self.local_copies {
+                settings = settings.with_local_copy(copy.clone());
+            }
+            if !self.strict_examples {
+                settings = settings.with_lenient_examples();
+            }
             if let Some(dir) = &group.schema_dir {
                 let include = relative(&group.out_dir, dir);
                 settings =
@@ -176,6 +200,7 @@ impl Job {
             }
             let out = generate(&BaseLoader(&self.base), spec, &settings)
                 .map_err(|e| GenError(e.to_string()))?;
+            warnings.extend(out.warnings.iter().map(ToString::to_string));
             if modules.iter().any(|(m, _)| *m == out.spec.module) {
                 return Err(GenError(format!(
                     "{}: two specs would both generate module `{}`",

@@ -132,9 +132,15 @@ pub(crate) fn sanitize_doc(text: &str) -> String {
     out
 }
 
-/// Checks that every message's schema compiles and every example satisfies it.
-pub(crate) fn check_examples(spec: &Spec, loader: &dyn crate::Loader) -> Result<()> {
-    schemas::check(spec, loader)
+/// Checks that every message's schema compiles and every example satisfies it; with `strict`
+/// off, broken examples go to `warnings`.
+pub(crate) fn check_examples(
+    spec: &Spec,
+    loader: &dyn crate::Loader,
+    strict: bool,
+    warnings: &mut Vec<Error>,
+) -> Result<()> {
+    schemas::check(spec, loader, strict, warnings)
 }
 
 /// A file name made of the safe characters of `name`.

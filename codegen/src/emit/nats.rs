@@ -10,33 +10,22 @@ use crate::template::Token;
 use super::messages::{ident, payload_type};
 use super::{plain_doc, sanitize_doc};
 
-/// Parameters every channel shares (the lattice): the client holds them; the others are method
-/// arguments.
+/// Parameters every channel shares (the lattice): the client holds them and the whole-spec filter
+/// fixes them; the others are method arguments.
 fn shared_params(spec: &Spec) -> Vec<(String, String)> {
-    let skip = spec
-        .subject_root
-        .as_ref()
-        .map_or(0, |r| r.default.split('.').count());
-    let Some(first) = spec.channels.first() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (i, tok) in first.template.tokens.iter().enumerate().skip(skip) {
-        let Token::Param(name) = tok else { continue };
-        if spec
-            .channels
-            .iter()
-            .all(|c| c.template.tokens.get(i) == Some(tok))
-        {
-            let p = first
-                .parameters
+    let (tokens, _) = super::subjects::spec_filter(spec);
+    tokens
+        .iter()
+        .filter_map(|t| match t {
+            Token::Param(name) => spec
+                .channels
                 .iter()
+                .flat_map(|c| &c.parameters)
                 .find(|p| &p.name == name)
-                .expect("declared");
-            out.push((p.name.clone(), p.ident.clone()));
-        }
-    }
-    out
+                .map(|p| (p.name.clone(), p.ident.clone())),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The operation type's name in the `operations` module (as [`super::subjects::operations`]

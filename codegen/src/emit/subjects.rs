@@ -529,7 +529,7 @@ fn channel_items(
 }
 
 /// The subscription covering every channel: the tokens all channels share, then `>`.
-fn spec_filter(spec: &Spec) -> (Vec<Token>, String) {
+pub(crate) fn spec_filter(spec: &Spec) -> (Vec<Token>, String) {
     let skip = root_tokens(spec);
     let templates: Vec<&[Token]> = spec
         .channels

@@ -63,7 +63,7 @@ pub(crate) fn emit(spec: &Spec) -> Result<TokenStream> {
         schemas.insert(name.clone(), schema);
     }
     match convert(&schemas) {
-        Ok(tokens) => Ok(tokens),
+        Ok(tokens) => Ok(prune_defaults(tokens)),
         Err(whole) => {
             // Find the smallest set of definitions that still fails, to name the culprit.
             let (culprit, reason) = smallest_failure(&prepared, &schemas).unwrap_or((None, whole));
@@ -78,6 +78,47 @@ pub(crate) fn emit(spec: &Spec) -> Result<TokenStream> {
             ))
         }
     }
+}
+
+/// typify writes generic helpers (`default_i64`...) into its `defaults` module whether or not a
+/// field uses them; unused ones would be dead code in the generated module.
+fn prune_defaults(tokens: TokenStream) -> TokenStream {
+    let Ok(mut file) = syn::parse2::<syn::File>(tokens.clone()) else {
+        return tokens;
+    };
+    let others: String = file
+        .items
+        .iter()
+        .filter(|item| !matches!(item, syn::Item::Mod(m) if m.ident == "defaults"))
+        .map(|item| quote::quote!(#item).to_string())
+        .collect();
+    for item in &mut file.items {
+        let syn::Item::Mod(module) = item else {
+            continue;
+        };
+        if module.ident != "defaults" {
+            continue;
+        }
+        if let Some((_, items)) = &mut module.content {
+            items.retain(|i| match i {
+                // Used as a path, or inside a `#[serde(default = "defaults::x")]` string.
+                syn::Item::Fn(f) => {
+                    let name = &f.sig.ident;
+                    others.contains(&format!("defaults :: {name}"))
+                        || others.contains(&format!("defaults::{name}"))
+                }
+                _ => true,
+            });
+        }
+    }
+    file.items.retain(|item| match item {
+        syn::Item::Mod(m) if m.ident == "defaults" => m
+            .content
+            .as_ref()
+            .is_some_and(|(_, items)| !items.is_empty()),
+        _ => true,
+    });
+    quote::quote!(#file)
 }
 
 fn refs_of(value: &Value, out: &mut BTreeSet<String>) {
