@@ -62,3 +62,20 @@ fn control_interface_examples_round_trip() {
 fn lattice_events_examples_round_trip() {
     check("lattice-events.yaml", lattice_events::messages::ALL);
 }
+
+/// Property names that become the same Rust field (`fooBar`, `foo_bar`, `FooBar`, `foo-bar`;
+/// `self`, `Self`) get distinct fields, and each keeps its own wire name.
+#[test]
+fn colliding_property_names_keep_their_wire_names() {
+    use workspace_tests::fixtures::fixture_names::types::Crate;
+    let wire = serde_json::json!({
+        "fooBar": "a", "foo_bar": "b", "FooBar": "c", "foo-bar": "d",
+        "self": "e", "Self": "f", "type": "g", "super": 1, "async": true
+    });
+    let typed: Crate = serde_json::from_value(wire.clone()).unwrap();
+    assert_eq!(typed.foo_bar.as_deref(), Some("c"));
+    assert_eq!(typed.foo_bar_2.as_deref(), Some("d"));
+    assert_eq!(typed.foo_bar_3.as_deref(), Some("a"));
+    assert_eq!(typed.foo_bar_4.as_deref(), Some("b"));
+    assert_eq!(serde_json::to_value(&typed).unwrap(), wire);
+}

@@ -30,6 +30,11 @@ pub use error::{Error, ErrorKind, Result};
 pub use load::{FsLoader, Loader, MemoryLoader, MAX_DOCUMENT_BYTES};
 pub use model::Spec;
 
+/// Most channels one generated module holds. Each channel is some 230 lines of Rust (subject,
+/// filter, parser, client and responder methods), so beyond this the module is tens of megabytes
+/// that no compiler run would want, and generating it takes gigabytes: split such a document.
+pub const MAX_CHANNELS: usize = 2_000;
+
 /// How the generated code looks.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -134,7 +139,39 @@ pub fn spec_id(path: &Path) -> String {
 
 /// Reads, resolves and lints the document at `path` into the protocol model.
 pub fn read_spec(loader: &dyn Loader, path: &Path) -> Result<Spec> {
-    read_spec_as(loader, path, &spec_id(path), &[])
+    on_big_stack(|| read_spec_as(loader, path, &spec_id(path), &[]))
+}
+
+/// Stack for the generator's work. Nested schemas recurse in typify, serde and syn with large
+/// frames in debug builds: forty levels overflow the 2 MiB of a spawned thread (a test thread,
+/// say), while YAML's nesting limit keeps any document well inside this.
+const STACK_BYTES: usize = 64 << 20;
+
+/// Runs `f` on a thread of its own with [`STACK_BYTES`] of stack, whatever stack the caller's
+/// thread has; on the caller's thread when no thread can be started.
+fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    let work = std::sync::Mutex::new(Some(f));
+    let run = || {
+        let f = work
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        f.map(|f| f())
+    };
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("asyncapi-codegen".to_owned())
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(scope, run);
+        let done = match spawned {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => None,
+        };
+        done.or_else(run)
+            .expect("the work runs on the new thread or, failing that, here")
+    })
 }
 
 fn read_spec_as(
@@ -155,8 +192,22 @@ fn read_spec_as(
 
 /// Reads the document at `path` and generates its Rust module.
 pub fn generate(loader: &dyn Loader, path: &Path, settings: &Settings) -> Result<Output> {
+    on_big_stack(|| generate_here(loader, path, settings))
+}
+
+fn generate_here(loader: &dyn Loader, path: &Path, settings: &Settings) -> Result<Output> {
     let id = settings.spec_id.clone().unwrap_or_else(|| spec_id(path));
     let spec = read_spec_as(loader, path, &id, &settings.local_copies)?;
+    if spec.channels.len() > MAX_CHANNELS {
+        return Err(Error::new(
+            &spec.path,
+            "/channels",
+            ErrorKind::Limit(format!(
+                "{} channels is more than the {MAX_CHANNELS} one generated module holds; split the document",
+                spec.channels.len()
+            )),
+        ));
+    }
     let mut warnings = Vec::new();
     guarded(path, || {
         emit::check_examples(&spec, loader, settings.strict_examples, &mut warnings)

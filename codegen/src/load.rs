@@ -10,8 +10,9 @@ use crate::error::{Error, ErrorKind, Result};
 /// Largest document the generator reads; a protocol spec is far smaller.
 pub const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
 
-/// Where documents come from: the file system, or memory in tests.
-pub trait Loader {
+/// Where documents come from: the file system, or memory in tests. `Sync` because the generator
+/// works on a thread of its own (see [`crate::generate`]).
+pub trait Loader: Sync {
     /// Returns the text of the document at `path`.
     fn load(&self, path: &Path) -> std::io::Result<String>;
 }
@@ -97,6 +98,7 @@ pub(crate) fn parse_yaml(file: &Path, text: &str) -> Result<Value> {
             )),
         ));
     }
+    check_flow_depth(file, text)?;
     let mut yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         let mut line = e.location().map(|l| l.line());
         let message = e.to_string();
@@ -108,6 +110,39 @@ pub(crate) fn parse_yaml(file: &Path, text: &str) -> Result<Value> {
     yaml.apply_merge()
         .map_err(|e| Error::new(file, "", ErrorKind::Syntax(format!("merge key: {e}"))))?;
     to_json(file, "", yaml)
+}
+
+/// Deepest run of flow brackets (`[`, `{`) a document may open; far deeper than any real document,
+/// whose nesting the YAML parser limits to 128 levels anyway.
+const MAX_FLOW_DEPTH: usize = 512;
+
+/// The YAML parser takes time quadratic in the depth of flow collections (a megabyte of `[` takes
+/// minutes) before its own recursion limit applies, so the depth is bounded first. Brackets are
+/// counted everywhere, even inside strings: that can only overestimate depth, and a real document
+/// never has hundreds of unclosed brackets in its text.
+fn check_flow_depth(file: &Path, text: &str) -> Result<()> {
+    let (mut depth, mut line) = (0usize, 1usize);
+    for byte in text.bytes() {
+        match byte {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Err(Error::new(
+                        file,
+                        "",
+                        ErrorKind::Limit(format!(
+                            "flow collections (`[`, `{{`) nested more than {MAX_FLOW_DEPTH} deep"
+                        )),
+                    )
+                    .with_line(Some(line)));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'\n' => line += 1,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The key named by serde_yaml's `duplicate entry with key "k"` message.

@@ -74,7 +74,7 @@ impl Definitions {
             let rewritten = self.rewrite(store, &loc, value)?;
             self.defs.insert(name, (loc, rewritten));
         }
-        self.check_alias_cycles(store)
+        self.check_composition_cycles(store)
     }
 
     fn rewrite(&mut self, store: &mut Store<'_>, loc: &Loc, value: Value) -> Result<Value> {
@@ -159,37 +159,62 @@ impl Definitions {
         Ok(())
     }
 
-    /// Definitions that are nothing but a `$ref` to each other, in a ring, mean no type at all.
-    fn check_alias_cycles(&self, store: &Store<'_>) -> Result<()> {
-        for (name, (loc, _)) in &self.defs {
-            let mut seen = BTreeSet::new();
-            let mut current = name.clone();
-            while let Some(target) = self.alias_target(&current) {
-                if !seen.insert(current.clone()) {
-                    return Err(store.error(
-                        &loc.child("$ref"),
-                        ErrorKind::Reference(
-                            "this schema is only a $ref, and the chain of such $refs is a cycle"
-                                .into(),
-                        ),
-                    ));
+    /// Definitions that contain each other only by being or combining each other (`$ref`,
+    /// `allOf`, `anyOf`, `oneOf`), with no property or item in between, describe no value at all;
+    /// typify would recurse on them forever. (A ring through a property is a recursive type.)
+    fn check_composition_cycles(&self, store: &Store<'_>) -> Result<()> {
+        let edges: BTreeMap<&str, Vec<(String, String)>> = self
+            .defs
+            .iter()
+            .map(|(name, (_, schema))| {
+                let mut out = Vec::new();
+                composed_refs(schema, "", &mut out);
+                (name.as_str(), out)
+            })
+            .collect();
+        // Depth-first, without recursion: 1 while on the path, 2 when done.
+        let mut state: BTreeMap<&str, u8> = BTreeMap::new();
+        for &start in edges.keys() {
+            if state.contains_key(start) {
+                continue;
+            }
+            state.insert(start, 1);
+            let mut path: Vec<(&str, usize)> = vec![(start, 0)];
+            while let Some(&(node, next)) = path.last() {
+                let Some((pointer, target)) = edges[node].get(next) else {
+                    state.insert(node, 2);
+                    path.pop();
+                    continue;
+                };
+                if let Some(last) = path.last_mut() {
+                    last.1 += 1;
                 }
-                current = target;
+                let Some((&target, _)) = edges.get_key_value(target.as_str()) else {
+                    continue;
+                };
+                match state.get(target) {
+                    Some(1) => {
+                        let (loc, _) = &self.defs[node];
+                        let at = Loc {
+                            doc: loc.doc,
+                            pointer: format!("{}{pointer}", loc.pointer),
+                        };
+                        return Err(store.error(
+                            &at,
+                            ErrorKind::Reference(
+                                "this $ref closes a cycle of schemas that contain each other only through $ref, allOf, anyOf or oneOf (no property or item in between), so they describe no value".into(),
+                            ),
+                        ));
+                    }
+                    Some(_) => {}
+                    None => {
+                        state.insert(target, 1);
+                        path.push((target, 0));
+                    }
+                }
             }
         }
         Ok(())
-    }
-
-    fn alias_target(&self, name: &str) -> Option<String> {
-        let (_, schema) = self.defs.get(name)?;
-        let map = schema.as_object()?;
-        if map.len() != 1 {
-            return None;
-        }
-        map.get("$ref")?
-            .as_str()?
-            .strip_prefix("#/definitions/")
-            .map(str::to_owned)
     }
 
     pub fn into_model(self, store: &Store<'_>) -> BTreeMap<String, Definition> {
@@ -206,6 +231,27 @@ impl Definitions {
                 )
             })
             .collect()
+    }
+}
+
+/// The definitions a schema is, or combines, as `(pointer of the $ref, definition name)`.
+fn composed_refs(schema: &Value, at: &str, out: &mut Vec<(String, String)>) {
+    let Some(map) = schema.as_object() else {
+        return;
+    };
+    if let Some(name) = map
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/definitions/"))
+    {
+        out.push((format!("{at}/$ref"), name.to_owned()));
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(items)) = map.get(key) {
+            for (i, item) in items.iter().enumerate() {
+                composed_refs(item, &format!("{at}/{key}/{i}"), out);
+            }
+        }
     }
 }
 
@@ -308,7 +354,124 @@ pub(crate) fn for_typify(defs: &BTreeMap<String, Definition>) -> BTreeMap<String
         }
     }
     out.extend(hoisted);
+    hoist_recursive_all_of(&mut out, &mut names);
     out
+}
+
+/// The definitions a (prepared) schema refers to, anywhere in it but its data.
+pub(crate) fn references(schema: &Value, out: &mut BTreeSet<String>) {
+    match schema {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if k == "$ref" {
+                    if let Some(name) = v.as_str().and_then(|r| r.strip_prefix("#/definitions/")) {
+                        out.insert(name.to_owned());
+                    }
+                } else if !is_data_keyword(k) {
+                    references(v, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| references(v, out)),
+        _ => {}
+    }
+}
+
+/// typify merges an `allOf` by copying what its branches refer to; when that `allOf` sits inside
+/// (not at the top of) a definition its branches lead back to, every copy holds the `allOf` again
+/// and typify recurses until the stack overflows. Such an `allOf` becomes a definition of its own,
+/// which typify names once and so terminates.
+fn hoist_recursive_all_of(defs: &mut BTreeMap<String, Value>, names: &mut Namer) {
+    let graph: BTreeMap<String, BTreeSet<String>> = defs
+        .iter()
+        .map(|(name, schema)| {
+            let mut refs = BTreeSet::new();
+            references(schema, &mut refs);
+            (name.clone(), refs)
+        })
+        .collect();
+    let reaches = |from: &str, to: &str| {
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![from.to_owned()];
+        while let Some(n) = todo.pop() {
+            if n == to {
+                return true;
+            }
+            if seen.insert(n.clone()) {
+                todo.extend(graph.get(&n).into_iter().flatten().cloned());
+            }
+        }
+        false
+    };
+    let mut todo: Vec<String> = defs.keys().cloned().collect();
+    while let Some(def) = todo.pop() {
+        let Some(mut schema) = defs.remove(&def) else {
+            continue;
+        };
+        let mut hoisted = Vec::new();
+        nested_schemas(&mut schema, &def, &mut |sub, hint| {
+            let recursive = sub
+                .get("allOf")
+                .and_then(Value::as_array)
+                .is_some_and(|branches| {
+                    branches.len() > 1
+                        && branches.iter().any(|b| {
+                            let mut refs = BTreeSet::new();
+                            references(b, &mut refs);
+                            refs.iter().any(|target| reaches(target, &def))
+                        })
+                });
+            if recursive {
+                let name = names.unique(pascal(hint));
+                let moved = std::mem::replace(
+                    sub,
+                    serde_json::json!({ "$ref": format!("#/definitions/{name}") }),
+                );
+                hoisted.push((name, moved));
+                false
+            } else {
+                true
+            }
+        });
+        defs.insert(def.clone(), schema);
+        for (name, moved) in hoisted {
+            defs.insert(name.clone(), moved);
+            todo.push(name);
+        }
+    }
+}
+
+/// Calls `f` on every schema nested in `schema` (not `schema` itself), with a name hint; descends
+/// into a nested schema only when `f` returns true.
+fn nested_schemas(schema: &mut Value, hint: &str, f: &mut dyn FnMut(&mut Value, &str) -> bool) {
+    let Value::Object(map) = schema else {
+        return;
+    };
+    for (key, child) in map.iter_mut() {
+        if is_data_keyword(key) {
+            continue;
+        }
+        let mut visit = |sub: &mut Value, hint: String| {
+            if f(sub, &hint) {
+                nested_schemas(sub, &hint, f);
+            }
+        };
+        if SCHEMA_MAP_KEYWORDS.contains(&key.as_str()) {
+            if let Value::Object(entries) = child {
+                for (name, sub) in entries.iter_mut() {
+                    visit(sub, format!("{hint} {name}"));
+                }
+            }
+        } else if SCHEMA_ARRAY_KEYWORDS.contains(&key.as_str()) && child.is_array() {
+            if let Value::Array(items) = child {
+                for (i, sub) in items.iter_mut().enumerate() {
+                    visit(sub, format!("{hint} {key} {i}"));
+                }
+            }
+        } else if SCHEMA_KEYWORDS.contains(&key.as_str()) {
+            visit(child, format!("{hint} {key}"));
+        }
+    }
 }
 
 /// Keywords typify cannot express (the schema stays enforced by the validators).
@@ -376,6 +539,20 @@ fn drop_unsupported(schema: &mut Value) {
     if !enum_fits {
         map.remove("enum");
     }
+    simplify_unions(map);
+    // typify trips over required names that no property declares.
+    if let (Some(Value::Array(required)), Some(Value::Object(props))) =
+        (map.get("required"), map.get("properties"))
+    {
+        let declared: Vec<Value> = required
+            .iter()
+            .filter(|r| r.as_str().is_some_and(|r| props.contains_key(r)))
+            .cloned()
+            .collect();
+        map.insert("required".into(), Value::Array(declared));
+    } else if map.get("required").is_some() && map.get("properties").is_none() {
+        map.remove("required");
+    }
     for (key, child) in map.iter_mut() {
         if is_data_keyword(key) {
             continue;
@@ -387,6 +564,29 @@ fn drop_unsupported(schema: &mut Value) {
             Value::Array(items) => items.iter_mut().for_each(drop_unsupported),
             Value::Object(_) => drop_unsupported(child),
             _ => {}
+        }
+    }
+}
+
+/// `anyOf`/`oneOf` branches typify cannot handle: a `false` branch never matches, so it goes; a
+/// branch that accepts anything (`true`, `{}`) makes the union accept anything, so the union goes
+/// (the type is any JSON value; validators still apply the schema). `true` and `{}` in `allOf`
+/// constrain nothing, so they go too.
+fn simplify_unions(map: &mut serde_json::Map<String, Value>) {
+    let accepts_anything =
+        |v: &Value| v == &Value::Bool(true) || v.as_object().is_some_and(|m| m.is_empty());
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(branches)) = map.get_mut(key) {
+            branches.retain(|b| b != &Value::Bool(false));
+            if branches.is_empty() || branches.iter().any(accepts_anything) {
+                map.remove(key);
+            }
+        }
+    }
+    if let Some(Value::Array(branches)) = map.get_mut("allOf") {
+        branches.retain(|b| !accepts_anything(b));
+        if branches.is_empty() {
+            map.remove("allOf");
         }
     }
 }

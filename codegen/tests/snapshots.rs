@@ -45,6 +45,7 @@ fixtures! {
     inline_payloads => "inline-payloads",
     refs_across_files => "refs-across-files",
     routing => "routing",
+    names => "names",
 }
 
 fn original(name: &str) -> PathBuf {

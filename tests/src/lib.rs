@@ -5,6 +5,7 @@
 pub mod fixtures;
 pub mod mock_host;
 pub mod nats_server;
+pub mod props;
 
 use serde_json::Value;
 

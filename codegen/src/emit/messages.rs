@@ -87,6 +87,7 @@ pub(crate) fn emit(spec: &Spec, runtime: &TokenStream, schemas: &[TokenStream]) 
                     summary: #summary,
                     schema: #schema,
                     normalize: #runtime::normalize::<Self>,
+                    try_decode: #runtime::try_decode::<Self>,
                 };
             }
         }

@@ -1,6 +1,8 @@
 //! Rust source from the protocol model.
 
+mod fields;
 mod guard;
+mod merges;
 mod messages;
 mod nats;
 mod schemas;
@@ -148,30 +150,46 @@ fn file_name(name: &str) -> String {
     let safe: String = name
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
                 c
             } else {
                 '_'
             }
         })
         .collect();
-    if safe.starts_with('.') || safe.is_empty() {
+    // Names Windows reserves for devices, whatever the extension.
+    let reserved = ["CON", "PRN", "AUX", "NUL"]
+        .iter()
+        .any(|r| safe.eq_ignore_ascii_case(r))
+        || (safe.len() == 4
+            && ["COM", "LPT"]
+                .iter()
+                .any(|p| safe.get(..3).is_some_and(|s| s.eq_ignore_ascii_case(p)))
+            && safe.as_bytes()[3].is_ascii_digit());
+    if safe.starts_with('.') || safe.is_empty() || reserved {
         format!("_{safe}")
     } else {
         safe
     }
 }
 
-/// The standalone schema of every message, in message order.
+/// The standalone schema of every message, in message order. File names stay distinct even on
+/// file systems that ignore case, so no schema overwrites another.
 pub(crate) fn schema_files(spec: &Spec) -> Vec<crate::SchemaFile> {
+    let mut taken = std::collections::HashSet::new();
     spec.messages
         .iter()
         .map(|m| {
             let json = serde_json::to_string_pretty(&schemas::standalone(spec, m))
                 .expect("JSON values serialize");
+            let stem = file_name(&m.name);
+            let stem = std::iter::once(stem.clone())
+                .chain((2..).map(|n| format!("{stem}-{n}")))
+                .find(|s| taken.insert(s.to_lowercase()))
+                .expect("an unbounded range always yields a free name");
             crate::SchemaFile {
                 message: m.name.clone(),
-                path: format!("{}/{}.json", file_name(&spec.id), file_name(&m.name)),
+                path: format!("{}/{stem}.json", file_name(&spec.id)),
                 json: json + "\n",
             }
         })

@@ -9,7 +9,7 @@ use typify::{TypeSpace, TypeSpaceSettings};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Spec;
-use crate::schema::for_typify;
+use crate::schema::{for_typify, references};
 
 use super::guard::contain;
 
@@ -30,6 +30,7 @@ fn convert(defs: &BTreeMap<String, Schema>) -> std::result::Result<TokenStream, 
         space.add_ref_types(defs).map_err(|e| e.to_string())?;
         Ok(space.to_stream())
     })
+    .map_err(|panic| format!("it panicked: {panic}"))
     .and_then(|r| r)
 }
 
@@ -50,6 +51,16 @@ pub(crate) fn emit(spec: &Spec) -> Result<TokenStream> {
             None => (spec.path.clone(), String::new()),
         }
     };
+    if let Some(endless) = super::merges::find_endless(&prepared) {
+        let (file, pointer) = locate(&endless.definition);
+        return Err(Error::new(
+            file,
+            format!("{pointer}{}", endless.pointer),
+            ErrorKind::Unsupported(
+                "this allOf (or a merge into these branches) leads back to itself through $refs, so typify would never finish merging it".into(),
+            ),
+        ));
+    }
     let mut schemas = BTreeMap::new();
     for (name, value) in &prepared {
         let schema: Schema = serde_json::from_value(value.clone()).map_err(|e| {
@@ -63,7 +74,7 @@ pub(crate) fn emit(spec: &Spec) -> Result<TokenStream> {
         schemas.insert(name.clone(), schema);
     }
     match convert(&schemas) {
-        Ok(tokens) => Ok(prune_defaults(tokens)),
+        Ok(tokens) => Ok(prune_defaults(super::fields::dedupe(tokens))),
         Err(whole) => {
             // Find the smallest set of definitions that still fails, to name the culprit.
             let (culprit, reason) = smallest_failure(&prepared, &schemas).unwrap_or((None, whole));
@@ -121,24 +132,6 @@ fn prune_defaults(tokens: TokenStream) -> TokenStream {
     quote::quote!(#file)
 }
 
-fn refs_of(value: &Value, out: &mut BTreeSet<String>) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                if k == "$ref" {
-                    if let Some(name) = v.as_str().and_then(|r| r.strip_prefix("#/definitions/")) {
-                        out.insert(name.to_owned());
-                    }
-                } else {
-                    refs_of(v, out);
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| refs_of(v, out)),
-        _ => {}
-    }
-}
-
 fn closure(prepared: &BTreeMap<String, Value>, start: &str) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
     let mut todo = vec![start.to_owned()];
@@ -148,7 +141,7 @@ fn closure(prepared: &BTreeMap<String, Value>, start: &str) -> BTreeSet<String> 
         }
         if let Some(v) = prepared.get(&name) {
             let mut refs = BTreeSet::new();
-            refs_of(v, &mut refs);
+            references(v, &mut refs);
             todo.extend(refs.into_iter().filter(|r| !seen.contains(r)));
         }
     }

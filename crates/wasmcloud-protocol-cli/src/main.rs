@@ -24,7 +24,7 @@ commands:
   schema <spec>/<Message>                  the message's standalone JSON Schema (2020-12)
 
 exit codes: 0 success, 1 no match or an invalid payload, 2 usage error (unknown subject or message,
-unreadable file, input that is not JSON, invalid value)";
+unreadable file, input that is not JSON or is over 1 MiB, invalid value)";
 
 /// How a command ends.
 pub enum Outcome {

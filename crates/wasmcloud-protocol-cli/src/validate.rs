@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use wasmcloud_protocol::runtime::validate::{self, Side, ValidationError, Violation};
-use wasmcloud_protocol::runtime::MessageInfo;
+use wasmcloud_protocol::runtime::{MessageInfo, MAX_PAYLOAD_BYTES};
 use wasmcloud_protocol::SPECS;
 
 use crate::args::Args;
@@ -57,14 +57,19 @@ enum Verdict {
     Error(String),
 }
 
+/// Reads an input, but no more than one byte past the payload limit: the validator refuses what
+/// is larger, and an endless stream must not fill memory first.
 fn read_input(name: &str) -> std::io::Result<Vec<u8>> {
+    let limit = MAX_PAYLOAD_BYTES as u64 + 1;
+    let mut buf = Vec::new();
     if name == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf)?;
-        Ok(buf)
+        std::io::stdin().take(limit).read_to_end(&mut buf)?;
     } else {
-        std::fs::read(name)
+        std::fs::File::open(name)?
+            .take(limit)
+            .read_to_end(&mut buf)?;
     }
+    Ok(buf)
 }
 
 fn judge(result: Result<MessageInfo, ValidationError>) -> Verdict {

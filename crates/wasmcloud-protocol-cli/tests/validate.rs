@@ -358,3 +358,46 @@ fn schema_prints_the_standalone_schema() {
         "the heartbeat's data comes along"
     );
 }
+
+/// Hostile payloads (see `tests/hostile_payloads.rs` for the library's share): a verdict and a
+/// non-zero exit, never a crash, and no more read than the limit allows.
+#[test]
+fn hostile_payloads_get_a_verdict() {
+    const MIB: usize = 1024 * 1024;
+    let run = |body: &[u8]| {
+        let mut child = bin()
+            .args([
+                "validate",
+                "--subject",
+                "wasmbus.evt.default.host_heartbeat",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        // The CLI stops reading past the limit, so the rest may meet a closed pipe.
+        let _ = stdin.write_all(body);
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status,
+            format!("{}{}", text(&out.stdout), text(&out.stderr)),
+        )
+    };
+    let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("deep", deep.into_bytes(), "recursion limit"),
+        ("utf-8", b"{\"a\": \"\xff\"}".to_vec(), "invalid unicode"),
+        ("number", br#"{"a": 1e400}"#.to_vec(), "number out of range"),
+        ("large", vec![b' '; 64 * MIB], "larger than"),
+    ];
+    for (what, body, says) in cases {
+        let (status, out) = run(&body);
+        // Not JSON at all, or too large to be a message: exit 2, as for unreadable input.
+        assert_eq!(status.code(), Some(2), "{what}: {status} {out}");
+        assert!(!out.contains("panicked"), "{what}: {out}");
+        assert!(out.contains(says), "{what}: {out:?} does not say {says:?}");
+    }
+}

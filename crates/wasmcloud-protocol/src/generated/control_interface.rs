@@ -716,6 +716,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/control-interface/EmptyRequest.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -750,6 +751,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/control-interface/ClaimsResponse.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -785,6 +787,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/control-interface/ComponentAuctionRequest.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -818,6 +821,7 @@ pub mod messages {
             summary: ::core::option::Option::Some("A host's offer to run the component"),
             schema: include_str!("../../schemas/control-interface/ComponentAuctionResponse.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -854,6 +858,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/control-interface/ScaleComponentCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -892,6 +897,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/control-interface/CtlOperationAck.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -928,6 +934,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/control-interface/UpdateComponentCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -962,6 +969,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/control-interface/ConfigResponse.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -996,6 +1004,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/control-interface/PutConfigCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -1031,6 +1040,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/control-interface/HostInventoryResponse.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -1066,6 +1076,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/control-interface/HostSummaryResponse.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -1099,6 +1110,7 @@ pub mod messages {
             summary: ::core::option::Option::Some("Command to stop a host gracefully"),
             schema: include_str!("../../schemas/control-interface/StopHostCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -1132,6 +1144,7 @@ pub mod messages {
             summary: ::core::option::Option::Some("The key of a label to remove from a host"),
             schema: include_str!("../../schemas/control-interface/DeleteLabelCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -1164,6 +1177,7 @@ pub mod messages {
             summary: ::core::option::Option::Some("A label to set on a host"),
             schema: include_str!("../../schemas/control-interface/PutLabelCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -1197,6 +1211,7 @@ pub mod messages {
             summary: ::core::option::Option::Some("Command to remove a link"),
             schema: include_str!("../../schemas/control-interface/DeleteLinkCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -1229,6 +1244,7 @@ pub mod messages {
             summary: ::core::option::Option::Some("Every link of the lattice"),
             schema: include_str!("../../schemas/control-interface/LinksResponse.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -1263,6 +1279,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/control-interface/PutLinkCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -1298,6 +1315,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/control-interface/ProviderAuctionRequest.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -1331,6 +1349,7 @@ pub mod messages {
             summary: ::core::option::Option::Some("A host's offer to run the provider"),
             schema: include_str!("../../schemas/control-interface/ProviderAuctionResponse.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -1366,6 +1385,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/control-interface/StartProviderCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -1401,6 +1421,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/control-interface/StopProviderCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -1434,6 +1455,7 @@ pub mod messages {
             summary: ::core::option::Option::Some("Credentials per OCI registry host"),
             schema: include_str!("../../schemas/control-interface/PutRegistriesCommand.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 

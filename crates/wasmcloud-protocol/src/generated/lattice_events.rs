@@ -2004,6 +2004,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/lattice-events/ComponentScaled.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -2042,6 +2043,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/lattice-events/ComponentScaleFailed.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -2077,6 +2079,7 @@ pub mod messages {
             summary: ::core::option::Option::Some("A capability provider started on a host."),
             schema: include_str!("../../schemas/lattice-events/ProviderStarted.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -2112,6 +2115,7 @@ pub mod messages {
             summary: ::core::option::Option::Some("A capability provider could not be started."),
             schema: include_str!("../../schemas/lattice-events/ProviderStartFailed.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -2149,6 +2153,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/lattice-events/ProviderStopped.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -2187,6 +2192,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/lattice-events/HealthCheckPassed.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -2225,6 +2231,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/lattice-events/HealthCheckFailed.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -2264,6 +2271,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/lattice-events/HealthCheckStatus.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -2299,6 +2307,7 @@ pub mod messages {
             summary: ::core::option::Option::Some("A link was stored."),
             schema: include_str!("../../schemas/lattice-events/LinkdefSet.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -2337,6 +2346,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/lattice-events/LinkdefSetFailed.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -2372,6 +2382,7 @@ pub mod messages {
             summary: ::core::option::Option::Some("A link was deleted."),
             schema: include_str!("../../schemas/lattice-events/LinkdefDeleted.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -2407,6 +2418,7 @@ pub mod messages {
             summary: ::core::option::Option::Some("A named configuration was stored."),
             schema: include_str!("../../schemas/lattice-events/ConfigSet.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -2442,6 +2454,7 @@ pub mod messages {
             summary: ::core::option::Option::Some("A named configuration was deleted."),
             schema: include_str!("../../schemas/lattice-events/ConfigDeleted.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -2477,6 +2490,7 @@ pub mod messages {
             summary: ::core::option::Option::Some("A label of a host was set or removed."),
             schema: include_str!("../../schemas/lattice-events/LabelsChanged.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -2515,6 +2529,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/lattice-events/HostHeartbeat.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -2553,6 +2568,7 @@ pub mod messages {
             ),
             schema: include_str!("../../schemas/lattice-events/HostStarted.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 
@@ -2588,6 +2604,7 @@ pub mod messages {
             summary: ::core::option::Option::Some("A host stopped gracefully."),
             schema: include_str!("../../schemas/lattice-events/HostStopped.json"),
             normalize: crate::runtime::normalize::<Self>,
+            try_decode: crate::runtime::try_decode::<Self>,
         };
     }
 

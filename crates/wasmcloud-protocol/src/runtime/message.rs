@@ -3,6 +3,11 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+/// Largest body the validators accept: NATS' default `max_payload` (1 MiB), beyond which a default
+/// server refuses to carry a message at all. Over NATS the server enforces its own limit; this one
+/// guards inputs that come some other way (files, stdin, HTTP).
+pub const MAX_PAYLOAD_BYTES: usize = 1024 * 1024;
+
 /// Metadata of one message of a spec.
 #[derive(Debug, Clone, Copy)]
 pub struct MessageInfo {
@@ -23,6 +28,9 @@ pub struct MessageInfo {
     /// Decodes JSON into the message's payload type and encodes it again: the typed view of a
     /// payload, for tools that know the message only by name.
     pub normalize: fn(&serde_json::Value) -> Result<serde_json::Value, serde_json::Error>,
+    /// Decodes JSON bytes straight into the message's payload type, as a receiver does, and drops
+    /// the result: whether the bytes are a payload the Rust type accepts.
+    pub try_decode: fn(&[u8]) -> Result<(), serde_json::Error>,
 }
 
 /// A message is identified by its spec and name.
@@ -46,6 +54,11 @@ pub fn normalize<M: Message>(
 ) -> Result<serde_json::Value, serde_json::Error> {
     let typed: M::Payload = M::Payload::deserialize(value)?;
     serde_json::to_value(typed)
+}
+
+/// [`MessageInfo::try_decode`] for message `M`.
+pub fn try_decode<M: Message>(bytes: &[u8]) -> Result<(), serde_json::Error> {
+    serde_json::from_slice::<M::Payload>(bytes).map(drop)
 }
 
 /// A message of a spec: implemented by the marker types in each generated `messages` module.
@@ -79,9 +92,18 @@ pub fn tag_of(json: &[u8], tag: &str) -> Result<Option<String>, serde_json::Erro
         }
 
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut found = None;
+            let (mut found, mut seen) = (None, false);
             while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                if key == self.0 && found.is_none() {
+                if key == self.0 {
+                    // Readers differ on which of two tags counts (a JSON value keeps the last):
+                    // such a body names no one message.
+                    if seen {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "the tag {:?} appears more than once",
+                            self.0
+                        )));
+                    }
+                    seen = true;
                     found = match map.next_value::<serde_json::Value>()? {
                         serde_json::Value::String(s) => Some(s),
                         _ => None,
@@ -123,5 +145,6 @@ mod tests {
         assert!(tag_of(br#"[1, 2]"#, "type").is_err());
         assert!(tag_of(br#"{"type": "x"} trailing"#, "type").is_err());
         assert!(tag_of(b"{\"type\": ", "type").is_err());
+        assert!(tag_of(br#"{"type": "x", "a": 1, "type": "y"}"#, "type").is_err());
     }
 }

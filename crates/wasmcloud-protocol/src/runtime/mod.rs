@@ -5,11 +5,13 @@ mod message;
 #[cfg(feature = "nats")]
 pub mod nats;
 mod operation;
+#[cfg(feature = "validate")]
+mod strict_json;
 pub mod subject;
 #[cfg(feature = "validate")]
 pub mod validate;
 
-pub use message::{normalize, tag_of, Message, MessageInfo};
+pub use message::{normalize, tag_of, try_decode, Message, MessageInfo, MAX_PAYLOAD_BYTES};
 pub use operation::{
     ChannelSubject, Direction, DispatchInfo, Operation, OperationInfo, ReplyPattern,
     ReplyStatusInfo,

@@ -11,7 +11,8 @@ use std::sync::{OnceLock, RwLock};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::message::{Message, MessageInfo};
+use super::message::{Message, MessageInfo, MAX_PAYLOAD_BYTES};
+use super::strict_json;
 use super::subject::{SubjectError, SubjectPrefix};
 use super::SpecInfo;
 
@@ -43,6 +44,13 @@ impl fmt::Display for Violation {
 pub enum ValidationError {
     /// The body is not JSON.
     NotJson(serde_json::Error),
+    /// The body is larger than [`MAX_PAYLOAD_BYTES`].
+    TooLarge {
+        /// Its size in bytes.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// The payload breaks its message's schema; every violation is listed.
     Invalid {
         /// The spec of the message it was checked against.
@@ -86,6 +94,10 @@ impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::NotJson(e) => write!(f, "not JSON: {e}"),
+            Self::TooLarge { size, limit } => write!(
+                f,
+                "a body of {size} bytes is larger than the {limit} bytes NATS carries by default"
+            ),
             Self::Invalid {
                 spec,
                 message,
@@ -177,15 +189,69 @@ pub fn validate_value(info: &MessageInfo, value: &Value) -> Result<(), Validatio
     })
 }
 
+/// [`validate_value`] on a parsed body, with each repeated key (see [`super::strict_json`]) a
+/// violation too.
+fn validate_parsed(
+    info: &MessageInfo,
+    value: &Value,
+    repeated: Vec<String>,
+) -> Result<(), ValidationError> {
+    let mut violations: Vec<Violation> = repeated
+        .into_iter()
+        .map(|pointer| {
+            let key = pointer.rsplit('/').next().unwrap_or_default();
+            let key = key.replace("~1", "/").replace("~0", "~");
+            Violation {
+                message: format!(
+                    "the key {key:?} appears more than once; receivers disagree on which value counts"
+                ),
+                instance: pointer,
+                schema: String::new(),
+            }
+        })
+        .collect();
+    match validate_value(info, value) {
+        Ok(()) if violations.is_empty() => Ok(()),
+        Ok(()) => Err(ValidationError::Invalid {
+            spec: info.spec,
+            message: info.name,
+            violations,
+        }),
+        Err(ValidationError::Invalid {
+            violations: more, ..
+        }) => {
+            violations.extend(more);
+            Err(ValidationError::Invalid {
+                spec: info.spec,
+                message: info.name,
+                violations,
+            })
+        }
+        Err(other) => Err(other),
+    }
+}
+
 /// Parses and checks a body against a message's schema, returning the JSON (`null` for a message
 /// without payload, whose body is ignored).
 pub fn validate_bytes(info: &MessageInfo, body: &[u8]) -> Result<Value, ValidationError> {
+    check_size(body)?;
     if !info.has_payload {
         return Ok(Value::Null);
     }
-    let value: Value = serde_json::from_slice(body).map_err(ValidationError::NotJson)?;
-    validate_value(info, &value)?;
+    let (value, repeated) = strict_json::parse(body).map_err(ValidationError::NotJson)?;
+    validate_parsed(info, &value, repeated)?;
     Ok(value)
+}
+
+fn check_size(body: &[u8]) -> Result<(), ValidationError> {
+    if body.len() > MAX_PAYLOAD_BYTES {
+        Err(ValidationError::TooLarge {
+            size: body.len(),
+            limit: MAX_PAYLOAD_BYTES,
+        })
+    } else {
+        Ok(())
+    }
 }
 
 /// Parses, checks and decodes a body into message `M`'s payload type, in one call.
@@ -359,11 +425,12 @@ pub fn validate_subject(
     side: Side,
     body: &[u8],
 ) -> Result<(MessageInfo, Value), ValidationError> {
+    check_size(body)?;
     // Which message may depend on the body, so a non-empty body is parsed first.
-    let parsed: Option<Value> = if body.iter().all(u8::is_ascii_whitespace) {
+    let parsed: Option<(Value, Vec<String>)> = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
-        match serde_json::from_slice(body) {
+        match strict_json::parse(body) {
             Ok(v) => Some(v),
             Err(e) => {
                 let message = message_for_subject(specs, subject, prefix, side, None).ok();
@@ -375,11 +442,11 @@ pub fn validate_subject(
             }
         }
     };
-    let message = message_for_subject(specs, subject, prefix, side, parsed.as_ref())?;
+    let message = message_for_subject(specs, subject, prefix, side, parsed.as_ref().map(|p| &p.0))?;
     if !message.has_payload {
         return Ok((message, Value::Null));
     }
-    let value = match parsed {
+    let (value, repeated) = match parsed {
         Some(v) => v,
         None => {
             return Err(ValidationError::NotJson(
@@ -387,6 +454,6 @@ pub fn validate_subject(
             ))
         }
     };
-    validate_value(&message, &value)?;
+    validate_parsed(&message, &value, repeated)?;
     Ok((message, value))
 }

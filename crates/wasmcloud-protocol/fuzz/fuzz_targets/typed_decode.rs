@@ -1,0 +1,10 @@
+//! `typed_decode`: the property of that name in `tests/src/props.rs`, under libFuzzer. The normal test
+//! suite runs the same property under proptest (`tests/properties.rs`).
+#![no_main]
+
+// The same file the test suite compiles; each target uses one of its properties.
+#[allow(dead_code)]
+#[path = "../../../../tests/src/props.rs"]
+mod props;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| props::typed_decode(data));

@@ -1,0 +1,148 @@
+//! The properties the fuzz targets check (`crates/wasmcloud-protocol/fuzz`), shared with the
+//! property tests of the normal suite (`tests/properties.rs`): the same code runs under libFuzzer
+//! and under proptest. Each function takes raw bytes, must not panic on any of them, and asserts
+//! what must hold of what it accepts.
+//!
+//! This file is compiled into the fuzz targets by path, so it uses only `wasmcloud_protocol` (with
+//! `validate`) and `serde_json`.
+
+use serde_json::Value;
+use wasmcloud_protocol::runtime::validate::{Side, ValidationError};
+use wasmcloud_protocol::runtime::{MessageInfo, SubjectPrefix};
+use wasmcloud_protocol::{
+    control_interface as ctl, lattice_events as evt, validate_subject, SPECS,
+};
+
+/// The subject prefixes every input is tried with: the default, a replaced root, and a root with
+/// an account token in front.
+pub fn prefixes() -> Vec<SubjectPrefix> {
+    let custom = SubjectPrefix::new()
+        .with_root("acme.ctl")
+        .expect("a valid root");
+    let account = custom
+        .clone()
+        .with_account("ACCT")
+        .expect("a valid account");
+    vec![SubjectPrefix::new(), custom, account]
+}
+
+/// Fuzz input as a subject (the first line) and a body (the rest).
+pub fn split(data: &[u8]) -> (String, &[u8]) {
+    let end = data.iter().position(|b| *b == b'\n').unwrap_or(data.len());
+    let subject = String::from_utf8_lossy(&data[..end]).into_owned();
+    (subject, data.get(end + 1..).unwrap_or_default())
+}
+
+fn messages() -> impl Iterator<Item = &'static MessageInfo> {
+    SPECS.iter().flat_map(|s| s.messages.iter())
+}
+
+/// The routers: any string is routed or refused; a routed subject renders back to itself, and the
+/// typed routers agree with the dynamic one.
+pub fn router(data: &[u8]) {
+    let subject = String::from_utf8_lossy(data);
+    for prefix in prefixes() {
+        let routed: Vec<_> = SPECS
+            .iter()
+            .filter_map(|s| s.route(&subject, &prefix))
+            .collect();
+        for (channel, values) in &routed {
+            let again = channel
+                .render(values, &prefix)
+                .unwrap_or_else(|e| panic!("{subject:?} routed to {} but: {e}", channel.name));
+            assert_eq!(again, subject, "routed to {}", channel.name);
+        }
+        if let Ok(typed) = ctl::subjects::AnySubject::parse_with(&subject, &prefix) {
+            assert_eq!(typed.render_with(&prefix), subject);
+            assert!(routed.iter().any(|(c, _)| *c == typed.channel()));
+        }
+        if let Ok(typed) = evt::subjects::AnySubject::parse_with(&subject, &prefix) {
+            assert_eq!(typed.render_with(&prefix), subject);
+            assert!(routed.iter().any(|(c, _)| *c == typed.channel()));
+        }
+    }
+}
+
+/// Validation by subject: a payload it accepts decodes into the message's Rust type, from the
+/// bytes and from the JSON; a payload it refuses gets violations that point into the payload.
+pub fn validate_by_subject(data: &[u8]) {
+    let (subject, body) = split(data);
+    let parsed: Option<Value> = serde_json::from_slice(body).ok();
+    for prefix in prefixes() {
+        for side in [Side::Request, Side::Reply] {
+            match validate_subject(&subject, &prefix, side, body) {
+                Ok((message, value)) if message.has_payload => {
+                    if let Err(e) = (message.try_decode)(body) {
+                        panic!(
+                            "{}/{} validated but does not decode: {e}",
+                            message.spec, message.name
+                        );
+                    }
+                    if let Err(e) = (message.normalize)(&value) {
+                        panic!(
+                            "{}/{} validated but does not decode: {e}",
+                            message.spec, message.name
+                        );
+                    }
+                }
+                Ok(_) => {}
+                Err(ValidationError::Invalid { violations, .. }) => {
+                    assert!(!violations.is_empty());
+                    let value = parsed
+                        .as_ref()
+                        .expect("only JSON is checked against schemas");
+                    for v in &violations {
+                        assert!(
+                            value.pointer(&v.instance).is_some(),
+                            "violation at {:?}, which is not in the payload",
+                            v.instance
+                        );
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+    }
+}
+
+/// Typed decoding: whatever decodes into a message's type decodes the same from its JSON value and
+/// encodes to JSON that decodes to the same again; the event enum's tag-first decoder agrees with
+/// decoding the JSON value.
+pub fn typed_decode(data: &[u8]) {
+    let parsed: Option<Value> = serde_json::from_slice(data).ok();
+    for message in messages().filter(|m| m.has_payload) {
+        if (message.try_decode)(data).is_err() {
+            continue;
+        }
+        // Skipped unknown fields may nest deeper than a JSON value may.
+        let Some(value) = &parsed else { continue };
+        let once = (message.normalize)(value).unwrap_or_else(|e| {
+            panic!(
+                "{}/{} decodes from bytes, not from JSON: {e}",
+                message.spec, message.name
+            )
+        });
+        let twice = (message.normalize)(&once).unwrap_or_else(|e| {
+            panic!(
+                "{}/{} does not decode its own encoding: {e}",
+                message.spec, message.name
+            )
+        });
+        assert_eq!(
+            once, twice,
+            "{}/{} is not stable",
+            message.spec, message.name
+        );
+    }
+    if let Ok(event) = evt::messages::LatticeEvent::from_slice(data) {
+        let encoded = serde_json::to_vec(&event).expect("an event encodes");
+        let again =
+            evt::messages::LatticeEvent::from_slice(&encoded).expect("its encoding decodes");
+        assert_eq!(again, event);
+        if let Some(value) = &parsed {
+            let from_value = evt::messages::LatticeEvent::from_value(value.clone())
+                .expect("what decodes from bytes decodes from the JSON value");
+            assert_eq!(from_value, event);
+        }
+    }
+}
