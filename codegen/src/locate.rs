@@ -82,11 +82,33 @@ pub(crate) fn duplicate_key_line(text: &str, from: usize, key: &str) -> Option<u
     None
 }
 
-/// The 1-based line of the value at `pointer`, if the text is simple enough to tell.
+/// Whether the value of the `key:` (or `- key:`) on line `i` is a flow collection (`{…}`, `[…]`).
+fn opens_flow(lines: &[Option<Line<'_>>], i: usize, inline_col: Option<usize>) -> bool {
+    let Some(line) = &lines[i] else { return false };
+    let content = match inline_col {
+        Some(col) => line.content.get(col - line.indent..).unwrap_or_default(),
+        None => line.content,
+    };
+    let content = content.strip_prefix("- ").unwrap_or(content);
+    key_of(content).is_some_and(|key| {
+        content
+            .get(key.len()..)
+            .and_then(|rest| rest.split_once(':'))
+            .is_some_and(|(_, value)| value.trim_start().starts_with(['{', '[']))
+    })
+}
+
+/// The 1-based line of the value at `pointer`, if the text is simple enough to tell. A value
+/// inside a flow collection is placed on the line where the collection starts.
 pub(crate) fn line_of(text: &str, pointer: &str) -> Option<usize> {
     let tokens = pointer_tokens(pointer);
     if tokens.is_empty() {
         return Some(1);
+    }
+    // A document in flow style (JSON) has no lines to walk; answering at once matters when a
+    // large one reports many problems.
+    if text.trim_start().starts_with(['{', '[']) {
+        return None;
     }
     let lines = lines(text);
     // (line index, column at which the children of the current node start, or None for "any
@@ -152,7 +174,12 @@ pub(crate) fn line_of(text: &str, pointer: &str) -> Option<usize> {
                 }
             }
         }
-        let (line, indent, col) = hit?;
+        let Some((line, indent, col)) = hit else {
+            // A value written in flow style (`count: {type: 12}`) starts on its parent's line.
+            return found
+                .filter(|&l| opens_flow(&lines, l, inline_col))
+                .map(|l| l + 1);
+        };
         found = Some(line);
         start = if col.is_some() { line } else { line + 1 };
         parent_indent = Some(indent);
@@ -222,5 +249,15 @@ components:
         assert_eq!(line_of(DOC, "/channels/nope"), None);
         assert_eq!(line_of(DOC, "/info/title/deeper"), None);
         assert_eq!(line_of("{a: {b: 1}}", "/a/b"), None);
+    }
+
+    #[test]
+    fn values_inside_flow_collections_are_on_their_parents_line() {
+        let doc = "a:\n  b: {type: 12}\n  c: [1, 2]\n  d: plain\n  e:\n    - f: {g: 1}\n";
+        assert_eq!(line_of(doc, "/a/b/type"), Some(2));
+        assert_eq!(line_of(doc, "/a/c/1"), Some(3));
+        assert_eq!(line_of(doc, "/a/d/x"), None);
+        assert_eq!(line_of(doc, "/a/e/0/f/g"), Some(6));
+        assert_eq!(line_of(doc, "/a/nope"), None);
     }
 }

@@ -38,45 +38,21 @@ pub fn same_meaning(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// The JSON examples of the wasmCloud docs page `reference/cloud-event-list.md` (read from
-/// `../shared`), one per documented event, in page order.
-pub fn docs_event_examples() -> Vec<Value> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/reference/cloud-event-list.md");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    // Each example starts with a line `{`; it ends where its braces balance.
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut depth = 0i32;
-    for line in text.lines() {
-        if depth == 0 && line != "{" {
-            continue;
-        }
-        depth += line.matches('{').count() as i32 - line.matches('}').count() as i32;
-        current.push_str(line);
-        current.push('\n');
-        if depth == 0 {
-            out.push(serde_json::from_str(&current).expect("the page's examples are JSON"));
-            current.clear();
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::same_meaning;
-    use serde_json::json;
-
-    #[test]
-    fn same_meaning_tolerates_empty_defaults_only() {
-        assert!(same_meaning(
-            &json!({"a": 1, "c": []}),
-            &json!({"a": 1, "b": false})
-        ));
-        assert!(!same_meaning(&json!({"a": 1}), &json!({"a": 2})));
-        assert!(!same_meaning(&json!({"a": [1]}), &json!({})));
-        assert!(!same_meaning(&json!({}), &json!({"a": "x"})));
-        assert!(!same_meaning(&json!([1, 2]), &json!([1])));
-    }
+/// The JSON examples of the wasmCloud docs page `reference/cloud-event-list`, one per documented
+/// event (`data/docs-page-events/<event>.json`, as the page prints them), by event name.
+pub fn docs_event_examples() -> std::collections::BTreeMap<String, Value> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/docs-page-events");
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    entries
+        .map(|entry| entry.expect("a readable directory entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .map(|path| {
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: not JSON: {e}", path.display()));
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            (name, value)
+        })
+        .collect()
 }

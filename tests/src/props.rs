@@ -1,5 +1,5 @@
 //! The properties the fuzz targets check (`crates/wasmcloud-protocol/fuzz`), shared with the
-//! property tests of the normal suite (`tests/properties.rs`): the same code runs under libFuzzer
+//! property tests of the normal suite (`tests/it/properties.rs`): the same code runs under libFuzzer
 //! and under proptest. Each function takes raw bytes, must not panic on any of them, and asserts
 //! what must hold of what it accepts.
 //!

@@ -1,5 +1,8 @@
 //! The file side of `cargo xtask gen`: which specs, where the output goes, formatting with
 //! rustfmt, drift checks and atomic writes. Generation itself is `asyncapi-codegen`.
+//! [`corpus`] is `cargo xtask corpus`.
+
+pub mod corpus;
 
 use std::fmt;
 use std::io::Write;
@@ -14,10 +17,10 @@ pub const SPECS: &[&str] = &["specs/control-interface.yaml", "specs/lattice-even
 pub const OUT_DIR: &str = "crates/wasmcloud-protocol/src/generated";
 /// Where their messages' standalone JSON Schemas go (`<spec>/<Message>.json`).
 pub const SCHEMA_DIR: &str = "crates/wasmcloud-protocol/schemas";
-/// The original specs as received; they stay generator fixtures whatever `specs/` becomes.
+/// The wasmCloud specs as received; they stay generator fixtures whatever `specs/` becomes.
 pub const ORIGINAL_SPECS: &[&str] = &[
-    "../shared/specs/original/control-interface.yaml",
-    "../shared/specs/original/lattice-events.yaml",
+    "codegen/tests/fixtures/as-received/control-interface.yaml",
+    "codegen/tests/fixtures/as-received/lattice-events.yaml",
 ];
 /// One folder per construct, each with a `spec.yaml`.
 pub const FIXTURES_DIR: &str = "codegen/tests/fixtures";

@@ -1,23 +1,82 @@
-//! `cargo xtask gen [--check]` and `cargo xtask gen --spec FILE... --out DIR [--check]`.
+//! `cargo xtask gen [--check]`, `cargo xtask gen --spec FILE... --out DIR [--check]` and
+//! `cargo xtask corpus DIR [--min-generated N]`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
-const USAGE: &str = "\
-usage: cargo xtask gen [--check]
-       cargo xtask gen --spec FILE... --out DIR [--runtime PATH] [--check]
+use clap::{Args, Parser, Subcommand};
 
-  gen            regenerate the protocol crate from specs/
-  --check        write nothing; exit 1 with a diff when a generated file is stale
-  --spec FILE    generate a module for each given AsyncAPI document (with --out)
-  --out DIR      where the modules for --spec go
-  --runtime PATH runtime module the generated code calls (default ::wasmcloud_protocol::runtime)
-  --with FILE    a local copy of a remote document: $refs to the URL in its $id resolve to it
-  --lenient-examples
-                 report message examples that break their schemas as warnings, not errors";
+/// This repository's chores: regenerate the protocol crate, run the generator over a corpus.
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate the protocol crate and the fixture modules from `specs/` and the generator's
+    /// fixtures; or, with --spec and --out, any AsyncAPI documents into any directory.
+    Gen(Gen),
+    /// Run the generator over every AsyncAPI document under DIR and print what became of each.
+    ///
+    /// Exits 1 on a panic, a hang, an error that does not name its file, a verdict that disagrees
+    /// with the meta-schema (when one is given), generated modules that do not compile together,
+    /// or fewer generated documents than --min-generated.
+    Corpus(Corpus),
+}
+
+#[derive(Args)]
+struct Gen {
+    /// Write nothing; exit 1 with a diff when a generated file is stale.
+    #[arg(long)]
+    check: bool,
+    /// Generate a module for each of these AsyncAPI documents (with --out).
+    #[arg(long, num_args = 1.., value_name = "FILE", requires = "out")]
+    spec: Vec<PathBuf>,
+    /// Where the modules for --spec go (one per spec, a `mod.rs`, and `schemas/`).
+    #[arg(long, value_name = "DIR", requires = "spec")]
+    out: Option<PathBuf>,
+    /// Runtime module the generated code calls.
+    #[arg(long, value_name = "PATH", requires = "spec")]
+    runtime: Option<String>,
+    /// A local copy of a remote document: `$ref`s to the URL in its `$id` resolve to it.
+    #[arg(long = "with", value_name = "FILE", requires = "spec")]
+    local_copies: Vec<PathBuf>,
+    /// Report message examples that break their schemas as warnings, not errors.
+    #[arg(long, requires = "spec")]
+    lenient_examples: bool,
+}
+
+#[derive(Args)]
+struct Corpus {
+    /// The folder to search (recursively) for AsyncAPI documents.
+    dir: PathBuf,
+    /// Fail when fewer documents than this generate.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    min_generated: usize,
+    /// The AsyncAPI 2.6.0 meta-schema (JSON, without `$id`): 2.x documents it calls valid must
+    /// generate (or reach for the network), and those it calls invalid must be refused.
+    #[arg(long, value_name = "FILE")]
+    meta_schema: Option<PathBuf>,
+    /// How long one document may take before it counts as a hang.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    timeout: u64,
+}
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
+    let result = match Cli::parse().command {
+        Command::Gen(args) => gen(args),
+        Command::Corpus(args) => xtask::corpus::run(&xtask::corpus::Options {
+            dir: args.dir,
+            min_generated: args.min_generated,
+            meta_schema: args.meta_schema,
+            timeout: Duration::from_secs(args.timeout),
+        }),
+    };
+    match result {
         Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
@@ -26,78 +85,34 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: Vec<String>) -> Result<ExitCode, String> {
-    let mut args = args.into_iter();
-    match args.next().as_deref() {
-        Some("gen") => {}
-        Some("-h" | "--help") | None => {
-            println!("{USAGE}");
-            return Ok(ExitCode::SUCCESS);
-        }
-        Some(other) => return Err(format!("unknown command {other:?}\n\n{USAGE}")),
-    }
-    let mut check = false;
-    let mut specs = Vec::new();
-    let mut out = None;
-    let mut runtime = None;
-    let mut local_copies = Vec::new();
-    let mut lenient = false;
-    let mut in_specs = false;
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--check" => check = true,
-            "--spec" => in_specs = true,
-            "--out" => out = Some(PathBuf::from(args.next().ok_or("--out needs a directory")?)),
-            "--runtime" => runtime = Some(args.next().ok_or("--runtime needs a path")?),
-            "--with" => local_copies.push(PathBuf::from(args.next().ok_or("--with needs a file")?)),
-            "--lenient-examples" => lenient = true,
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return Ok(ExitCode::SUCCESS);
-            }
-            s if s.starts_with('-') => return Err(format!("unknown option {s:?}\n\n{USAGE}")),
-            _ if in_specs => specs.push(PathBuf::from(arg)),
-            _ => return Err(format!("unexpected argument {arg:?}\n\n{USAGE}")),
-        }
-    }
-    let job = match (specs.is_empty(), out) {
-        (true, None) => {
-            if runtime.is_some() || !local_copies.is_empty() || lenient {
-                return Err(
-                    "--runtime, --with and --lenient-examples only apply with --spec and --out"
-                        .into(),
-                );
-            }
-            xtask::Job::workspace().map_err(|e| e.to_string())?
-        }
-        (false, Some(out)) => {
-            let mut job = xtask::Job::custom(specs, out, runtime);
-            job.local_copies = local_copies;
-            job.strict_examples = !lenient;
+fn gen(args: Gen) -> Result<ExitCode, String> {
+    let job = match args.out {
+        None => xtask::Job::workspace().map_err(|e| e.to_string())?,
+        Some(out) => {
+            let mut job = xtask::Job::custom(args.spec, out, args.runtime);
+            job.local_copies = args.local_copies;
+            job.strict_examples = !args.lenient_examples;
             job
         }
-        (true, Some(_)) => return Err("--out needs at least one --spec FILE".into()),
-        (false, None) => return Err("--spec needs --out DIR".into()),
     };
     let (files, warnings) = job.generate_with_warnings().map_err(|e| e.to_string())?;
     for w in &warnings {
         eprintln!("warning: {w}");
     }
-    if check {
+    if args.check {
         let drift = xtask::check(&job, &files);
         if drift.is_empty() {
             println!("{} generated files are up to date", files.len());
-            Ok(ExitCode::SUCCESS)
-        } else {
-            for d in &drift {
-                eprintln!("{d}");
-            }
-            eprintln!(
-                "{} generated file(s) are stale: run `cargo xtask gen` and commit the result",
-                drift.len()
-            );
-            Ok(ExitCode::FAILURE)
+            return Ok(ExitCode::SUCCESS);
         }
+        for d in &drift {
+            eprintln!("{d}");
+        }
+        eprintln!(
+            "{} generated file(s) are stale: run `cargo xtask gen` and commit the result",
+            drift.len()
+        );
+        Ok(ExitCode::FAILURE)
     } else {
         let changed = xtask::write(&job, &files).map_err(|e| e.to_string())?;
         for path in &changed {

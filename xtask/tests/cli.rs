@@ -31,7 +31,7 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// `<tmp>/ws` holds what `cargo xtask gen` reads and writes; `<tmp>/shared` is the real one.
+/// `<tmp>/ws` holds what `cargo xtask gen` reads and writes, and nothing else.
 fn scratch() -> Scratch {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
@@ -51,11 +51,6 @@ fn scratch() -> Scratch {
     ] {
         copy_dir(&real.join(sub), &ws.join(sub));
     }
-    std::os::unix::fs::symlink(
-        real.join("../shared").canonicalize().unwrap(),
-        dir.join("shared"),
-    )
-    .unwrap();
     Scratch { dir }
 }
 

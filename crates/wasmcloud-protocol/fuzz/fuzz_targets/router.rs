@@ -1,5 +1,5 @@
 //! `router`: the property of that name in `tests/src/props.rs`, under libFuzzer. The normal test
-//! suite runs the same property under proptest (`tests/properties.rs`).
+//! suite runs the same property under proptest (`tests/it/properties.rs`).
 #![no_main]
 
 // The same file the test suite compiles; each target uses one of its properties.

@@ -1,0 +1,5 @@
+//! The `wasmcloud-protocol` command run as a user runs it, one test binary.
+
+mod outputs;
+mod subjects;
+mod validate;

@@ -1,0 +1,11 @@
+//! The workspace-level tests, one binary (a module per concern), so the suite links once.
+
+mod drift;
+mod golden;
+mod hostile_payloads;
+mod interop;
+mod nats;
+mod properties;
+mod roundtrip;
+mod subjects;
+mod validate;

@@ -1,0 +1,418 @@
+//! `cargo xtask corpus DIR`: the generator over a folder of AsyncAPI documents found in the wild.
+//!
+//! Every document (a YAML or JSON file with an `asyncapi` field; the fragments it references are
+//! not documents) either generates, or is refused with an error that names its file. A panic, a
+//! hang, or an error without its file is a failure; so is a verdict that disagrees with the
+//! official meta-schema when one is given (2.x only: 2.0-2.5 documents are judged as 2.6.0, the
+//! newest 2.x schema), except that a valid document may be refused for a remote `$ref`, since the
+//! generator never uses the network. A document refused only because an example breaks its own
+//! schema is generated again with lenient examples. Files beside a document that declare an `$id`
+//! are given to it as local copies of remote documents. Everything generated is type-checked
+//! together, warnings denied, in a scratch crate under `target/corpus-check`.
+//!
+//! The corpus is not part of this repository: CI runs this over the public AsyncAPI corpus kept
+//! beside the checkout.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use asyncapi_codegen::{generate, ErrorKind, FsLoader, Settings};
+use serde_json::Value;
+
+/// What `cargo xtask corpus` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub dir: PathBuf,
+    pub min_generated: usize,
+    pub meta_schema: Option<PathBuf>,
+    /// Longest time one document may take before it counts as a hang.
+    pub timeout: Duration,
+}
+
+/// Runs the corpus and prints its summary; `Err` only when the run itself cannot start.
+pub fn run(options: &Options) -> Result<ExitCode, String> {
+    let started = Instant::now();
+    let root = options
+        .dir
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", options.dir.display()))?;
+    let validator = match &options.meta_schema {
+        Some(path) => Some(meta_schema(path)?),
+        None => None,
+    };
+    let docs = documents(&root);
+    if docs.is_empty() {
+        return Err(format!("{}: no AsyncAPI documents found", root.display()));
+    }
+
+    let mut tally = Tally::default();
+    let mut failures = Vec::new();
+    let mut modules = BTreeMap::new();
+    let mut lines = Vec::new();
+    let mut versions = BTreeSet::new();
+    for (path, doc) in &docs {
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        let version = doc["asyncapi"].as_str().unwrap_or_default().to_owned();
+        let major = if version.starts_with("3.") {
+            "3.x"
+        } else {
+            "2.x"
+        };
+        versions.insert(version.clone());
+        let module_id = format!(
+            "c_{}",
+            rel.to_ascii_lowercase()
+                .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+        );
+        let line = match run_one(path, &module_id, options.timeout) {
+            Outcome::Hang => {
+                failures.push(format!("{rel}: no answer within {:?}", options.timeout));
+                "HANG".to_owned()
+            }
+            Outcome::Panic(message) => {
+                failures.push(format!("{rel}: a panic: {message}"));
+                format!("PANIC: {message}")
+            }
+            Outcome::Generated {
+                module,
+                code,
+                warnings,
+            } => {
+                if let (Some(v), "2.x") = (&validator, major) {
+                    if let Err(why) = meta_valid(v, doc) {
+                        failures.push(format!(
+                            "{rel}: invalid per the meta-schema ({why}) but generated"
+                        ));
+                    }
+                }
+                modules.insert(module, code);
+                tally.count(major, if warnings > 0 { "lenient" } else { "generated" });
+                if warnings > 0 {
+                    format!("generated with {warnings} example warning(s)")
+                } else {
+                    "generated".to_owned()
+                }
+            }
+            Outcome::Rejected(e) => {
+                let text = e.to_string();
+                if text.contains("internal generator error") {
+                    failures.push(format!("{rel}: a panic caught by the generator: {text}"));
+                }
+                if e.file().as_os_str().is_empty()
+                    || !text.starts_with(&e.file().display().to_string())
+                {
+                    failures.push(format!("{rel}: the error does not name its file: {text}"));
+                }
+                let remote =
+                    matches!(e.kind(), ErrorKind::Reference(m) if m.contains("remote reference"));
+                let reason = match e.kind() {
+                    ErrorKind::UnsupportedVersion(_) => "version",
+                    _ if remote => "remote $ref",
+                    _ => "invalid or unsupported",
+                };
+                if let (Some(v), "2.x") = (&validator, major) {
+                    match meta_valid(v, doc) {
+                        Ok(()) if !remote => failures.push(format!(
+                            "{rel}: valid per the meta-schema but rejected: {e}"
+                        )),
+                        Err(_) if e.pointer().is_empty() => {
+                            failures.push(format!("{rel}: the rejection has no JSON pointer: {e}"))
+                        }
+                        _ => {}
+                    }
+                }
+                tally.count(major, reason);
+                format!("rejected ({reason}): {text}")
+            }
+        };
+        lines.push(format!("  {rel} ({version}): {line}"));
+    }
+
+    println!(
+        "AsyncAPI corpus {}: {} documents",
+        root.display(),
+        docs.len()
+    );
+    // Errors name files by their full path; within the corpus the relative one is enough.
+    let prefix = format!("{}/", root.display());
+    for line in &lines {
+        let line = line.replace(&prefix, "");
+        println!("{}", line.chars().take(300).collect::<String>());
+    }
+    for major in ["2.x", "3.x"] {
+        println!("{major}: {}", tally.summary(major));
+    }
+    println!(
+        "versions met: {}",
+        versions.into_iter().collect::<Vec<_>>().join(", ")
+    );
+    let generated = tally.generated();
+    println!(
+        "{generated} documents generated (at least {} required)",
+        options.min_generated
+    );
+    if generated < options.min_generated {
+        failures.push(format!(
+            "{generated} documents generated, fewer than the floor of {}",
+            options.min_generated
+        ));
+    }
+
+    let compile = Instant::now();
+    match check_compiles(&modules) {
+        Ok(()) => println!(
+            "the {} generated modules compile together, warnings denied ({:.1?})",
+            modules.len(),
+            compile.elapsed()
+        ),
+        Err(e) => failures.push(format!("the generated modules do not compile:\n{e}")),
+    }
+    println!("corpus run took {:.1?}", started.elapsed());
+    if failures.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("\n{} failure(s):", failures.len());
+    for f in &failures {
+        eprintln!("- {f}");
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+/// Outcomes per major version and reason, for the summary.
+#[derive(Default)]
+struct Tally(BTreeMap<(&'static str, &'static str), usize>);
+
+impl Tally {
+    fn count(&mut self, major: &'static str, outcome: &'static str) {
+        *self.0.entry((major, outcome)).or_default() += 1;
+    }
+
+    fn get(&self, major: &'static str, outcome: &'static str) -> usize {
+        self.0.get(&(major, outcome)).copied().unwrap_or(0)
+    }
+
+    fn generated(&self) -> usize {
+        self.0
+            .iter()
+            .filter(|((_, o), _)| matches!(*o, "generated" | "lenient"))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    fn summary(&self, major: &'static str) -> String {
+        format!(
+            "{} generated, {} generated with lenient examples, {} refused by version, {} refused for remote $refs, {} refused as invalid or unsupported",
+            self.get(major, "generated"),
+            self.get(major, "lenient"),
+            self.get(major, "version"),
+            self.get(major, "remote $ref"),
+            self.get(major, "invalid or unsupported"),
+        )
+    }
+}
+
+fn meta_schema(path: &Path) -> Result<jsonschema::Validator, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let schema: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
+    jsonschema::draft7::new(&schema).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The verdict of the meta-schema, with the document's version set to 2.6.0.
+fn meta_valid(validator: &jsonschema::Validator, doc: &Value) -> Result<(), String> {
+    let mut doc = doc.clone();
+    doc["asyncapi"] = "2.6.0".into();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{}: {e}", e.instance_path().as_str()))
+        .take(3)
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("; "))
+    }
+}
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files(&path, out);
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "yml" || e == "yaml" || e == "json")
+        {
+            out.push(path);
+        }
+    }
+}
+
+fn parse(path: &Path) -> Option<Value> {
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_yaml::from_str::<Value>(&text).ok()
+}
+
+/// Documents (files with an `asyncapi` field), not the fragments they reference, sorted by path.
+fn documents(root: &Path) -> Vec<(PathBuf, Value)> {
+    let mut all = Vec::new();
+    files(root, &mut all);
+    all.sort();
+    all.into_iter()
+        .filter_map(|p| {
+            parse(&p)
+                .filter(|v| v.get("asyncapi").is_some())
+                .map(|v| (p, v))
+        })
+        .collect()
+}
+
+/// Files beside a document that stand for remote documents (they declare an `$id` URL).
+fn local_copies(doc: &Path) -> Vec<PathBuf> {
+    let mut siblings = Vec::new();
+    if let Some(dir) = doc.parent() {
+        files(dir, &mut siblings);
+    }
+    siblings
+        .into_iter()
+        .filter(|p| p != doc)
+        .filter(|p| {
+            parse(p).is_some_and(|v| {
+                v.get("$id")
+                    .and_then(Value::as_str)
+                    .is_some_and(|id| id.contains("://"))
+            })
+        })
+        .collect()
+}
+
+enum Outcome {
+    Generated {
+        module: String,
+        code: String,
+        warnings: usize,
+    },
+    Rejected(asyncapi_codegen::Error),
+    Panic(String),
+    Hang,
+}
+
+/// Generates one document on a thread of its own, so that a panic is reported rather than
+/// ending the run and a hang is noticed. A hung thread is left behind: the run ends with a
+/// failure anyway.
+fn run_one(path: &Path, id: &str, timeout: Duration) -> Outcome {
+    let (tx, rx) = mpsc::channel();
+    let path = path.to_path_buf();
+    let id = id.to_owned();
+    let spawned = std::thread::Builder::new()
+        .name(format!("corpus {}", path.display()))
+        .spawn(move || {
+            let mut settings = Settings::default()
+                .with_spec_id(id)
+                .with_runtime_path("::wasmcloud_protocol::runtime");
+            for copy in local_copies(&path) {
+                settings = settings.with_local_copy(copy);
+            }
+            let result = match generate(&FsLoader, &path, &settings) {
+                Err(e) if matches!(e.kind(), ErrorKind::Example(_)) => {
+                    generate(&FsLoader, &path, &settings.with_lenient_examples())
+                }
+                other => other,
+            };
+            let _ = tx.send(result);
+        });
+    let handle = match spawned {
+        Ok(handle) => handle,
+        Err(e) => return Outcome::Panic(format!("cannot start a thread: {e}")),
+    };
+    match rx.recv_timeout(timeout) {
+        Ok(Ok(out)) => Outcome::Generated {
+            module: out.spec.module.clone(),
+            code: out.code,
+            warnings: out.warnings.len(),
+        },
+        Ok(Err(e)) => Outcome::Rejected(e),
+        Err(mpsc::RecvTimeoutError::Timeout) => Outcome::Hang,
+        Err(mpsc::RecvTimeoutError::Disconnected) => match handle.join() {
+            Err(panic) => Outcome::Panic(
+                panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                    .unwrap_or_else(|| "(no message)".to_owned()),
+            ),
+            Ok(()) => Outcome::Panic("the generator thread ended without an answer".to_owned()),
+        },
+    }
+}
+
+/// Type-checks every generated module together in a scratch crate that depends on this
+/// workspace's protocol crate; returns the compiler's complaints.
+fn check_compiles(modules: &BTreeMap<String, String>) -> Result<(), String> {
+    let workspace = crate::workspace_root();
+    let dir = workspace.join("target/corpus-check");
+    let src = dir.join("src");
+    let _ = std::fs::remove_dir_all(&src);
+    std::fs::create_dir_all(&src).map_err(|e| format!("{}: {e}", src.display()))?;
+    let manifest = format!(
+        r#"[package]
+name = "corpus-check"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[workspace]
+
+[features]
+default = ["nats"]
+nats = []
+
+[dependencies]
+wasmcloud-protocol = {{ path = "{}", features = ["validate", "nats"] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+chrono = {{ version = "0.4", default-features = false, features = ["serde", "std"] }}
+uuid = {{ version = "1", default-features = false, features = ["serde", "std"] }}
+regress = "0.12"
+"#,
+        workspace.join("crates/wasmcloud-protocol").display()
+    );
+    let write = |path: PathBuf, text: &str| {
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    write(dir.join("Cargo.toml"), &manifest)?;
+    // The workspace's lock file pins the same versions, so nothing is fetched.
+    std::fs::copy(workspace.join("Cargo.lock"), dir.join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lib =
+        String::from("//! Every corpus document's generated module.\n#![deny(warnings)]\n");
+    for (name, code) in modules {
+        write(src.join(format!("{name}.rs")), code)?;
+        lib.push_str(&format!("pub mod {name};\n"));
+    }
+    write(src.join("lib.rs"), &lib)?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["check", "--offline", "--quiet", "--message-format", "short"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
