@@ -76,6 +76,9 @@ pub struct Parameter {
     pub ident: String,
     pub description: Option<String>,
     pub rule: ParamRule,
+    /// The request payload property that carries the same value (`x-payload-field`), where the
+    /// payload has one.
+    pub payload_field: Option<String>,
 }
 
 /// What a parameter value must satisfy beyond being one subject token.
@@ -133,6 +136,9 @@ pub struct Dispatch {
 pub struct Reply {
     pub operation_id: Option<String>,
     pub pattern: ReplyPattern,
+    /// Whether a reply comes only when the request carries a reply subject, so that requesters
+    /// may also publish without one (`x-reply.optional`).
+    pub optional: bool,
     /// Indexes into [`Spec::messages`].
     pub messages: Vec<usize>,
 }

@@ -506,6 +506,7 @@ impl Reader<'_, '_> {
                 ident: field_names.unique(snake(p)),
                 description: self.optional_string(map, ploc, "description")?,
                 rule: self.param_rule(ploc, map)?,
+                payload_field: self.optional_string(map, ploc, "x-payload-field")?,
             });
         }
         if let Some((unused, (ploc, _))) =
@@ -671,6 +672,16 @@ impl Reader<'_, '_> {
             }
         };
         let operation_id = self.optional_string(&map, loc, "operationId")?;
+        let optional = match map.get("optional") {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                return Err(self.structure(
+                    &loc.child("optional"),
+                    "x-reply optional must be a boolean".into(),
+                ))
+            }
+        };
         if !map.contains_key("message") {
             return Err(self.structure(loc, "x-reply needs a `message`".into()));
         }
@@ -681,6 +692,7 @@ impl Reader<'_, '_> {
         Ok(Reply {
             operation_id,
             pattern,
+            optional,
             messages,
         })
     }

@@ -457,7 +457,14 @@ fn operations_carry_their_channel_messages_and_reply_pattern() {
     assert_eq!(GetHosts::INFO.reply[0].name, "HostSummaryResponse");
     assert_eq!(ScaleComponent::INFO.pattern, ReplyPattern::Single);
     assert_eq!(PutLink::INFO.pattern, ReplyPattern::QueueGroup);
-    assert_eq!(PutRegistries::INFO.pattern, ReplyPattern::None);
+    assert_eq!(PutRegistries::INFO.pattern, ReplyPattern::ScatterGather);
+    assert_eq!(
+        (
+            PutRegistries::INFO.reply_optional,
+            GetHosts::INFO.reply_optional
+        ),
+        (true, false)
+    );
     assert_eq!(
         PerformComponentAuction::INFO.pattern,
         ReplyPattern::ScatterGather
@@ -477,4 +484,68 @@ fn operations_carry_their_channel_messages_and_reply_pattern() {
     let subject = format!("wasmbus.ctl.v1.default.host.get.{HOST}");
     let parsed = <S<'_> as ChannelSubject>::parse_with(&subject, &SubjectPrefix::new()).unwrap();
     assert_eq!(parsed.host_id(), HOST);
+}
+
+#[test]
+fn payload_fields_are_filled_from_the_subject_and_checked_against_it() {
+    use wasmcloud_protocol::runtime::Operation;
+    use workspace_tests::fixtures::fixture_payload_field::{operations, subjects, types};
+
+    // A required property: an empty value is filled, the same value is left alone, another is
+    // refused naming both.
+    let subject = subjects::OrderSubject::new("main", "o-7").unwrap();
+    let place = |id: &str| types::PlaceOrderMessagePayload {
+        item: "tea".into(),
+        order_id: id.into(),
+    };
+    let filled = operations::PlaceOrder::bind(&subject, &place("")).unwrap();
+    assert_eq!(filled, Some(place("o-7")));
+    assert_eq!(
+        operations::PlaceOrder::bind(&subject, &place("o-7")).unwrap(),
+        None
+    );
+    let err = operations::PlaceOrder::bind(&subject, &place("o-8")).unwrap_err();
+    assert_eq!(
+        (
+            err.parameter,
+            err.field,
+            err.subject_value.as_str(),
+            err.payload_value.as_str()
+        ),
+        ("orderId", "order_id", "o-7", "o-8")
+    );
+
+    // An optional property (`Option<String>`) and one with a default (`String`).
+    let subject = subjects::CancelSubject::new("main", "o-7").unwrap();
+    let cancel = types::CancelOrderMessagePayload {
+        order_id: None,
+        reason: Some("changed my mind".into()),
+    };
+    let filled = operations::CancelOrder::bind(&subject, &cancel)
+        .unwrap()
+        .unwrap();
+    assert_eq!(filled.order_id.as_deref(), Some("o-7"));
+    assert_eq!(filled.reason, cancel.reason);
+    let subject = subjects::NoteSubject::new("main", "o-7").unwrap();
+    let note = types::NoteOrderMessagePayload::default();
+    let filled = operations::NoteOrder::bind(&subject, &note)
+        .unwrap()
+        .unwrap();
+    assert_eq!(filled.order_id, "o-7");
+
+    // Channels without the parameter, or payloads without the property, share nothing.
+    let prices = types::PutPricesMessagePayload([("tea".to_string(), 2.5)].into());
+    let subject = subjects::PricesSubject::new("main").unwrap();
+    assert_eq!(
+        operations::PutPrices::bind(&subject, &prices).unwrap(),
+        None
+    );
+    assert_eq!(
+        [
+            operations::PutPrices::INFO.reply_optional,
+            operations::NoteOrder::INFO.reply_optional,
+            operations::PlaceOrder::INFO.reply_optional,
+        ],
+        [true, true, false]
+    );
 }

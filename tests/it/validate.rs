@@ -284,9 +284,17 @@ fn commands_and_replies_are_checked_by_subject() {
         verdict(&subject, Side::Reply, &json!({"accepted": true})),
         set(&[""])
     );
-    // A fire-and-forget command has no reply.
+    // A reply that comes only when asked for is checked like any other.
+    let registries = "wasmbus.ctl.v1.default.registry.put";
+    let confirmed = json!({"success": true, "message": "successfully put registries"});
+    assert_eq!(verdict(registries, Side::Reply, &confirmed), None);
+    assert_eq!(
+        verdict(registries, Side::Reply, &json!({"message": "no status"})),
+        set(&[""])
+    );
+    // An event has no reply.
     let err = validate_subject(
-        "wasmbus.ctl.v1.default.registry.put",
+        "wasmbus.evt.default.host_heartbeat",
         &SubjectPrefix::new(),
         Side::Reply,
         b"{}",

@@ -1,8 +1,13 @@
 //! A wasmCloud host in memory: it answers every control interface operation through the generated
 //! [`Responder`] and publishes the lattice events a real 1.x host would.
 //!
-//! Components, providers and labels belong to the host; links and configs belong to the lattice
-//! (real hosts keep them in NATS KV), so hosts of one process can share a [`LatticeStore`].
+//! Components, providers and labels belong to the host; links, configs and component specs belong
+//! to the lattice (real hosts keep them in NATS KV), so hosts of one process can share a
+//! [`LatticeStore`].
+//!
+//! It answers and emits what a real host (wasmcloud-host 0.27.1) does, as `real-host/` checks by
+//! running one scenario on both, with one exception: a real host bids in a component auction for a
+//! component it already runs (a host bug the spec describes); this one stays silent.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,6 +26,9 @@ use wasmcloud_protocol::runtime::SubjectPrefix;
 pub struct LatticeStore {
     links: Mutex<Vec<ctl::LinkDefinition>>,
     configs: Mutex<BTreeMap<String, BTreeMap<String, String>>>,
+    /// Ids with a component specification (hosts write one when a component is scaled up or a
+    /// link from it is put); deleting a link from an id without one changes nothing.
+    specs: Mutex<std::collections::BTreeSet<String>>,
 }
 
 /// How a mock host is set up.
@@ -32,6 +40,8 @@ pub struct MockHostConfig {
     pub labels: BTreeMap<String, String>,
     pub prefix: SubjectPrefix,
     pub version: String,
+    /// The NATS server the host says it is connected to (`ctl_host`, `rpc_host`).
+    pub nats_url: String,
 }
 
 impl MockHostConfig {
@@ -55,6 +65,7 @@ impl MockHostConfig {
             labels,
             prefix: SubjectPrefix::new(),
             version: "1.9.2".to_owned(),
+            nats_url: "nats://127.0.0.1:4222".to_owned(),
         }
     }
 }
@@ -120,6 +131,7 @@ one_value! {
     ComponentScaledPayloadType::ComWasmcloudLatticeComponentScaled,
     ComponentScaleFailedPayloadType::ComWasmcloudLatticeComponentScaleFailed,
     ProviderStartedPayloadType::ComWasmcloudLatticeProviderStarted,
+    ProviderStartFailedPayloadType::ComWasmcloudLatticeProviderStartFailed,
     ProviderStoppedPayloadType::ComWasmcloudLatticeProviderStopped,
     LinkdefSetPayloadType::ComWasmcloudLatticeLinkdefSet,
     LinkdefSetFailedPayloadType::ComWasmcloudLatticeLinkdefSetFailed,
@@ -314,6 +326,64 @@ impl MockHost {
         let _ = self.events.publish_component_scaled(&e).await;
     }
 
+    /// Notes that `id` has a component specification in the lattice.
+    fn spec(&self, id: &str) {
+        self.store
+            .specs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.to_owned());
+    }
+
+    async fn scale_failed(
+        &self,
+        cmd: &ctl::ScaleComponentCommand,
+        annotations: BTreeMap<String, String>,
+        error: String,
+    ) {
+        let e = event!(
+            self,
+            ComponentScaleFailedPayload,
+            ComponentScaleFailedPayloadType,
+            evt::ComponentScaleFailedData {
+                annotations,
+                component_id: cmd.component_id.clone(),
+                error,
+                host_id: cmd.host_id.clone(),
+                image_ref: cmd.component_ref.clone(),
+                max_instances: cmd.count.into(),
+                public_key: None,
+            }
+        );
+        let _ = self.events.publish_component_scale_failed(&e).await;
+    }
+
+    /// A live update, as a real 1.9 host does it: the component runs the new image, with the
+    /// command's annotations (none when it has none), and both events carry the new reference,
+    /// the second with `max_instances` 0.
+    async fn update(&self, cmd: &ctl::UpdateComponentCommand) {
+        let annotations = cmd.annotations.clone().unwrap_or_default();
+        let count = {
+            let mut state = self.lock();
+            let Some(c) = state.components.get_mut(&cmd.component_id) else {
+                return;
+            };
+            c.image_ref = cmd.new_component_ref.clone();
+            c.annotations = Some(annotations.clone());
+            c.max_instances
+        };
+        for max in [count, 0] {
+            self.scaled(
+                &cmd.component_id,
+                &cmd.new_component_ref,
+                &cmd.host_id,
+                max,
+                annotations.clone(),
+            )
+            .await;
+        }
+    }
+
     async fn labels_changed(&self) {
         let e = event!(
             self,
@@ -325,6 +395,59 @@ impl MockHost {
             }
         );
         let _ = self.events.publish_labels_changed(&e).await;
+    }
+}
+
+impl MockHost {
+    async fn link_failed(&self, link: &ctl::LinkDefinition, reason: &str) {
+        let d = link_data(link);
+        let e = event!(
+            self,
+            LinkdefSetFailedPayload,
+            LinkdefSetFailedPayloadType,
+            evt::LinkdefSetFailedData {
+                source_id: d.source_id,
+                target: d.target,
+                name: d.name,
+                wit_namespace: d.wit_namespace,
+                wit_package: d.wit_package,
+                interfaces: d.interfaces,
+                source_config: d.source_config,
+                target_config: d.target_config,
+                error: reason.into(),
+            }
+        );
+        let _ = self.events.publish_linkdef_set_failed(&e).await;
+    }
+}
+
+/// What a real host checks of a component before it runs it: `file://` references are read and
+/// must hold WebAssembly (other references are taken as fetched).
+fn fetch(component_ref: &str) -> Result<(), String> {
+    let Some(path) = component_ref.strip_prefix("file://") else {
+        return Ok(());
+    };
+    let bytes = std::fs::read(path).map_err(|e| format!("failed to read {path}: {e}"))?;
+    if bytes.starts_with(b"\0asm") {
+        Ok(())
+    } else {
+        Err("failed to extract module claims: not a WebAssembly file".into())
+    }
+}
+
+/// What a real host checks of a provider before it starts it: `file://` references are read and
+/// must hold a provider archive (a tar file, usually gzipped).
+fn fetch_provider(provider_ref: &str) -> Result<(), String> {
+    let Some(path) = provider_ref.strip_prefix("file://") else {
+        return Ok(());
+    };
+    let bytes = std::fs::read(path).map_err(|e| format!("failed to fetch provider: {e}"))?;
+    let gzip = bytes.starts_with(&[0x1f, 0x8b]);
+    let tar = bytes.get(257..262) == Some(&b"ustar"[..]);
+    if gzip || tar {
+        Ok(())
+    } else {
+        Err("failed to fetch provider: not a provider archive".into())
     }
 }
 
@@ -359,8 +482,8 @@ impl Responder for MockHost {
                 uptime_seconds,
                 uptime_human: Some(uptime_human),
                 version: Some(self.config.version.clone()),
-                ctl_host: Some("nats://127.0.0.1:4222".into()),
-                rpc_host: Some("nats://127.0.0.1:4222".into()),
+                ctl_host: Some(self.config.nats_url.clone()),
+                rpc_host: Some(self.config.nats_url.clone()),
                 js_domain: None,
             }),
         })
@@ -402,59 +525,104 @@ impl Responder for MockHost {
         cmd: ctl::ScaleComponentCommand,
     ) -> Result<ctl::CtlResponse, Reject> {
         let annotations = cmd.annotations.clone().unwrap_or_default();
-        let conflict = {
-            let mut state = self.lock();
-            match state.components.get(&cmd.component_id) {
-                Some(c) if c.image_ref != cmd.component_ref && !cmd.allow_update => {
-                    Some(c.image_ref.clone())
-                }
-                _ if cmd.count == 0 => {
-                    state.components.remove(&cmd.component_id);
-                    None
-                }
-                _ => {
-                    state.components.insert(
-                        cmd.component_id.clone(),
-                        ctl::ComponentDescription {
-                            id: cmd.component_id.clone(),
-                            image_ref: cmd.component_ref.clone(),
-                            name: None,
-                            annotations: Some(annotations.clone()),
-                            revision: 0,
-                            max_instances: cmd.count,
-                            limits: cmd.component_limits.clone(),
-                        },
-                    );
-                    None
-                }
-            }
-        };
+        let running = self.lock().components.get(&cmd.component_id).cloned();
         // Like a real host: acknowledged first, the outcome is an event.
-        match conflict {
-            Some(running) => {
-                let e = event!(self, ComponentScaleFailedPayload, ComponentScaleFailedPayloadType, evt::ComponentScaleFailedData {
-                    annotations,
-                    component_id: cmd.component_id.clone(),
-                    error: format!("component is already running with a different image reference `{running}`"),
-                    host_id: cmd.host_id.clone(),
-                    image_ref: cmd.component_ref.clone(),
-                    max_instances: cmd.count.into(),
-                    public_key: None,
-                });
-                let _ = self.events.publish_component_scale_failed(&e).await;
-            }
-            None => {
+        let mut message = String::new();
+        match running {
+            None if cmd.count == 0 => {
                 self.scaled(
                     &cmd.component_id,
                     &cmd.component_ref,
                     &cmd.host_id,
-                    cmd.count,
+                    0,
                     annotations,
                 )
-                .await
+                .await;
+            }
+            None => {
+                if let Err(error) = fetch(&cmd.component_ref) {
+                    self.scale_failed(&cmd, annotations, error).await;
+                    return Ok(ack(""));
+                }
+                self.lock().components.insert(
+                    cmd.component_id.clone(),
+                    ctl::ComponentDescription {
+                        id: cmd.component_id.clone(),
+                        image_ref: cmd.component_ref.clone(),
+                        name: None,
+                        annotations: Some(annotations.clone()),
+                        revision: 0,
+                        max_instances: cmd.count,
+                        limits: cmd.component_limits.clone(),
+                    },
+                );
+                self.spec(&cmd.component_id);
+                // A real host reports a start twice: when the component starts (with its own
+                // id) and when the command is done (with the command's host_id).
+                let own_id = self.config.host_id.clone();
+                for host_id in [own_id.as_str(), cmd.host_id.as_str()] {
+                    self.scaled(
+                        &cmd.component_id,
+                        &cmd.component_ref,
+                        host_id,
+                        cmd.count,
+                        annotations.clone(),
+                    )
+                    .await;
+                }
+            }
+            Some(component) => {
+                let old_annotations = component.annotations.clone().unwrap_or_default();
+                if cmd.count == 0 {
+                    self.lock().components.remove(&cmd.component_id);
+                } else if component.max_instances != cmd.count {
+                    // Scaling instantiates the component again from the command: its image
+                    // reference and annotations are what the inventory shows from then on.
+                    self.lock().components.insert(
+                        cmd.component_id.clone(),
+                        ctl::ComponentDescription {
+                            image_ref: cmd.component_ref.clone(),
+                            annotations: Some(annotations.clone()),
+                            max_instances: cmd.count,
+                            limits: cmd.component_limits.clone(),
+                            ..component.clone()
+                        },
+                    );
+                }
+                if component.image_ref != cmd.component_ref {
+                    message = if cmd.allow_update {
+                        format!(
+                            "Requested to scale existing component, with a changed image reference: {} != {}. The component will be scaled, and the image reference will be updated afterwards.",
+                            component.image_ref, cmd.component_ref
+                        )
+                    } else {
+                        format!(
+                            "Requested to scale existing component to a different image reference: {} != {}. The component will be scaled but the image reference will not be updated. If you meant to update this component to a new image ref, use the update command.",
+                            component.image_ref, cmd.component_ref
+                        )
+                    };
+                }
+                // The event describes the component that was running.
+                self.scaled(
+                    &cmd.component_id,
+                    &component.image_ref,
+                    &cmd.host_id,
+                    cmd.count,
+                    old_annotations,
+                )
+                .await;
+                if cmd.allow_update && cmd.count > 0 && component.image_ref != cmd.component_ref {
+                    let update = ctl::UpdateComponentCommand {
+                        annotations: cmd.annotations.clone(),
+                        component_id: cmd.component_id.clone(),
+                        host_id: cmd.host_id.clone(),
+                        new_component_ref: cmd.component_ref.clone(),
+                    };
+                    self.update(&update).await;
+                }
             }
         }
-        Ok(ack(""))
+        Ok(ack(&message))
     }
 
     async fn update_component(
@@ -462,31 +630,22 @@ impl Responder for MockHost {
         _: subjects::ComponentUpdateSubject<'_>,
         cmd: ctl::UpdateComponentCommand,
     ) -> Result<ctl::CtlResponse, Reject> {
-        let old = {
-            let mut state = self.lock();
-            let Some(c) = state.components.get_mut(&cmd.component_id) else {
-                return Err(Reject::refuse(format!(
-                    "component {} not found",
-                    cmd.component_id
-                )));
-            };
-            std::mem::replace(&mut c.image_ref, cmd.new_component_ref.clone())
+        let Some(running) = self.lock().components.get(&cmd.component_id).cloned() else {
+            return Err(Reject::refuse(format!(
+                "component {} not found",
+                cmd.component_id
+            )));
         };
-        let count = self.lock().components[&cmd.component_id].max_instances;
-        let annotations = cmd.annotations.clone().unwrap_or_default();
-        self.scaled(
-            &cmd.component_id,
-            &cmd.new_component_ref,
-            &cmd.host_id,
-            count,
-            annotations.clone(),
-        )
-        .await;
-        self.scaled(&cmd.component_id, &old, &cmd.host_id, 0, annotations)
-            .await;
+        if running.image_ref == cmd.new_component_ref {
+            return Ok(ack(&format!(
+                "component {} already updated to {}",
+                cmd.component_id, cmd.new_component_ref
+            )));
+        }
+        self.update(&cmd).await;
         Ok(ack(&format!(
-            "component {} updating from {old} to {}",
-            cmd.component_id, cmd.new_component_ref
+            "component {} updating from {} to {}",
+            cmd.component_id, running.image_ref, cmd.new_component_ref
         )))
     }
 
@@ -503,9 +662,10 @@ impl Responder for MockHost {
             success: true,
             message: String::new(),
             error: None,
+            // A real host puts the requested component_ref here (see the spec).
             response: Some(ctl::ComponentAuctionAck {
+                component_id: req.component_ref.clone(),
                 component_ref: req.component_ref,
-                component_id: req.component_id,
                 host_id: self.config.host_id.clone(),
                 constraints: req.constraints,
             }),
@@ -518,11 +678,28 @@ impl Responder for MockHost {
         cmd: ctl::StartProviderCommand,
     ) -> Result<ctl::CtlResponse, Reject> {
         let annotations = cmd.annotations.clone().unwrap_or_default();
+        if self.lock().providers.contains_key(&cmd.provider_id) {
+            return Err(Reject::refuse("provider with that ID is already running"));
+        }
+        // Like a real host: acknowledged first; a provider it cannot fetch fails by event.
+        if let Err(error) = fetch_provider(&cmd.provider_ref) {
+            let e = event!(
+                self,
+                ProviderStartFailedPayload,
+                ProviderStartFailedPayloadType,
+                evt::ProviderStartFailedData {
+                    error,
+                    host_id: Some(cmd.host_id.clone()),
+                    link_name: Some("default".into()),
+                    provider_id: cmd.provider_id.clone(),
+                    provider_ref: cmd.provider_ref.clone(),
+                }
+            );
+            let _ = self.events.publish_provider_start_failed(&e).await;
+            return Ok(ack("successfully started provider"));
+        }
         {
             let mut state = self.lock();
-            if state.providers.contains_key(&cmd.provider_id) {
-                return Err(Reject::refuse("provider with that ID is already running"));
-            }
             state.providers.insert(
                 cmd.provider_id.clone(),
                 ctl::ProviderDescription {
@@ -534,6 +711,7 @@ impl Responder for MockHost {
                 },
             );
         }
+        self.spec(&cmd.provider_id);
         let e = event!(
             self,
             ProviderStartedPayload,
@@ -606,6 +784,21 @@ impl Responder for MockHost {
         _: subjects::LinkPutSubject<'_>,
         link: ctl::LinkDefinition,
     ) -> Result<ctl::CtlResponse, Reject> {
+        let missing = {
+            let configs = self.store.configs.lock().unwrap_or_else(|e| e.into_inner());
+            link.source_config
+                .iter()
+                .chain(&link.target_config)
+                .find(|name| !configs.contains_key(*name))
+                .cloned()
+        };
+        if let Some(name) = missing {
+            let reason = format!(
+                "Failed to validate configuration and secrets. Configuration {name} not found in config store. "
+            );
+            self.link_failed(&link, &reason).await;
+            return Err(Reject::refuse(reason));
+        }
         let conflict = {
             let mut links = self.store.links.lock().unwrap_or_else(|e| e.into_inner());
             let same = |l: &ctl::LinkDefinition| {
@@ -635,26 +828,10 @@ impl Responder for MockHost {
         };
         if conflict {
             let reason = "link already exists with different target, consider deleting the existing link or using a different link name";
-            let d = link_data(&link);
-            let e = event!(
-                self,
-                LinkdefSetFailedPayload,
-                LinkdefSetFailedPayloadType,
-                evt::LinkdefSetFailedData {
-                    source_id: d.source_id,
-                    target: d.target,
-                    name: d.name,
-                    wit_namespace: d.wit_namespace,
-                    wit_package: d.wit_package,
-                    interfaces: d.interfaces,
-                    source_config: d.source_config,
-                    target_config: d.target_config,
-                    error: reason.into(),
-                }
-            );
-            let _ = self.events.publish_linkdef_set_failed(&e).await;
+            self.link_failed(&link, reason).await;
             return Err(Reject::refuse(reason));
         }
+        self.spec(&link.source_id);
         let e = event!(
             self,
             LinkdefSetPayload,
@@ -670,6 +847,15 @@ impl Responder for MockHost {
         _: subjects::LinkDelSubject<'_>,
         del: ctl::DeleteLinkCommand,
     ) -> Result<ctl::CtlResponse, Reject> {
+        let has_spec = self
+            .store
+            .specs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&del.source_id);
+        if !has_spec {
+            return Ok(ack("successfully deleted link (spec doesn't exist)"));
+        }
         let removed = {
             let mut links = self.store.links.lock().unwrap_or_else(|e| e.into_inner());
             let i = links.iter().position(|l| {
@@ -815,7 +1001,9 @@ impl Responder for MockHost {
         _: subjects::LabelDelSubject<'_>,
         label: ctl::HostLabelIdentifier,
     ) -> Result<ctl::CtlResponse, Reject> {
-        self.lock().labels.remove(&label.key);
+        if self.lock().labels.remove(&label.key).is_none() {
+            return Ok(ack("successfully deleted label (no such label)"));
+        }
         self.labels_changed().await;
         Ok(ack("successfully deleted label"))
     }
@@ -824,8 +1012,9 @@ impl Responder for MockHost {
         &self,
         _: subjects::RegistryPutSubject<'_>,
         registries: ctl::RegistryCredentialMap,
-    ) {
+    ) -> Result<ctl::CtlResponse, Reject> {
         self.lock().registries.extend(registries.0);
+        Ok(ack("successfully put registries"))
     }
 }
 

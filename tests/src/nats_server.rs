@@ -5,11 +5,13 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A running `nats-server`; killed when dropped.
+/// A running `nats-server`; killed when dropped (with its JetStream store, if it has one).
 #[derive(Debug)]
 pub struct NatsServer {
     port: u16,
     child: Option<Child>,
+    /// The JetStream store folder, when JetStream is on.
+    store: Option<PathBuf>,
 }
 
 /// The server binary: `$NATS_SERVER`, or `nats-server` on the `PATH`.
@@ -43,14 +45,39 @@ impl NatsServer {
         let mut server = Self {
             port: free_port(),
             child: None,
+            store: None,
+        };
+        server.spawn();
+        server
+    }
+
+    /// Starts a server with JetStream on, storing in a fresh folder of its own (a wasmCloud host
+    /// needs JetStream for its key-value buckets, and must not see an earlier run's data).
+    pub fn start_with_jetstream() -> Self {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let port = free_port();
+        let store = std::env::temp_dir().join(format!(
+            "nats-js-{}-{port}-{}",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&store);
+        let mut server = Self {
+            port,
+            child: None,
+            store: Some(store),
         };
         server.spawn();
         server
     }
 
     fn spawn(&mut self) {
-        let child = Command::new(binary())
-            .args(["-a", "127.0.0.1", "-p", &self.port.to_string()])
+        let mut command = Command::new(binary());
+        command.args(["-a", "127.0.0.1", "-p", &self.port.to_string()]);
+        if let Some(store) = &self.store {
+            command.arg("-js").arg("-sd").arg(store);
+        }
+        let child = command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -91,5 +118,8 @@ impl NatsServer {
 impl Drop for NatsServer {
     fn drop(&mut self) {
         self.kill();
+        if let Some(store) = &self.store {
+            let _ = std::fs::remove_dir_all(store);
+        }
     }
 }

@@ -1,8 +1,9 @@
 //! The file side of `cargo xtask gen`: which specs, where the output goes, formatting with
 //! rustfmt, drift checks and atomic writes. Generation itself is `asyncapi-codegen`.
-//! [`corpus`] is `cargo xtask corpus`.
+//! [`corpus`] is `cargo xtask corpus`, [`interop`] `cargo xtask interop`.
 
 pub mod corpus;
+pub mod interop;
 
 use std::fmt;
 use std::io::Write;

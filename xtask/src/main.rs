@@ -1,5 +1,5 @@
-//! `cargo xtask gen [--check]`, `cargo xtask gen --spec FILE... --out DIR [--check]` and
-//! `cargo xtask corpus DIR [--min-generated N]`.
+//! `cargo xtask gen [--check]`, `cargo xtask gen --spec FILE... --out DIR [--check]`,
+//! `cargo xtask corpus DIR [--min-generated N]` and `cargo xtask interop [--target-dir DIR]`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,6 +26,19 @@ enum Command {
     /// with the meta-schema (when one is given), generated modules that do not compile together,
     /// or fewer generated documents than --min-generated.
     Corpus(Corpus),
+    /// Run the interop suite against a real wasmCloud host (`real-host/`): fmt, clippy, tests.
+    ///
+    /// The host takes about 25 minutes to build cold on two cores; the build goes to a target
+    /// folder outside the checkout, so it happens once per machine.
+    Interop(Interop),
+}
+
+#[derive(Args)]
+struct Interop {
+    /// Where to build [default: ~/.cache/wasmcloud-protocol/interop-target, or
+    /// $WASMCLOUD_INTEROP_TARGET]
+    #[arg(long, value_name = "DIR", env = "WASMCLOUD_INTEROP_TARGET")]
+    target_dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -75,6 +88,11 @@ fn main() -> ExitCode {
             meta_schema: args.meta_schema,
             timeout: Duration::from_secs(args.timeout),
         }),
+        Command::Interop(args) => xtask::interop::run(
+            &args
+                .target_dir
+                .unwrap_or_else(xtask::interop::default_target_dir),
+        ),
     };
     match result {
         Ok(code) => code,

@@ -1,5 +1,6 @@
 //! Rust source from the protocol model.
 
+mod bindings;
 mod fields;
 mod guard;
 mod merges;
@@ -229,8 +230,9 @@ pub(crate) fn module(
         .collect();
     let messages = messages::emit(spec, &runtime, &schema_exprs);
     let subjects = subjects::subjects(spec, &runtime)?;
-    let operations = subjects::operations(spec, &runtime);
-    let nats = nats::emit(spec, &runtime);
+    let bindings = bindings::all(spec)?;
+    let operations = subjects::operations(spec, &runtime, &bindings);
+    let nats = nats::emit(spec, &runtime, &bindings);
 
     let mut header = String::new();
     if let Some(h) = &settings.header {

@@ -182,8 +182,49 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream) -> TokenStream {
             (Direction::Publish, _) | (Direction::Subscribe, Some(_)) if !is_wildcard(spec, op) => {
                 let name = ident(&method_names.unique(op.ident.clone()));
                 let build = quote!(let subject = super::subjects::#subject::new(#(#ctor),*)?;);
-                match op.reply.as_ref().map(|r| r.pattern) {
-                    Some(ReplyPattern::ScatterGather) => {
+                match op.reply.as_ref().map(|r| (r.pattern, r.optional)) {
+                    Some((pattern, true)) => {
+                        let (asked, asked_doc, asked_body, asked_output) = match pattern {
+                            ReplyPattern::ScatterGather => (
+                                format!("{}_with", op.ident),
+                                "[`Self::{name}`], asking every receiver for its reply and collecting the replies as `gather` says.",
+                                quote!(self.requester.gather::<ops::#marker>(&subject, #request_val, gather).await),
+                                quote!(rt::Gathered<#reply>),
+                            ),
+                            ReplyPattern::Single => (
+                                format!("{}_confirmed", op.ident),
+                                "[`Self::{name}`], asking for the reply and waiting for it.",
+                                quote!(self.requester.request::<ops::#marker>(&subject, #request_val).await),
+                                quote!(#reply),
+                            ),
+                        };
+                        let asked = ident(&method_names.unique(asked));
+                        let asked_doc = plain_doc(&asked_doc.replace("{name}", &name.to_string()));
+                        let gather_param = if pattern == ReplyPattern::ScatterGather {
+                            quote!(, gather: &rt::GatherOptions)
+                        } else {
+                            quote!()
+                        };
+                        let publish_doc = plain_doc(&format!(
+                            "Published without a reply subject, so nothing answers; this returns once the message\nis flushed to the server. Receivers reply only to a request that asks for it: see\n[`Self::{asked}`]."
+                        ));
+                        methods.push(quote! {
+                            #docs
+                            ///
+                            #publish_doc
+                            pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> ::std::result::Result<(), rt::RequestError> {
+                                #build
+                                self.requester.publish::<ops::#marker>(&subject, #request_val).await
+                            }
+
+                            #asked_doc
+                            pub async fn #asked(&self #(, #arg_idents: &str)* #request_arg #gather_param) -> ::std::result::Result<#asked_output, rt::RequestError> {
+                                #build
+                                #asked_body
+                            }
+                        });
+                    }
+                    Some((ReplyPattern::ScatterGather, false)) => {
                         let with = ident(&method_names.unique(format!("{}_with", op.ident)));
                         let with_doc = plain_doc(&format!(
                             "[`Self::{name}`], collecting replies as `gather` says instead of the client's default."
@@ -205,7 +246,7 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                             }
                         });
                     }
-                    Some(_) => {
+                    Some((_, false)) => {
                         methods.push(quote! {
                             #docs
                             pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> ::std::result::Result<#reply, rt::RequestError> {
@@ -393,7 +434,11 @@ fn subscribe_method(
     }
 }
 
-pub(crate) fn responder(spec: &Spec, runtime: &TokenStream) -> TokenStream {
+pub(crate) fn responder(
+    spec: &Spec,
+    runtime: &TokenStream,
+    bindings: &[Vec<super::bindings::Binding>],
+) -> TokenStream {
     let markers = op_markers(spec);
     let shared = shared_params(spec);
     let mut trait_methods = Vec::new();
@@ -445,13 +490,25 @@ pub(crate) fn responder(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                 quote!(let () = result;),
             )
         };
-        let how = if answered {
+        let how = if op.reply.as_ref().is_some_and(|r| r.optional) {
+            "Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at all). The reply is sent only when the request asks for one (it has a reply subject)."
+        } else if answered {
             "Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at all)."
         } else {
             "Nothing is answered."
         };
         let how = plain_doc(how);
         // A request without payload has nothing to decode: its body is ignored.
+        // A request whose payload repeats a subject value is checked against the subject.
+        let bind = if bindings[i].is_empty() {
+            quote!()
+        } else {
+            quote! {
+                let ::core::option::Option::Some(request) = rt::serve_bind::<ops::#marker>(&nats, &msg, &subject, request).await else {
+                    continue;
+                };
+            }
+        };
         let decode = if has_request {
             quote! {
                 let request = match rt::decode::<ops::#marker>(&msg.payload) {
@@ -461,6 +518,7 @@ pub(crate) fn responder(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                         continue;
                     }
                 };
+                #bind
             }
         } else {
             quote!()
@@ -531,8 +589,12 @@ pub(crate) fn responder(spec: &Spec, runtime: &TokenStream) -> TokenStream {
 }
 
 /// Both modules. Types are named from one module below the spec's, as `messages` names them.
-pub(crate) fn emit(spec: &Spec, runtime: &TokenStream) -> TokenStream {
+pub(crate) fn emit(
+    spec: &Spec,
+    runtime: &TokenStream,
+    bindings: &[Vec<super::bindings::Binding>],
+) -> TokenStream {
     let client = client(spec, runtime);
-    let responder = responder(spec, runtime);
+    let responder = responder(spec, runtime, bindings);
     quote! { #client #responder }
 }

@@ -860,9 +860,13 @@ pub(crate) fn check_patterns(spec: &Spec) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn operations(spec: &Spec, runtime: &TokenStream) -> TokenStream {
+pub(crate) fn operations(
+    spec: &Spec,
+    runtime: &TokenStream,
+    bindings: &[Vec<super::bindings::Binding>],
+) -> TokenStream {
     let mut names = Namer::new();
-    let items = spec.operations.iter().map(|op| {
+    let items = spec.operations.iter().enumerate().map(|(i, op)| {
         let channel = &spec.channels[op.channel];
         let marker = ident(&names.unique(pascal(&op.id)));
         let id = &op.id;
@@ -935,6 +939,8 @@ pub(crate) fn operations(spec: &Spec, runtime: &TokenStream) -> TokenStream {
             Some(q) => quote!(::core::option::Option::Some(#q)),
             None => quote!(::core::option::Option::None),
         };
+        let reply_optional = op.reply.as_ref().is_some_and(|r| r.optional);
+        let bind = super::bindings::bind_fn(&bindings[i], runtime);
         let payload_of = |indexes: &[usize], dispatch: Option<&String>| -> TokenStream {
             match (indexes, dispatch) {
                 ([], _) => quote!(()),
@@ -979,12 +985,14 @@ pub(crate) fn operations(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                     reply: &[#(#replies),*],
                     reply_id: #reply_id,
                     pattern: #pattern,
+                    reply_optional: #reply_optional,
                     queue: #queue,
                     dispatch: #dispatch,
                     reply_status: #reply_status,
                 };
 
                 #decode_request
+                #bind
             }
         }
     });

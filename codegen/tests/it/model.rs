@@ -41,6 +41,9 @@ fn outline(spec: &Spec) -> String {
         );
         for p in &channel.parameters {
             let _ = writeln!(w, "  param {} ({}): {:?}", p.name, p.ident, p.rule);
+            if let Some(field) = &p.payload_field {
+                let _ = writeln!(w, "    also in the payload as {field}");
+            }
         }
         for &i in &channel.operations {
             let op = &spec.operations[i];
@@ -71,7 +74,8 @@ fn outline(spec: &Spec) -> String {
                     .iter()
                     .map(|&m| spec.messages[m].ident.as_str())
                     .collect();
-                let _ = writeln!(w, "    reply {pattern}: {}", replies.join(" | "));
+                let optional = if reply.optional { " (when asked)" } else { "" };
+                let _ = writeln!(w, "    reply {pattern}{optional}: {}", replies.join(" | "));
             }
             if let Some(queue) = &op.queue {
                 let _ = writeln!(w, "    queue {queue}");
@@ -133,5 +137,5 @@ fn every_fixture_reads_into_its_model() {
             seen += 1;
         }
     }
-    assert!(seen >= 14, "{seen} fixture specs");
+    assert!(seen >= 15, "{seen} fixture specs");
 }

@@ -56,6 +56,7 @@ fn operation_json(op: &OperationInfo) -> Json {
         ("request", message_names(op.messages)),
         ("reply", message_names(op.reply)),
         ("pattern", Json::value(pattern_name(op.pattern))),
+        ("replyOptional", Json::value(op.reply_optional)),
     ])
 }
 
@@ -107,8 +108,13 @@ pub fn list(args: &[String]) -> Result<Outcome, Usage> {
                     [one] => format!(" -> {}", one.name),
                     many => format!(" -> one of {} messages", many.len()),
                 };
+                let optional = if op.reply_optional {
+                    ", reply when asked"
+                } else {
+                    ""
+                };
                 println(&format!(
-                    "    {} ({direction}, {}): {request}{reply}",
+                    "    {} ({direction}, {}{optional}): {request}{reply}",
                     op.id,
                     pattern_name(op.pattern)
                 ));

@@ -253,7 +253,13 @@ fn subjects_lists_every_channel_and_operation() {
             assert!(entry.get(key).is_some(), "{key} in {entry}");
         }
         for op in entry["operations"].as_array().unwrap() {
-            for key in ["operationId", "request", "reply", "pattern"] {
+            for key in [
+                "operationId",
+                "request",
+                "reply",
+                "pattern",
+                "replyOptional",
+            ] {
                 assert!(op.get(key).is_some(), "{key} in {op}");
             }
         }
@@ -264,7 +270,7 @@ fn subjects_lists_every_channel_and_operation() {
         .unwrap();
     assert_eq!(
         ping["operations"][0],
-        serde_json::json!({"operationId": "getHosts", "request": "EmptyRequest", "reply": "HostSummaryResponse", "pattern": "scatter-gather"})
+        serde_json::json!({"operationId": "getHosts", "request": "EmptyRequest", "reply": "HostSummaryResponse", "pattern": "scatter-gather", "replyOptional": false})
     );
     let text = stdout(&run(&["subjects"]));
     for (_, op) in CONTROL {

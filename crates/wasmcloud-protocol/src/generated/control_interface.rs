@@ -1683,8 +1683,11 @@ pub mod subjects {
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.component.auction`.
     ///
-    /// Finds hosts that can run a component. Only hosts whose labels satisfy the constraints, and
-    /// that do not already run the component, reply; the others stay silent (scatter-gather).
+    /// Finds hosts that can run a component. Hosts whose labels satisfy the constraints reply; the
+    /// others stay silent (scatter-gather). Hosts mean to stay silent when they already run the
+    /// component, but 1.x hosts read the request's component_ref where they mean its component_id
+    /// (as the official client's ComponentAuctionRequest::component_id does): they bid even for a
+    /// component they run, and the bid's component_id is the requested component_ref.
     ///
     /// Operations: `performComponentAuction`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -1866,7 +1869,13 @@ pub mod subjects {
     ///
     /// Scales a WebAssembly component on a host to a maximum number of concurrent instances; 0
     /// stops it. The host acknowledges before fetching the component and reports the outcome with
-    /// component_scaled or component_scale_failed. Scaling is idempotent.
+    /// component_scaled or component_scale_failed. Scaling is idempotent. Starting a component
+    /// emits component_scaled twice, alike (hosts 1.9). A command for a running component with
+    /// another component_ref and allow_update false still scales it: the acknowledgement's message
+    /// says "Requested to scale existing component to a different image reference: OLD != NEW. The
+    /// component will be scaled but the image reference will not be updated. ...", component_scaled
+    /// carries the old reference, and the host's inventory then lists the new one. With
+    /// allow_update true the host also updates the component to the new reference afterwards.
     ///
     /// Operations: `scaleComponent`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -1904,7 +1913,11 @@ pub mod subjects {
         }
 
         /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
-        /// with their own id, so only that host receives the request.
+        /// with their own id, so only that host receives the request. Commands that also carry
+        /// host_id in their body must carry the same value there: hosts put the body's value into
+        /// their events (and refuse a stop for another host). Generated clients fill an empty
+        /// host_id from the subject and refuse a different one before sending; generated responders
+        /// do the same on the way in.
         pub fn host_id(&self) -> &'a str {
             self.host_id
         }
@@ -2073,8 +2086,13 @@ pub mod subjects {
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`.
     ///
-    /// Replaces the image of a running component on a host (a live update). On success the host
-    /// emits component_scaled for the new reference and then for the old one with max_instances 0.
+    /// Replaces the image of a running component on a host (a live update). The host replies
+    /// "component ID updating from OLD to NEW" (success false with "component ID not found" when it
+    /// does not run it, success true with "component ID already updated to NEW" when nothing
+    /// changes) and then emits component_scaled twice, both carrying the new reference and the
+    /// request's annotations: first with the running max_instances, then with max_instances 0
+    /// (hosts 1.9 report the old instance's stop under the new reference). An update without
+    /// annotations drops the component's annotations.
     ///
     /// Operations: `updateComponent`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -2112,7 +2130,11 @@ pub mod subjects {
         }
 
         /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
-        /// with their own id, so only that host receives the request.
+        /// with their own id, so only that host receives the request. Commands that also carry
+        /// host_id in their body must carry the same value there: hosts put the body's value into
+        /// their events (and refuse a stop for another host). Generated clients fill an empty
+        /// host_id from the subject and refuse a different one before sending; generated responders
+        /// do the same on the way in.
         pub fn host_id(&self) -> &'a str {
             self.host_id
         }
@@ -2951,7 +2973,11 @@ pub mod subjects {
         }
 
         /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
-        /// with their own id, so only that host receives the request.
+        /// with their own id, so only that host receives the request. Commands that also carry
+        /// host_id in their body must carry the same value there: hosts put the body's value into
+        /// their events (and refuse a stop for another host). Generated clients fill an empty
+        /// host_id from the subject and refuse a different one before sending; generated responders
+        /// do the same on the way in.
         pub fn host_id(&self) -> &'a str {
             self.host_id
         }
@@ -3334,7 +3360,11 @@ pub mod subjects {
         }
 
         /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
-        /// with their own id, so only that host receives the request.
+        /// with their own id, so only that host receives the request. Commands that also carry
+        /// host_id in their body must carry the same value there: hosts put the body's value into
+        /// their events (and refuse a stop for another host). Generated clients fill an empty
+        /// host_id from the subject and refuse a different one before sending; generated responders
+        /// do the same on the way in.
         pub fn host_id(&self) -> &'a str {
             self.host_id
         }
@@ -3538,7 +3568,11 @@ pub mod subjects {
         }
 
         /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
-        /// with their own id, so only that host receives the request.
+        /// with their own id, so only that host receives the request. Commands that also carry
+        /// host_id in their body must carry the same value there: hosts put the body's value into
+        /// their events (and refuse a stop for another host). Generated clients fill an empty
+        /// host_id from the subject and refuse a different one before sending; generated responders
+        /// do the same on the way in.
         pub fn host_id(&self) -> &'a str {
             self.host_id
         }
@@ -3743,7 +3777,11 @@ pub mod subjects {
         }
 
         /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
-        /// with their own id, so only that host receives the request.
+        /// with their own id, so only that host receives the request. Commands that also carry
+        /// host_id in their body must carry the same value there: hosts put the body's value into
+        /// their events (and refuse a stop for another host). Generated clients fill an empty
+        /// host_id from the subject and refuse a different one before sending; generated responders
+        /// do the same on the way in.
         pub fn host_id(&self) -> &'a str {
             self.host_id
         }
@@ -4663,7 +4701,11 @@ pub mod subjects {
         }
 
         /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
-        /// with their own id, so only that host receives the request.
+        /// with their own id, so only that host receives the request. Commands that also carry
+        /// host_id in their body must carry the same value there: hosts put the body's value into
+        /// their events (and refuse a stop for another host). Generated clients fill an empty
+        /// host_id from the subject and refuse a different one before sending; generated responders
+        /// do the same on the way in.
         pub fn host_id(&self) -> &'a str {
             self.host_id
         }
@@ -4870,7 +4912,11 @@ pub mod subjects {
         }
 
         /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
-        /// with their own id, so only that host receives the request.
+        /// with their own id, so only that host receives the request. Commands that also carry
+        /// host_id in their body must carry the same value there: hosts put the body's value into
+        /// their events (and refuse a stop for another host). Generated clients fill an empty
+        /// host_id from the subject and refuse a different one before sending; generated responders
+        /// do the same on the way in.
         pub fn host_id(&self) -> &'a str {
             self.host_id
         }
@@ -5039,8 +5085,9 @@ pub mod subjects {
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.registry.put`.
     ///
-    /// Gives every host credentials for OCI registries. Fire-and-forget: hosts do not reply (the
-    /// official client reports success without waiting).
+    /// Gives every host credentials for OCI registries. The official client publishes it without a
+    /// reply subject and reports success without waiting; every host that receives a request with a
+    /// reply subject answers "successfully put registries" (scatter-gather, optional).
     ///
     /// Operations: `putRegistries`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -5688,6 +5735,7 @@ pub mod operations {
             reply: &[<super::messages::ClaimsResponse as crate::runtime::Message>::INFO],
             reply_id: ::core::option::Option::Some("receiveClaims"),
             pattern: crate::runtime::ReplyPattern::QueueGroup,
+            reply_optional: false,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.claims"),
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
@@ -5721,6 +5769,7 @@ pub mod operations {
             reply: &[<super::messages::ComponentAuctionResponse as crate::runtime::Message>::INFO],
             reply_id: ::core::option::Option::Some("receiveComponentAuctionAck"),
             pattern: crate::runtime::ReplyPattern::ScatterGather,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
@@ -5752,6 +5801,7 @@ pub mod operations {
             reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
             reply_id: ::core::option::Option::Some("receiveScaleResponse"),
             pattern: crate::runtime::ReplyPattern::Single,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
@@ -5759,6 +5809,25 @@ pub mod operations {
                 message: &["message", "error"],
             }),
         };
+
+        fn bind(
+            subject: &Self::Subject<'_>,
+            request: &Self::Request,
+        ) -> ::std::result::Result<
+            ::std::option::Option<Self::Request>,
+            crate::runtime::FieldMismatch,
+        > {
+            let mut bound = ::std::option::Option::None;
+            if let ::std::option::Option::Some(value) = crate::runtime::bind_field(
+                "hostId",
+                subject.host_id(),
+                "host_id",
+                &request.host_id,
+            )? {
+                bound.get_or_insert_with(|| request.clone()).host_id = value;
+            }
+            ::std::result::Result::Ok(bound)
+        }
     }
 
     /// The operation `updateComponent` on `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`.
@@ -5783,6 +5852,7 @@ pub mod operations {
             reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
             reply_id: ::core::option::Option::Some("receiveUpdateComponentAck"),
             pattern: crate::runtime::ReplyPattern::Single,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
@@ -5790,6 +5860,25 @@ pub mod operations {
                 message: &["message", "error"],
             }),
         };
+
+        fn bind(
+            subject: &Self::Subject<'_>,
+            request: &Self::Request,
+        ) -> ::std::result::Result<
+            ::std::option::Option<Self::Request>,
+            crate::runtime::FieldMismatch,
+        > {
+            let mut bound = ::std::option::Option::None;
+            if let ::std::option::Option::Some(value) = crate::runtime::bind_field(
+                "hostId",
+                subject.host_id(),
+                "host_id",
+                &request.host_id,
+            )? {
+                bound.get_or_insert_with(|| request.clone()).host_id = value;
+            }
+            ::std::result::Result::Ok(bound)
+        }
     }
 
     /// The operation `deleteConfig` on `wasmbus.ctl.v1.{lattice}.config.del.{configName}`.
@@ -5814,6 +5903,7 @@ pub mod operations {
             reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
             reply_id: ::core::option::Option::Some("receiveDeleteConfigAck"),
             pattern: crate::runtime::ReplyPattern::QueueGroup,
+            reply_optional: false,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.config"),
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
@@ -5845,6 +5935,7 @@ pub mod operations {
             reply: &[<super::messages::ConfigResponse as crate::runtime::Message>::INFO],
             reply_id: ::core::option::Option::Some("receiveConfig"),
             pattern: crate::runtime::ReplyPattern::QueueGroup,
+            reply_optional: false,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.config"),
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
@@ -5876,6 +5967,7 @@ pub mod operations {
             reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
             reply_id: ::core::option::Option::Some("receivePutConfigAck"),
             pattern: crate::runtime::ReplyPattern::QueueGroup,
+            reply_optional: false,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.config"),
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
@@ -5907,6 +5999,7 @@ pub mod operations {
             reply: &[<super::messages::HostInventoryResponse as crate::runtime::Message>::INFO],
             reply_id: ::core::option::Option::Some("receiveHostInventory"),
             pattern: crate::runtime::ReplyPattern::Single,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
@@ -5942,6 +6035,7 @@ pub mod operations {
             reply: &[<super::messages::HostSummaryResponse as crate::runtime::Message>::INFO],
             reply_id: ::core::option::Option::Some("receiveHostList"),
             pattern: crate::runtime::ReplyPattern::ScatterGather,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
@@ -5973,6 +6067,7 @@ pub mod operations {
             reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
             reply_id: ::core::option::Option::Some("receiveStopHostAck"),
             pattern: crate::runtime::ReplyPattern::Single,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
@@ -5980,6 +6075,25 @@ pub mod operations {
                 message: &["message", "error"],
             }),
         };
+
+        fn bind(
+            subject: &Self::Subject<'_>,
+            request: &Self::Request,
+        ) -> ::std::result::Result<
+            ::std::option::Option<Self::Request>,
+            crate::runtime::FieldMismatch,
+        > {
+            let mut bound = ::std::option::Option::None;
+            if let ::std::option::Option::Some(value) = crate::runtime::bind_field(
+                "hostId",
+                subject.host_id(),
+                "host_id",
+                &request.host_id,
+            )? {
+                bound.get_or_insert_with(|| request.clone()).host_id = value;
+            }
+            ::std::result::Result::Ok(bound)
+        }
     }
 
     /// The operation `deleteLabel` on `wasmbus.ctl.v1.{lattice}.label.del.{hostId}`.
@@ -6004,6 +6118,7 @@ pub mod operations {
             reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
             reply_id: ::core::option::Option::Some("receiveDeleteLabelAck"),
             pattern: crate::runtime::ReplyPattern::Single,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
@@ -6035,6 +6150,7 @@ pub mod operations {
             reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
             reply_id: ::core::option::Option::Some("receivePutLabelAck"),
             pattern: crate::runtime::ReplyPattern::Single,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
@@ -6066,6 +6182,7 @@ pub mod operations {
             reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
             reply_id: ::core::option::Option::Some("receiveDeleteLinkAck"),
             pattern: crate::runtime::ReplyPattern::QueueGroup,
+            reply_optional: false,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.link"),
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
@@ -6097,6 +6214,7 @@ pub mod operations {
             reply: &[<super::messages::LinksResponse as crate::runtime::Message>::INFO],
             reply_id: ::core::option::Option::Some("receiveLinks"),
             pattern: crate::runtime::ReplyPattern::QueueGroup,
+            reply_optional: false,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.link"),
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
@@ -6128,6 +6246,7 @@ pub mod operations {
             reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
             reply_id: ::core::option::Option::Some("receivePutLinkAck"),
             pattern: crate::runtime::ReplyPattern::QueueGroup,
+            reply_optional: false,
             queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.link"),
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
@@ -6159,6 +6278,7 @@ pub mod operations {
             reply: &[<super::messages::ProviderAuctionResponse as crate::runtime::Message>::INFO],
             reply_id: ::core::option::Option::Some("receiveProviderAuctionAck"),
             pattern: crate::runtime::ReplyPattern::ScatterGather,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
@@ -6190,6 +6310,7 @@ pub mod operations {
             reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
             reply_id: ::core::option::Option::Some("receiveStartProviderAck"),
             pattern: crate::runtime::ReplyPattern::Single,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
@@ -6197,6 +6318,25 @@ pub mod operations {
                 message: &["message", "error"],
             }),
         };
+
+        fn bind(
+            subject: &Self::Subject<'_>,
+            request: &Self::Request,
+        ) -> ::std::result::Result<
+            ::std::option::Option<Self::Request>,
+            crate::runtime::FieldMismatch,
+        > {
+            let mut bound = ::std::option::Option::None;
+            if let ::std::option::Option::Some(value) = crate::runtime::bind_field(
+                "hostId",
+                subject.host_id(),
+                "host_id",
+                &request.host_id,
+            )? {
+                bound.get_or_insert_with(|| request.clone()).host_id = value;
+            }
+            ::std::result::Result::Ok(bound)
+        }
     }
 
     /// The operation `stopProvider` on `wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}`.
@@ -6221,6 +6361,7 @@ pub mod operations {
             reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
             reply_id: ::core::option::Option::Some("receiveStopProviderAck"),
             pattern: crate::runtime::ReplyPattern::Single,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
@@ -6228,6 +6369,25 @@ pub mod operations {
                 message: &["message", "error"],
             }),
         };
+
+        fn bind(
+            subject: &Self::Subject<'_>,
+            request: &Self::Request,
+        ) -> ::std::result::Result<
+            ::std::option::Option<Self::Request>,
+            crate::runtime::FieldMismatch,
+        > {
+            let mut bound = ::std::option::Option::None;
+            if let ::std::option::Option::Some(value) = crate::runtime::bind_field(
+                "hostId",
+                subject.host_id(),
+                "host_id",
+                &request.host_id,
+            )? {
+                bound.get_or_insert_with(|| request.clone()).host_id = value;
+            }
+            ::std::result::Result::Ok(bound)
+        }
     }
 
     /// The operation `putRegistries` on `wasmbus.ctl.v1.{lattice}.registry.put`.
@@ -6241,7 +6401,7 @@ pub mod operations {
 
         type Request = super::types::RegistryCredentialMap;
 
-        type Reply = ();
+        type Reply = super::types::CtlResponse;
 
         const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
             spec: "control-interface",
@@ -6249,12 +6409,16 @@ pub mod operations {
             channel: &super::subjects::REGISTRY_PUT,
             direction: crate::runtime::Direction::Publish,
             messages: &[<super::messages::PutRegistriesCommand as crate::runtime::Message>::INFO],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
+            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
+            reply_id: ::core::option::Option::Some("receivePutRegistriesAck"),
+            pattern: crate::runtime::ReplyPattern::ScatterGather,
+            reply_optional: true,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::None,
+            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
+                success: "success",
+                message: &["message", "error"],
+            }),
         };
     }
 
@@ -6610,8 +6774,9 @@ pub mod client {
         /// `putRegistries` on `wasmbus.ctl.v1.{lattice}.registry.put`: Set registry credentials on
         /// every host.
         ///
-        /// Fire-and-forget: nothing answers; this returns once the message is
-        /// flushed to the server.
+        /// Published without a reply subject, so nothing answers; this returns once the message
+        /// is flushed to the server. Receivers reply only to a request that asks for it: see
+        /// [`Self::put_registries_with`].
         pub async fn put_registries(
             &self,
             request: &super::types::RegistryCredentialMap,
@@ -6619,6 +6784,20 @@ pub mod client {
             let subject = super::subjects::RegistryPutSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::PutRegistries>(&subject, request)
+                .await
+        }
+
+        /// [`Self::put_registries`], asking every receiver for its reply and collecting the replies
+        /// as `gather` says.
+        pub async fn put_registries_with(
+            &self,
+            request: &super::types::RegistryCredentialMap,
+            gather: &rt::GatherOptions,
+        ) -> ::std::result::Result<rt::Gathered<super::types::CtlResponse>, rt::RequestError>
+        {
+            let subject = super::subjects::RegistryPutSubject::new(&self.lattice)?;
+            self.requester
+                .gather::<ops::PutRegistries>(&subject, request, gather)
                 .await
         }
     }
@@ -6940,14 +7119,19 @@ pub mod responder {
         /// `putRegistries` on `wasmbus.ctl.v1.{lattice}.registry.put`: Set registry credentials on
         /// every host.
         ///
-        /// Nothing is answered.
+        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
+        /// all). The reply is sent only when the request asks for one (it has a reply subject).
         fn put_registries(
             &self,
             subject: super::subjects::RegistryPutSubject<'_>,
             request: super::types::RegistryCredentialMap,
-        ) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send {
+        ) -> impl ::core::future::Future<
+            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
+        > + ::core::marker::Send {
             let _ = (subject, request);
-            async {}
+            async {
+                ::std::result::Result::Err(rt::Reject::refuse("putRegistries is not supported"))
+            }
         }
     }
 
@@ -7036,6 +7220,11 @@ pub mod responder {
                             continue;
                         }
                     };
+                    let ::core::option::Option::Some(request) =
+                        rt::serve_bind::<ops::ScaleComponent>(&nats, &msg, &subject, request).await
+                    else {
+                        continue;
+                    };
                     let result = responder.scale_component(subject, request).await;
                     rt::serve_reply::<ops::ScaleComponent>(&nats, &msg, result).await;
                 }
@@ -7062,6 +7251,12 @@ pub mod responder {
                             rt::serve_undecodable::<ops::UpdateComponent>(&nats, &msg, &e).await;
                             continue;
                         }
+                    };
+                    let ::core::option::Option::Some(request) =
+                        rt::serve_bind::<ops::UpdateComponent>(&nats, &msg, &subject, request)
+                            .await
+                    else {
+                        continue;
                     };
                     let result = responder.update_component(subject, request).await;
                     rt::serve_reply::<ops::UpdateComponent>(&nats, &msg, result).await;
@@ -7192,6 +7387,11 @@ pub mod responder {
                             rt::serve_undecodable::<ops::StopHost>(&nats, &msg, &e).await;
                             continue;
                         }
+                    };
+                    let ::core::option::Option::Some(request) =
+                        rt::serve_bind::<ops::StopHost>(&nats, &msg, &subject, request).await
+                    else {
+                        continue;
                     };
                     let result = responder.stop_host(subject, request).await;
                     rt::serve_reply::<ops::StopHost>(&nats, &msg, result).await;
@@ -7375,6 +7575,11 @@ pub mod responder {
                             continue;
                         }
                     };
+                    let ::core::option::Option::Some(request) =
+                        rt::serve_bind::<ops::StartProvider>(&nats, &msg, &subject, request).await
+                    else {
+                        continue;
+                    };
                     let result = responder.start_provider(subject, request).await;
                     rt::serve_reply::<ops::StartProvider>(&nats, &msg, result).await;
                 }
@@ -7401,6 +7606,11 @@ pub mod responder {
                             rt::serve_undecodable::<ops::StopProvider>(&nats, &msg, &e).await;
                             continue;
                         }
+                    };
+                    let ::core::option::Option::Some(request) =
+                        rt::serve_bind::<ops::StopProvider>(&nats, &msg, &subject, request).await
+                    else {
+                        continue;
                     };
                     let result = responder.stop_provider(subject, request).await;
                     rt::serve_reply::<ops::StopProvider>(&nats, &msg, result).await;
@@ -7430,7 +7640,7 @@ pub mod responder {
                         }
                     };
                     let result = responder.put_registries(subject, request).await;
-                    let () = result;
+                    rt::serve_reply::<ops::PutRegistries>(&nats, &msg, result).await;
                 }
             });
         }

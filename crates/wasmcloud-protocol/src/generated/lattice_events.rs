@@ -293,14 +293,17 @@ pub mod types {
         /// The component's call alias.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_alias: ::std::option::Option<::std::string::String>,
-        /// When the claims expire, or "never".
+        /// When the claims expire: "never" when they do not, otherwise the time in seconds since
+        /// the Unix epoch, as a string.
         pub expires_human: ::std::string::String,
         /// Public key of the account that signed the component.
         pub issuer: ::std::string::String,
         /// Name set when signing.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        /// When the claims become valid, or "immediately".
+        /// When the claims become valid: "never" when they set no not-before time (hosts write
+        /// "never" for both unset times), otherwise the time in seconds since the Unix epoch, as a
+        /// string.
         pub not_before_human: ::std::string::String,
         /// Revision set when signing, an integer (the docs page shows it as a string).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1598,14 +1601,17 @@ pub mod types {
     /// Claims of a provider (normal for providers packaged as PAR files).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProviderClaims {
-        /// When the claims expire, or "never".
+        /// When the claims expire: "never" when they do not, otherwise the time in seconds since
+        /// the Unix epoch, as a string.
         pub expires_human: ::std::string::String,
         /// Public key of the account that signed the provider.
         pub issuer: ::std::string::String,
         /// Name set when signing.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        /// When the claims become valid, or "immediately".
+        /// When the claims become valid: "never" when they set no not-before time (hosts write
+        /// "never" for both unset times), otherwise the time in seconds since the Unix epoch, as a
+        /// string.
         pub not_before_human: ::std::string::String,
         /// Always null on 1.x hosts.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6722,6 +6728,7 @@ pub mod operations {
             reply: &[],
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::Some(crate::runtime::DispatchInfo {
                 tag: "type",
@@ -6760,6 +6767,7 @@ pub mod operations {
             reply: &[],
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::None,
@@ -6788,6 +6796,7 @@ pub mod operations {
             reply: &[],
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::None,
@@ -6816,6 +6825,7 @@ pub mod operations {
             reply: &[],
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::None,
@@ -6844,6 +6854,7 @@ pub mod operations {
             reply: &[],
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::None,
@@ -6872,6 +6883,7 @@ pub mod operations {
             reply: &[],
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::None,
@@ -6900,6 +6912,7 @@ pub mod operations {
             reply: &[],
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::None,
@@ -6928,6 +6941,7 @@ pub mod operations {
             reply: &[],
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::None,
@@ -6956,6 +6970,7 @@ pub mod operations {
             reply: &[],
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::None,
@@ -6984,6 +6999,7 @@ pub mod operations {
             reply: &[],
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::None,
@@ -7012,6 +7028,7 @@ pub mod operations {
             reply: &[],
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::None,
@@ -7040,6 +7057,7 @@ pub mod operations {
             reply: &[],
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::None,
@@ -7068,6 +7086,7 @@ pub mod operations {
             reply: &[],
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::None,
@@ -7096,6 +7115,7 @@ pub mod operations {
             reply: &[],
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::None,
@@ -7124,6 +7144,7 @@ pub mod operations {
             reply: &[],
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::None,
@@ -7152,6 +7173,7 @@ pub mod operations {
             reply: &[],
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::None,
@@ -7180,6 +7202,7 @@ pub mod operations {
             reply: &[],
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::None,
@@ -7208,6 +7231,7 @@ pub mod operations {
             reply: &[],
             reply_id: ::core::option::Option::None,
             pattern: crate::runtime::ReplyPattern::None,
+            reply_optional: false,
             queue: ::core::option::Option::None,
             dispatch: ::core::option::Option::None,
             reply_status: ::core::option::Option::None,

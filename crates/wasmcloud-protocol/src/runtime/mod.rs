@@ -13,8 +13,8 @@ pub mod validate;
 
 pub use message::{normalize, tag_of, try_decode, Message, MessageInfo, MAX_PAYLOAD_BYTES};
 pub use operation::{
-    ChannelSubject, Direction, DispatchInfo, Operation, OperationInfo, ReplyPattern,
-    ReplyStatusInfo,
+    bind_field, ChannelSubject, Direction, DispatchInfo, FieldMismatch, Operation, OperationInfo,
+    ReplyPattern, ReplyStatusInfo,
 };
 pub use subject::{ChannelInfo, SubjectError, SubjectPrefix};
 

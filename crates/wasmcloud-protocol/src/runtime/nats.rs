@@ -13,7 +13,7 @@ use bytes::Bytes;
 use futures::stream::SelectAll;
 use serde::Serialize;
 
-use super::operation::{ChannelSubject, Operation, ReplyStatusInfo};
+use super::operation::{ChannelSubject, FieldMismatch, Operation, ReplyStatusInfo};
 use super::subject::{SubjectError, SubjectPrefix};
 
 pub use async_nats;
@@ -171,6 +171,14 @@ pub enum RequestError {
         /// Every violation.
         violations: Vec<super::validate::Violation>,
     },
+    /// The payload and the subject disagree on a value the spec says they share (nothing was
+    /// sent).
+    Mismatch {
+        /// The request subject.
+        subject: String,
+        /// Which value, and the two versions of it.
+        mismatch: FieldMismatch,
+    },
     /// The responder refused or failed the request (`success: false`), saying why.
     Refused {
         /// The request subject.
@@ -202,6 +210,7 @@ impl fmt::Display for RequestError {
                 }
                 Ok(())
             }
+            Self::Mismatch { subject, mismatch } => write!(f, "{subject}: {mismatch}"),
             Self::Refused { subject, message } => write!(f, "{subject}: refused: {message}"),
         }
     }
@@ -346,6 +355,20 @@ impl Requester {
         subject.render_with(&self.options.prefix)
     }
 
+    /// The request, encoded, once it agrees with its subject (see [`Operation::bind`]).
+    fn body<'a, O: Operation>(
+        &self,
+        subject: &O::Subject<'a>,
+        rendered: &str,
+        request: &O::Request,
+    ) -> Result<Bytes, RequestError> {
+        let bound = O::bind(subject, request).map_err(|mismatch| RequestError::Mismatch {
+            subject: rendered.to_owned(),
+            mismatch,
+        })?;
+        encode::<O>(bound.as_ref().unwrap_or(request)).map_err(RequestError::Encode)
+    }
+
     fn decode_reply<O: Operation>(
         &self,
         subject: &str,
@@ -387,8 +410,9 @@ impl Requester {
         subject: &O::Subject<'a>,
         request: &O::Request,
     ) -> Result<O::Reply, RequestError> {
-        let subject = self.subject::<O>(subject);
-        let body = encode::<O>(request).map_err(RequestError::Encode)?;
+        let rendered = self.subject::<O>(subject);
+        let body = self.body::<O>(subject, &rendered, request)?;
+        let subject = rendered;
         let timeout = self.options.timeout;
         let req = async_nats::Request::new()
             .payload(body)
@@ -427,12 +451,13 @@ impl Requester {
         request: &O::Request,
         gather: &GatherOptions,
     ) -> Result<Gathered<O::Reply>, RequestError> {
-        let subject = self.subject::<O>(subject);
+        let rendered = self.subject::<O>(subject);
+        let body = self.body::<O>(subject, &rendered, request)?;
+        let subject = rendered;
         let transport = |e: &dyn fmt::Display| RequestError::Transport {
             subject: subject.clone(),
             error: e.to_string(),
         };
-        let body = encode::<O>(request).map_err(RequestError::Encode)?;
         let inbox = self.nats.new_inbox();
         let mut replies = self
             .nats
@@ -507,8 +532,9 @@ impl Requester {
         subject: &O::Subject<'a>,
         payload: &O::Request,
     ) -> Result<(), RequestError> {
-        let subject = self.subject::<O>(subject);
-        let body = encode::<O>(payload).map_err(RequestError::Encode)?;
+        let rendered = self.subject::<O>(subject);
+        let body = self.body::<O>(subject, &rendered, payload)?;
+        let subject = rendered;
         let transport = |e: &dyn fmt::Display| RequestError::Transport {
             subject: subject.clone(),
             error: e.to_string(),
@@ -795,6 +821,24 @@ pub async fn serve_reply<O: Operation>(
     };
     // The requester may be gone; nothing more can be done about a failed reply.
     let _ = nats.publish(reply_to, body).await;
+}
+
+/// The request a responder is given: made to agree with its subject (see
+/// [`Operation::bind`]), or, when the two disagree, refused with the reason and `None`.
+pub async fn serve_bind<'a, O: Operation>(
+    nats: &async_nats::Client,
+    msg: &async_nats::Message,
+    subject: &O::Subject<'a>,
+    request: O::Request,
+) -> Option<O::Request> {
+    match O::bind(subject, &request) {
+        Ok(None) => Some(request),
+        Ok(Some(bound)) => Some(bound),
+        Err(mismatch) => {
+            serve_reply::<O>(nats, msg, Err(Reject::refuse(mismatch.to_string()))).await;
+            None
+        }
+    }
 }
 
 /// Answers a request that could not be decoded, saying why (in specs with a reply status).

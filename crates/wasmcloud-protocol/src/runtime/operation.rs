@@ -48,6 +48,9 @@ pub struct OperationInfo {
     pub reply_id: Option<&'static str>,
     /// How the operation is answered.
     pub pattern: ReplyPattern,
+    /// Whether the reply comes only when the request carries a reply subject, so that the
+    /// request may also be published without one (`x-reply.optional`).
+    pub reply_optional: bool,
     /// The NATS queue group template (`bindings.nats.queue`), over the channel's parameters.
     pub queue: Option<&'static str>,
     /// How the operation's messages are told apart, when it has several.
@@ -133,6 +136,55 @@ impl OperationInfo {
     }
 }
 
+/// A request whose subject and payload disagree on a value the spec says they share: a channel
+/// parameter whose `x-payload-field` names a property of the request payload (the host id of a
+/// command is both in the subject and in the body).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldMismatch {
+    /// The channel parameter (`hostId`).
+    pub parameter: &'static str,
+    /// The payload property (`host_id`).
+    pub field: &'static str,
+    /// The parameter's value in the subject.
+    pub subject_value: String,
+    /// The property's value in the payload.
+    pub payload_value: String,
+}
+
+impl std::fmt::Display for FieldMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the payload's `{}` is {:?} but the subject's `{}` is {:?}; they must be the same",
+            self.field, self.payload_value, self.parameter, self.subject_value
+        )
+    }
+}
+
+impl std::error::Error for FieldMismatch {}
+
+/// Checks one shared value: `Ok(Some(value))` when the payload leaves the field empty (the
+/// subject's value is to be filled in), `Ok(None)` when both agree, an error when they differ.
+pub fn bind_field(
+    parameter: &'static str,
+    subject_value: &str,
+    field: &'static str,
+    payload_value: &str,
+) -> Result<Option<String>, FieldMismatch> {
+    if payload_value.is_empty() {
+        Ok(Some(subject_value.to_owned()))
+    } else if payload_value == subject_value {
+        Ok(None)
+    } else {
+        Err(FieldMismatch {
+            parameter,
+            field,
+            subject_value: subject_value.to_owned(),
+            payload_value: payload_value.to_owned(),
+        })
+    }
+}
+
 fn subject_token(name: &str, value: &str) -> Result<(), SubjectError> {
     super::subject::check_token(name, value)
 }
@@ -172,5 +224,17 @@ pub trait Operation {
     /// Decodes what arrives on the channel (an enum over several messages reads its tag first).
     fn decode_request(payload: &[u8]) -> Result<Self::Request, serde_json::Error> {
         serde_json::from_slice(payload)
+    }
+
+    /// Makes a request agree with its subject on the values the spec says they share
+    /// (`x-payload-field`): `Ok(Some(request))` with the subject's values filled in where the
+    /// payload left them empty, `Ok(None)` when there is nothing to fill, and an error when the
+    /// two disagree. Generated clients call it before sending, responders on the way in.
+    fn bind(
+        subject: &Self::Subject<'_>,
+        request: &Self::Request,
+    ) -> Result<Option<Self::Request>, FieldMismatch> {
+        let _ = (subject, request);
+        Ok(None)
     }
 }
