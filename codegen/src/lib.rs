@@ -38,8 +38,11 @@ pub const MAX_CHANNELS: usize = 2_000;
 /// How the generated code looks.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Path of the runtime module the generated code calls into.
+    /// Path of the runtime crate (or module) the generated code calls into.
     pub runtime_path: String,
+    /// The cargo feature of the generated code's crate that gates its NATS client and responder;
+    /// when `None` they are always compiled (and the runtime's `nats` feature must be on).
+    pub nats_feature: Option<String>,
     /// Text of the first doc lines of the module (who generated it, do not edit).
     pub header: Option<String>,
     /// Short name of the spec; the file stem when `None`.
@@ -57,7 +60,8 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            runtime_path: "crate::runtime".to_owned(),
+            runtime_path: "::asyncapi_runtime".to_owned(),
+            nats_feature: None,
             header: None,
             spec_id: None,
             schema_include: None,
@@ -68,9 +72,16 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Sets the path of the runtime module (`crate::runtime` by default).
+    /// Sets the path of the runtime (`::asyncapi_runtime` by default).
     pub fn with_runtime_path(mut self, path: impl Into<String>) -> Self {
         self.runtime_path = path.into();
+        self
+    }
+
+    /// Compiles the NATS client and responder only with this cargo feature of the generated
+    /// code's crate.
+    pub fn with_nats_feature(mut self, feature: impl Into<String>) -> Self {
+        self.nats_feature = Some(feature.into());
         self
     }
 

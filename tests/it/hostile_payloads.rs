@@ -24,12 +24,11 @@ fn subjects() -> Vec<String> {
             let n = channel.params.len();
             let found = (0..candidates.len().pow(n as u32)).find_map(|mut pick| {
                 let values: Vec<(&str, &str)> = channel
-                    .params
-                    .iter()
+                    .param_names()
                     .map(|p| {
                         let v = candidates[pick % candidates.len()];
                         pick /= candidates.len();
-                        (*p, v)
+                        (p, v)
                     })
                     .collect();
                 channel.render(&values, &SubjectPrefix::new()).ok()

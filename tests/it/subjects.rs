@@ -7,7 +7,7 @@ use wasmcloud_protocol::control_interface::subjects as ctl;
 use wasmcloud_protocol::lattice_events::subjects as evt;
 use wasmcloud_protocol::runtime::subject::token_problem;
 use wasmcloud_protocol::runtime::{
-    ChannelInfo, ChannelSubject, Operation, SpecInfo, SubjectError, SubjectPrefix,
+    ChannelFilter, ChannelInfo, ChannelSubject, Operation, SpecInfo, SubjectError, SubjectPrefix,
 };
 use wasmcloud_protocol::{control_interface, lattice_events, SPECS};
 use workspace_tests::fixtures::fixture_routing;
@@ -61,12 +61,12 @@ fn value(param: &'static str) -> BoxedStrategy<String> {
 /// A channel and values that satisfy its rules.
 fn case() -> impl Strategy<Value = (SpecInfo, &'static ChannelInfo, Vec<String>)> {
     prop::sample::select(all_channels()).prop_flat_map(|(spec, info)| {
-        let values: Vec<BoxedStrategy<String>> = info.params.iter().map(|p| value(p)).collect();
+        let values: Vec<BoxedStrategy<String>> = info.param_names().map(value).collect();
         (Just(spec), Just(info), values).prop_filter(
             "values the channel accepts",
             |(_, info, v)| {
                 let refs: Vec<&str> = v.iter().map(String::as_str).collect();
-                (info.check)(&refs).is_ok()
+                info.check(&refs).is_ok()
             },
         )
     })
@@ -90,9 +90,7 @@ fn prefix() -> impl Strategy<Value = SubjectPrefix> {
 }
 
 fn named<'a>(info: &ChannelInfo, values: &'a [String]) -> Vec<(&'static str, &'a str)> {
-    info.params
-        .iter()
-        .copied()
+    info.param_names()
         .zip(values.iter().map(String::as_str))
         .collect()
 }
@@ -113,25 +111,13 @@ proptest! {
         // The router finds a channel at least as specific, which renders the same subject.
         let (routed, routed_values) = spec.route(&subject, &prefix).expect("routed");
         prop_assert_eq!(routed.render(&routed_values, &prefix).unwrap(), subject.clone());
-        if spec.id != fixture_routing::SPEC && !info.params.contains(&"tail") {
+        if spec.id != fixture_routing::SPEC && !info.param_names().any(|p| p == "tail") {
             prop_assert_eq!(routed, info);
         }
-        // The typed routers agree with the dynamic one.
-        match spec.id {
-            control_interface::SPEC => {
-                let typed = ctl::AnySubject::parse_with(&subject, &prefix).unwrap();
-                prop_assert_eq!(typed.channel(), routed);
-                prop_assert_eq!(typed.render_with(&prefix), subject);
-            }
-            lattice_events::SPEC => {
-                let typed = evt::AnySubject::parse_with(&subject, &prefix).unwrap();
-                prop_assert_eq!(typed.channel(), routed);
-                prop_assert_eq!(typed.render_with(&prefix), subject);
-            }
-            _ => {
-                let typed = fixture_routing::subjects::AnySubject::parse_with(&subject, &prefix).unwrap();
-                prop_assert_eq!(typed.channel(), routed);
-            }
+        // The typed subject of the routed channel parses it too.
+        if spec.id == control_interface::SPEC && routed.name == ctl::HostGetSubject::CHANNEL.name {
+            let typed = ctl::HostGetSubject::parse_with(&subject, &prefix).unwrap();
+            prop_assert_eq!(typed.render_with(&prefix), subject);
         }
     }
 
@@ -141,15 +127,15 @@ proptest! {
         prefix in prefix(),
     ) {
         for spec in specs() {
-            if let Some((info, values)) = spec.route(&subject, &prefix) {
+            if let Ok((info, values)) = spec.route(&subject, &prefix) {
                 // A subject that routes is rendered back exactly.
                 prop_assert_eq!(info.render(&values, &prefix).unwrap(), subject.clone());
             }
         }
-        if let Ok(s) = ctl::AnySubject::parse_with(&subject, &prefix) {
+        if let Ok(s) = ctl::HostGetSubject::parse_with(&subject, &prefix) {
             prop_assert_eq!(s.render_with(&prefix), subject.clone());
         }
-        if let Ok(s) = evt::AnySubject::parse_with(&subject, &prefix) {
+        if let Ok(s) = evt::HostHeartbeatSubject::parse_with(&subject, &prefix) {
             prop_assert_eq!(s.render_with(&prefix), subject.clone());
         }
     }
@@ -163,7 +149,7 @@ proptest! {
     ) {
         let mut values = values;
         let i = which.index(values.len());
-        let param = info.params[i];
+        let param = info.params[i].name;
         let mut chars: Vec<char> = values[i].chars().collect();
         let pos = at.index(chars.len() + 1);
         chars.insert(pos, bad);
@@ -280,15 +266,15 @@ fn every_real_subject_routes_to_its_operation_under_any_prefix() {
         ] {
             let (channel, values) = spec
                 .route(&rewritten, prefix)
-                .unwrap_or_else(|| panic!("{rewritten} routes nowhere"));
+                .unwrap_or_else(|e| panic!("{rewritten} routes nowhere: {e}"));
             assert_eq!(operation_of(&spec, channel), op, "{rewritten}");
             assert_eq!(values[0], ("lattice", "default"));
             // The other spec does not claim it.
             let other = SPECS.iter().find(|s| s.id != spec_id).unwrap();
-            assert!(other.route(&rewritten, prefix).is_none(), "{rewritten}");
+            assert!(other.route(&rewritten, prefix).is_err(), "{rewritten}");
         }
         // The root of the other prefix does not match.
-        assert!(spec.route(&subject, &custom).is_none() || spec_id == lattice_events::SPEC);
+        assert!(spec.route(&subject, &custom).is_err() || spec_id == lattice_events::SPEC);
     }
 }
 
@@ -343,7 +329,7 @@ fn typed_subjects_build_parse_and_filter() {
         f.render(),
         format!("wasmbus.ctl.v1.default.component.scale.{HOST}")
     );
-    assert_eq!(ctl::SpecFilter::TEMPLATE, "wasmbus.ctl.v1.{lattice}.>");
+    assert_eq!(ctl::SpecFilter::CHANNEL.name, "wasmbus.ctl.v1.{lattice}.>");
     let prefix = SubjectPrefix::new().with_root("acme.ctl").unwrap();
     assert_eq!(
         ctl::SpecFilter::default().render_with(&prefix),
@@ -396,20 +382,25 @@ fn lattice_ids_are_letters_digits_dash_and_underscore() {
         "parameter `configName`: \"my.config\" is not allowed: a subject token cannot contain '.'"
     );
     // Parsing checks the same rules: a wildcard in a subject is not a value.
+    let route = |s| control_interface::INFO.route(s, &SubjectPrefix::new());
     assert!(matches!(
-        ctl::AnySubject::parse("wasmbus.ctl.v1.*.host.ping"),
+        route("wasmbus.ctl.v1.*.host.ping"),
         Err(SubjectError::InvalidParameter { .. })
     ));
     assert!(matches!(
-        ctl::AnySubject::parse("wasmbus.ctl.v1.default.host.pong"),
+        route("wasmbus.ctl.v1.default.host.pong"),
         Err(SubjectError::NoMatch { .. })
     ));
 }
 
 #[test]
 fn routing_prefers_literal_text_then_parameters_then_wildcards() {
-    use fixture_routing::subjects::AnySubject;
-    let route = |s: &str| AnySubject::parse(s).unwrap().channel().name;
+    let route = |s: &str| {
+        let (channel, _) = fixture_routing::INFO
+            .route(s, &SubjectPrefix::new())
+            .unwrap();
+        channel.name
+    };
     assert_eq!(
         route("acme.svc.eu.orders.17"),
         "acme.svc.eu.orders.{orderId}"

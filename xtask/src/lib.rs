@@ -27,6 +27,8 @@ pub const ORIGINAL_SPECS: &[&str] = &[
 pub const FIXTURES_DIR: &str = "codegen/tests/fixtures";
 /// Where the modules of the originals and the fixtures go, so the workspace build compiles them.
 pub const FIXTURES_OUT_DIR: &str = "tests/src/fixtures";
+/// The runtime crate every generated module calls into.
+pub const RUNTIME: &str = "::asyncapi_runtime";
 
 /// The workspace root (the parent of this crate).
 pub fn workspace_root() -> PathBuf {
@@ -44,6 +46,8 @@ pub struct Group {
     pub specs: Vec<(PathBuf, Option<String>)>,
     pub out_dir: PathBuf,
     pub runtime_path: String,
+    /// The cargo feature that gates the NATS client and responder, if any.
+    pub nats_feature: Option<String>,
     /// Where the messages' JSON Schemas are written (every `.json` file under it is generated);
     /// when `None` they are embedded in the modules.
     pub schema_dir: Option<PathBuf>,
@@ -115,13 +119,15 @@ impl Job {
                 Group {
                     specs: SPECS.iter().map(|s| (PathBuf::from(s), None)).collect(),
                     out_dir: PathBuf::from(OUT_DIR),
-                    runtime_path: "crate::runtime".to_owned(),
+                    runtime_path: RUNTIME.to_owned(),
+                    nats_feature: Some("nats".to_owned()),
                     schema_dir: Some(PathBuf::from(SCHEMA_DIR)),
                 },
                 Group {
                     specs: fixtures,
                     out_dir: PathBuf::from(FIXTURES_OUT_DIR),
-                    runtime_path: "::wasmcloud_protocol::runtime".to_owned(),
+                    runtime_path: RUNTIME.to_owned(),
+                    nats_feature: None,
                     schema_dir: None,
                 },
             ],
@@ -148,8 +154,8 @@ impl Job {
                 specs: specs.into_iter().map(|p| (p, None)).collect(),
                 schema_dir: Some(out_dir.join("schemas")),
                 out_dir,
-                runtime_path: runtime_path
-                    .unwrap_or_else(|| "::wasmcloud_protocol::runtime".to_owned()),
+                runtime_path: runtime_path.unwrap_or_else(|| RUNTIME.to_owned()),
+                nats_feature: None,
             }],
             command,
             local_copies: Vec::new(),
@@ -188,6 +194,9 @@ impl Job {
             let mut settings = Settings::default()
                 .with_runtime_path(group.runtime_path.clone())
                 .with_header(header);
+            if let Some(feature) = &group.nats_feature {
+                settings = settings.with_nats_feature(feature.clone());
+            }
             if let Some(id) = id {
                 settings = settings.with_spec_id(id.clone());
             }

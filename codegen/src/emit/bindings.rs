@@ -129,10 +129,10 @@ pub(crate) fn bind_fn(bindings: &[Binding], runtime: &TokenStream) -> Option<Tok
         fn bind(
             subject: &Self::Subject<'_>,
             request: &Self::Request,
-        ) -> ::std::result::Result<::std::option::Option<Self::Request>, #runtime::FieldMismatch> {
+        ) -> Result<::std::option::Option<Self::Request>, #runtime::FieldMismatch> {
             let mut bound = ::std::option::Option::None;
             #(#checks)*
-            ::std::result::Result::Ok(bound)
+            Ok(bound)
         }
     })
 }

@@ -1,4 +1,4 @@
-//! One marker type per message, with its metadata as constants.
+//! One marker type per message, with its metadata in its `Message` implementation.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -11,10 +11,13 @@ pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-fn opt(s: &Option<String>) -> TokenStream {
-    match s {
-        Some(s) => quote!(::core::option::Option::Some(#s)),
-        None => quote!(::core::option::Option::None),
+/// `Some(text)`, spelled out in full where a message of the spec is named `Some` or `None`.
+fn opt(s: &Option<String>, qualified: bool) -> TokenStream {
+    match (s, qualified) {
+        (Some(s), false) => quote!(Some(#s)),
+        (None, false) => quote!(None),
+        (Some(s), true) => quote!(::core::option::Option::Some(#s)),
+        (None, true) => quote!(::core::option::Option::None),
     }
 }
 
@@ -52,49 +55,60 @@ fn message_doc(m: &Message) -> TokenStream {
 }
 
 pub(crate) fn emit(spec: &Spec, runtime: &TokenStream, schemas: &[TokenStream]) -> TokenStream {
-    let spec_id = &spec.id;
+    let qualified = spec
+        .messages
+        .iter()
+        .any(|m| ["Some", "None", "Option", "rt", "Message"].contains(&m.ident.as_str()));
+    let (rt, message, imports) = if qualified {
+        (runtime.clone(), quote!(#runtime::Message), quote!())
+    } else {
+        (
+            quote!(rt),
+            quote!(Message),
+            quote!(use #runtime::{self as rt, Message};),
+        )
+    };
     let items = spec.messages.iter().zip(schemas).map(|(m, schema)| {
         let name = &m.name;
         let ty = ident(&m.ident);
         let content_type = &m.content_type;
         let payload = payload_type(m);
         let has_payload = m.payload.is_some();
-        let title = opt(&m.title);
-        let summary = opt(&m.summary);
+        // Only what differs from `MessageInfo::of`'s.
+        let mut fields = Vec::new();
+        if content_type != "application/json" {
+            fields.push(quote!(content_type: #content_type));
+        }
+        if !has_payload {
+            fields.push(quote!(has_payload: false));
+        }
+        if m.title.is_some() {
+            let title = opt(&m.title, qualified);
+            fields.push(quote!(title: #title));
+        }
+        if m.summary.is_some() {
+            let summary = opt(&m.summary, qualified);
+            fields.push(quote!(summary: #summary));
+        }
         let docs = message_doc(m);
         quote! {
             #docs
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
             pub struct #ty;
 
-            impl #ty {
-                /// The message name in the spec.
-                pub const NAME: &'static str = #name;
-                /// The content type of the payload.
-                pub const CONTENT_TYPE: &'static str = #content_type;
-                /// The spec the message belongs to.
-                pub const SPEC: &'static str = #spec_id;
-            }
-
-            impl #runtime::Message for #ty {
+            impl #message for #ty {
                 type Payload = #payload;
-                const INFO: #runtime::MessageInfo = #runtime::MessageInfo {
-                    spec: #spec_id,
-                    name: #name,
-                    content_type: #content_type,
-                    has_payload: #has_payload,
-                    title: #title,
-                    summary: #summary,
+                const INFO: #rt::MessageInfo = #rt::MessageInfo {
+                    #(#fields,)*
                     schema: #schema,
-                    normalize: #runtime::normalize::<Self>,
-                    try_decode: #runtime::try_decode::<Self>,
+                    ..#rt::MessageInfo::of::<Self>(super::SPEC, #name)
                 };
             }
         }
     });
     let infos = spec.messages.iter().map(|m| {
         let ty = ident(&m.ident);
-        quote!(<#ty as #runtime::Message>::INFO)
+        quote!(<#ty as #message>::INFO)
     });
     let module_doc = format!(
         " One marker type per message of the spec; its [`Message`]({}::Message) implementation ties\n the message to its payload type and metadata.",
@@ -105,12 +119,14 @@ pub(crate) fn emit(spec: &Spec, runtime: &TokenStream, schemas: &[TokenStream]) 
     quote! {
         #(#[doc = #module_doc])*
         pub mod messages {
+            #imports
+
             #(#items)*
 
             #dispatchers
 
             /// Every message of the spec, in spec order.
-            pub const ALL: &[#runtime::MessageInfo] = &[#(#infos),*];
+            pub const ALL: &[#rt::MessageInfo] = &[#(#infos),*];
         }
     }
 }

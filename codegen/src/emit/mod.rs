@@ -54,36 +54,91 @@ pub(crate) fn inner_doc(text: &str) -> TokenStream {
     quote! { #(#![doc = #lines])* }
 }
 
-/// Writes one doc line, wrapped at 100 columns; list items keep their continuation indented.
-fn wrap_doc(out: &mut String, indent: &str, marker: &str, text: &str) {
+/// Doc text reflowed to fit 100 columns after `indent` and `marker`: each paragraph of prose is
+/// joined and wrapped as a whole (so a line break in the source text never leaves a stray short
+/// line), list items keep their continuation indented, and code blocks, tables, headings and quotes
+/// are kept line for line.
+fn reflow_doc(out: &mut String, indent: &str, marker: &str, lines: &[&str]) {
     const WIDTH: usize = 100;
     let prefix = format!("{indent}{marker}");
-    if text.is_empty() {
-        out.push_str(&prefix);
-        out.push('\n');
-        return;
-    }
-    let continuation = if text.starts_with("- ") || text.starts_with("* ") {
-        "  "
-    } else {
-        ""
+    let width = WIDTH.saturating_sub(prefix.len() + 1).max(40);
+    let mut in_code = false;
+    let mut paragraph: Vec<&str> = Vec::new();
+    let flush = |paragraph: &mut Vec<&str>, out: &mut String| {
+        for line in wrap_paragraph(paragraph, width) {
+            push_doc_line(out, &prefix, &line);
+        }
+        paragraph.clear();
     };
-    let mut line = format!("{prefix} ");
-    let mut first_word = true;
-    for word in text.split(' ') {
-        if !first_word && line.len() + 1 + word.len() > WIDTH {
-            out.push_str(line.trim_end());
-            out.push('\n');
-            line = format!("{prefix} {continuation}");
-            first_word = true;
+    for &line in lines {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") {
+            flush(&mut paragraph, out);
+            in_code = !in_code;
+            push_doc_line(out, &prefix, line);
+        } else if in_code || line.is_empty() || is_block_line(line) {
+            flush(&mut paragraph, out);
+            push_doc_line(out, &prefix, line);
+        } else if is_list_item(trimmed) {
+            flush(&mut paragraph, out);
+            paragraph.push(line);
+        } else {
+            paragraph.push(line);
         }
-        if !first_word {
-            line.push(' ');
-        }
-        line.push_str(word);
-        first_word = false;
     }
-    out.push_str(line.trim_end());
+    flush(&mut paragraph, out);
+}
+
+/// Lines that are Markdown structure, not prose: kept as they are.
+fn is_block_line(line: &str) -> bool {
+    let trimmed = line.trim_start();
+    line.starts_with("    ") || ["|", "#", ">"].iter().any(|m| trimmed.starts_with(m))
+}
+
+fn is_list_item(trimmed: &str) -> bool {
+    let ordered = trimmed
+        .split_once(". ")
+        .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    ordered || ["- ", "* ", "+ "].iter().any(|m| trimmed.starts_with(m))
+}
+
+/// One paragraph (or list item and its continuation) as lines of at most `width` characters
+/// where words allow.
+fn wrap_paragraph(lines: &[&str], width: usize) -> Vec<String> {
+    let Some(first) = lines.first() else {
+        return Vec::new();
+    };
+    let lead = &first[..first.len() - first.trim_start().len()];
+    let continuation = if is_list_item(first.trim_start()) {
+        format!("{lead}  ")
+    } else {
+        lead.to_owned()
+    };
+    let mut out = Vec::new();
+    let mut line = lead.to_owned();
+    for word in lines.iter().flat_map(|l| l.split_whitespace()) {
+        if line.trim().is_empty() {
+            line.push_str(word);
+        } else if line.len() + 1 + word.len() > width {
+            out.push(std::mem::replace(
+                &mut line,
+                format!("{continuation}{word}"),
+            ));
+        } else {
+            line.push(' ');
+            line.push_str(word);
+        }
+    }
+    out.push(line);
+    out
+}
+
+fn push_doc_line(out: &mut String, prefix: &str, text: &str) {
+    out.push_str(prefix);
+    if !text.is_empty() {
+        out.push(' ');
+        out.push_str(text);
+    }
     out.push('\n');
 }
 
@@ -232,7 +287,12 @@ pub(crate) fn module(
     let subjects = subjects::subjects(spec, &runtime)?;
     let bindings = bindings::all(spec)?;
     let operations = subjects::operations(spec, &runtime, &bindings);
-    let nats = nats::emit(spec, &runtime, &bindings);
+    let gate = match &settings.nats_feature {
+        Some(feature) => quote::quote!(#[cfg(feature = #feature)]),
+        None => TokenStream::new(),
+    };
+    let nats = nats::emit(spec, &runtime, &gate);
+    let reexports = nats::reexports(spec, &gate);
 
     let mut header = String::new();
     if let Some(h) = &settings.header {
@@ -253,6 +313,8 @@ pub(crate) fn module(
     let file = quote! {
         #header_doc
 
+        #reexports
+
         /// Short name of the spec this module is generated from.
         pub const SPEC: &str = #id;
         /// `info.title` of the spec.
@@ -267,7 +329,7 @@ pub(crate) fn module(
             id: SPEC,
             title: TITLE,
             version: VERSION,
-            channels: subjects::CHANNELS,
+            channels: subjects::channels::ALL,
             operations: operations::ALL,
             messages: messages::ALL,
         };
@@ -300,8 +362,18 @@ pub(crate) fn module(
     Ok(tidy(&code))
 }
 
-/// Makes prettyplease output read like hand-written code: a blank line between items, and a space
-/// after `///` (typify writes doc attributes without one).
+/// A doc comment line's marker and text (without the space after the marker).
+fn doc_line(trimmed: &str) -> Option<(&'static str, &str)> {
+    ["///", "//!"]
+        .into_iter()
+        .find_map(|marker| trimmed.strip_prefix(marker).map(|rest| (marker, rest)))
+        .filter(|(_, rest)| !rest.starts_with('/'))
+        .map(|(marker, rest)| (marker, rest.strip_prefix(' ').unwrap_or(rest)))
+}
+
+/// Makes prettyplease output read like hand-written code: a blank line between items, a space
+/// after `///` (typify writes doc attributes without one), and doc paragraphs filled to 100
+/// columns (see [`reflow_doc`]).
 fn tidy(code: &str) -> String {
     const ITEM_STARTS: &[&str] = &[
         "///", "#[", "pub ", "impl", "fn ", "mod ", "const ", "struct ", "enum ", "type ",
@@ -309,13 +381,17 @@ fn tidy(code: &str) -> String {
     ];
     let mut out = String::with_capacity(code.len() + code.len() / 16);
     let mut prev = "";
-    for line in code.lines() {
+    let mut docs: Vec<&str> = Vec::new();
+    let mut lines = code.lines().peekable();
+    while let Some(line) = lines.next() {
         let trimmed = line.trim_start();
         let indent = &line[..line.len() - trimmed.len()];
         let prev_trimmed = prev.trim();
         let ends_item =
             prev_trimmed == "}" || (prev_trimmed.ends_with(';') && !prev_trimmed.starts_with("//"));
-        if ends_item && ITEM_STARTS.iter().any(|s| trimmed.starts_with(s)) {
+        // Associated types read as one group, as hand-written code keeps them.
+        let type_group = prev_trimmed.starts_with("type ") && trimmed.starts_with("type ");
+        if ends_item && !type_group && ITEM_STARTS.iter().any(|s| trimmed.starts_with(s)) {
             out.push('\n');
         }
         if prev.trim_start().starts_with("//!")
@@ -324,14 +400,22 @@ fn tidy(code: &str) -> String {
         {
             out.push('\n');
         }
-        let doc = ["///", "//!"]
-            .into_iter()
-            .find_map(|marker| trimmed.strip_prefix(marker).map(|rest| (marker, rest)))
-            .filter(|(_, rest)| !rest.starts_with('/'));
+        let doc = doc_line(trimmed);
         match doc {
-            Some((marker, rest)) => {
-                let text = rest.strip_prefix(' ').unwrap_or(rest);
-                wrap_doc(&mut out, indent, marker, text);
+            Some((marker, text)) => {
+                docs.push(text);
+                let next_continues = lines
+                    .peek()
+                    .and_then(|next| {
+                        let next_trimmed = next.trim_start();
+                        let next_indent = &next[..next.len() - next_trimmed.len()];
+                        doc_line(next_trimmed).filter(|_| next_indent == indent)
+                    })
+                    .is_some_and(|(m, _)| m == marker);
+                if !next_continues {
+                    reflow_doc(&mut out, indent, marker, &docs);
+                    docs.clear();
+                }
             }
             None => {
                 out.push_str(line);
@@ -346,6 +430,17 @@ fn tidy(code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn doc_paragraphs_are_filled_and_markdown_blocks_kept() {
+        let code = "/// One type per operation; its [`Operation`](::a_long_runtime_crate_name::Operation) implementation names the\n/// operation's subject.\n///\n/// - an item that goes on and on and on and on and on and on and on and on and on and on and on\n///   and ends here\n/// | a | table |\n/// ```\n/// let x = [1,    2];\n/// ```\nstruct X;\n";
+        let out = tidy(code);
+        assert_eq!(
+            out,
+            "/// One type per operation; its [`Operation`](::a_long_runtime_crate_name::Operation) implementation\n/// names the operation's subject.\n///\n/// - an item that goes on and on and on and on and on and on and on and on and on and on and on and\n///   ends here\n/// | a | table |\n/// ```\n/// let x = [1,    2];\n/// ```\nstruct X;\n"
+        );
+        assert!(out.lines().all(|l| l.len() <= 100));
+    }
 
     #[test]
     fn doc_text_is_escaped_for_rustdoc() {

@@ -4,7 +4,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use crate::model::{Direction, Operation, ReplyPattern, Spec};
-use crate::naming::{pascal, snake, Namer};
+use crate::naming::{snake, Namer};
 use crate::template::Token;
 
 use super::messages::{ident, payload_type};
@@ -28,14 +28,8 @@ fn shared_params(spec: &Spec) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The operation type's name in the `operations` module (as [`super::subjects::operations`]
-/// names them).
 fn op_markers(spec: &Spec) -> Vec<Ident> {
-    let mut names = Namer::new();
-    spec.operations
-        .iter()
-        .map(|op| ident(&names.unique(pascal(&op.id))))
-        .collect()
+    super::subjects::operation_markers(spec)
 }
 
 /// `receiveHostHeartbeat` is `host_heartbeat`: the id without its leading verb, for methods that
@@ -137,12 +131,13 @@ fn is_wildcard(spec: &Spec, op: &Operation) -> bool {
     spec.channels[op.channel].template.is_wildcard()
 }
 
-pub(crate) fn client(spec: &Spec, runtime: &TokenStream) -> TokenStream {
+pub(crate) fn client(spec: &Spec, runtime: &TokenStream, gate: &TokenStream) -> TokenStream {
     let shared = shared_params(spec);
     let markers = op_markers(spec);
     let fields: Vec<Ident> = shared.iter().map(|(_, f)| ident(f)).collect();
     let shared_names: Vec<&String> = shared.iter().map(|(n, _)| n).collect();
     let mut methods = Vec::new();
+    let mut subscribes = false;
     let mut method_names = Namer::new();
     for reserved in ["new", "with_options", "requester"] {
         method_names.reserve(reserved);
@@ -212,13 +207,13 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                             #docs
                             ///
                             #publish_doc
-                            pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> ::std::result::Result<(), rt::RequestError> {
+                            pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> Result<(), rt::RequestError> {
                                 #build
                                 self.requester.publish::<ops::#marker>(&subject, #request_val).await
                             }
 
                             #asked_doc
-                            pub async fn #asked(&self #(, #arg_idents: &str)* #request_arg #gather_param) -> ::std::result::Result<#asked_output, rt::RequestError> {
+                            pub async fn #asked(&self #(, #arg_idents: &str)* #request_arg #gather_param) -> Result<#asked_output, rt::RequestError> {
                                 #build
                                 #asked_body
                             }
@@ -234,13 +229,13 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                             ///
                             /// Every receiver may reply: replies are collected as the client's
                             /// options say (see [`Self::with_options`]).
-                            pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> ::std::result::Result<rt::Gathered<#reply>, rt::RequestError> {
+                            pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> Result<rt::Gathered<#reply>, rt::RequestError> {
                                 let gather = *self.requester.options().gather_options();
                                 self.#with(#(#arg_idents,)* #request_pass &gather).await
                             }
 
                             #with_doc
-                            pub async fn #with(&self #(, #arg_idents: &str)* #request_arg, gather: &rt::GatherOptions) -> ::std::result::Result<rt::Gathered<#reply>, rt::RequestError> {
+                            pub async fn #with(&self #(, #arg_idents: &str)* #request_arg, gather: &rt::GatherOptions) -> Result<rt::Gathered<#reply>, rt::RequestError> {
                                 #build
                                 self.requester.gather::<ops::#marker>(&subject, #request_val, gather).await
                             }
@@ -249,7 +244,7 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                     Some((_, false)) => {
                         methods.push(quote! {
                             #docs
-                            pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> ::std::result::Result<#reply, rt::RequestError> {
+                            pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> Result<#reply, rt::RequestError> {
                                 #build
                                 self.requester.request::<ops::#marker>(&subject, #request_val).await
                             }
@@ -266,7 +261,7 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                             ///
                             /// Fire-and-forget: nothing answers; this returns once the message is
                             /// flushed to the server.
-                            pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> ::std::result::Result<(), rt::RequestError> {
+                            pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> Result<(), rt::RequestError> {
                                 #build
                                 self.requester.publish::<ops::#marker>(&subject, #request_val).await
                             }
@@ -275,6 +270,7 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                 }
                 // A subscribe operation's messages can also be received.
                 if op.direction == Direction::Subscribe {
+                    subscribes = true;
                     methods.push(subscribe_method(
                         spec,
                         op,
@@ -291,12 +287,13 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                         #docs
                         ///
                         /// Publishes the message on its subject (the side that emits it).
-                        pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> ::std::result::Result<(), rt::RequestError> {
+                        pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> Result<(), rt::RequestError> {
                             let subject = super::subjects::#subject::new(#(#ctor),*)?;
                             self.requester.publish::<ops::#marker>(&subject, #request_val).await
                         }
                     });
                 }
+                subscribes = true;
                 methods.push(subscribe_method(
                     spec,
                     op,
@@ -313,7 +310,7 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                     ));
                     methods.push(quote! {
                         #doc
-                        pub async fn #name(&self, messages: &[#runtime::MessageInfo]) -> ::std::result::Result<rt::Subscription<ops::#marker>, rt::RequestError> {
+                        pub async fn #name(&self, messages: &[#runtime::MessageInfo]) -> Result<rt::Subscription<ops::#marker>, rt::RequestError> {
                             let values = [#((#shared_names, self.#fields.as_str())),*];
                             let filters = rt::dedicated_filters(&super::INFO, messages, &values, self.requester.options().subject_prefix())?;
                             self.requester.subscribe::<ops::#marker>(&filters).await
@@ -328,11 +325,20 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream) -> TokenStream {
         .iter()
         .map(|(n, _)| plain_doc(&format!("The `{n}` of every subject.")))
         .collect();
+    let consts = super::subjects::ParamConsts::new(spec);
     let check_shared: Vec<TokenStream> = shared
         .iter()
-        .map(|(_, f)| {
+        .map(|(name, f)| {
             let f = ident(f);
-            quote!(super::subjects::SpecFilter::default().#f(#f)?;)
+            let rule = &spec
+                .channels
+                .iter()
+                .flat_map(|c| &c.parameters)
+                .find(|p| &p.name == name)
+                .expect("shared parameters are declared")
+                .rule;
+            let c = consts.ident(name, rule);
+            quote!(super::subjects::params::#c.check(#f)?;)
         })
         .collect();
     let ctor_doc = plain_doc(&format!(
@@ -348,35 +354,38 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream) -> TokenStream {
         }
     ));
     let module_doc = format!(
-        "A typed NATS client: one async method per operation of the spec (the `nats` feature).\n\nErrors tell apart a timeout, no responders, a transport failure, an undecodable or invalid reply{}.",
+        "A typed NATS client: one async method per operation of the spec.\n\nErrors tell apart a timeout, no responders, a transport failure, an undecodable or invalid reply{}.",
         if spec.reply_status.is_some() { ", and a refusal by the responder with its reason" } else { "" }
     );
     let module_doc = plain_doc(&module_doc);
+    let filter_trait = subscribes.then(|| quote!(use #runtime::ChannelFilter;));
     quote! {
         #module_doc
-        #[cfg(feature = "nats")]
+        #gate
         pub mod client {
             use #runtime::nats as rt;
+            #filter_trait
+
             use super::operations as ops;
 
             /// Sends the spec's requests and receives its messages on one NATS connection.
             #[derive(Debug, Clone)]
             pub struct Client {
                 requester: rt::Requester,
-                #(#field_docs #fields: ::std::string::String,)*
+                #(#field_docs #fields: String,)*
             }
 
             impl Client {
                 #ctor_doc
-                pub fn new(nats: rt::async_nats::Client #(, #fields: &str)*) -> ::std::result::Result<Self, #runtime::SubjectError> {
+                pub fn new(nats: rt::async_nats::Client #(, #fields: &str)*) -> Result<Self, #runtime::SubjectError> {
                     Self::with_options(nats #(, #fields)*, rt::RequestOptions::default())
                 }
 
                 /// A client with options: subject prefix (custom root, account), timeouts,
                 /// scatter-gather finishing, reply validation.
-                pub fn with_options(nats: rt::async_nats::Client #(, #fields: &str)*, options: rt::RequestOptions) -> ::std::result::Result<Self, #runtime::SubjectError> {
+                pub fn with_options(nats: rt::async_nats::Client #(, #fields: &str)*, options: rt::RequestOptions) -> Result<Self, #runtime::SubjectError> {
                     #(#check_shared)*
-                    ::std::result::Result::Ok(Self {
+                    Ok(Self {
                         requester: rt::Requester::new(nats, options),
                         #(#fields: #fields.to_owned(),)*
                     })
@@ -410,13 +419,11 @@ fn subscribe_method(
     let channel = &spec.channels[op.channel];
     let filter = ident(&format!("{}Filter", channel.ident));
     let name = ident(&names.unique(format!("subscribe_{}", object_name(op))));
-    let setters: Vec<TokenStream> = channel
-        .parameters
-        .iter()
-        .filter_map(|p| {
-            let (_, field) = shared.iter().find(|(n, _)| n == &p.name)?;
+    let setters: Vec<TokenStream> = super::subjects::value_fields(spec, channel)
+        .into_iter()
+        .filter_map(|(name, setter)| {
+            let (_, field) = shared.iter().find(|(n, _)| *n == name)?;
             let f = ident(field);
-            let setter = ident(&p.ident);
             Some(quote!(.#setter(&self.#f)?))
         })
         .collect();
@@ -426,7 +433,7 @@ fn subscribe_method(
     ));
     quote! {
         #doc
-        pub async fn #name(&self) -> ::std::result::Result<rt::Subscription<ops::#marker>, rt::RequestError> {
+        pub async fn #name(&self) -> Result<rt::Subscription<ops::#marker>, rt::RequestError> {
             let filter = super::subjects::#filter::default()#(#setters)*
                 .render_with(self.requester.options().subject_prefix());
             self.requester.subscribe::<ops::#marker>(&[filter]).await
@@ -434,11 +441,7 @@ fn subscribe_method(
     }
 }
 
-pub(crate) fn responder(
-    spec: &Spec,
-    runtime: &TokenStream,
-    bindings: &[Vec<super::bindings::Binding>],
-) -> TokenStream {
+pub(crate) fn responder(spec: &Spec, runtime: &TokenStream, gate: &TokenStream) -> TokenStream {
     let markers = op_markers(spec);
     let shared = shared_params(spec);
     let mut trait_methods = Vec::new();
@@ -476,99 +479,71 @@ pub(crate) fn responder(
             quote!(let _ = subject;)
         };
         let answered = op.reply.is_some();
-        let (output, default_body, after) = if answered {
-            let refuse = format!("{id} is not supported");
+        let (output, default_body) = if answered {
             (
-                quote!(::std::result::Result<#reply, rt::Reject>),
-                quote!(#unused async { ::std::result::Result::Err(rt::Reject::refuse(#refuse)) }),
-                quote!(rt::serve_reply::<ops::#marker>(&nats, &msg, result).await;),
+                quote!(Result<#reply, rt::Reject>),
+                quote!(#unused rt::unsupported(#id)),
             )
         } else {
-            (
-                quote!(()),
-                quote!(#unused async {}),
-                quote!(let () = result;),
-            )
+            (quote!(()), quote!(#unused async {}))
         };
         let how = if op.reply.as_ref().is_some_and(|r| r.optional) {
-            "Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at all). The reply is sent only when the request asks for one (it has a reply subject)."
+            Some("The reply is sent only when the request asks for one (it has a reply subject).")
         } else if answered {
-            "Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at all)."
+            None
         } else {
-            "Nothing is answered."
+            Some("Nothing is answered.")
         };
-        let how = plain_doc(how);
-        // A request without payload has nothing to decode: its body is ignored.
-        // A request whose payload repeats a subject value is checked against the subject.
-        let bind = if bindings[i].is_empty() {
-            quote!()
-        } else {
-            quote! {
-                let ::core::option::Option::Some(request) = rt::serve_bind::<ops::#marker>(&nats, &msg, &subject, request).await else {
-                    continue;
-                };
-            }
-        };
-        let decode = if has_request {
-            quote! {
-                let request = match rt::decode::<ops::#marker>(&msg.payload) {
-                    ::std::result::Result::Ok(request) => request,
-                    ::std::result::Result::Err(e) => {
-                        rt::serve_undecodable::<ops::#marker>(&nats, &msg, &e).await;
-                        continue;
-                    }
-                };
-                #bind
-            }
-        } else {
-            quote!()
-        };
+        let how = how.map(|how| {
+            let how = plain_doc(how);
+            quote!(/// 
+                #how)
+        });
         trait_methods.push(quote! {
             #docs
-            ///
             #how
-            fn #name(&self, subject: super::subjects::#subject<'_> #request_param) -> impl ::core::future::Future<Output = #output> + ::core::marker::Send {
+            fn #name(&self, subject: super::subjects::#subject<'_> #request_param) -> impl Future<Output = #output> + Send {
                 #default_body
             }
         });
+        let request = if has_request {
+            quote!(request)
+        } else {
+            quote!(_)
+        };
+        let call = if answered {
+            quote!(Box::pin(r.#name(subject #request_arg)))
+        } else {
+            quote!(Box::pin(async move {
+                r.#name(subject #request_arg).await;
+                Ok(())
+            }))
+        };
         loops.push(quote! {
-            {
-                let mut subscription = rt::serve_subscribe::<ops::#marker>(&nats, &options).await?;
-                let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-                server.spawn(async move {
-                    while let ::core::option::Option::Some(msg) = rt::StreamExt::next(&mut subscription).await {
-                        let subject = match rt::serve_subject::<ops::#marker>(&msg, &options) {
-                            ::std::result::Result::Ok(subject) => subject,
-                            ::std::result::Result::Err(e) => {
-                                rt::serve_undecodable::<ops::#marker>(&nats, &msg, &e).await;
-                                continue;
-                            }
-                        };
-                        #decode
-                        let result = responder.#name(subject #request_arg).await;
-                        #after
-                    }
-                });
-            }
+            .handle::<ops::#marker>(|r, subject, #request| #call)
         });
     }
     if trait_methods.is_empty() {
         return quote!();
     }
     let module_doc = plain_doc(
-        "The answering side of the spec's requests (the `nats` feature): implement\n[`Responder`](responder::Responder), then [`serve`](responder::serve) it.",
+        "The answering side of the spec's requests: implement [`Responder`], then [`serve`] it.",
     );
     quote! {
         #module_doc
-        #[cfg(feature = "nats")]
+        #gate
         pub mod responder {
+            use std::future::Future;
+
             use #runtime::nats as rt;
+
             use super::operations as ops;
 
             /// One method per request operation; each has a default that refuses (or, for a
             /// fire-and-forget command, ignores), so an implementation answers only what it
-            /// supports.
-            pub trait Responder: ::core::marker::Send + ::core::marker::Sync + 'static {
+            /// supports. A method returns the reply, or a [`rt::Reject`]: refused with a reason,
+            /// or silently (no reply at all).
+            pub trait Responder: Send + Sync + 'static {
                 #(#trait_methods)*
             }
 
@@ -577,24 +552,52 @@ pub(crate) fn responder(
             /// operation, until the returned [`rt::Server`] is dropped. Returns once the server has
             /// every subscription. A request that cannot be decoded is answered with the reason, as
             /// a refusal.
-            pub async fn serve<R: Responder>(nats: rt::async_nats::Client, responder: R, options: rt::ServeOptions) -> ::std::result::Result<rt::Server, rt::ServeError> {
-                let responder = ::std::sync::Arc::new(responder);
-                let mut server = rt::Server::new();
-                #(#loops)*
-                server.ready(&nats).await?;
-                ::std::result::Result::Ok(server)
+            pub async fn serve<R: Responder>(nats: rt::async_nats::Client, responder: R, options: rt::ServeOptions) -> Result<rt::Server, rt::ServeError> {
+                rt::ServerBuilder::new(nats, responder, options)
+                    #(#loops)*
+                    .start()
+                    .await
             }
         }
     }
 }
 
+/// Whether the spec has operations a responder answers.
+fn answers_requests(spec: &Spec) -> bool {
+    spec.operations
+        .iter()
+        .any(|op| op.direction == Direction::Publish && !is_wildcard(spec, op))
+}
+
+/// What users reach for first, at the top of the spec's module: the client, the responder and
+/// its `serve`, and the enums over several messages (the events).
+pub(crate) fn reexports(spec: &Spec, gate: &TokenStream) -> TokenStream {
+    let mut out = quote! {
+        #gate
+        pub use self::client::Client;
+    };
+    if answers_requests(spec) {
+        out.extend(quote! {
+            #gate
+            pub use self::responder::{serve, Responder};
+        });
+    }
+    let mut enums: Vec<&str> = Vec::new();
+    for d in spec.operations.iter().filter_map(|op| op.dispatch.as_ref()) {
+        if !["Client", "Responder", "serve"].contains(&d.name.as_str())
+            && !enums.contains(&&*d.name)
+        {
+            enums.push(&d.name);
+        }
+    }
+    let enums = enums.into_iter().map(ident);
+    out.extend(quote!(#(pub use self::messages::#enums;)*));
+    out
+}
+
 /// Both modules. Types are named from one module below the spec's, as `messages` names them.
-pub(crate) fn emit(
-    spec: &Spec,
-    runtime: &TokenStream,
-    bindings: &[Vec<super::bindings::Binding>],
-) -> TokenStream {
-    let client = client(spec, runtime);
-    let responder = responder(spec, runtime, bindings);
+pub(crate) fn emit(spec: &Spec, runtime: &TokenStream, gate: &TokenStream) -> TokenStream {
+    let client = client(spec, runtime, gate);
+    let responder = responder(spec, runtime, gate);
     quote! { #client #responder }
 }

@@ -24,8 +24,6 @@ struct Slot {
     description: Option<String>,
     rule: ParamRule,
     kind: SlotKind,
-    /// Literal text that follows the value inside its token, where parsing cuts.
-    cut_before: Option<String>,
 }
 
 #[derive(PartialEq)]
@@ -47,12 +45,7 @@ fn root_tokens(spec: &Spec) -> usize {
         .map_or(0, |r| r.default.split('.').count())
 }
 
-fn param_slot(
-    channel: &Channel,
-    name: &str,
-    cut_before: Option<String>,
-    fields: &mut Namer,
-) -> Slot {
+fn param_slot(channel: &Channel, name: &str, fields: &mut Namer) -> Slot {
     let p = channel
         .parameters
         .iter()
@@ -64,7 +57,6 @@ fn param_slot(
         description: p.description.clone(),
         rule: p.rule.clone(),
         kind: SlotKind::Param,
-        cut_before,
     }
 }
 
@@ -75,7 +67,6 @@ fn wildcard_slot(name: String, description: &str, kind: SlotKind, fields: &mut N
         description: Some(description.into()),
         rule: ParamRule::default(),
         kind,
-        cut_before: None,
     }
 }
 
@@ -83,19 +74,34 @@ fn shape(spec: &Spec, channel: &Channel) -> Shape {
     let tokens: Vec<Token> = channel.template.tokens[root_tokens(spec)..].to_vec();
     let mut slots = Vec::new();
     let mut fields = Namer::new();
+    // Accessors must not hide what `ChannelSubject` provides.
+    for taken in [
+        "new",
+        "parse",
+        "parse_with",
+        "match_with",
+        "render",
+        "render_with",
+        "write_with",
+        "values",
+        "from_values",
+        "from_checked",
+        "filter",
+        "fix",
+        "slots",
+        "slots_mut",
+    ] {
+        fields.reserve(taken);
+    }
     let mut stars = 0;
     for t in &tokens {
         match t {
             Token::Literal(_) => {}
-            Token::Param(name) => slots.push(param_slot(channel, name, None, &mut fields)),
+            Token::Param(name) => slots.push(param_slot(channel, name, &mut fields)),
             Token::Mixed(pieces) => {
-                for (i, piece) in pieces.iter().enumerate() {
+                for piece in pieces {
                     if let Piece::Param(name) = piece {
-                        let cut = match pieces.get(i + 1) {
-                            Some(Piece::Literal(l)) if i + 2 < pieces.len() => Some(l.clone()),
-                            _ => None,
-                        };
-                        slots.push(param_slot(channel, name, cut, &mut fields));
+                        slots.push(param_slot(channel, name, &mut fields));
                     }
                 }
             }
@@ -114,29 +120,41 @@ fn shape(spec: &Spec, channel: &Channel) -> Shape {
     Shape { tokens, slots }
 }
 
-/// `rt::Tok` expressions for the tokens; slot numbers follow [`shape`]'s order.
-fn tok_exprs(shape: &Shape) -> Vec<TokenStream> {
+/// The Rust name of each value of a channel's subject (its accessor, and its filter's setter),
+/// by the value's name in the spec.
+pub(crate) fn value_fields(spec: &Spec, channel: &Channel) -> Vec<(String, Ident)> {
+    shape(spec, channel)
+        .slots
+        .into_iter()
+        .map(|s| (s.name, s.field))
+        .collect()
+}
+
+/// `rt::Tok` expressions for the tokens; slot numbers follow [`shape`]'s order. With `short`, the
+/// variants are written bare (the `channels` module imports those it uses, see [`tok_variants`]).
+fn tok_exprs(shape: &Shape, short: bool) -> Vec<TokenStream> {
     let mut slot = 0usize;
     let mut next = || {
         slot += 1;
-        slot - 1
+        Literal::usize_unsuffixed(slot - 1)
     };
+    let tok = if short { quote!() } else { quote!(rt::Tok::) };
     shape
         .tokens
         .iter()
         .map(|t| match t {
-            Token::Literal(l) => quote!(rt::Tok::Lit(#l)),
+            Token::Literal(l) => quote!(#tok Lit(#l)),
             Token::Param(_) => {
-                let i = Literal::usize_unsuffixed(next());
-                quote!(rt::Tok::Param(#i))
+                let i = next();
+                quote!(#tok Param(#i))
             }
             Token::Star => {
-                let i = Literal::usize_unsuffixed(next());
-                quote!(rt::Tok::Star(#i))
+                let i = next();
+                quote!(#tok Star(#i))
             }
             Token::Rest => {
-                let i = Literal::usize_unsuffixed(next());
-                quote!(rt::Tok::Rest(#i))
+                let i = next();
+                quote!(#tok Rest(#i))
             }
             Token::Mixed(pieces) => {
                 let pieces: Vec<TokenStream> = pieces
@@ -144,26 +162,50 @@ fn tok_exprs(shape: &Shape) -> Vec<TokenStream> {
                     .map(|p| match p {
                         Piece::Literal(l) => quote!(rt::Piece::Lit(#l)),
                         Piece::Param(_) => {
-                            let i = Literal::usize_unsuffixed(next());
+                            let i = next();
                             quote!(rt::Piece::Param(#i))
                         }
                     })
                     .collect();
-                quote!(rt::Tok::Mixed(&[#(#pieces),*]))
+                quote!(#tok Mixed(&[#(#pieces),*]))
             }
         })
         .collect()
 }
 
-/// A `fn(char) -> bool` for `^[...]+$` patterns made only of ranges and single characters, so the
-/// common case needs no regex.
-fn char_class(pattern: &str) -> Option<TokenStream> {
+/// The `rt::Tok` variants the spec's channels use, for the `channels` module's import.
+fn tok_variants(spec: &Spec) -> Vec<Ident> {
+    let skip = root_tokens(spec);
+    let mut used: Vec<&str> = Vec::new();
+    for t in spec
+        .channels
+        .iter()
+        .flat_map(|c| &c.template.tokens[skip..])
+    {
+        let name = match t {
+            Token::Literal(_) => "Lit",
+            Token::Param(_) => "Param",
+            Token::Mixed(_) => "Mixed",
+            Token::Star => "Star",
+            Token::Rest => "Rest",
+        };
+        if !used.contains(&name) {
+            used.push(name);
+        }
+    }
+    used.sort_unstable();
+    used.into_iter().map(ident).collect()
+}
+
+/// The character ranges of a `^[...]+$` pattern made only of ranges and single characters, so
+/// the common case needs no regex.
+fn char_class(pattern: &str) -> Option<Vec<(char, char)>> {
     let class = pattern.strip_prefix("^[")?.strip_suffix("]+$")?;
     if class.is_empty() || class.starts_with('^') {
         return None;
     }
     let chars: Vec<char> = class.chars().collect();
-    let mut arms = Vec::new();
+    let mut ranges = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -175,66 +217,57 @@ fn char_class(pattern: &str) -> Option<TokenStream> {
             if end == '\\' || end < c {
                 return None;
             }
-            arms.push(match (c, end) {
-                ('A', 'Z') => quote!(c.is_ascii_uppercase()),
-                ('a', 'z') => quote!(c.is_ascii_lowercase()),
-                ('0', '9') => quote!(c.is_ascii_digit()),
-                _ => quote!((#c..=#end).contains(&c)),
-            });
+            ranges.push((c, end));
             i += 3;
         } else {
-            arms.push(quote!(c == #c));
+            ranges.push((c, c));
             i += 1;
         }
     }
-    Some(quote!(|c| #(#arms)||*))
+    Some(ranges)
 }
 
-/// Statements checking `value` (an `&str` expression) for one slot.
-fn checks(slot: &Slot, value: &TokenStream, regexes: &mut Vec<(Ident, String)>) -> TokenStream {
+/// A `rt::Param` expression for a slot.
+fn param_expr(slot: &Slot) -> TokenStream {
     let name = &slot.name;
-    let mut out = match slot.kind {
-        SlotKind::Rest => quote!(rt::check_tail(#name, #value)?;),
-        _ => quote!(rt::check_token(#name, #value)?;),
+    let base = match slot.kind {
+        SlotKind::Rest => quote!(rt::Param::tail(#name)),
+        _ => quote!(rt::Param::token(#name)),
     };
     let rule = &slot.rule;
+    let mut fields = Vec::new();
     if rule.numeric {
-        out.extend(quote!(rt::check_integer(#name, #value)?;));
+        fields.push(quote!(numeric: true));
     }
     if let Some(allowed) = &rule.allowed {
-        out.extend(quote!(rt::check_one_of(#name, #value, &[#(#allowed),*])?;));
+        fields.push(quote!(one_of: &[#(#allowed),*]));
     }
-    if rule.min_length.is_some() || rule.max_length.is_some() {
-        let opt = |v: Option<u64>| match v {
-            Some(n) => {
-                let n = Literal::u64_unsuffixed(n);
-                quote!(::core::option::Option::Some(#n))
-            }
-            None => quote!(::core::option::Option::None),
-        };
-        let (min, max) = (opt(rule.min_length), opt(rule.max_length));
-        out.extend(quote!(rt::check_length(#name, #value, #min, #max)?;));
+    let length = |n: u64| Literal::usize_unsuffixed(n as usize);
+    if let Some(n) = rule.min_length {
+        let n = length(n);
+        fields.push(quote!(min_length: Some(#n)));
+    }
+    if let Some(n) = rule.max_length {
+        let n = length(n);
+        fields.push(quote!(max_length: Some(#n)));
     }
     if let Some(pattern) = &rule.pattern {
-        match char_class(pattern) {
-            Some(class) => out.extend(quote!(rt::check_chars(#name, #value, #class, #pattern)?;)),
-            None => {
-                let static_name = match regexes.iter().find(|(_, p)| p == pattern) {
-                    Some((existing, _)) => existing.clone(),
-                    None => {
-                        let new = ident(&format!("PATTERN_{}", regexes.len()));
-                        regexes.push((new.clone(), pattern.clone()));
-                        new
-                    }
-                };
-                out.extend(quote!(rt::check_regex(#name, #value, &#static_name, #pattern)?;));
+        fields.push(match char_class(pattern) {
+            Some(ranges) => {
+                let (lo, hi): (Vec<char>, Vec<char>) = ranges.into_iter().unzip();
+                quote!(pattern: Some(rt::Pattern::Chars {
+                    source: #pattern,
+                    ranges: &[#((#lo, #hi)),*],
+                }))
             }
-        }
+            None => quote!(pattern: Some(rt::Pattern::Regex(#pattern))),
+        });
     }
-    if let Some(cut) = &slot.cut_before {
-        out.extend(quote!(rt::check_not_containing(#name, #value, #cut)?;));
+    if fields.is_empty() {
+        base
+    } else {
+        quote!(rt::Param { #(#fields,)* ..#base })
     }
-    out
 }
 
 /// How specific a token is: literal text beats text with parameters beats a parameter beats `>`.
@@ -276,9 +309,14 @@ fn same_subjects(a: &Template, b: &Template) -> bool {
             .all(|(x, y)| skeleton(x) == skeleton(y))
 }
 
-/// Const name of a channel's `ChannelInfo`.
+/// Const name of a channel's `ChannelInfo`; `ALL` and `ROOT` name the list of channels and the
+/// root beside them.
 fn info_name(channel: &Channel) -> Ident {
-    ident(&snake(&channel.ident).to_ascii_uppercase())
+    let name = snake(&channel.ident).to_ascii_uppercase();
+    match name.as_str() {
+        "ALL" | "ROOT" => ident(&format!("{name}_CHANNEL")),
+        _ => ident(&name),
+    }
 }
 
 fn subject_name(channel: &Channel) -> Ident {
@@ -289,36 +327,133 @@ fn filter_name(channel: &Channel) -> Ident {
     ident(&format!("{}Filter", channel.ident))
 }
 
-fn channel_items(
-    spec: &Spec,
-    channel: &Channel,
-    runtime: &TokenStream,
-    regexes: &mut Vec<(Ident, String)>,
-) -> TokenStream {
+/// The spec's parameters as `rt::Param` consts: one per parameter name and rule, shared by every
+/// channel that has it.
+pub(crate) struct ParamConsts {
+    entries: Vec<ParamConst>,
+}
+
+struct ParamConst {
+    name: String,
+    rule: ParamRule,
+    ident: Ident,
+    description: Option<String>,
+}
+
+impl ParamConsts {
+    pub(crate) fn new(spec: &Spec) -> Self {
+        let mut names = Namer::new();
+        let mut entries: Vec<ParamConst> = Vec::new();
+        for p in spec.channels.iter().flat_map(|c| &c.parameters) {
+            if entries.iter().any(|e| e.name == p.name && e.rule == p.rule) {
+                continue;
+            }
+            let ident = ident(&names.unique(snake(&p.ident).to_ascii_uppercase()));
+            entries.push(ParamConst {
+                name: p.name.clone(),
+                rule: p.rule.clone(),
+                ident,
+                description: p.description.clone(),
+            });
+        }
+        Self { entries }
+    }
+
+    /// The const of a parameter.
+    pub(crate) fn ident(&self, name: &str, rule: &ParamRule) -> &Ident {
+        &self
+            .entries
+            .iter()
+            .find(|e| e.name == name && &e.rule == rule)
+            .expect("every parameter of the spec has its const")
+            .ident
+    }
+
+    /// What a channel's `params` lists for a slot: the shared const (in the module at `path`), or
+    /// the wildcard's rule.
+    fn expr(&self, slot: &Slot, path: &TokenStream) -> TokenStream {
+        match slot.kind {
+            SlotKind::Param => {
+                let c = self.ident(&slot.name, &slot.rule);
+                quote!(#path::#c)
+            }
+            _ => param_expr(slot),
+        }
+    }
+
+    /// The `params` module, unless the spec has no parameters.
+    fn items(&self) -> TokenStream {
+        if self.entries.is_empty() {
+            return TokenStream::new();
+        }
+        let items = self.entries.iter().map(|e| {
+            let slot = Slot {
+                name: e.name.clone(),
+                field: ident("unused"),
+                description: None,
+                rule: e.rule.clone(),
+                kind: SlotKind::Param,
+            };
+            let expr = param_expr(&slot);
+            let doc = match &e.description {
+                Some(d) => doc(&format!("`{}`: {}", e.name, d)),
+                None => plain_doc(&format!("The parameter `{}`.", e.name)),
+            };
+            let ident = &e.ident;
+            quote! {
+                #doc
+                pub const #ident: rt::Param = #expr;
+            }
+        });
+        quote! {
+            /// The spec's channel parameters and their rules, each shared by the channels that
+            /// have it.
+            pub mod params {
+                use super::rt;
+
+                #(#items)*
+            }
+        }
+    }
+}
+
+/// Most values a channel's subject may carry: its values are a `[&str; N]`, which implements
+/// `Default` up to 32.
+const MAX_VALUES: usize = 32;
+
+/// The first sentence of a description (all of it, if it has one sentence).
+fn first_sentence(text: &str) -> &str {
+    match text.find(". ") {
+        Some(end) => &text[..=end],
+        None => text.trim_end(),
+    }
+}
+
+fn channel_items(spec: &Spec, channel: &Channel, params: &ParamConsts) -> TokenStream {
     let shape = shape(spec, channel);
     let name = &channel.name;
-    let spec_id = &spec.id;
     let subject = subject_name(channel);
     let filter = filter_name(channel);
     let info = info_name(channel);
-    let check_fn = ident(&format!("check_{}", snake(&channel.ident)));
-    let check_param_fn = ident(&format!("check_{}_param", snake(&channel.ident)));
-    let toks = tok_exprs(&shape);
     let n = shape.slots.len();
     let fields: Vec<&Ident> = shape.slots.iter().map(|s| &s.field).collect();
-    let names: Vec<&String> = shape.slots.iter().map(|s| &s.name).collect();
     let indexes: Vec<Literal> = (0..n).map(Literal::usize_unsuffixed).collect();
-    let slot_checks: Vec<TokenStream> = shape
-        .slots
-        .iter()
-        .map(|s| checks(s, &quote!(value), regexes))
-        .collect();
+    // The parameter's whole description is on its const; the accessor says what it is.
     let field_docs: Vec<TokenStream> = shape
         .slots
         .iter()
-        .map(|s| match &s.description {
-            Some(d) => doc(d),
-            None => plain_doc(&format!("The `{}` parameter.", s.name)),
+        .map(|s| {
+            let what = match &s.description {
+                Some(d) => super::sanitize_doc(first_sentence(d)),
+                None => format!("The `{}` parameter.", s.name),
+            };
+            match s.kind {
+                SlotKind::Param => {
+                    let c = params.ident(&s.name, &s.rule);
+                    plain_doc(&format!("{what} Its rules: [`params::{c}`]."))
+                }
+                _ => plain_doc(&what),
+            }
         })
         .collect();
     let setter_docs: Vec<TokenStream> = shape
@@ -331,76 +466,58 @@ fn channel_items(
             ))
         })
         .collect();
-    let operations: Vec<&String> = channel
-        .operations
-        .iter()
-        .map(|&o| &spec.operations[o].id)
-        .collect();
     let mut subject_doc = format!("A subject of the channel `{name}`.");
     if let Some(d) = &channel.description {
         subject_doc.push_str("\n\n");
         subject_doc.push_str(&super::sanitize_doc(d));
     }
-    if !operations.is_empty() {
-        subject_doc.push_str(&format!(
-            "\n\nOperations: {}.",
-            operations
-                .iter()
-                .map(|o| format!("`{o}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+    if !channel.operations.is_empty() {
+        let ops: Vec<String> = channel
+            .operations
+            .iter()
+            .map(|&o| format!("`{}`", spec.operations[o].id))
+            .collect();
+        subject_doc.push_str(&format!("\n\nOperations: {}.", ops.join(", ")));
     }
     let subject_doc = plain_doc(&subject_doc);
     let filter_doc = plain_doc(&format!(
         "A subscription to subjects of `{name}`, with any parameter left open (`*`)."
     ));
-    let info_doc = plain_doc(&format!("The channel `{name}`."));
-    let lifetime_marker = if n == 0 {
-        quote!(_marker: ::core::marker::PhantomData<&'a ()>,)
+    let (marker_field, marker_init) = if n == 0 {
+        (
+            quote!(_marker: ::core::marker::PhantomData<&'a ()>,),
+            quote!(_marker: ::core::marker::PhantomData,),
+        )
     } else {
-        quote!()
+        (quote!(), quote!())
     };
-    let marker_init = if n == 0 {
-        quote!(_marker: ::core::marker::PhantomData,)
-    } else {
-        quote!()
-    };
-    let check_param_body = if shape.slots.is_empty() {
-        quote!(::std::result::Result::Ok(()))
-    } else {
+    let many_args = (n > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let setters = (n > 0).then(|| {
         quote! {
-            match index {
-                #(#indexes => {
-                    #slot_checks
-                    ::std::result::Result::Ok(())
-                })*
-                _ => ::std::result::Result::Ok(()),
+            impl<'a> #filter<'a> {
+                #(
+                    #setter_docs
+                    pub fn #fields(self, value: &'a str) -> Result<Self, SubjectError> {
+                        self.fix(#indexes, value)
+                    }
+                )*
             }
         }
-    };
-    let values_expr = quote!([#(self.#fields),*]);
-    let filter_values = quote!([#(self.#fields),*]);
+    });
     let n = Literal::usize_unsuffixed(n);
-    let slots_ty = quote!([&'a str; #n]);
     quote! {
         #subject_doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub struct #subject<'a> {
             #(#fields: &'a str,)*
-            #lifetime_marker
+            #marker_field
         }
 
         impl<'a> #subject<'a> {
-            /// The channel name: the subject template.
-            pub const TEMPLATE: &'static str = #name;
-            const TOKENS: &'static [rt::Tok] = &[#(#toks),*];
-
             /// Checks each value against its rules; an error names the parameter and the rule.
-            #[allow(clippy::too_many_arguments)]
-            pub fn new(#(#fields: &'a str),*) -> ::std::result::Result<Self, SubjectError> {
-                #check_fn(&[#(#fields),*])?;
-                ::std::result::Result::Ok(Self { #(#fields,)* #marker_init })
+            #many_args
+            pub fn new(#(#fields: &'a str),*) -> Result<Self, SubjectError> {
+                Self::from_values([#(#fields),*])
             }
 
             #(
@@ -409,62 +526,19 @@ fn channel_items(
                     self.#fields
                 }
             )*
-
-            /// Parses a subject with the spec's own root and no account.
-            pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-                <Self as #runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-            }
-
-            /// The subject with the spec's own root and no account.
-            pub fn render(&self) -> ::std::string::String {
-                <Self as #runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-            }
-
-            /// The subject under `prefix`.
-            pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-                <Self as #runtime::ChannelSubject<'a>>::render_with(self, prefix)
-            }
-
-            /// A subscription to this channel's subjects, every parameter open until fixed.
-            pub fn filter() -> #filter<'a> {
-                #filter::default()
-            }
-
-            fn values(&self) -> #slots_ty {
-                #values_expr
-            }
-
-            /// `None` when the subject does not have this channel's shape (no allocation, so
-            /// routers can try channels cheaply); otherwise the checked values.
-            fn match_with(subject: &'a str, prefix: &SubjectPrefix) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-                Self::match_rest(ROOT.strip(subject, prefix)?)
-            }
-
-            /// [`Self::match_with`] for the part after the root.
-            fn match_rest(rest: &'a str) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-                let mut values: #slots_ty = [""; #n];
-                if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                    return ::core::option::Option::None;
-                }
-                ::core::option::Option::Some(Self::new(#(values[#indexes]),*))
-            }
         }
 
-        impl<'a> #runtime::ChannelSubject<'a> for #subject<'a> {
-            const CHANNEL: &'static ChannelInfo = &#info;
+        impl<'a> ChannelSubject<'a> for #subject<'a> {
+            const CHANNEL: &'static ChannelInfo = &channels::#info;
+            type Values = [&'a str; #n];
+            type Filter = #filter<'a>;
 
-            fn parse_with(subject: &'a str, prefix: &SubjectPrefix) -> ::std::result::Result<Self, SubjectError> {
-                Self::match_with(subject, prefix).unwrap_or_else(|| {
-                    ::std::result::Result::Err(SubjectError::NoMatch {
-                        subject: subject.into(),
-                        expected: #name.into(),
-                    })
-                })
+            fn from_checked([#(#fields),*]: Self::Values) -> Self {
+                Self { #(#fields,)* #marker_init }
             }
 
-            fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-                ROOT.write(prefix, out);
-                rt::render_tokens(Self::TOKENS, &self.values(), out);
+            fn values(&self) -> Self::Values {
+                [#(self.#fields),*]
             }
         }
 
@@ -476,55 +550,43 @@ fn channel_items(
 
         #filter_doc
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-        pub struct #filter<'a> {
-            #(#fields: ::core::option::Option<&'a str>,)*
-            #lifetime_marker
-        }
+        pub struct #filter<'a>([Option<&'a str>; #n]);
 
-        impl<'a> #filter<'a> {
-            #(
-                #setter_docs
-                pub fn #fields(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-                    #check_param_fn(#indexes, value)?;
-                    self.#fields = ::core::option::Option::Some(value);
-                    ::std::result::Result::Ok(self)
-                }
-            )*
+        #setters
 
-            /// The subscription subject with the spec's own root and no account.
-            pub fn render(&self) -> ::std::string::String {
-                self.render_with(&SubjectPrefix::new())
-            }
+        impl<'a> ChannelFilter<'a> for #filter<'a> {
+            const CHANNEL: &'static ChannelInfo = &channels::#info;
 
-            /// The subscription subject under `prefix`.
-            pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-                let mut out = ::std::string::String::with_capacity(64);
-                ROOT.write(prefix, &mut out);
-                rt::render_filter(#subject::TOKENS, &#filter_values, &mut out);
-                out
+            fn slots(&mut self) -> &mut [Option<&'a str>] {
+                &mut self.0
             }
         }
+    }
+}
 
+/// A channel's `ChannelInfo` const.
+fn channel_info(spec: &Spec, channel: &Channel, params: &ParamConsts) -> TokenStream {
+    let shape = shape(spec, channel);
+    let name = &channel.name;
+    let spec_id = &spec.id;
+    let info = info_name(channel);
+    let toks = tok_exprs(&shape, true);
+    let param_exprs = shape
+        .slots
+        .iter()
+        .map(|s| params.expr(s, &quote!(super::params)));
+    let operations = channel.operations.iter().map(|&o| &spec.operations[o].id);
+    let info_doc = plain_doc(&format!("The channel `{name}`."));
+    quote! {
         #info_doc
         pub const #info: ChannelInfo = ChannelInfo {
             spec: #spec_id,
             name: #name,
-            params: &[#(#names),*],
+            params: &[#(#param_exprs),*],
             operations: &[#(#operations),*],
             root: ROOT,
-            tokens: #subject::TOKENS,
-            check: #check_fn,
-            check_param: #check_param_fn,
+            tokens: &[#(#toks),*],
         };
-
-        fn #check_fn(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-            values.iter().enumerate().try_for_each(|(i, v)| #check_param_fn(i, v))
-        }
-
-        #[allow(unused_variables)]
-        fn #check_param_fn(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
-            #check_param_body
-        }
     }
 }
 
@@ -568,7 +630,9 @@ pub(crate) fn spec_filter(spec: &Spec) -> (Vec<Token>, String) {
     (shared, text)
 }
 
-fn router(spec: &Spec) -> Result<TokenStream> {
+/// The channels in the order routing tries them, most specific first; two channels that match
+/// exactly the same subjects could not be told apart, and are an error.
+fn routing_order(spec: &Spec) -> Result<Vec<&Channel>> {
     let mut order: Vec<&Channel> = spec.channels.iter().collect();
     order.sort_by(|a, b| specificity(&a.template, &b.template));
     for pair in order.windows(2) {
@@ -583,214 +647,139 @@ fn router(spec: &Spec) -> Result<TokenStream> {
             ));
         }
     }
-    let variants: Vec<Ident> = order.iter().map(|c| ident(&c.ident)).collect();
-    let subjects: Vec<Ident> = order.iter().map(|c| subject_name(c)).collect();
-    // A channel without `>` matches only subjects with exactly its number of tokens.
-    let skip = root_tokens(spec);
-    let guards: Vec<TokenStream> = order
-        .iter()
-        .map(|c| {
-            let tokens = &c.template.tokens[skip..];
-            if tokens.iter().any(|t| matches!(t, Token::Rest)) {
-                let min = Literal::usize_unsuffixed(tokens.len());
-                quote!(count >= #min)
-            } else {
-                let len = Literal::usize_unsuffixed(tokens.len());
-                quote!(count == #len)
-            }
-        })
-        .collect();
-    let infos: Vec<Ident> = order.iter().map(|c| info_name(c)).collect();
-    let variant_docs: Vec<TokenStream> = order
-        .iter()
-        .map(|c| plain_doc(&format!("`{}`", c.name)))
-        .collect();
-    let expected = format!("a channel of {}", spec.id);
-    Ok(quote! {
-        /// Any subject of the spec, routed to its channel.
-        ///
-        /// Channels are tried most specific first: at the first token where two channels differ,
-        /// literal text beats text with a parameter, which beats a parameter, which beats `>`.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum AnySubject<'a> {
-            #(
-                #variant_docs
-                #variants(#subjects<'a>),
-            )*
-        }
-
-        impl<'a> AnySubject<'a> {
-            /// Routes a subject with the spec's own root and no account.
-            pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-                Self::parse_with(subject, &SubjectPrefix::new())
-            }
-
-            /// Routes a subject under `prefix`. A subject that has a channel's shape but a bad
-            /// value gets that channel's error; one that has no channel's shape, `NoMatch`.
-            pub fn parse_with(subject: &'a str, prefix: &SubjectPrefix) -> ::std::result::Result<Self, SubjectError> {
-                let no_match = || SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: #expected.into(),
-                };
-                let rest = ROOT.strip(subject, prefix).ok_or_else(no_match)?;
-                let count = rest.split('.').count();
-                let mut invalid = ::core::option::Option::None;
-                #(
-                    match if #guards { #subjects::match_rest(rest) } else { ::core::option::Option::None } {
-                        ::core::option::Option::Some(::std::result::Result::Ok(s)) => return ::std::result::Result::Ok(Self::#variants(s)),
-                        ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                            invalid.get_or_insert(e);
-                        }
-                        ::core::option::Option::None => {}
-                    }
-                )*
-                ::std::result::Result::Err(invalid.unwrap_or_else(no_match))
-            }
-
-            /// The channel of the subject.
-            pub fn channel(&self) -> &'static ChannelInfo {
-                match self {
-                    #(Self::#variants(_) => &#infos,)*
-                }
-            }
-
-            /// The subject under `prefix`.
-            pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-                match self {
-                    #(Self::#variants(s) => s.render_with(prefix),)*
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for AnySubject<'_> {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(&self.render_with(&SubjectPrefix::new()))
-            }
-        }
-
-        /// Every channel of the spec, in the order [`AnySubject`] tries them.
-        pub const CHANNELS: &[&ChannelInfo] = &[#(&#infos),*];
-    })
+    Ok(order)
 }
 
-fn spec_filter_items(spec: &Spec, regexes: &mut Vec<(Ident, String)>) -> TokenStream {
+fn spec_filter_items(spec: &Spec, params: &ParamConsts) -> TokenStream {
     let (tokens, text) = spec_filter(spec);
-    let mut root_text = spec
+    let mut template = spec
         .subject_root
         .as_ref()
-        .map(|r| r.default.clone())
+        .map(|r| format!("{}.", r.default))
         .unwrap_or_default();
-    if !root_text.is_empty() {
-        root_text.push('.');
+    template.push_str(&text);
+    let spec_id = &spec.id;
+    let mut names = Namer::new();
+    for taken in ["fix", "render", "render_with", "slots", "slots_mut"] {
+        names.reserve(taken);
     }
-    let template = format!("{root_text}{text}");
     // Parameters in the shared tokens come from the first channel that has them.
+    let find = |name: &str| {
+        spec.channels
+            .iter()
+            .flat_map(|c| &c.parameters)
+            .find(|p| p.name == name)
+            .expect("the shared tokens' parameters are declared")
+    };
     let mut slots = Vec::new();
+    let mut stars = 0;
     for t in &tokens {
-        if let Token::Param(name) = t {
-            if let Some(p) = spec
-                .channels
-                .iter()
-                .flat_map(|c| &c.parameters)
-                .find(|p| &p.name == name)
-            {
-                slots.push(Slot {
-                    name: p.name.clone(),
-                    field: ident(&p.ident),
-                    description: p.description.clone(),
-                    rule: p.rule.clone(),
-                    kind: SlotKind::Param,
-                    cut_before: None,
-                });
+        let mut param = |name: &str, slots: &mut Vec<Slot>| {
+            let p = find(name);
+            slots.push(Slot {
+                name: p.name.clone(),
+                field: ident(&names.unique(p.ident.clone())),
+                description: p.description.clone(),
+                rule: p.rule.clone(),
+                kind: SlotKind::Param,
+            });
+        };
+        match t {
+            Token::Literal(_) => {}
+            Token::Param(name) => param(name, &mut slots),
+            Token::Mixed(pieces) => {
+                for piece in pieces {
+                    if let Piece::Param(name) = piece {
+                        param(name, &mut slots);
+                    }
+                }
             }
+            Token::Star => {
+                let name = format!("any{stars}");
+                stars += 1;
+                slots.push(wildcard_slot(name, "", SlotKind::Star, &mut names));
+            }
+            Token::Rest => slots.push(wildcard_slot("tail".into(), "", SlotKind::Rest, &mut names)),
         }
     }
-    let shape = Shape {
-        tokens: tokens.clone(),
-        slots,
-    };
-    let toks = tok_exprs(&Shape {
-        tokens: shape.tokens.clone(),
-        slots: Vec::new(),
-    });
-    let n = Literal::usize_unsuffixed(
-        shape.slots.len()
-            + tokens
-                .iter()
-                .filter(|t| matches!(t, Token::Rest | Token::Star))
-                .count(),
+    let toks = tok_exprs(
+        &Shape {
+            tokens: tokens.clone(),
+            slots: Vec::new(),
+        },
+        false,
     );
-    let fields: Vec<&Ident> = shape.slots.iter().map(|s| &s.field).collect();
-    let setter_checks: Vec<TokenStream> = shape
-        .slots
+    let param_exprs = slots.iter().map(|s| params.expr(s, &quote!(params)));
+    let setters = slots
         .iter()
-        .map(|s| checks(s, &quote!(value), regexes))
-        .collect();
-    let setter_docs: Vec<TokenStream> = shape
-        .slots
-        .iter()
-        .map(|s| plain_doc(&format!("Fixes `{}` instead of leaving it open.", s.name)))
-        .collect();
+        .enumerate()
+        .filter(|(_, s)| s.kind == SlotKind::Param)
+        .map(|(i, s)| {
+            let doc = plain_doc(&format!("Fixes `{}` instead of leaving it open.", s.name));
+            let field = &s.field;
+            let i = Literal::usize_unsuffixed(i);
+            quote! {
+                #doc
+                pub fn #field(self, value: &'a str) -> Result<Self, SubjectError> {
+                    self.fix(#i, value)
+                }
+            }
+        });
+    let n = Literal::usize_unsuffixed(slots.len());
     let doc_text = plain_doc(&format!(
         "The subscription covering every channel of the spec: `{template}`, with parameters left open (`*`) until fixed."
     ));
-    let open_rest = tokens
-        .iter()
-        .filter(|t| matches!(t, Token::Rest | Token::Star))
-        .map(|_| quote!(::core::option::Option::None));
-    let marker = if fields.is_empty() {
-        quote!(_marker: ::core::marker::PhantomData<&'a ()>,)
-    } else {
-        quote!()
-    };
     quote! {
         #doc_text
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-        pub struct SpecFilter<'a> {
-            #(#fields: ::core::option::Option<&'a str>,)*
-            #marker
-        }
+        pub struct SpecFilter<'a>([Option<&'a str>; #n]);
 
         impl<'a> SpecFilter<'a> {
-            /// The subscription template.
-            pub const TEMPLATE: &'static str = #template;
-            const TOKENS: &'static [rt::Tok] = &[#(#toks),*];
+            #(#setters)*
+        }
 
-            #(
-                #setter_docs
-                pub fn #fields(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-                    #setter_checks
-                    self.#fields = ::core::option::Option::Some(value);
-                    ::std::result::Result::Ok(self)
-                }
-            )*
+        impl<'a> ChannelFilter<'a> for SpecFilter<'a> {
+            const CHANNEL: &'static ChannelInfo = &ChannelInfo {
+                spec: #spec_id,
+                name: #template,
+                params: &[#(#param_exprs),*],
+                operations: &[],
+                root: channels::ROOT,
+                tokens: &[#(#toks),*],
+            };
 
-            /// The subscription subject with the spec's own root and no account.
-            pub fn render(&self) -> ::std::string::String {
-                self.render_with(&SubjectPrefix::new())
-            }
-
-            /// The subscription subject under `prefix`.
-            pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-                let values: [::core::option::Option<&str>; #n] = [#(self.#fields,)* #(#open_rest),*];
-                let mut out = ::std::string::String::with_capacity(64);
-                ROOT.write(prefix, &mut out);
-                rt::render_filter(Self::TOKENS, &values, &mut out);
-                out
+            fn slots(&mut self) -> &mut [Option<&'a str>] {
+                &mut self.0
             }
         }
     }
 }
 
 pub(crate) fn subjects(spec: &Spec, runtime: &TokenStream) -> Result<TokenStream> {
-    let mut regexes = Vec::new();
-    let channels: Vec<TokenStream> = spec
+    for channel in &spec.channels {
+        if shape(spec, channel).slots.len() > MAX_VALUES {
+            return Err(Error::new(
+                &spec.path,
+                &channel.pointer,
+                ErrorKind::Unsupported(format!(
+                    "channel {:?} has more than {MAX_VALUES} parameters and wildcards",
+                    channel.name
+                )),
+            ));
+        }
+    }
+    let params = ParamConsts::new(spec);
+    let order = routing_order(spec)?;
+    let variants = tok_variants(spec);
+    let tok_import = (!variants.is_empty()).then(|| quote!(use rt::Tok::{#(#variants),*};));
+    let channels = spec
         .channels
         .iter()
-        .map(|c| channel_items(spec, c, runtime, &mut regexes))
-        .collect();
-    let router = router(spec)?;
-    let filter = spec_filter_items(spec, &mut regexes);
+        .map(|c| channel_items(spec, c, &params));
+    let infos = spec.channels.iter().map(|c| channel_info(spec, c, &params));
+    let routed = order.iter().map(|c| info_name(c));
+    let filter = spec_filter_items(spec, &params);
+    let param_items = params.items();
     let (root, replaceable) = spec
         .subject_root
         .as_ref()
@@ -798,16 +787,9 @@ pub(crate) fn subjects(spec: &Spec, runtime: &TokenStream) -> Result<TokenStream
             (r.default.clone(), r.replaceable)
         });
     let account = spec.account_prefix;
-    let regex_items = regexes.iter().map(|(name, pattern)| {
-        quote! {
-            static #name: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(|| {
-                ::regress::Regex::new(#pattern).expect("the generator checked this pattern")
-            });
-        }
-    });
     let root_doc = match &spec.subject_root {
         Some(r) if r.replaceable => format!(
-            "How the spec's subjects begin: `{}`, which a [`SubjectPrefix`] root replaces.",
+            "How the spec's subjects begin: `{}`, which a [`SubjectPrefix`](super::SubjectPrefix) root replaces.",
             r.default
         ),
         Some(r) => format!("How the spec's subjects begin: always `{}`.", r.default),
@@ -815,26 +797,38 @@ pub(crate) fn subjects(spec: &Spec, runtime: &TokenStream) -> Result<TokenStream
     };
     let root_doc = plain_doc(&root_doc);
     Ok(quote! {
-        /// Typed subjects: one type per channel that renders and parses its subjects, one filter
-        /// type per channel for subscriptions, and a router over all channels.
+        /// Typed subjects: one type per channel that builds, parses and renders its subjects
+        /// ([`ChannelSubject`](subjects::ChannelSubject)), and one filter type per channel for
+        /// subscriptions ([`ChannelFilter`](subjects::ChannelFilter)).
         pub mod subjects {
             use #runtime::subject as rt;
-            pub use #runtime::{ChannelInfo, ChannelSubject, SubjectError, SubjectPrefix};
-
-            #root_doc
-            pub const ROOT: rt::SubjectRoot = rt::SubjectRoot {
-                default: #root,
-                replaceable: #replaceable,
-                account: #account,
-            };
-
-            #(#regex_items)*
+            pub use #runtime::{ChannelFilter, ChannelInfo, ChannelSubject, SubjectError, SubjectPrefix};
 
             #(#channels)*
 
-            #router
-
             #filter
+
+            /// The spec's channels as data, for code that works with channels generically.
+            pub mod channels {
+                #tok_import
+                use super::{rt, ChannelInfo};
+
+                #root_doc
+                pub const ROOT: rt::SubjectRoot = rt::SubjectRoot {
+                    default: #root,
+                    replaceable: #replaceable,
+                    account: #account,
+                };
+
+                #(#infos)*
+
+                /// Every channel, most specific first: the order routing tries them (at the first
+                /// token where two channels differ, literal text beats text with a parameter,
+                /// which beats a parameter, which beats `>`).
+                pub const ALL: &[&ChannelInfo] = &[#(&#routed),*];
+            }
+
+            #param_items
         }
     })
 }
@@ -860,37 +854,68 @@ pub(crate) fn check_patterns(spec: &Spec) -> Result<()> {
     Ok(())
 }
 
+/// Names the generated code uses unqualified, which no generated item may take.
+const PRELUDE: &[&str] = &[
+    "Result",
+    "Option",
+    "Ok",
+    "Err",
+    "Some",
+    "None",
+    "String",
+    "Vec",
+    "Box",
+    "Send",
+    "Sync",
+    "Future",
+    "Message",
+    "Operation",
+    "ChannelInfo",
+    "channels",
+];
+
+/// The operation types' names (`operations::ScaleComponent`).
+pub(crate) fn operation_markers(spec: &Spec) -> Vec<Ident> {
+    let mut names = Namer::new();
+    for taken in PRELUDE {
+        names.reserve(taken);
+    }
+    spec.operations
+        .iter()
+        .map(|op| ident(&names.unique(pascal(&op.id))))
+        .collect()
+}
+
 pub(crate) fn operations(
     spec: &Spec,
     runtime: &TokenStream,
     bindings: &[Vec<super::bindings::Binding>],
 ) -> TokenStream {
-    let mut names = Namer::new();
+    let markers = operation_markers(spec);
     let items = spec.operations.iter().enumerate().map(|(i, op)| {
         let channel = &spec.channels[op.channel];
-        let marker = ident(&names.unique(pascal(&op.id)));
+        let marker = &markers[i];
         let id = &op.id;
-        let spec_id = &spec.id;
         let subject = subject_name(channel);
         let info = info_name(channel);
         let direction = match op.direction {
-            Direction::Publish => quote!(#runtime::Direction::Publish),
-            Direction::Subscribe => quote!(#runtime::Direction::Subscribe),
+            Direction::Publish => quote!(rt::Direction::Publish),
+            Direction::Subscribe => quote!(rt::Direction::Subscribe),
         };
         let pattern = match (&op.reply, &op.queue) {
-            (None, _) => quote!(#runtime::ReplyPattern::None),
+            (None, _) => None,
             (Some(r), _) if r.pattern == ReplyPattern::ScatterGather => {
-                quote!(#runtime::ReplyPattern::ScatterGather)
+                Some(quote!(rt::ReplyPattern::ScatterGather))
             }
-            (Some(_), Some(_)) => quote!(#runtime::ReplyPattern::QueueGroup),
-            (Some(_), None) => quote!(#runtime::ReplyPattern::Single),
+            (Some(_), Some(_)) => Some(quote!(rt::ReplyPattern::QueueGroup)),
+            (Some(_), None) => Some(quote!(rt::ReplyPattern::Single)),
         };
         let message_infos = |indexes: &[usize]| -> Vec<TokenStream> {
             indexes
                 .iter()
                 .map(|&m| {
                     let t = ident(&spec.messages[m].ident);
-                    quote!(<super::messages::#t as #runtime::Message>::INFO)
+                    quote!(super::messages::#t::INFO)
                 })
                 .collect()
         };
@@ -901,45 +926,56 @@ pub(crate) fn operations(
             .map(|r| r.messages.clone())
             .unwrap_or_default();
         let replies = message_infos(&reply_messages);
-        let reply_id = match op.reply.as_ref().and_then(|r| r.operation_id.as_ref()) {
-            Some(r) => quote!(::core::option::Option::Some(#r)),
-            None => quote!(::core::option::Option::None),
-        };
-        let dispatch = match &op.dispatch {
-            Some(d) => {
-                let tag = &d.tag;
-                let name = ident(&d.name);
-                quote!(::core::option::Option::Some(#runtime::DispatchInfo {
-                    tag: #tag,
-                    variants: super::messages::#name::TAGS,
-                }))
-            }
-            None => quote!(::core::option::Option::None),
-        };
-        let reply_status = match (&spec.reply_status, &op.reply) {
-            (Some(status), Some(_)) => {
-                let success = &status.success;
-                let message = &status.message;
-                quote!(::core::option::Option::Some(#runtime::ReplyStatusInfo {
-                    success: #success,
-                    message: &[#(#message),*],
-                }))
-            }
-            _ => quote!(::core::option::Option::None),
-        };
+        let reply_id = op.reply.as_ref().and_then(|r| r.operation_id.as_ref());
+        let dispatch = op.dispatch.as_ref().map(|d| {
+            let tag = &d.tag;
+            let name = ident(&d.name);
+            quote!(Some(rt::DispatchInfo {
+                tag: #tag,
+                variants: super::messages::#name::TAGS,
+            }))
+        });
+        let reply_status =
+            (spec.reply_status.is_some() && op.reply.is_some()).then(|| quote!(REPLY_STATUS));
         let decode_request = op.dispatch.as_ref().map(|d| {
             let name = ident(&d.name);
             quote! {
-                fn decode_request(payload: &[u8]) -> ::std::result::Result<Self::Request, ::serde_json::Error> {
+                fn decode_request(payload: &[u8]) -> Result<Self::Request, ::serde_json::Error> {
                     super::messages::#name::from_slice(payload)
                 }
             }
         });
-        let queue = match &op.queue {
-            Some(q) => quote!(::core::option::Option::Some(#q)),
-            None => quote!(::core::option::Option::None),
-        };
+        let queue = op.queue.as_ref();
         let reply_optional = op.reply.as_ref().is_some_and(|r| r.optional);
+        // Only what differs from `operation`'s.
+        let mut fields = Vec::new();
+        if op.direction == Direction::Subscribe {
+            fields.push(quote!(direction: #direction));
+        }
+        if !requests.is_empty() {
+            fields.push(quote!(messages: &[#(#requests),*]));
+        }
+        if !replies.is_empty() {
+            fields.push(quote!(reply: &[#(#replies),*]));
+        }
+        if let Some(r) = reply_id {
+            fields.push(quote!(reply_id: Some(#r)));
+        }
+        if let Some(p) = pattern {
+            fields.push(quote!(pattern: #p));
+        }
+        if reply_optional {
+            fields.push(quote!(reply_optional: true));
+        }
+        if let Some(q) = queue {
+            fields.push(quote!(queue: Some(#q)));
+        }
+        if let Some(d) = dispatch {
+            fields.push(quote!(dispatch: #d));
+        }
+        if let Some(r) = reply_status {
+            fields.push(quote!(reply_status: #r));
+        }
         let bind = super::bindings::bind_fn(&bindings[i], runtime);
         let payload_of = |indexes: &[usize], dispatch: Option<&String>| -> TokenStream {
             match (indexes, dispatch) {
@@ -957,10 +993,13 @@ pub(crate) fn operations(
         };
         let request = payload_of(&op.messages, op.dispatch.as_ref().map(|d| &d.name));
         let reply = payload_of(&reply_messages, None);
-        let mut text = format!("The operation `{id}` on `{}`.", channel.name);
-        if let Some(s) = &op.summary {
-            text.push_str("\n\n");
-            text.push_str(&super::sanitize_doc(s));
+        let mut text = format!("`{id}` on `{}`", channel.name);
+        match &op.summary {
+            Some(s) => text.push_str(&format!(
+                ": {}.",
+                super::sanitize_doc(s).trim_end_matches('.')
+            )),
+            None => text.push('.'),
         }
         if let Some(d) = &op.description {
             text.push_str("\n\n");
@@ -972,23 +1011,13 @@ pub(crate) fn operations(
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
             pub struct #marker;
 
-            impl #runtime::Operation for #marker {
+            impl Operation for #marker {
                 type Subject<'a> = super::subjects::#subject<'a>;
                 type Request = #request;
                 type Reply = #reply;
-                const INFO: #runtime::OperationInfo = #runtime::OperationInfo {
-                    spec: #spec_id,
-                    id: #id,
-                    channel: &super::subjects::#info,
-                    direction: #direction,
-                    messages: &[#(#requests),*],
-                    reply: &[#(#replies),*],
-                    reply_id: #reply_id,
-                    pattern: #pattern,
-                    reply_optional: #reply_optional,
-                    queue: #queue,
-                    dispatch: #dispatch,
-                    reply_status: #reply_status,
+                const INFO: rt::OperationInfo = rt::OperationInfo {
+                    #(#fields,)*
+                    ..operation(#id, &channels::#info)
                 };
 
                 #decode_request
@@ -996,24 +1025,40 @@ pub(crate) fn operations(
             }
         }
     });
-    let markers: Vec<Ident> = {
-        let mut names = Namer::new();
-        spec.operations
-            .iter()
-            .map(|op| ident(&names.unique(pascal(&op.id))))
-            .collect()
-    };
     let module_doc = plain_doc(&format!(
         "One type per operation; its [`Operation`]({}::Operation) implementation names the\noperation's subject, request and reply types, and how it is answered.",
         runtime.to_string().replace(' ', "")
     ));
+    let reply_status = spec.reply_status.as_ref().map(|status| {
+        let success = &status.success;
+        let message = &status.message;
+        quote! {
+            /// Where the spec's replies say whether the request was refused.
+            const REPLY_STATUS: Option<rt::ReplyStatusInfo> = Some(rt::ReplyStatusInfo {
+                success: #success,
+                message: &[#(#message),*],
+            });
+        }
+    });
     quote! {
         #module_doc
         pub mod operations {
+            use #runtime::{self as rt, ChannelInfo, Message, Operation};
+
+            use super::subjects::channels;
+
+            /// An operation of the spec that others send to it, before its messages and reply are
+            /// set.
+            const fn operation(id: &'static str, channel: &'static ChannelInfo) -> rt::OperationInfo {
+                rt::OperationInfo::new(super::SPEC, id, channel, rt::Direction::Publish)
+            }
+
+            #reply_status
+
             #(#items)*
 
             /// Every operation of the spec, in spec order.
-            pub const ALL: &[#runtime::OperationInfo] = &[#(<#markers as #runtime::Operation>::INFO),*];
+            pub const ALL: &[rt::OperationInfo] = &[#(#markers::INFO),*];
         }
     }
 }

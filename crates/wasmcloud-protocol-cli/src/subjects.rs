@@ -79,7 +79,10 @@ pub fn list(args: &[String]) -> Result<Outcome, Usage> {
                 all.push(Json::object([
                     ("spec", Json::value(spec.id)),
                     ("channel", Json::value(channel.name)),
-                    ("params", Json::value(channel.params.to_vec())),
+                    (
+                        "params",
+                        Json::value(channel.param_names().collect::<Vec<_>>()),
+                    ),
                     (
                         "operations",
                         Json::Array(operations_on(spec, channel).map(operation_json).collect()),
@@ -131,7 +134,7 @@ pub fn matches(args: &[String]) -> Result<Outcome, Usage> {
     };
     let prefix = prefix(&args)?;
     for spec in SPECS {
-        if let Some((channel, values)) = spec.route(subject, &prefix) {
+        if let Ok((channel, values)) = spec.route(subject, &prefix) {
             let out = Json::object([
                 ("spec", Json::value(spec.id)),
                 ("channel", Json::value(channel.name)),
@@ -172,11 +175,9 @@ pub fn find_operation(id: &str) -> Result<(&'static SpecInfo, &'static Operation
 fn param_name(channel: &ChannelInfo, given: &str) -> Option<&'static str> {
     let norm = |s: &str| s.to_ascii_lowercase().replace(['_', '-'], "");
     channel
-        .params
-        .iter()
-        .find(|p| **p == given)
-        .or_else(|| channel.params.iter().find(|p| norm(p) == norm(given)))
-        .copied()
+        .param_names()
+        .find(|p| *p == given)
+        .or_else(|| channel.param_names().find(|p| norm(p) == norm(given)))
 }
 
 pub fn subject(args: &[String]) -> Result<Outcome, Usage> {
@@ -193,7 +194,7 @@ pub fn subject(args: &[String]) -> Result<Outcome, Usage> {
         let param = param_name(op.channel, name).ok_or_else(|| {
             Usage(format!(
                 "{id} has no parameter {name:?} (its parameters: {})",
-                op.channel.params.join(", ")
+                op.channel.param_names().collect::<Vec<_>>().join(", ")
             ))
         })?;
         values.push((param, value));

@@ -14,7 +14,7 @@ const LATTICE: &str = "prod-eu";
 const HOST: &str = "NAU2KX5RMQAUL35EROZUYD77GVKISUV2GKTUVEZDJMYCGGK2SO7UCO3N";
 
 macro_rules! subject_group {
-    ($c:expr, $name:literal, $format:expr, $build:expr, $ty:ty, $any:ty) => {{
+    ($c:expr, $name:literal, $format:expr, $build:expr, $ty:ty, $any:expr) => {{
         let mut g = $c.benchmark_group($name);
         g.bench_function("format", |b| {
             b.iter(|| $format(black_box(LATTICE), black_box(HOST)))
@@ -23,11 +23,12 @@ macro_rules! subject_group {
             b.iter(|| $build(black_box(LATTICE), black_box(HOST)).render())
         });
         let subject: String = $format(LATTICE, HOST);
+        let prefix = wasmcloud_protocol::runtime::SubjectPrefix::new();
         g.bench_function("parse", |b| {
             b.iter(|| <$ty>::parse(black_box(&subject)).unwrap())
         });
         g.bench_function("route", |b| {
-            b.iter(|| <$any>::parse(black_box(&subject)).unwrap())
+            b.iter(|| $any.route(black_box(&subject), &prefix).unwrap())
         });
         g.finish();
     }};
@@ -40,7 +41,7 @@ fn subjects(c: &mut Criterion) {
         |l: &str, _h: &str| format!("wasmbus.ctl.v1.{l}.host.ping"),
         |l, _h| ctl::HostPingSubject::new(l).unwrap(),
         ctl::HostPingSubject,
-        ctl::AnySubject
+        wasmcloud_protocol::control_interface::INFO
     );
     subject_group!(
         c,
@@ -48,7 +49,7 @@ fn subjects(c: &mut Criterion) {
         |l: &str, h: &str| format!("wasmbus.ctl.v1.{l}.host.get.{h}"),
         |l, h| ctl::HostGetSubject::new(l, h).unwrap(),
         ctl::HostGetSubject,
-        ctl::AnySubject
+        wasmcloud_protocol::control_interface::INFO
     );
     subject_group!(
         c,
@@ -56,7 +57,7 @@ fn subjects(c: &mut Criterion) {
         |l: &str, h: &str| format!("wasmbus.ctl.v1.{l}.component.scale.{h}"),
         |l, h| ctl::ComponentScaleSubject::new(l, h).unwrap(),
         ctl::ComponentScaleSubject,
-        ctl::AnySubject
+        wasmcloud_protocol::control_interface::INFO
     );
     subject_group!(
         c,
@@ -64,7 +65,7 @@ fn subjects(c: &mut Criterion) {
         |l: &str, _h: &str| format!("wasmbus.ctl.v1.{l}.config.put.http-defaults"),
         |l, _h| ctl::ConfigPutSubject::new(l, "http-defaults").unwrap(),
         ctl::ConfigPutSubject,
-        ctl::AnySubject
+        wasmcloud_protocol::control_interface::INFO
     );
     subject_group!(
         c,
@@ -72,7 +73,7 @@ fn subjects(c: &mut Criterion) {
         |l: &str, _h: &str| format!("wasmbus.evt.{l}.host_heartbeat"),
         |l, _h| evt::HostHeartbeatSubject::new(l).unwrap(),
         evt::HostHeartbeatSubject,
-        evt::AnySubject
+        wasmcloud_protocol::lattice_events::INFO
     );
     // Writing into a reused buffer: what a client does per request.
     let mut g = c.benchmark_group("host.get.reused-buffer");

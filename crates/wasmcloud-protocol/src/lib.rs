@@ -8,14 +8,17 @@
 //! - `types`: the payload types, documented from the spec;
 //! - `messages`: one marker type per message (name, content type, payload type), and an enum over
 //!   messages told apart by a tag (`LatticeEvent`, by CloudEvents `type`);
-//! - `subjects`: one type per channel that builds and parses its subjects, subscription filters,
-//!   and `AnySubject`, which routes any subject to its channel;
+//! - `subjects`: one type per channel that builds and parses its subjects, and subscription
+//!   filters; the channels and parameter rules as data (`INFO.route` routes any subject);
 //! - `operations`: one type per operation with its subject, request and reply types and how it is
 //!   answered.
 //!
-//! [`runtime`] is the small hand-written part they call into.
+//! and, first, what users reach for: `Client`, `Responder` and `serve` (the `nats` feature) and
+//! the enum over the events.
+//!
+//! [`runtime`] is `asyncapi-runtime`, the small hand-written part they call into.
 
-pub mod runtime;
+pub use asyncapi_runtime as runtime;
 
 mod generated;
 

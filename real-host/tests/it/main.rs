@@ -175,10 +175,8 @@ fn check_every_operation_was_sent(lattice: &Lattice) {
     let sent: BTreeSet<&str> = lattice
         .wire()
         .iter()
-        .filter_map(|m| {
-            control_interface::subjects::AnySubject::parse_with(&m.subject, &prefix).ok()
-        })
-        .map(|s| s.channel().name)
+        .filter_map(|m| control_interface::INFO.route(&m.subject, &prefix).ok())
+        .map(|(channel, _)| channel.name)
         .collect();
     let operations: Vec<&str> = control_interface::INFO
         .operations

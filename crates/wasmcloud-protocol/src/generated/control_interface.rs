@@ -10,6 +10,12 @@
 //! outcome is reported by lattice events (lattice-events.yaml). This describes what wasmCloud 1.x
 //! hosts (1.9.x) and the official client crate (wasmcloud-control-interface 3.0.1) put on the wire.
 
+#[cfg(feature = "nats")]
+pub use self::client::Client;
+
+#[cfg(feature = "nats")]
+pub use self::responder::{serve, Responder};
+
 /// Short name of the spec this module is generated from.
 pub const SPEC: &str = "control-interface";
 
@@ -23,11 +29,11 @@ pub const VERSION: &str = "2.0.0";
 pub const ASYNCAPI_VERSION: &str = "2.6.0";
 
 /// The spec at a glance: its channels, operations and messages.
-pub const INFO: crate::runtime::SpecInfo = crate::runtime::SpecInfo {
+pub const INFO: ::asyncapi_runtime::SpecInfo = ::asyncapi_runtime::SpecInfo {
     id: SPEC,
     title: TITLE,
     version: VERSION,
-    channels: subjects::CHANNELS,
+    channels: subjects::channels::ALL,
     operations: operations::ALL,
     messages: messages::ALL,
 };
@@ -678,10 +684,11 @@ pub mod types {
     }
 }
 
-/// One marker type per message of the spec; its [`Message`](crate::runtime::Message) implementation
-/// ties
-/// the message to its payload type and metadata.
+/// One marker type per message of the spec; its [`Message`](::asyncapi_runtime::Message)
+/// implementation ties the message to its payload type and metadata.
 pub mod messages {
+    use ::asyncapi_runtime::{self as rt, Message};
+
     /// Empty Request: A request with no payload; the official client sends an empty body
     ///
     /// Queries that need no input carry no payload. Hosts ignore the body of these requests, so
@@ -691,32 +698,15 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct EmptyRequest;
 
-    impl EmptyRequest {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "EmptyRequest";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for EmptyRequest {
+    impl Message for EmptyRequest {
         type Payload = ();
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "EmptyRequest",
-            content_type: "application/json",
+        const INFO: rt::MessageInfo = rt::MessageInfo {
             has_payload: false,
-            title: ::core::option::Option::Some("Empty Request"),
-            summary: ::core::option::Option::Some(
-                "A request with no payload; the official client sends an empty body",
-            ),
+            title: Some("Empty Request"),
+            summary: Some("A request with no payload; the official client sends an empty body"),
             schema: include_str!("../../schemas/control-interface/EmptyRequest.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "EmptyRequest")
         };
     }
 
@@ -726,32 +716,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ClaimsResponse;
 
-    impl ClaimsResponse {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "ClaimsResponse";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for ClaimsResponse {
+    impl Message for ClaimsResponse {
         type Payload = super::types::ClaimsResponse;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "ClaimsResponse",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Claims Response"),
-            summary: ::core::option::Option::Some(
-                "The claims of every signed component and provider",
-            ),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Claims Response"),
+            summary: Some("The claims of every signed component and provider"),
             schema: include_str!("../../schemas/control-interface/ClaimsResponse.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "ClaimsResponse")
         };
     }
 
@@ -762,32 +734,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ComponentAuctionRequest;
 
-    impl ComponentAuctionRequest {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "ComponentAuctionRequest";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for ComponentAuctionRequest {
+    impl Message for ComponentAuctionRequest {
         type Payload = super::types::ComponentAuctionRequest;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "ComponentAuctionRequest",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Component Auction Request"),
-            summary: ::core::option::Option::Some(
-                "Asks which hosts satisfy the constraints for running a component",
-            ),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Component Auction Request"),
+            summary: Some("Asks which hosts satisfy the constraints for running a component"),
             schema: include_str!("../../schemas/control-interface/ComponentAuctionRequest.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "ComponentAuctionRequest")
         };
     }
 
@@ -798,30 +752,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ComponentAuctionResponse;
 
-    impl ComponentAuctionResponse {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "ComponentAuctionResponse";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for ComponentAuctionResponse {
+    impl Message for ComponentAuctionResponse {
         type Payload = super::types::ComponentAuctionResponse;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "ComponentAuctionResponse",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Component Auction Response"),
-            summary: ::core::option::Option::Some("A host's offer to run the component"),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Component Auction Response"),
+            summary: Some("A host's offer to run the component"),
             schema: include_str!("../../schemas/control-interface/ComponentAuctionResponse.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "ComponentAuctionResponse")
         };
     }
 
@@ -833,32 +771,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ScaleComponentCommand;
 
-    impl ScaleComponentCommand {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "ScaleComponentCommand";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for ScaleComponentCommand {
+    impl Message for ScaleComponentCommand {
         type Payload = super::types::ScaleComponentCommand;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "ScaleComponentCommand",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Scale Component Command"),
-            summary: ::core::option::Option::Some(
-                "Command to scale a WebAssembly component to a maximum instance count",
-            ),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Scale Component Command"),
+            summary: Some("Command to scale a WebAssembly component to a maximum instance count"),
             schema: include_str!("../../schemas/control-interface/ScaleComponentCommand.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "ScaleComponentCommand")
         };
     }
 
@@ -872,32 +792,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct CtlOperationAck;
 
-    impl CtlOperationAck {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "CtlOperationAck";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for CtlOperationAck {
+    impl Message for CtlOperationAck {
         type Payload = super::types::CtlResponse;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "CtlOperationAck",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Control Operation Acknowledgment"),
-            summary: ::core::option::Option::Some(
-                "The reply to a command, whether it was accepted or refused",
-            ),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Control Operation Acknowledgment"),
+            summary: Some("The reply to a command, whether it was accepted or refused"),
             schema: include_str!("../../schemas/control-interface/CtlOperationAck.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "CtlOperationAck")
         };
     }
 
@@ -909,32 +811,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct UpdateComponentCommand;
 
-    impl UpdateComponentCommand {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "UpdateComponentCommand";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for UpdateComponentCommand {
+    impl Message for UpdateComponentCommand {
         type Payload = super::types::UpdateComponentCommand;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "UpdateComponentCommand",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Update Component Command"),
-            summary: ::core::option::Option::Some(
-                "Command to live-update a running component to a new image reference",
-            ),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Update Component Command"),
+            summary: Some("Command to live-update a running component to a new image reference"),
             schema: include_str!("../../schemas/control-interface/UpdateComponentCommand.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "UpdateComponentCommand")
         };
     }
 
@@ -944,32 +828,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ConfigResponse;
 
-    impl ConfigResponse {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "ConfigResponse";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for ConfigResponse {
+    impl Message for ConfigResponse {
         type Payload = super::types::ConfigResponse;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "ConfigResponse",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Config Response"),
-            summary: ::core::option::Option::Some(
-                "A named configuration, or a note that it does not exist",
-            ),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Config Response"),
+            summary: Some("A named configuration, or a note that it does not exist"),
             schema: include_str!("../../schemas/control-interface/ConfigResponse.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "ConfigResponse")
         };
     }
 
@@ -979,32 +845,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct PutConfigCommand;
 
-    impl PutConfigCommand {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "PutConfigCommand";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for PutConfigCommand {
+    impl Message for PutConfigCommand {
         type Payload = super::types::ConfigValues;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "PutConfigCommand",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Put Config Command"),
-            summary: ::core::option::Option::Some(
-                "The configuration to store, as a flat map of strings",
-            ),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Put Config Command"),
+            summary: Some("The configuration to store, as a flat map of strings"),
             schema: include_str!("../../schemas/control-interface/PutConfigCommand.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "PutConfigCommand")
         };
     }
 
@@ -1015,32 +863,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct HostInventoryResponse;
 
-    impl HostInventoryResponse {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "HostInventoryResponse";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for HostInventoryResponse {
+    impl Message for HostInventoryResponse {
         type Payload = super::types::HostInventoryResponse;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "HostInventoryResponse",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Host Inventory Response"),
-            summary: ::core::option::Option::Some(
-                "Full inventory of components and providers running on a host",
-            ),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Host Inventory Response"),
+            summary: Some("Full inventory of components and providers running on a host"),
             schema: include_str!("../../schemas/control-interface/HostInventoryResponse.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "HostInventoryResponse")
         };
     }
 
@@ -1051,32 +881,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct HostSummaryResponse;
 
-    impl HostSummaryResponse {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "HostSummaryResponse";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for HostSummaryResponse {
+    impl Message for HostSummaryResponse {
         type Payload = super::types::HostSummaryResponse;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "HostSummaryResponse",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Host Summary Response"),
-            summary: ::core::option::Option::Some(
-                "One host's summary, sent by every host in reply to a ping",
-            ),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Host Summary Response"),
+            summary: Some("One host's summary, sent by every host in reply to a ping"),
             schema: include_str!("../../schemas/control-interface/HostSummaryResponse.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "HostSummaryResponse")
         };
     }
 
@@ -1087,30 +899,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct StopHostCommand;
 
-    impl StopHostCommand {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "StopHostCommand";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for StopHostCommand {
+    impl Message for StopHostCommand {
         type Payload = super::types::StopHostCommand;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "StopHostCommand",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Stop Host Command"),
-            summary: ::core::option::Option::Some("Command to stop a host gracefully"),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Stop Host Command"),
+            summary: Some("Command to stop a host gracefully"),
             schema: include_str!("../../schemas/control-interface/StopHostCommand.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "StopHostCommand")
         };
     }
 
@@ -1121,30 +917,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct DeleteLabelCommand;
 
-    impl DeleteLabelCommand {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "DeleteLabelCommand";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for DeleteLabelCommand {
+    impl Message for DeleteLabelCommand {
         type Payload = super::types::HostLabelIdentifier;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "DeleteLabelCommand",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Delete Label Command"),
-            summary: ::core::option::Option::Some("The key of a label to remove from a host"),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Delete Label Command"),
+            summary: Some("The key of a label to remove from a host"),
             schema: include_str!("../../schemas/control-interface/DeleteLabelCommand.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "DeleteLabelCommand")
         };
     }
 
@@ -1154,30 +934,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct PutLabelCommand;
 
-    impl PutLabelCommand {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "PutLabelCommand";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for PutLabelCommand {
+    impl Message for PutLabelCommand {
         type Payload = super::types::HostLabel;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "PutLabelCommand",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Put Label Command"),
-            summary: ::core::option::Option::Some("A label to set on a host"),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Put Label Command"),
+            summary: Some("A label to set on a host"),
             schema: include_str!("../../schemas/control-interface/PutLabelCommand.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "PutLabelCommand")
         };
     }
 
@@ -1188,30 +952,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct DeleteLinkCommand;
 
-    impl DeleteLinkCommand {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "DeleteLinkCommand";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for DeleteLinkCommand {
+    impl Message for DeleteLinkCommand {
         type Payload = super::types::DeleteLinkCommand;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "DeleteLinkCommand",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Delete Link Command"),
-            summary: ::core::option::Option::Some("Command to remove a link"),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Delete Link Command"),
+            summary: Some("Command to remove a link"),
             schema: include_str!("../../schemas/control-interface/DeleteLinkCommand.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "DeleteLinkCommand")
         };
     }
 
@@ -1221,30 +969,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct LinksResponse;
 
-    impl LinksResponse {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "LinksResponse";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for LinksResponse {
+    impl Message for LinksResponse {
         type Payload = super::types::LinksResponse;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "LinksResponse",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Links Response"),
-            summary: ::core::option::Option::Some("Every link of the lattice"),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Links Response"),
+            summary: Some("Every link of the lattice"),
             schema: include_str!("../../schemas/control-interface/LinksResponse.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "LinksResponse")
         };
     }
 
@@ -1254,32 +986,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct PutLinkCommand;
 
-    impl PutLinkCommand {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "PutLinkCommand";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for PutLinkCommand {
+    impl Message for PutLinkCommand {
         type Payload = super::types::LinkDefinition;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "PutLinkCommand",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Put Link Command"),
-            summary: ::core::option::Option::Some(
-                "Command to create or update a link between a source and a target",
-            ),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Put Link Command"),
+            summary: Some("Command to create or update a link between a source and a target"),
             schema: include_str!("../../schemas/control-interface/PutLinkCommand.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "PutLinkCommand")
         };
     }
 
@@ -1290,32 +1004,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ProviderAuctionRequest;
 
-    impl ProviderAuctionRequest {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "ProviderAuctionRequest";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for ProviderAuctionRequest {
+    impl Message for ProviderAuctionRequest {
         type Payload = super::types::ProviderAuctionRequest;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "ProviderAuctionRequest",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Provider Auction Request"),
-            summary: ::core::option::Option::Some(
-                "Asks which hosts satisfy the constraints for running a provider",
-            ),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Provider Auction Request"),
+            summary: Some("Asks which hosts satisfy the constraints for running a provider"),
             schema: include_str!("../../schemas/control-interface/ProviderAuctionRequest.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "ProviderAuctionRequest")
         };
     }
 
@@ -1326,30 +1022,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ProviderAuctionResponse;
 
-    impl ProviderAuctionResponse {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "ProviderAuctionResponse";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for ProviderAuctionResponse {
+    impl Message for ProviderAuctionResponse {
         type Payload = super::types::ProviderAuctionResponse;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "ProviderAuctionResponse",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Provider Auction Response"),
-            summary: ::core::option::Option::Some("A host's offer to run the provider"),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Provider Auction Response"),
+            summary: Some("A host's offer to run the provider"),
             schema: include_str!("../../schemas/control-interface/ProviderAuctionResponse.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "ProviderAuctionResponse")
         };
     }
 
@@ -1360,32 +1040,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct StartProviderCommand;
 
-    impl StartProviderCommand {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "StartProviderCommand";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for StartProviderCommand {
+    impl Message for StartProviderCommand {
         type Payload = super::types::StartProviderCommand;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "StartProviderCommand",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Start Provider Command"),
-            summary: ::core::option::Option::Some(
-                "Command to start a capability provider on a wasmCloud host",
-            ),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Start Provider Command"),
+            summary: Some("Command to start a capability provider on a wasmCloud host"),
             schema: include_str!("../../schemas/control-interface/StartProviderCommand.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "StartProviderCommand")
         };
     }
 
@@ -1396,32 +1058,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct StopProviderCommand;
 
-    impl StopProviderCommand {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "StopProviderCommand";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for StopProviderCommand {
+    impl Message for StopProviderCommand {
         type Payload = super::types::StopProviderCommand;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "StopProviderCommand",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Stop Provider Command"),
-            summary: ::core::option::Option::Some(
-                "Command to stop a running capability provider on a wasmCloud host",
-            ),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Stop Provider Command"),
+            summary: Some("Command to stop a running capability provider on a wasmCloud host"),
             schema: include_str!("../../schemas/control-interface/StopProviderCommand.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "StopProviderCommand")
         };
     }
 
@@ -1432,72 +1076,52 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct PutRegistriesCommand;
 
-    impl PutRegistriesCommand {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "PutRegistriesCommand";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "control-interface";
-    }
-
-    impl crate::runtime::Message for PutRegistriesCommand {
+    impl Message for PutRegistriesCommand {
         type Payload = super::types::RegistryCredentialMap;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "control-interface",
-            name: "PutRegistriesCommand",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Put Registries Command"),
-            summary: ::core::option::Option::Some("Credentials per OCI registry host"),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Put Registries Command"),
+            summary: Some("Credentials per OCI registry host"),
             schema: include_str!("../../schemas/control-interface/PutRegistriesCommand.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "PutRegistriesCommand")
         };
     }
 
     /// Every message of the spec, in spec order.
-    pub const ALL: &[crate::runtime::MessageInfo] = &[
-        <EmptyRequest as crate::runtime::Message>::INFO,
-        <ClaimsResponse as crate::runtime::Message>::INFO,
-        <ComponentAuctionRequest as crate::runtime::Message>::INFO,
-        <ComponentAuctionResponse as crate::runtime::Message>::INFO,
-        <ScaleComponentCommand as crate::runtime::Message>::INFO,
-        <CtlOperationAck as crate::runtime::Message>::INFO,
-        <UpdateComponentCommand as crate::runtime::Message>::INFO,
-        <ConfigResponse as crate::runtime::Message>::INFO,
-        <PutConfigCommand as crate::runtime::Message>::INFO,
-        <HostInventoryResponse as crate::runtime::Message>::INFO,
-        <HostSummaryResponse as crate::runtime::Message>::INFO,
-        <StopHostCommand as crate::runtime::Message>::INFO,
-        <DeleteLabelCommand as crate::runtime::Message>::INFO,
-        <PutLabelCommand as crate::runtime::Message>::INFO,
-        <DeleteLinkCommand as crate::runtime::Message>::INFO,
-        <LinksResponse as crate::runtime::Message>::INFO,
-        <PutLinkCommand as crate::runtime::Message>::INFO,
-        <ProviderAuctionRequest as crate::runtime::Message>::INFO,
-        <ProviderAuctionResponse as crate::runtime::Message>::INFO,
-        <StartProviderCommand as crate::runtime::Message>::INFO,
-        <StopProviderCommand as crate::runtime::Message>::INFO,
-        <PutRegistriesCommand as crate::runtime::Message>::INFO,
+    pub const ALL: &[rt::MessageInfo] = &[
+        <EmptyRequest as Message>::INFO,
+        <ClaimsResponse as Message>::INFO,
+        <ComponentAuctionRequest as Message>::INFO,
+        <ComponentAuctionResponse as Message>::INFO,
+        <ScaleComponentCommand as Message>::INFO,
+        <CtlOperationAck as Message>::INFO,
+        <UpdateComponentCommand as Message>::INFO,
+        <ConfigResponse as Message>::INFO,
+        <PutConfigCommand as Message>::INFO,
+        <HostInventoryResponse as Message>::INFO,
+        <HostSummaryResponse as Message>::INFO,
+        <StopHostCommand as Message>::INFO,
+        <DeleteLabelCommand as Message>::INFO,
+        <PutLabelCommand as Message>::INFO,
+        <DeleteLinkCommand as Message>::INFO,
+        <LinksResponse as Message>::INFO,
+        <PutLinkCommand as Message>::INFO,
+        <ProviderAuctionRequest as Message>::INFO,
+        <ProviderAuctionResponse as Message>::INFO,
+        <StartProviderCommand as Message>::INFO,
+        <StopProviderCommand as Message>::INFO,
+        <PutRegistriesCommand as Message>::INFO,
     ];
 }
 
-/// Typed subjects: one type per channel that renders and parses its subjects, one filter
-/// type per channel for subscriptions, and a router over all channels.
+/// Typed subjects: one type per channel that builds, parses and renders its subjects
+/// ([`ChannelSubject`](subjects::ChannelSubject)), and one filter type per channel for
+/// subscriptions ([`ChannelFilter`](subjects::ChannelFilter)).
 pub mod subjects {
-    use crate::runtime::subject as rt;
+    use ::asyncapi_runtime::subject as rt;
 
-    pub use crate::runtime::{ChannelInfo, ChannelSubject, SubjectError, SubjectPrefix};
-
-    /// How the spec's subjects begin: `wasmbus.ctl`, which a [`SubjectPrefix`] root replaces.
-    pub const ROOT: rt::SubjectRoot = rt::SubjectRoot {
-        default: "wasmbus.ctl",
-        replaceable: true,
-        account: true,
+    pub use ::asyncapi_runtime::{
+        ChannelFilter, ChannelInfo, ChannelSubject, SubjectError, SubjectPrefix,
     };
 
     /// A subject of the channel `wasmbus.ctl.v1.{lattice}.claims.get`.
@@ -1512,92 +1136,29 @@ pub mod subjects {
     }
 
     impl<'a> ClaimsGetSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.claims.get";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("claims"),
-            rt::Tok::Lit("get"),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_claims_get(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> ClaimsGetFilter<'a> {
-            ClaimsGetFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for ClaimsGetSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &CLAIMS_GET;
+    impl<'a> ChannelSubject<'a> for ClaimsGetSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::CLAIMS_GET;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.claims.get".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = ClaimsGetFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -1610,74 +1171,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.claims.get`, with any parameter left
     /// open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct ClaimsGetFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct ClaimsGetFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> ClaimsGetFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_claims_get_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(ClaimsGetSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.claims.get`.
-    pub const CLAIMS_GET: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.claims.get",
-        params: &["lattice"],
-        operations: &["getClaims"],
-        root: ROOT,
-        tokens: ClaimsGetSubject::TOKENS,
-        check: check_claims_get,
-        check_param: check_claims_get_param,
-    };
+    impl<'a> ChannelFilter<'a> for ClaimsGetFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::CLAIMS_GET;
 
-    fn check_claims_get(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_claims_get_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_claims_get_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -1696,92 +1203,29 @@ pub mod subjects {
     }
 
     impl<'a> ComponentAuctionSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.component.auction";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("component"),
-            rt::Tok::Lit("auction"),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_component_auction(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> ComponentAuctionFilter<'a> {
-            ComponentAuctionFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for ComponentAuctionSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &COMPONENT_AUCTION;
+    impl<'a> ChannelSubject<'a> for ComponentAuctionSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::COMPONENT_AUCTION;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.component.auction".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = ComponentAuctionFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -1794,74 +1238,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.component.auction`, with any
     /// parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct ComponentAuctionFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct ComponentAuctionFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> ComponentAuctionFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_component_auction_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(ComponentAuctionSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.component.auction`.
-    pub const COMPONENT_AUCTION: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.component.auction",
-        params: &["lattice"],
-        operations: &["performComponentAuction"],
-        root: ROOT,
-        tokens: ComponentAuctionSubject::TOKENS,
-        check: check_component_auction,
-        check_param: check_component_auction_param,
-    };
+    impl<'a> ChannelFilter<'a> for ComponentAuctionFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::COMPONENT_AUCTION;
 
-    fn check_component_auction(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_component_auction_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_component_auction_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -1885,106 +1275,35 @@ pub mod subjects {
     }
 
     impl<'a> ComponentScaleSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.component.scale.{hostId}";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("component"),
-            rt::Tok::Lit("scale"),
-            rt::Tok::Param(1),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            lattice: &'a str,
-            host_id: &'a str,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            check_component_scale(&[lattice, host_id])?;
-            ::std::result::Result::Ok(Self { lattice, host_id })
+        pub fn new(lattice: &'a str, host_id: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice, host_id])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
 
-        /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
-        /// with their own id, so only that host receives the request. Commands that also carry
-        /// host_id in their body must carry the same value there: hosts put the body's value into
-        /// their events (and refuse a stop for another host). Generated clients fill an empty
-        /// host_id from the subject and refuse a different one before sending; generated responders
-        /// do the same on the way in.
+        /// The public key (nkey) of the target host: 56 characters starting with N. Its rules:
+        /// [`params::HOST_ID`].
         pub fn host_id(&self) -> &'a str {
             self.host_id
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> ComponentScaleFilter<'a> {
-            ComponentScaleFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 2] {
-            [self.lattice, self.host_id]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 2] = [""; 2];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0], values[1]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for ComponentScaleSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &COMPONENT_SCALE;
+    impl<'a> ChannelSubject<'a> for ComponentScaleSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::COMPONENT_SCALE;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.component.scale.{hostId}".into(),
-                })
-            })
+        type Values = [&'a str; 2];
+        type Filter = ComponentScaleFilter<'a>;
+
+        fn from_checked([lattice, host_id]: Self::Values) -> Self {
+            Self { lattice, host_id }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice, self.host_id]
         }
     }
 
@@ -1997,90 +1316,25 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.component.scale.{hostId}`, with any
     /// parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct ComponentScaleFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-        host_id: ::core::option::Option<&'a str>,
-    }
+    pub struct ComponentScaleFilter<'a>([Option<&'a str>; 2]);
 
     impl<'a> ComponentScaleFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_component_scale_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
 
         /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
-        pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_component_scale_param(1, value)?;
-            self.host_id = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(
-                ComponentScaleSubject::TOKENS,
-                &[self.lattice, self.host_id],
-                &mut out,
-            );
-            out
+        pub fn host_id(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(1, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.component.scale.{hostId}`.
-    pub const COMPONENT_SCALE: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.component.scale.{hostId}",
-        params: &["lattice", "hostId"],
-        operations: &["scaleComponent"],
-        root: ROOT,
-        tokens: ComponentScaleSubject::TOKENS,
-        check: check_component_scale,
-        check_param: check_component_scale_param,
-    };
+    impl<'a> ChannelFilter<'a> for ComponentScaleFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::COMPONENT_SCALE;
 
-    fn check_component_scale(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_component_scale_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_component_scale_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            1 => {
-                rt::check_token("hostId", value)?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -2102,106 +1356,35 @@ pub mod subjects {
     }
 
     impl<'a> ComponentUpdateSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.component.update.{hostId}";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("component"),
-            rt::Tok::Lit("update"),
-            rt::Tok::Param(1),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            lattice: &'a str,
-            host_id: &'a str,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            check_component_update(&[lattice, host_id])?;
-            ::std::result::Result::Ok(Self { lattice, host_id })
+        pub fn new(lattice: &'a str, host_id: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice, host_id])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
 
-        /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
-        /// with their own id, so only that host receives the request. Commands that also carry
-        /// host_id in their body must carry the same value there: hosts put the body's value into
-        /// their events (and refuse a stop for another host). Generated clients fill an empty
-        /// host_id from the subject and refuse a different one before sending; generated responders
-        /// do the same on the way in.
+        /// The public key (nkey) of the target host: 56 characters starting with N. Its rules:
+        /// [`params::HOST_ID`].
         pub fn host_id(&self) -> &'a str {
             self.host_id
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> ComponentUpdateFilter<'a> {
-            ComponentUpdateFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 2] {
-            [self.lattice, self.host_id]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 2] = [""; 2];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0], values[1]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for ComponentUpdateSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &COMPONENT_UPDATE;
+    impl<'a> ChannelSubject<'a> for ComponentUpdateSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::COMPONENT_UPDATE;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.component.update.{hostId}".into(),
-                })
-            })
+        type Values = [&'a str; 2];
+        type Filter = ComponentUpdateFilter<'a>;
+
+        fn from_checked([lattice, host_id]: Self::Values) -> Self {
+            Self { lattice, host_id }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice, self.host_id]
         }
     }
 
@@ -2214,90 +1397,25 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`, with any
     /// parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct ComponentUpdateFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-        host_id: ::core::option::Option<&'a str>,
-    }
+    pub struct ComponentUpdateFilter<'a>([Option<&'a str>; 2]);
 
     impl<'a> ComponentUpdateFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_component_update_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
 
         /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
-        pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_component_update_param(1, value)?;
-            self.host_id = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(
-                ComponentUpdateSubject::TOKENS,
-                &[self.lattice, self.host_id],
-                &mut out,
-            );
-            out
+        pub fn host_id(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(1, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`.
-    pub const COMPONENT_UPDATE: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.component.update.{hostId}",
-        params: &["lattice", "hostId"],
-        operations: &["updateComponent"],
-        root: ROOT,
-        tokens: ComponentUpdateSubject::TOKENS,
-        check: check_component_update,
-        check_param: check_component_update_param,
-    };
+    impl<'a> ChannelFilter<'a> for ComponentUpdateFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::COMPONENT_UPDATE;
 
-    fn check_component_update(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_component_update_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_component_update_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            1 => {
-                rt::check_token("hostId", value)?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -2314,104 +1432,38 @@ pub mod subjects {
     }
 
     impl<'a> ConfigDelSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.config.del.{configName}";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("config"),
-            rt::Tok::Lit("del"),
-            rt::Tok::Param(1),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            lattice: &'a str,
-            config_name: &'a str,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            check_config_del(&[lattice, config_name])?;
-            ::std::result::Result::Ok(Self {
-                lattice,
-                config_name,
-            })
+        pub fn new(lattice: &'a str, config_name: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice, config_name])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
 
-        /// The name of a configuration, used verbatim as one subject token.
+        /// The name of a configuration, used verbatim as one subject token. Its rules:
+        /// [`params::CONFIG_NAME`].
         pub fn config_name(&self) -> &'a str {
             self.config_name
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> ConfigDelFilter<'a> {
-            ConfigDelFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 2] {
-            [self.lattice, self.config_name]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 2] = [""; 2];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0], values[1]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for ConfigDelSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &CONFIG_DEL;
+    impl<'a> ChannelSubject<'a> for ConfigDelSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::CONFIG_DEL;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.config.del.{configName}".into(),
-                })
-            })
+        type Values = [&'a str; 2];
+        type Filter = ConfigDelFilter<'a>;
+
+        fn from_checked([lattice, config_name]: Self::Values) -> Self {
+            Self {
+                lattice,
+                config_name,
+            }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice, self.config_name]
         }
     }
 
@@ -2424,90 +1476,25 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.config.del.{configName}`, with any
     /// parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct ConfigDelFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-        config_name: ::core::option::Option<&'a str>,
-    }
+    pub struct ConfigDelFilter<'a>([Option<&'a str>; 2]);
 
     impl<'a> ConfigDelFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_config_del_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
 
         /// Fixes `configName` (checked like a subject's) instead of leaving it open.
-        pub fn config_name(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_config_del_param(1, value)?;
-            self.config_name = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(
-                ConfigDelSubject::TOKENS,
-                &[self.lattice, self.config_name],
-                &mut out,
-            );
-            out
+        pub fn config_name(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(1, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.config.del.{configName}`.
-    pub const CONFIG_DEL: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.config.del.{configName}",
-        params: &["lattice", "configName"],
-        operations: &["deleteConfig"],
-        root: ROOT,
-        tokens: ConfigDelSubject::TOKENS,
-        check: check_config_del,
-        check_param: check_config_del_param,
-    };
+    impl<'a> ChannelFilter<'a> for ConfigDelFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::CONFIG_DEL;
 
-    fn check_config_del(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_config_del_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_config_del_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            1 => {
-                rt::check_token("configName", value)?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -2525,104 +1512,38 @@ pub mod subjects {
     }
 
     impl<'a> ConfigGetSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.config.get.{configName}";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("config"),
-            rt::Tok::Lit("get"),
-            rt::Tok::Param(1),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            lattice: &'a str,
-            config_name: &'a str,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            check_config_get(&[lattice, config_name])?;
-            ::std::result::Result::Ok(Self {
-                lattice,
-                config_name,
-            })
+        pub fn new(lattice: &'a str, config_name: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice, config_name])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
 
-        /// The name of a configuration, used verbatim as one subject token.
+        /// The name of a configuration, used verbatim as one subject token. Its rules:
+        /// [`params::CONFIG_NAME`].
         pub fn config_name(&self) -> &'a str {
             self.config_name
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> ConfigGetFilter<'a> {
-            ConfigGetFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 2] {
-            [self.lattice, self.config_name]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 2] = [""; 2];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0], values[1]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for ConfigGetSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &CONFIG_GET;
+    impl<'a> ChannelSubject<'a> for ConfigGetSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::CONFIG_GET;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.config.get.{configName}".into(),
-                })
-            })
+        type Values = [&'a str; 2];
+        type Filter = ConfigGetFilter<'a>;
+
+        fn from_checked([lattice, config_name]: Self::Values) -> Self {
+            Self {
+                lattice,
+                config_name,
+            }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice, self.config_name]
         }
     }
 
@@ -2635,90 +1556,25 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.config.get.{configName}`, with any
     /// parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct ConfigGetFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-        config_name: ::core::option::Option<&'a str>,
-    }
+    pub struct ConfigGetFilter<'a>([Option<&'a str>; 2]);
 
     impl<'a> ConfigGetFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_config_get_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
 
         /// Fixes `configName` (checked like a subject's) instead of leaving it open.
-        pub fn config_name(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_config_get_param(1, value)?;
-            self.config_name = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(
-                ConfigGetSubject::TOKENS,
-                &[self.lattice, self.config_name],
-                &mut out,
-            );
-            out
+        pub fn config_name(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(1, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.config.get.{configName}`.
-    pub const CONFIG_GET: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.config.get.{configName}",
-        params: &["lattice", "configName"],
-        operations: &["getConfig"],
-        root: ROOT,
-        tokens: ConfigGetSubject::TOKENS,
-        check: check_config_get,
-        check_param: check_config_get_param,
-    };
+    impl<'a> ChannelFilter<'a> for ConfigGetFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::CONFIG_GET;
 
-    fn check_config_get(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_config_get_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_config_get_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            1 => {
-                rt::check_token("configName", value)?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -2735,104 +1591,38 @@ pub mod subjects {
     }
 
     impl<'a> ConfigPutSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.config.put.{configName}";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("config"),
-            rt::Tok::Lit("put"),
-            rt::Tok::Param(1),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            lattice: &'a str,
-            config_name: &'a str,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            check_config_put(&[lattice, config_name])?;
-            ::std::result::Result::Ok(Self {
-                lattice,
-                config_name,
-            })
+        pub fn new(lattice: &'a str, config_name: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice, config_name])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
 
-        /// The name of a configuration, used verbatim as one subject token.
+        /// The name of a configuration, used verbatim as one subject token. Its rules:
+        /// [`params::CONFIG_NAME`].
         pub fn config_name(&self) -> &'a str {
             self.config_name
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> ConfigPutFilter<'a> {
-            ConfigPutFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 2] {
-            [self.lattice, self.config_name]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 2] = [""; 2];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0], values[1]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for ConfigPutSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &CONFIG_PUT;
+    impl<'a> ChannelSubject<'a> for ConfigPutSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::CONFIG_PUT;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.config.put.{configName}".into(),
-                })
-            })
+        type Values = [&'a str; 2];
+        type Filter = ConfigPutFilter<'a>;
+
+        fn from_checked([lattice, config_name]: Self::Values) -> Self {
+            Self {
+                lattice,
+                config_name,
+            }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice, self.config_name]
         }
     }
 
@@ -2845,90 +1635,25 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.config.put.{configName}`, with any
     /// parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct ConfigPutFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-        config_name: ::core::option::Option<&'a str>,
-    }
+    pub struct ConfigPutFilter<'a>([Option<&'a str>; 2]);
 
     impl<'a> ConfigPutFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_config_put_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
 
         /// Fixes `configName` (checked like a subject's) instead of leaving it open.
-        pub fn config_name(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_config_put_param(1, value)?;
-            self.config_name = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(
-                ConfigPutSubject::TOKENS,
-                &[self.lattice, self.config_name],
-                &mut out,
-            );
-            out
+        pub fn config_name(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(1, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.config.put.{configName}`.
-    pub const CONFIG_PUT: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.config.put.{configName}",
-        params: &["lattice", "configName"],
-        operations: &["putConfig"],
-        root: ROOT,
-        tokens: ConfigPutSubject::TOKENS,
-        check: check_config_put,
-        check_param: check_config_put_param,
-    };
+    impl<'a> ChannelFilter<'a> for ConfigPutFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::CONFIG_PUT;
 
-    fn check_config_put(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_config_put_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_config_put_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            1 => {
-                rt::check_token("configName", value)?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -2945,106 +1670,35 @@ pub mod subjects {
     }
 
     impl<'a> HostGetSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.host.get.{hostId}";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("host"),
-            rt::Tok::Lit("get"),
-            rt::Tok::Param(1),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            lattice: &'a str,
-            host_id: &'a str,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            check_host_get(&[lattice, host_id])?;
-            ::std::result::Result::Ok(Self { lattice, host_id })
+        pub fn new(lattice: &'a str, host_id: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice, host_id])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
 
-        /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
-        /// with their own id, so only that host receives the request. Commands that also carry
-        /// host_id in their body must carry the same value there: hosts put the body's value into
-        /// their events (and refuse a stop for another host). Generated clients fill an empty
-        /// host_id from the subject and refuse a different one before sending; generated responders
-        /// do the same on the way in.
+        /// The public key (nkey) of the target host: 56 characters starting with N. Its rules:
+        /// [`params::HOST_ID`].
         pub fn host_id(&self) -> &'a str {
             self.host_id
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> HostGetFilter<'a> {
-            HostGetFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 2] {
-            [self.lattice, self.host_id]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 2] = [""; 2];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0], values[1]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for HostGetSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &HOST_GET;
+    impl<'a> ChannelSubject<'a> for HostGetSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::HOST_GET;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.host.get.{hostId}".into(),
-                })
-            })
+        type Values = [&'a str; 2];
+        type Filter = HostGetFilter<'a>;
+
+        fn from_checked([lattice, host_id]: Self::Values) -> Self {
+            Self { lattice, host_id }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice, self.host_id]
         }
     }
 
@@ -3057,87 +1711,25 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`, with any
     /// parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct HostGetFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-        host_id: ::core::option::Option<&'a str>,
-    }
+    pub struct HostGetFilter<'a>([Option<&'a str>; 2]);
 
     impl<'a> HostGetFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_host_get_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
 
         /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
-        pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_host_get_param(1, value)?;
-            self.host_id = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(
-                HostGetSubject::TOKENS,
-                &[self.lattice, self.host_id],
-                &mut out,
-            );
-            out
+        pub fn host_id(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(1, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`.
-    pub const HOST_GET: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.host.get.{hostId}",
-        params: &["lattice", "hostId"],
-        operations: &["getHostInventory"],
-        root: ROOT,
-        tokens: HostGetSubject::TOKENS,
-        check: check_host_get,
-        check_param: check_host_get_param,
-    };
+    impl<'a> ChannelFilter<'a> for HostGetFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::HOST_GET;
 
-    fn check_host_get(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_host_get_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_host_get_param(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            1 => {
-                rt::check_token("hostId", value)?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -3153,92 +1745,29 @@ pub mod subjects {
     }
 
     impl<'a> HostPingSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.host.ping";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("host"),
-            rt::Tok::Lit("ping"),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_host_ping(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> HostPingFilter<'a> {
-            HostPingFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for HostPingSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &HOST_PING;
+    impl<'a> ChannelSubject<'a> for HostPingSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::HOST_PING;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.host.ping".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = HostPingFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -3251,71 +1780,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.host.ping`, with any parameter left
     /// open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct HostPingFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct HostPingFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> HostPingFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_host_ping_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(HostPingSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.host.ping`.
-    pub const HOST_PING: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.host.ping",
-        params: &["lattice"],
-        operations: &["getHosts"],
-        root: ROOT,
-        tokens: HostPingSubject::TOKENS,
-        check: check_host_ping,
-        check_param: check_host_ping_param,
-    };
+    impl<'a> ChannelFilter<'a> for HostPingFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::HOST_PING;
 
-    fn check_host_ping(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_host_ping_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_host_ping_param(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -3332,106 +1810,35 @@ pub mod subjects {
     }
 
     impl<'a> HostStopSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.host.stop.{hostId}";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("host"),
-            rt::Tok::Lit("stop"),
-            rt::Tok::Param(1),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            lattice: &'a str,
-            host_id: &'a str,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            check_host_stop(&[lattice, host_id])?;
-            ::std::result::Result::Ok(Self { lattice, host_id })
+        pub fn new(lattice: &'a str, host_id: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice, host_id])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
 
-        /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
-        /// with their own id, so only that host receives the request. Commands that also carry
-        /// host_id in their body must carry the same value there: hosts put the body's value into
-        /// their events (and refuse a stop for another host). Generated clients fill an empty
-        /// host_id from the subject and refuse a different one before sending; generated responders
-        /// do the same on the way in.
+        /// The public key (nkey) of the target host: 56 characters starting with N. Its rules:
+        /// [`params::HOST_ID`].
         pub fn host_id(&self) -> &'a str {
             self.host_id
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> HostStopFilter<'a> {
-            HostStopFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 2] {
-            [self.lattice, self.host_id]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 2] = [""; 2];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0], values[1]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for HostStopSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &HOST_STOP;
+    impl<'a> ChannelSubject<'a> for HostStopSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::HOST_STOP;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.host.stop.{hostId}".into(),
-                })
-            })
+        type Values = [&'a str; 2];
+        type Filter = HostStopFilter<'a>;
+
+        fn from_checked([lattice, host_id]: Self::Values) -> Self {
+            Self { lattice, host_id }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice, self.host_id]
         }
     }
 
@@ -3444,87 +1851,25 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.host.stop.{hostId}`, with any
     /// parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct HostStopFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-        host_id: ::core::option::Option<&'a str>,
-    }
+    pub struct HostStopFilter<'a>([Option<&'a str>; 2]);
 
     impl<'a> HostStopFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_host_stop_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
 
         /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
-        pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_host_stop_param(1, value)?;
-            self.host_id = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(
-                HostStopSubject::TOKENS,
-                &[self.lattice, self.host_id],
-                &mut out,
-            );
-            out
+        pub fn host_id(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(1, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.host.stop.{hostId}`.
-    pub const HOST_STOP: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.host.stop.{hostId}",
-        params: &["lattice", "hostId"],
-        operations: &["stopHost"],
-        root: ROOT,
-        tokens: HostStopSubject::TOKENS,
-        check: check_host_stop,
-        check_param: check_host_stop_param,
-    };
+    impl<'a> ChannelFilter<'a> for HostStopFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::HOST_STOP;
 
-    fn check_host_stop(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_host_stop_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_host_stop_param(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            1 => {
-                rt::check_token("hostId", value)?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -3540,106 +1885,35 @@ pub mod subjects {
     }
 
     impl<'a> LabelDelSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.label.del.{hostId}";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("label"),
-            rt::Tok::Lit("del"),
-            rt::Tok::Param(1),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            lattice: &'a str,
-            host_id: &'a str,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            check_label_del(&[lattice, host_id])?;
-            ::std::result::Result::Ok(Self { lattice, host_id })
+        pub fn new(lattice: &'a str, host_id: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice, host_id])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
 
-        /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
-        /// with their own id, so only that host receives the request. Commands that also carry
-        /// host_id in their body must carry the same value there: hosts put the body's value into
-        /// their events (and refuse a stop for another host). Generated clients fill an empty
-        /// host_id from the subject and refuse a different one before sending; generated responders
-        /// do the same on the way in.
+        /// The public key (nkey) of the target host: 56 characters starting with N. Its rules:
+        /// [`params::HOST_ID`].
         pub fn host_id(&self) -> &'a str {
             self.host_id
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> LabelDelFilter<'a> {
-            LabelDelFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 2] {
-            [self.lattice, self.host_id]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 2] = [""; 2];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0], values[1]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for LabelDelSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &LABEL_DEL;
+    impl<'a> ChannelSubject<'a> for LabelDelSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::LABEL_DEL;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.label.del.{hostId}".into(),
-                })
-            })
+        type Values = [&'a str; 2];
+        type Filter = LabelDelFilter<'a>;
+
+        fn from_checked([lattice, host_id]: Self::Values) -> Self {
+            Self { lattice, host_id }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice, self.host_id]
         }
     }
 
@@ -3652,87 +1926,25 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.label.del.{hostId}`, with any
     /// parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct LabelDelFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-        host_id: ::core::option::Option<&'a str>,
-    }
+    pub struct LabelDelFilter<'a>([Option<&'a str>; 2]);
 
     impl<'a> LabelDelFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_label_del_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
 
         /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
-        pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_label_del_param(1, value)?;
-            self.host_id = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(
-                LabelDelSubject::TOKENS,
-                &[self.lattice, self.host_id],
-                &mut out,
-            );
-            out
+        pub fn host_id(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(1, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.label.del.{hostId}`.
-    pub const LABEL_DEL: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.label.del.{hostId}",
-        params: &["lattice", "hostId"],
-        operations: &["deleteLabel"],
-        root: ROOT,
-        tokens: LabelDelSubject::TOKENS,
-        check: check_label_del,
-        check_param: check_label_del_param,
-    };
+    impl<'a> ChannelFilter<'a> for LabelDelFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::LABEL_DEL;
 
-    fn check_label_del(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_label_del_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_label_del_param(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            1 => {
-                rt::check_token("hostId", value)?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -3749,106 +1961,35 @@ pub mod subjects {
     }
 
     impl<'a> LabelPutSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.label.put.{hostId}";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("label"),
-            rt::Tok::Lit("put"),
-            rt::Tok::Param(1),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            lattice: &'a str,
-            host_id: &'a str,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            check_label_put(&[lattice, host_id])?;
-            ::std::result::Result::Ok(Self { lattice, host_id })
+        pub fn new(lattice: &'a str, host_id: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice, host_id])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
 
-        /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
-        /// with their own id, so only that host receives the request. Commands that also carry
-        /// host_id in their body must carry the same value there: hosts put the body's value into
-        /// their events (and refuse a stop for another host). Generated clients fill an empty
-        /// host_id from the subject and refuse a different one before sending; generated responders
-        /// do the same on the way in.
+        /// The public key (nkey) of the target host: 56 characters starting with N. Its rules:
+        /// [`params::HOST_ID`].
         pub fn host_id(&self) -> &'a str {
             self.host_id
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> LabelPutFilter<'a> {
-            LabelPutFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 2] {
-            [self.lattice, self.host_id]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 2] = [""; 2];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0], values[1]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for LabelPutSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &LABEL_PUT;
+    impl<'a> ChannelSubject<'a> for LabelPutSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::LABEL_PUT;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.label.put.{hostId}".into(),
-                })
-            })
+        type Values = [&'a str; 2];
+        type Filter = LabelPutFilter<'a>;
+
+        fn from_checked([lattice, host_id]: Self::Values) -> Self {
+            Self { lattice, host_id }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice, self.host_id]
         }
     }
 
@@ -3861,87 +2002,25 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.label.put.{hostId}`, with any
     /// parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct LabelPutFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-        host_id: ::core::option::Option<&'a str>,
-    }
+    pub struct LabelPutFilter<'a>([Option<&'a str>; 2]);
 
     impl<'a> LabelPutFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_label_put_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
 
         /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
-        pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_label_put_param(1, value)?;
-            self.host_id = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(
-                LabelPutSubject::TOKENS,
-                &[self.lattice, self.host_id],
-                &mut out,
-            );
-            out
+        pub fn host_id(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(1, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.label.put.{hostId}`.
-    pub const LABEL_PUT: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.label.put.{hostId}",
-        params: &["lattice", "hostId"],
-        operations: &["putLabel"],
-        root: ROOT,
-        tokens: LabelPutSubject::TOKENS,
-        check: check_label_put,
-        check_param: check_label_put_param,
-    };
+    impl<'a> ChannelFilter<'a> for LabelPutFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::LABEL_PUT;
 
-    fn check_label_put(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_label_put_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_label_put_param(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            1 => {
-                rt::check_token("hostId", value)?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -3957,92 +2036,29 @@ pub mod subjects {
     }
 
     impl<'a> LinkDelSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.link.del";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("link"),
-            rt::Tok::Lit("del"),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_link_del(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> LinkDelFilter<'a> {
-            LinkDelFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for LinkDelSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &LINK_DEL;
+    impl<'a> ChannelSubject<'a> for LinkDelSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::LINK_DEL;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.link.del".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = LinkDelFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -4055,71 +2071,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.link.del`, with any parameter left
     /// open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct LinkDelFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct LinkDelFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> LinkDelFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_link_del_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(LinkDelSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.link.del`.
-    pub const LINK_DEL: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.link.del",
-        params: &["lattice"],
-        operations: &["deleteLink"],
-        root: ROOT,
-        tokens: LinkDelSubject::TOKENS,
-        check: check_link_del,
-        check_param: check_link_del_param,
-    };
+    impl<'a> ChannelFilter<'a> for LinkDelFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::LINK_DEL;
 
-    fn check_link_del(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_link_del_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_link_del_param(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -4134,92 +2099,29 @@ pub mod subjects {
     }
 
     impl<'a> LinkGetSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.link.get";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("link"),
-            rt::Tok::Lit("get"),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_link_get(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> LinkGetFilter<'a> {
-            LinkGetFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for LinkGetSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &LINK_GET;
+    impl<'a> ChannelSubject<'a> for LinkGetSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::LINK_GET;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.link.get".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = LinkGetFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -4232,71 +2134,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.link.get`, with any parameter left
     /// open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct LinkGetFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct LinkGetFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> LinkGetFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_link_get_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(LinkGetSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.link.get`.
-    pub const LINK_GET: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.link.get",
-        params: &["lattice"],
-        operations: &["getLinks"],
-        root: ROOT,
-        tokens: LinkGetSubject::TOKENS,
-        check: check_link_get,
-        check_param: check_link_get_param,
-    };
+    impl<'a> ChannelFilter<'a> for LinkGetFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::LINK_GET;
 
-    fn check_link_get(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_link_get_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_link_get_param(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -4313,92 +2164,29 @@ pub mod subjects {
     }
 
     impl<'a> LinkPutSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.link.put";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("link"),
-            rt::Tok::Lit("put"),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_link_put(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> LinkPutFilter<'a> {
-            LinkPutFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for LinkPutSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &LINK_PUT;
+    impl<'a> ChannelSubject<'a> for LinkPutSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::LINK_PUT;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.link.put".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = LinkPutFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -4411,71 +2199,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.link.put`, with any parameter left
     /// open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct LinkPutFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct LinkPutFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> LinkPutFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_link_put_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(LinkPutSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.link.put`.
-    pub const LINK_PUT: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.link.put",
-        params: &["lattice"],
-        operations: &["putLink"],
-        root: ROOT,
-        tokens: LinkPutSubject::TOKENS,
-        check: check_link_put,
-        check_param: check_link_put_param,
-    };
+    impl<'a> ChannelFilter<'a> for LinkPutFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::LINK_PUT;
 
-    fn check_link_put(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_link_put_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_link_put_param(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -4490,92 +2227,29 @@ pub mod subjects {
     }
 
     impl<'a> ProviderAuctionSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.provider.auction";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("provider"),
-            rt::Tok::Lit("auction"),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_provider_auction(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> ProviderAuctionFilter<'a> {
-            ProviderAuctionFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for ProviderAuctionSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &PROVIDER_AUCTION;
+    impl<'a> ChannelSubject<'a> for ProviderAuctionSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::PROVIDER_AUCTION;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.provider.auction".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = ProviderAuctionFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -4588,74 +2262,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.provider.auction`, with any
     /// parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct ProviderAuctionFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct ProviderAuctionFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> ProviderAuctionFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_provider_auction_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(ProviderAuctionSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.provider.auction`.
-    pub const PROVIDER_AUCTION: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.provider.auction",
-        params: &["lattice"],
-        operations: &["performProviderAuction"],
-        root: ROOT,
-        tokens: ProviderAuctionSubject::TOKENS,
-        check: check_provider_auction,
-        check_param: check_provider_auction_param,
-    };
+    impl<'a> ChannelFilter<'a> for ProviderAuctionFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::PROVIDER_AUCTION;
 
-    fn check_provider_auction(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_provider_auction_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_provider_auction_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -4673,106 +2293,35 @@ pub mod subjects {
     }
 
     impl<'a> ProviderStartSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.provider.start.{hostId}";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("provider"),
-            rt::Tok::Lit("start"),
-            rt::Tok::Param(1),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            lattice: &'a str,
-            host_id: &'a str,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            check_provider_start(&[lattice, host_id])?;
-            ::std::result::Result::Ok(Self { lattice, host_id })
+        pub fn new(lattice: &'a str, host_id: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice, host_id])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
 
-        /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
-        /// with their own id, so only that host receives the request. Commands that also carry
-        /// host_id in their body must carry the same value there: hosts put the body's value into
-        /// their events (and refuse a stop for another host). Generated clients fill an empty
-        /// host_id from the subject and refuse a different one before sending; generated responders
-        /// do the same on the way in.
+        /// The public key (nkey) of the target host: 56 characters starting with N. Its rules:
+        /// [`params::HOST_ID`].
         pub fn host_id(&self) -> &'a str {
             self.host_id
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> ProviderStartFilter<'a> {
-            ProviderStartFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 2] {
-            [self.lattice, self.host_id]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 2] = [""; 2];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0], values[1]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for ProviderStartSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &PROVIDER_START;
+    impl<'a> ChannelSubject<'a> for ProviderStartSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::PROVIDER_START;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.provider.start.{hostId}".into(),
-                })
-            })
+        type Values = [&'a str; 2];
+        type Filter = ProviderStartFilter<'a>;
+
+        fn from_checked([lattice, host_id]: Self::Values) -> Self {
+            Self { lattice, host_id }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice, self.host_id]
         }
     }
 
@@ -4785,90 +2334,25 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.provider.start.{hostId}`, with any
     /// parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct ProviderStartFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-        host_id: ::core::option::Option<&'a str>,
-    }
+    pub struct ProviderStartFilter<'a>([Option<&'a str>; 2]);
 
     impl<'a> ProviderStartFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_provider_start_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
 
         /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
-        pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_provider_start_param(1, value)?;
-            self.host_id = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(
-                ProviderStartSubject::TOKENS,
-                &[self.lattice, self.host_id],
-                &mut out,
-            );
-            out
+        pub fn host_id(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(1, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.provider.start.{hostId}`.
-    pub const PROVIDER_START: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.provider.start.{hostId}",
-        params: &["lattice", "hostId"],
-        operations: &["startProvider"],
-        root: ROOT,
-        tokens: ProviderStartSubject::TOKENS,
-        check: check_provider_start,
-        check_param: check_provider_start_param,
-    };
+    impl<'a> ChannelFilter<'a> for ProviderStartFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::PROVIDER_START;
 
-    fn check_provider_start(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_provider_start_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_provider_start_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            1 => {
-                rt::check_token("hostId", value)?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -4884,106 +2368,35 @@ pub mod subjects {
     }
 
     impl<'a> ProviderStopSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("provider"),
-            rt::Tok::Lit("stop"),
-            rt::Tok::Param(1),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            lattice: &'a str,
-            host_id: &'a str,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            check_provider_stop(&[lattice, host_id])?;
-            ::std::result::Result::Ok(Self { lattice, host_id })
+        pub fn new(lattice: &'a str, host_id: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice, host_id])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
 
-        /// The public key (nkey) of the target host: 56 characters starting with N. Hosts subscribe
-        /// with their own id, so only that host receives the request. Commands that also carry
-        /// host_id in their body must carry the same value there: hosts put the body's value into
-        /// their events (and refuse a stop for another host). Generated clients fill an empty
-        /// host_id from the subject and refuse a different one before sending; generated responders
-        /// do the same on the way in.
+        /// The public key (nkey) of the target host: 56 characters starting with N. Its rules:
+        /// [`params::HOST_ID`].
         pub fn host_id(&self) -> &'a str {
             self.host_id
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> ProviderStopFilter<'a> {
-            ProviderStopFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 2] {
-            [self.lattice, self.host_id]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 2] = [""; 2];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0], values[1]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for ProviderStopSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &PROVIDER_STOP;
+    impl<'a> ChannelSubject<'a> for ProviderStopSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::PROVIDER_STOP;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}".into(),
-                })
-            })
+        type Values = [&'a str; 2];
+        type Filter = ProviderStopFilter<'a>;
+
+        fn from_checked([lattice, host_id]: Self::Values) -> Self {
+            Self { lattice, host_id }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice, self.host_id]
         }
     }
 
@@ -4996,90 +2409,25 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}`, with any
     /// parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct ProviderStopFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-        host_id: ::core::option::Option<&'a str>,
-    }
+    pub struct ProviderStopFilter<'a>([Option<&'a str>; 2]);
 
     impl<'a> ProviderStopFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_provider_stop_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
 
         /// Fixes `hostId` (checked like a subject's) instead of leaving it open.
-        pub fn host_id(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_provider_stop_param(1, value)?;
-            self.host_id = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(
-                ProviderStopSubject::TOKENS,
-                &[self.lattice, self.host_id],
-                &mut out,
-            );
-            out
+        pub fn host_id(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(1, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}`.
-    pub const PROVIDER_STOP: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}",
-        params: &["lattice", "hostId"],
-        operations: &["stopProvider"],
-        root: ROOT,
-        tokens: ProviderStopSubject::TOKENS,
-        check: check_provider_stop,
-        check_param: check_provider_stop_param,
-    };
+    impl<'a> ChannelFilter<'a> for ProviderStopFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::PROVIDER_STOP;
 
-    fn check_provider_stop(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_provider_stop_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_provider_stop_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            1 => {
-                rt::check_token("hostId", value)?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -5096,92 +2444,29 @@ pub mod subjects {
     }
 
     impl<'a> RegistryPutSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.registry.put";
-
-        const TOKENS: &'static [rt::Tok] = &[
-            rt::Tok::Lit("v1"),
-            rt::Tok::Param(0),
-            rt::Tok::Lit("registry"),
-            rt::Tok::Lit("put"),
-        ];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_registry_put(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id. It also names NATS KV buckets on hosts, so it is letters, digits, '-'
-        /// and '_' only.
+        /// The lattice id. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> RegistryPutFilter<'a> {
-            RegistryPutFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for RegistryPutSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &REGISTRY_PUT;
+    impl<'a> ChannelSubject<'a> for RegistryPutSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::REGISTRY_PUT;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.ctl.v1.{lattice}.registry.put".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = RegistryPutFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -5194,631 +2479,403 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.ctl.v1.{lattice}.registry.put`, with any parameter
     /// left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct RegistryPutFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct RegistryPutFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> RegistryPutFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_registry_put_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(RegistryPutSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.ctl.v1.{lattice}.registry.put`.
-    pub const REGISTRY_PUT: ChannelInfo = ChannelInfo {
-        spec: "control-interface",
-        name: "wasmbus.ctl.v1.{lattice}.registry.put",
-        params: &["lattice"],
-        operations: &["putRegistries"],
-        root: ROOT,
-        tokens: RegistryPutSubject::TOKENS,
-        check: check_registry_put,
-        check_param: check_registry_put_param,
-    };
+    impl<'a> ChannelFilter<'a> for RegistryPutFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::REGISTRY_PUT;
 
-    fn check_registry_put(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_registry_put_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_registry_put_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
-
-    /// Any subject of the spec, routed to its channel.
-    ///
-    /// Channels are tried most specific first: at the first token where two channels differ,
-    /// literal text beats text with a parameter, which beats a parameter, which beats `>`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    pub enum AnySubject<'a> {
-        /// `wasmbus.ctl.v1.{lattice}.claims.get`
-        ClaimsGet(ClaimsGetSubject<'a>),
-        /// `wasmbus.ctl.v1.{lattice}.component.auction`
-        ComponentAuction(ComponentAuctionSubject<'a>),
-        /// `wasmbus.ctl.v1.{lattice}.host.ping`
-        HostPing(HostPingSubject<'a>),
-        /// `wasmbus.ctl.v1.{lattice}.link.del`
-        LinkDel(LinkDelSubject<'a>),
-        /// `wasmbus.ctl.v1.{lattice}.link.get`
-        LinkGet(LinkGetSubject<'a>),
-        /// `wasmbus.ctl.v1.{lattice}.link.put`
-        LinkPut(LinkPutSubject<'a>),
-        /// `wasmbus.ctl.v1.{lattice}.provider.auction`
-        ProviderAuction(ProviderAuctionSubject<'a>),
-        /// `wasmbus.ctl.v1.{lattice}.registry.put`
-        RegistryPut(RegistryPutSubject<'a>),
-        /// `wasmbus.ctl.v1.{lattice}.component.scale.{hostId}`
-        ComponentScale(ComponentScaleSubject<'a>),
-        /// `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`
-        ComponentUpdate(ComponentUpdateSubject<'a>),
-        /// `wasmbus.ctl.v1.{lattice}.config.del.{configName}`
-        ConfigDel(ConfigDelSubject<'a>),
-        /// `wasmbus.ctl.v1.{lattice}.config.get.{configName}`
-        ConfigGet(ConfigGetSubject<'a>),
-        /// `wasmbus.ctl.v1.{lattice}.config.put.{configName}`
-        ConfigPut(ConfigPutSubject<'a>),
-        /// `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`
-        HostGet(HostGetSubject<'a>),
-        /// `wasmbus.ctl.v1.{lattice}.host.stop.{hostId}`
-        HostStop(HostStopSubject<'a>),
-        /// `wasmbus.ctl.v1.{lattice}.label.del.{hostId}`
-        LabelDel(LabelDelSubject<'a>),
-        /// `wasmbus.ctl.v1.{lattice}.label.put.{hostId}`
-        LabelPut(LabelPutSubject<'a>),
-        /// `wasmbus.ctl.v1.{lattice}.provider.start.{hostId}`
-        ProviderStart(ProviderStartSubject<'a>),
-        /// `wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}`
-        ProviderStop(ProviderStopSubject<'a>),
-    }
-
-    impl<'a> AnySubject<'a> {
-        /// Routes a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            Self::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// Routes a subject under `prefix`. A subject that has a channel's shape but a bad
-        /// value gets that channel's error; one that has no channel's shape, `NoMatch`.
-        pub fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            let no_match = || SubjectError::NoMatch {
-                subject: subject.into(),
-                expected: "a channel of control-interface".into(),
-            };
-            let rest = ROOT.strip(subject, prefix).ok_or_else(no_match)?;
-            let count = rest.split('.').count();
-            let mut invalid = ::core::option::Option::None;
-            match if count == 4 {
-                ClaimsGetSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::ClaimsGet(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 4 {
-                ComponentAuctionSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::ComponentAuction(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 4 {
-                HostPingSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::HostPing(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 4 {
-                LinkDelSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::LinkDel(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 4 {
-                LinkGetSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::LinkGet(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 4 {
-                LinkPutSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::LinkPut(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 4 {
-                ProviderAuctionSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::ProviderAuction(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 4 {
-                RegistryPutSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::RegistryPut(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 5 {
-                ComponentScaleSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::ComponentScale(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 5 {
-                ComponentUpdateSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::ComponentUpdate(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 5 {
-                ConfigDelSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::ConfigDel(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 5 {
-                ConfigGetSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::ConfigGet(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 5 {
-                ConfigPutSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::ConfigPut(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 5 {
-                HostGetSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::HostGet(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 5 {
-                HostStopSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::HostStop(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 5 {
-                LabelDelSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::LabelDel(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 5 {
-                LabelPutSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::LabelPut(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 5 {
-                ProviderStartSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::ProviderStart(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 5 {
-                ProviderStopSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::ProviderStop(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            ::std::result::Result::Err(invalid.unwrap_or_else(no_match))
-        }
-
-        /// The channel of the subject.
-        pub fn channel(&self) -> &'static ChannelInfo {
-            match self {
-                Self::ClaimsGet(_) => &CLAIMS_GET,
-                Self::ComponentAuction(_) => &COMPONENT_AUCTION,
-                Self::HostPing(_) => &HOST_PING,
-                Self::LinkDel(_) => &LINK_DEL,
-                Self::LinkGet(_) => &LINK_GET,
-                Self::LinkPut(_) => &LINK_PUT,
-                Self::ProviderAuction(_) => &PROVIDER_AUCTION,
-                Self::RegistryPut(_) => &REGISTRY_PUT,
-                Self::ComponentScale(_) => &COMPONENT_SCALE,
-                Self::ComponentUpdate(_) => &COMPONENT_UPDATE,
-                Self::ConfigDel(_) => &CONFIG_DEL,
-                Self::ConfigGet(_) => &CONFIG_GET,
-                Self::ConfigPut(_) => &CONFIG_PUT,
-                Self::HostGet(_) => &HOST_GET,
-                Self::HostStop(_) => &HOST_STOP,
-                Self::LabelDel(_) => &LABEL_DEL,
-                Self::LabelPut(_) => &LABEL_PUT,
-                Self::ProviderStart(_) => &PROVIDER_START,
-                Self::ProviderStop(_) => &PROVIDER_STOP,
-            }
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            match self {
-                Self::ClaimsGet(s) => s.render_with(prefix),
-                Self::ComponentAuction(s) => s.render_with(prefix),
-                Self::HostPing(s) => s.render_with(prefix),
-                Self::LinkDel(s) => s.render_with(prefix),
-                Self::LinkGet(s) => s.render_with(prefix),
-                Self::LinkPut(s) => s.render_with(prefix),
-                Self::ProviderAuction(s) => s.render_with(prefix),
-                Self::RegistryPut(s) => s.render_with(prefix),
-                Self::ComponentScale(s) => s.render_with(prefix),
-                Self::ComponentUpdate(s) => s.render_with(prefix),
-                Self::ConfigDel(s) => s.render_with(prefix),
-                Self::ConfigGet(s) => s.render_with(prefix),
-                Self::ConfigPut(s) => s.render_with(prefix),
-                Self::HostGet(s) => s.render_with(prefix),
-                Self::HostStop(s) => s.render_with(prefix),
-                Self::LabelDel(s) => s.render_with(prefix),
-                Self::LabelPut(s) => s.render_with(prefix),
-                Self::ProviderStart(s) => s.render_with(prefix),
-                Self::ProviderStop(s) => s.render_with(prefix),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for AnySubject<'_> {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(&self.render_with(&SubjectPrefix::new()))
-        }
-    }
-
-    /// Every channel of the spec, in the order [`AnySubject`] tries them.
-    pub const CHANNELS: &[&ChannelInfo] = &[
-        &CLAIMS_GET,
-        &COMPONENT_AUCTION,
-        &HOST_PING,
-        &LINK_DEL,
-        &LINK_GET,
-        &LINK_PUT,
-        &PROVIDER_AUCTION,
-        &REGISTRY_PUT,
-        &COMPONENT_SCALE,
-        &COMPONENT_UPDATE,
-        &CONFIG_DEL,
-        &CONFIG_GET,
-        &CONFIG_PUT,
-        &HOST_GET,
-        &HOST_STOP,
-        &LABEL_DEL,
-        &LABEL_PUT,
-        &PROVIDER_START,
-        &PROVIDER_STOP,
-    ];
 
     /// The subscription covering every channel of the spec: `wasmbus.ctl.v1.{lattice}.>`, with
     /// parameters left open (`*`) until fixed.
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct SpecFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct SpecFilter<'a>([Option<&'a str>; 2]);
 
     impl<'a> SpecFilter<'a> {
-        /// The subscription template.
-        pub const TEMPLATE: &'static str = "wasmbus.ctl.v1.{lattice}.>";
-
-        const TOKENS: &'static [rt::Tok] =
-            &[rt::Tok::Lit("v1"), rt::Tok::Param(0), rt::Tok::Rest(1)];
-
         /// Fixes `lattice` instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
+    }
 
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
+    impl<'a> ChannelFilter<'a> for SpecFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.>",
+            params: &[params::LATTICE, rt::Param::tail("tail")],
+            operations: &[],
+            root: channels::ROOT,
+            tokens: &[rt::Tok::Lit("v1"), rt::Tok::Param(0), rt::Tok::Rest(1)],
+        };
 
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let values: [::core::option::Option<&str>; 2] =
-                [self.lattice, ::core::option::Option::None];
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(Self::TOKENS, &values, &mut out);
-            out
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
+    }
+
+    /// The spec's channels as data, for code that works with channels generically.
+    pub mod channels {
+        use rt::Tok::{Lit, Param};
+
+        use super::{rt, ChannelInfo};
+
+        /// How the spec's subjects begin: `wasmbus.ctl`, which a
+        /// [`SubjectPrefix`](super::SubjectPrefix) root replaces.
+        pub const ROOT: rt::SubjectRoot = rt::SubjectRoot {
+            default: "wasmbus.ctl",
+            replaceable: true,
+            account: true,
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.claims.get`.
+        pub const CLAIMS_GET: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.claims.get",
+            params: &[super::params::LATTICE],
+            operations: &["getClaims"],
+            root: ROOT,
+            tokens: &[Lit("v1"), Param(0), Lit("claims"), Lit("get")],
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.component.auction`.
+        pub const COMPONENT_AUCTION: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.component.auction",
+            params: &[super::params::LATTICE],
+            operations: &["performComponentAuction"],
+            root: ROOT,
+            tokens: &[Lit("v1"), Param(0), Lit("component"), Lit("auction")],
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.component.scale.{hostId}`.
+        pub const COMPONENT_SCALE: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.component.scale.{hostId}",
+            params: &[super::params::LATTICE, super::params::HOST_ID],
+            operations: &["scaleComponent"],
+            root: ROOT,
+            tokens: &[
+                Lit("v1"),
+                Param(0),
+                Lit("component"),
+                Lit("scale"),
+                Param(1),
+            ],
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`.
+        pub const COMPONENT_UPDATE: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.component.update.{hostId}",
+            params: &[super::params::LATTICE, super::params::HOST_ID],
+            operations: &["updateComponent"],
+            root: ROOT,
+            tokens: &[
+                Lit("v1"),
+                Param(0),
+                Lit("component"),
+                Lit("update"),
+                Param(1),
+            ],
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.config.del.{configName}`.
+        pub const CONFIG_DEL: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.config.del.{configName}",
+            params: &[super::params::LATTICE, super::params::CONFIG_NAME],
+            operations: &["deleteConfig"],
+            root: ROOT,
+            tokens: &[Lit("v1"), Param(0), Lit("config"), Lit("del"), Param(1)],
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.config.get.{configName}`.
+        pub const CONFIG_GET: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.config.get.{configName}",
+            params: &[super::params::LATTICE, super::params::CONFIG_NAME],
+            operations: &["getConfig"],
+            root: ROOT,
+            tokens: &[Lit("v1"), Param(0), Lit("config"), Lit("get"), Param(1)],
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.config.put.{configName}`.
+        pub const CONFIG_PUT: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.config.put.{configName}",
+            params: &[super::params::LATTICE, super::params::CONFIG_NAME],
+            operations: &["putConfig"],
+            root: ROOT,
+            tokens: &[Lit("v1"), Param(0), Lit("config"), Lit("put"), Param(1)],
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`.
+        pub const HOST_GET: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.host.get.{hostId}",
+            params: &[super::params::LATTICE, super::params::HOST_ID],
+            operations: &["getHostInventory"],
+            root: ROOT,
+            tokens: &[Lit("v1"), Param(0), Lit("host"), Lit("get"), Param(1)],
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.host.ping`.
+        pub const HOST_PING: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.host.ping",
+            params: &[super::params::LATTICE],
+            operations: &["getHosts"],
+            root: ROOT,
+            tokens: &[Lit("v1"), Param(0), Lit("host"), Lit("ping")],
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.host.stop.{hostId}`.
+        pub const HOST_STOP: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.host.stop.{hostId}",
+            params: &[super::params::LATTICE, super::params::HOST_ID],
+            operations: &["stopHost"],
+            root: ROOT,
+            tokens: &[Lit("v1"), Param(0), Lit("host"), Lit("stop"), Param(1)],
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.label.del.{hostId}`.
+        pub const LABEL_DEL: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.label.del.{hostId}",
+            params: &[super::params::LATTICE, super::params::HOST_ID],
+            operations: &["deleteLabel"],
+            root: ROOT,
+            tokens: &[Lit("v1"), Param(0), Lit("label"), Lit("del"), Param(1)],
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.label.put.{hostId}`.
+        pub const LABEL_PUT: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.label.put.{hostId}",
+            params: &[super::params::LATTICE, super::params::HOST_ID],
+            operations: &["putLabel"],
+            root: ROOT,
+            tokens: &[Lit("v1"), Param(0), Lit("label"), Lit("put"), Param(1)],
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.link.del`.
+        pub const LINK_DEL: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.link.del",
+            params: &[super::params::LATTICE],
+            operations: &["deleteLink"],
+            root: ROOT,
+            tokens: &[Lit("v1"), Param(0), Lit("link"), Lit("del")],
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.link.get`.
+        pub const LINK_GET: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.link.get",
+            params: &[super::params::LATTICE],
+            operations: &["getLinks"],
+            root: ROOT,
+            tokens: &[Lit("v1"), Param(0), Lit("link"), Lit("get")],
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.link.put`.
+        pub const LINK_PUT: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.link.put",
+            params: &[super::params::LATTICE],
+            operations: &["putLink"],
+            root: ROOT,
+            tokens: &[Lit("v1"), Param(0), Lit("link"), Lit("put")],
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.provider.auction`.
+        pub const PROVIDER_AUCTION: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.provider.auction",
+            params: &[super::params::LATTICE],
+            operations: &["performProviderAuction"],
+            root: ROOT,
+            tokens: &[Lit("v1"), Param(0), Lit("provider"), Lit("auction")],
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.provider.start.{hostId}`.
+        pub const PROVIDER_START: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.provider.start.{hostId}",
+            params: &[super::params::LATTICE, super::params::HOST_ID],
+            operations: &["startProvider"],
+            root: ROOT,
+            tokens: &[Lit("v1"), Param(0), Lit("provider"), Lit("start"), Param(1)],
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}`.
+        pub const PROVIDER_STOP: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}",
+            params: &[super::params::LATTICE, super::params::HOST_ID],
+            operations: &["stopProvider"],
+            root: ROOT,
+            tokens: &[Lit("v1"), Param(0), Lit("provider"), Lit("stop"), Param(1)],
+        };
+
+        /// The channel `wasmbus.ctl.v1.{lattice}.registry.put`.
+        pub const REGISTRY_PUT: ChannelInfo = ChannelInfo {
+            spec: "control-interface",
+            name: "wasmbus.ctl.v1.{lattice}.registry.put",
+            params: &[super::params::LATTICE],
+            operations: &["putRegistries"],
+            root: ROOT,
+            tokens: &[Lit("v1"), Param(0), Lit("registry"), Lit("put")],
+        };
+
+        /// Every channel, most specific first: the order routing tries them (at the first token
+        /// where two channels differ, literal text beats text with a parameter, which beats a
+        /// parameter, which beats `>`).
+        pub const ALL: &[&ChannelInfo] = &[
+            &CLAIMS_GET,
+            &COMPONENT_AUCTION,
+            &HOST_PING,
+            &LINK_DEL,
+            &LINK_GET,
+            &LINK_PUT,
+            &PROVIDER_AUCTION,
+            &REGISTRY_PUT,
+            &COMPONENT_SCALE,
+            &COMPONENT_UPDATE,
+            &CONFIG_DEL,
+            &CONFIG_GET,
+            &CONFIG_PUT,
+            &HOST_GET,
+            &HOST_STOP,
+            &LABEL_DEL,
+            &LABEL_PUT,
+            &PROVIDER_START,
+            &PROVIDER_STOP,
+        ];
+    }
+
+    /// The spec's channel parameters and their rules, each shared by the channels that have it.
+    pub mod params {
+        use super::rt;
+
+        /// `lattice`: The lattice id. It also names NATS KV buckets on hosts, so it is letters,
+        /// digits, '-' and '_' only.
+        pub const LATTICE: rt::Param = rt::Param {
+            pattern: Some(rt::Pattern::Chars {
+                source: "^[A-Za-z0-9_-]+$",
+                ranges: &[('A', 'Z'), ('a', 'z'), ('0', '9'), ('_', '_'), ('-', '-')],
+            }),
+            ..rt::Param::token("lattice")
+        };
+
+        /// `hostId`: The public key (nkey) of the target host: 56 characters starting with N. Hosts
+        /// subscribe with their own id, so only that host receives the request. Commands that also
+        /// carry host_id in their body must carry the same value there: hosts put the body's value
+        /// into their events (and refuse a stop for another host). Generated clients fill an empty
+        /// host_id from the subject and refuse a different one before sending; generated responders
+        /// do the same on the way in.
+        pub const HOST_ID: rt::Param = rt::Param::token("hostId");
+
+        /// `configName`: The name of a configuration, used verbatim as one subject token.
+        pub const CONFIG_NAME: rt::Param = rt::Param::token("configName");
     }
 }
 
-/// One type per operation; its [`Operation`](crate::runtime::Operation) implementation names the
-/// operation's subject, request and reply types, and how it is answered.
+/// One type per operation; its [`Operation`](::asyncapi_runtime::Operation) implementation names
+/// the operation's subject, request and reply types, and how it is answered.
 pub mod operations {
-    /// The operation `getClaims` on `wasmbus.ctl.v1.{lattice}.claims.get`.
-    ///
-    /// List the claims known to the lattice
+    use ::asyncapi_runtime::{self as rt, ChannelInfo, Message, Operation};
+
+    use super::subjects::channels;
+
+    /// An operation of the spec that others send to it, before its messages and reply are set.
+    const fn operation(id: &'static str, channel: &'static ChannelInfo) -> rt::OperationInfo {
+        rt::OperationInfo::new(super::SPEC, id, channel, rt::Direction::Publish)
+    }
+
+    /// Where the spec's replies say whether the request was refused.
+    const REPLY_STATUS: Option<rt::ReplyStatusInfo> = Some(rt::ReplyStatusInfo {
+        success: "success",
+        message: &["message", "error"],
+    });
+
+    /// `getClaims` on `wasmbus.ctl.v1.{lattice}.claims.get`: List the claims known to the lattice.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct GetClaims;
 
-    impl crate::runtime::Operation for GetClaims {
+    impl Operation for GetClaims {
         type Subject<'a> = super::subjects::ClaimsGetSubject<'a>;
-
         type Request = ();
-
         type Reply = super::types::ClaimsResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "getClaims",
-            channel: &super::subjects::CLAIMS_GET,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[<super::messages::EmptyRequest as crate::runtime::Message>::INFO],
-            reply: &[<super::messages::ClaimsResponse as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receiveClaims"),
-            pattern: crate::runtime::ReplyPattern::QueueGroup,
-            reply_optional: false,
-            queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.claims"),
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::EmptyRequest::INFO],
+            reply: &[super::messages::ClaimsResponse::INFO],
+            reply_id: Some("receiveClaims"),
+            pattern: rt::ReplyPattern::QueueGroup,
+            queue: Some("wasmbus.ctl.v1.{lattice}.claims"),
+            reply_status: REPLY_STATUS,
+            ..operation("getClaims", &channels::CLAIMS_GET)
         };
     }
 
-    /// The operation `performComponentAuction` on `wasmbus.ctl.v1.{lattice}.component.auction`.
-    ///
-    /// Ask which hosts can run a component
+    /// `performComponentAuction` on `wasmbus.ctl.v1.{lattice}.component.auction`: Ask which hosts
+    /// can run a component.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct PerformComponentAuction;
 
-    impl crate::runtime::Operation for PerformComponentAuction {
+    impl Operation for PerformComponentAuction {
         type Subject<'a> = super::subjects::ComponentAuctionSubject<'a>;
-
         type Request = super::types::ComponentAuctionRequest;
-
         type Reply = super::types::ComponentAuctionResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "performComponentAuction",
-            channel: &super::subjects::COMPONENT_AUCTION,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[
-                <super::messages::ComponentAuctionRequest as crate::runtime::Message>::INFO,
-            ],
-            reply: &[<super::messages::ComponentAuctionResponse as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receiveComponentAuctionAck"),
-            pattern: crate::runtime::ReplyPattern::ScatterGather,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::ComponentAuctionRequest::INFO],
+            reply: &[super::messages::ComponentAuctionResponse::INFO],
+            reply_id: Some("receiveComponentAuctionAck"),
+            pattern: rt::ReplyPattern::ScatterGather,
+            reply_status: REPLY_STATUS,
+            ..operation("performComponentAuction", &channels::COMPONENT_AUCTION)
         };
     }
 
-    /// The operation `scaleComponent` on `wasmbus.ctl.v1.{lattice}.component.scale.{hostId}`.
-    ///
-    /// Scale a component on a host
+    /// `scaleComponent` on `wasmbus.ctl.v1.{lattice}.component.scale.{hostId}`: Scale a component
+    /// on a host.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ScaleComponent;
 
-    impl crate::runtime::Operation for ScaleComponent {
+    impl Operation for ScaleComponent {
         type Subject<'a> = super::subjects::ComponentScaleSubject<'a>;
-
         type Request = super::types::ScaleComponentCommand;
-
         type Reply = super::types::CtlResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "scaleComponent",
-            channel: &super::subjects::COMPONENT_SCALE,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[<super::messages::ScaleComponentCommand as crate::runtime::Message>::INFO],
-            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receiveScaleResponse"),
-            pattern: crate::runtime::ReplyPattern::Single,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::ScaleComponentCommand::INFO],
+            reply: &[super::messages::CtlOperationAck::INFO],
+            reply_id: Some("receiveScaleResponse"),
+            pattern: rt::ReplyPattern::Single,
+            reply_status: REPLY_STATUS,
+            ..operation("scaleComponent", &channels::COMPONENT_SCALE)
         };
 
         fn bind(
             subject: &Self::Subject<'_>,
             request: &Self::Request,
-        ) -> ::std::result::Result<
-            ::std::option::Option<Self::Request>,
-            crate::runtime::FieldMismatch,
-        > {
+        ) -> Result<::std::option::Option<Self::Request>, ::asyncapi_runtime::FieldMismatch>
+        {
             let mut bound = ::std::option::Option::None;
-            if let ::std::option::Option::Some(value) = crate::runtime::bind_field(
+            if let ::std::option::Option::Some(value) = ::asyncapi_runtime::bind_field(
                 "hostId",
                 subject.host_id(),
                 "host_id",
@@ -5826,50 +2883,36 @@ pub mod operations {
             )? {
                 bound.get_or_insert_with(|| request.clone()).host_id = value;
             }
-            ::std::result::Result::Ok(bound)
+            Ok(bound)
         }
     }
 
-    /// The operation `updateComponent` on `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`.
-    ///
-    /// Update a component to a new image reference
+    /// `updateComponent` on `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`: Update a
+    /// component to a new image reference.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct UpdateComponent;
 
-    impl crate::runtime::Operation for UpdateComponent {
+    impl Operation for UpdateComponent {
         type Subject<'a> = super::subjects::ComponentUpdateSubject<'a>;
-
         type Request = super::types::UpdateComponentCommand;
-
         type Reply = super::types::CtlResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "updateComponent",
-            channel: &super::subjects::COMPONENT_UPDATE,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[<super::messages::UpdateComponentCommand as crate::runtime::Message>::INFO],
-            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receiveUpdateComponentAck"),
-            pattern: crate::runtime::ReplyPattern::Single,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::UpdateComponentCommand::INFO],
+            reply: &[super::messages::CtlOperationAck::INFO],
+            reply_id: Some("receiveUpdateComponentAck"),
+            pattern: rt::ReplyPattern::Single,
+            reply_status: REPLY_STATUS,
+            ..operation("updateComponent", &channels::COMPONENT_UPDATE)
         };
 
         fn bind(
             subject: &Self::Subject<'_>,
             request: &Self::Request,
-        ) -> ::std::result::Result<
-            ::std::option::Option<Self::Request>,
-            crate::runtime::FieldMismatch,
-        > {
+        ) -> Result<::std::option::Option<Self::Request>, ::asyncapi_runtime::FieldMismatch>
+        {
             let mut bound = ::std::option::Option::None;
-            if let ::std::option::Option::Some(value) = crate::runtime::bind_field(
+            if let ::std::option::Option::Some(value) = ::asyncapi_runtime::bind_field(
                 "hostId",
                 subject.host_id(),
                 "host_id",
@@ -5877,141 +2920,95 @@ pub mod operations {
             )? {
                 bound.get_or_insert_with(|| request.clone()).host_id = value;
             }
-            ::std::result::Result::Ok(bound)
+            Ok(bound)
         }
     }
 
-    /// The operation `deleteConfig` on `wasmbus.ctl.v1.{lattice}.config.del.{configName}`.
-    ///
-    /// Delete a named configuration
+    /// `deleteConfig` on `wasmbus.ctl.v1.{lattice}.config.del.{configName}`: Delete a named
+    /// configuration.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct DeleteConfig;
 
-    impl crate::runtime::Operation for DeleteConfig {
+    impl Operation for DeleteConfig {
         type Subject<'a> = super::subjects::ConfigDelSubject<'a>;
-
         type Request = ();
-
         type Reply = super::types::CtlResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "deleteConfig",
-            channel: &super::subjects::CONFIG_DEL,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[<super::messages::EmptyRequest as crate::runtime::Message>::INFO],
-            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receiveDeleteConfigAck"),
-            pattern: crate::runtime::ReplyPattern::QueueGroup,
-            reply_optional: false,
-            queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.config"),
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::EmptyRequest::INFO],
+            reply: &[super::messages::CtlOperationAck::INFO],
+            reply_id: Some("receiveDeleteConfigAck"),
+            pattern: rt::ReplyPattern::QueueGroup,
+            queue: Some("wasmbus.ctl.v1.{lattice}.config"),
+            reply_status: REPLY_STATUS,
+            ..operation("deleteConfig", &channels::CONFIG_DEL)
         };
     }
 
-    /// The operation `getConfig` on `wasmbus.ctl.v1.{lattice}.config.get.{configName}`.
-    ///
-    /// Read a named configuration
+    /// `getConfig` on `wasmbus.ctl.v1.{lattice}.config.get.{configName}`: Read a named
+    /// configuration.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct GetConfig;
 
-    impl crate::runtime::Operation for GetConfig {
+    impl Operation for GetConfig {
         type Subject<'a> = super::subjects::ConfigGetSubject<'a>;
-
         type Request = ();
-
         type Reply = super::types::ConfigResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "getConfig",
-            channel: &super::subjects::CONFIG_GET,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[<super::messages::EmptyRequest as crate::runtime::Message>::INFO],
-            reply: &[<super::messages::ConfigResponse as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receiveConfig"),
-            pattern: crate::runtime::ReplyPattern::QueueGroup,
-            reply_optional: false,
-            queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.config"),
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::EmptyRequest::INFO],
+            reply: &[super::messages::ConfigResponse::INFO],
+            reply_id: Some("receiveConfig"),
+            pattern: rt::ReplyPattern::QueueGroup,
+            queue: Some("wasmbus.ctl.v1.{lattice}.config"),
+            reply_status: REPLY_STATUS,
+            ..operation("getConfig", &channels::CONFIG_GET)
         };
     }
 
-    /// The operation `putConfig` on `wasmbus.ctl.v1.{lattice}.config.put.{configName}`.
-    ///
-    /// Store a named configuration
+    /// `putConfig` on `wasmbus.ctl.v1.{lattice}.config.put.{configName}`: Store a named
+    /// configuration.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct PutConfig;
 
-    impl crate::runtime::Operation for PutConfig {
+    impl Operation for PutConfig {
         type Subject<'a> = super::subjects::ConfigPutSubject<'a>;
-
         type Request = super::types::ConfigValues;
-
         type Reply = super::types::CtlResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "putConfig",
-            channel: &super::subjects::CONFIG_PUT,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[<super::messages::PutConfigCommand as crate::runtime::Message>::INFO],
-            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receivePutConfigAck"),
-            pattern: crate::runtime::ReplyPattern::QueueGroup,
-            reply_optional: false,
-            queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.config"),
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::PutConfigCommand::INFO],
+            reply: &[super::messages::CtlOperationAck::INFO],
+            reply_id: Some("receivePutConfigAck"),
+            pattern: rt::ReplyPattern::QueueGroup,
+            queue: Some("wasmbus.ctl.v1.{lattice}.config"),
+            reply_status: REPLY_STATUS,
+            ..operation("putConfig", &channels::CONFIG_PUT)
         };
     }
 
-    /// The operation `getHostInventory` on `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`.
-    ///
-    /// Ask a host for its inventory
+    /// `getHostInventory` on `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`: Ask a host for its
+    /// inventory.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct GetHostInventory;
 
-    impl crate::runtime::Operation for GetHostInventory {
+    impl Operation for GetHostInventory {
         type Subject<'a> = super::subjects::HostGetSubject<'a>;
-
         type Request = ();
-
         type Reply = super::types::HostInventoryResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "getHostInventory",
-            channel: &super::subjects::HOST_GET,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[<super::messages::EmptyRequest as crate::runtime::Message>::INFO],
-            reply: &[<super::messages::HostInventoryResponse as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receiveHostInventory"),
-            pattern: crate::runtime::ReplyPattern::Single,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::EmptyRequest::INFO],
+            reply: &[super::messages::HostInventoryResponse::INFO],
+            reply_id: Some("receiveHostInventory"),
+            pattern: rt::ReplyPattern::Single,
+            reply_status: REPLY_STATUS,
+            ..operation("getHostInventory", &channels::HOST_GET)
         };
     }
 
-    /// The operation `getHosts` on `wasmbus.ctl.v1.{lattice}.host.ping`.
-    ///
-    /// Ask every host in the lattice for its summary
+    /// `getHosts` on `wasmbus.ctl.v1.{lattice}.host.ping`: Ask every host in the lattice for its
+    /// summary.
     ///
     /// Publish an empty request with a reply subject. Each host answers once with a
     /// HostSummaryResponse; the official client collects answers for its auction timeout (5 s by
@@ -6019,72 +3016,46 @@ pub mod operations {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct GetHosts;
 
-    impl crate::runtime::Operation for GetHosts {
+    impl Operation for GetHosts {
         type Subject<'a> = super::subjects::HostPingSubject<'a>;
-
         type Request = ();
-
         type Reply = super::types::HostSummaryResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "getHosts",
-            channel: &super::subjects::HOST_PING,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[<super::messages::EmptyRequest as crate::runtime::Message>::INFO],
-            reply: &[<super::messages::HostSummaryResponse as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receiveHostList"),
-            pattern: crate::runtime::ReplyPattern::ScatterGather,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::EmptyRequest::INFO],
+            reply: &[super::messages::HostSummaryResponse::INFO],
+            reply_id: Some("receiveHostList"),
+            pattern: rt::ReplyPattern::ScatterGather,
+            reply_status: REPLY_STATUS,
+            ..operation("getHosts", &channels::HOST_PING)
         };
     }
 
-    /// The operation `stopHost` on `wasmbus.ctl.v1.{lattice}.host.stop.{hostId}`.
-    ///
-    /// Stop a host
+    /// `stopHost` on `wasmbus.ctl.v1.{lattice}.host.stop.{hostId}`: Stop a host.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct StopHost;
 
-    impl crate::runtime::Operation for StopHost {
+    impl Operation for StopHost {
         type Subject<'a> = super::subjects::HostStopSubject<'a>;
-
         type Request = super::types::StopHostCommand;
-
         type Reply = super::types::CtlResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "stopHost",
-            channel: &super::subjects::HOST_STOP,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[<super::messages::StopHostCommand as crate::runtime::Message>::INFO],
-            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receiveStopHostAck"),
-            pattern: crate::runtime::ReplyPattern::Single,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::StopHostCommand::INFO],
+            reply: &[super::messages::CtlOperationAck::INFO],
+            reply_id: Some("receiveStopHostAck"),
+            pattern: rt::ReplyPattern::Single,
+            reply_status: REPLY_STATUS,
+            ..operation("stopHost", &channels::HOST_STOP)
         };
 
         fn bind(
             subject: &Self::Subject<'_>,
             request: &Self::Request,
-        ) -> ::std::result::Result<
-            ::std::option::Option<Self::Request>,
-            crate::runtime::FieldMismatch,
-        > {
+        ) -> Result<::std::option::Option<Self::Request>, ::asyncapi_runtime::FieldMismatch>
+        {
             let mut bound = ::std::option::Option::None;
-            if let ::std::option::Option::Some(value) = crate::runtime::bind_field(
+            if let ::std::option::Option::Some(value) = ::asyncapi_runtime::bind_field(
                 "hostId",
                 subject.host_id(),
                 "host_id",
@@ -6092,242 +3063,154 @@ pub mod operations {
             )? {
                 bound.get_or_insert_with(|| request.clone()).host_id = value;
             }
-            ::std::result::Result::Ok(bound)
+            Ok(bound)
         }
     }
 
-    /// The operation `deleteLabel` on `wasmbus.ctl.v1.{lattice}.label.del.{hostId}`.
-    ///
-    /// Remove a label from a host
+    /// `deleteLabel` on `wasmbus.ctl.v1.{lattice}.label.del.{hostId}`: Remove a label from a host.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct DeleteLabel;
 
-    impl crate::runtime::Operation for DeleteLabel {
+    impl Operation for DeleteLabel {
         type Subject<'a> = super::subjects::LabelDelSubject<'a>;
-
         type Request = super::types::HostLabelIdentifier;
-
         type Reply = super::types::CtlResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "deleteLabel",
-            channel: &super::subjects::LABEL_DEL,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[<super::messages::DeleteLabelCommand as crate::runtime::Message>::INFO],
-            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receiveDeleteLabelAck"),
-            pattern: crate::runtime::ReplyPattern::Single,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::DeleteLabelCommand::INFO],
+            reply: &[super::messages::CtlOperationAck::INFO],
+            reply_id: Some("receiveDeleteLabelAck"),
+            pattern: rt::ReplyPattern::Single,
+            reply_status: REPLY_STATUS,
+            ..operation("deleteLabel", &channels::LABEL_DEL)
         };
     }
 
-    /// The operation `putLabel` on `wasmbus.ctl.v1.{lattice}.label.put.{hostId}`.
-    ///
-    /// Set a label on a host
+    /// `putLabel` on `wasmbus.ctl.v1.{lattice}.label.put.{hostId}`: Set a label on a host.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct PutLabel;
 
-    impl crate::runtime::Operation for PutLabel {
+    impl Operation for PutLabel {
         type Subject<'a> = super::subjects::LabelPutSubject<'a>;
-
         type Request = super::types::HostLabel;
-
         type Reply = super::types::CtlResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "putLabel",
-            channel: &super::subjects::LABEL_PUT,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[<super::messages::PutLabelCommand as crate::runtime::Message>::INFO],
-            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receivePutLabelAck"),
-            pattern: crate::runtime::ReplyPattern::Single,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::PutLabelCommand::INFO],
+            reply: &[super::messages::CtlOperationAck::INFO],
+            reply_id: Some("receivePutLabelAck"),
+            pattern: rt::ReplyPattern::Single,
+            reply_status: REPLY_STATUS,
+            ..operation("putLabel", &channels::LABEL_PUT)
         };
     }
 
-    /// The operation `deleteLink` on `wasmbus.ctl.v1.{lattice}.link.del`.
-    ///
-    /// Delete a link
+    /// `deleteLink` on `wasmbus.ctl.v1.{lattice}.link.del`: Delete a link.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct DeleteLink;
 
-    impl crate::runtime::Operation for DeleteLink {
+    impl Operation for DeleteLink {
         type Subject<'a> = super::subjects::LinkDelSubject<'a>;
-
         type Request = super::types::DeleteLinkCommand;
-
         type Reply = super::types::CtlResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "deleteLink",
-            channel: &super::subjects::LINK_DEL,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[<super::messages::DeleteLinkCommand as crate::runtime::Message>::INFO],
-            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receiveDeleteLinkAck"),
-            pattern: crate::runtime::ReplyPattern::QueueGroup,
-            reply_optional: false,
-            queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.link"),
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::DeleteLinkCommand::INFO],
+            reply: &[super::messages::CtlOperationAck::INFO],
+            reply_id: Some("receiveDeleteLinkAck"),
+            pattern: rt::ReplyPattern::QueueGroup,
+            queue: Some("wasmbus.ctl.v1.{lattice}.link"),
+            reply_status: REPLY_STATUS,
+            ..operation("deleteLink", &channels::LINK_DEL)
         };
     }
 
-    /// The operation `getLinks` on `wasmbus.ctl.v1.{lattice}.link.get`.
-    ///
-    /// List the links of the lattice
+    /// `getLinks` on `wasmbus.ctl.v1.{lattice}.link.get`: List the links of the lattice.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct GetLinks;
 
-    impl crate::runtime::Operation for GetLinks {
+    impl Operation for GetLinks {
         type Subject<'a> = super::subjects::LinkGetSubject<'a>;
-
         type Request = ();
-
         type Reply = super::types::LinksResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "getLinks",
-            channel: &super::subjects::LINK_GET,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[<super::messages::EmptyRequest as crate::runtime::Message>::INFO],
-            reply: &[<super::messages::LinksResponse as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receiveLinks"),
-            pattern: crate::runtime::ReplyPattern::QueueGroup,
-            reply_optional: false,
-            queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.link"),
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::EmptyRequest::INFO],
+            reply: &[super::messages::LinksResponse::INFO],
+            reply_id: Some("receiveLinks"),
+            pattern: rt::ReplyPattern::QueueGroup,
+            queue: Some("wasmbus.ctl.v1.{lattice}.link"),
+            reply_status: REPLY_STATUS,
+            ..operation("getLinks", &channels::LINK_GET)
         };
     }
 
-    /// The operation `putLink` on `wasmbus.ctl.v1.{lattice}.link.put`.
-    ///
-    /// Create or update a link
+    /// `putLink` on `wasmbus.ctl.v1.{lattice}.link.put`: Create or update a link.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct PutLink;
 
-    impl crate::runtime::Operation for PutLink {
+    impl Operation for PutLink {
         type Subject<'a> = super::subjects::LinkPutSubject<'a>;
-
         type Request = super::types::LinkDefinition;
-
         type Reply = super::types::CtlResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "putLink",
-            channel: &super::subjects::LINK_PUT,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[<super::messages::PutLinkCommand as crate::runtime::Message>::INFO],
-            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receivePutLinkAck"),
-            pattern: crate::runtime::ReplyPattern::QueueGroup,
-            reply_optional: false,
-            queue: ::core::option::Option::Some("wasmbus.ctl.v1.{lattice}.link"),
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::PutLinkCommand::INFO],
+            reply: &[super::messages::CtlOperationAck::INFO],
+            reply_id: Some("receivePutLinkAck"),
+            pattern: rt::ReplyPattern::QueueGroup,
+            queue: Some("wasmbus.ctl.v1.{lattice}.link"),
+            reply_status: REPLY_STATUS,
+            ..operation("putLink", &channels::LINK_PUT)
         };
     }
 
-    /// The operation `performProviderAuction` on `wasmbus.ctl.v1.{lattice}.provider.auction`.
-    ///
-    /// Ask which hosts can run a provider
+    /// `performProviderAuction` on `wasmbus.ctl.v1.{lattice}.provider.auction`: Ask which hosts can
+    /// run a provider.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct PerformProviderAuction;
 
-    impl crate::runtime::Operation for PerformProviderAuction {
+    impl Operation for PerformProviderAuction {
         type Subject<'a> = super::subjects::ProviderAuctionSubject<'a>;
-
         type Request = super::types::ProviderAuctionRequest;
-
         type Reply = super::types::ProviderAuctionResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "performProviderAuction",
-            channel: &super::subjects::PROVIDER_AUCTION,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[<super::messages::ProviderAuctionRequest as crate::runtime::Message>::INFO],
-            reply: &[<super::messages::ProviderAuctionResponse as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receiveProviderAuctionAck"),
-            pattern: crate::runtime::ReplyPattern::ScatterGather,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::ProviderAuctionRequest::INFO],
+            reply: &[super::messages::ProviderAuctionResponse::INFO],
+            reply_id: Some("receiveProviderAuctionAck"),
+            pattern: rt::ReplyPattern::ScatterGather,
+            reply_status: REPLY_STATUS,
+            ..operation("performProviderAuction", &channels::PROVIDER_AUCTION)
         };
     }
 
-    /// The operation `startProvider` on `wasmbus.ctl.v1.{lattice}.provider.start.{hostId}`.
-    ///
-    /// Start a capability provider on a host
+    /// `startProvider` on `wasmbus.ctl.v1.{lattice}.provider.start.{hostId}`: Start a capability
+    /// provider on a host.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct StartProvider;
 
-    impl crate::runtime::Operation for StartProvider {
+    impl Operation for StartProvider {
         type Subject<'a> = super::subjects::ProviderStartSubject<'a>;
-
         type Request = super::types::StartProviderCommand;
-
         type Reply = super::types::CtlResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "startProvider",
-            channel: &super::subjects::PROVIDER_START,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[<super::messages::StartProviderCommand as crate::runtime::Message>::INFO],
-            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receiveStartProviderAck"),
-            pattern: crate::runtime::ReplyPattern::Single,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::StartProviderCommand::INFO],
+            reply: &[super::messages::CtlOperationAck::INFO],
+            reply_id: Some("receiveStartProviderAck"),
+            pattern: rt::ReplyPattern::Single,
+            reply_status: REPLY_STATUS,
+            ..operation("startProvider", &channels::PROVIDER_START)
         };
 
         fn bind(
             subject: &Self::Subject<'_>,
             request: &Self::Request,
-        ) -> ::std::result::Result<
-            ::std::option::Option<Self::Request>,
-            crate::runtime::FieldMismatch,
-        > {
+        ) -> Result<::std::option::Option<Self::Request>, ::asyncapi_runtime::FieldMismatch>
+        {
             let mut bound = ::std::option::Option::None;
-            if let ::std::option::Option::Some(value) = crate::runtime::bind_field(
+            if let ::std::option::Option::Some(value) = ::asyncapi_runtime::bind_field(
                 "hostId",
                 subject.host_id(),
                 "host_id",
@@ -6335,50 +3218,36 @@ pub mod operations {
             )? {
                 bound.get_or_insert_with(|| request.clone()).host_id = value;
             }
-            ::std::result::Result::Ok(bound)
+            Ok(bound)
         }
     }
 
-    /// The operation `stopProvider` on `wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}`.
-    ///
-    /// Stop a running capability provider on a host
+    /// `stopProvider` on `wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}`: Stop a running
+    /// capability provider on a host.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct StopProvider;
 
-    impl crate::runtime::Operation for StopProvider {
+    impl Operation for StopProvider {
         type Subject<'a> = super::subjects::ProviderStopSubject<'a>;
-
         type Request = super::types::StopProviderCommand;
-
         type Reply = super::types::CtlResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "stopProvider",
-            channel: &super::subjects::PROVIDER_STOP,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[<super::messages::StopProviderCommand as crate::runtime::Message>::INFO],
-            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receiveStopProviderAck"),
-            pattern: crate::runtime::ReplyPattern::Single,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::StopProviderCommand::INFO],
+            reply: &[super::messages::CtlOperationAck::INFO],
+            reply_id: Some("receiveStopProviderAck"),
+            pattern: rt::ReplyPattern::Single,
+            reply_status: REPLY_STATUS,
+            ..operation("stopProvider", &channels::PROVIDER_STOP)
         };
 
         fn bind(
             subject: &Self::Subject<'_>,
             request: &Self::Request,
-        ) -> ::std::result::Result<
-            ::std::option::Option<Self::Request>,
-            crate::runtime::FieldMismatch,
-        > {
+        ) -> Result<::std::option::Option<Self::Request>, ::asyncapi_runtime::FieldMismatch>
+        {
             let mut bound = ::std::option::Option::None;
-            if let ::std::option::Option::Some(value) = crate::runtime::bind_field(
+            if let ::std::option::Option::Some(value) = ::asyncapi_runtime::bind_field(
                 "hostId",
                 subject.host_id(),
                 "host_id",
@@ -6386,73 +3255,62 @@ pub mod operations {
             )? {
                 bound.get_or_insert_with(|| request.clone()).host_id = value;
             }
-            ::std::result::Result::Ok(bound)
+            Ok(bound)
         }
     }
 
-    /// The operation `putRegistries` on `wasmbus.ctl.v1.{lattice}.registry.put`.
-    ///
-    /// Set registry credentials on every host
+    /// `putRegistries` on `wasmbus.ctl.v1.{lattice}.registry.put`: Set registry credentials on
+    /// every host.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct PutRegistries;
 
-    impl crate::runtime::Operation for PutRegistries {
+    impl Operation for PutRegistries {
         type Subject<'a> = super::subjects::RegistryPutSubject<'a>;
-
         type Request = super::types::RegistryCredentialMap;
-
         type Reply = super::types::CtlResponse;
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "control-interface",
-            id: "putRegistries",
-            channel: &super::subjects::REGISTRY_PUT,
-            direction: crate::runtime::Direction::Publish,
-            messages: &[<super::messages::PutRegistriesCommand as crate::runtime::Message>::INFO],
-            reply: &[<super::messages::CtlOperationAck as crate::runtime::Message>::INFO],
-            reply_id: ::core::option::Option::Some("receivePutRegistriesAck"),
-            pattern: crate::runtime::ReplyPattern::ScatterGather,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            messages: &[super::messages::PutRegistriesCommand::INFO],
+            reply: &[super::messages::CtlOperationAck::INFO],
+            reply_id: Some("receivePutRegistriesAck"),
+            pattern: rt::ReplyPattern::ScatterGather,
             reply_optional: true,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::Some(crate::runtime::ReplyStatusInfo {
-                success: "success",
-                message: &["message", "error"],
-            }),
+            reply_status: REPLY_STATUS,
+            ..operation("putRegistries", &channels::REGISTRY_PUT)
         };
     }
 
     /// Every operation of the spec, in spec order.
-    pub const ALL: &[crate::runtime::OperationInfo] = &[
-        <GetClaims as crate::runtime::Operation>::INFO,
-        <PerformComponentAuction as crate::runtime::Operation>::INFO,
-        <ScaleComponent as crate::runtime::Operation>::INFO,
-        <UpdateComponent as crate::runtime::Operation>::INFO,
-        <DeleteConfig as crate::runtime::Operation>::INFO,
-        <GetConfig as crate::runtime::Operation>::INFO,
-        <PutConfig as crate::runtime::Operation>::INFO,
-        <GetHostInventory as crate::runtime::Operation>::INFO,
-        <GetHosts as crate::runtime::Operation>::INFO,
-        <StopHost as crate::runtime::Operation>::INFO,
-        <DeleteLabel as crate::runtime::Operation>::INFO,
-        <PutLabel as crate::runtime::Operation>::INFO,
-        <DeleteLink as crate::runtime::Operation>::INFO,
-        <GetLinks as crate::runtime::Operation>::INFO,
-        <PutLink as crate::runtime::Operation>::INFO,
-        <PerformProviderAuction as crate::runtime::Operation>::INFO,
-        <StartProvider as crate::runtime::Operation>::INFO,
-        <StopProvider as crate::runtime::Operation>::INFO,
-        <PutRegistries as crate::runtime::Operation>::INFO,
+    pub const ALL: &[rt::OperationInfo] = &[
+        GetClaims::INFO,
+        PerformComponentAuction::INFO,
+        ScaleComponent::INFO,
+        UpdateComponent::INFO,
+        DeleteConfig::INFO,
+        GetConfig::INFO,
+        PutConfig::INFO,
+        GetHostInventory::INFO,
+        GetHosts::INFO,
+        StopHost::INFO,
+        DeleteLabel::INFO,
+        PutLabel::INFO,
+        DeleteLink::INFO,
+        GetLinks::INFO,
+        PutLink::INFO,
+        PerformProviderAuction::INFO,
+        StartProvider::INFO,
+        StopProvider::INFO,
+        PutRegistries::INFO,
     ];
 }
 
-/// A typed NATS client: one async method per operation of the spec (the `nats` feature).
+/// A typed NATS client: one async method per operation of the spec.
 ///
 /// Errors tell apart a timeout, no responders, a transport failure, an undecodable or invalid
 /// reply, and a refusal by the responder with its reason.
 #[cfg(feature = "nats")]
 pub mod client {
-    use crate::runtime::nats as rt;
+    use ::asyncapi_runtime::nats as rt;
 
     use super::operations as ops;
 
@@ -6461,7 +3319,7 @@ pub mod client {
     pub struct Client {
         requester: rt::Requester,
         /// The `lattice` of every subject.
-        lattice: ::std::string::String,
+        lattice: String,
     }
 
     impl Client {
@@ -6470,19 +3328,19 @@ pub mod client {
         pub fn new(
             nats: rt::async_nats::Client,
             lattice: &str,
-        ) -> ::std::result::Result<Self, crate::runtime::SubjectError> {
+        ) -> Result<Self, ::asyncapi_runtime::SubjectError> {
             Self::with_options(nats, lattice, rt::RequestOptions::default())
         }
 
-        /// A client with options: subject prefix (custom root, account), timeouts,
-        /// scatter-gather finishing, reply validation.
+        /// A client with options: subject prefix (custom root, account), timeouts, scatter-gather
+        /// finishing, reply validation.
         pub fn with_options(
             nats: rt::async_nats::Client,
             lattice: &str,
             options: rt::RequestOptions,
-        ) -> ::std::result::Result<Self, crate::runtime::SubjectError> {
-            super::subjects::SpecFilter::default().lattice(lattice)?;
-            ::std::result::Result::Ok(Self {
+        ) -> Result<Self, ::asyncapi_runtime::SubjectError> {
+            super::subjects::params::LATTICE.check(lattice)?;
+            Ok(Self {
                 requester: rt::Requester::new(nats, options),
                 lattice: lattice.to_owned(),
             })
@@ -6500,9 +3358,7 @@ pub mod client {
 
         /// `getClaims` on `wasmbus.ctl.v1.{lattice}.claims.get`: List the claims known to the
         /// lattice.
-        pub async fn get_claims(
-            &self,
-        ) -> ::std::result::Result<super::types::ClaimsResponse, rt::RequestError> {
+        pub async fn get_claims(&self) -> Result<super::types::ClaimsResponse, rt::RequestError> {
             let subject = super::subjects::ClaimsGetSubject::new(&self.lattice)?;
             self.requester
                 .request::<ops::GetClaims>(&subject, &())
@@ -6512,15 +3368,13 @@ pub mod client {
         /// `performComponentAuction` on `wasmbus.ctl.v1.{lattice}.component.auction`: Ask which
         /// hosts can run a component.
         ///
-        /// Every receiver may reply: replies are collected as the client's
-        /// options say (see [`Self::with_options`]).
+        /// Every receiver may reply: replies are collected as the client's options say (see
+        /// [`Self::with_options`]).
         pub async fn perform_component_auction(
             &self,
             request: &super::types::ComponentAuctionRequest,
-        ) -> ::std::result::Result<
-            rt::Gathered<super::types::ComponentAuctionResponse>,
-            rt::RequestError,
-        > {
+        ) -> Result<rt::Gathered<super::types::ComponentAuctionResponse>, rt::RequestError>
+        {
             let gather = *self.requester.options().gather_options();
             self.perform_component_auction_with(request, &gather).await
         }
@@ -6531,10 +3385,8 @@ pub mod client {
             &self,
             request: &super::types::ComponentAuctionRequest,
             gather: &rt::GatherOptions,
-        ) -> ::std::result::Result<
-            rt::Gathered<super::types::ComponentAuctionResponse>,
-            rt::RequestError,
-        > {
+        ) -> Result<rt::Gathered<super::types::ComponentAuctionResponse>, rt::RequestError>
+        {
             let subject = super::subjects::ComponentAuctionSubject::new(&self.lattice)?;
             self.requester
                 .gather::<ops::PerformComponentAuction>(&subject, request, gather)
@@ -6547,7 +3399,7 @@ pub mod client {
             &self,
             host_id: &str,
             request: &super::types::ScaleComponentCommand,
-        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<super::types::CtlResponse, rt::RequestError> {
             let subject = super::subjects::ComponentScaleSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::ScaleComponent>(&subject, request)
@@ -6560,7 +3412,7 @@ pub mod client {
             &self,
             host_id: &str,
             request: &super::types::UpdateComponentCommand,
-        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<super::types::CtlResponse, rt::RequestError> {
             let subject = super::subjects::ComponentUpdateSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::UpdateComponent>(&subject, request)
@@ -6572,7 +3424,7 @@ pub mod client {
         pub async fn delete_config(
             &self,
             config_name: &str,
-        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<super::types::CtlResponse, rt::RequestError> {
             let subject = super::subjects::ConfigDelSubject::new(&self.lattice, config_name)?;
             self.requester
                 .request::<ops::DeleteConfig>(&subject, &())
@@ -6584,7 +3436,7 @@ pub mod client {
         pub async fn get_config(
             &self,
             config_name: &str,
-        ) -> ::std::result::Result<super::types::ConfigResponse, rt::RequestError> {
+        ) -> Result<super::types::ConfigResponse, rt::RequestError> {
             let subject = super::subjects::ConfigGetSubject::new(&self.lattice, config_name)?;
             self.requester
                 .request::<ops::GetConfig>(&subject, &())
@@ -6597,7 +3449,7 @@ pub mod client {
             &self,
             config_name: &str,
             request: &super::types::ConfigValues,
-        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<super::types::CtlResponse, rt::RequestError> {
             let subject = super::subjects::ConfigPutSubject::new(&self.lattice, config_name)?;
             self.requester
                 .request::<ops::PutConfig>(&subject, request)
@@ -6609,7 +3461,7 @@ pub mod client {
         pub async fn get_host_inventory(
             &self,
             host_id: &str,
-        ) -> ::std::result::Result<super::types::HostInventoryResponse, rt::RequestError> {
+        ) -> Result<super::types::HostInventoryResponse, rt::RequestError> {
             let subject = super::subjects::HostGetSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::GetHostInventory>(&subject, &())
@@ -6623,12 +3475,11 @@ pub mod client {
         /// HostSummaryResponse; the official client collects answers for its auction timeout (5 s
         /// by default).
         ///
-        /// Every receiver may reply: replies are collected as the client's
-        /// options say (see [`Self::with_options`]).
+        /// Every receiver may reply: replies are collected as the client's options say (see
+        /// [`Self::with_options`]).
         pub async fn get_hosts(
             &self,
-        ) -> ::std::result::Result<rt::Gathered<super::types::HostSummaryResponse>, rt::RequestError>
-        {
+        ) -> Result<rt::Gathered<super::types::HostSummaryResponse>, rt::RequestError> {
             let gather = *self.requester.options().gather_options();
             self.get_hosts_with(&gather).await
         }
@@ -6638,8 +3489,7 @@ pub mod client {
         pub async fn get_hosts_with(
             &self,
             gather: &rt::GatherOptions,
-        ) -> ::std::result::Result<rt::Gathered<super::types::HostSummaryResponse>, rt::RequestError>
-        {
+        ) -> Result<rt::Gathered<super::types::HostSummaryResponse>, rt::RequestError> {
             let subject = super::subjects::HostPingSubject::new(&self.lattice)?;
             self.requester
                 .gather::<ops::GetHosts>(&subject, &(), gather)
@@ -6651,7 +3501,7 @@ pub mod client {
             &self,
             host_id: &str,
             request: &super::types::StopHostCommand,
-        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<super::types::CtlResponse, rt::RequestError> {
             let subject = super::subjects::HostStopSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::StopHost>(&subject, request)
@@ -6664,7 +3514,7 @@ pub mod client {
             &self,
             host_id: &str,
             request: &super::types::HostLabelIdentifier,
-        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<super::types::CtlResponse, rt::RequestError> {
             let subject = super::subjects::LabelDelSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::DeleteLabel>(&subject, request)
@@ -6676,7 +3526,7 @@ pub mod client {
             &self,
             host_id: &str,
             request: &super::types::HostLabel,
-        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<super::types::CtlResponse, rt::RequestError> {
             let subject = super::subjects::LabelPutSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::PutLabel>(&subject, request)
@@ -6687,7 +3537,7 @@ pub mod client {
         pub async fn delete_link(
             &self,
             request: &super::types::DeleteLinkCommand,
-        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<super::types::CtlResponse, rt::RequestError> {
             let subject = super::subjects::LinkDelSubject::new(&self.lattice)?;
             self.requester
                 .request::<ops::DeleteLink>(&subject, request)
@@ -6695,9 +3545,7 @@ pub mod client {
         }
 
         /// `getLinks` on `wasmbus.ctl.v1.{lattice}.link.get`: List the links of the lattice.
-        pub async fn get_links(
-            &self,
-        ) -> ::std::result::Result<super::types::LinksResponse, rt::RequestError> {
+        pub async fn get_links(&self) -> Result<super::types::LinksResponse, rt::RequestError> {
             let subject = super::subjects::LinkGetSubject::new(&self.lattice)?;
             self.requester.request::<ops::GetLinks>(&subject, &()).await
         }
@@ -6706,7 +3554,7 @@ pub mod client {
         pub async fn put_link(
             &self,
             request: &super::types::LinkDefinition,
-        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<super::types::CtlResponse, rt::RequestError> {
             let subject = super::subjects::LinkPutSubject::new(&self.lattice)?;
             self.requester
                 .request::<ops::PutLink>(&subject, request)
@@ -6716,15 +3564,12 @@ pub mod client {
         /// `performProviderAuction` on `wasmbus.ctl.v1.{lattice}.provider.auction`: Ask which hosts
         /// can run a provider.
         ///
-        /// Every receiver may reply: replies are collected as the client's
-        /// options say (see [`Self::with_options`]).
+        /// Every receiver may reply: replies are collected as the client's options say (see
+        /// [`Self::with_options`]).
         pub async fn perform_provider_auction(
             &self,
             request: &super::types::ProviderAuctionRequest,
-        ) -> ::std::result::Result<
-            rt::Gathered<super::types::ProviderAuctionResponse>,
-            rt::RequestError,
-        > {
+        ) -> Result<rt::Gathered<super::types::ProviderAuctionResponse>, rt::RequestError> {
             let gather = *self.requester.options().gather_options();
             self.perform_provider_auction_with(request, &gather).await
         }
@@ -6735,10 +3580,7 @@ pub mod client {
             &self,
             request: &super::types::ProviderAuctionRequest,
             gather: &rt::GatherOptions,
-        ) -> ::std::result::Result<
-            rt::Gathered<super::types::ProviderAuctionResponse>,
-            rt::RequestError,
-        > {
+        ) -> Result<rt::Gathered<super::types::ProviderAuctionResponse>, rt::RequestError> {
             let subject = super::subjects::ProviderAuctionSubject::new(&self.lattice)?;
             self.requester
                 .gather::<ops::PerformProviderAuction>(&subject, request, gather)
@@ -6751,7 +3593,7 @@ pub mod client {
             &self,
             host_id: &str,
             request: &super::types::StartProviderCommand,
-        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<super::types::CtlResponse, rt::RequestError> {
             let subject = super::subjects::ProviderStartSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::StartProvider>(&subject, request)
@@ -6764,7 +3606,7 @@ pub mod client {
             &self,
             host_id: &str,
             request: &super::types::StopProviderCommand,
-        ) -> ::std::result::Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<super::types::CtlResponse, rt::RequestError> {
             let subject = super::subjects::ProviderStopSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::StopProvider>(&subject, request)
@@ -6774,13 +3616,13 @@ pub mod client {
         /// `putRegistries` on `wasmbus.ctl.v1.{lattice}.registry.put`: Set registry credentials on
         /// every host.
         ///
-        /// Published without a reply subject, so nothing answers; this returns once the message
-        /// is flushed to the server. Receivers reply only to a request that asks for it: see
+        /// Published without a reply subject, so nothing answers; this returns once the message is
+        /// flushed to the server. Receivers reply only to a request that asks for it: see
         /// [`Self::put_registries_with`].
         pub async fn put_registries(
             &self,
             request: &super::types::RegistryCredentialMap,
-        ) -> ::std::result::Result<(), rt::RequestError> {
+        ) -> Result<(), rt::RequestError> {
             let subject = super::subjects::RegistryPutSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::PutRegistries>(&subject, request)
@@ -6793,8 +3635,7 @@ pub mod client {
             &self,
             request: &super::types::RegistryCredentialMap,
             gather: &rt::GatherOptions,
-        ) -> ::std::result::Result<rt::Gathered<super::types::CtlResponse>, rt::RequestError>
-        {
+        ) -> Result<rt::Gathered<super::types::CtlResponse>, rt::RequestError> {
             let subject = super::subjects::RegistryPutSubject::new(&self.lattice)?;
             self.requester
                 .gather::<ops::PutRegistries>(&subject, request, gather)
@@ -6803,152 +3644,103 @@ pub mod client {
     }
 }
 
-/// The answering side of the spec's requests (the `nats` feature): implement
-/// [`Responder`](responder::Responder), then [`serve`](responder::serve) it.
+/// The answering side of the spec's requests: implement [`Responder`], then [`serve`] it.
 #[cfg(feature = "nats")]
 pub mod responder {
-    use crate::runtime::nats as rt;
+    use std::future::Future;
+
+    use ::asyncapi_runtime::nats as rt;
 
     use super::operations as ops;
 
-    /// One method per request operation; each has a default that refuses (or, for a
-    /// fire-and-forget command, ignores), so an implementation answers only what it
-    /// supports.
-    pub trait Responder: ::core::marker::Send + ::core::marker::Sync + 'static {
+    /// One method per request operation; each has a default that refuses (or, for a fire-and-forget
+    /// command, ignores), so an implementation answers only what it supports. A method returns the
+    /// reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at all).
+    pub trait Responder: Send + Sync + 'static {
         /// `getClaims` on `wasmbus.ctl.v1.{lattice}.claims.get`: List the claims known to the
         /// lattice.
-        ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all).
         fn get_claims(
             &self,
             subject: super::subjects::ClaimsGetSubject<'_>,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::ClaimsResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::ClaimsResponse, rt::Reject>> + Send {
             let _ = subject;
-            async { ::std::result::Result::Err(rt::Reject::refuse("getClaims is not supported")) }
+            rt::unsupported("getClaims")
         }
 
         /// `performComponentAuction` on `wasmbus.ctl.v1.{lattice}.component.auction`: Ask which
         /// hosts can run a component.
-        ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all).
         fn perform_component_auction(
             &self,
             subject: super::subjects::ComponentAuctionSubject<'_>,
             request: super::types::ComponentAuctionRequest,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::ComponentAuctionResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::ComponentAuctionResponse, rt::Reject>> + Send
+        {
             let _ = (subject, request);
-            async {
-                ::std::result::Result::Err(rt::Reject::refuse(
-                    "performComponentAuction is not supported",
-                ))
-            }
+            rt::unsupported("performComponentAuction")
         }
 
         /// `scaleComponent` on `wasmbus.ctl.v1.{lattice}.component.scale.{hostId}`: Scale a
         /// component on a host.
-        ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all).
         fn scale_component(
             &self,
             subject: super::subjects::ComponentScaleSubject<'_>,
             request: super::types::ScaleComponentCommand,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::CtlResponse, rt::Reject>> + Send {
             let _ = (subject, request);
-            async {
-                ::std::result::Result::Err(rt::Reject::refuse("scaleComponent is not supported"))
-            }
+            rt::unsupported("scaleComponent")
         }
 
         /// `updateComponent` on `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`: Update a
         /// component to a new image reference.
-        ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all).
         fn update_component(
             &self,
             subject: super::subjects::ComponentUpdateSubject<'_>,
             request: super::types::UpdateComponentCommand,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::CtlResponse, rt::Reject>> + Send {
             let _ = (subject, request);
-            async {
-                ::std::result::Result::Err(rt::Reject::refuse("updateComponent is not supported"))
-            }
+            rt::unsupported("updateComponent")
         }
 
         /// `deleteConfig` on `wasmbus.ctl.v1.{lattice}.config.del.{configName}`: Delete a named
         /// configuration.
-        ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all).
         fn delete_config(
             &self,
             subject: super::subjects::ConfigDelSubject<'_>,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::CtlResponse, rt::Reject>> + Send {
             let _ = subject;
-            async {
-                ::std::result::Result::Err(rt::Reject::refuse("deleteConfig is not supported"))
-            }
+            rt::unsupported("deleteConfig")
         }
 
         /// `getConfig` on `wasmbus.ctl.v1.{lattice}.config.get.{configName}`: Read a named
         /// configuration.
-        ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all).
         fn get_config(
             &self,
             subject: super::subjects::ConfigGetSubject<'_>,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::ConfigResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::ConfigResponse, rt::Reject>> + Send {
             let _ = subject;
-            async { ::std::result::Result::Err(rt::Reject::refuse("getConfig is not supported")) }
+            rt::unsupported("getConfig")
         }
 
         /// `putConfig` on `wasmbus.ctl.v1.{lattice}.config.put.{configName}`: Store a named
         /// configuration.
-        ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all).
         fn put_config(
             &self,
             subject: super::subjects::ConfigPutSubject<'_>,
             request: super::types::ConfigValues,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::CtlResponse, rt::Reject>> + Send {
             let _ = (subject, request);
-            async { ::std::result::Result::Err(rt::Reject::refuse("putConfig is not supported")) }
+            rt::unsupported("putConfig")
         }
 
         /// `getHostInventory` on `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`: Ask a host for its
         /// inventory.
-        ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all).
         fn get_host_inventory(
             &self,
             subject: super::subjects::HostGetSubject<'_>,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::HostInventoryResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::HostInventoryResponse, rt::Reject>> + Send
+        {
             let _ = subject;
-            async {
-                ::std::result::Result::Err(rt::Reject::refuse("getHostInventory is not supported"))
-            }
+            rt::unsupported("getHostInventory")
         }
 
         /// `getHosts` on `wasmbus.ctl.v1.{lattice}.host.ping`: Ask every host in the lattice for
@@ -6957,694 +3749,175 @@ pub mod responder {
         /// Publish an empty request with a reply subject. Each host answers once with a
         /// HostSummaryResponse; the official client collects answers for its auction timeout (5 s
         /// by default).
-        ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all).
         fn get_hosts(
             &self,
             subject: super::subjects::HostPingSubject<'_>,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::HostSummaryResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::HostSummaryResponse, rt::Reject>> + Send
+        {
             let _ = subject;
-            async { ::std::result::Result::Err(rt::Reject::refuse("getHosts is not supported")) }
+            rt::unsupported("getHosts")
         }
 
         /// `stopHost` on `wasmbus.ctl.v1.{lattice}.host.stop.{hostId}`: Stop a host.
-        ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all).
         fn stop_host(
             &self,
             subject: super::subjects::HostStopSubject<'_>,
             request: super::types::StopHostCommand,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::CtlResponse, rt::Reject>> + Send {
             let _ = (subject, request);
-            async { ::std::result::Result::Err(rt::Reject::refuse("stopHost is not supported")) }
+            rt::unsupported("stopHost")
         }
 
         /// `deleteLabel` on `wasmbus.ctl.v1.{lattice}.label.del.{hostId}`: Remove a label from a
         /// host.
-        ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all).
         fn delete_label(
             &self,
             subject: super::subjects::LabelDelSubject<'_>,
             request: super::types::HostLabelIdentifier,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::CtlResponse, rt::Reject>> + Send {
             let _ = (subject, request);
-            async { ::std::result::Result::Err(rt::Reject::refuse("deleteLabel is not supported")) }
+            rt::unsupported("deleteLabel")
         }
 
         /// `putLabel` on `wasmbus.ctl.v1.{lattice}.label.put.{hostId}`: Set a label on a host.
-        ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all).
         fn put_label(
             &self,
             subject: super::subjects::LabelPutSubject<'_>,
             request: super::types::HostLabel,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::CtlResponse, rt::Reject>> + Send {
             let _ = (subject, request);
-            async { ::std::result::Result::Err(rt::Reject::refuse("putLabel is not supported")) }
+            rt::unsupported("putLabel")
         }
 
         /// `deleteLink` on `wasmbus.ctl.v1.{lattice}.link.del`: Delete a link.
-        ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all).
         fn delete_link(
             &self,
             subject: super::subjects::LinkDelSubject<'_>,
             request: super::types::DeleteLinkCommand,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::CtlResponse, rt::Reject>> + Send {
             let _ = (subject, request);
-            async { ::std::result::Result::Err(rt::Reject::refuse("deleteLink is not supported")) }
+            rt::unsupported("deleteLink")
         }
 
         /// `getLinks` on `wasmbus.ctl.v1.{lattice}.link.get`: List the links of the lattice.
-        ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all).
         fn get_links(
             &self,
             subject: super::subjects::LinkGetSubject<'_>,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::LinksResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::LinksResponse, rt::Reject>> + Send {
             let _ = subject;
-            async { ::std::result::Result::Err(rt::Reject::refuse("getLinks is not supported")) }
+            rt::unsupported("getLinks")
         }
 
         /// `putLink` on `wasmbus.ctl.v1.{lattice}.link.put`: Create or update a link.
-        ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all).
         fn put_link(
             &self,
             subject: super::subjects::LinkPutSubject<'_>,
             request: super::types::LinkDefinition,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::CtlResponse, rt::Reject>> + Send {
             let _ = (subject, request);
-            async { ::std::result::Result::Err(rt::Reject::refuse("putLink is not supported")) }
+            rt::unsupported("putLink")
         }
 
         /// `performProviderAuction` on `wasmbus.ctl.v1.{lattice}.provider.auction`: Ask which hosts
         /// can run a provider.
-        ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all).
         fn perform_provider_auction(
             &self,
             subject: super::subjects::ProviderAuctionSubject<'_>,
             request: super::types::ProviderAuctionRequest,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::ProviderAuctionResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::ProviderAuctionResponse, rt::Reject>> + Send
+        {
             let _ = (subject, request);
-            async {
-                ::std::result::Result::Err(rt::Reject::refuse(
-                    "performProviderAuction is not supported",
-                ))
-            }
+            rt::unsupported("performProviderAuction")
         }
 
         /// `startProvider` on `wasmbus.ctl.v1.{lattice}.provider.start.{hostId}`: Start a
         /// capability provider on a host.
-        ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all).
         fn start_provider(
             &self,
             subject: super::subjects::ProviderStartSubject<'_>,
             request: super::types::StartProviderCommand,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::CtlResponse, rt::Reject>> + Send {
             let _ = (subject, request);
-            async {
-                ::std::result::Result::Err(rt::Reject::refuse("startProvider is not supported"))
-            }
+            rt::unsupported("startProvider")
         }
 
         /// `stopProvider` on `wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}`: Stop a running
         /// capability provider on a host.
-        ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all).
         fn stop_provider(
             &self,
             subject: super::subjects::ProviderStopSubject<'_>,
             request: super::types::StopProviderCommand,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::CtlResponse, rt::Reject>> + Send {
             let _ = (subject, request);
-            async {
-                ::std::result::Result::Err(rt::Reject::refuse("stopProvider is not supported"))
-            }
+            rt::unsupported("stopProvider")
         }
 
         /// `putRegistries` on `wasmbus.ctl.v1.{lattice}.registry.put`: Set registry credentials on
         /// every host.
         ///
-        /// Return the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at
-        /// all). The reply is sent only when the request asks for one (it has a reply subject).
+        /// The reply is sent only when the request asks for one (it has a reply subject).
         fn put_registries(
             &self,
             subject: super::subjects::RegistryPutSubject<'_>,
             request: super::types::RegistryCredentialMap,
-        ) -> impl ::core::future::Future<
-            Output = ::std::result::Result<super::types::CtlResponse, rt::Reject>,
-        > + ::core::marker::Send {
+        ) -> impl Future<Output = Result<super::types::CtlResponse, rt::Reject>> + Send {
             let _ = (subject, request);
-            async {
-                ::std::result::Result::Err(rt::Reject::refuse("putRegistries is not supported"))
-            }
+            rt::unsupported("putRegistries")
         }
     }
 
-    /// Subscribes to the subjects of every request operation (fixed values and queue
-    /// groups from `options`) and answers each request with `responder`, one task per
-    /// operation, until the returned [`rt::Server`] is dropped. Returns once the server has
-    /// every subscription. A request that cannot be decoded is answered with the reason, as
-    /// a refusal.
+    /// Subscribes to the subjects of every request operation (fixed values and queue groups from
+    /// `options`) and answers each request with `responder`, one task per operation, until the
+    /// returned [`rt::Server`] is dropped. Returns once the server has every subscription. A
+    /// request that cannot be decoded is answered with the reason, as a refusal.
     pub async fn serve<R: Responder>(
         nats: rt::async_nats::Client,
         responder: R,
         options: rt::ServeOptions,
-    ) -> ::std::result::Result<rt::Server, rt::ServeError> {
-        let responder = ::std::sync::Arc::new(responder);
-        let mut server = rt::Server::new();
-        {
-            let mut subscription = rt::serve_subscribe::<ops::GetClaims>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject = match rt::serve_subject::<ops::GetClaims>(&msg, &options) {
-                        ::std::result::Result::Ok(subject) => subject,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::GetClaims>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let result = responder.get_claims(subject).await;
-                    rt::serve_reply::<ops::GetClaims>(&nats, &msg, result).await;
-                }
-            });
-        }
-        {
-            let mut subscription =
-                rt::serve_subscribe::<ops::PerformComponentAuction>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject =
-                        match rt::serve_subject::<ops::PerformComponentAuction>(&msg, &options) {
-                            ::std::result::Result::Ok(subject) => subject,
-                            ::std::result::Result::Err(e) => {
-                                rt::serve_undecodable::<ops::PerformComponentAuction>(
-                                    &nats, &msg, &e,
-                                )
-                                .await;
-                                continue;
-                            }
-                        };
-                    let request = match rt::decode::<ops::PerformComponentAuction>(&msg.payload) {
-                        ::std::result::Result::Ok(request) => request,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::PerformComponentAuction>(&nats, &msg, &e)
-                                .await;
-                            continue;
-                        }
-                    };
-                    let result = responder.perform_component_auction(subject, request).await;
-                    rt::serve_reply::<ops::PerformComponentAuction>(&nats, &msg, result).await;
-                }
-            });
-        }
-        {
-            let mut subscription =
-                rt::serve_subscribe::<ops::ScaleComponent>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject = match rt::serve_subject::<ops::ScaleComponent>(&msg, &options) {
-                        ::std::result::Result::Ok(subject) => subject,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::ScaleComponent>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let request = match rt::decode::<ops::ScaleComponent>(&msg.payload) {
-                        ::std::result::Result::Ok(request) => request,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::ScaleComponent>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let ::core::option::Option::Some(request) =
-                        rt::serve_bind::<ops::ScaleComponent>(&nats, &msg, &subject, request).await
-                    else {
-                        continue;
-                    };
-                    let result = responder.scale_component(subject, request).await;
-                    rt::serve_reply::<ops::ScaleComponent>(&nats, &msg, result).await;
-                }
-            });
-        }
-        {
-            let mut subscription =
-                rt::serve_subscribe::<ops::UpdateComponent>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject = match rt::serve_subject::<ops::UpdateComponent>(&msg, &options) {
-                        ::std::result::Result::Ok(subject) => subject,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::UpdateComponent>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let request = match rt::decode::<ops::UpdateComponent>(&msg.payload) {
-                        ::std::result::Result::Ok(request) => request,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::UpdateComponent>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let ::core::option::Option::Some(request) =
-                        rt::serve_bind::<ops::UpdateComponent>(&nats, &msg, &subject, request)
-                            .await
-                    else {
-                        continue;
-                    };
-                    let result = responder.update_component(subject, request).await;
-                    rt::serve_reply::<ops::UpdateComponent>(&nats, &msg, result).await;
-                }
-            });
-        }
-        {
-            let mut subscription =
-                rt::serve_subscribe::<ops::DeleteConfig>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject = match rt::serve_subject::<ops::DeleteConfig>(&msg, &options) {
-                        ::std::result::Result::Ok(subject) => subject,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::DeleteConfig>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let result = responder.delete_config(subject).await;
-                    rt::serve_reply::<ops::DeleteConfig>(&nats, &msg, result).await;
-                }
-            });
-        }
-        {
-            let mut subscription = rt::serve_subscribe::<ops::GetConfig>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject = match rt::serve_subject::<ops::GetConfig>(&msg, &options) {
-                        ::std::result::Result::Ok(subject) => subject,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::GetConfig>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let result = responder.get_config(subject).await;
-                    rt::serve_reply::<ops::GetConfig>(&nats, &msg, result).await;
-                }
-            });
-        }
-        {
-            let mut subscription = rt::serve_subscribe::<ops::PutConfig>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject = match rt::serve_subject::<ops::PutConfig>(&msg, &options) {
-                        ::std::result::Result::Ok(subject) => subject,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::PutConfig>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let request = match rt::decode::<ops::PutConfig>(&msg.payload) {
-                        ::std::result::Result::Ok(request) => request,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::PutConfig>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let result = responder.put_config(subject, request).await;
-                    rt::serve_reply::<ops::PutConfig>(&nats, &msg, result).await;
-                }
-            });
-        }
-        {
-            let mut subscription =
-                rt::serve_subscribe::<ops::GetHostInventory>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject = match rt::serve_subject::<ops::GetHostInventory>(&msg, &options) {
-                        ::std::result::Result::Ok(subject) => subject,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::GetHostInventory>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let result = responder.get_host_inventory(subject).await;
-                    rt::serve_reply::<ops::GetHostInventory>(&nats, &msg, result).await;
-                }
-            });
-        }
-        {
-            let mut subscription = rt::serve_subscribe::<ops::GetHosts>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject = match rt::serve_subject::<ops::GetHosts>(&msg, &options) {
-                        ::std::result::Result::Ok(subject) => subject,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::GetHosts>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let result = responder.get_hosts(subject).await;
-                    rt::serve_reply::<ops::GetHosts>(&nats, &msg, result).await;
-                }
-            });
-        }
-        {
-            let mut subscription = rt::serve_subscribe::<ops::StopHost>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject = match rt::serve_subject::<ops::StopHost>(&msg, &options) {
-                        ::std::result::Result::Ok(subject) => subject,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::StopHost>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let request = match rt::decode::<ops::StopHost>(&msg.payload) {
-                        ::std::result::Result::Ok(request) => request,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::StopHost>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let ::core::option::Option::Some(request) =
-                        rt::serve_bind::<ops::StopHost>(&nats, &msg, &subject, request).await
-                    else {
-                        continue;
-                    };
-                    let result = responder.stop_host(subject, request).await;
-                    rt::serve_reply::<ops::StopHost>(&nats, &msg, result).await;
-                }
-            });
-        }
-        {
-            let mut subscription = rt::serve_subscribe::<ops::DeleteLabel>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject = match rt::serve_subject::<ops::DeleteLabel>(&msg, &options) {
-                        ::std::result::Result::Ok(subject) => subject,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::DeleteLabel>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let request = match rt::decode::<ops::DeleteLabel>(&msg.payload) {
-                        ::std::result::Result::Ok(request) => request,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::DeleteLabel>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let result = responder.delete_label(subject, request).await;
-                    rt::serve_reply::<ops::DeleteLabel>(&nats, &msg, result).await;
-                }
-            });
-        }
-        {
-            let mut subscription = rt::serve_subscribe::<ops::PutLabel>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject = match rt::serve_subject::<ops::PutLabel>(&msg, &options) {
-                        ::std::result::Result::Ok(subject) => subject,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::PutLabel>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let request = match rt::decode::<ops::PutLabel>(&msg.payload) {
-                        ::std::result::Result::Ok(request) => request,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::PutLabel>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let result = responder.put_label(subject, request).await;
-                    rt::serve_reply::<ops::PutLabel>(&nats, &msg, result).await;
-                }
-            });
-        }
-        {
-            let mut subscription = rt::serve_subscribe::<ops::DeleteLink>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject = match rt::serve_subject::<ops::DeleteLink>(&msg, &options) {
-                        ::std::result::Result::Ok(subject) => subject,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::DeleteLink>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let request = match rt::decode::<ops::DeleteLink>(&msg.payload) {
-                        ::std::result::Result::Ok(request) => request,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::DeleteLink>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let result = responder.delete_link(subject, request).await;
-                    rt::serve_reply::<ops::DeleteLink>(&nats, &msg, result).await;
-                }
-            });
-        }
-        {
-            let mut subscription = rt::serve_subscribe::<ops::GetLinks>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject = match rt::serve_subject::<ops::GetLinks>(&msg, &options) {
-                        ::std::result::Result::Ok(subject) => subject,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::GetLinks>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let result = responder.get_links(subject).await;
-                    rt::serve_reply::<ops::GetLinks>(&nats, &msg, result).await;
-                }
-            });
-        }
-        {
-            let mut subscription = rt::serve_subscribe::<ops::PutLink>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject = match rt::serve_subject::<ops::PutLink>(&msg, &options) {
-                        ::std::result::Result::Ok(subject) => subject,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::PutLink>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let request = match rt::decode::<ops::PutLink>(&msg.payload) {
-                        ::std::result::Result::Ok(request) => request,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::PutLink>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let result = responder.put_link(subject, request).await;
-                    rt::serve_reply::<ops::PutLink>(&nats, &msg, result).await;
-                }
-            });
-        }
-        {
-            let mut subscription =
-                rt::serve_subscribe::<ops::PerformProviderAuction>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject =
-                        match rt::serve_subject::<ops::PerformProviderAuction>(&msg, &options) {
-                            ::std::result::Result::Ok(subject) => subject,
-                            ::std::result::Result::Err(e) => {
-                                rt::serve_undecodable::<ops::PerformProviderAuction>(
-                                    &nats, &msg, &e,
-                                )
-                                .await;
-                                continue;
-                            }
-                        };
-                    let request = match rt::decode::<ops::PerformProviderAuction>(&msg.payload) {
-                        ::std::result::Result::Ok(request) => request,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::PerformProviderAuction>(&nats, &msg, &e)
-                                .await;
-                            continue;
-                        }
-                    };
-                    let result = responder.perform_provider_auction(subject, request).await;
-                    rt::serve_reply::<ops::PerformProviderAuction>(&nats, &msg, result).await;
-                }
-            });
-        }
-        {
-            let mut subscription =
-                rt::serve_subscribe::<ops::StartProvider>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject = match rt::serve_subject::<ops::StartProvider>(&msg, &options) {
-                        ::std::result::Result::Ok(subject) => subject,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::StartProvider>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let request = match rt::decode::<ops::StartProvider>(&msg.payload) {
-                        ::std::result::Result::Ok(request) => request,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::StartProvider>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let ::core::option::Option::Some(request) =
-                        rt::serve_bind::<ops::StartProvider>(&nats, &msg, &subject, request).await
-                    else {
-                        continue;
-                    };
-                    let result = responder.start_provider(subject, request).await;
-                    rt::serve_reply::<ops::StartProvider>(&nats, &msg, result).await;
-                }
-            });
-        }
-        {
-            let mut subscription =
-                rt::serve_subscribe::<ops::StopProvider>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject = match rt::serve_subject::<ops::StopProvider>(&msg, &options) {
-                        ::std::result::Result::Ok(subject) => subject,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::StopProvider>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let request = match rt::decode::<ops::StopProvider>(&msg.payload) {
-                        ::std::result::Result::Ok(request) => request,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::StopProvider>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let ::core::option::Option::Some(request) =
-                        rt::serve_bind::<ops::StopProvider>(&nats, &msg, &subject, request).await
-                    else {
-                        continue;
-                    };
-                    let result = responder.stop_provider(subject, request).await;
-                    rt::serve_reply::<ops::StopProvider>(&nats, &msg, result).await;
-                }
-            });
-        }
-        {
-            let mut subscription =
-                rt::serve_subscribe::<ops::PutRegistries>(&nats, &options).await?;
-            let (nats, options, responder) = (nats.clone(), options.clone(), responder.clone());
-            server.spawn(async move {
-                while let ::core::option::Option::Some(msg) =
-                    rt::StreamExt::next(&mut subscription).await
-                {
-                    let subject = match rt::serve_subject::<ops::PutRegistries>(&msg, &options) {
-                        ::std::result::Result::Ok(subject) => subject,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::PutRegistries>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let request = match rt::decode::<ops::PutRegistries>(&msg.payload) {
-                        ::std::result::Result::Ok(request) => request,
-                        ::std::result::Result::Err(e) => {
-                            rt::serve_undecodable::<ops::PutRegistries>(&nats, &msg, &e).await;
-                            continue;
-                        }
-                    };
-                    let result = responder.put_registries(subject, request).await;
-                    rt::serve_reply::<ops::PutRegistries>(&nats, &msg, result).await;
-                }
-            });
-        }
-        server.ready(&nats).await?;
-        ::std::result::Result::Ok(server)
+    ) -> Result<rt::Server, rt::ServeError> {
+        rt::ServerBuilder::new(nats, responder, options)
+            .handle::<ops::GetClaims>(|r, subject, _| Box::pin(r.get_claims(subject)))
+            .handle::<ops::PerformComponentAuction>(|r, subject, request| {
+                Box::pin(r.perform_component_auction(subject, request))
+            })
+            .handle::<ops::ScaleComponent>(|r, subject, request| {
+                Box::pin(r.scale_component(subject, request))
+            })
+            .handle::<ops::UpdateComponent>(|r, subject, request| {
+                Box::pin(r.update_component(subject, request))
+            })
+            .handle::<ops::DeleteConfig>(|r, subject, _| Box::pin(r.delete_config(subject)))
+            .handle::<ops::GetConfig>(|r, subject, _| Box::pin(r.get_config(subject)))
+            .handle::<ops::PutConfig>(|r, subject, request| {
+                Box::pin(r.put_config(subject, request))
+            })
+            .handle::<ops::GetHostInventory>(|r, subject, _| {
+                Box::pin(r.get_host_inventory(subject))
+            })
+            .handle::<ops::GetHosts>(|r, subject, _| Box::pin(r.get_hosts(subject)))
+            .handle::<ops::StopHost>(|r, subject, request| Box::pin(r.stop_host(subject, request)))
+            .handle::<ops::DeleteLabel>(|r, subject, request| {
+                Box::pin(r.delete_label(subject, request))
+            })
+            .handle::<ops::PutLabel>(|r, subject, request| Box::pin(r.put_label(subject, request)))
+            .handle::<ops::DeleteLink>(|r, subject, request| {
+                Box::pin(r.delete_link(subject, request))
+            })
+            .handle::<ops::GetLinks>(|r, subject, _| Box::pin(r.get_links(subject)))
+            .handle::<ops::PutLink>(|r, subject, request| Box::pin(r.put_link(subject, request)))
+            .handle::<ops::PerformProviderAuction>(|r, subject, request| {
+                Box::pin(r.perform_provider_auction(subject, request))
+            })
+            .handle::<ops::StartProvider>(|r, subject, request| {
+                Box::pin(r.start_provider(subject, request))
+            })
+            .handle::<ops::StopProvider>(|r, subject, request| {
+                Box::pin(r.stop_provider(subject, request))
+            })
+            .handle::<ops::PutRegistries>(|r, subject, request| {
+                Box::pin(r.put_registries(subject, request))
+            })
+            .start()
+            .await
     }
 }

@@ -9,6 +9,11 @@
 //! control interface's topic prefix does not apply to events. Used by wash, wadm, the dashboard and
 //! custom integrations to react to changes in lattice state.
 
+#[cfg(feature = "nats")]
+pub use self::client::Client;
+
+pub use self::messages::LatticeEvent;
+
 /// Short name of the spec this module is generated from.
 pub const SPEC: &str = "lattice-events";
 
@@ -22,11 +27,11 @@ pub const VERSION: &str = "2.0.0";
 pub const ASYNCAPI_VERSION: &str = "2.6.0";
 
 /// The spec at a glance: its channels, operations and messages.
-pub const INFO: crate::runtime::SpecInfo = crate::runtime::SpecInfo {
+pub const INFO: ::asyncapi_runtime::SpecInfo = ::asyncapi_runtime::SpecInfo {
     id: SPEC,
     title: TITLE,
     version: VERSION,
-    channels: subjects::CHANNELS,
+    channels: subjects::channels::ALL,
     operations: operations::ALL,
     messages: messages::ALL,
 };
@@ -1969,10 +1974,11 @@ pub mod types {
     }
 }
 
-/// One marker type per message of the spec; its [`Message`](crate::runtime::Message) implementation
-/// ties
-/// the message to its payload type and metadata.
+/// One marker type per message of the spec; its [`Message`](::asyncapi_runtime::Message)
+/// implementation ties the message to its payload type and metadata.
 pub mod messages {
+    use ::asyncapi_runtime::{self as rt, Message};
+
     /// Component Scaled Event: A component finished scaling on a host (also when scaled to 0, when
     /// nothing changed, and twice on a first scale: consumers must be idempotent).
     ///
@@ -1985,32 +1991,16 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ComponentScaled;
 
-    impl ComponentScaled {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "ComponentScaled";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "lattice-events";
-    }
-
-    impl crate::runtime::Message for ComponentScaled {
+    impl Message for ComponentScaled {
         type Payload = super::types::ComponentScaledPayload;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "lattice-events",
-            name: "ComponentScaled",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Component Scaled Event"),
-            summary: ::core::option::Option::Some(
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Component Scaled Event"),
+            summary: Some(
                 "A component finished scaling on a host (also when scaled to 0, when nothing changed, and twice on a first scale: consumers must be idempotent).",
             ),
             schema: include_str!("../../schemas/lattice-events/ComponentScaled.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "ComponentScaled")
         };
     }
 
@@ -2024,32 +2014,16 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ComponentScaleFailed;
 
-    impl ComponentScaleFailed {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "ComponentScaleFailed";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "lattice-events";
-    }
-
-    impl crate::runtime::Message for ComponentScaleFailed {
+    impl Message for ComponentScaleFailed {
         type Payload = super::types::ComponentScaleFailedPayload;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "lattice-events",
-            name: "ComponentScaleFailed",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Component Scale Failed Event"),
-            summary: ::core::option::Option::Some(
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Component Scale Failed Event"),
+            summary: Some(
                 "A component could not be scaled: fetching, policy or instantiation failed.",
             ),
             schema: include_str!("../../schemas/lattice-events/ComponentScaleFailed.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "ComponentScaleFailed")
         };
     }
 
@@ -2062,30 +2036,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ProviderStarted;
 
-    impl ProviderStarted {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "ProviderStarted";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "lattice-events";
-    }
-
-    impl crate::runtime::Message for ProviderStarted {
+    impl Message for ProviderStarted {
         type Payload = super::types::ProviderStartedPayload;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "lattice-events",
-            name: "ProviderStarted",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Provider Started Event"),
-            summary: ::core::option::Option::Some("A capability provider started on a host."),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Provider Started Event"),
+            summary: Some("A capability provider started on a host."),
             schema: include_str!("../../schemas/lattice-events/ProviderStarted.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "ProviderStarted")
         };
     }
 
@@ -2098,30 +2056,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ProviderStartFailed;
 
-    impl ProviderStartFailed {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "ProviderStartFailed";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "lattice-events";
-    }
-
-    impl crate::runtime::Message for ProviderStartFailed {
+    impl Message for ProviderStartFailed {
         type Payload = super::types::ProviderStartFailedPayload;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "lattice-events",
-            name: "ProviderStartFailed",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Provider Start Failed Event"),
-            summary: ::core::option::Option::Some("A capability provider could not be started."),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Provider Start Failed Event"),
+            summary: Some("A capability provider could not be started."),
             schema: include_str!("../../schemas/lattice-events/ProviderStartFailed.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "ProviderStartFailed")
         };
     }
 
@@ -2134,32 +2076,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ProviderStopped;
 
-    impl ProviderStopped {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "ProviderStopped";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "lattice-events";
-    }
-
-    impl crate::runtime::Message for ProviderStopped {
+    impl Message for ProviderStopped {
         type Payload = super::types::ProviderStoppedPayload;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "lattice-events",
-            name: "ProviderStopped",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Provider Stopped Event"),
-            summary: ::core::option::Option::Some(
-                "A capability provider stopped on a host after provider.stop.",
-            ),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Provider Stopped Event"),
+            summary: Some("A capability provider stopped on a host after provider.stop."),
             schema: include_str!("../../schemas/lattice-events/ProviderStopped.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "ProviderStopped")
         };
     }
 
@@ -2173,32 +2097,16 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct HealthCheckPassed;
 
-    impl HealthCheckPassed {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "HealthCheckPassed";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "lattice-events";
-    }
-
-    impl crate::runtime::Message for HealthCheckPassed {
+    impl Message for HealthCheckPassed {
         type Payload = super::types::HealthCheckPassedPayload;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "lattice-events",
-            name: "HealthCheckPassed",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Health Check Passed Event"),
-            summary: ::core::option::Option::Some(
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Health Check Passed Event"),
+            summary: Some(
                 "A provider's health check passed after failing (or for the first time).",
             ),
             schema: include_str!("../../schemas/lattice-events/HealthCheckPassed.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "HealthCheckPassed")
         };
     }
 
@@ -2212,32 +2120,16 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct HealthCheckFailed;
 
-    impl HealthCheckFailed {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "HealthCheckFailed";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "lattice-events";
-    }
-
-    impl crate::runtime::Message for HealthCheckFailed {
+    impl Message for HealthCheckFailed {
         type Payload = super::types::HealthCheckFailedPayload;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "lattice-events",
-            name: "HealthCheckFailed",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Health Check Failed Event"),
-            summary: ::core::option::Option::Some(
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Health Check Failed Event"),
+            summary: Some(
                 "A provider's health check failed after passing (or for the first time).",
             ),
             schema: include_str!("../../schemas/lattice-events/HealthCheckFailed.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "HealthCheckFailed")
         };
     }
 
@@ -2252,32 +2144,16 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct HealthCheckStatus;
 
-    impl HealthCheckStatus {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "HealthCheckStatus";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "lattice-events";
-    }
-
-    impl crate::runtime::Message for HealthCheckStatus {
+    impl Message for HealthCheckStatus {
         type Payload = super::types::HealthCheckStatusPayload;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "lattice-events",
-            name: "HealthCheckStatus",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Health Check Status Event"),
-            summary: ::core::option::Option::Some(
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Health Check Status Event"),
+            summary: Some(
                 "A provider's health is unchanged since the last check (checks run every 30 s, the first about 5 s after start).",
             ),
             schema: include_str!("../../schemas/lattice-events/HealthCheckStatus.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "HealthCheckStatus")
         };
     }
 
@@ -2290,30 +2166,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct LinkdefSet;
 
-    impl LinkdefSet {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "LinkdefSet";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "lattice-events";
-    }
-
-    impl crate::runtime::Message for LinkdefSet {
+    impl Message for LinkdefSet {
         type Payload = super::types::LinkdefSetPayload;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "lattice-events",
-            name: "LinkdefSet",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Link Definition Set Event"),
-            summary: ::core::option::Option::Some("A link was stored."),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Link Definition Set Event"),
+            summary: Some("A link was stored."),
             schema: include_str!("../../schemas/lattice-events/LinkdefSet.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "LinkdefSet")
         };
     }
 
@@ -2327,32 +2187,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct LinkdefSetFailed;
 
-    impl LinkdefSetFailed {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "LinkdefSetFailed";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "lattice-events";
-    }
-
-    impl crate::runtime::Message for LinkdefSetFailed {
+    impl Message for LinkdefSetFailed {
         type Payload = super::types::LinkdefSetFailedPayload;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "lattice-events",
-            name: "LinkdefSetFailed",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Link Definition Set Failed Event"),
-            summary: ::core::option::Option::Some(
-                "A link was refused (a conflicting link or a missing config).",
-            ),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Link Definition Set Failed Event"),
+            summary: Some("A link was refused (a conflicting link or a missing config)."),
             schema: include_str!("../../schemas/lattice-events/LinkdefSetFailed.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "LinkdefSetFailed")
         };
     }
 
@@ -2365,30 +2207,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct LinkdefDeleted;
 
-    impl LinkdefDeleted {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "LinkdefDeleted";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "lattice-events";
-    }
-
-    impl crate::runtime::Message for LinkdefDeleted {
+    impl Message for LinkdefDeleted {
         type Payload = super::types::LinkdefDeletedPayload;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "lattice-events",
-            name: "LinkdefDeleted",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Link Definition Deleted Event"),
-            summary: ::core::option::Option::Some("A link was deleted."),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Link Definition Deleted Event"),
+            summary: Some("A link was deleted."),
             schema: include_str!("../../schemas/lattice-events/LinkdefDeleted.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "LinkdefDeleted")
         };
     }
 
@@ -2401,30 +2227,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ConfigSet;
 
-    impl ConfigSet {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "ConfigSet";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "lattice-events";
-    }
-
-    impl crate::runtime::Message for ConfigSet {
+    impl Message for ConfigSet {
         type Payload = super::types::ConfigSetPayload;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "lattice-events",
-            name: "ConfigSet",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Config Set Event"),
-            summary: ::core::option::Option::Some("A named configuration was stored."),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Config Set Event"),
+            summary: Some("A named configuration was stored."),
             schema: include_str!("../../schemas/lattice-events/ConfigSet.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "ConfigSet")
         };
     }
 
@@ -2437,30 +2247,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ConfigDeleted;
 
-    impl ConfigDeleted {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "ConfigDeleted";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "lattice-events";
-    }
-
-    impl crate::runtime::Message for ConfigDeleted {
+    impl Message for ConfigDeleted {
         type Payload = super::types::ConfigDeletedPayload;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "lattice-events",
-            name: "ConfigDeleted",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Config Deleted Event"),
-            summary: ::core::option::Option::Some("A named configuration was deleted."),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Config Deleted Event"),
+            summary: Some("A named configuration was deleted."),
             schema: include_str!("../../schemas/lattice-events/ConfigDeleted.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "ConfigDeleted")
         };
     }
 
@@ -2473,30 +2267,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct LabelsChanged;
 
-    impl LabelsChanged {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "LabelsChanged";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "lattice-events";
-    }
-
-    impl crate::runtime::Message for LabelsChanged {
+    impl Message for LabelsChanged {
         type Payload = super::types::LabelsChangedPayload;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "lattice-events",
-            name: "LabelsChanged",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Labels Changed Event"),
-            summary: ::core::option::Option::Some("A label of a host was set or removed."),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Labels Changed Event"),
+            summary: Some("A label of a host was set or removed."),
             schema: include_str!("../../schemas/lattice-events/LabelsChanged.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "LabelsChanged")
         };
     }
 
@@ -2510,32 +2288,16 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct HostHeartbeat;
 
-    impl HostHeartbeat {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "HostHeartbeat";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "lattice-events";
-    }
-
-    impl crate::runtime::Message for HostHeartbeat {
+    impl Message for HostHeartbeat {
         type Payload = super::types::HostHeartbeatPayload;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "lattice-events",
-            name: "HostHeartbeat",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Host Heartbeat Event"),
-            summary: ::core::option::Option::Some(
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Host Heartbeat Event"),
+            summary: Some(
                 "Every 30 s (configurable; the first 30 s after start) a host publishes its full inventory.",
             ),
             schema: include_str!("../../schemas/lattice-events/HostHeartbeat.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "HostHeartbeat")
         };
     }
 
@@ -2549,32 +2311,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct HostStarted;
 
-    impl HostStarted {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "HostStarted";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "lattice-events";
-    }
-
-    impl crate::runtime::Message for HostStarted {
+    impl Message for HostStarted {
         type Payload = super::types::HostStartedPayload;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "lattice-events",
-            name: "HostStarted",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Host Started Event"),
-            summary: ::core::option::Option::Some(
-                "A host finished starting and joined the lattice.",
-            ),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Host Started Event"),
+            summary: Some("A host finished starting and joined the lattice."),
             schema: include_str!("../../schemas/lattice-events/HostStarted.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "HostStarted")
         };
     }
 
@@ -2587,30 +2331,14 @@ pub mod messages {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct HostStopped;
 
-    impl HostStopped {
-        /// The message name in the spec.
-        pub const NAME: &'static str = "HostStopped";
-
-        /// The content type of the payload.
-        pub const CONTENT_TYPE: &'static str = "application/json";
-
-        /// The spec the message belongs to.
-        pub const SPEC: &'static str = "lattice-events";
-    }
-
-    impl crate::runtime::Message for HostStopped {
+    impl Message for HostStopped {
         type Payload = super::types::HostStoppedPayload;
 
-        const INFO: crate::runtime::MessageInfo = crate::runtime::MessageInfo {
-            spec: "lattice-events",
-            name: "HostStopped",
-            content_type: "application/json",
-            has_payload: true,
-            title: ::core::option::Option::Some("Host Stopped Event"),
-            summary: ::core::option::Option::Some("A host stopped gracefully."),
+        const INFO: rt::MessageInfo = rt::MessageInfo {
+            title: Some("Host Stopped Event"),
+            summary: Some("A host stopped gracefully."),
             schema: include_str!("../../schemas/lattice-events/HostStopped.json"),
-            normalize: crate::runtime::normalize::<Self>,
-            try_decode: crate::runtime::try_decode::<Self>,
+            ..rt::MessageInfo::of::<Self>(super::SPEC, "HostStopped")
         };
     }
 
@@ -2669,74 +2397,74 @@ pub mod messages {
         pub const TAG: &'static str = "type";
 
         /// Each known tag value with its message.
-        pub const TAGS: &'static [(&'static str, crate::runtime::MessageInfo)] = &[
+        pub const TAGS: &'static [(&'static str, ::asyncapi_runtime::MessageInfo)] = &[
             (
                 "com.wasmcloud.lattice.component_scaled",
-                <ComponentScaled as crate::runtime::Message>::INFO,
+                <ComponentScaled as ::asyncapi_runtime::Message>::INFO,
             ),
             (
                 "com.wasmcloud.lattice.component_scale_failed",
-                <ComponentScaleFailed as crate::runtime::Message>::INFO,
+                <ComponentScaleFailed as ::asyncapi_runtime::Message>::INFO,
             ),
             (
                 "com.wasmcloud.lattice.provider_started",
-                <ProviderStarted as crate::runtime::Message>::INFO,
+                <ProviderStarted as ::asyncapi_runtime::Message>::INFO,
             ),
             (
                 "com.wasmcloud.lattice.provider_start_failed",
-                <ProviderStartFailed as crate::runtime::Message>::INFO,
+                <ProviderStartFailed as ::asyncapi_runtime::Message>::INFO,
             ),
             (
                 "com.wasmcloud.lattice.provider_stopped",
-                <ProviderStopped as crate::runtime::Message>::INFO,
+                <ProviderStopped as ::asyncapi_runtime::Message>::INFO,
             ),
             (
                 "com.wasmcloud.lattice.health_check_passed",
-                <HealthCheckPassed as crate::runtime::Message>::INFO,
+                <HealthCheckPassed as ::asyncapi_runtime::Message>::INFO,
             ),
             (
                 "com.wasmcloud.lattice.health_check_failed",
-                <HealthCheckFailed as crate::runtime::Message>::INFO,
+                <HealthCheckFailed as ::asyncapi_runtime::Message>::INFO,
             ),
             (
                 "com.wasmcloud.lattice.health_check_status",
-                <HealthCheckStatus as crate::runtime::Message>::INFO,
+                <HealthCheckStatus as ::asyncapi_runtime::Message>::INFO,
             ),
             (
                 "com.wasmcloud.lattice.linkdef_set",
-                <LinkdefSet as crate::runtime::Message>::INFO,
+                <LinkdefSet as ::asyncapi_runtime::Message>::INFO,
             ),
             (
                 "com.wasmcloud.lattice.linkdef_set_failed",
-                <LinkdefSetFailed as crate::runtime::Message>::INFO,
+                <LinkdefSetFailed as ::asyncapi_runtime::Message>::INFO,
             ),
             (
                 "com.wasmcloud.lattice.linkdef_deleted",
-                <LinkdefDeleted as crate::runtime::Message>::INFO,
+                <LinkdefDeleted as ::asyncapi_runtime::Message>::INFO,
             ),
             (
                 "com.wasmcloud.lattice.config_set",
-                <ConfigSet as crate::runtime::Message>::INFO,
+                <ConfigSet as ::asyncapi_runtime::Message>::INFO,
             ),
             (
                 "com.wasmcloud.lattice.config_deleted",
-                <ConfigDeleted as crate::runtime::Message>::INFO,
+                <ConfigDeleted as ::asyncapi_runtime::Message>::INFO,
             ),
             (
                 "com.wasmcloud.lattice.labels_changed",
-                <LabelsChanged as crate::runtime::Message>::INFO,
+                <LabelsChanged as ::asyncapi_runtime::Message>::INFO,
             ),
             (
                 "com.wasmcloud.lattice.host_heartbeat",
-                <HostHeartbeat as crate::runtime::Message>::INFO,
+                <HostHeartbeat as ::asyncapi_runtime::Message>::INFO,
             ),
             (
                 "com.wasmcloud.lattice.host_started",
-                <HostStarted as crate::runtime::Message>::INFO,
+                <HostStarted as ::asyncapi_runtime::Message>::INFO,
             ),
             (
                 "com.wasmcloud.lattice.host_stopped",
-                <HostStopped as crate::runtime::Message>::INFO,
+                <HostStopped as ::asyncapi_runtime::Message>::INFO,
             ),
         ];
 
@@ -2810,10 +2538,10 @@ pub mod messages {
             }
         }
 
-        /// Decodes JSON bytes by their tag: the tag is read first, then the bytes are
-        /// decoded straight into that message's type.
+        /// Decodes JSON bytes by their tag: the tag is read first, then the bytes are decoded
+        /// straight into that message's type.
         pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
-            match crate::runtime::tag_of(bytes, Self::TAG)?.as_deref() {
+            match ::asyncapi_runtime::tag_of(bytes, Self::TAG)?.as_deref() {
                 ::core::option::Option::Some("com.wasmcloud.lattice.component_scaled") => {
                     ::serde_json::from_slice(bytes).map(Self::ComponentScaled)
                 }
@@ -2935,65 +2663,67 @@ pub mod messages {
         }
 
         /// The message this is; `None` for [`Self::Unknown`].
-        pub fn message(&self) -> ::core::option::Option<crate::runtime::MessageInfo> {
+        pub fn message(&self) -> ::core::option::Option<::asyncapi_runtime::MessageInfo> {
             match self {
-                Self::ComponentScaled(_) => {
-                    ::core::option::Option::Some(<ComponentScaled as crate::runtime::Message>::INFO)
-                }
+                Self::ComponentScaled(_) => ::core::option::Option::Some(
+                    <ComponentScaled as ::asyncapi_runtime::Message>::INFO,
+                ),
                 Self::ComponentScaleFailed(_) => ::core::option::Option::Some(
-                    <ComponentScaleFailed as crate::runtime::Message>::INFO,
+                    <ComponentScaleFailed as ::asyncapi_runtime::Message>::INFO,
                 ),
-                Self::ProviderStarted(_) => {
-                    ::core::option::Option::Some(<ProviderStarted as crate::runtime::Message>::INFO)
-                }
+                Self::ProviderStarted(_) => ::core::option::Option::Some(
+                    <ProviderStarted as ::asyncapi_runtime::Message>::INFO,
+                ),
                 Self::ProviderStartFailed(_) => ::core::option::Option::Some(
-                    <ProviderStartFailed as crate::runtime::Message>::INFO,
+                    <ProviderStartFailed as ::asyncapi_runtime::Message>::INFO,
                 ),
-                Self::ProviderStopped(_) => {
-                    ::core::option::Option::Some(<ProviderStopped as crate::runtime::Message>::INFO)
-                }
+                Self::ProviderStopped(_) => ::core::option::Option::Some(
+                    <ProviderStopped as ::asyncapi_runtime::Message>::INFO,
+                ),
                 Self::HealthCheckPassed(_) => ::core::option::Option::Some(
-                    <HealthCheckPassed as crate::runtime::Message>::INFO,
+                    <HealthCheckPassed as ::asyncapi_runtime::Message>::INFO,
                 ),
                 Self::HealthCheckFailed(_) => ::core::option::Option::Some(
-                    <HealthCheckFailed as crate::runtime::Message>::INFO,
+                    <HealthCheckFailed as ::asyncapi_runtime::Message>::INFO,
                 ),
                 Self::HealthCheckStatus(_) => ::core::option::Option::Some(
-                    <HealthCheckStatus as crate::runtime::Message>::INFO,
+                    <HealthCheckStatus as ::asyncapi_runtime::Message>::INFO,
                 ),
                 Self::LinkdefSet(_) => {
-                    ::core::option::Option::Some(<LinkdefSet as crate::runtime::Message>::INFO)
+                    ::core::option::Option::Some(<LinkdefSet as ::asyncapi_runtime::Message>::INFO)
                 }
                 Self::LinkdefSetFailed(_) => ::core::option::Option::Some(
-                    <LinkdefSetFailed as crate::runtime::Message>::INFO,
+                    <LinkdefSetFailed as ::asyncapi_runtime::Message>::INFO,
                 ),
-                Self::LinkdefDeleted(_) => {
-                    ::core::option::Option::Some(<LinkdefDeleted as crate::runtime::Message>::INFO)
-                }
+                Self::LinkdefDeleted(_) => ::core::option::Option::Some(
+                    <LinkdefDeleted as ::asyncapi_runtime::Message>::INFO,
+                ),
                 Self::ConfigSet(_) => {
-                    ::core::option::Option::Some(<ConfigSet as crate::runtime::Message>::INFO)
+                    ::core::option::Option::Some(<ConfigSet as ::asyncapi_runtime::Message>::INFO)
                 }
-                Self::ConfigDeleted(_) => {
-                    ::core::option::Option::Some(<ConfigDeleted as crate::runtime::Message>::INFO)
-                }
-                Self::LabelsChanged(_) => {
-                    ::core::option::Option::Some(<LabelsChanged as crate::runtime::Message>::INFO)
-                }
-                Self::HostHeartbeat(_) => {
-                    ::core::option::Option::Some(<HostHeartbeat as crate::runtime::Message>::INFO)
-                }
+                Self::ConfigDeleted(_) => ::core::option::Option::Some(
+                    <ConfigDeleted as ::asyncapi_runtime::Message>::INFO,
+                ),
+                Self::LabelsChanged(_) => ::core::option::Option::Some(
+                    <LabelsChanged as ::asyncapi_runtime::Message>::INFO,
+                ),
+                Self::HostHeartbeat(_) => ::core::option::Option::Some(
+                    <HostHeartbeat as ::asyncapi_runtime::Message>::INFO,
+                ),
                 Self::HostStarted(_) => {
-                    ::core::option::Option::Some(<HostStarted as crate::runtime::Message>::INFO)
+                    ::core::option::Option::Some(<HostStarted as ::asyncapi_runtime::Message>::INFO)
                 }
                 Self::HostStopped(_) => {
-                    ::core::option::Option::Some(<HostStopped as crate::runtime::Message>::INFO)
+                    ::core::option::Option::Some(<HostStopped as ::asyncapi_runtime::Message>::INFO)
                 }
                 Self::Unknown(_) => ::core::option::Option::None,
             }
         }
 
         /// The message a tag value names.
-        pub fn message_for_tag(tag: &str) -> ::core::option::Option<crate::runtime::MessageInfo> {
+        pub fn message_for_tag(
+            tag: &str,
+        ) -> ::core::option::Option<::asyncapi_runtime::MessageInfo> {
             Self::TAGS
                 .iter()
                 .find(|(t, _)| *t == tag)
@@ -3039,39 +2769,35 @@ pub mod messages {
     }
 
     /// Every message of the spec, in spec order.
-    pub const ALL: &[crate::runtime::MessageInfo] = &[
-        <ComponentScaled as crate::runtime::Message>::INFO,
-        <ComponentScaleFailed as crate::runtime::Message>::INFO,
-        <ProviderStarted as crate::runtime::Message>::INFO,
-        <ProviderStartFailed as crate::runtime::Message>::INFO,
-        <ProviderStopped as crate::runtime::Message>::INFO,
-        <HealthCheckPassed as crate::runtime::Message>::INFO,
-        <HealthCheckFailed as crate::runtime::Message>::INFO,
-        <HealthCheckStatus as crate::runtime::Message>::INFO,
-        <LinkdefSet as crate::runtime::Message>::INFO,
-        <LinkdefSetFailed as crate::runtime::Message>::INFO,
-        <LinkdefDeleted as crate::runtime::Message>::INFO,
-        <ConfigSet as crate::runtime::Message>::INFO,
-        <ConfigDeleted as crate::runtime::Message>::INFO,
-        <LabelsChanged as crate::runtime::Message>::INFO,
-        <HostHeartbeat as crate::runtime::Message>::INFO,
-        <HostStarted as crate::runtime::Message>::INFO,
-        <HostStopped as crate::runtime::Message>::INFO,
+    pub const ALL: &[rt::MessageInfo] = &[
+        <ComponentScaled as Message>::INFO,
+        <ComponentScaleFailed as Message>::INFO,
+        <ProviderStarted as Message>::INFO,
+        <ProviderStartFailed as Message>::INFO,
+        <ProviderStopped as Message>::INFO,
+        <HealthCheckPassed as Message>::INFO,
+        <HealthCheckFailed as Message>::INFO,
+        <HealthCheckStatus as Message>::INFO,
+        <LinkdefSet as Message>::INFO,
+        <LinkdefSetFailed as Message>::INFO,
+        <LinkdefDeleted as Message>::INFO,
+        <ConfigSet as Message>::INFO,
+        <ConfigDeleted as Message>::INFO,
+        <LabelsChanged as Message>::INFO,
+        <HostHeartbeat as Message>::INFO,
+        <HostStarted as Message>::INFO,
+        <HostStopped as Message>::INFO,
     ];
 }
 
-/// Typed subjects: one type per channel that renders and parses its subjects, one filter
-/// type per channel for subscriptions, and a router over all channels.
+/// Typed subjects: one type per channel that builds, parses and renders its subjects
+/// ([`ChannelSubject`](subjects::ChannelSubject)), and one filter type per channel for
+/// subscriptions ([`ChannelFilter`](subjects::ChannelFilter)).
 pub mod subjects {
-    use crate::runtime::subject as rt;
+    use ::asyncapi_runtime::subject as rt;
 
-    pub use crate::runtime::{ChannelInfo, ChannelSubject, SubjectError, SubjectPrefix};
-
-    /// How the spec's subjects begin: always `wasmbus.evt`.
-    pub const ROOT: rt::SubjectRoot = rt::SubjectRoot {
-        default: "wasmbus.evt",
-        replaceable: false,
-        account: true,
+    pub use ::asyncapi_runtime::{
+        ChannelFilter, ChannelInfo, ChannelSubject, SubjectError, SubjectPrefix,
     };
 
     /// A subject of the channel `wasmbus.evt.{lattice}.>`.
@@ -3087,20 +2813,12 @@ pub mod subjects {
     }
 
     impl<'a> AllSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.>";
-
-        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Rest(1)];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str, tail: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_all(&[lattice, tail])?;
-            ::std::result::Result::Ok(Self { lattice, tail })
+        pub fn new(lattice: &'a str, tail: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice, tail])
         }
 
-        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
-        /// deployments.
+        /// The lattice id: letters, digits, '-' and '_' only. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
@@ -3109,70 +2827,20 @@ pub mod subjects {
         pub fn tail(&self) -> &'a str {
             self.tail
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> AllFilter<'a> {
-            AllFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 2] {
-            [self.lattice, self.tail]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 2] = [""; 2];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0], values[1]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for AllSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &ALL;
+    impl<'a> ChannelSubject<'a> for AllSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::ALL_CHANNEL;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.evt.{lattice}.>".into(),
-                })
-            })
+        type Values = [&'a str; 2];
+        type Filter = AllFilter<'a>;
+
+        fn from_checked([lattice, tail]: Self::Values) -> Self {
+            Self { lattice, tail }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice, self.tail]
         }
     }
 
@@ -3184,83 +2852,25 @@ pub mod subjects {
 
     /// A subscription to subjects of `wasmbus.evt.{lattice}.>`, with any parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct AllFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-        tail: ::core::option::Option<&'a str>,
-    }
+    pub struct AllFilter<'a>([Option<&'a str>; 2]);
 
     impl<'a> AllFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_all_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
 
         /// Fixes `tail` (checked like a subject's) instead of leaving it open.
-        pub fn tail(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_all_param(1, value)?;
-            self.tail = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(AllSubject::TOKENS, &[self.lattice, self.tail], &mut out);
-            out
+        pub fn tail(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(1, value)
         }
     }
 
-    /// The channel `wasmbus.evt.{lattice}.>`.
-    pub const ALL: ChannelInfo = ChannelInfo {
-        spec: "lattice-events",
-        name: "wasmbus.evt.{lattice}.>",
-        params: &["lattice", "tail"],
-        operations: &["receiveLatticeEvent"],
-        root: ROOT,
-        tokens: AllSubject::TOKENS,
-        check: check_all,
-        check_param: check_all_param,
-    };
+    impl<'a> ChannelFilter<'a> for AllFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::ALL_CHANNEL;
 
-    fn check_all(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_all_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_all_param(index: usize, value: &str) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            1 => {
-                rt::check_tail("tail", value)?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -3275,88 +2885,29 @@ pub mod subjects {
     }
 
     impl<'a> ComponentScaleFailedSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.component_scale_failed";
-
-        const TOKENS: &'static [rt::Tok] =
-            &[rt::Tok::Param(0), rt::Tok::Lit("component_scale_failed")];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_component_scale_failed(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
-        /// deployments.
+        /// The lattice id: letters, digits, '-' and '_' only. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> ComponentScaleFailedFilter<'a> {
-            ComponentScaleFailedFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for ComponentScaleFailedSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &COMPONENT_SCALE_FAILED;
+    impl<'a> ChannelSubject<'a> for ComponentScaleFailedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::COMPONENT_SCALE_FAILED;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.evt.{lattice}.component_scale_failed".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = ComponentScaleFailedFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -3369,78 +2920,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.evt.{lattice}.component_scale_failed`, with any
     /// parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct ComponentScaleFailedFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct ComponentScaleFailedFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> ComponentScaleFailedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_component_scale_failed_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(
-                ComponentScaleFailedSubject::TOKENS,
-                &[self.lattice],
-                &mut out,
-            );
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.evt.{lattice}.component_scale_failed`.
-    pub const COMPONENT_SCALE_FAILED: ChannelInfo = ChannelInfo {
-        spec: "lattice-events",
-        name: "wasmbus.evt.{lattice}.component_scale_failed",
-        params: &["lattice"],
-        operations: &["receiveComponentScaleFailed"],
-        root: ROOT,
-        tokens: ComponentScaleFailedSubject::TOKENS,
-        check: check_component_scale_failed,
-        check_param: check_component_scale_failed_param,
-    };
+    impl<'a> ChannelFilter<'a> for ComponentScaleFailedFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::COMPONENT_SCALE_FAILED;
 
-    fn check_component_scale_failed(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_component_scale_failed_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_component_scale_failed_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -3457,87 +2950,29 @@ pub mod subjects {
     }
 
     impl<'a> ComponentScaledSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.component_scaled";
-
-        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("component_scaled")];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_component_scaled(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
-        /// deployments.
+        /// The lattice id: letters, digits, '-' and '_' only. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> ComponentScaledFilter<'a> {
-            ComponentScaledFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for ComponentScaledSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &COMPONENT_SCALED;
+    impl<'a> ChannelSubject<'a> for ComponentScaledSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::COMPONENT_SCALED;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.evt.{lattice}.component_scaled".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = ComponentScaledFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -3550,74 +2985,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.evt.{lattice}.component_scaled`, with any parameter
     /// left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct ComponentScaledFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct ComponentScaledFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> ComponentScaledFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_component_scaled_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(ComponentScaledSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.evt.{lattice}.component_scaled`.
-    pub const COMPONENT_SCALED: ChannelInfo = ChannelInfo {
-        spec: "lattice-events",
-        name: "wasmbus.evt.{lattice}.component_scaled",
-        params: &["lattice"],
-        operations: &["receiveComponentScaled"],
-        root: ROOT,
-        tokens: ComponentScaledSubject::TOKENS,
-        check: check_component_scaled,
-        check_param: check_component_scaled_param,
-    };
+    impl<'a> ChannelFilter<'a> for ComponentScaledFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::COMPONENT_SCALED;
 
-    fn check_component_scaled(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_component_scaled_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_component_scaled_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -3632,87 +3013,29 @@ pub mod subjects {
     }
 
     impl<'a> ConfigDeletedSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.config_deleted";
-
-        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("config_deleted")];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_config_deleted(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
-        /// deployments.
+        /// The lattice id: letters, digits, '-' and '_' only. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> ConfigDeletedFilter<'a> {
-            ConfigDeletedFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for ConfigDeletedSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &CONFIG_DELETED;
+    impl<'a> ChannelSubject<'a> for ConfigDeletedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::CONFIG_DELETED;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.evt.{lattice}.config_deleted".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = ConfigDeletedFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -3725,74 +3048,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.evt.{lattice}.config_deleted`, with any parameter
     /// left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct ConfigDeletedFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct ConfigDeletedFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> ConfigDeletedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_config_deleted_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(ConfigDeletedSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.evt.{lattice}.config_deleted`.
-    pub const CONFIG_DELETED: ChannelInfo = ChannelInfo {
-        spec: "lattice-events",
-        name: "wasmbus.evt.{lattice}.config_deleted",
-        params: &["lattice"],
-        operations: &["receiveConfigDeleted"],
-        root: ROOT,
-        tokens: ConfigDeletedSubject::TOKENS,
-        check: check_config_deleted,
-        check_param: check_config_deleted_param,
-    };
+    impl<'a> ChannelFilter<'a> for ConfigDeletedFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::CONFIG_DELETED;
 
-    fn check_config_deleted(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_config_deleted_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_config_deleted_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -3807,87 +3076,29 @@ pub mod subjects {
     }
 
     impl<'a> ConfigSetSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.config_set";
-
-        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("config_set")];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_config_set(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
-        /// deployments.
+        /// The lattice id: letters, digits, '-' and '_' only. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> ConfigSetFilter<'a> {
-            ConfigSetFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for ConfigSetSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &CONFIG_SET;
+    impl<'a> ChannelSubject<'a> for ConfigSetSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::CONFIG_SET;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.evt.{lattice}.config_set".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = ConfigSetFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -3900,74 +3111,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.evt.{lattice}.config_set`, with any parameter left
     /// open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct ConfigSetFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct ConfigSetFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> ConfigSetFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_config_set_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(ConfigSetSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.evt.{lattice}.config_set`.
-    pub const CONFIG_SET: ChannelInfo = ChannelInfo {
-        spec: "lattice-events",
-        name: "wasmbus.evt.{lattice}.config_set",
-        params: &["lattice"],
-        operations: &["receiveConfigSet"],
-        root: ROOT,
-        tokens: ConfigSetSubject::TOKENS,
-        check: check_config_set,
-        check_param: check_config_set_param,
-    };
+    impl<'a> ChannelFilter<'a> for ConfigSetFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::CONFIG_SET;
 
-    fn check_config_set(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_config_set_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_config_set_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -3982,88 +3139,29 @@ pub mod subjects {
     }
 
     impl<'a> HealthCheckFailedSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.health_check_failed";
-
-        const TOKENS: &'static [rt::Tok] =
-            &[rt::Tok::Param(0), rt::Tok::Lit("health_check_failed")];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_health_check_failed(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
-        /// deployments.
+        /// The lattice id: letters, digits, '-' and '_' only. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> HealthCheckFailedFilter<'a> {
-            HealthCheckFailedFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for HealthCheckFailedSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &HEALTH_CHECK_FAILED;
+    impl<'a> ChannelSubject<'a> for HealthCheckFailedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::HEALTH_CHECK_FAILED;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.evt.{lattice}.health_check_failed".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = HealthCheckFailedFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -4076,74 +3174,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.evt.{lattice}.health_check_failed`, with any
     /// parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct HealthCheckFailedFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct HealthCheckFailedFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> HealthCheckFailedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_health_check_failed_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(HealthCheckFailedSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.evt.{lattice}.health_check_failed`.
-    pub const HEALTH_CHECK_FAILED: ChannelInfo = ChannelInfo {
-        spec: "lattice-events",
-        name: "wasmbus.evt.{lattice}.health_check_failed",
-        params: &["lattice"],
-        operations: &["receiveHealthCheckFailed"],
-        root: ROOT,
-        tokens: HealthCheckFailedSubject::TOKENS,
-        check: check_health_check_failed,
-        check_param: check_health_check_failed_param,
-    };
+    impl<'a> ChannelFilter<'a> for HealthCheckFailedFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::HEALTH_CHECK_FAILED;
 
-    fn check_health_check_failed(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_health_check_failed_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_health_check_failed_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -4158,88 +3202,29 @@ pub mod subjects {
     }
 
     impl<'a> HealthCheckPassedSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.health_check_passed";
-
-        const TOKENS: &'static [rt::Tok] =
-            &[rt::Tok::Param(0), rt::Tok::Lit("health_check_passed")];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_health_check_passed(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
-        /// deployments.
+        /// The lattice id: letters, digits, '-' and '_' only. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> HealthCheckPassedFilter<'a> {
-            HealthCheckPassedFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for HealthCheckPassedSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &HEALTH_CHECK_PASSED;
+    impl<'a> ChannelSubject<'a> for HealthCheckPassedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::HEALTH_CHECK_PASSED;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.evt.{lattice}.health_check_passed".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = HealthCheckPassedFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -4252,74 +3237,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.evt.{lattice}.health_check_passed`, with any
     /// parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct HealthCheckPassedFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct HealthCheckPassedFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> HealthCheckPassedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_health_check_passed_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(HealthCheckPassedSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.evt.{lattice}.health_check_passed`.
-    pub const HEALTH_CHECK_PASSED: ChannelInfo = ChannelInfo {
-        spec: "lattice-events",
-        name: "wasmbus.evt.{lattice}.health_check_passed",
-        params: &["lattice"],
-        operations: &["receiveHealthCheckPassed"],
-        root: ROOT,
-        tokens: HealthCheckPassedSubject::TOKENS,
-        check: check_health_check_passed,
-        check_param: check_health_check_passed_param,
-    };
+    impl<'a> ChannelFilter<'a> for HealthCheckPassedFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::HEALTH_CHECK_PASSED;
 
-    fn check_health_check_passed(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_health_check_passed_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_health_check_passed_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -4335,88 +3266,29 @@ pub mod subjects {
     }
 
     impl<'a> HealthCheckStatusSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.health_check_status";
-
-        const TOKENS: &'static [rt::Tok] =
-            &[rt::Tok::Param(0), rt::Tok::Lit("health_check_status")];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_health_check_status(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
-        /// deployments.
+        /// The lattice id: letters, digits, '-' and '_' only. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> HealthCheckStatusFilter<'a> {
-            HealthCheckStatusFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for HealthCheckStatusSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &HEALTH_CHECK_STATUS;
+    impl<'a> ChannelSubject<'a> for HealthCheckStatusSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::HEALTH_CHECK_STATUS;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.evt.{lattice}.health_check_status".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = HealthCheckStatusFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -4429,74 +3301,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.evt.{lattice}.health_check_status`, with any
     /// parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct HealthCheckStatusFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct HealthCheckStatusFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> HealthCheckStatusFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_health_check_status_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(HealthCheckStatusSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.evt.{lattice}.health_check_status`.
-    pub const HEALTH_CHECK_STATUS: ChannelInfo = ChannelInfo {
-        spec: "lattice-events",
-        name: "wasmbus.evt.{lattice}.health_check_status",
-        params: &["lattice"],
-        operations: &["receiveHealthCheckStatus"],
-        root: ROOT,
-        tokens: HealthCheckStatusSubject::TOKENS,
-        check: check_health_check_status,
-        check_param: check_health_check_status_param,
-    };
+    impl<'a> ChannelFilter<'a> for HealthCheckStatusFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::HEALTH_CHECK_STATUS;
 
-    fn check_health_check_status(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_health_check_status_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_health_check_status_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -4511,87 +3329,29 @@ pub mod subjects {
     }
 
     impl<'a> HostHeartbeatSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.host_heartbeat";
-
-        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("host_heartbeat")];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_host_heartbeat(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
-        /// deployments.
+        /// The lattice id: letters, digits, '-' and '_' only. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> HostHeartbeatFilter<'a> {
-            HostHeartbeatFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for HostHeartbeatSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &HOST_HEARTBEAT;
+    impl<'a> ChannelSubject<'a> for HostHeartbeatSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::HOST_HEARTBEAT;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.evt.{lattice}.host_heartbeat".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = HostHeartbeatFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -4604,74 +3364,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.evt.{lattice}.host_heartbeat`, with any parameter
     /// left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct HostHeartbeatFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct HostHeartbeatFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> HostHeartbeatFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_host_heartbeat_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(HostHeartbeatSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.evt.{lattice}.host_heartbeat`.
-    pub const HOST_HEARTBEAT: ChannelInfo = ChannelInfo {
-        spec: "lattice-events",
-        name: "wasmbus.evt.{lattice}.host_heartbeat",
-        params: &["lattice"],
-        operations: &["receiveHostHeartbeat"],
-        root: ROOT,
-        tokens: HostHeartbeatSubject::TOKENS,
-        check: check_host_heartbeat,
-        check_param: check_host_heartbeat_param,
-    };
+    impl<'a> ChannelFilter<'a> for HostHeartbeatFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::HOST_HEARTBEAT;
 
-    fn check_host_heartbeat(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_host_heartbeat_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_host_heartbeat_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -4687,87 +3393,29 @@ pub mod subjects {
     }
 
     impl<'a> HostStartedSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.host_started";
-
-        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("host_started")];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_host_started(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
-        /// deployments.
+        /// The lattice id: letters, digits, '-' and '_' only. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> HostStartedFilter<'a> {
-            HostStartedFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for HostStartedSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &HOST_STARTED;
+    impl<'a> ChannelSubject<'a> for HostStartedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::HOST_STARTED;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.evt.{lattice}.host_started".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = HostStartedFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -4780,74 +3428,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.evt.{lattice}.host_started`, with any parameter left
     /// open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct HostStartedFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct HostStartedFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> HostStartedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_host_started_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(HostStartedSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.evt.{lattice}.host_started`.
-    pub const HOST_STARTED: ChannelInfo = ChannelInfo {
-        spec: "lattice-events",
-        name: "wasmbus.evt.{lattice}.host_started",
-        params: &["lattice"],
-        operations: &["receiveHostStarted"],
-        root: ROOT,
-        tokens: HostStartedSubject::TOKENS,
-        check: check_host_started,
-        check_param: check_host_started_param,
-    };
+    impl<'a> ChannelFilter<'a> for HostStartedFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::HOST_STARTED;
 
-    fn check_host_started(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_host_started_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_host_started_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -4862,87 +3456,29 @@ pub mod subjects {
     }
 
     impl<'a> HostStoppedSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.host_stopped";
-
-        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("host_stopped")];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_host_stopped(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
-        /// deployments.
+        /// The lattice id: letters, digits, '-' and '_' only. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> HostStoppedFilter<'a> {
-            HostStoppedFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for HostStoppedSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &HOST_STOPPED;
+    impl<'a> ChannelSubject<'a> for HostStoppedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::HOST_STOPPED;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.evt.{lattice}.host_stopped".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = HostStoppedFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -4955,74 +3491,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.evt.{lattice}.host_stopped`, with any parameter left
     /// open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct HostStoppedFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct HostStoppedFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> HostStoppedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_host_stopped_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(HostStoppedSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.evt.{lattice}.host_stopped`.
-    pub const HOST_STOPPED: ChannelInfo = ChannelInfo {
-        spec: "lattice-events",
-        name: "wasmbus.evt.{lattice}.host_stopped",
-        params: &["lattice"],
-        operations: &["receiveHostStopped"],
-        root: ROOT,
-        tokens: HostStoppedSubject::TOKENS,
-        check: check_host_stopped,
-        check_param: check_host_stopped_param,
-    };
+    impl<'a> ChannelFilter<'a> for HostStoppedFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::HOST_STOPPED;
 
-    fn check_host_stopped(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_host_stopped_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_host_stopped_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -5037,87 +3519,29 @@ pub mod subjects {
     }
 
     impl<'a> LabelsChangedSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.labels_changed";
-
-        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("labels_changed")];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_labels_changed(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
-        /// deployments.
+        /// The lattice id: letters, digits, '-' and '_' only. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> LabelsChangedFilter<'a> {
-            LabelsChangedFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for LabelsChangedSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &LABELS_CHANGED;
+    impl<'a> ChannelSubject<'a> for LabelsChangedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::LABELS_CHANGED;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.evt.{lattice}.labels_changed".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = LabelsChangedFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -5130,74 +3554,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.evt.{lattice}.labels_changed`, with any parameter
     /// left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct LabelsChangedFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct LabelsChangedFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> LabelsChangedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_labels_changed_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(LabelsChangedSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.evt.{lattice}.labels_changed`.
-    pub const LABELS_CHANGED: ChannelInfo = ChannelInfo {
-        spec: "lattice-events",
-        name: "wasmbus.evt.{lattice}.labels_changed",
-        params: &["lattice"],
-        operations: &["receiveLabelsChanged"],
-        root: ROOT,
-        tokens: LabelsChangedSubject::TOKENS,
-        check: check_labels_changed,
-        check_param: check_labels_changed_param,
-    };
+    impl<'a> ChannelFilter<'a> for LabelsChangedFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::LABELS_CHANGED;
 
-    fn check_labels_changed(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_labels_changed_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_labels_changed_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -5212,87 +3582,29 @@ pub mod subjects {
     }
 
     impl<'a> LinkdefDeletedSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.linkdef_deleted";
-
-        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("linkdef_deleted")];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_linkdef_deleted(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
-        /// deployments.
+        /// The lattice id: letters, digits, '-' and '_' only. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> LinkdefDeletedFilter<'a> {
-            LinkdefDeletedFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for LinkdefDeletedSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &LINKDEF_DELETED;
+    impl<'a> ChannelSubject<'a> for LinkdefDeletedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::LINKDEF_DELETED;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.evt.{lattice}.linkdef_deleted".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = LinkdefDeletedFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -5305,74 +3617,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.evt.{lattice}.linkdef_deleted`, with any parameter
     /// left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct LinkdefDeletedFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct LinkdefDeletedFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> LinkdefDeletedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_linkdef_deleted_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(LinkdefDeletedSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.evt.{lattice}.linkdef_deleted`.
-    pub const LINKDEF_DELETED: ChannelInfo = ChannelInfo {
-        spec: "lattice-events",
-        name: "wasmbus.evt.{lattice}.linkdef_deleted",
-        params: &["lattice"],
-        operations: &["receiveLinkdefDeleted"],
-        root: ROOT,
-        tokens: LinkdefDeletedSubject::TOKENS,
-        check: check_linkdef_deleted,
-        check_param: check_linkdef_deleted_param,
-    };
+    impl<'a> ChannelFilter<'a> for LinkdefDeletedFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::LINKDEF_DELETED;
 
-    fn check_linkdef_deleted(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_linkdef_deleted_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_linkdef_deleted_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -5387,87 +3645,29 @@ pub mod subjects {
     }
 
     impl<'a> LinkdefSetSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.linkdef_set";
-
-        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("linkdef_set")];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_linkdef_set(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
-        /// deployments.
+        /// The lattice id: letters, digits, '-' and '_' only. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> LinkdefSetFilter<'a> {
-            LinkdefSetFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for LinkdefSetSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &LINKDEF_SET;
+    impl<'a> ChannelSubject<'a> for LinkdefSetSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::LINKDEF_SET;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.evt.{lattice}.linkdef_set".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = LinkdefSetFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -5480,74 +3680,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.evt.{lattice}.linkdef_set`, with any parameter left
     /// open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct LinkdefSetFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct LinkdefSetFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> LinkdefSetFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_linkdef_set_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(LinkdefSetSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.evt.{lattice}.linkdef_set`.
-    pub const LINKDEF_SET: ChannelInfo = ChannelInfo {
-        spec: "lattice-events",
-        name: "wasmbus.evt.{lattice}.linkdef_set",
-        params: &["lattice"],
-        operations: &["receiveLinkdefSet"],
-        root: ROOT,
-        tokens: LinkdefSetSubject::TOKENS,
-        check: check_linkdef_set,
-        check_param: check_linkdef_set_param,
-    };
+    impl<'a> ChannelFilter<'a> for LinkdefSetFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::LINKDEF_SET;
 
-    fn check_linkdef_set(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_linkdef_set_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_linkdef_set_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -5562,87 +3708,29 @@ pub mod subjects {
     }
 
     impl<'a> LinkdefSetFailedSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.linkdef_set_failed";
-
-        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("linkdef_set_failed")];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_linkdef_set_failed(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
-        /// deployments.
+        /// The lattice id: letters, digits, '-' and '_' only. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> LinkdefSetFailedFilter<'a> {
-            LinkdefSetFailedFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for LinkdefSetFailedSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &LINKDEF_SET_FAILED;
+    impl<'a> ChannelSubject<'a> for LinkdefSetFailedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::LINKDEF_SET_FAILED;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.evt.{lattice}.linkdef_set_failed".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = LinkdefSetFailedFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -5655,74 +3743,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.evt.{lattice}.linkdef_set_failed`, with any parameter
     /// left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct LinkdefSetFailedFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct LinkdefSetFailedFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> LinkdefSetFailedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_linkdef_set_failed_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(LinkdefSetFailedSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.evt.{lattice}.linkdef_set_failed`.
-    pub const LINKDEF_SET_FAILED: ChannelInfo = ChannelInfo {
-        spec: "lattice-events",
-        name: "wasmbus.evt.{lattice}.linkdef_set_failed",
-        params: &["lattice"],
-        operations: &["receiveLinkdefSetFailed"],
-        root: ROOT,
-        tokens: LinkdefSetFailedSubject::TOKENS,
-        check: check_linkdef_set_failed,
-        check_param: check_linkdef_set_failed_param,
-    };
+    impl<'a> ChannelFilter<'a> for LinkdefSetFailedFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::LINKDEF_SET_FAILED;
 
-    fn check_linkdef_set_failed(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_linkdef_set_failed_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_linkdef_set_failed_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -5737,88 +3771,29 @@ pub mod subjects {
     }
 
     impl<'a> ProviderStartFailedSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.provider_start_failed";
-
-        const TOKENS: &'static [rt::Tok] =
-            &[rt::Tok::Param(0), rt::Tok::Lit("provider_start_failed")];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_provider_start_failed(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
-        /// deployments.
+        /// The lattice id: letters, digits, '-' and '_' only. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> ProviderStartFailedFilter<'a> {
-            ProviderStartFailedFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for ProviderStartFailedSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &PROVIDER_START_FAILED;
+    impl<'a> ChannelSubject<'a> for ProviderStartFailedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::PROVIDER_START_FAILED;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.evt.{lattice}.provider_start_failed".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = ProviderStartFailedFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -5831,78 +3806,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.evt.{lattice}.provider_start_failed`, with any
     /// parameter left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct ProviderStartFailedFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct ProviderStartFailedFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> ProviderStartFailedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_provider_start_failed_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(
-                ProviderStartFailedSubject::TOKENS,
-                &[self.lattice],
-                &mut out,
-            );
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.evt.{lattice}.provider_start_failed`.
-    pub const PROVIDER_START_FAILED: ChannelInfo = ChannelInfo {
-        spec: "lattice-events",
-        name: "wasmbus.evt.{lattice}.provider_start_failed",
-        params: &["lattice"],
-        operations: &["receiveProviderStartFailed"],
-        root: ROOT,
-        tokens: ProviderStartFailedSubject::TOKENS,
-        check: check_provider_start_failed,
-        check_param: check_provider_start_failed_param,
-    };
+    impl<'a> ChannelFilter<'a> for ProviderStartFailedFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::PROVIDER_START_FAILED;
 
-    fn check_provider_start_failed(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_provider_start_failed_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_provider_start_failed_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -5917,87 +3834,29 @@ pub mod subjects {
     }
 
     impl<'a> ProviderStartedSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.provider_started";
-
-        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("provider_started")];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_provider_started(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
-        /// deployments.
+        /// The lattice id: letters, digits, '-' and '_' only. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> ProviderStartedFilter<'a> {
-            ProviderStartedFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for ProviderStartedSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &PROVIDER_STARTED;
+    impl<'a> ChannelSubject<'a> for ProviderStartedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::PROVIDER_STARTED;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.evt.{lattice}.provider_started".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = ProviderStartedFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -6010,74 +3869,20 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.evt.{lattice}.provider_started`, with any parameter
     /// left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct ProviderStartedFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct ProviderStartedFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> ProviderStartedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_provider_started_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(ProviderStartedSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.evt.{lattice}.provider_started`.
-    pub const PROVIDER_STARTED: ChannelInfo = ChannelInfo {
-        spec: "lattice-events",
-        name: "wasmbus.evt.{lattice}.provider_started",
-        params: &["lattice"],
-        operations: &["receiveProviderStarted"],
-        root: ROOT,
-        tokens: ProviderStartedSubject::TOKENS,
-        check: check_provider_started,
-        check_param: check_provider_started_param,
-    };
+    impl<'a> ChannelFilter<'a> for ProviderStartedFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::PROVIDER_STARTED;
 
-    fn check_provider_started(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_provider_started_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_provider_started_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
 
@@ -6092,87 +3897,29 @@ pub mod subjects {
     }
 
     impl<'a> ProviderStoppedSubject<'a> {
-        /// The channel name: the subject template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.provider_stopped";
-
-        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Lit("provider_stopped")];
-
         /// Checks each value against its rules; an error names the parameter and the rule.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(lattice: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_provider_stopped(&[lattice])?;
-            ::std::result::Result::Ok(Self { lattice })
+        pub fn new(lattice: &'a str) -> Result<Self, SubjectError> {
+            Self::from_values([lattice])
         }
 
-        /// The lattice id: letters, digits, '-' and '_' only. Use "default" for single-lattice
-        /// deployments.
+        /// The lattice id: letters, digits, '-' and '_' only. Its rules: [`params::LATTICE`].
         pub fn lattice(&self) -> &'a str {
             self.lattice
         }
-
-        /// Parses a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            <Self as crate::runtime::ChannelSubject<'a>>::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// The subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, &SubjectPrefix::new())
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            <Self as crate::runtime::ChannelSubject<'a>>::render_with(self, prefix)
-        }
-
-        /// A subscription to this channel's subjects, every parameter open until fixed.
-        pub fn filter() -> ProviderStoppedFilter<'a> {
-            ProviderStoppedFilter::default()
-        }
-
-        fn values(&self) -> [&'a str; 1] {
-            [self.lattice]
-        }
-
-        /// `None` when the subject does not have this channel's shape (no allocation, so
-        /// routers can try channels cheaply); otherwise the checked values.
-        fn match_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            Self::match_rest(ROOT.strip(subject, prefix)?)
-        }
-
-        /// [`Self::match_with`] for the part after the root.
-        fn match_rest(
-            rest: &'a str,
-        ) -> ::core::option::Option<::std::result::Result<Self, SubjectError>> {
-            let mut values: [&'a str; 1] = [""; 1];
-            if !rt::match_tokens(rest, Self::TOKENS, &mut values) {
-                return ::core::option::Option::None;
-            }
-            ::core::option::Option::Some(Self::new(values[0]))
-        }
     }
 
-    impl<'a> crate::runtime::ChannelSubject<'a> for ProviderStoppedSubject<'a> {
-        const CHANNEL: &'static ChannelInfo = &PROVIDER_STOPPED;
+    impl<'a> ChannelSubject<'a> for ProviderStoppedSubject<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::PROVIDER_STOPPED;
 
-        fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            Self::match_with(subject, prefix).unwrap_or_else(|| {
-                ::std::result::Result::Err(SubjectError::NoMatch {
-                    subject: subject.into(),
-                    expected: "wasmbus.evt.{lattice}.provider_stopped".into(),
-                })
-            })
+        type Values = [&'a str; 1];
+        type Filter = ProviderStoppedFilter<'a>;
+
+        fn from_checked([lattice]: Self::Values) -> Self {
+            Self { lattice }
         }
 
-        fn write_with(&self, prefix: &SubjectPrefix, out: &mut ::std::string::String) {
-            ROOT.write(prefix, out);
-            rt::render_tokens(Self::TOKENS, &self.values(), out);
+        fn values(&self) -> Self::Values {
+            [self.lattice]
         }
     }
 
@@ -6185,1089 +3932,661 @@ pub mod subjects {
     /// A subscription to subjects of `wasmbus.evt.{lattice}.provider_stopped`, with any parameter
     /// left open (`*`).
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct ProviderStoppedFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct ProviderStoppedFilter<'a>([Option<&'a str>; 1]);
 
     impl<'a> ProviderStoppedFilter<'a> {
         /// Fixes `lattice` (checked like a subject's) instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            check_provider_stopped_param(0, value)?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
-        }
-
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
-
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(ProviderStoppedSubject::TOKENS, &[self.lattice], &mut out);
-            out
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
     }
 
-    /// The channel `wasmbus.evt.{lattice}.provider_stopped`.
-    pub const PROVIDER_STOPPED: ChannelInfo = ChannelInfo {
-        spec: "lattice-events",
-        name: "wasmbus.evt.{lattice}.provider_stopped",
-        params: &["lattice"],
-        operations: &["receiveProviderStopped"],
-        root: ROOT,
-        tokens: ProviderStoppedSubject::TOKENS,
-        check: check_provider_stopped,
-        check_param: check_provider_stopped_param,
-    };
+    impl<'a> ChannelFilter<'a> for ProviderStoppedFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &channels::PROVIDER_STOPPED;
 
-    fn check_provider_stopped(values: &[&str]) -> ::std::result::Result<(), SubjectError> {
-        values
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_provider_stopped_param(i, v))
-    }
-
-    #[allow(unused_variables)]
-    fn check_provider_stopped_param(
-        index: usize,
-        value: &str,
-    ) -> ::std::result::Result<(), SubjectError> {
-        match index {
-            0 => {
-                rt::check_token("lattice", value)?;
-                rt::check_chars(
-                    "lattice",
-                    value,
-                    |c| {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '-'
-                    },
-                    "^[A-Za-z0-9_-]+$",
-                )?;
-                ::std::result::Result::Ok(())
-            }
-            _ => ::std::result::Result::Ok(()),
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
     }
-
-    /// Any subject of the spec, routed to its channel.
-    ///
-    /// Channels are tried most specific first: at the first token where two channels differ,
-    /// literal text beats text with a parameter, which beats a parameter, which beats `>`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    pub enum AnySubject<'a> {
-        /// `wasmbus.evt.{lattice}.component_scale_failed`
-        ComponentScaleFailed(ComponentScaleFailedSubject<'a>),
-        /// `wasmbus.evt.{lattice}.component_scaled`
-        ComponentScaled(ComponentScaledSubject<'a>),
-        /// `wasmbus.evt.{lattice}.config_deleted`
-        ConfigDeleted(ConfigDeletedSubject<'a>),
-        /// `wasmbus.evt.{lattice}.config_set`
-        ConfigSet(ConfigSetSubject<'a>),
-        /// `wasmbus.evt.{lattice}.health_check_failed`
-        HealthCheckFailed(HealthCheckFailedSubject<'a>),
-        /// `wasmbus.evt.{lattice}.health_check_passed`
-        HealthCheckPassed(HealthCheckPassedSubject<'a>),
-        /// `wasmbus.evt.{lattice}.health_check_status`
-        HealthCheckStatus(HealthCheckStatusSubject<'a>),
-        /// `wasmbus.evt.{lattice}.host_heartbeat`
-        HostHeartbeat(HostHeartbeatSubject<'a>),
-        /// `wasmbus.evt.{lattice}.host_started`
-        HostStarted(HostStartedSubject<'a>),
-        /// `wasmbus.evt.{lattice}.host_stopped`
-        HostStopped(HostStoppedSubject<'a>),
-        /// `wasmbus.evt.{lattice}.labels_changed`
-        LabelsChanged(LabelsChangedSubject<'a>),
-        /// `wasmbus.evt.{lattice}.linkdef_deleted`
-        LinkdefDeleted(LinkdefDeletedSubject<'a>),
-        /// `wasmbus.evt.{lattice}.linkdef_set`
-        LinkdefSet(LinkdefSetSubject<'a>),
-        /// `wasmbus.evt.{lattice}.linkdef_set_failed`
-        LinkdefSetFailed(LinkdefSetFailedSubject<'a>),
-        /// `wasmbus.evt.{lattice}.provider_start_failed`
-        ProviderStartFailed(ProviderStartFailedSubject<'a>),
-        /// `wasmbus.evt.{lattice}.provider_started`
-        ProviderStarted(ProviderStartedSubject<'a>),
-        /// `wasmbus.evt.{lattice}.provider_stopped`
-        ProviderStopped(ProviderStoppedSubject<'a>),
-        /// `wasmbus.evt.{lattice}.>`
-        All(AllSubject<'a>),
-    }
-
-    impl<'a> AnySubject<'a> {
-        /// Routes a subject with the spec's own root and no account.
-        pub fn parse(subject: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            Self::parse_with(subject, &SubjectPrefix::new())
-        }
-
-        /// Routes a subject under `prefix`. A subject that has a channel's shape but a bad
-        /// value gets that channel's error; one that has no channel's shape, `NoMatch`.
-        pub fn parse_with(
-            subject: &'a str,
-            prefix: &SubjectPrefix,
-        ) -> ::std::result::Result<Self, SubjectError> {
-            let no_match = || SubjectError::NoMatch {
-                subject: subject.into(),
-                expected: "a channel of lattice-events".into(),
-            };
-            let rest = ROOT.strip(subject, prefix).ok_or_else(no_match)?;
-            let count = rest.split('.').count();
-            let mut invalid = ::core::option::Option::None;
-            match if count == 2 {
-                ComponentScaleFailedSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::ComponentScaleFailed(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 2 {
-                ComponentScaledSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::ComponentScaled(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 2 {
-                ConfigDeletedSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::ConfigDeleted(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 2 {
-                ConfigSetSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::ConfigSet(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 2 {
-                HealthCheckFailedSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::HealthCheckFailed(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 2 {
-                HealthCheckPassedSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::HealthCheckPassed(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 2 {
-                HealthCheckStatusSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::HealthCheckStatus(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 2 {
-                HostHeartbeatSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::HostHeartbeat(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 2 {
-                HostStartedSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::HostStarted(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 2 {
-                HostStoppedSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::HostStopped(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 2 {
-                LabelsChangedSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::LabelsChanged(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 2 {
-                LinkdefDeletedSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::LinkdefDeleted(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 2 {
-                LinkdefSetSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::LinkdefSet(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 2 {
-                LinkdefSetFailedSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::LinkdefSetFailed(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 2 {
-                ProviderStartFailedSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::ProviderStartFailed(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 2 {
-                ProviderStartedSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::ProviderStarted(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count == 2 {
-                ProviderStoppedSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::ProviderStopped(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            match if count >= 2 {
-                AllSubject::match_rest(rest)
-            } else {
-                ::core::option::Option::None
-            } {
-                ::core::option::Option::Some(::std::result::Result::Ok(s)) => {
-                    return ::std::result::Result::Ok(Self::All(s));
-                }
-                ::core::option::Option::Some(::std::result::Result::Err(e)) => {
-                    invalid.get_or_insert(e);
-                }
-                ::core::option::Option::None => {}
-            }
-            ::std::result::Result::Err(invalid.unwrap_or_else(no_match))
-        }
-
-        /// The channel of the subject.
-        pub fn channel(&self) -> &'static ChannelInfo {
-            match self {
-                Self::ComponentScaleFailed(_) => &COMPONENT_SCALE_FAILED,
-                Self::ComponentScaled(_) => &COMPONENT_SCALED,
-                Self::ConfigDeleted(_) => &CONFIG_DELETED,
-                Self::ConfigSet(_) => &CONFIG_SET,
-                Self::HealthCheckFailed(_) => &HEALTH_CHECK_FAILED,
-                Self::HealthCheckPassed(_) => &HEALTH_CHECK_PASSED,
-                Self::HealthCheckStatus(_) => &HEALTH_CHECK_STATUS,
-                Self::HostHeartbeat(_) => &HOST_HEARTBEAT,
-                Self::HostStarted(_) => &HOST_STARTED,
-                Self::HostStopped(_) => &HOST_STOPPED,
-                Self::LabelsChanged(_) => &LABELS_CHANGED,
-                Self::LinkdefDeleted(_) => &LINKDEF_DELETED,
-                Self::LinkdefSet(_) => &LINKDEF_SET,
-                Self::LinkdefSetFailed(_) => &LINKDEF_SET_FAILED,
-                Self::ProviderStartFailed(_) => &PROVIDER_START_FAILED,
-                Self::ProviderStarted(_) => &PROVIDER_STARTED,
-                Self::ProviderStopped(_) => &PROVIDER_STOPPED,
-                Self::All(_) => &ALL,
-            }
-        }
-
-        /// The subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            match self {
-                Self::ComponentScaleFailed(s) => s.render_with(prefix),
-                Self::ComponentScaled(s) => s.render_with(prefix),
-                Self::ConfigDeleted(s) => s.render_with(prefix),
-                Self::ConfigSet(s) => s.render_with(prefix),
-                Self::HealthCheckFailed(s) => s.render_with(prefix),
-                Self::HealthCheckPassed(s) => s.render_with(prefix),
-                Self::HealthCheckStatus(s) => s.render_with(prefix),
-                Self::HostHeartbeat(s) => s.render_with(prefix),
-                Self::HostStarted(s) => s.render_with(prefix),
-                Self::HostStopped(s) => s.render_with(prefix),
-                Self::LabelsChanged(s) => s.render_with(prefix),
-                Self::LinkdefDeleted(s) => s.render_with(prefix),
-                Self::LinkdefSet(s) => s.render_with(prefix),
-                Self::LinkdefSetFailed(s) => s.render_with(prefix),
-                Self::ProviderStartFailed(s) => s.render_with(prefix),
-                Self::ProviderStarted(s) => s.render_with(prefix),
-                Self::ProviderStopped(s) => s.render_with(prefix),
-                Self::All(s) => s.render_with(prefix),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for AnySubject<'_> {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(&self.render_with(&SubjectPrefix::new()))
-        }
-    }
-
-    /// Every channel of the spec, in the order [`AnySubject`] tries them.
-    pub const CHANNELS: &[&ChannelInfo] = &[
-        &COMPONENT_SCALE_FAILED,
-        &COMPONENT_SCALED,
-        &CONFIG_DELETED,
-        &CONFIG_SET,
-        &HEALTH_CHECK_FAILED,
-        &HEALTH_CHECK_PASSED,
-        &HEALTH_CHECK_STATUS,
-        &HOST_HEARTBEAT,
-        &HOST_STARTED,
-        &HOST_STOPPED,
-        &LABELS_CHANGED,
-        &LINKDEF_DELETED,
-        &LINKDEF_SET,
-        &LINKDEF_SET_FAILED,
-        &PROVIDER_START_FAILED,
-        &PROVIDER_STARTED,
-        &PROVIDER_STOPPED,
-        &ALL,
-    ];
 
     /// The subscription covering every channel of the spec: `wasmbus.evt.{lattice}.>`, with
     /// parameters left open (`*`) until fixed.
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-    pub struct SpecFilter<'a> {
-        lattice: ::core::option::Option<&'a str>,
-    }
+    pub struct SpecFilter<'a>([Option<&'a str>; 2]);
 
     impl<'a> SpecFilter<'a> {
-        /// The subscription template.
-        pub const TEMPLATE: &'static str = "wasmbus.evt.{lattice}.>";
-
-        const TOKENS: &'static [rt::Tok] = &[rt::Tok::Param(0), rt::Tok::Rest(1)];
-
         /// Fixes `lattice` instead of leaving it open.
-        pub fn lattice(mut self, value: &'a str) -> ::std::result::Result<Self, SubjectError> {
-            rt::check_token("lattice", value)?;
-            rt::check_chars(
-                "lattice",
-                value,
-                |c| {
-                    c.is_ascii_uppercase()
-                        || c.is_ascii_lowercase()
-                        || c.is_ascii_digit()
-                        || c == '_'
-                        || c == '-'
-                },
-                "^[A-Za-z0-9_-]+$",
-            )?;
-            self.lattice = ::core::option::Option::Some(value);
-            ::std::result::Result::Ok(self)
+        pub fn lattice(self, value: &'a str) -> Result<Self, SubjectError> {
+            self.fix(0, value)
         }
+    }
 
-        /// The subscription subject with the spec's own root and no account.
-        pub fn render(&self) -> ::std::string::String {
-            self.render_with(&SubjectPrefix::new())
-        }
+    impl<'a> ChannelFilter<'a> for SpecFilter<'a> {
+        const CHANNEL: &'static ChannelInfo = &ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.>",
+            params: &[params::LATTICE, rt::Param::tail("tail")],
+            operations: &[],
+            root: channels::ROOT,
+            tokens: &[rt::Tok::Param(0), rt::Tok::Rest(1)],
+        };
 
-        /// The subscription subject under `prefix`.
-        pub fn render_with(&self, prefix: &SubjectPrefix) -> ::std::string::String {
-            let values: [::core::option::Option<&str>; 2] =
-                [self.lattice, ::core::option::Option::None];
-            let mut out = ::std::string::String::with_capacity(64);
-            ROOT.write(prefix, &mut out);
-            rt::render_filter(Self::TOKENS, &values, &mut out);
-            out
+        fn slots(&mut self) -> &mut [Option<&'a str>] {
+            &mut self.0
         }
+    }
+
+    /// The spec's channels as data, for code that works with channels generically.
+    pub mod channels {
+        use rt::Tok::{Lit, Param, Rest};
+
+        use super::{rt, ChannelInfo};
+
+        /// How the spec's subjects begin: always `wasmbus.evt`.
+        pub const ROOT: rt::SubjectRoot = rt::SubjectRoot {
+            default: "wasmbus.evt",
+            replaceable: false,
+            account: true,
+        };
+
+        /// The channel `wasmbus.evt.{lattice}.>`.
+        pub const ALL_CHANNEL: ChannelInfo = ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.>",
+            params: &[super::params::LATTICE, rt::Param::tail("tail")],
+            operations: &["receiveLatticeEvent"],
+            root: ROOT,
+            tokens: &[Param(0), Rest(1)],
+        };
+
+        /// The channel `wasmbus.evt.{lattice}.component_scale_failed`.
+        pub const COMPONENT_SCALE_FAILED: ChannelInfo = ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.component_scale_failed",
+            params: &[super::params::LATTICE],
+            operations: &["receiveComponentScaleFailed"],
+            root: ROOT,
+            tokens: &[Param(0), Lit("component_scale_failed")],
+        };
+
+        /// The channel `wasmbus.evt.{lattice}.component_scaled`.
+        pub const COMPONENT_SCALED: ChannelInfo = ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.component_scaled",
+            params: &[super::params::LATTICE],
+            operations: &["receiveComponentScaled"],
+            root: ROOT,
+            tokens: &[Param(0), Lit("component_scaled")],
+        };
+
+        /// The channel `wasmbus.evt.{lattice}.config_deleted`.
+        pub const CONFIG_DELETED: ChannelInfo = ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.config_deleted",
+            params: &[super::params::LATTICE],
+            operations: &["receiveConfigDeleted"],
+            root: ROOT,
+            tokens: &[Param(0), Lit("config_deleted")],
+        };
+
+        /// The channel `wasmbus.evt.{lattice}.config_set`.
+        pub const CONFIG_SET: ChannelInfo = ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.config_set",
+            params: &[super::params::LATTICE],
+            operations: &["receiveConfigSet"],
+            root: ROOT,
+            tokens: &[Param(0), Lit("config_set")],
+        };
+
+        /// The channel `wasmbus.evt.{lattice}.health_check_failed`.
+        pub const HEALTH_CHECK_FAILED: ChannelInfo = ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.health_check_failed",
+            params: &[super::params::LATTICE],
+            operations: &["receiveHealthCheckFailed"],
+            root: ROOT,
+            tokens: &[Param(0), Lit("health_check_failed")],
+        };
+
+        /// The channel `wasmbus.evt.{lattice}.health_check_passed`.
+        pub const HEALTH_CHECK_PASSED: ChannelInfo = ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.health_check_passed",
+            params: &[super::params::LATTICE],
+            operations: &["receiveHealthCheckPassed"],
+            root: ROOT,
+            tokens: &[Param(0), Lit("health_check_passed")],
+        };
+
+        /// The channel `wasmbus.evt.{lattice}.health_check_status`.
+        pub const HEALTH_CHECK_STATUS: ChannelInfo = ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.health_check_status",
+            params: &[super::params::LATTICE],
+            operations: &["receiveHealthCheckStatus"],
+            root: ROOT,
+            tokens: &[Param(0), Lit("health_check_status")],
+        };
+
+        /// The channel `wasmbus.evt.{lattice}.host_heartbeat`.
+        pub const HOST_HEARTBEAT: ChannelInfo = ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.host_heartbeat",
+            params: &[super::params::LATTICE],
+            operations: &["receiveHostHeartbeat"],
+            root: ROOT,
+            tokens: &[Param(0), Lit("host_heartbeat")],
+        };
+
+        /// The channel `wasmbus.evt.{lattice}.host_started`.
+        pub const HOST_STARTED: ChannelInfo = ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.host_started",
+            params: &[super::params::LATTICE],
+            operations: &["receiveHostStarted"],
+            root: ROOT,
+            tokens: &[Param(0), Lit("host_started")],
+        };
+
+        /// The channel `wasmbus.evt.{lattice}.host_stopped`.
+        pub const HOST_STOPPED: ChannelInfo = ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.host_stopped",
+            params: &[super::params::LATTICE],
+            operations: &["receiveHostStopped"],
+            root: ROOT,
+            tokens: &[Param(0), Lit("host_stopped")],
+        };
+
+        /// The channel `wasmbus.evt.{lattice}.labels_changed`.
+        pub const LABELS_CHANGED: ChannelInfo = ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.labels_changed",
+            params: &[super::params::LATTICE],
+            operations: &["receiveLabelsChanged"],
+            root: ROOT,
+            tokens: &[Param(0), Lit("labels_changed")],
+        };
+
+        /// The channel `wasmbus.evt.{lattice}.linkdef_deleted`.
+        pub const LINKDEF_DELETED: ChannelInfo = ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.linkdef_deleted",
+            params: &[super::params::LATTICE],
+            operations: &["receiveLinkdefDeleted"],
+            root: ROOT,
+            tokens: &[Param(0), Lit("linkdef_deleted")],
+        };
+
+        /// The channel `wasmbus.evt.{lattice}.linkdef_set`.
+        pub const LINKDEF_SET: ChannelInfo = ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.linkdef_set",
+            params: &[super::params::LATTICE],
+            operations: &["receiveLinkdefSet"],
+            root: ROOT,
+            tokens: &[Param(0), Lit("linkdef_set")],
+        };
+
+        /// The channel `wasmbus.evt.{lattice}.linkdef_set_failed`.
+        pub const LINKDEF_SET_FAILED: ChannelInfo = ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.linkdef_set_failed",
+            params: &[super::params::LATTICE],
+            operations: &["receiveLinkdefSetFailed"],
+            root: ROOT,
+            tokens: &[Param(0), Lit("linkdef_set_failed")],
+        };
+
+        /// The channel `wasmbus.evt.{lattice}.provider_start_failed`.
+        pub const PROVIDER_START_FAILED: ChannelInfo = ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.provider_start_failed",
+            params: &[super::params::LATTICE],
+            operations: &["receiveProviderStartFailed"],
+            root: ROOT,
+            tokens: &[Param(0), Lit("provider_start_failed")],
+        };
+
+        /// The channel `wasmbus.evt.{lattice}.provider_started`.
+        pub const PROVIDER_STARTED: ChannelInfo = ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.provider_started",
+            params: &[super::params::LATTICE],
+            operations: &["receiveProviderStarted"],
+            root: ROOT,
+            tokens: &[Param(0), Lit("provider_started")],
+        };
+
+        /// The channel `wasmbus.evt.{lattice}.provider_stopped`.
+        pub const PROVIDER_STOPPED: ChannelInfo = ChannelInfo {
+            spec: "lattice-events",
+            name: "wasmbus.evt.{lattice}.provider_stopped",
+            params: &[super::params::LATTICE],
+            operations: &["receiveProviderStopped"],
+            root: ROOT,
+            tokens: &[Param(0), Lit("provider_stopped")],
+        };
+
+        /// Every channel, most specific first: the order routing tries them (at the first token
+        /// where two channels differ, literal text beats text with a parameter, which beats a
+        /// parameter, which beats `>`).
+        pub const ALL: &[&ChannelInfo] = &[
+            &COMPONENT_SCALE_FAILED,
+            &COMPONENT_SCALED,
+            &CONFIG_DELETED,
+            &CONFIG_SET,
+            &HEALTH_CHECK_FAILED,
+            &HEALTH_CHECK_PASSED,
+            &HEALTH_CHECK_STATUS,
+            &HOST_HEARTBEAT,
+            &HOST_STARTED,
+            &HOST_STOPPED,
+            &LABELS_CHANGED,
+            &LINKDEF_DELETED,
+            &LINKDEF_SET,
+            &LINKDEF_SET_FAILED,
+            &PROVIDER_START_FAILED,
+            &PROVIDER_STARTED,
+            &PROVIDER_STOPPED,
+            &ALL_CHANNEL,
+        ];
+    }
+
+    /// The spec's channel parameters and their rules, each shared by the channels that have it.
+    pub mod params {
+        use super::rt;
+
+        /// `lattice`: The lattice id: letters, digits, '-' and '_' only. Use "default" for
+        /// single-lattice deployments.
+        pub const LATTICE: rt::Param = rt::Param {
+            pattern: Some(rt::Pattern::Chars {
+                source: "^[A-Za-z0-9_-]+$",
+                ranges: &[('A', 'Z'), ('a', 'z'), ('0', '9'), ('_', '_'), ('-', '-')],
+            }),
+            ..rt::Param::token("lattice")
+        };
     }
 }
 
-/// One type per operation; its [`Operation`](crate::runtime::Operation) implementation names the
-/// operation's subject, request and reply types, and how it is answered.
+/// One type per operation; its [`Operation`](::asyncapi_runtime::Operation) implementation names
+/// the operation's subject, request and reply types, and how it is answered.
 pub mod operations {
-    /// The operation `receiveLatticeEvent` on `wasmbus.evt.{lattice}.>`.
-    ///
-    /// Receive any lattice event
+    use ::asyncapi_runtime::{self as rt, ChannelInfo, Message, Operation};
+
+    use super::subjects::channels;
+
+    /// An operation of the spec that others send to it, before its messages and reply are set.
+    const fn operation(id: &'static str, channel: &'static ChannelInfo) -> rt::OperationInfo {
+        rt::OperationInfo::new(super::SPEC, id, channel, rt::Direction::Publish)
+    }
+
+    /// `receiveLatticeEvent` on `wasmbus.evt.{lattice}.>`: Receive any lattice event.
     ///
     /// Receive any lattice event published by a wasmCloud host. The CloudEvent type tells which
     /// event it is; it always matches the last subject token.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ReceiveLatticeEvent;
 
-    impl crate::runtime::Operation for ReceiveLatticeEvent {
+    impl Operation for ReceiveLatticeEvent {
         type Subject<'a> = super::subjects::AllSubject<'a>;
-
         type Request = super::messages::LatticeEvent;
-
         type Reply = ();
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "lattice-events",
-            id: "receiveLatticeEvent",
-            channel: &super::subjects::ALL,
-            direction: crate::runtime::Direction::Subscribe,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            direction: rt::Direction::Subscribe,
             messages: &[
-                <super::messages::ComponentScaled as crate::runtime::Message>::INFO,
-                <super::messages::ComponentScaleFailed as crate::runtime::Message>::INFO,
-                <super::messages::ProviderStarted as crate::runtime::Message>::INFO,
-                <super::messages::ProviderStartFailed as crate::runtime::Message>::INFO,
-                <super::messages::ProviderStopped as crate::runtime::Message>::INFO,
-                <super::messages::HealthCheckPassed as crate::runtime::Message>::INFO,
-                <super::messages::HealthCheckFailed as crate::runtime::Message>::INFO,
-                <super::messages::HealthCheckStatus as crate::runtime::Message>::INFO,
-                <super::messages::LinkdefSet as crate::runtime::Message>::INFO,
-                <super::messages::LinkdefSetFailed as crate::runtime::Message>::INFO,
-                <super::messages::LinkdefDeleted as crate::runtime::Message>::INFO,
-                <super::messages::ConfigSet as crate::runtime::Message>::INFO,
-                <super::messages::ConfigDeleted as crate::runtime::Message>::INFO,
-                <super::messages::LabelsChanged as crate::runtime::Message>::INFO,
-                <super::messages::HostHeartbeat as crate::runtime::Message>::INFO,
-                <super::messages::HostStarted as crate::runtime::Message>::INFO,
-                <super::messages::HostStopped as crate::runtime::Message>::INFO,
+                super::messages::ComponentScaled::INFO,
+                super::messages::ComponentScaleFailed::INFO,
+                super::messages::ProviderStarted::INFO,
+                super::messages::ProviderStartFailed::INFO,
+                super::messages::ProviderStopped::INFO,
+                super::messages::HealthCheckPassed::INFO,
+                super::messages::HealthCheckFailed::INFO,
+                super::messages::HealthCheckStatus::INFO,
+                super::messages::LinkdefSet::INFO,
+                super::messages::LinkdefSetFailed::INFO,
+                super::messages::LinkdefDeleted::INFO,
+                super::messages::ConfigSet::INFO,
+                super::messages::ConfigDeleted::INFO,
+                super::messages::LabelsChanged::INFO,
+                super::messages::HostHeartbeat::INFO,
+                super::messages::HostStarted::INFO,
+                super::messages::HostStopped::INFO,
             ],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::Some(crate::runtime::DispatchInfo {
+            dispatch: Some(rt::DispatchInfo {
                 tag: "type",
                 variants: super::messages::LatticeEvent::TAGS,
             }),
-            reply_status: ::core::option::Option::None,
+            ..operation("receiveLatticeEvent", &channels::ALL_CHANNEL)
         };
 
-        fn decode_request(
-            payload: &[u8],
-        ) -> ::std::result::Result<Self::Request, ::serde_json::Error> {
+        fn decode_request(payload: &[u8]) -> Result<Self::Request, ::serde_json::Error> {
             super::messages::LatticeEvent::from_slice(payload)
         }
     }
 
-    /// The operation `receiveComponentScaleFailed` on
-    /// `wasmbus.evt.{lattice}.component_scale_failed`.
-    ///
-    /// Component Scale Failed Event
+    /// `receiveComponentScaleFailed` on `wasmbus.evt.{lattice}.component_scale_failed`: Component
+    /// Scale Failed Event.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ReceiveComponentScaleFailed;
 
-    impl crate::runtime::Operation for ReceiveComponentScaleFailed {
+    impl Operation for ReceiveComponentScaleFailed {
         type Subject<'a> = super::subjects::ComponentScaleFailedSubject<'a>;
-
         type Request = super::types::ComponentScaleFailedPayload;
-
         type Reply = ();
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "lattice-events",
-            id: "receiveComponentScaleFailed",
-            channel: &super::subjects::COMPONENT_SCALE_FAILED,
-            direction: crate::runtime::Direction::Subscribe,
-            messages: &[<super::messages::ComponentScaleFailed as crate::runtime::Message>::INFO],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::None,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            direction: rt::Direction::Subscribe,
+            messages: &[super::messages::ComponentScaleFailed::INFO],
+            ..operation(
+                "receiveComponentScaleFailed",
+                &channels::COMPONENT_SCALE_FAILED,
+            )
         };
     }
 
-    /// The operation `receiveComponentScaled` on `wasmbus.evt.{lattice}.component_scaled`.
-    ///
-    /// Component Scaled Event
+    /// `receiveComponentScaled` on `wasmbus.evt.{lattice}.component_scaled`: Component Scaled
+    /// Event.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ReceiveComponentScaled;
 
-    impl crate::runtime::Operation for ReceiveComponentScaled {
+    impl Operation for ReceiveComponentScaled {
         type Subject<'a> = super::subjects::ComponentScaledSubject<'a>;
-
         type Request = super::types::ComponentScaledPayload;
-
         type Reply = ();
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "lattice-events",
-            id: "receiveComponentScaled",
-            channel: &super::subjects::COMPONENT_SCALED,
-            direction: crate::runtime::Direction::Subscribe,
-            messages: &[<super::messages::ComponentScaled as crate::runtime::Message>::INFO],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::None,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            direction: rt::Direction::Subscribe,
+            messages: &[super::messages::ComponentScaled::INFO],
+            ..operation("receiveComponentScaled", &channels::COMPONENT_SCALED)
         };
     }
 
-    /// The operation `receiveConfigDeleted` on `wasmbus.evt.{lattice}.config_deleted`.
-    ///
-    /// Config Deleted Event
+    /// `receiveConfigDeleted` on `wasmbus.evt.{lattice}.config_deleted`: Config Deleted Event.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ReceiveConfigDeleted;
 
-    impl crate::runtime::Operation for ReceiveConfigDeleted {
+    impl Operation for ReceiveConfigDeleted {
         type Subject<'a> = super::subjects::ConfigDeletedSubject<'a>;
-
         type Request = super::types::ConfigDeletedPayload;
-
         type Reply = ();
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "lattice-events",
-            id: "receiveConfigDeleted",
-            channel: &super::subjects::CONFIG_DELETED,
-            direction: crate::runtime::Direction::Subscribe,
-            messages: &[<super::messages::ConfigDeleted as crate::runtime::Message>::INFO],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::None,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            direction: rt::Direction::Subscribe,
+            messages: &[super::messages::ConfigDeleted::INFO],
+            ..operation("receiveConfigDeleted", &channels::CONFIG_DELETED)
         };
     }
 
-    /// The operation `receiveConfigSet` on `wasmbus.evt.{lattice}.config_set`.
-    ///
-    /// Config Set Event
+    /// `receiveConfigSet` on `wasmbus.evt.{lattice}.config_set`: Config Set Event.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ReceiveConfigSet;
 
-    impl crate::runtime::Operation for ReceiveConfigSet {
+    impl Operation for ReceiveConfigSet {
         type Subject<'a> = super::subjects::ConfigSetSubject<'a>;
-
         type Request = super::types::ConfigSetPayload;
-
         type Reply = ();
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "lattice-events",
-            id: "receiveConfigSet",
-            channel: &super::subjects::CONFIG_SET,
-            direction: crate::runtime::Direction::Subscribe,
-            messages: &[<super::messages::ConfigSet as crate::runtime::Message>::INFO],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::None,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            direction: rt::Direction::Subscribe,
+            messages: &[super::messages::ConfigSet::INFO],
+            ..operation("receiveConfigSet", &channels::CONFIG_SET)
         };
     }
 
-    /// The operation `receiveHealthCheckFailed` on `wasmbus.evt.{lattice}.health_check_failed`.
-    ///
-    /// Health Check Failed Event
+    /// `receiveHealthCheckFailed` on `wasmbus.evt.{lattice}.health_check_failed`: Health Check
+    /// Failed Event.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ReceiveHealthCheckFailed;
 
-    impl crate::runtime::Operation for ReceiveHealthCheckFailed {
+    impl Operation for ReceiveHealthCheckFailed {
         type Subject<'a> = super::subjects::HealthCheckFailedSubject<'a>;
-
         type Request = super::types::HealthCheckFailedPayload;
-
         type Reply = ();
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "lattice-events",
-            id: "receiveHealthCheckFailed",
-            channel: &super::subjects::HEALTH_CHECK_FAILED,
-            direction: crate::runtime::Direction::Subscribe,
-            messages: &[<super::messages::HealthCheckFailed as crate::runtime::Message>::INFO],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::None,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            direction: rt::Direction::Subscribe,
+            messages: &[super::messages::HealthCheckFailed::INFO],
+            ..operation("receiveHealthCheckFailed", &channels::HEALTH_CHECK_FAILED)
         };
     }
 
-    /// The operation `receiveHealthCheckPassed` on `wasmbus.evt.{lattice}.health_check_passed`.
-    ///
-    /// Health Check Passed Event
+    /// `receiveHealthCheckPassed` on `wasmbus.evt.{lattice}.health_check_passed`: Health Check
+    /// Passed Event.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ReceiveHealthCheckPassed;
 
-    impl crate::runtime::Operation for ReceiveHealthCheckPassed {
+    impl Operation for ReceiveHealthCheckPassed {
         type Subject<'a> = super::subjects::HealthCheckPassedSubject<'a>;
-
         type Request = super::types::HealthCheckPassedPayload;
-
         type Reply = ();
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "lattice-events",
-            id: "receiveHealthCheckPassed",
-            channel: &super::subjects::HEALTH_CHECK_PASSED,
-            direction: crate::runtime::Direction::Subscribe,
-            messages: &[<super::messages::HealthCheckPassed as crate::runtime::Message>::INFO],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::None,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            direction: rt::Direction::Subscribe,
+            messages: &[super::messages::HealthCheckPassed::INFO],
+            ..operation("receiveHealthCheckPassed", &channels::HEALTH_CHECK_PASSED)
         };
     }
 
-    /// The operation `receiveHealthCheckStatus` on `wasmbus.evt.{lattice}.health_check_status`.
-    ///
-    /// Health Check Status Event
+    /// `receiveHealthCheckStatus` on `wasmbus.evt.{lattice}.health_check_status`: Health Check
+    /// Status Event.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ReceiveHealthCheckStatus;
 
-    impl crate::runtime::Operation for ReceiveHealthCheckStatus {
+    impl Operation for ReceiveHealthCheckStatus {
         type Subject<'a> = super::subjects::HealthCheckStatusSubject<'a>;
-
         type Request = super::types::HealthCheckStatusPayload;
-
         type Reply = ();
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "lattice-events",
-            id: "receiveHealthCheckStatus",
-            channel: &super::subjects::HEALTH_CHECK_STATUS,
-            direction: crate::runtime::Direction::Subscribe,
-            messages: &[<super::messages::HealthCheckStatus as crate::runtime::Message>::INFO],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::None,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            direction: rt::Direction::Subscribe,
+            messages: &[super::messages::HealthCheckStatus::INFO],
+            ..operation("receiveHealthCheckStatus", &channels::HEALTH_CHECK_STATUS)
         };
     }
 
-    /// The operation `receiveHostHeartbeat` on `wasmbus.evt.{lattice}.host_heartbeat`.
-    ///
-    /// Host Heartbeat Event
+    /// `receiveHostHeartbeat` on `wasmbus.evt.{lattice}.host_heartbeat`: Host Heartbeat Event.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ReceiveHostHeartbeat;
 
-    impl crate::runtime::Operation for ReceiveHostHeartbeat {
+    impl Operation for ReceiveHostHeartbeat {
         type Subject<'a> = super::subjects::HostHeartbeatSubject<'a>;
-
         type Request = super::types::HostHeartbeatPayload;
-
         type Reply = ();
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "lattice-events",
-            id: "receiveHostHeartbeat",
-            channel: &super::subjects::HOST_HEARTBEAT,
-            direction: crate::runtime::Direction::Subscribe,
-            messages: &[<super::messages::HostHeartbeat as crate::runtime::Message>::INFO],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::None,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            direction: rt::Direction::Subscribe,
+            messages: &[super::messages::HostHeartbeat::INFO],
+            ..operation("receiveHostHeartbeat", &channels::HOST_HEARTBEAT)
         };
     }
 
-    /// The operation `receiveHostStarted` on `wasmbus.evt.{lattice}.host_started`.
-    ///
-    /// Host Started Event
+    /// `receiveHostStarted` on `wasmbus.evt.{lattice}.host_started`: Host Started Event.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ReceiveHostStarted;
 
-    impl crate::runtime::Operation for ReceiveHostStarted {
+    impl Operation for ReceiveHostStarted {
         type Subject<'a> = super::subjects::HostStartedSubject<'a>;
-
         type Request = super::types::HostStartedPayload;
-
         type Reply = ();
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "lattice-events",
-            id: "receiveHostStarted",
-            channel: &super::subjects::HOST_STARTED,
-            direction: crate::runtime::Direction::Subscribe,
-            messages: &[<super::messages::HostStarted as crate::runtime::Message>::INFO],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::None,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            direction: rt::Direction::Subscribe,
+            messages: &[super::messages::HostStarted::INFO],
+            ..operation("receiveHostStarted", &channels::HOST_STARTED)
         };
     }
 
-    /// The operation `receiveHostStopped` on `wasmbus.evt.{lattice}.host_stopped`.
-    ///
-    /// Host Stopped Event
+    /// `receiveHostStopped` on `wasmbus.evt.{lattice}.host_stopped`: Host Stopped Event.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ReceiveHostStopped;
 
-    impl crate::runtime::Operation for ReceiveHostStopped {
+    impl Operation for ReceiveHostStopped {
         type Subject<'a> = super::subjects::HostStoppedSubject<'a>;
-
         type Request = super::types::HostStoppedPayload;
-
         type Reply = ();
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "lattice-events",
-            id: "receiveHostStopped",
-            channel: &super::subjects::HOST_STOPPED,
-            direction: crate::runtime::Direction::Subscribe,
-            messages: &[<super::messages::HostStopped as crate::runtime::Message>::INFO],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::None,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            direction: rt::Direction::Subscribe,
+            messages: &[super::messages::HostStopped::INFO],
+            ..operation("receiveHostStopped", &channels::HOST_STOPPED)
         };
     }
 
-    /// The operation `receiveLabelsChanged` on `wasmbus.evt.{lattice}.labels_changed`.
-    ///
-    /// Labels Changed Event
+    /// `receiveLabelsChanged` on `wasmbus.evt.{lattice}.labels_changed`: Labels Changed Event.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ReceiveLabelsChanged;
 
-    impl crate::runtime::Operation for ReceiveLabelsChanged {
+    impl Operation for ReceiveLabelsChanged {
         type Subject<'a> = super::subjects::LabelsChangedSubject<'a>;
-
         type Request = super::types::LabelsChangedPayload;
-
         type Reply = ();
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "lattice-events",
-            id: "receiveLabelsChanged",
-            channel: &super::subjects::LABELS_CHANGED,
-            direction: crate::runtime::Direction::Subscribe,
-            messages: &[<super::messages::LabelsChanged as crate::runtime::Message>::INFO],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::None,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            direction: rt::Direction::Subscribe,
+            messages: &[super::messages::LabelsChanged::INFO],
+            ..operation("receiveLabelsChanged", &channels::LABELS_CHANGED)
         };
     }
 
-    /// The operation `receiveLinkdefDeleted` on `wasmbus.evt.{lattice}.linkdef_deleted`.
-    ///
-    /// Link Definition Deleted Event
+    /// `receiveLinkdefDeleted` on `wasmbus.evt.{lattice}.linkdef_deleted`: Link Definition Deleted
+    /// Event.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ReceiveLinkdefDeleted;
 
-    impl crate::runtime::Operation for ReceiveLinkdefDeleted {
+    impl Operation for ReceiveLinkdefDeleted {
         type Subject<'a> = super::subjects::LinkdefDeletedSubject<'a>;
-
         type Request = super::types::LinkdefDeletedPayload;
-
         type Reply = ();
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "lattice-events",
-            id: "receiveLinkdefDeleted",
-            channel: &super::subjects::LINKDEF_DELETED,
-            direction: crate::runtime::Direction::Subscribe,
-            messages: &[<super::messages::LinkdefDeleted as crate::runtime::Message>::INFO],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::None,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            direction: rt::Direction::Subscribe,
+            messages: &[super::messages::LinkdefDeleted::INFO],
+            ..operation("receiveLinkdefDeleted", &channels::LINKDEF_DELETED)
         };
     }
 
-    /// The operation `receiveLinkdefSet` on `wasmbus.evt.{lattice}.linkdef_set`.
-    ///
-    /// Link Definition Set Event
+    /// `receiveLinkdefSet` on `wasmbus.evt.{lattice}.linkdef_set`: Link Definition Set Event.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ReceiveLinkdefSet;
 
-    impl crate::runtime::Operation for ReceiveLinkdefSet {
+    impl Operation for ReceiveLinkdefSet {
         type Subject<'a> = super::subjects::LinkdefSetSubject<'a>;
-
         type Request = super::types::LinkdefSetPayload;
-
         type Reply = ();
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "lattice-events",
-            id: "receiveLinkdefSet",
-            channel: &super::subjects::LINKDEF_SET,
-            direction: crate::runtime::Direction::Subscribe,
-            messages: &[<super::messages::LinkdefSet as crate::runtime::Message>::INFO],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::None,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            direction: rt::Direction::Subscribe,
+            messages: &[super::messages::LinkdefSet::INFO],
+            ..operation("receiveLinkdefSet", &channels::LINKDEF_SET)
         };
     }
 
-    /// The operation `receiveLinkdefSetFailed` on `wasmbus.evt.{lattice}.linkdef_set_failed`.
-    ///
-    /// Link Definition Set Failed Event
+    /// `receiveLinkdefSetFailed` on `wasmbus.evt.{lattice}.linkdef_set_failed`: Link Definition Set
+    /// Failed Event.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ReceiveLinkdefSetFailed;
 
-    impl crate::runtime::Operation for ReceiveLinkdefSetFailed {
+    impl Operation for ReceiveLinkdefSetFailed {
         type Subject<'a> = super::subjects::LinkdefSetFailedSubject<'a>;
-
         type Request = super::types::LinkdefSetFailedPayload;
-
         type Reply = ();
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "lattice-events",
-            id: "receiveLinkdefSetFailed",
-            channel: &super::subjects::LINKDEF_SET_FAILED,
-            direction: crate::runtime::Direction::Subscribe,
-            messages: &[<super::messages::LinkdefSetFailed as crate::runtime::Message>::INFO],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::None,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            direction: rt::Direction::Subscribe,
+            messages: &[super::messages::LinkdefSetFailed::INFO],
+            ..operation("receiveLinkdefSetFailed", &channels::LINKDEF_SET_FAILED)
         };
     }
 
-    /// The operation `receiveProviderStartFailed` on `wasmbus.evt.{lattice}.provider_start_failed`.
-    ///
-    /// Provider Start Failed Event
+    /// `receiveProviderStartFailed` on `wasmbus.evt.{lattice}.provider_start_failed`: Provider
+    /// Start Failed Event.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ReceiveProviderStartFailed;
 
-    impl crate::runtime::Operation for ReceiveProviderStartFailed {
+    impl Operation for ReceiveProviderStartFailed {
         type Subject<'a> = super::subjects::ProviderStartFailedSubject<'a>;
-
         type Request = super::types::ProviderStartFailedPayload;
-
         type Reply = ();
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "lattice-events",
-            id: "receiveProviderStartFailed",
-            channel: &super::subjects::PROVIDER_START_FAILED,
-            direction: crate::runtime::Direction::Subscribe,
-            messages: &[<super::messages::ProviderStartFailed as crate::runtime::Message>::INFO],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::None,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            direction: rt::Direction::Subscribe,
+            messages: &[super::messages::ProviderStartFailed::INFO],
+            ..operation(
+                "receiveProviderStartFailed",
+                &channels::PROVIDER_START_FAILED,
+            )
         };
     }
 
-    /// The operation `receiveProviderStarted` on `wasmbus.evt.{lattice}.provider_started`.
-    ///
-    /// Provider Started Event
+    /// `receiveProviderStarted` on `wasmbus.evt.{lattice}.provider_started`: Provider Started
+    /// Event.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ReceiveProviderStarted;
 
-    impl crate::runtime::Operation for ReceiveProviderStarted {
+    impl Operation for ReceiveProviderStarted {
         type Subject<'a> = super::subjects::ProviderStartedSubject<'a>;
-
         type Request = super::types::ProviderStartedPayload;
-
         type Reply = ();
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "lattice-events",
-            id: "receiveProviderStarted",
-            channel: &super::subjects::PROVIDER_STARTED,
-            direction: crate::runtime::Direction::Subscribe,
-            messages: &[<super::messages::ProviderStarted as crate::runtime::Message>::INFO],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::None,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            direction: rt::Direction::Subscribe,
+            messages: &[super::messages::ProviderStarted::INFO],
+            ..operation("receiveProviderStarted", &channels::PROVIDER_STARTED)
         };
     }
 
-    /// The operation `receiveProviderStopped` on `wasmbus.evt.{lattice}.provider_stopped`.
-    ///
-    /// Provider Stopped Event
+    /// `receiveProviderStopped` on `wasmbus.evt.{lattice}.provider_stopped`: Provider Stopped
+    /// Event.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct ReceiveProviderStopped;
 
-    impl crate::runtime::Operation for ReceiveProviderStopped {
+    impl Operation for ReceiveProviderStopped {
         type Subject<'a> = super::subjects::ProviderStoppedSubject<'a>;
-
         type Request = super::types::ProviderStoppedPayload;
-
         type Reply = ();
 
-        const INFO: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
-            spec: "lattice-events",
-            id: "receiveProviderStopped",
-            channel: &super::subjects::PROVIDER_STOPPED,
-            direction: crate::runtime::Direction::Subscribe,
-            messages: &[<super::messages::ProviderStopped as crate::runtime::Message>::INFO],
-            reply: &[],
-            reply_id: ::core::option::Option::None,
-            pattern: crate::runtime::ReplyPattern::None,
-            reply_optional: false,
-            queue: ::core::option::Option::None,
-            dispatch: ::core::option::Option::None,
-            reply_status: ::core::option::Option::None,
+        const INFO: rt::OperationInfo = rt::OperationInfo {
+            direction: rt::Direction::Subscribe,
+            messages: &[super::messages::ProviderStopped::INFO],
+            ..operation("receiveProviderStopped", &channels::PROVIDER_STOPPED)
         };
     }
 
     /// Every operation of the spec, in spec order.
-    pub const ALL: &[crate::runtime::OperationInfo] = &[
-        <ReceiveLatticeEvent as crate::runtime::Operation>::INFO,
-        <ReceiveComponentScaleFailed as crate::runtime::Operation>::INFO,
-        <ReceiveComponentScaled as crate::runtime::Operation>::INFO,
-        <ReceiveConfigDeleted as crate::runtime::Operation>::INFO,
-        <ReceiveConfigSet as crate::runtime::Operation>::INFO,
-        <ReceiveHealthCheckFailed as crate::runtime::Operation>::INFO,
-        <ReceiveHealthCheckPassed as crate::runtime::Operation>::INFO,
-        <ReceiveHealthCheckStatus as crate::runtime::Operation>::INFO,
-        <ReceiveHostHeartbeat as crate::runtime::Operation>::INFO,
-        <ReceiveHostStarted as crate::runtime::Operation>::INFO,
-        <ReceiveHostStopped as crate::runtime::Operation>::INFO,
-        <ReceiveLabelsChanged as crate::runtime::Operation>::INFO,
-        <ReceiveLinkdefDeleted as crate::runtime::Operation>::INFO,
-        <ReceiveLinkdefSet as crate::runtime::Operation>::INFO,
-        <ReceiveLinkdefSetFailed as crate::runtime::Operation>::INFO,
-        <ReceiveProviderStartFailed as crate::runtime::Operation>::INFO,
-        <ReceiveProviderStarted as crate::runtime::Operation>::INFO,
-        <ReceiveProviderStopped as crate::runtime::Operation>::INFO,
+    pub const ALL: &[rt::OperationInfo] = &[
+        ReceiveLatticeEvent::INFO,
+        ReceiveComponentScaleFailed::INFO,
+        ReceiveComponentScaled::INFO,
+        ReceiveConfigDeleted::INFO,
+        ReceiveConfigSet::INFO,
+        ReceiveHealthCheckFailed::INFO,
+        ReceiveHealthCheckPassed::INFO,
+        ReceiveHealthCheckStatus::INFO,
+        ReceiveHostHeartbeat::INFO,
+        ReceiveHostStarted::INFO,
+        ReceiveHostStopped::INFO,
+        ReceiveLabelsChanged::INFO,
+        ReceiveLinkdefDeleted::INFO,
+        ReceiveLinkdefSet::INFO,
+        ReceiveLinkdefSetFailed::INFO,
+        ReceiveProviderStartFailed::INFO,
+        ReceiveProviderStarted::INFO,
+        ReceiveProviderStopped::INFO,
     ];
 }
 
-/// A typed NATS client: one async method per operation of the spec (the `nats` feature).
+/// A typed NATS client: one async method per operation of the spec.
 ///
 /// Errors tell apart a timeout, no responders, a transport failure, an undecodable or invalid
 /// reply.
 #[cfg(feature = "nats")]
 pub mod client {
-    use crate::runtime::nats as rt;
+    use ::asyncapi_runtime::nats as rt;
+
+    use ::asyncapi_runtime::ChannelFilter;
 
     use super::operations as ops;
 
@@ -7276,7 +4595,7 @@ pub mod client {
     pub struct Client {
         requester: rt::Requester,
         /// The `lattice` of every subject.
-        lattice: ::std::string::String,
+        lattice: String,
     }
 
     impl Client {
@@ -7285,19 +4604,19 @@ pub mod client {
         pub fn new(
             nats: rt::async_nats::Client,
             lattice: &str,
-        ) -> ::std::result::Result<Self, crate::runtime::SubjectError> {
+        ) -> Result<Self, ::asyncapi_runtime::SubjectError> {
             Self::with_options(nats, lattice, rt::RequestOptions::default())
         }
 
-        /// A client with options: subject prefix (custom root, account), timeouts,
-        /// scatter-gather finishing, reply validation.
+        /// A client with options: subject prefix (custom root, account), timeouts, scatter-gather
+        /// finishing, reply validation.
         pub fn with_options(
             nats: rt::async_nats::Client,
             lattice: &str,
             options: rt::RequestOptions,
-        ) -> ::std::result::Result<Self, crate::runtime::SubjectError> {
-            super::subjects::SpecFilter::default().lattice(lattice)?;
-            ::std::result::Result::Ok(Self {
+        ) -> Result<Self, ::asyncapi_runtime::SubjectError> {
+            super::subjects::params::LATTICE.check(lattice)?;
+            Ok(Self {
                 requester: rt::Requester::new(nats, options),
                 lattice: lattice.to_owned(),
             })
@@ -7317,8 +4636,7 @@ pub mod client {
         /// parameters open). A message that does not decode is an `Err` item; the stream goes on.
         pub async fn subscribe_lattice_event(
             &self,
-        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveLatticeEvent>, rt::RequestError>
-        {
+        ) -> Result<rt::Subscription<ops::ReceiveLatticeEvent>, rt::RequestError> {
             let filter = super::subjects::AllFilter::default()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
@@ -7330,9 +4648,8 @@ pub mod client {
         /// Receives only the given messages of `receiveLatticeEvent`, each on its own channel.
         pub async fn subscribe_lattice_event_of(
             &self,
-            messages: &[crate::runtime::MessageInfo],
-        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveLatticeEvent>, rt::RequestError>
-        {
+            messages: &[::asyncapi_runtime::MessageInfo],
+        ) -> Result<rt::Subscription<ops::ReceiveLatticeEvent>, rt::RequestError> {
             let values = [("lattice", self.lattice.as_str())];
             let filters = rt::dedicated_filters(
                 &super::INFO,
@@ -7352,7 +4669,7 @@ pub mod client {
         pub async fn publish_component_scale_failed(
             &self,
             request: &super::types::ComponentScaleFailedPayload,
-        ) -> ::std::result::Result<(), rt::RequestError> {
+        ) -> Result<(), rt::RequestError> {
             let subject = super::subjects::ComponentScaleFailedSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::ReceiveComponentScaleFailed>(&subject, request)
@@ -7364,10 +4681,7 @@ pub mod client {
         /// does not decode is an `Err` item; the stream goes on.
         pub async fn subscribe_component_scale_failed(
             &self,
-        ) -> ::std::result::Result<
-            rt::Subscription<ops::ReceiveComponentScaleFailed>,
-            rt::RequestError,
-        > {
+        ) -> Result<rt::Subscription<ops::ReceiveComponentScaleFailed>, rt::RequestError> {
             let filter = super::subjects::ComponentScaleFailedFilter::default()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
@@ -7383,7 +4697,7 @@ pub mod client {
         pub async fn publish_component_scaled(
             &self,
             request: &super::types::ComponentScaledPayload,
-        ) -> ::std::result::Result<(), rt::RequestError> {
+        ) -> Result<(), rt::RequestError> {
             let subject = super::subjects::ComponentScaledSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::ReceiveComponentScaled>(&subject, request)
@@ -7395,8 +4709,7 @@ pub mod client {
         /// not decode is an `Err` item; the stream goes on.
         pub async fn subscribe_component_scaled(
             &self,
-        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveComponentScaled>, rt::RequestError>
-        {
+        ) -> Result<rt::Subscription<ops::ReceiveComponentScaled>, rt::RequestError> {
             let filter = super::subjects::ComponentScaledFilter::default()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
@@ -7411,7 +4724,7 @@ pub mod client {
         pub async fn publish_config_deleted(
             &self,
             request: &super::types::ConfigDeletedPayload,
-        ) -> ::std::result::Result<(), rt::RequestError> {
+        ) -> Result<(), rt::RequestError> {
             let subject = super::subjects::ConfigDeletedSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::ReceiveConfigDeleted>(&subject, request)
@@ -7423,8 +4736,7 @@ pub mod client {
         /// decode is an `Err` item; the stream goes on.
         pub async fn subscribe_config_deleted(
             &self,
-        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveConfigDeleted>, rt::RequestError>
-        {
+        ) -> Result<rt::Subscription<ops::ReceiveConfigDeleted>, rt::RequestError> {
             let filter = super::subjects::ConfigDeletedFilter::default()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
@@ -7439,7 +4751,7 @@ pub mod client {
         pub async fn publish_config_set(
             &self,
             request: &super::types::ConfigSetPayload,
-        ) -> ::std::result::Result<(), rt::RequestError> {
+        ) -> Result<(), rt::RequestError> {
             let subject = super::subjects::ConfigSetSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::ReceiveConfigSet>(&subject, request)
@@ -7450,8 +4762,7 @@ pub mod client {
         /// parameters open). A message that does not decode is an `Err` item; the stream goes on.
         pub async fn subscribe_config_set(
             &self,
-        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveConfigSet>, rt::RequestError>
-        {
+        ) -> Result<rt::Subscription<ops::ReceiveConfigSet>, rt::RequestError> {
             let filter = super::subjects::ConfigSetFilter::default()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
@@ -7467,7 +4778,7 @@ pub mod client {
         pub async fn publish_health_check_failed(
             &self,
             request: &super::types::HealthCheckFailedPayload,
-        ) -> ::std::result::Result<(), rt::RequestError> {
+        ) -> Result<(), rt::RequestError> {
             let subject = super::subjects::HealthCheckFailedSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::ReceiveHealthCheckFailed>(&subject, request)
@@ -7479,8 +4790,7 @@ pub mod client {
         /// not decode is an `Err` item; the stream goes on.
         pub async fn subscribe_health_check_failed(
             &self,
-        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveHealthCheckFailed>, rt::RequestError>
-        {
+        ) -> Result<rt::Subscription<ops::ReceiveHealthCheckFailed>, rt::RequestError> {
             let filter = super::subjects::HealthCheckFailedFilter::default()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
@@ -7496,7 +4806,7 @@ pub mod client {
         pub async fn publish_health_check_passed(
             &self,
             request: &super::types::HealthCheckPassedPayload,
-        ) -> ::std::result::Result<(), rt::RequestError> {
+        ) -> Result<(), rt::RequestError> {
             let subject = super::subjects::HealthCheckPassedSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::ReceiveHealthCheckPassed>(&subject, request)
@@ -7508,8 +4818,7 @@ pub mod client {
         /// not decode is an `Err` item; the stream goes on.
         pub async fn subscribe_health_check_passed(
             &self,
-        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveHealthCheckPassed>, rt::RequestError>
-        {
+        ) -> Result<rt::Subscription<ops::ReceiveHealthCheckPassed>, rt::RequestError> {
             let filter = super::subjects::HealthCheckPassedFilter::default()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
@@ -7525,7 +4834,7 @@ pub mod client {
         pub async fn publish_health_check_status(
             &self,
             request: &super::types::HealthCheckStatusPayload,
-        ) -> ::std::result::Result<(), rt::RequestError> {
+        ) -> Result<(), rt::RequestError> {
             let subject = super::subjects::HealthCheckStatusSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::ReceiveHealthCheckStatus>(&subject, request)
@@ -7537,8 +4846,7 @@ pub mod client {
         /// not decode is an `Err` item; the stream goes on.
         pub async fn subscribe_health_check_status(
             &self,
-        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveHealthCheckStatus>, rt::RequestError>
-        {
+        ) -> Result<rt::Subscription<ops::ReceiveHealthCheckStatus>, rt::RequestError> {
             let filter = super::subjects::HealthCheckStatusFilter::default()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
@@ -7553,7 +4861,7 @@ pub mod client {
         pub async fn publish_host_heartbeat(
             &self,
             request: &super::types::HostHeartbeatPayload,
-        ) -> ::std::result::Result<(), rt::RequestError> {
+        ) -> Result<(), rt::RequestError> {
             let subject = super::subjects::HostHeartbeatSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::ReceiveHostHeartbeat>(&subject, request)
@@ -7565,8 +4873,7 @@ pub mod client {
         /// decode is an `Err` item; the stream goes on.
         pub async fn subscribe_host_heartbeat(
             &self,
-        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveHostHeartbeat>, rt::RequestError>
-        {
+        ) -> Result<rt::Subscription<ops::ReceiveHostHeartbeat>, rt::RequestError> {
             let filter = super::subjects::HostHeartbeatFilter::default()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
@@ -7581,7 +4888,7 @@ pub mod client {
         pub async fn publish_host_started(
             &self,
             request: &super::types::HostStartedPayload,
-        ) -> ::std::result::Result<(), rt::RequestError> {
+        ) -> Result<(), rt::RequestError> {
             let subject = super::subjects::HostStartedSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::ReceiveHostStarted>(&subject, request)
@@ -7593,8 +4900,7 @@ pub mod client {
         /// goes on.
         pub async fn subscribe_host_started(
             &self,
-        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveHostStarted>, rt::RequestError>
-        {
+        ) -> Result<rt::Subscription<ops::ReceiveHostStarted>, rt::RequestError> {
             let filter = super::subjects::HostStartedFilter::default()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
@@ -7609,7 +4915,7 @@ pub mod client {
         pub async fn publish_host_stopped(
             &self,
             request: &super::types::HostStoppedPayload,
-        ) -> ::std::result::Result<(), rt::RequestError> {
+        ) -> Result<(), rt::RequestError> {
             let subject = super::subjects::HostStoppedSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::ReceiveHostStopped>(&subject, request)
@@ -7621,8 +4927,7 @@ pub mod client {
         /// goes on.
         pub async fn subscribe_host_stopped(
             &self,
-        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveHostStopped>, rt::RequestError>
-        {
+        ) -> Result<rt::Subscription<ops::ReceiveHostStopped>, rt::RequestError> {
             let filter = super::subjects::HostStoppedFilter::default()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
@@ -7637,7 +4942,7 @@ pub mod client {
         pub async fn publish_labels_changed(
             &self,
             request: &super::types::LabelsChangedPayload,
-        ) -> ::std::result::Result<(), rt::RequestError> {
+        ) -> Result<(), rt::RequestError> {
             let subject = super::subjects::LabelsChangedSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::ReceiveLabelsChanged>(&subject, request)
@@ -7649,8 +4954,7 @@ pub mod client {
         /// decode is an `Err` item; the stream goes on.
         pub async fn subscribe_labels_changed(
             &self,
-        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveLabelsChanged>, rt::RequestError>
-        {
+        ) -> Result<rt::Subscription<ops::ReceiveLabelsChanged>, rt::RequestError> {
             let filter = super::subjects::LabelsChangedFilter::default()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
@@ -7666,7 +4970,7 @@ pub mod client {
         pub async fn publish_linkdef_deleted(
             &self,
             request: &super::types::LinkdefDeletedPayload,
-        ) -> ::std::result::Result<(), rt::RequestError> {
+        ) -> Result<(), rt::RequestError> {
             let subject = super::subjects::LinkdefDeletedSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::ReceiveLinkdefDeleted>(&subject, request)
@@ -7678,8 +4982,7 @@ pub mod client {
         /// decode is an `Err` item; the stream goes on.
         pub async fn subscribe_linkdef_deleted(
             &self,
-        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveLinkdefDeleted>, rt::RequestError>
-        {
+        ) -> Result<rt::Subscription<ops::ReceiveLinkdefDeleted>, rt::RequestError> {
             let filter = super::subjects::LinkdefDeletedFilter::default()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
@@ -7694,7 +4997,7 @@ pub mod client {
         pub async fn publish_linkdef_set(
             &self,
             request: &super::types::LinkdefSetPayload,
-        ) -> ::std::result::Result<(), rt::RequestError> {
+        ) -> Result<(), rt::RequestError> {
             let subject = super::subjects::LinkdefSetSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::ReceiveLinkdefSet>(&subject, request)
@@ -7706,8 +5009,7 @@ pub mod client {
         /// goes on.
         pub async fn subscribe_linkdef_set(
             &self,
-        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveLinkdefSet>, rt::RequestError>
-        {
+        ) -> Result<rt::Subscription<ops::ReceiveLinkdefSet>, rt::RequestError> {
             let filter = super::subjects::LinkdefSetFilter::default()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
@@ -7723,7 +5025,7 @@ pub mod client {
         pub async fn publish_linkdef_set_failed(
             &self,
             request: &super::types::LinkdefSetFailedPayload,
-        ) -> ::std::result::Result<(), rt::RequestError> {
+        ) -> Result<(), rt::RequestError> {
             let subject = super::subjects::LinkdefSetFailedSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::ReceiveLinkdefSetFailed>(&subject, request)
@@ -7735,8 +5037,7 @@ pub mod client {
         /// not decode is an `Err` item; the stream goes on.
         pub async fn subscribe_linkdef_set_failed(
             &self,
-        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveLinkdefSetFailed>, rt::RequestError>
-        {
+        ) -> Result<rt::Subscription<ops::ReceiveLinkdefSetFailed>, rt::RequestError> {
             let filter = super::subjects::LinkdefSetFailedFilter::default()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
@@ -7752,7 +5053,7 @@ pub mod client {
         pub async fn publish_provider_start_failed(
             &self,
             request: &super::types::ProviderStartFailedPayload,
-        ) -> ::std::result::Result<(), rt::RequestError> {
+        ) -> Result<(), rt::RequestError> {
             let subject = super::subjects::ProviderStartFailedSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::ReceiveProviderStartFailed>(&subject, request)
@@ -7764,10 +5065,7 @@ pub mod client {
         /// does not decode is an `Err` item; the stream goes on.
         pub async fn subscribe_provider_start_failed(
             &self,
-        ) -> ::std::result::Result<
-            rt::Subscription<ops::ReceiveProviderStartFailed>,
-            rt::RequestError,
-        > {
+        ) -> Result<rt::Subscription<ops::ReceiveProviderStartFailed>, rt::RequestError> {
             let filter = super::subjects::ProviderStartFailedFilter::default()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
@@ -7783,7 +5081,7 @@ pub mod client {
         pub async fn publish_provider_started(
             &self,
             request: &super::types::ProviderStartedPayload,
-        ) -> ::std::result::Result<(), rt::RequestError> {
+        ) -> Result<(), rt::RequestError> {
             let subject = super::subjects::ProviderStartedSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::ReceiveProviderStarted>(&subject, request)
@@ -7795,8 +5093,7 @@ pub mod client {
         /// not decode is an `Err` item; the stream goes on.
         pub async fn subscribe_provider_started(
             &self,
-        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveProviderStarted>, rt::RequestError>
-        {
+        ) -> Result<rt::Subscription<ops::ReceiveProviderStarted>, rt::RequestError> {
             let filter = super::subjects::ProviderStartedFilter::default()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
@@ -7812,7 +5109,7 @@ pub mod client {
         pub async fn publish_provider_stopped(
             &self,
             request: &super::types::ProviderStoppedPayload,
-        ) -> ::std::result::Result<(), rt::RequestError> {
+        ) -> Result<(), rt::RequestError> {
             let subject = super::subjects::ProviderStoppedSubject::new(&self.lattice)?;
             self.requester
                 .publish::<ops::ReceiveProviderStopped>(&subject, request)
@@ -7824,8 +5121,7 @@ pub mod client {
         /// not decode is an `Err` item; the stream goes on.
         pub async fn subscribe_provider_stopped(
             &self,
-        ) -> ::std::result::Result<rt::Subscription<ops::ReceiveProviderStopped>, rt::RequestError>
-        {
+        ) -> Result<rt::Subscription<ops::ReceiveProviderStopped>, rt::RequestError> {
             let filter = super::subjects::ProviderStoppedFilter::default()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());

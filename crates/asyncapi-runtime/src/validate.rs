@@ -306,7 +306,7 @@ fn candidates(
 ) -> Result<Candidates, ValidationError> {
     let (spec, channel) = specs
         .iter()
-        .find_map(|s| s.route(subject, prefix).map(|(c, _)| (s, c)))
+        .find_map(|s| s.route(subject, prefix).ok().map(|(c, _)| (s, c)))
         .ok_or_else(|| {
             // Report a bad value in a subject that has a channel's shape, else no match.
             let invalid = specs.iter().flat_map(|s| s.channels.iter()).find_map(|c| {

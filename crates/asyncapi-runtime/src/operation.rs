@@ -4,7 +4,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::message::MessageInfo;
-use super::subject::{ChannelInfo, SubjectError, SubjectPrefix};
+use super::subject::{ChannelInfo, ChannelSubject, SubjectError, SubjectPrefix};
 
 /// The direction of an operation, in AsyncAPI 2 terms (from the point of view of the application
 /// the spec describes).
@@ -97,6 +97,29 @@ impl PartialEq for OperationInfo {
 impl Eq for OperationInfo {}
 
 impl OperationInfo {
+    /// An operation without messages or reply; generated code sets the rest.
+    pub const fn new(
+        spec: &'static str,
+        id: &'static str,
+        channel: &'static ChannelInfo,
+        direction: Direction,
+    ) -> Self {
+        Self {
+            spec,
+            id,
+            channel,
+            direction,
+            messages: &[],
+            reply: &[],
+            reply_id: None,
+            pattern: ReplyPattern::None,
+            reply_optional: false,
+            queue: None,
+            dispatch: None,
+            reply_status: None,
+        }
+    }
+
     /// The queue group name for the given parameter values, if the operation has one. Queue names
     /// use the spec's root (or its replacement) but no account token.
     pub fn queue_group(
@@ -189,35 +212,16 @@ fn subject_token(name: &str, value: &str) -> Result<(), SubjectError> {
     super::subject::check_token(name, value)
 }
 
-/// A typed subject of one channel, as generated for every channel of a spec.
-pub trait ChannelSubject<'a>: Sized {
-    /// The channel.
-    const CHANNEL: &'static ChannelInfo;
-
-    /// Parses a subject of this channel (after `prefix`), borrowing the values from it.
-    fn parse_with(subject: &'a str, prefix: &SubjectPrefix) -> Result<Self, SubjectError>;
-
-    /// Writes the subject under `prefix` to `out`.
-    fn write_with(&self, prefix: &SubjectPrefix, out: &mut String);
-
-    /// The subject under `prefix`.
-    fn render_with(&self, prefix: &SubjectPrefix) -> String {
-        let mut out = String::with_capacity(64);
-        self.write_with(prefix, &mut out);
-        out
-    }
-}
-
 /// One operation of a spec, as a type: written once, a client or server can serve every
 /// operation generically.
 pub trait Operation {
     /// The operation's subjects.
-    type Subject<'a>: ChannelSubject<'a>;
+    type Subject<'a>: ChannelSubject<'a> + Send + Sync;
     /// The payload sent on the channel: the message's payload type, or the enum over several
     /// messages.
-    type Request: Serialize + DeserializeOwned;
+    type Request: Serialize + DeserializeOwned + Send + Sync + 'static;
     /// The payload of the reply (`()` when there is none).
-    type Reply: Serialize + DeserializeOwned;
+    type Reply: Serialize + DeserializeOwned + Send + Sync + 'static;
     /// What the spec says about the operation.
     const INFO: OperationInfo;
 

@@ -5,7 +5,9 @@
 //! subscribes; the `serve_*` helpers let a responder answer them.
 
 use std::fmt;
+use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -13,8 +15,8 @@ use bytes::Bytes;
 use futures::stream::SelectAll;
 use serde::Serialize;
 
-use super::operation::{ChannelSubject, FieldMismatch, Operation, ReplyStatusInfo};
-use super::subject::{SubjectError, SubjectPrefix};
+use super::operation::{FieldMismatch, Operation, ReplyPattern, ReplyStatusInfo};
+use super::subject::{ChannelSubject, SubjectError, SubjectPrefix};
 
 pub use async_nats;
 pub use futures::{Stream, StreamExt};
@@ -273,7 +275,7 @@ fn encode_as<T: Serialize>(has_payload: bool, value: &T) -> Result<Bytes, serde_
 
 /// Decodes what is received on an operation's channel.
 pub fn decode<O: Operation>(payload: &[u8]) -> Result<O::Request, serde_json::Error> {
-    if O::INFO.messages.first().is_some_and(|m| !m.has_payload) {
+    if O::INFO.messages.first().is_none_or(|m| !m.has_payload) {
         // No payload: whatever came is ignored.
         return serde_json::from_value(serde_json::Value::Null);
     }
@@ -768,37 +770,129 @@ impl From<SubjectError> for ServeError {
     }
 }
 
-/// Subscribes to an operation's subjects as a responder: the channel with the fixed values, the
-/// rest open, in the operation's queue group if it has one.
-pub async fn serve_subscribe<O: Operation>(
-    nats: &async_nats::Client,
-    options: &ServeOptions,
-) -> Result<async_nats::Subscriber, ServeError> {
-    let channel = O::INFO.channel;
+/// How a responder answers one operation: a call of the method of the spec's responder trait, as
+/// generated `serve` functions write it: `|r, subject, request| Box::pin(r.scale(subject,
+/// request))`.
+pub type Handler<R, O> = for<'a> fn(
+    &'a R,
+    <O as Operation>::Subject<'a>,
+    <O as Operation>::Request,
+) -> Pin<
+    Box<dyn Future<Output = Result<<O as Operation>::Reply, Reject>> + Send + 'a>,
+>;
+
+/// Starts a responder: one loop per operation, each subscribed to the operation's subjects (fixed
+/// values and queue group from the [`ServeOptions`]). Generated `serve` functions
+/// [`handle`](Self::handle) each operation with its [`Handler`], then [`start`](Self::start).
+pub struct ServerBuilder<R> {
+    nats: async_nats::Client,
+    responder: Arc<R>,
+    options: ServeOptions,
+    loops: Vec<Loop<R>>,
+}
+
+type Loop<R> = Box<
+    dyn FnOnce(
+            async_nats::Client,
+            ServeOptions,
+            Arc<R>,
+        ) -> Pin<
+            Box<dyn Future<Output = Result<tokio::task::JoinHandle<()>, ServeError>> + Send>,
+        > + Send,
+>;
+
+impl<R: Send + Sync + 'static> ServerBuilder<R> {
+    /// No operations yet.
+    pub fn new(nats: async_nats::Client, responder: R, options: ServeOptions) -> Self {
+        Self {
+            nats,
+            responder: Arc::new(responder),
+            options,
+            loops: Vec::new(),
+        }
+    }
+
+    /// Answers the operation's requests with `handler`: a request whose subject or body cannot
+    /// be read, or whose body disagrees with its subject (see [`Operation::bind`]), is refused
+    /// with the reason (in specs with a reply status) without calling it.
+    pub fn handle<O: Operation + 'static>(mut self, handler: Handler<R, O>) -> Self {
+        self.loops.push(Box::new(move |nats, options, responder| {
+            Box::pin(serve_loop::<O, R>(nats, options, responder, handler))
+        }));
+        self
+    }
+
+    /// Subscribes every operation, starts its loop, and returns once the server has every
+    /// subscription, so requests sent after this returns find the responder.
+    pub async fn start(self) -> Result<Server, ServeError> {
+        let mut server = Server::default();
+        for start in self.loops {
+            let task = start(
+                self.nats.clone(),
+                self.options.clone(),
+                self.responder.clone(),
+            )
+            .await?;
+            server.tasks.push(task);
+        }
+        round_trip(&self.nats)
+            .await
+            .map_err(ServeError::Unconfirmed)?;
+        Ok(server)
+    }
+}
+
+/// Subscribes to one operation's subjects and spawns the loop that answers them.
+async fn serve_loop<O: Operation + 'static, R: Send + Sync + 'static>(
+    nats: async_nats::Client,
+    options: ServeOptions,
+    responder: Arc<R>,
+    handler: Handler<R, O>,
+) -> Result<tokio::task::JoinHandle<()>, ServeError> {
     let values = options.values();
-    let filter = channel.filter(&values, &options.prefix)?;
+    let filter = O::INFO.channel.filter(&values, &options.prefix)?;
     let queue = O::INFO.queue_group(&values, &options.prefix)?;
     let subscribed = match queue {
         Some(queue) => nats.queue_subscribe(filter.clone(), queue).await,
         None => nats.subscribe(filter.clone()).await,
     };
-    subscribed.map_err(|e| ServeError::Subscribe {
+    let mut subscription = subscribed.map_err(|e| ServeError::Subscribe {
         subject: filter,
         error: e.to_string(),
-    })
+    })?;
+    Ok(tokio::spawn(async move {
+        while let Some(msg) = subscription.next().await {
+            let subject = <O::Subject<'_> as ChannelSubject<'_>>::parse_with(
+                msg.subject.as_str(),
+                &options.prefix,
+            );
+            let undecodable = |e: &dyn fmt::Display| format!("cannot decode the request: {e}");
+            let request = subject.map_err(|e| undecodable(&e)).and_then(|subject| {
+                let request = decode::<O>(&msg.payload).map_err(|e| undecodable(&e))?;
+                match O::bind(&subject, &request) {
+                    Ok(bound) => Ok((subject, bound.unwrap_or(request))),
+                    Err(mismatch) => Err(mismatch.to_string()),
+                }
+            });
+            let result = match request {
+                Ok((subject, request)) => handler(&responder, subject, request).await,
+                Err(reason) => Err(Reject::refuse(reason)),
+            };
+            if O::INFO.pattern != ReplyPattern::None {
+                reply::<O>(&nats, &msg, result).await;
+            }
+        }
+    }))
 }
 
-/// Parses the subject of a request as its operation's typed subject.
-pub fn serve_subject<'a, O: Operation>(
-    msg: &'a async_nats::Message,
-    options: &ServeOptions,
-) -> Result<O::Subject<'a>, SubjectError> {
-    <O::Subject<'a> as ChannelSubject<'a>>::parse_with(msg.subject.as_str(), &options.prefix)
+/// What a responder's method answers by default: a refusal naming the operation.
+pub fn unsupported<T>(operation: &str) -> std::future::Ready<Result<T, Reject>> {
+    std::future::ready(Err(Reject::refuse(format!("{operation} is not supported"))))
 }
 
 /// Answers a request with a handler's result: the encoded reply, a refusal in the spec's status
 /// fields, or nothing.
-pub async fn serve_reply<O: Operation>(
+async fn reply<O: Operation>(
     nats: &async_nats::Client,
     msg: &async_nats::Message,
     result: Result<O::Reply, Reject>,
@@ -823,34 +917,6 @@ pub async fn serve_reply<O: Operation>(
     let _ = nats.publish(reply_to, body).await;
 }
 
-/// The request a responder is given: made to agree with its subject (see
-/// [`Operation::bind`]), or, when the two disagree, refused with the reason and `None`.
-pub async fn serve_bind<'a, O: Operation>(
-    nats: &async_nats::Client,
-    msg: &async_nats::Message,
-    subject: &O::Subject<'a>,
-    request: O::Request,
-) -> Option<O::Request> {
-    match O::bind(subject, &request) {
-        Ok(None) => Some(request),
-        Ok(Some(bound)) => Some(bound),
-        Err(mismatch) => {
-            serve_reply::<O>(nats, msg, Err(Reject::refuse(mismatch.to_string()))).await;
-            None
-        }
-    }
-}
-
-/// Answers a request that could not be decoded, saying why (in specs with a reply status).
-pub fn serve_undecodable<'a, O: Operation + 'a>(
-    nats: &'a async_nats::Client,
-    msg: &'a async_nats::Message,
-    error: &dyn fmt::Display,
-) -> impl std::future::Future<Output = ()> + 'a {
-    let reject = Reject::refuse(format!("cannot decode the request: {error}"));
-    serve_reply::<O>(nats, msg, Err(reject))
-}
-
 /// The tasks of a running responder; dropping it stops them.
 #[derive(Debug, Default)]
 pub struct Server {
@@ -858,22 +924,6 @@ pub struct Server {
 }
 
 impl Server {
-    /// No tasks yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Waits until the server has every subscription made so far, so requests sent once this
-    /// returns find the responder.
-    pub async fn ready(&self, nats: &async_nats::Client) -> Result<(), ServeError> {
-        round_trip(nats).await.map_err(ServeError::Unconfirmed)
-    }
-
-    /// Runs one operation's loop.
-    pub fn spawn(&mut self, task: impl std::future::Future<Output = ()> + Send + 'static) {
-        self.tasks.push(tokio::spawn(task));
-    }
-
     /// Stops every loop.
     pub fn shutdown(self) {
         drop(self);

@@ -33,6 +33,24 @@ pub struct MessageInfo {
     pub try_decode: fn(&[u8]) -> Result<(), serde_json::Error>,
 }
 
+impl MessageInfo {
+    /// Message `name` of `spec` with a JSON payload of `M`'s type, no title or summary and an
+    /// empty schema; generated code sets the rest.
+    pub const fn of<M: Message>(spec: &'static str, name: &'static str) -> Self {
+        Self {
+            spec,
+            name,
+            content_type: "application/json",
+            has_payload: true,
+            title: None,
+            summary: None,
+            schema: "{}",
+            normalize: normalize::<M>,
+            try_decode: try_decode::<M>,
+        }
+    }
+}
+
 /// A message is identified by its spec and name.
 impl PartialEq for MessageInfo {
     fn eq(&self, other: &Self) -> bool {

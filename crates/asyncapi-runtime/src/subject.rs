@@ -4,7 +4,9 @@
 //! [`match_tokens`] and [`render_tokens`]; the work is done here, once, token by token, with no
 //! regex and no allocation when matching.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Mutex, OnceLock};
 
 /// Why a subject could not be built or parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,95 +111,137 @@ pub fn check_token(param: &str, value: &str) -> Result<(), SubjectError> {
     }
 }
 
-/// Checks that every character of `value` is allowed (a `^[...]+$` pattern of the spec).
-pub fn check_chars(
-    param: &str,
-    value: &str,
-    allowed: fn(char) -> bool,
-    pattern: &str,
-) -> Result<(), SubjectError> {
-    if value.chars().all(allowed) {
-        Ok(())
-    } else {
-        Err(invalid(param, value, format!("must match {pattern}")))
-    }
+/// A channel parameter (or a wildcard's capture) and what its values must satisfy, as data: the
+/// generated code declares one `const` per parameter of the spec and every channel that has the
+/// parameter shares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param {
+    /// The name in the spec (`hostId`); `any0`, `any1`... for `*` and `tail` for `>`.
+    pub name: &'static str,
+    /// Whether the value stands for `>`: one or more tokens instead of one.
+    pub tail: bool,
+    /// Whether the value must be a decimal integer (`integer` and `number` parameters).
+    pub numeric: bool,
+    /// The values allowed (`enum`); empty when any is.
+    pub one_of: &'static [&'static str],
+    /// Fewest characters.
+    pub min_length: Option<usize>,
+    /// Most characters.
+    pub max_length: Option<usize>,
+    /// The pattern every value must match.
+    pub pattern: Option<Pattern>,
 }
 
-/// Checks `value` against a regular expression of the spec.
-pub fn check_regex(
-    param: &str,
-    value: &str,
-    regex: &regress::Regex,
-    pattern: &str,
-) -> Result<(), SubjectError> {
-    if regex.find(value).is_some() {
-        Ok(())
-    } else {
-        Err(invalid(param, value, format!("must match {pattern}")))
-    }
+/// A parameter's `pattern`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pattern {
+    /// `^[...]+$` made of single characters and ranges: every character in one of these
+    /// inclusive ranges, checked without a regex.
+    Chars {
+        /// The pattern as the spec writes it.
+        source: &'static str,
+        /// The ranges, a single character being a range of one.
+        ranges: &'static [(char, char)],
+    },
+    /// Any other pattern (ECMA 262, as JSON Schema's), compiled on first use.
+    Regex(&'static str),
 }
 
-/// Checks that `value` is one of `allowed`.
-pub fn check_one_of(param: &str, value: &str, allowed: &[&str]) -> Result<(), SubjectError> {
-    if allowed.contains(&value) {
-        Ok(())
-    } else {
-        Err(invalid(param, value, format!("must be one of {allowed:?}")))
-    }
-}
-
-/// Checks the length of `value` in characters.
-pub fn check_length(
-    param: &str,
-    value: &str,
-    min: Option<usize>,
-    max: Option<usize>,
-) -> Result<(), SubjectError> {
-    let n = value.chars().count();
-    if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
-        let rule = match (min, max) {
-            (Some(a), Some(b)) => format!("must be {a} to {b} characters long"),
-            (Some(a), None) => format!("must be at least {a} characters long"),
-            (None, Some(b)) => format!("must be at most {b} characters long"),
-            (None, None) => unreachable!(),
-        };
-        return Err(invalid(param, value, rule));
-    }
-    Ok(())
-}
-
-/// Checks that `value` is a decimal integer (for `integer` and `number` parameters).
-pub fn check_integer(param: &str, value: &str) -> Result<(), SubjectError> {
-    let digits = value.strip_prefix('-').unwrap_or(value);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(())
-    } else {
-        Err(invalid(param, value, "must be a decimal integer"))
-    }
-}
-
-/// Checks that `value` does not contain `literal`: the text that follows the parameter inside its
-/// token, where parsing will cut.
-pub fn check_not_containing(param: &str, value: &str, literal: &str) -> Result<(), SubjectError> {
-    if value.contains(literal) {
-        Err(invalid(
-            param,
-            value,
-            format!("cannot contain {literal:?}, which follows it in the same token"),
-        ))
-    } else {
-        Ok(())
-    }
-}
-
-/// Checks that `value` is one or more valid tokens (what a `>` wildcard stands for).
-pub fn check_tail(param: &str, value: &str) -> Result<(), SubjectError> {
-    for token in value.split('.') {
-        if let Some(problem) = token_problem(token) {
-            return Err(invalid(param, value, problem));
+impl Pattern {
+    /// The pattern as the spec writes it.
+    pub fn source(&self) -> &'static str {
+        match self {
+            Self::Chars { source, .. } | Self::Regex(source) => source,
         }
     }
-    Ok(())
+
+    fn matches(&self, value: &str) -> bool {
+        match self {
+            Self::Chars { ranges, .. } => value
+                .chars()
+                .all(|c| ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c))),
+            Self::Regex(source) => regex_matches(source, value),
+        }
+    }
+}
+
+/// Compiled patterns, by their text: a spec has a handful and they are checked often.
+fn regex_matches(source: &'static str, value: &str) -> bool {
+    static COMPILED: OnceLock<Mutex<HashMap<&'static str, Option<regress::Regex>>>> =
+        OnceLock::new();
+    let mut compiled = COMPILED
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // The generator refuses patterns that do not compile; one that still does not matches nothing.
+    compiled
+        .entry(source)
+        .or_insert_with(|| regress::Regex::new(source).ok())
+        .as_ref()
+        .is_some_and(|regex| regex.find(value).is_some())
+}
+
+impl Param {
+    /// A parameter whose values need only be one valid token.
+    pub const fn token(name: &'static str) -> Self {
+        Self {
+            name,
+            tail: false,
+            numeric: false,
+            one_of: &[],
+            min_length: None,
+            max_length: None,
+            pattern: None,
+        }
+    }
+
+    /// What a `>` wildcard captures: one or more valid tokens.
+    pub const fn tail(name: &'static str) -> Self {
+        Self {
+            tail: true,
+            ..Self::token(name)
+        }
+    }
+
+    /// Checks a value against every rule; the error names the parameter and the first rule broken.
+    pub fn check(&self, value: &str) -> Result<(), SubjectError> {
+        let (name, fail) = (self.name, |rule: String| {
+            Err(invalid(self.name, value, rule))
+        });
+        if self.tail {
+            for token in value.split('.') {
+                if let Some(problem) = token_problem(token) {
+                    return fail(problem.into());
+                }
+            }
+        } else {
+            check_token(name, value)?;
+        }
+        if self.numeric {
+            let digits = value.strip_prefix('-').unwrap_or(value);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return fail("must be a decimal integer".into());
+            }
+        }
+        if !self.one_of.is_empty() && !self.one_of.contains(&value) {
+            return fail(format!("must be one of {:?}", self.one_of));
+        }
+        let n = value.chars().count();
+        let (min, max) = (self.min_length, self.max_length);
+        if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+            return fail(match (min, max) {
+                (Some(a), Some(b)) => format!("must be {a} to {b} characters long"),
+                (Some(a), None) => format!("must be at least {a} characters long"),
+                (_, b) => format!("must be at most {} characters long", b.unwrap_or(0)),
+            });
+        }
+        match &self.pattern {
+            Some(pattern) if !pattern.matches(value) => {
+                fail(format!("must match {}", pattern.source()))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// An optional account token and a replacement for a spec's root, applied to every subject
@@ -471,18 +515,14 @@ pub struct ChannelInfo {
     pub spec: &'static str,
     /// The channel name: its subject template.
     pub name: &'static str,
-    /// Parameter names in template order (`*` and `>` capture as `*0`, `>`...).
-    pub params: &'static [&'static str],
+    /// The values a subject carries, in template order: parameters and wildcard captures.
+    pub params: &'static [Param],
     /// The operationIds on this channel.
     pub operations: &'static [&'static str],
     /// How the spec's subjects begin.
     pub root: SubjectRoot,
     /// The tokens after the root.
     pub tokens: &'static [Tok],
-    /// Checks parameter values (in `params` order) against their rules.
-    pub check: fn(&[&str]) -> Result<(), SubjectError>,
-    /// Checks one value: the parameter at this index in `params`.
-    pub check_param: fn(usize, &str) -> Result<(), SubjectError>,
 }
 
 impl PartialEq for ChannelInfo {
@@ -494,29 +534,79 @@ impl PartialEq for ChannelInfo {
 impl Eq for ChannelInfo {}
 
 impl ChannelInfo {
+    /// The parameter names, in template order.
+    pub fn param_names(&self) -> impl Iterator<Item = &'static str> {
+        self.params.iter().map(|p| p.name)
+    }
+
+    /// Checks values (in [`Self::params`] order) against their parameters' rules.
+    pub fn check(&self, values: &[&str]) -> Result<(), SubjectError> {
+        values
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| self.check_param(i, v))
+    }
+
+    /// Checks the value of the parameter at `index`: its rules, and that it does not contain the
+    /// text that follows it inside its token (where parsing would cut it).
+    pub fn check_param(&self, index: usize, value: &str) -> Result<(), SubjectError> {
+        let Some(param) = self.params.get(index) else {
+            return Err(SubjectError::UnknownParameter {
+                param: format!("#{index}"),
+            });
+        };
+        param.check(value)?;
+        match self.text_after(index) {
+            Some(text) if value.contains(text) => Err(invalid(
+                param.name,
+                value,
+                format!("cannot contain {text:?}, which follows it in the same token"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The literal text after a value inside a mixed token, unless it ends the token.
+    fn text_after(&self, index: usize) -> Option<&'static str> {
+        self.tokens.iter().find_map(|t| match t {
+            Tok::Mixed(pieces) => pieces.windows(2).enumerate().find_map(|(i, w)| match w {
+                [Piece::Param(slot), Piece::Lit(text)]
+                    if *slot == index && i + 2 < pieces.len() =>
+                {
+                    Some(*text)
+                }
+                _ => None,
+            }),
+            _ => None,
+        })
+    }
+
     /// Renders a subject from `name=value` pairs.
     pub fn render(
         &self,
         values: &[(&str, &str)],
         prefix: &SubjectPrefix,
     ) -> Result<String, SubjectError> {
-        if let Some((unknown, _)) = values.iter().find(|(n, _)| !self.params.contains(n)) {
+        if let Some((unknown, _)) = values
+            .iter()
+            .find(|(n, _)| !self.param_names().any(|p| p == *n))
+        {
             return Err(SubjectError::UnknownParameter {
                 param: (*unknown).to_owned(),
             });
         }
         let mut ordered = Vec::with_capacity(self.params.len());
-        for param in self.params {
-            match values.iter().find(|(n, _)| n == param) {
+        for param in self.param_names() {
+            match values.iter().find(|(n, _)| *n == param) {
                 Some((_, v)) => ordered.push(*v),
                 None => {
                     return Err(SubjectError::MissingParameter {
-                        param: (*param).to_owned(),
+                        param: param.to_owned(),
                     })
                 }
             }
         }
-        (self.check)(&ordered)?;
+        self.check(&ordered)?;
         let mut out = String::new();
         self.root.write(prefix, &mut out);
         render_tokens(self.tokens, &ordered, &mut out);
@@ -532,16 +622,21 @@ impl ChannelInfo {
         prefix: &SubjectPrefix,
     ) -> Result<String, SubjectError> {
         let mut slots: Vec<Option<&str>> = vec![None; self.params.len()];
-        for (i, param) in self.params.iter().enumerate() {
-            if let Some((_, v)) = values.iter().find(|(n, _)| n == param) {
-                (self.check_param)(i, v)?;
+        for (i, param) in self.param_names().enumerate() {
+            if let Some((_, v)) = values.iter().find(|(n, _)| *n == param) {
+                self.check_param(i, v)?;
                 slots[i] = Some(v);
             }
         }
-        let mut out = String::new();
+        Ok(self.render_filter(&slots, prefix))
+    }
+
+    /// The subscription subject with these values, already checked, `None` being open.
+    fn render_filter(&self, slots: &[Option<&str>], prefix: &SubjectPrefix) -> String {
+        let mut out = String::with_capacity(64);
         self.root.write(prefix, &mut out);
-        render_filter(self.tokens, &slots, &mut out);
-        Ok(out)
+        render_filter(self.tokens, slots, &mut out);
+        out
     }
 
     /// Parses a subject of this channel into `(parameter, value)` pairs.
@@ -550,29 +645,166 @@ impl ChannelInfo {
         subject: &'a str,
         prefix: &SubjectPrefix,
     ) -> Result<Vec<(&'static str, &'a str)>, SubjectError> {
-        let no_match = || SubjectError::NoMatch {
-            subject: subject.to_owned(),
-            expected: self.name.to_owned(),
-        };
-        let rest = self.root.strip(subject, prefix).ok_or_else(no_match)?;
+        self.try_parse(subject, prefix).unwrap_or_else(|| {
+            Err(SubjectError::NoMatch {
+                subject: subject.to_owned(),
+                expected: self.name.to_owned(),
+            })
+        })
+    }
+
+    /// `None` when the subject does not have this channel's shape; otherwise the checked values.
+    fn try_parse<'a>(
+        &self,
+        subject: &'a str,
+        prefix: &SubjectPrefix,
+    ) -> Option<Result<Vec<(&'static str, &'a str)>, SubjectError>> {
+        let rest = self.root.strip(subject, prefix)?;
         let mut values = vec![""; self.params.len()];
         if !match_tokens(rest, self.tokens, &mut values) {
-            return Err(no_match());
+            return None;
         }
-        (self.check)(&values)?;
-        Ok(self.params.iter().copied().zip(values).collect())
+        Some(
+            self.check(&values)
+                .map(|()| self.param_names().zip(values).collect()),
+        )
     }
 }
 
-/// The first channel in `channels` (ordered most specific first) that `subject` belongs to.
+/// A routed subject: its channel, and each parameter's value.
+pub type Routed<'a> = (&'static ChannelInfo, Vec<(&'static str, &'a str)>);
+
+/// Routes a subject to the first of `channels` (ordered most specific first) that it belongs to.
+/// A subject with a channel's shape but a bad value, and no other channel's, gets that channel's
+/// error; one with no channel's shape, [`SubjectError::NoMatch`] naming `spec`.
 pub fn route<'a>(
+    spec: &str,
     channels: &[&'static ChannelInfo],
     subject: &'a str,
     prefix: &SubjectPrefix,
-) -> Option<(&'static ChannelInfo, Vec<(&'static str, &'a str)>)> {
-    channels
-        .iter()
-        .find_map(|c| c.parse(subject, prefix).ok().map(|values| (*c, values)))
+) -> Result<Routed<'a>, SubjectError> {
+    let mut invalid = None;
+    for channel in channels {
+        match channel.try_parse(subject, prefix) {
+            Some(Ok(values)) => return Ok((channel, values)),
+            Some(Err(e)) => {
+                invalid.get_or_insert(e);
+            }
+            None => {}
+        }
+    }
+    Err(invalid.unwrap_or_else(|| SubjectError::NoMatch {
+        subject: subject.to_owned(),
+        expected: format!("a channel of {spec}"),
+    }))
+}
+
+/// A typed subject of one channel, as generated for every channel of a spec: the generated type
+/// holds the values, this trait builds, parses and renders.
+pub trait ChannelSubject<'a>: Sized + Copy {
+    /// The channel.
+    const CHANNEL: &'static ChannelInfo;
+
+    /// The values, in [`ChannelInfo::params`] order: `[&'a str; N]`.
+    type Values: AsRef<[&'a str]> + AsMut<[&'a str]> + Default;
+
+    /// The channel's subscription filter.
+    type Filter: ChannelFilter<'a> + Default;
+
+    /// The subject with these values, which the caller has checked.
+    fn from_checked(values: Self::Values) -> Self;
+
+    /// The subject's values.
+    fn values(&self) -> Self::Values;
+
+    /// The subject with these values, checked against their rules.
+    fn from_values(values: Self::Values) -> Result<Self, SubjectError> {
+        Self::CHANNEL.check(values.as_ref())?;
+        Ok(Self::from_checked(values))
+    }
+
+    /// Parses a subject with the spec's own root and no account.
+    fn parse(subject: &'a str) -> Result<Self, SubjectError> {
+        Self::parse_with(subject, &SubjectPrefix::new())
+    }
+
+    /// Parses a subject under `prefix`, borrowing the values from it.
+    fn parse_with(subject: &'a str, prefix: &SubjectPrefix) -> Result<Self, SubjectError> {
+        Self::match_with(subject, prefix).unwrap_or_else(|| {
+            Err(SubjectError::NoMatch {
+                subject: subject.into(),
+                expected: Self::CHANNEL.name.into(),
+            })
+        })
+    }
+
+    /// `None` when the subject does not have this channel's shape (nothing allocated, so
+    /// channels can be tried cheaply); otherwise the checked subject.
+    fn match_with(subject: &'a str, prefix: &SubjectPrefix) -> Option<Result<Self, SubjectError>> {
+        let rest = Self::CHANNEL.root.strip(subject, prefix)?;
+        let mut values = Self::Values::default();
+        if !match_tokens(rest, Self::CHANNEL.tokens, values.as_mut()) {
+            return None;
+        }
+        Some(Self::from_values(values))
+    }
+
+    /// Writes the subject under `prefix` to `out`.
+    fn write_with(&self, prefix: &SubjectPrefix, out: &mut String) {
+        Self::CHANNEL.root.write(prefix, out);
+        render_tokens(Self::CHANNEL.tokens, self.values().as_ref(), out);
+    }
+
+    /// The subject with the spec's own root and no account.
+    fn render(&self) -> String {
+        self.render_with(&SubjectPrefix::new())
+    }
+
+    /// The subject under `prefix`.
+    fn render_with(&self, prefix: &SubjectPrefix) -> String {
+        let mut out = String::with_capacity(64);
+        self.write_with(prefix, &mut out);
+        out
+    }
+
+    /// A subscription to this channel's subjects, every parameter open until fixed.
+    fn filter() -> Self::Filter {
+        Self::Filter::default()
+    }
+}
+
+/// A subscription to the subjects of one channel (or of every channel of a spec), with any value
+/// left open (`*`, or `>` for a tail) until fixed; the generated type has a method per parameter
+/// that calls [`Self::fix`].
+pub trait ChannelFilter<'a>: Copy {
+    /// The channel.
+    const CHANNEL: &'static ChannelInfo;
+
+    /// One slot per value of the channel, `None` where open.
+    fn slots(&mut self) -> &mut [Option<&'a str>];
+
+    /// Fixes the value at `index` (checked like a subject's) instead of leaving it open.
+    fn fix(mut self, index: usize, value: &'a str) -> Result<Self, SubjectError> {
+        Self::CHANNEL.check_param(index, value)?;
+        let slot = self.slots().get_mut(index);
+        let slot = slot.ok_or_else(|| SubjectError::UnknownParameter {
+            param: format!("#{index}"),
+        })?;
+        *slot = Some(value);
+        Ok(self)
+    }
+
+    /// The subscription subject with the spec's own root and no account.
+    fn render(&self) -> String {
+        self.render_with(&SubjectPrefix::new())
+    }
+
+    /// The subscription subject under `prefix`.
+    fn render_with(&self, prefix: &SubjectPrefix) -> String {
+        // Filters are a few borrowed strings: reading the slots through a copy is free.
+        let mut copy = *self;
+        Self::CHANNEL.render_filter(copy.slots(), prefix)
+    }
 }
 
 #[cfg(test)]
@@ -687,23 +919,67 @@ mod tests {
 
     #[test]
     fn rules_name_the_parameter_and_the_rule() {
-        let e = check_chars(
-            "lattice",
-            "prod/eu",
-            |c| c.is_ascii_alphanumeric() || c == '-',
-            "^[A-Za-z0-9-]+$",
-        )
-        .unwrap_err();
+        const LATTICE: Param = Param {
+            pattern: Some(Pattern::Chars {
+                source: "^[A-Za-z0-9-]+$",
+                ranges: &[('A', 'Z'), ('a', 'z'), ('0', '9'), ('-', '-')],
+            }),
+            ..Param::token("lattice")
+        };
+        let e = LATTICE.check("prod/eu").unwrap_err();
         assert_eq!(
             e.to_string(),
             "parameter `lattice`: \"prod/eu\" is not allowed: must match ^[A-Za-z0-9-]+$"
         );
-        assert!(check_integer("n", "-12").is_ok());
-        assert!(check_integer("n", "1e3").is_err());
-        assert!(check_length("n", "abc", Some(4), None).is_err());
-        assert!(check_one_of("region", "ap", &["eu", "us"]).is_err());
-        assert!(check_not_containing("a", "x/y", "/").is_err());
-        assert!(check_tail("t", "a.b").is_ok());
-        assert!(check_tail("t", "a..b").is_err());
+        assert!(LATTICE.check("prod-eu").is_ok());
+        let n = Param {
+            numeric: true,
+            ..Param::token("n")
+        };
+        assert!(n.check("-12").is_ok());
+        assert!(n.check("1e3").is_err());
+        let long = Param {
+            min_length: Some(4),
+            ..Param::token("n")
+        };
+        assert!(long.check("abc").is_err());
+        let region = Param {
+            one_of: &["eu", "us"],
+            ..Param::token("region")
+        };
+        assert!(region.check("ap").is_err());
+        let version = Param {
+            pattern: Some(Pattern::Regex("^v[0-9]+$")),
+            ..Param::token("version")
+        };
+        assert!(version.check("v12").is_ok());
+        assert!(version.check("12").is_err());
+        assert!(Param::tail("t").check("a.b").is_ok());
+        assert!(Param::tail("t").check("a..b").is_err());
+        assert!(Param::token("t").check("a.b").is_err());
+    }
+
+    #[test]
+    fn a_value_cannot_hold_the_text_that_follows_it_in_its_token() {
+        const PIECES: &[Piece] = &[Piece::Param(0), Piece::Lit("/"), Piece::Param(1)];
+        const CHANNEL: ChannelInfo = ChannelInfo {
+            spec: "s",
+            name: "{a}/{b}",
+            params: &[Param::token("a"), Param::token("b")],
+            operations: &[],
+            root: SubjectRoot {
+                default: "",
+                replaceable: false,
+                account: false,
+            },
+            tokens: &[Tok::Mixed(PIECES)],
+        };
+        assert!(CHANNEL.check(&["x/y", "z"]).is_err());
+        assert!(CHANNEL.check(&["x", "y/z"]).is_ok());
+        assert!(CHANNEL.check_param(2, "x").is_err());
+        assert_eq!(
+            CHANNEL.parse("x/y/z", &SubjectPrefix::new()).unwrap(),
+            [("a", "x"), ("b", "y/z")]
+        );
     }
 }

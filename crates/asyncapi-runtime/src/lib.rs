@@ -13,10 +13,12 @@ pub mod validate;
 
 pub use message::{normalize, tag_of, try_decode, Message, MessageInfo, MAX_PAYLOAD_BYTES};
 pub use operation::{
-    bind_field, ChannelSubject, Direction, DispatchInfo, FieldMismatch, Operation, OperationInfo,
-    ReplyPattern, ReplyStatusInfo,
+    bind_field, Direction, DispatchInfo, FieldMismatch, Operation, OperationInfo, ReplyPattern,
+    ReplyStatusInfo,
 };
-pub use subject::{ChannelInfo, SubjectError, SubjectPrefix};
+pub use subject::{
+    ChannelFilter, ChannelInfo, ChannelSubject, Param, Pattern, SubjectError, SubjectPrefix,
+};
 
 /// One spec at a glance, for tools that work with specs generically.
 #[derive(Debug, Clone, Copy)]
@@ -46,12 +48,15 @@ impl SpecInfo {
         self.messages.iter().find(|m| m.name == name)
     }
 
-    /// The channel a subject belongs to (most specific first), with its parameter values.
+    /// The channel a subject belongs to (channels tried most specific first: at the first token
+    /// where two differ, literal text beats text with a parameter, which beats a parameter, which
+    /// beats `>`), with its parameter values. A subject with a channel's shape but a bad value
+    /// gets that channel's error; one with no channel's shape, [`SubjectError::NoMatch`].
     pub fn route<'a>(
         &self,
         subject: &'a str,
         prefix: &SubjectPrefix,
-    ) -> Option<(&'static ChannelInfo, Vec<(&'static str, &'a str)>)> {
-        subject::route(self.channels, subject, prefix)
+    ) -> Result<subject::Routed<'a>, SubjectError> {
+        subject::route(self.id, self.channels, subject, prefix)
     }
 }
