@@ -317,9 +317,7 @@ fn run_one(path: &Path, id: &str, timeout: Duration) -> Outcome {
     let spawned = std::thread::Builder::new()
         .name(format!("corpus {}", path.display()))
         .spawn(move || {
-            let mut settings = Settings::default()
-                .with_spec_id(id)
-                .with_runtime_path("::wasmcloud_protocol::runtime");
+            let mut settings = Settings::default().with_spec_id(id);
             for copy in local_copies(&path) {
                 settings = settings.with_local_copy(copy);
             }
@@ -356,8 +354,8 @@ fn run_one(path: &Path, id: &str, timeout: Duration) -> Outcome {
     }
 }
 
-/// Type-checks every generated module together in a scratch crate that depends on this
-/// workspace's protocol crate; returns the compiler's complaints.
+/// Type-checks every generated module together in a scratch crate that depends only on this
+/// workspace's runtime crate (and what typify's types use); returns the compiler's complaints.
 fn check_compiles(modules: &BTreeMap<String, String>) -> Result<(), String> {
     let workspace = crate::workspace_root();
     let dir = workspace.join("target/corpus-check");
@@ -373,19 +371,15 @@ publish = false
 
 [workspace]
 
-[features]
-default = ["nats"]
-nats = []
-
 [dependencies]
-wasmcloud-protocol = {{ path = "{}", features = ["validate", "nats"] }}
+asyncapi-runtime = {{ path = "{}", features = ["validate", "nats"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 chrono = {{ version = "0.4", default-features = false, features = ["serde", "std"] }}
 uuid = {{ version = "1", default-features = false, features = ["serde", "std"] }}
 regress = "0.12"
 "#,
-        workspace.join("crates/wasmcloud-protocol").display()
+        workspace.join("crates/asyncapi-runtime").display()
     );
     let write = |path: PathBuf, text: &str| {
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))

@@ -76,7 +76,14 @@ fn reflow_doc(out: &mut String, indent: &str, marker: &str, lines: &[&str]) {
             flush(&mut paragraph, out);
             in_code = !in_code;
             push_doc_line(out, &prefix, line);
-        } else if in_code || line.is_empty() || is_block_line(line) {
+        } else if !in_code && line.is_empty() {
+            // One empty line between paragraphs, however many the text has.
+            flush(&mut paragraph, out);
+            let blank = format!("{prefix}\n");
+            if !out.ends_with(&blank) {
+                out.push_str(&blank);
+            }
+        } else if in_code || is_block_line(line) {
             flush(&mut paragraph, out);
             push_doc_line(out, &prefix, line);
         } else if is_list_item(trimmed) {
@@ -389,8 +396,10 @@ fn tidy(code: &str) -> String {
         let prev_trimmed = prev.trim();
         let ends_item =
             prev_trimmed == "}" || (prev_trimmed.ends_with(';') && !prev_trimmed.starts_with("//"));
-        // Associated types read as one group, as hand-written code keeps them.
-        let type_group = prev_trimmed.starts_with("type ") && trimmed.starts_with("type ");
+        // Associated types, and re-exports, read as one group, as hand-written code keeps them.
+        let type_group = ["type ", "pub use "]
+            .iter()
+            .any(|k| prev_trimmed.starts_with(k) && trimmed.starts_with(k));
         if ends_item && !type_group && ITEM_STARTS.iter().any(|s| trimmed.starts_with(s)) {
             out.push('\n');
         }

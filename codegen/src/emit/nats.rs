@@ -60,7 +60,6 @@ fn op_doc(spec: &Spec, op: &Operation) -> String {
 
 struct OpParts {
     marker: Ident,
-    subject: Ident,
     /// Method arguments for the channel's non-shared parameters: (Rust name, spec name).
     args: Vec<(Ident, String)>,
     /// The subject's constructor arguments in template order.
@@ -118,7 +117,6 @@ fn parts(spec: &Spec, i: usize, markers: &[Ident], shared: &[(String, String)]) 
     };
     OpParts {
         marker: markers[i].clone(),
-        subject: ident(&format!("{}Subject", channel.ident)),
         args,
         ctor,
         request,
@@ -149,7 +147,6 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream, gate: &TokenStream) -> 
         let p = parts(spec, i, &markers, &shared);
         let OpParts {
             marker,
-            subject,
             args,
             ctor,
             request,
@@ -176,7 +173,8 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream, gate: &TokenStream) -> 
         match (op.direction, &op.reply) {
             (Direction::Publish, _) | (Direction::Subscribe, Some(_)) if !is_wildcard(spec, op) => {
                 let name = ident(&method_names.unique(op.ident.clone()));
-                let build = quote!(let subject = super::subjects::#subject::new(#(#ctor),*)?;);
+                let new = super::subjects::subject_new(spec, &spec.channels[op.channel], &ctor);
+                let build = quote!(let subject = #new;);
                 match op.reply.as_ref().map(|r| (r.pattern, r.optional)) {
                     Some((pattern, true)) => {
                         let (asked, asked_doc, asked_body, asked_output) = match pattern {
@@ -283,12 +281,13 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream, gate: &TokenStream) -> 
             (Direction::Subscribe, None) => {
                 if !is_wildcard(spec, op) {
                     let name = ident(&method_names.unique(format!("publish_{}", object_name(op))));
+                    let new = super::subjects::subject_new(spec, &spec.channels[op.channel], &ctor);
                     methods.push(quote! {
                         #docs
                         ///
                         /// Publishes the message on its subject (the side that emits it).
                         pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> Result<(), rt::RequestError> {
-                            let subject = super::subjects::#subject::new(#(#ctor),*)?;
+                            let subject = #new;
                             self.requester.publish::<ops::#marker>(&subject, #request_val).await
                         }
                     });
@@ -358,7 +357,7 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream, gate: &TokenStream) -> 
         if spec.reply_status.is_some() { ", and a refusal by the responder with its reason" } else { "" }
     );
     let module_doc = plain_doc(&module_doc);
-    let filter_trait = subscribes.then(|| quote!(use #runtime::ChannelFilter;));
+    let filter_trait = subscribes.then(|| quote!(use #runtime::{ChannelFilter, ChannelSubject};));
     quote! {
         #module_doc
         #gate
@@ -417,7 +416,7 @@ fn subscribe_method(
     shared: &[(String, String)],
 ) -> TokenStream {
     let channel = &spec.channels[op.channel];
-    let filter = ident(&format!("{}Filter", channel.ident));
+    let subject = ident(&format!("{}Subject", channel.ident));
     let name = ident(&names.unique(format!("subscribe_{}", object_name(op))));
     let setters: Vec<TokenStream> = super::subjects::value_fields(spec, channel)
         .into_iter()
@@ -434,7 +433,7 @@ fn subscribe_method(
     quote! {
         #doc
         pub async fn #name(&self) -> Result<rt::Subscription<ops::#marker>, rt::RequestError> {
-            let filter = super::subjects::#filter::default()#(#setters)*
+            let filter = super::subjects::#subject::filter()#(#setters)*
                 .render_with(self.requester.options().subject_prefix());
             self.requester.subscribe::<ops::#marker>(&[filter]).await
         }
@@ -454,12 +453,13 @@ pub(crate) fn responder(spec: &Spec, runtime: &TokenStream, gate: &TokenStream) 
         }
         let OpParts {
             marker,
-            subject,
             request,
             has_request,
             reply,
             ..
         } = parts(spec, i, &markers, &shared);
+        let subject_ty =
+            super::subjects::subject_type(spec, &spec.channels[op.channel], quote!('_));
         let name = ident(&names.unique(op.ident.clone()));
         let id = &op.id;
         let docs = plain_doc(&op_doc(spec, op));
@@ -502,7 +502,7 @@ pub(crate) fn responder(spec: &Spec, runtime: &TokenStream, gate: &TokenStream) 
         trait_methods.push(quote! {
             #docs
             #how
-            fn #name(&self, subject: super::subjects::#subject<'_> #request_param) -> impl Future<Output = #output> + Send {
+            fn #name(&self, subject: super::subjects::#subject_ty #request_param) -> impl Future<Output = #output> + Send {
                 #default_body
             }
         });

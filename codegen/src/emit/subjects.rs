@@ -483,6 +483,9 @@ fn channel_items(spec: &Spec, channel: &Channel, params: &ParamConsts) -> TokenS
     let filter_doc = plain_doc(&format!(
         "A subscription to subjects of `{name}`, with any parameter left open (`*`)."
     ));
+    if n == 0 {
+        return whole_channel_items(channel, &subject_doc, &info);
+    }
     let (marker_field, marker_init) = if n == 0 {
         (
             quote!(_marker: ::core::marker::PhantomData<&'a ()>,),
@@ -561,6 +564,57 @@ fn channel_items(spec: &Spec, channel: &Channel, params: &ParamConsts) -> TokenS
                 &mut self.0
             }
         }
+    }
+}
+
+/// A channel without parameters: a unit type, whose subscription is its one subject.
+fn whole_channel_items(channel: &Channel, doc: &TokenStream, info: &Ident) -> TokenStream {
+    let subject = subject_name(channel);
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+        pub struct #subject;
+
+        impl<'a> ChannelSubject<'a> for #subject {
+            const CHANNEL: &'static ChannelInfo = &channels::#info;
+            type Values = [&'a str; 0];
+            type Filter = rt::WholeFilter<Self>;
+
+            fn from_checked(_: Self::Values) -> Self {
+                Self
+            }
+
+            fn values(&self) -> Self::Values {
+                []
+            }
+        }
+
+        impl ::std::fmt::Display for #subject {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&self.render())
+            }
+        }
+    }
+}
+
+/// How generated code names a channel's subject type: with its lifetime, unless the channel has
+/// no parameters.
+pub(crate) fn subject_type(spec: &Spec, channel: &Channel, lifetime: TokenStream) -> TokenStream {
+    let subject = subject_name(channel);
+    if shape(spec, channel).slots.is_empty() {
+        quote!(#subject)
+    } else {
+        quote!(#subject<#lifetime>)
+    }
+}
+
+/// An expression building a channel's subject from `args` (`?` applied).
+pub(crate) fn subject_new(spec: &Spec, channel: &Channel, args: &[TokenStream]) -> TokenStream {
+    let subject = subject_name(channel);
+    if shape(spec, channel).slots.is_empty() {
+        quote!(super::subjects::#subject)
+    } else {
+        quote!(super::subjects::#subject::new(#(#args),*)?)
     }
 }
 
@@ -896,7 +950,7 @@ pub(crate) fn operations(
         let channel = &spec.channels[op.channel];
         let marker = &markers[i];
         let id = &op.id;
-        let subject = subject_name(channel);
+        let subject_ty = subject_type(spec, channel, quote!('a));
         let info = info_name(channel);
         let direction = match op.direction {
             Direction::Publish => quote!(rt::Direction::Publish),
@@ -1012,7 +1066,7 @@ pub(crate) fn operations(
             pub struct #marker;
 
             impl Operation for #marker {
-                type Subject<'a> = super::subjects::#subject<'a>;
+                type Subject<'a> = super::subjects::#subject_ty;
                 type Request = #request;
                 type Reply = #reply;
                 const INFO: rt::OperationInfo = rt::OperationInfo {

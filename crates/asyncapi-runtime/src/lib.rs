@@ -18,6 +18,7 @@ pub use operation::{
 };
 pub use subject::{
     ChannelFilter, ChannelInfo, ChannelSubject, Param, Pattern, SubjectError, SubjectPrefix,
+    WholeFilter,
 };
 
 /// One spec at a glance, for tools that work with specs generically.

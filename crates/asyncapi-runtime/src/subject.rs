@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::{Mutex, OnceLock};
 
 /// Why a subject could not be built or parsed.
@@ -804,6 +805,37 @@ pub trait ChannelFilter<'a>: Copy {
         // Filters are a few borrowed strings: reading the slots through a copy is free.
         let mut copy = *self;
         Self::CHANNEL.render_filter(copy.slots(), prefix)
+    }
+}
+
+/// The subscription of a channel without parameters: its one subject.
+pub struct WholeFilter<S>(PhantomData<S>);
+
+impl<S> Default for WholeFilter<S> {
+    fn default() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<S> Clone for WholeFilter<S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S> Copy for WholeFilter<S> {}
+
+impl<S> fmt::Debug for WholeFilter<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WholeFilter")
+    }
+}
+
+impl<'a, S: ChannelSubject<'a>> ChannelFilter<'a> for WholeFilter<S> {
+    const CHANNEL: &'static ChannelInfo = S::CHANNEL;
+
+    fn slots(&mut self) -> &mut [Option<&'a str>] {
+        &mut []
     }
 }
 

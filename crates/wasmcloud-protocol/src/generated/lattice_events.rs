@@ -11,7 +11,6 @@
 
 #[cfg(feature = "nats")]
 pub use self::client::Client;
-
 pub use self::messages::LatticeEvent;
 
 /// Short name of the spec this module is generated from.
@@ -4586,7 +4585,7 @@ pub mod operations {
 pub mod client {
     use ::asyncapi_runtime::nats as rt;
 
-    use ::asyncapi_runtime::ChannelFilter;
+    use ::asyncapi_runtime::{ChannelFilter, ChannelSubject};
 
     use super::operations as ops;
 
@@ -4637,7 +4636,7 @@ pub mod client {
         pub async fn subscribe_lattice_event(
             &self,
         ) -> Result<rt::Subscription<ops::ReceiveLatticeEvent>, rt::RequestError> {
-            let filter = super::subjects::AllFilter::default()
+            let filter = super::subjects::AllSubject::filter()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
             self.requester
@@ -4682,7 +4681,7 @@ pub mod client {
         pub async fn subscribe_component_scale_failed(
             &self,
         ) -> Result<rt::Subscription<ops::ReceiveComponentScaleFailed>, rt::RequestError> {
-            let filter = super::subjects::ComponentScaleFailedFilter::default()
+            let filter = super::subjects::ComponentScaleFailedSubject::filter()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
             self.requester
@@ -4710,7 +4709,7 @@ pub mod client {
         pub async fn subscribe_component_scaled(
             &self,
         ) -> Result<rt::Subscription<ops::ReceiveComponentScaled>, rt::RequestError> {
-            let filter = super::subjects::ComponentScaledFilter::default()
+            let filter = super::subjects::ComponentScaledSubject::filter()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
             self.requester
@@ -4737,7 +4736,7 @@ pub mod client {
         pub async fn subscribe_config_deleted(
             &self,
         ) -> Result<rt::Subscription<ops::ReceiveConfigDeleted>, rt::RequestError> {
-            let filter = super::subjects::ConfigDeletedFilter::default()
+            let filter = super::subjects::ConfigDeletedSubject::filter()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
             self.requester
@@ -4763,7 +4762,7 @@ pub mod client {
         pub async fn subscribe_config_set(
             &self,
         ) -> Result<rt::Subscription<ops::ReceiveConfigSet>, rt::RequestError> {
-            let filter = super::subjects::ConfigSetFilter::default()
+            let filter = super::subjects::ConfigSetSubject::filter()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
             self.requester
@@ -4791,7 +4790,7 @@ pub mod client {
         pub async fn subscribe_health_check_failed(
             &self,
         ) -> Result<rt::Subscription<ops::ReceiveHealthCheckFailed>, rt::RequestError> {
-            let filter = super::subjects::HealthCheckFailedFilter::default()
+            let filter = super::subjects::HealthCheckFailedSubject::filter()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
             self.requester
@@ -4819,7 +4818,7 @@ pub mod client {
         pub async fn subscribe_health_check_passed(
             &self,
         ) -> Result<rt::Subscription<ops::ReceiveHealthCheckPassed>, rt::RequestError> {
-            let filter = super::subjects::HealthCheckPassedFilter::default()
+            let filter = super::subjects::HealthCheckPassedSubject::filter()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
             self.requester
@@ -4847,7 +4846,7 @@ pub mod client {
         pub async fn subscribe_health_check_status(
             &self,
         ) -> Result<rt::Subscription<ops::ReceiveHealthCheckStatus>, rt::RequestError> {
-            let filter = super::subjects::HealthCheckStatusFilter::default()
+            let filter = super::subjects::HealthCheckStatusSubject::filter()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
             self.requester
@@ -4874,7 +4873,7 @@ pub mod client {
         pub async fn subscribe_host_heartbeat(
             &self,
         ) -> Result<rt::Subscription<ops::ReceiveHostHeartbeat>, rt::RequestError> {
-            let filter = super::subjects::HostHeartbeatFilter::default()
+            let filter = super::subjects::HostHeartbeatSubject::filter()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
             self.requester
@@ -4901,7 +4900,7 @@ pub mod client {
         pub async fn subscribe_host_started(
             &self,
         ) -> Result<rt::Subscription<ops::ReceiveHostStarted>, rt::RequestError> {
-            let filter = super::subjects::HostStartedFilter::default()
+            let filter = super::subjects::HostStartedSubject::filter()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
             self.requester
@@ -4928,7 +4927,7 @@ pub mod client {
         pub async fn subscribe_host_stopped(
             &self,
         ) -> Result<rt::Subscription<ops::ReceiveHostStopped>, rt::RequestError> {
-            let filter = super::subjects::HostStoppedFilter::default()
+            let filter = super::subjects::HostStoppedSubject::filter()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
             self.requester
@@ -4955,7 +4954,7 @@ pub mod client {
         pub async fn subscribe_labels_changed(
             &self,
         ) -> Result<rt::Subscription<ops::ReceiveLabelsChanged>, rt::RequestError> {
-            let filter = super::subjects::LabelsChangedFilter::default()
+            let filter = super::subjects::LabelsChangedSubject::filter()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
             self.requester
@@ -4983,7 +4982,7 @@ pub mod client {
         pub async fn subscribe_linkdef_deleted(
             &self,
         ) -> Result<rt::Subscription<ops::ReceiveLinkdefDeleted>, rt::RequestError> {
-            let filter = super::subjects::LinkdefDeletedFilter::default()
+            let filter = super::subjects::LinkdefDeletedSubject::filter()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
             self.requester
@@ -5010,7 +5009,7 @@ pub mod client {
         pub async fn subscribe_linkdef_set(
             &self,
         ) -> Result<rt::Subscription<ops::ReceiveLinkdefSet>, rt::RequestError> {
-            let filter = super::subjects::LinkdefSetFilter::default()
+            let filter = super::subjects::LinkdefSetSubject::filter()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
             self.requester
@@ -5038,7 +5037,7 @@ pub mod client {
         pub async fn subscribe_linkdef_set_failed(
             &self,
         ) -> Result<rt::Subscription<ops::ReceiveLinkdefSetFailed>, rt::RequestError> {
-            let filter = super::subjects::LinkdefSetFailedFilter::default()
+            let filter = super::subjects::LinkdefSetFailedSubject::filter()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
             self.requester
@@ -5066,7 +5065,7 @@ pub mod client {
         pub async fn subscribe_provider_start_failed(
             &self,
         ) -> Result<rt::Subscription<ops::ReceiveProviderStartFailed>, rt::RequestError> {
-            let filter = super::subjects::ProviderStartFailedFilter::default()
+            let filter = super::subjects::ProviderStartFailedSubject::filter()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
             self.requester
@@ -5094,7 +5093,7 @@ pub mod client {
         pub async fn subscribe_provider_started(
             &self,
         ) -> Result<rt::Subscription<ops::ReceiveProviderStarted>, rt::RequestError> {
-            let filter = super::subjects::ProviderStartedFilter::default()
+            let filter = super::subjects::ProviderStartedSubject::filter()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
             self.requester
@@ -5122,7 +5121,7 @@ pub mod client {
         pub async fn subscribe_provider_stopped(
             &self,
         ) -> Result<rt::Subscription<ops::ReceiveProviderStopped>, rt::RequestError> {
-            let filter = super::subjects::ProviderStoppedFilter::default()
+            let filter = super::subjects::ProviderStoppedSubject::filter()
                 .lattice(&self.lattice)?
                 .render_with(self.requester.options().subject_prefix());
             self.requester
