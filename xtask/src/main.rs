@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use asyncapi_codegen::files::Job;
 use clap::{Args, Parser, Subcommand};
 
 /// This repository's chores: regenerate the protocol crate, run the generator over a corpus.
@@ -105,9 +106,18 @@ fn main() -> ExitCode {
 
 fn gen(args: Gen) -> Result<ExitCode, String> {
     let job = match args.out {
-        None => xtask::Job::workspace().map_err(|e| e.to_string())?,
+        None => xtask::workspace_job()?,
         Some(out) => {
-            let mut job = xtask::Job::custom(args.spec, out, args.runtime);
+            let command = format!(
+                "cargo xtask gen --spec {} --out {}",
+                args.spec
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                out.display()
+            );
+            let mut job = Job::custom(args.spec, out, args.runtime, command);
             job.local_copies = args.local_copies;
             job.strict_examples = !args.lenient_examples;
             job
@@ -118,7 +128,7 @@ fn gen(args: Gen) -> Result<ExitCode, String> {
         eprintln!("warning: {w}");
     }
     if args.check {
-        let drift = xtask::check(&job, &files);
+        let drift = job.check(&files);
         if drift.is_empty() {
             println!("{} generated files are up to date", files.len());
             return Ok(ExitCode::SUCCESS);
@@ -132,7 +142,7 @@ fn gen(args: Gen) -> Result<ExitCode, String> {
         );
         Ok(ExitCode::FAILURE)
     } else {
-        let changed = xtask::write(&job, &files).map_err(|e| e.to_string())?;
+        let changed = job.write(&files).map_err(|e| e.to_string())?;
         for path in &changed {
             println!("updated {}", path.display());
         }
