@@ -105,29 +105,12 @@ fn generate(args: Generate) -> Result<ExitCode, String> {
             Format::Prettyplease
         }
     };
-    let (files, warnings) = job.generate_with_warnings().map_err(|e| e.to_string())?;
-    for w in &warnings {
-        eprintln!("warning: {w}");
-    }
-    if args.check {
-        let drift = job.check(&files);
-        if drift.is_empty() {
-            println!("{} generated files are up to date", files.len());
-            return Ok(ExitCode::SUCCESS);
-        }
-        for d in &drift {
-            eprintln!("{d}");
-        }
-        eprintln!(
-            "{} generated file(s) are stale: run the same command without --check",
-            drift.len()
-        );
-        return Ok(ExitCode::FAILURE);
-    }
-    let changed = job.write(&files).map_err(|e| e.to_string())?;
-    for path in &changed {
-        println!("updated {}", path.display());
-    }
-    println!("{} generated files, {} updated", files.len(), changed.len());
-    Ok(ExitCode::SUCCESS)
+    let up_to_date = job
+        .run(args.check, "run the same command without --check")
+        .map_err(|e| e.to_string())?;
+    Ok(if up_to_date {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

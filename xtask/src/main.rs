@@ -123,30 +123,12 @@ fn gen(args: Gen) -> Result<ExitCode, String> {
             job
         }
     };
-    let (files, warnings) = job.generate_with_warnings().map_err(|e| e.to_string())?;
-    for w in &warnings {
-        eprintln!("warning: {w}");
-    }
-    if args.check {
-        let drift = job.check(&files);
-        if drift.is_empty() {
-            println!("{} generated files are up to date", files.len());
-            return Ok(ExitCode::SUCCESS);
-        }
-        for d in &drift {
-            eprintln!("{d}");
-        }
-        eprintln!(
-            "{} generated file(s) are stale: run `cargo xtask gen` and commit the result",
-            drift.len()
-        );
-        Ok(ExitCode::FAILURE)
+    let up_to_date = job
+        .run(args.check, "run `cargo xtask gen` and commit the result")
+        .map_err(|e| e.to_string())?;
+    Ok(if up_to_date {
+        ExitCode::SUCCESS
     } else {
-        let changed = job.write(&files).map_err(|e| e.to_string())?;
-        for path in &changed {
-            println!("updated {}", path.display());
-        }
-        println!("{} generated files, {} updated", files.len(), changed.len());
-        Ok(ExitCode::SUCCESS)
-    }
+        ExitCode::FAILURE
+    })
 }

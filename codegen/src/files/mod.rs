@@ -6,10 +6,11 @@
 //! messages' JSON Schemas), in memory first, then compared with the files on disk
 //! ([`Job::check`]) or written ([`Job::write`]) so that a run that fails writes nothing and one
 //! that succeeds replaces each changed file whole. `cargo xtask gen` and the `asyncapi-codegen`
-//! binary are both thin callers of this module.
+//! binary are both thin callers of this module ([`Job::run`]).
 
 mod disk;
 mod job;
+mod run;
 mod rustfmt;
 
 use std::fmt;
@@ -38,6 +39,8 @@ pub enum JobError {
     SameModule { spec: PathBuf, module: String },
     /// rustfmt could not be run, or refused the generated code.
     Rustfmt(String),
+    /// A generated file could not be written or a stale one removed.
+    Write(std::io::Error),
 }
 
 impl fmt::Display for JobError {
@@ -50,6 +53,7 @@ impl fmt::Display for JobError {
                 spec.display()
             ),
             JobError::Rustfmt(message) => f.write_str(message),
+            JobError::Write(e) => e.fmt(f),
         }
     }
 }
@@ -58,6 +62,7 @@ impl std::error::Error for JobError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             JobError::Spec(e) => Some(e),
+            JobError::Write(e) => Some(e),
             _ => None,
         }
     }
