@@ -2,8 +2,10 @@
 //!
 //! Reads an AsyncAPI document (YAML or JSON), resolves its `$ref`s (inside the document and to
 //! relative files), lints it, builds a small protocol [model] and emits one Rust module: payload
-//! types (through typify) and per-message metadata. The crate does no I/O beyond reading the
-//! documents through a [`Loader`]; writing files is the caller's business.
+//! types (through typify) and per-message metadata. The engine does no I/O beyond reading the
+//! documents through a [`Loader`]; writing files is kept apart, in [`files`] (generated
+//! directories on disk: drift checks, atomic writes, rustfmt) and [`build`] (a build script's
+//! module in `OUT_DIR`).
 //!
 //! ```no_run
 //! use asyncapi_codegen::{generate, FsLoader, Settings};
@@ -12,9 +14,11 @@
 //! # Ok::<(), asyncapi_codegen::Error>(())
 //! ```
 
+pub mod build;
 mod dispatch;
 mod emit;
 mod error;
+pub mod files;
 mod load;
 mod locate;
 pub mod model;

@@ -4,11 +4,11 @@
 
 #[test]
 fn generated_files_are_up_to_date() {
-    let job = xtask::Job::workspace().expect("the workspace job can be planned");
+    let job = xtask::workspace_job().expect("the workspace job can be planned");
     let files = job
         .generate()
         .unwrap_or_else(|e| panic!("generation failed: {e}"));
-    let drift = xtask::check(&job, &files);
+    let drift = job.check(&files);
     if !drift.is_empty() {
         let report: Vec<String> = drift.iter().map(ToString::to_string).collect();
         panic!(

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use asyncapi_codegen::files::Job;
 use clap::{Args, Parser, Subcommand};
 
 /// This repository's chores: regenerate the protocol crate, run the generator over a corpus.
@@ -105,38 +106,29 @@ fn main() -> ExitCode {
 
 fn gen(args: Gen) -> Result<ExitCode, String> {
     let job = match args.out {
-        None => xtask::Job::workspace().map_err(|e| e.to_string())?,
+        None => xtask::workspace_job()?,
         Some(out) => {
-            let mut job = xtask::Job::custom(args.spec, out, args.runtime);
+            let command = format!(
+                "cargo xtask gen --spec {} --out {}",
+                args.spec
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                out.display()
+            );
+            let mut job = Job::custom(args.spec, out, args.runtime, command);
             job.local_copies = args.local_copies;
             job.strict_examples = !args.lenient_examples;
             job
         }
     };
-    let (files, warnings) = job.generate_with_warnings().map_err(|e| e.to_string())?;
-    for w in &warnings {
-        eprintln!("warning: {w}");
-    }
-    if args.check {
-        let drift = xtask::check(&job, &files);
-        if drift.is_empty() {
-            println!("{} generated files are up to date", files.len());
-            return Ok(ExitCode::SUCCESS);
-        }
-        for d in &drift {
-            eprintln!("{d}");
-        }
-        eprintln!(
-            "{} generated file(s) are stale: run `cargo xtask gen` and commit the result",
-            drift.len()
-        );
-        Ok(ExitCode::FAILURE)
+    let up_to_date = job
+        .run(args.check, "run `cargo xtask gen` and commit the result")
+        .map_err(|e| e.to_string())?;
+    Ok(if up_to_date {
+        ExitCode::SUCCESS
     } else {
-        let changed = xtask::write(&job, &files).map_err(|e| e.to_string())?;
-        for path in &changed {
-            println!("updated {}", path.display());
-        }
-        println!("{} generated files, {} updated", files.len(), changed.len());
-        Ok(ExitCode::SUCCESS)
-    }
+        ExitCode::FAILURE
+    })
 }

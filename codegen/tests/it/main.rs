@@ -3,14 +3,19 @@
 //! The generated Rust of each construct fixture is checked in once, under `tests/src/fixtures/` of
 //! the workspace, where it is both the expected output (`cargo xtask gen --check` and the drift
 //! test) and compiled. What the snapshots here guard is what nothing else does: the protocol model
-//! each fixture reads into, and the located error of each broken spec.
+//! each fixture reads into, and the located error of each broken spec. `cli` and `build_api` run
+//! the `asyncapi-codegen` command and the build-script API as their users do.
 
 mod bad_specs;
+mod build_api;
+#[cfg(feature = "cli")]
+mod cli;
 mod hostile;
 mod model;
 mod mutations;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use asyncapi_codegen::{FsLoader, Loader};
 
@@ -37,4 +42,31 @@ fn files_in(dir: &str, ext: &str) -> Vec<PathBuf> {
         .collect();
     out.sort();
     out
+}
+
+/// A fresh directory under the system's temporary one, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Self {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "asyncapi-codegen-it-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

@@ -1,30 +1,15 @@
 //! `wasmcloud-protocol`: the wasmCloud lattice protocol from the shell.
 
-mod args;
+mod cli;
 mod output;
 mod subjects;
 mod validate;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-usage: wasmcloud-protocol <command> [options]
+use clap::Parser;
 
-commands:
-  subjects [--json]                        every channel with its operations and messages
-  match <subject> [--ctl-prefix P] [--account A]
-                                           the channel and operation of a subject, as JSON
-  subject <operationId> [name=value ...] [--ctl-prefix P] [--account A]
-                                           the subject of an operation
-  validate --subject <subject> [--reply] [--ctl-prefix P] [--account A] [--json] [FILE ... | -]
-  validate --message <spec>/<Message> [--json] [FILE ... | -]
-                                           check payloads against the message's schema (stdin
-                                           when no FILE); every violation as
-                                           <file>: <JSON pointer>: <message>
-  schema <spec>/<Message>                  the message's standalone JSON Schema (2020-12)
-
-exit codes: 0 success, 1 no match or an invalid payload, 2 usage error (unknown subject or message,
-unreadable file, input that is not JSON or is over 1 MiB, invalid value)";
+use cli::{Cli, Command};
 
 /// How a command ends.
 pub enum Outcome {
@@ -36,7 +21,7 @@ pub enum Outcome {
     UsageError,
 }
 
-/// A usage error or an invalid value: printed, exit 2.
+/// A usage error or an invalid value: printed, exit 2 (the code clap gives its own usage errors).
 pub struct Usage(pub String);
 
 impl<T: std::fmt::Display> From<T> for Usage {
@@ -46,19 +31,12 @@ impl<T: std::fmt::Display> From<T> for Usage {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("subjects") => subjects::list(&args[1..]),
-        Some("match") => subjects::matches(&args[1..]),
-        Some("subject") => subjects::subject(&args[1..]),
-        Some("validate") => validate::run(&args[1..]),
-        Some("schema") => validate::schema(&args[1..]),
-        Some("-h" | "--help" | "help") => {
-            output::println(USAGE);
-            Ok(Outcome::Ok)
-        }
-        Some(other) => Err(Usage(format!("unknown command {other:?}"))),
-        None => Err(Usage("a command is needed".into())),
+    let result = match Cli::parse().command {
+        Command::Subjects(args) => subjects::list(&args),
+        Command::Match(args) => subjects::matches(&args),
+        Command::Subject(args) => subjects::subject(&args),
+        Command::Validate(args) => validate::run(&args),
+        Command::Schema(args) => validate::schema(&args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

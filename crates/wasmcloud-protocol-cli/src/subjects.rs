@@ -6,17 +6,17 @@ use wasmcloud_protocol::runtime::{
 };
 use wasmcloud_protocol::SPECS;
 
-use crate::args::Args;
+use crate::cli::{Match, Prefix, Subject, Subjects};
 use crate::output::{println, Json};
 use crate::{Outcome, Usage};
 
 /// The prefix from `--ctl-prefix` and `--account`.
-pub fn prefix(args: &Args) -> Result<SubjectPrefix, Usage> {
+pub fn prefix(args: &Prefix) -> Result<SubjectPrefix, Usage> {
     let mut prefix = SubjectPrefix::new();
-    if let Some(root) = args.option("ctl-prefix") {
+    if let Some(root) = &args.ctl_prefix {
         prefix = prefix.with_root(root)?;
     }
-    if let Some(account) = args.option("account") {
+    if let Some(account) = &args.account {
         prefix = prefix.with_account(account)?;
     }
     Ok(prefix)
@@ -67,12 +67,8 @@ fn channels_by_name(spec: &SpecInfo) -> Vec<&'static ChannelInfo> {
     out
 }
 
-pub fn list(args: &[String]) -> Result<Outcome, Usage> {
-    let args = Args::parse(args, &["json"], &[])?;
-    if let Some(extra) = args.positionals.first() {
-        return Err(Usage(format!("unexpected argument {extra:?}")));
-    }
-    if args.flag("json") {
+pub fn list(args: &Subjects) -> Result<Outcome, Usage> {
+    if args.json {
         let mut all = Vec::new();
         for spec in SPECS {
             for channel in channels_by_name(spec) {
@@ -127,12 +123,9 @@ pub fn list(args: &[String]) -> Result<Outcome, Usage> {
     Ok(Outcome::Ok)
 }
 
-pub fn matches(args: &[String]) -> Result<Outcome, Usage> {
-    let args = Args::parse(args, &[], &["ctl-prefix", "account"])?;
-    let [subject] = args.positionals.as_slice() else {
-        return Err(Usage("match needs exactly one subject".into()));
-    };
-    let prefix = prefix(&args)?;
+pub fn matches(args: &Match) -> Result<Outcome, Usage> {
+    let subject = &args.subject;
+    let prefix = prefix(&args.prefix)?;
     for spec in SPECS {
         if let Ok((channel, values)) = spec.route(subject, &prefix) {
             let out = Json::object([
@@ -180,14 +173,11 @@ fn param_name(channel: &ChannelInfo, given: &str) -> Option<&'static str> {
         .or_else(|| channel.param_names().find(|p| norm(p) == norm(given)))
 }
 
-pub fn subject(args: &[String]) -> Result<Outcome, Usage> {
-    let args = Args::parse(args, &[], &["ctl-prefix", "account"])?;
-    let Some((id, assignments)) = args.positionals.split_first() else {
-        return Err(Usage("subject needs an operationId".into()));
-    };
+pub fn subject(args: &Subject) -> Result<Outcome, Usage> {
+    let id = &args.operation;
     let (_, op) = find_operation(id)?;
     let mut values = Vec::new();
-    for a in assignments {
+    for a in &args.params {
         let (name, value) = a
             .split_once('=')
             .ok_or_else(|| Usage(format!("{a:?} is not name=value")))?;
@@ -199,7 +189,7 @@ pub fn subject(args: &[String]) -> Result<Outcome, Usage> {
         })?;
         values.push((param, value));
     }
-    let subject = op.channel.render(&values, &prefix(&args)?)?;
+    let subject = op.channel.render(&values, &prefix(&args.prefix)?)?;
     println(&subject);
     Ok(Outcome::Ok)
 }

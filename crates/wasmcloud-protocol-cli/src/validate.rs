@@ -6,7 +6,7 @@ use wasmcloud_protocol::runtime::validate::{self, Side, ValidationError, Violati
 use wasmcloud_protocol::runtime::{MessageInfo, MAX_PAYLOAD_BYTES};
 use wasmcloud_protocol::SPECS;
 
-use crate::args::Args;
+use crate::cli::{Schema, Validate};
 use crate::output::{println, Json};
 use crate::subjects::prefix;
 use crate::{Outcome, Usage};
@@ -39,12 +39,8 @@ fn spec_names() -> String {
     SPECS.iter().map(|s| s.id).collect::<Vec<_>>().join(", ")
 }
 
-pub fn schema(args: &[String]) -> Result<Outcome, Usage> {
-    let args = Args::parse(args, &[], &[])?;
-    let [name] = args.positionals.as_slice() else {
-        return Err(Usage("schema needs one <spec>/<Message>".into()));
-    };
-    let message = message_named(name)?;
+pub fn schema(args: &Schema) -> Result<Outcome, Usage> {
+    let message = message_named(&args.message)?;
     crate::output::print(message.schema);
     Ok(Outcome::Ok)
 }
@@ -96,22 +92,12 @@ fn judge(result: Result<MessageInfo, ValidationError>) -> Verdict {
     }
 }
 
-pub fn run(args: &[String]) -> Result<Outcome, Usage> {
-    let args = Args::parse(
-        args,
-        &["reply", "json"],
-        &["subject", "message", "ctl-prefix", "account"],
-    )?;
-    let target = match (args.option("subject"), args.option("message")) {
-        (Some(_), Some(_)) => return Err(Usage("give --subject or --message, not both".into())),
-        (None, None) => {
-            return Err(Usage(
-                "validate needs --subject <subject> or --message <spec>/<Message>".into(),
-            ))
-        }
-        (Some(subject), None) => {
-            let prefix = prefix(&args)?;
-            let side = if args.flag("reply") {
+pub fn run(args: &Validate) -> Result<Outcome, Usage> {
+    // clap requires exactly one of the two, and the prefix and --reply with --subject only.
+    let target = match (&args.subject, &args.message) {
+        (Some(subject), _) => {
+            let prefix = prefix(&args.prefix)?;
+            let side = if args.reply {
                 Side::Reply
             } else {
                 Side::Request
@@ -120,22 +106,13 @@ pub fn run(args: &[String]) -> Result<Outcome, Usage> {
             validate::messages_for_subject(SPECS, subject, &prefix, side)?;
             Target::Subject(subject.to_owned(), prefix, side)
         }
-        (None, Some(name)) => {
-            if args.flag("reply")
-                || args.option("ctl-prefix").is_some()
-                || args.option("account").is_some()
-            {
-                return Err(Usage(
-                    "--reply, --ctl-prefix and --account apply to --subject".into(),
-                ));
-            }
-            Target::Message(message_named(name)?)
-        }
+        (None, Some(name)) => Target::Message(message_named(name)?),
+        (None, None) => unreachable!("clap requires --subject or --message"),
     };
-    let inputs: Vec<String> = if args.positionals.is_empty() {
+    let inputs: Vec<String> = if args.files.is_empty() {
         vec!["-".to_owned()]
     } else {
-        args.positionals.clone()
+        args.files.clone()
     };
     let mut results = Vec::new();
     for input in &inputs {
@@ -155,7 +132,7 @@ pub fn run(args: &[String]) -> Result<Outcome, Usage> {
     let any_invalid = results
         .iter()
         .any(|(_, v)| matches!(v, Verdict::Invalid(..)));
-    if args.flag("json") {
+    if args.json {
         let files = results
             .iter()
             .map(|(file, v)| {

@@ -35,6 +35,33 @@ fn help() {
     insta::assert_snapshot!(run(&["--help"], ""));
 }
 
+/// Every command, for `--help` of each.
+const COMMANDS: &[&str] = &["subjects", "match", "subject", "validate", "schema"];
+
+#[test]
+fn help_of_each_command() {
+    let helps: Vec<String> = COMMANDS.iter().map(|c| run(&[c, "--help"], "")).collect();
+    for (command, help) in COMMANDS.iter().zip(&helps) {
+        assert!(
+            help.contains("exit 0\n--- stdout\n")
+                && help.contains(&format!("Usage: wasmcloud-protocol {command}")),
+            "{help}"
+        );
+    }
+    insta::assert_snapshot!(helps.join("\n"));
+}
+
+#[test]
+fn version_is_the_crate_version() {
+    assert_eq!(
+        run(&["--version"], ""),
+        format!(
+            "$ wasmcloud-protocol --version\nexit 0\n--- stdout\nwasmcloud-protocol {}\n--- stderr\n",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}
+
 #[test]
 fn subjects_as_text() {
     insta::assert_snapshot!(run(&["subjects"], ""));

@@ -136,6 +136,18 @@ fn match_routes_every_real_subject_with_and_without_prefix_and_account() {
 }
 
 #[test]
+fn a_repeated_option_takes_its_last_value() {
+    let v = matched(&[
+        "match",
+        "ACCT.wasmbus.ctl.v1.default.host.ping",
+        "--account",
+        "OTHER",
+        "--account=ACCT",
+    ]);
+    assert_eq!(v["operations"], serde_json::json!(["getHosts"]));
+}
+
+#[test]
 fn match_prints_the_documented_shape() {
     let out = run(&["match", &format!("wasmbus.ctl.v1.default.host.get.{HOST}")]);
     let text = stdout(&out);

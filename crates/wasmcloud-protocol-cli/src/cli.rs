@@ -1,0 +1,119 @@
+//! The command line: commands, arguments and their help.
+
+use clap::{Args, Parser, Subcommand};
+
+const EXIT_CODES: &str = "\
+Exit codes: 0 success, 1 no match or an invalid payload, 2 usage error (unknown subject or message,
+unreadable file, input that is not JSON or is over 1 MiB, invalid value).";
+
+/// The wasmCloud lattice protocol from the shell: subjects, matching, validation, schemas.
+#[derive(Parser)]
+#[command(name = "wasmcloud-protocol", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Every channel with its operations and messages.
+    Subjects(Subjects),
+    /// The channel and operations of a subject, as JSON.
+    ///
+    /// Prints {"spec", "channel", "operations", "params"} and exits 0, or exits 1 when no channel
+    /// matches.
+    Match(Match),
+    /// The subject of an operation.
+    ///
+    /// Exits 2 naming the parameter when a value is missing or not allowed.
+    Subject(Subject),
+    /// Check payloads against a message's schema (stdin when no FILE).
+    ///
+    /// The message is the one a subject carries (--subject) or one named (--message). Every
+    /// violation is printed as `<file>: <JSON pointer>: <message>` (with --json, a report). Exits
+    /// 0 when every payload is valid, 1 when any is invalid, 2 when any cannot be judged
+    /// (unreadable, not JSON, over 1 MiB).
+    Validate(Validate),
+    /// The message's standalone JSON Schema (2020-12).
+    Schema(Schema),
+}
+
+// Each command lets a repeated option's last value win, as scripts that append flags expect.
+
+#[derive(Args)]
+#[command(args_override_self = true)]
+pub struct Subjects {
+    /// Print JSON: one object per channel with its spec, parameters and operations.
+    #[arg(long)]
+    pub json: bool,
+}
+
+// Where the control interface's subjects start when a deployment changed them. (Not a doc
+// comment: clap would take it for the help of every command that flattens this.)
+#[derive(Args)]
+pub struct Prefix {
+    /// The root that replaces `wasmbus.ctl` (e.g. acme.ctl).
+    #[arg(long, value_name = "P")]
+    pub ctl_prefix: Option<String>,
+    /// The account token before the root.
+    #[arg(long, value_name = "A")]
+    pub account: Option<String>,
+}
+
+#[derive(Args)]
+#[command(args_override_self = true)]
+pub struct Match {
+    /// The subject to route (e.g. wasmbus.ctl.v1.default.host.ping).
+    pub subject: String,
+    #[command(flatten)]
+    pub prefix: Prefix,
+}
+
+#[derive(Args)]
+#[command(args_override_self = true)]
+pub struct Subject {
+    /// The operation (e.g. getHostInventory; `wasmcloud-protocol subjects` lists them).
+    #[arg(value_name = "OPERATION_ID")]
+    pub operation: String,
+    /// The channel's parameters (e.g. lattice=default; hostId, host_id and host-id are one name).
+    #[arg(value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    #[command(flatten)]
+    pub prefix: Prefix,
+}
+
+#[derive(Args)]
+#[command(args_override_self = true)]
+#[group(id = "target", required = true, args = ["subject", "message"])]
+pub struct Validate {
+    /// Validate as the message this subject carries.
+    #[arg(long, value_name = "SUBJECT")]
+    pub subject: Option<String>,
+    /// Validate as this message (e.g. control-interface/ScaleComponentCommand); --reply,
+    /// --ctl-prefix and --account apply to --subject only.
+    #[arg(
+        long,
+        value_name = "SPEC/MESSAGE",
+        conflicts_with_all = ["reply", "ctl_prefix", "account"]
+    )]
+    pub message: Option<String>,
+    /// The payloads are replies to the subject's request, not requests.
+    #[arg(long)]
+    pub reply: bool,
+    #[command(flatten)]
+    pub prefix: Prefix,
+    /// Print a machine-readable report instead.
+    #[arg(long)]
+    pub json: bool,
+    /// The payloads, each at most 1 MiB; `-` or none reads stdin.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+}
+
+#[derive(Args)]
+#[command(args_override_self = true)]
+pub struct Schema {
+    /// The message (e.g. lattice-events/HostHeartbeat).
+    #[arg(value_name = "SPEC/MESSAGE")]
+    pub message: String,
+}
