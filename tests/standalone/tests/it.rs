@@ -30,7 +30,10 @@ impl NatsServer {
             .unwrap_or_else(|e| panic!("{binary}: {e} (.ci/run installs nats-server)"));
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(10), "nats-server did not start");
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "nats-server did not start"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         Self {
@@ -104,7 +107,10 @@ async fn a_generated_client_and_responder_talk_over_nats_on_the_runtime_alone() 
         item: "tea".to_owned(),
     };
     let refused = client.place_order("o-17", &other).await.unwrap_err();
-    assert!(matches!(refused, RequestError::Mismatch { .. }), "{refused}");
+    assert!(
+        matches!(refused, RequestError::Mismatch { .. }),
+        "{refused}"
+    );
 
     // A value that cannot be a subject token is refused too.
     let bad = client.place_order("o.17", &order("tea")).await.unwrap_err();
@@ -122,6 +128,9 @@ async fn a_generated_client_and_responder_talk_over_nats_on_the_runtime_alone() 
 
     // A store the tills do not serve: nobody answers.
     let elsewhere = Client::new(connect().await.unwrap(), "annex").unwrap();
-    let none = elsewhere.place_order("o-1", &order("tea")).await.unwrap_err();
+    let none = elsewhere
+        .place_order("o-1", &order("tea"))
+        .await
+        .unwrap_err();
     assert!(matches!(none, RequestError::NoResponders { .. }), "{none}");
 }
