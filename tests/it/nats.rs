@@ -16,7 +16,7 @@ use wasmcloud_protocol::control_interface::types as ctl;
 use wasmcloud_protocol::lattice_events::client::Client as Events;
 use wasmcloud_protocol::lattice_events::messages::{self as evt_messages, LatticeEvent};
 use wasmcloud_protocol::runtime::nats::{
-    async_nats, round_trip, Finish, GatherOptions, RequestError, RequestOptions, Server,
+    async_nats, round_trip, Finish, GatherOptions, RequestErrorKind, RequestOptions, Server,
 };
 use wasmcloud_protocol::runtime::{Message, SubjectPrefix};
 use workspace_tests::mock_host::{LatticeStore, MockHost, MockHostConfig};
@@ -251,8 +251,8 @@ async fn every_operation_through_our_client_and_our_responder() {
     assert_eq!(e.data.reason, "stop");
     // A refusal is an error carrying the host's reason.
     match within("stopProvider again", client.stop_provider(host, &stop)).await {
-        Err(RequestError::Refused { message, .. }) => {
-            assert_eq!(message, "provider with that ID is not running")
+        Err(e) if e.kind() == RequestErrorKind::Refused => {
+            assert_eq!(e.refusal(), Some("provider with that ID is not running"))
         }
         other => panic!("{other:?}"),
     }
@@ -269,7 +269,7 @@ async fn every_operation_through_our_client_and_our_responder() {
     ));
     assert!(matches!(
         within("putLink conflict", client.put_link(&link("other"))).await,
-        Err(RequestError::Refused { .. })
+        Err(e) if e.kind() == RequestErrorKind::Refused
     ));
     assert!(matches!(
         next_event(&mut events).await,
@@ -362,7 +362,7 @@ async fn every_operation_through_our_client_and_our_responder() {
     };
     assert!(matches!(
         within("putLabel", client.put_label(host, &reserved)).await,
-        Err(RequestError::Refused { .. })
+        Err(e) if e.kind() == RequestErrorKind::Refused
     ));
     assert!(
         within(
@@ -823,7 +823,7 @@ async fn our_client_against_a_responder_built_on_the_official_types() {
         host_id: host.into(),
     };
     assert!(
-        matches!(within("stop", client.stop_provider(host, &stop)).await, Err(RequestError::Refused { message, .. }) if message == "provider with that ID is not running")
+        matches!(within("stop", client.stop_provider(host, &stop)).await, Err(e) if e.refusal() == Some("provider with that ID is not running"))
     );
     assert!(
         within(
@@ -988,12 +988,12 @@ async fn scatter_gather_finishes_early_and_keeps_undecodable_replies() {
     let started = Instant::now();
     assert!(matches!(
         within("no responders", client.get_hosts()).await,
-        Err(RequestError::NoResponders { .. })
+        Err(e) if e.kind() == RequestErrorKind::NoResponders
     ));
     assert!(started.elapsed() < Duration::from_secs(2));
     assert!(matches!(
         within("no responders", client.get_host_inventory(HOSTS[0])).await,
-        Err(RequestError::NoResponders { .. })
+        Err(e) if e.kind() == RequestErrorKind::NoResponders
     ));
 }
 
@@ -1014,7 +1014,7 @@ async fn custom_roots_and_accounts_reach_the_right_host() {
     let plain = Client::new(connect(&server).await, "prod-eu").unwrap();
     assert!(matches!(
         within("wrong root", plain.get_host_inventory(HOSTS[0])).await,
-        Err(RequestError::NoResponders { .. })
+        Err(e) if e.kind() == RequestErrorKind::NoResponders
     ));
     let client = Client::with_options(
         connect(&server).await,
@@ -1034,12 +1034,12 @@ async fn custom_roots_and_accounts_reach_the_right_host() {
     // Another host's id reaches nobody.
     assert!(matches!(
         within("other host", client.get_host_inventory(HOSTS[1])).await,
-        Err(RequestError::NoResponders { .. })
+        Err(e) if e.kind() == RequestErrorKind::NoResponders
     ));
     // Values are checked before anything is sent.
     assert!(matches!(
         within("bad id", client.get_host_inventory("N.1")).await,
-        Err(RequestError::Subject(_))
+        Err(e) if e.kind() == RequestErrorKind::Subject
     ));
     assert!(Client::new(connect(&server).await, "prod.eu").is_err());
 }
@@ -1077,20 +1077,19 @@ async fn replies_can_be_validated() {
     let server = NatsServer::start();
     let nats = connect(&server).await;
     let mut sub = nats
-        .subscribe("wasmbus.ctl.v1.default.host.get.*")
+        .subscribe("wasmbus.ctl.v1.default.host.>")
         .await
         .unwrap();
     round_trip(&nats).await.unwrap();
     let responder = nats.clone();
+    // Decodable as JSON, but `uptime_seconds` is negative and the components list is missing.
+    let body = json!({"success": true, "message": "", "response": {"providers": [], "uptime_seconds": -1}});
+    let body = bytes::Bytes::from(serde_json::to_vec(&body).unwrap());
+    let sent = body.clone();
     tokio::spawn(async move {
         while let Some(msg) = sub.next().await {
-            // Decodable, but `uptime_seconds` is negative and the components list is missing.
-            let body = json!({"success": true, "message": "", "response": {"providers": [], "uptime_seconds": -1}});
             responder
-                .publish(
-                    msg.reply.unwrap(),
-                    serde_json::to_vec(&body).unwrap().into(),
-                )
+                .publish(msg.reply.unwrap(), sent.clone())
                 .await
                 .unwrap();
         }
@@ -1102,21 +1101,49 @@ async fn replies_can_be_validated() {
     )
     .unwrap();
     match within("strict", strict.get_host_inventory(HOSTS[0])).await {
-        Err(RequestError::InvalidReply { violations, .. }) => {
-            let at: Vec<&str> = violations.iter().map(|v| v.instance.as_str()).collect();
+        Err(e) if e.kind() == RequestErrorKind::InvalidReply => {
+            let at: Vec<&str> = e.violations().iter().map(|v| v.instance.as_str()).collect();
             assert_eq!(
                 at,
                 ["/response", "/response/uptime_seconds"],
-                "{violations:?}"
+                "{:?}",
+                e.violations()
             );
         }
         other => panic!("{other:?}"),
     }
+    // Gathered replies that break their schema are kept aside as received, with the reason.
+    let gathered = within(
+        "strict gather",
+        strict.get_hosts_with(&GatherOptions::new().expected(1)),
+    )
+    .await
+    .unwrap();
+    assert!(gathered.replies.is_empty());
+    assert_eq!(gathered.undecodable.len(), 1);
+    assert_eq!(gathered.undecodable[0].payload, body);
+    assert!(
+        gathered.undecodable[0].error.contains("/response"),
+        "{}",
+        gathered.undecodable[0].error
+    );
+    // Without validation the reply does not decode: the decoder's error is the source, and the
+    // reply is kept.
     let lenient = Client::new(connect(&server).await, "default").unwrap();
-    assert!(matches!(
-        within("lenient", lenient.get_host_inventory(HOSTS[0])).await,
-        Err(RequestError::Undecodable { .. })
-    ));
+    let e = within("lenient", lenient.get_host_inventory(HOSTS[0]))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), RequestErrorKind::Undecodable, "{e}");
+    assert_eq!(
+        e.subject(),
+        Some(format!("wasmbus.ctl.v1.default.host.get.{}", HOSTS[0]).as_str())
+    );
+    let source = std::error::Error::source(&e).expect("the decoder's error");
+    assert!(
+        source.downcast_ref::<serde_json::Error>().is_some(),
+        "{source}"
+    );
+    assert_eq!(e.payload(), Some(&body));
 }
 
 #[tokio::test]
@@ -1224,7 +1251,7 @@ async fn a_killed_server_times_out_and_a_restarted_one_resumes_the_event_stream(
     assert!(
         matches!(
             result,
-            Err(RequestError::Timeout { .. }) | Err(RequestError::Transport { .. })
+            Err(ref e) if matches!(e.kind(), RequestErrorKind::Timeout | RequestErrorKind::Transport)
         ),
         "{result:?}"
     );
@@ -1345,9 +1372,8 @@ async fn the_host_id_is_given_once_and_a_different_one_is_refused_before_sending
         .scale_component(host, &scale(HOSTS[1], 2))
         .await
         .unwrap_err();
-    let RequestError::Mismatch { subject, mismatch } = &err else {
-        panic!("{err}")
-    };
+    assert_eq!(err.kind(), RequestErrorKind::Mismatch, "{err}");
+    let (subject, mismatch) = (err.subject().unwrap(), err.mismatch().unwrap());
     assert!(subject.ends_with(host), "{subject}");
     assert_eq!((mismatch.parameter, mismatch.field), ("hostId", "host_id"));
     assert_eq!(mismatch.subject_value, host);

@@ -129,100 +129,178 @@ impl RequestOptions {
     }
 }
 
-/// Why a request failed.
-#[derive(Debug)]
+/// What kind of failure a [`RequestError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum RequestError {
-    /// A value for the subject is not allowed.
-    Subject(SubjectError),
-    /// The request could not be encoded.
-    Encode(serde_json::Error),
-    /// No reply came in time.
-    Timeout {
-        /// The request subject.
-        subject: String,
-        /// How long it waited.
-        after: Duration,
-    },
-    /// Nobody listens on the subject.
-    NoResponders {
-        /// The request subject.
-        subject: String,
-    },
-    /// The connection failed (publish, subscribe or flush).
-    Transport {
-        /// The request subject.
-        subject: String,
-        /// The transport's error.
-        error: String,
-    },
-    /// The reply is not the reply message (not JSON, or not its shape).
-    Undecodable {
-        /// The request subject.
-        subject: String,
-        /// The decoder's error.
-        error: String,
-        /// The reply as received.
-        payload: Bytes,
-    },
-    /// The reply breaks its schema (with replies validated).
-    #[cfg(feature = "validate")]
-    InvalidReply {
-        /// The request subject.
-        subject: String,
-        /// Every violation.
-        violations: Vec<super::validate::Violation>,
-    },
+pub enum RequestErrorKind {
+    /// A value for the subject is not allowed (nothing was sent).
+    Subject,
+    /// The request could not be encoded (nothing was sent).
+    Encode,
     /// The payload and the subject disagree on a value the spec says they share (nothing was
-    /// sent).
-    Mismatch {
-        /// The request subject.
-        subject: String,
-        /// Which value, and the two versions of it.
-        mismatch: FieldMismatch,
-    },
-    /// The responder refused or failed the request (`success: false`), saying why.
-    Refused {
-        /// The request subject.
-        subject: String,
-        /// The responder's reason.
-        message: String,
-    },
+    /// sent); [`RequestError::mismatch`] says which.
+    Mismatch,
+    /// No reply came in time.
+    Timeout,
+    /// Nobody listens on the subject.
+    NoResponders,
+    /// The connection failed (publish, subscribe or flush).
+    Transport,
+    /// The reply is not the reply message (not JSON, or not its shape).
+    Undecodable,
+    /// The reply breaks its schema (with replies validated); [`RequestError::violations`] lists
+    /// how.
+    InvalidReply,
+    /// The responder refused or failed the request (`success: false`), saying why
+    /// ([`RequestError::refusal`]).
+    Refused,
+}
+
+/// Why a request failed: its [`kind`](Self::kind), the subject it was for, the reply as received
+/// where one came, and the underlying error as [`source`](std::error::Error::source) (the
+/// `serde_json` or `async-nats` error, the subject's or the mismatch).
+#[derive(Debug)]
+pub struct RequestError {
+    kind: RequestErrorKind,
+    subject: Option<String>,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    /// The reply as received, when one came.
+    payload: Option<Bytes>,
+    /// How long a request waited, the refusal's reason, or the schema violations.
+    detail: Detail,
+}
+
+#[derive(Debug)]
+enum Detail {
+    None,
+    Waited(Duration),
+    Refusal(String),
+    #[cfg(feature = "validate")]
+    Violations(Vec<super::validate::Violation>),
+}
+
+impl RequestError {
+    fn new(kind: RequestErrorKind, subject: &str) -> Self {
+        Self {
+            kind,
+            subject: Some(subject.to_owned()),
+            source: None,
+            payload: None,
+            detail: Detail::None,
+        }
+    }
+
+    fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    fn with_payload(mut self, payload: Bytes) -> Self {
+        self.payload = Some(payload);
+        self
+    }
+
+    fn transport(subject: &str, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::new(RequestErrorKind::Transport, subject).with_source(source)
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> RequestErrorKind {
+        self.kind
+    }
+
+    /// The request's subject, unless the subject itself could not be built.
+    pub fn subject(&self) -> Option<&str> {
+        self.subject.as_deref()
+    }
+
+    /// The reply as received, for a reply that was refused, undecodable or invalid.
+    pub fn payload(&self) -> Option<&Bytes> {
+        self.payload.as_ref()
+    }
+
+    /// The responder's reason, for a refusal.
+    pub fn refusal(&self) -> Option<&str> {
+        match &self.detail {
+            Detail::Refusal(reason) => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// How long the request waited, for a timeout.
+    pub fn waited(&self) -> Option<Duration> {
+        match self.detail {
+            Detail::Waited(after) => Some(after),
+            _ => None,
+        }
+    }
+
+    /// Which value the payload and the subject disagree on, for a mismatch.
+    pub fn mismatch(&self) -> Option<&FieldMismatch> {
+        self.source.as_ref()?.downcast_ref()
+    }
+
+    /// Every way the reply breaks its schema, for an invalid reply.
+    #[cfg(feature = "validate")]
+    pub fn violations(&self) -> &[super::validate::Violation] {
+        match &self.detail {
+            Detail::Violations(v) => v,
+            _ => &[],
+        }
+    }
 }
 
 impl fmt::Display for RequestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Subject(e) => e.fmt(f),
-            Self::Encode(e) => write!(f, "cannot encode the request: {e}"),
-            Self::Timeout { subject, after } => write!(f, "{subject}: no reply within {after:?}"),
-            Self::NoResponders { subject } => write!(f, "{subject}: no responders"),
-            Self::Transport { subject, error } => write!(f, "{subject}: {error}"),
-            Self::Undecodable { subject, error, .. } => {
-                write!(f, "{subject}: the reply is not the reply message: {error}")
+        if let Some(subject) = &self.subject {
+            write!(f, "{subject}: ")?;
+        }
+        let source = self
+            .source
+            .as_ref()
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        match (self.kind, &self.detail) {
+            (RequestErrorKind::Encode, _) => write!(f, "cannot encode the request: {source}"),
+            (RequestErrorKind::Timeout, Detail::Waited(after)) => {
+                write!(f, "no reply within {after:?}")
+            }
+            (RequestErrorKind::Timeout, _) => f.write_str("no reply in time"),
+            (RequestErrorKind::NoResponders, _) => f.write_str("no responders"),
+            (RequestErrorKind::Undecodable, _) => {
+                write!(f, "the reply is not the reply message: {source}")
             }
             #[cfg(feature = "validate")]
-            Self::InvalidReply {
-                subject,
-                violations,
-            } => {
-                write!(f, "{subject}: the reply breaks its schema")?;
+            (RequestErrorKind::InvalidReply, Detail::Violations(violations)) => {
+                f.write_str("the reply breaks its schema")?;
                 for v in violations {
                     write!(f, "; {v}")?;
                 }
                 Ok(())
             }
-            Self::Mismatch { subject, mismatch } => write!(f, "{subject}: {mismatch}"),
-            Self::Refused { subject, message } => write!(f, "{subject}: refused: {message}"),
+            (RequestErrorKind::Refused, Detail::Refusal(reason)) => write!(f, "refused: {reason}"),
+            _ => f.write_str(&source),
         }
     }
 }
 
-impl std::error::Error for RequestError {}
+impl std::error::Error for RequestError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl From<SubjectError> for RequestError {
     fn from(e: SubjectError) -> Self {
-        Self::Subject(e)
+        Self {
+            kind: RequestErrorKind::Subject,
+            subject: None,
+            source: Some(Box::new(e)),
+            payload: None,
+            detail: Detail::None,
+        }
     }
 }
 
@@ -364,11 +442,11 @@ impl Requester {
         rendered: &str,
         request: &O::Request,
     ) -> Result<Bytes, RequestError> {
-        let bound = O::bind(subject, request).map_err(|mismatch| RequestError::Mismatch {
-            subject: rendered.to_owned(),
-            mismatch,
+        let bound = O::bind(subject, request).map_err(|mismatch| {
+            RequestError::new(RequestErrorKind::Mismatch, rendered).with_source(mismatch)
         })?;
-        encode::<O>(bound.as_ref().unwrap_or(request)).map_err(RequestError::Encode)
+        encode::<O>(bound.as_ref().unwrap_or(request))
+            .map_err(|e| RequestError::new(RequestErrorKind::Encode, rendered).with_source(e))
     }
 
     fn decode_reply<O: Operation>(
@@ -376,10 +454,8 @@ impl Requester {
         subject: &str,
         payload: Bytes,
     ) -> Result<O::Reply, RequestError> {
-        let undecodable = |error: String, payload: Bytes| RequestError::Undecodable {
-            subject: subject.to_owned(),
-            error,
-            payload,
+        let undecodable = |payload: Bytes| {
+            RequestError::new(RequestErrorKind::Undecodable, subject).with_payload(payload)
         };
         #[cfg(feature = "validate")]
         if self.options.validate_replies {
@@ -387,12 +463,12 @@ impl Requester {
                 match super::validate::validate_bytes(info, &payload) {
                     Ok(_) => {}
                     Err(super::validate::ValidationError::Invalid { violations, .. }) => {
-                        return Err(RequestError::InvalidReply {
-                            subject: subject.to_owned(),
-                            violations,
-                        })
+                        let mut e = RequestError::new(RequestErrorKind::InvalidReply, subject)
+                            .with_payload(payload);
+                        e.detail = Detail::Violations(violations);
+                        return Err(e);
                     }
-                    Err(e) => return Err(undecodable(e.to_string(), payload)),
+                    Err(e) => return Err(undecodable(payload).with_source(e)),
                 }
             }
         }
@@ -402,7 +478,7 @@ impl Requester {
         } else {
             serde_json::from_value(serde_json::Value::Null)
         };
-        decoded.map_err(|e| undecodable(e.to_string(), payload))
+        decoded.map_err(|e| undecodable(payload).with_source(e))
     }
 
     /// Sends a request and waits for its one reply. A reply whose status says the request was
@@ -415,30 +491,31 @@ impl Requester {
         let rendered = self.subject::<O>(subject);
         let body = self.body::<O>(subject, &rendered, request)?;
         let subject = rendered;
-        let timeout = self.options.timeout;
+        let timeout_after = self.options.timeout;
         let req = async_nats::Request::new()
             .payload(body)
-            .timeout(Some(timeout));
+            .timeout(Some(timeout_after));
         let reply = self
             .nats
             .send_request(subject.clone(), req)
             .await
             .map_err(|e| match e.kind() {
-                async_nats::RequestErrorKind::TimedOut => RequestError::Timeout {
-                    subject: subject.clone(),
-                    after: timeout,
-                },
-                async_nats::RequestErrorKind::NoResponders => RequestError::NoResponders {
-                    subject: subject.clone(),
-                },
-                _ => RequestError::Transport {
-                    subject: subject.clone(),
-                    error: e.to_string(),
-                },
+                async_nats::RequestErrorKind::TimedOut => {
+                    let mut timeout = RequestError::new(RequestErrorKind::Timeout, &subject);
+                    timeout.detail = Detail::Waited(timeout_after);
+                    timeout.with_source(e)
+                }
+                async_nats::RequestErrorKind::NoResponders => {
+                    RequestError::new(RequestErrorKind::NoResponders, &subject).with_source(e)
+                }
+                _ => RequestError::transport(&subject, e),
             })?;
         if let Some(status) = &O::INFO.reply_status {
-            if let Some(message) = refusal(status, &reply.payload) {
-                return Err(RequestError::Refused { subject, message });
+            if let Some(reason) = refusal(status, &reply.payload) {
+                let mut refused = RequestError::new(RequestErrorKind::Refused, &subject)
+                    .with_payload(reply.payload);
+                refused.detail = Detail::Refusal(reason);
+                return Err(refused);
             }
         }
         self.decode_reply::<O>(&subject, reply.payload)
@@ -456,21 +533,20 @@ impl Requester {
         let rendered = self.subject::<O>(subject);
         let body = self.body::<O>(subject, &rendered, request)?;
         let subject = rendered;
-        let transport = |e: &dyn fmt::Display| RequestError::Transport {
-            subject: subject.clone(),
-            error: e.to_string(),
-        };
         let inbox = self.nats.new_inbox();
         let mut replies = self
             .nats
             .subscribe(inbox.clone())
             .await
-            .map_err(|e| transport(&e))?;
+            .map_err(|e| RequestError::transport(&subject, e))?;
         self.nats
             .publish_with_reply(subject.clone(), inbox, body)
             .await
-            .map_err(|e| transport(&e))?;
-        self.nats.flush().await.map_err(|e| transport(&e))?;
+            .map_err(|e| RequestError::transport(&subject, e))?;
+        self.nats
+            .flush()
+            .await
+            .map_err(|e| RequestError::transport(&subject, e))?;
 
         let deadline = tokio::time::Instant::now() + gather.deadline;
         let mut out = Gathered {
@@ -499,27 +575,27 @@ impl Requester {
                 Ok(Some(msg)) => {
                     if msg.status == Some(async_nats::StatusCode::NO_RESPONDERS) {
                         if received == 0 {
-                            return Err(RequestError::NoResponders { subject });
+                            return Err(RequestError::new(
+                                RequestErrorKind::NoResponders,
+                                &subject,
+                            ));
                         }
                         continue;
                     }
                     match self.decode_reply::<O>(&subject, msg.payload) {
                         Ok(reply) => out.replies.push(reply),
-                        Err(RequestError::Undecodable { error, payload, .. }) => {
+                        Err(e) => {
+                            // Kept as received, with why it is not a reply.
+                            let error = match e.kind() {
+                                RequestErrorKind::InvalidReply => e
+                                    .to_string()
+                                    .split_once(": ")
+                                    .map_or(String::new(), |(_, why)| why.to_owned()),
+                                _ => e.source.as_ref().map(|s| s.to_string()).unwrap_or_default(),
+                            };
+                            let payload = e.payload.unwrap_or_default();
                             out.undecodable.push(Undecodable { payload, error })
                         }
-                        #[cfg(feature = "validate")]
-                        Err(RequestError::InvalidReply { violations, .. }) => {
-                            out.undecodable.push(Undecodable {
-                                payload: Bytes::new(),
-                                error: violations
-                                    .iter()
-                                    .map(|v| v.to_string())
-                                    .collect::<Vec<_>>()
-                                    .join("; "),
-                            })
-                        }
-                        Err(other) => return Err(other),
                     }
                 }
             }
@@ -537,15 +613,14 @@ impl Requester {
         let rendered = self.subject::<O>(subject);
         let body = self.body::<O>(subject, &rendered, payload)?;
         let subject = rendered;
-        let transport = |e: &dyn fmt::Display| RequestError::Transport {
-            subject: subject.clone(),
-            error: e.to_string(),
-        };
         self.nats
             .publish(subject.clone(), body)
             .await
-            .map_err(|e| transport(&e))?;
-        self.nats.flush().await.map_err(|e| transport(&e))
+            .map_err(|e| RequestError::transport(&subject, e))?;
+        self.nats
+            .flush()
+            .await
+            .map_err(|e| RequestError::transport(&subject, e))
     }
 
     /// Subscribes to subscription subjects (filters), decoding what arrives as operation `O`'s
@@ -556,22 +631,16 @@ impl Requester {
     ) -> Result<Subscription<O>, RequestError> {
         let mut all = SelectAll::new();
         for filter in filters {
-            let sub =
-                self.nats
-                    .subscribe(filter.clone())
-                    .await
-                    .map_err(|e| RequestError::Transport {
-                        subject: filter.clone(),
-                        error: e.to_string(),
-                    })?;
+            let sub = self
+                .nats
+                .subscribe(filter.clone())
+                .await
+                .map_err(|e| RequestError::transport(filter, e))?;
             all.push(sub);
         }
         round_trip(&self.nats)
             .await
-            .map_err(|error| RequestError::Transport {
-                subject: filters.join(" "),
-                error,
-            })?;
+            .map_err(|e| RequestError::transport(&filters.join(" "), Unconfirmed(e)))?;
         Ok(Subscription {
             inner: all,
             _op: std::marker::PhantomData,
@@ -596,7 +665,7 @@ pub fn dedicated_filters(
             .find(|o| o.messages.len() == 1 && o.messages[0] == *message)
             .map(|o| o.channel)
             .ok_or_else(|| {
-                RequestError::Subject(SubjectError::NoMatch {
+                RequestError::from(SubjectError::NoMatch {
                     subject: format!("{}/{}", message.spec, message.name),
                     expected: format!("a message of {} with a channel of its own", spec.id),
                 })
@@ -733,42 +802,80 @@ impl ServeOptions {
     }
 }
 
-/// Why a responder could not start.
-#[derive(Debug)]
+/// What kind of failure a [`ServeError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ServeError {
+pub enum ServeErrorKind {
     /// A fixed value is not allowed in a subject.
-    Subject(SubjectError),
+    Subject,
     /// Subscribing failed.
-    Subscribe {
-        /// The subject.
-        subject: String,
-        /// The transport's error.
-        error: String,
-    },
+    Subscribe,
     /// The server did not confirm the subscriptions.
-    Unconfirmed(String),
+    Unconfirmed,
+}
+
+/// Why a responder could not start: its [`kind`](Self::kind), the subject where there is one,
+/// and the underlying error as [`source`](std::error::Error::source).
+#[derive(Debug)]
+pub struct ServeError {
+    kind: ServeErrorKind,
+    subject: Option<String>,
+    source: Box<dyn std::error::Error + Send + Sync + 'static>,
+}
+
+impl ServeError {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ServeErrorKind {
+        self.kind
+    }
+
+    /// The subject it was subscribing to, for a failed subscription.
+    pub fn subject(&self) -> Option<&str> {
+        self.subject.as_deref()
+    }
 }
 
 impl fmt::Display for ServeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Subject(e) => e.fmt(f),
-            Self::Subscribe { subject, error } => {
-                write!(f, "cannot subscribe to {subject}: {error}")
+        match (self.kind, &self.subject) {
+            (ServeErrorKind::Subscribe, Some(subject)) => {
+                write!(f, "cannot subscribe to {subject}: {}", self.source)
             }
-            Self::Unconfirmed(error) => write!(f, "subscriptions not confirmed: {error}"),
+            (ServeErrorKind::Unconfirmed, _) => {
+                write!(f, "subscriptions not confirmed: {}", self.source)
+            }
+            _ => self.source.fmt(f),
         }
     }
 }
 
-impl std::error::Error for ServeError {}
+impl std::error::Error for ServeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
 
 impl From<SubjectError> for ServeError {
     fn from(e: SubjectError) -> Self {
-        Self::Subject(e)
+        Self {
+            kind: ServeErrorKind::Subject,
+            subject: None,
+            source: Box::new(e),
+        }
     }
 }
+
+/// The server did not answer a round trip, and why.
+#[derive(Debug)]
+struct Unconfirmed(String);
+
+impl fmt::Display for Unconfirmed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unconfirmed {}
 
 /// How a responder answers one operation: a call of the method of the spec's responder trait, as
 /// generated `serve` functions write it: `|r, subject, request| Box::pin(r.scale(subject,
@@ -835,9 +942,11 @@ impl<R: Send + Sync + 'static> ServerBuilder<R> {
             .await?;
             server.tasks.push(task);
         }
-        round_trip(&self.nats)
-            .await
-            .map_err(ServeError::Unconfirmed)?;
+        round_trip(&self.nats).await.map_err(|e| ServeError {
+            kind: ServeErrorKind::Unconfirmed,
+            subject: None,
+            source: Box::new(Unconfirmed(e)),
+        })?;
         Ok(server)
     }
 }
@@ -856,9 +965,10 @@ async fn serve_loop<O: Operation + 'static, R: Send + Sync + 'static>(
         Some(queue) => nats.queue_subscribe(filter.clone(), queue).await,
         None => nats.subscribe(filter.clone()).await,
     };
-    let mut subscription = subscribed.map_err(|e| ServeError::Subscribe {
-        subject: filter,
-        error: e.to_string(),
+    let mut subscription = subscribed.map_err(|e| ServeError {
+        kind: ServeErrorKind::Subscribe,
+        subject: Some(filter),
+        source: Box::new(e),
     })?;
     Ok(tokio::spawn(async move {
         while let Some(msg) = subscription.next().await {

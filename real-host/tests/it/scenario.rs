@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::{json, Value};
 use wasmcloud_protocol::control_interface::types as ctl;
-use wasmcloud_protocol::runtime::nats::{GatherOptions, RequestError};
+use wasmcloud_protocol::runtime::nats::{GatherOptions, RequestError, RequestErrorKind};
 
 use crate::harness::Lattice;
 
@@ -31,7 +31,7 @@ fn command<T: serde::de::DeserializeOwned>(value: Value) -> T {
 fn outcome<T: Serialize>(result: Result<T, RequestError>) -> Value {
     match result {
         Ok(reply) => serde_json::to_value(reply).unwrap(),
-        Err(RequestError::Refused { message, .. }) => json!({ "refused": message }),
+        Err(e) if e.kind() == RequestErrorKind::Refused => json!({ "refused": e.refusal() }),
         Err(other) => json!({ "error": other.to_string() }),
     }
 }

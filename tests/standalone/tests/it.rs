@@ -6,7 +6,7 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use asyncapi_runtime::nats::{async_nats, GatherOptions, Reject, RequestError, ServeOptions};
+use asyncapi_runtime::nats::{async_nats, GatherOptions, Reject, RequestErrorKind, ServeOptions};
 use standalone_generated::shop::{self, serve, types, Client, Responder};
 
 /// A nats-server on a free port, killed when dropped.
@@ -107,14 +107,11 @@ async fn a_generated_client_and_responder_talk_over_nats_on_the_runtime_alone() 
         item: "tea".to_owned(),
     };
     let refused = client.place_order("o-17", &other).await.unwrap_err();
-    assert!(
-        matches!(refused, RequestError::Mismatch { .. }),
-        "{refused}"
-    );
+    assert!(refused.kind() == RequestErrorKind::Mismatch, "{refused}");
 
     // A value that cannot be a subject token is refused too.
     let bad = client.place_order("o.17", &order("tea")).await.unwrap_err();
-    assert!(matches!(bad, RequestError::Subject(_)), "{bad}");
+    assert_eq!(bad.kind(), RequestErrorKind::Subject, "{bad}");
 
     // Scatter-gather, asked for: every till confirms.
     let prices = types::PutPricesMessagePayload([("tea".to_owned(), 2.5)].into());
@@ -132,5 +129,5 @@ async fn a_generated_client_and_responder_talk_over_nats_on_the_runtime_alone() 
         .place_order("o-1", &order("tea"))
         .await
         .unwrap_err();
-    assert!(matches!(none, RequestError::NoResponders { .. }), "{none}");
+    assert_eq!(none.kind(), RequestErrorKind::NoResponders, "{none}");
 }
