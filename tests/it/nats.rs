@@ -1354,7 +1354,14 @@ async fn the_host_id_is_given_once_and_a_different_one_is_refused_before_sending
     let mut events = events_client.subscribe_lattice_event().await.unwrap();
 
     // Left empty in the body, the host id is filled from the subject: the host's events carry it.
-    let ack = within("scale", client.scale_component(host, &scale("", 1)))
+    // A request is written with what it needs and `..Default::default()` for the rest.
+    let command = ctl::ScaleComponentCommand {
+        component_ref: COMPONENT_REF.into(),
+        component_id: "hello".into(),
+        count: 1,
+        ..Default::default()
+    };
+    let ack = within("scale", client.scale_component(host, &command))
         .await
         .unwrap();
     assert!(ack.success, "{ack:?}");

@@ -1,6 +1,7 @@
 //! Rust source from the protocol model.
 
 mod bindings;
+mod defaults;
 mod fields;
 mod guard;
 mod merges;

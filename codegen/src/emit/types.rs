@@ -74,7 +74,10 @@ pub(crate) fn emit(spec: &Spec) -> Result<TokenStream> {
         schemas.insert(name.clone(), schema);
     }
     match convert(&schemas) {
-        Ok(tokens) => Ok(prune_defaults(super::fields::dedupe(tokens))),
+        Ok(tokens) => Ok(super::defaults::derive_for_requests(
+            spec,
+            prune_defaults(super::fields::dedupe(tokens)),
+        )),
         Err(whole) => {
             // Find the smallest set of definitions that still fails, to name the culprit.
             let (culprit, reason) = smallest_failure(&prepared, &schemas).unwrap_or((None, whole));

@@ -85,7 +85,7 @@ pub mod types {
     }
 
     /// A request to find hosts that can run a component.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[serde(deny_unknown_fields)]
     pub struct ComponentAuctionRequest {
         /// The component id; hosts already running it do not reply.
@@ -281,7 +281,7 @@ pub mod types {
     }
 
     /// A label to set on a host.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[serde(deny_unknown_fields)]
     pub struct HostLabel {
         /// The label key; keys starting with hostcore. are refused.
@@ -291,7 +291,7 @@ pub mod types {
     }
 
     /// The key of a label to remove.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[serde(deny_unknown_fields)]
     pub struct HostLabelIdentifier {
         /// The label key.
@@ -421,7 +421,7 @@ pub mod types {
     }
 
     /// A request to find hosts that can run a capability provider.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[serde(deny_unknown_fields)]
     pub struct ProviderAuctionRequest {
         /// Labels a host must have to reply.
@@ -545,7 +545,7 @@ pub mod types {
     /// Command to scale a WebAssembly component on a host. The count is sent as count: a body with
     /// max_instances instead has that key ignored by hosts, which then scale to 0 and stop the
     /// component.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[serde(deny_unknown_fields)]
     pub struct ScaleComponentCommand {
         /// Whether a running component with another image reference may be updated.
@@ -578,7 +578,7 @@ pub mod types {
     }
 
     /// Command to start a capability provider on a wasmCloud host.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[serde(deny_unknown_fields)]
     pub struct StartProviderCommand {
         /// Annotations to apply to the started provider.
@@ -613,7 +613,7 @@ pub mod types {
 
     /// Command to stop a running capability provider on a wasmCloud host. (Hosts also accept the
     /// provider id under the old key provider_ref; this spec sends provider_id.)
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[serde(deny_unknown_fields)]
     pub struct StopProviderCommand {
         /// The host, as in the subject; copied into the provider_stopped event.
@@ -623,7 +623,7 @@ pub mod types {
     }
 
     /// Command to live-update a running component to a new image reference.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[serde(deny_unknown_fields)]
     pub struct UpdateComponentCommand {
         /// Annotations to apply to the updated component.
