@@ -482,7 +482,7 @@ impl Requester {
     }
 
     /// Sends a request and waits for its one reply. A reply whose status says the request was
-    /// refused is [`RequestError::Refused`].
+    /// refused is an error of kind [`RequestErrorKind::Refused`].
     pub async fn request<'a, O: Operation>(
         &self,
         subject: &O::Subject<'a>,
@@ -523,7 +523,7 @@ impl Requester {
 
     /// Sends a request every receiver may answer and collects the replies (see
     /// [`GatherOptions`]). Undecodable replies are kept aside and collection goes on; a refusal
-    /// is a reply like any other. With no receiver at all: [`RequestError::NoResponders`].
+    /// is a reply like any other. With no receiver at all: [`RequestErrorKind::NoResponders`].
     pub async fn gather<'a, O: Operation>(
         &self,
         subject: &O::Subject<'a>,
