@@ -172,7 +172,7 @@ pub fn validate_value(info: &MessageInfo, value: &Value) -> Result<(), Validatio
     }
     let validator = validator(info)?;
     if validator.is_valid(value) {
-        return Ok(());
+        return check_integers(info, value);
     }
     let violations = validator
         .iter_errors(value)
@@ -241,6 +241,56 @@ pub fn validate_bytes(info: &MessageInfo, body: &[u8]) -> Result<Value, Validati
     let (value, repeated) = strict_json::parse(body).map_err(ValidationError::NotJson)?;
     validate_parsed(info, &value, repeated)?;
     Ok(value)
+}
+
+/// JSON Schema counts `1.0`, `-0.0` and `1e2` as integers, but typed receivers (serde's integer
+/// types, the official client, hosts) refuse an integer written with a fraction or an exponent.
+/// Where a body has such numbers and the message's type refuses it, each is a violation, so that
+/// what validates also decodes.
+fn check_integers(info: &MessageInfo, value: &Value) -> Result<(), ValidationError> {
+    fn walk(value: &Value, at: &mut String, out: &mut Vec<String>) {
+        match value {
+            Value::Number(n) if n.is_f64() && n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
+                out.push(at.clone());
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = at.len();
+                    at.push_str(&format!("/{i}"));
+                    walk(item, at, out);
+                    at.truncate(len);
+                }
+            }
+            Value::Object(map) => {
+                for (key, item) in map {
+                    let len = at.len();
+                    at.push('/');
+                    at.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    walk(item, at, out);
+                    at.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut written_as_float = Vec::new();
+    walk(value, &mut String::new(), &mut written_as_float);
+    if written_as_float.is_empty() || (info.normalize)(value).is_ok() {
+        return Ok(());
+    }
+    let violations = written_as_float
+        .into_iter()
+        .map(|instance| Violation {
+            message: "an integer written with a fraction or an exponent, which typed receivers refuse: write it without (1, not 1.0)".to_owned(),
+            instance,
+            schema: String::new(),
+        })
+        .collect();
+    Err(ValidationError::Invalid {
+        spec: info.spec,
+        message: info.name,
+        violations,
+    })
 }
 
 fn check_size(body: &[u8]) -> Result<(), ValidationError> {
