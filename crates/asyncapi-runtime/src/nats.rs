@@ -2,7 +2,7 @@
 //!
 //! Generated clients and responders are thin: each method names its operation and this module
 //! does the rest. [`Requester`] sends requests (one reply, scatter-gather, or none) and
-//! subscribes; the `serve_*` helpers let a responder answer them.
+//! subscribes; [`ServerBuilder`] answers them with one loop per operation.
 
 use std::fmt;
 use std::future::Future;

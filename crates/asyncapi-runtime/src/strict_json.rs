@@ -23,7 +23,8 @@ pub(crate) fn parse(body: &[u8]) -> Result<(Value, Vec<String>), serde_json::Err
 /// more than a plain parse.
 struct Strict;
 
-fn escape(key: &str) -> String {
+/// A key as a JSON pointer token.
+pub(crate) fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 

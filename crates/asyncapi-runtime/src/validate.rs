@@ -265,7 +265,7 @@ fn check_integers(info: &MessageInfo, value: &Value) -> Result<(), ValidationErr
                 for (key, item) in map {
                     let len = at.len();
                     at.push('/');
-                    at.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    at.push_str(&strict_json::escape(key));
                     walk(item, at, out);
                     at.truncate(len);
                 }
