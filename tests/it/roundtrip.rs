@@ -92,3 +92,20 @@ fn same_meaning_tolerates_empty_defaults_only() {
     assert!(!same_meaning(&json!({}), &json!({"a": "x"})));
     assert!(!same_meaning(&json!([1, 2]), &json!([1])));
 }
+
+#[test]
+fn a_request_left_at_its_defaults_has_the_specs_defaults() {
+    use control_interface::types::{DeleteLinkCommand, LinkDefinition};
+    // The spec gives a link's name a default of its own: `Default` honours it, as decoding does.
+    let written = DeleteLinkCommand {
+        source_id: "http-server".into(),
+        ..Default::default()
+    };
+    assert_eq!(written.name, "default");
+    let decoded: DeleteLinkCommand = serde_json::from_str(
+        r#"{"source_id": "http-server", "wit_namespace": "", "wit_package": ""}"#,
+    )
+    .unwrap();
+    assert_eq!(written, decoded);
+    assert_eq!(LinkDefinition::default().name, "default");
+}

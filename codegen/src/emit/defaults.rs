@@ -2,9 +2,10 @@
 //! fields and `..Default::default()` for the rest.
 //!
 //! typify derives `Default` only where every field may be left out. A request type with required
-//! fields gets it too when every field's type has an obvious empty value (strings, numbers,
-//! options, lists, maps, types that have `Default` themselves) and no field has a default of its
-//! own in the spec, which a derived `Default` would not honour.
+//! fields gets it too when every field either has a default of its own in the spec or a type with
+//! an obvious empty value (strings, numbers, options, lists, maps, types that have `Default`
+//! themselves). Without spec defaults it is derived; with them it is written out, because a
+//! derived `Default` would not honour them (`name: "default"` would become `""`).
 
 use std::collections::BTreeSet;
 
@@ -35,7 +36,9 @@ pub(crate) fn derive_for_requests(spec: &Spec, tokens: TokenStream) -> TokenStre
         return tokens;
     };
     let mut with_default = types_with_default(&file.items);
-    for item in &mut file.items {
+    // Each written-out `Default` goes right after its type, as a person would put it.
+    let mut impls: Vec<(usize, syn::Item)> = Vec::new();
+    for (at, item) in file.items.iter_mut().enumerate() {
         let syn::Item::Struct(s) = item else {
             continue;
         };
@@ -46,13 +49,45 @@ pub(crate) fn derive_for_requests(spec: &Spec, tokens: TokenStream) -> TokenStre
         let syn::Fields::Named(fields) = &s.fields else {
             continue;
         };
-        let sound = fields
-            .named
-            .iter()
-            .all(|f| !has_own_default(f) && defaultable(&f.ty, &with_default));
-        if sound && add_derive(s) {
-            with_default.insert(name);
+        let mut values = Vec::new();
+        for field in &fields.named {
+            let own = own_default(field);
+            let value = match &own {
+                Some(path) => quote::quote!(#path()),
+                None if defaultable(&field.ty, &with_default) => {
+                    quote::quote!(::std::default::Default::default())
+                }
+                None => break,
+            };
+            values.push((field.ident.clone(), value, own.is_some()));
         }
+        if values.len() != fields.named.len() {
+            continue;
+        }
+        if values.iter().all(|(_, _, own)| !own) {
+            if add_derive(s) {
+                with_default.insert(name);
+            }
+            continue;
+        }
+        let ident = &s.ident;
+        let inits = values
+            .iter()
+            .map(|(field, value, _)| quote::quote!(#field: #value));
+        impls.push((
+            at + 1,
+            syn::parse_quote! {
+                impl ::std::default::Default for #ident {
+                    fn default() -> Self {
+                        Self { #(#inits,)* }
+                    }
+                }
+            },
+        ));
+        with_default.insert(name);
+    }
+    for (at, item) in impls.into_iter().rev() {
+        file.items.insert(at, item);
     }
     quote::quote!(#file)
 }
@@ -93,13 +128,22 @@ fn derives_default(attrs: &[syn::Attribute]) -> bool {
         .any(|a| quote::quote!(#a).to_string().contains("Default"))
 }
 
-/// A `#[serde(default = "...")]`: the spec gives the field a value of its own.
-fn has_own_default(field: &syn::Field) -> bool {
-    field
-        .attrs
-        .iter()
-        .filter(|a| a.path().is_ident("serde"))
-        .any(|a| quote::quote!(#a).to_string().contains("default ="))
+/// The function named by `#[serde(default = "...")]`: the spec gives the field a value of its own.
+fn own_default(field: &syn::Field) -> Option<syn::ExprPath> {
+    let mut path = None;
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("default") && meta.input.peek(syn::Token![=]) {
+                let name: syn::LitStr = meta.value()?.parse()?;
+                path = name.parse().ok();
+            } else if meta.input.peek(syn::Token![=]) {
+                // Another `key = value`: its value is not ours to read.
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    path
 }
 
 fn defaultable(ty: &syn::Type, with_default: &BTreeSet<String>) -> bool {
@@ -163,7 +207,15 @@ mod tests {
         };
         let out = derive_for_requests(&spec, code).to_string();
         assert!(derived(&out, "A"), "a request with plain fields: {out}");
-        assert!(!derived(&out, "B"), "a field with a default of its own");
+        assert!(
+            !derived(&out, "B"),
+            "a field with a default of its own is not derived"
+        );
+        assert!(
+            out.contains("impl :: std :: default :: Default for B { fn default () -> Self { Self { name : defaults :: b_name () , } } }"),
+            "it is written out with the spec's default: {out}"
+        );
         assert!(!derived(&out, "C"), "not a request");
+        assert!(!out.contains("Default for C"), "not a request");
     }
 }

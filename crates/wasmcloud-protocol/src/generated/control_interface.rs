@@ -232,6 +232,17 @@ pub mod types {
         pub wit_package: ::std::string::String,
     }
 
+    impl ::std::default::Default for DeleteLinkCommand {
+        fn default() -> Self {
+            Self {
+                name: defaults::delete_link_command_name(),
+                source_id: ::std::default::Default::default(),
+                wit_namespace: ::std::default::Default::default(),
+                wit_package: ::std::default::Default::default(),
+            }
+        }
+    }
+
     /// Complete inventory of a wasmCloud host including all running components and capability
     /// providers. Also the data of the host_heartbeat event.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -380,6 +391,21 @@ pub mod types {
         pub wit_namespace: ::std::string::String,
         /// WIT package name of the interface this link implements, e.g. 'http' or 'keyvalue'.
         pub wit_package: ::std::string::String,
+    }
+
+    impl ::std::default::Default for LinkDefinition {
+        fn default() -> Self {
+            Self {
+                interfaces: ::std::default::Default::default(),
+                name: defaults::link_definition_name(),
+                source_config: ::std::default::Default::default(),
+                source_id: ::std::default::Default::default(),
+                target: ::std::default::Default::default(),
+                target_config: ::std::default::Default::default(),
+                wit_namespace: ::std::default::Default::default(),
+                wit_package: ::std::default::Default::default(),
+            }
+        }
     }
 
     /// The reply to a link listing.
