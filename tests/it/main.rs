@@ -5,6 +5,7 @@ mod golden;
 mod hostile_payloads;
 mod interop;
 mod nats;
+mod other_validators;
 mod properties;
 mod roundtrip;
 mod subjects;

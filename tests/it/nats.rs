@@ -161,6 +161,7 @@ async fn every_operation_through_our_client_and_our_responder() {
     let inv = within("getHostInventory", client.get_host_inventory(host))
         .await
         .unwrap()
+        .into_inner()
         .response
         .unwrap();
     assert_eq!(inv.components.len(), 1);
@@ -278,6 +279,7 @@ async fn every_operation_through_our_client_and_our_responder() {
     let links = within("getLinks", client.get_links())
         .await
         .unwrap()
+        .into_inner()
         .response
         .unwrap();
     assert_eq!(links, vec![link("hello")]);
@@ -302,6 +304,7 @@ async fn every_operation_through_our_client_and_our_responder() {
         within("getClaims", client.get_claims())
             .await
             .unwrap()
+            .into_inner()
             .response,
         Some(vec![])
     );
@@ -321,6 +324,7 @@ async fn every_operation_through_our_client_and_our_responder() {
         within("getConfig", client.get_config("http"))
             .await
             .unwrap()
+            .into_inner()
             .response,
         Some(values)
     );
@@ -336,7 +340,8 @@ async fn every_operation_through_our_client_and_our_responder() {
     ));
     let missing = within("getConfig", client.get_config("http"))
         .await
-        .unwrap();
+        .unwrap()
+        .into_inner();
     assert_eq!(
         (missing.message.as_str(), missing.response),
         ("Configuration not found", None)
@@ -756,6 +761,7 @@ async fn our_client_against_a_responder_built_on_the_official_types() {
         within("inventory", client.get_host_inventory(host))
             .await
             .unwrap()
+            .into_inner()
             .response
             .unwrap()
             .version,
@@ -862,6 +868,7 @@ async fn our_client_against_a_responder_built_on_the_official_types() {
         within("links", client.get_links())
             .await
             .unwrap()
+            .into_inner()
             .response
             .unwrap()[0]
             .target,
@@ -871,6 +878,7 @@ async fn our_client_against_a_responder_built_on_the_official_types() {
         within("claims", client.get_claims())
             .await
             .unwrap()
+            .into_inner()
             .response
             .unwrap()[0]["name"],
         "Echo"
@@ -886,6 +894,7 @@ async fn our_client_against_a_responder_built_on_the_official_types() {
         within("get config", client.get_config("c"))
             .await
             .unwrap()
+            .into_inner()
             .response,
         Some(values)
     );
@@ -1026,6 +1035,7 @@ async fn custom_roots_and_accounts_reach_the_right_host() {
         within("inventory", client.get_host_inventory(HOSTS[0]))
             .await
             .unwrap()
+            .into_inner()
             .response
             .unwrap()
             .host_id,
@@ -1413,6 +1423,7 @@ async fn the_host_id_is_given_once_and_a_different_one_is_refused_before_sending
         .get_host_inventory(host)
         .await
         .unwrap()
+        .into_inner()
         .response
         .unwrap();
     assert_eq!(inventory.components[0].max_instances, 1, "not scaled");
@@ -1485,5 +1496,55 @@ async fn registry_credentials_are_fire_and_forget_or_confirmed_by_every_host() {
             host.registries()["ghcr.io"].username.as_deref(),
             Some("second")
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_reply_comes_with_the_bytes_and_headers_it_was_decoded_from() {
+    let server = NatsServer::start();
+    // A responder that writes its JSON its own way and adds a header.
+    let sent: &[u8] = br#"{ "response": [ {"name": "hello"} ],  "success": true, "message": "" }"#;
+    let host = connect(&server).await;
+    let mut sub = host
+        .subscribe("wasmbus.ctl.v1.default.claims.get")
+        .await
+        .unwrap();
+    round_trip(&host).await.unwrap();
+    let _responder = tokio::spawn(async move {
+        while let Some(msg) = sub.next().await {
+            let mut headers = async_nats::HeaderMap::new();
+            headers.insert("X-Answered-By", "raw");
+            host.publish_with_headers(msg.reply.unwrap(), headers, sent.into())
+                .await
+                .unwrap();
+        }
+    });
+    let client = Client::new(connect(&server).await, "default").unwrap();
+    let reply = within("getClaims", client.get_claims()).await.unwrap();
+    assert!(reply.success, "the typed value is at hand: {reply:?}");
+    assert_eq!(
+        reply.payload().as_ref(),
+        sent,
+        "and the bytes, exactly as sent"
+    );
+    let header = reply.headers().and_then(|h| h.get("X-Answered-By"));
+    assert_eq!(header.map(|v| v.as_str()), Some("raw"));
+    let (claims, payload) = reply.into_parts();
+    assert_eq!(claims.response.unwrap()[0]["name"], "hello");
+    assert_eq!(payload.as_ref(), sent);
+
+    // Gathered replies keep theirs too: each is the encoding of what was decoded from it.
+    let (_hosts, _servers) = hosts(&server, |id| MockHostConfig::new("default", id), 2).await;
+    let found = within(
+        "getHosts",
+        client.get_hosts_with(&GatherOptions::new().expected(2)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.replies.len(), 2);
+    for reply in &found.replies {
+        let again: ctl::HostSummaryResponse = serde_json::from_slice(reply.payload()).unwrap();
+        assert_eq!(&again, &**reply);
+        assert!(reply.headers().is_none());
     }
 }

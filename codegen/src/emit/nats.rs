@@ -188,7 +188,7 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream, gate: &TokenStream) -> 
                                 format!("{}_confirmed", op.ident),
                                 "[`Self::{name}`], asking for the reply and waiting for it.",
                                 quote!(self.requester.request::<ops::#marker>(&subject, #request_val).await),
-                                quote!(#reply),
+                                quote!(rt::Reply<#reply>),
                             ),
                         };
                         let asked = ident(&method_names.unique(asked));
@@ -242,7 +242,7 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream, gate: &TokenStream) -> 
                     Some((_, false)) => {
                         methods.push(quote! {
                             #docs
-                            pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> Result<#reply, rt::RequestError> {
+                            pub async fn #name(&self #(, #arg_idents: &str)* #request_arg) -> Result<rt::Reply<#reply>, rt::RequestError> {
                                 #build
                                 self.requester.request::<ops::#marker>(&subject, #request_val).await
                             }

@@ -26,7 +26,8 @@ const MANY: &[&str] = &["allOf", "anyOf", "oneOf"];
 const MAP: &[&str] = &["properties", "patternProperties", "definitions", "$defs"];
 
 /// Integer formats the specs use, with the bounds they imply: 2020-12 validators do not know
-/// them, so the bounds are written out.
+/// them (python-jsonschema ignores them, ajv refuses to compile a schema that has one), so the
+/// bounds are written out and the format is left out.
 fn integer_bounds(format: &str) -> Option<(i128, i128)> {
     Some(match format {
         "int8" => (i8::MIN as i128, i8::MAX as i128),
@@ -131,6 +132,7 @@ fn to_2020(schema: &Value) -> Value {
         if is_integer {
             out.entry("minimum").or_insert_with(|| json_int(min));
             out.entry("maximum").or_insert_with(|| json_int(max));
+            out.remove("format");
         }
     }
     Value::Object(out)
@@ -218,9 +220,60 @@ pub(crate) fn standalone(spec: &Spec, message: &Message) -> Value {
                 })
                 .collect();
             root.insert("$defs".into(), Value::Object(defs));
+            root.insert("$comment".into(), json!(stricter_receivers(&root)));
         }
     }
     Value::Object(root)
+}
+
+/// Where typed receivers refuse what JSON Schema accepts, said in the schema (`$comment` is
+/// core 2020-12, so no validator refuses it as an unknown keyword).
+fn stricter_receivers(schema: &Map<String, Value>) -> String {
+    fn integers(value: &Value, at: &mut String, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                let is_integer = match map.get("type") {
+                    Some(Value::String(t)) => t == "integer",
+                    Some(Value::Array(ts)) => ts.iter().any(|t| t == "integer"),
+                    _ => false,
+                };
+                if is_integer {
+                    out.push(format!("#{at}"));
+                }
+                for (key, item) in map {
+                    let len = at.len();
+                    at.push('/');
+                    at.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    integers(item, at, out);
+                    at.truncate(len);
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = at.len();
+                    at.push_str(&format!("/{i}"));
+                    integers(item, at, out);
+                    at.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut places = Vec::new();
+    if let Some(defs) = schema.get("$defs") {
+        integers(defs, &mut "/$defs".to_owned(), &mut places);
+    }
+    let mut comment = String::from(
+        "Receivers of this message are stricter than JSON Schema: a key repeated within an object is refused (readers disagree on which value counts)",
+    );
+    if !places.is_empty() {
+        comment.push_str(&format!(
+            ", and an integer written with a fraction or an exponent (1.0, 1e2), which typed decoders refuse, is refused at {}",
+            places.join(", ")
+        ));
+    }
+    comment.push('.');
+    comment
 }
 
 /// A validator for a standalone schema as the protocol crate builds it: 2020-12, formats checked.
@@ -299,11 +352,40 @@ mod tests {
         assert_eq!(s["dependentSchemas"]["c"]["required"], json!(["d"]));
         assert_eq!(s["$defs"]["X"]["maximum"], json!(4294967295u64));
         assert_eq!(s["$defs"]["X"]["minimum"], json!(0));
+        assert!(
+            s["$defs"]["X"].get("format").is_none(),
+            "said by the bounds"
+        );
         assert_eq!(s["properties"]["n"]["minimum"], json!(i32::MIN));
         assert_eq!(
             s["properties"]["n"]["maximum"],
             json!(5),
             "explicit bounds are kept"
         );
+    }
+
+    #[test]
+    fn the_comment_names_every_integer_receivers_refuse_as_float() {
+        let root = json!({
+            "$defs": {
+                "A": {"type": "object", "properties": {
+                    "n": {"type": "integer"},
+                    "a/b": {"type": "array", "items": {"type": ["integer", "null"]}},
+                    "s": {"type": "string"}
+                }}
+            }
+        });
+        let comment = stricter_receivers(root.as_object().unwrap());
+        assert!(comment.contains("a key repeated"), "{comment}");
+        assert!(
+            comment.ends_with("at #/$defs/A/properties/a~1b/items, #/$defs/A/properties/n."),
+            "{comment}"
+        );
+        let none = stricter_receivers(
+            json!({"$defs": {"A": {"type": "string"}}})
+                .as_object()
+                .unwrap(),
+        );
+        assert!(!none.contains("integer"), "{none}");
     }
 }

@@ -324,11 +324,74 @@ pub enum Finish {
     Quiet,
 }
 
+/// A decoded reply and the bytes it was decoded from, for logging or for checking what the
+/// answering side really sent. It dereferences to the decoded value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply<T> {
+    value: T,
+    payload: Bytes,
+    headers: Option<async_nats::HeaderMap>,
+}
+
+impl<T> Reply<T> {
+    /// A reply decoded from `payload`.
+    pub fn new(value: T, payload: Bytes) -> Self {
+        Self {
+            value,
+            payload,
+            headers: None,
+        }
+    }
+
+    /// The decoded reply.
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+
+    /// The reply's bytes, as received.
+    pub fn payload(&self) -> &Bytes {
+        &self.payload
+    }
+
+    /// The reply's NATS headers, if it had any.
+    pub fn headers(&self) -> Option<&async_nats::HeaderMap> {
+        self.headers.as_ref()
+    }
+
+    /// The decoded reply and its bytes.
+    pub fn into_parts(self) -> (T, Bytes) {
+        (self.value, self.payload)
+    }
+}
+
+impl<T> std::ops::Deref for Reply<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+/// Serialises as the decoded value, so replies can be logged or collected as JSON; the bytes as
+/// received are [`Reply::payload`].
+impl<T: Serialize> Serialize for Reply<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
+impl<T> std::ops::DerefMut for Reply<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.value
+    }
+}
+
 /// The replies of a scatter-gather request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gathered<T> {
-    /// Every decodable reply, in arrival order (refusals included: each says why).
-    pub replies: Vec<T>,
+    /// Every decodable reply, in arrival order (refusals included: each says why), with its
+    /// bytes.
+    pub replies: Vec<Reply<T>>,
     /// Every reply that could not be decoded: collection goes on past them.
     pub undecodable: Vec<Undecodable>,
     /// Why collection stopped.
@@ -452,8 +515,9 @@ impl Requester {
     fn decode_reply<O: Operation>(
         &self,
         subject: &str,
-        payload: Bytes,
-    ) -> Result<O::Reply, RequestError> {
+        message: async_nats::Message,
+    ) -> Result<Reply<O::Reply>, RequestError> {
+        let (payload, headers) = (message.payload, message.headers);
         let undecodable = |payload: Bytes| {
             RequestError::new(RequestErrorKind::Undecodable, subject).with_payload(payload)
         };
@@ -478,7 +542,14 @@ impl Requester {
         } else {
             serde_json::from_value(serde_json::Value::Null)
         };
-        decoded.map_err(|e| undecodable(payload).with_source(e))
+        match decoded {
+            Ok(value) => Ok(Reply {
+                value,
+                payload,
+                headers,
+            }),
+            Err(e) => Err(undecodable(payload).with_source(e)),
+        }
     }
 
     /// Sends a request and waits for its one reply. A reply whose status says the request was
@@ -487,7 +558,7 @@ impl Requester {
         &self,
         subject: &O::Subject<'a>,
         request: &O::Request,
-    ) -> Result<O::Reply, RequestError> {
+    ) -> Result<Reply<O::Reply>, RequestError> {
         let rendered = self.subject::<O>(subject);
         let body = self.body::<O>(subject, &rendered, request)?;
         let subject = rendered;
@@ -518,7 +589,7 @@ impl Requester {
                 return Err(refused);
             }
         }
-        self.decode_reply::<O>(&subject, reply.payload)
+        self.decode_reply::<O>(&subject, reply)
     }
 
     /// Sends a request every receiver may answer and collects the replies (see
@@ -582,7 +653,7 @@ impl Requester {
                         }
                         continue;
                     }
-                    match self.decode_reply::<O>(&subject, msg.payload) {
+                    match self.decode_reply::<O>(&subject, msg) {
                         Ok(reply) => out.replies.push(reply),
                         Err(e) => {
                             // Kept as received, with why it is not a reply.

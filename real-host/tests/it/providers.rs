@@ -157,10 +157,16 @@ async fn providers_claims_and_clock_driven_events_on_the_real_host() {
     assert_eq!(claims["name"], "idle", "{claims}");
     assert_eq!(claims["not_before_human"], "never", "{claims}");
     assert_eq!(claims["expires_human"], "never", "{claims}");
-    let inventory = c.get_host_inventory(&host).await.unwrap().response.unwrap();
+    let inventory = c
+        .get_host_inventory(&host)
+        .await
+        .unwrap()
+        .into_inner()
+        .response
+        .unwrap();
     let ids: BTreeSet<&str> = inventory.providers.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, BTreeSet::from(["sick", "steady"]), "{inventory:?}");
-    let listed = serde_json::to_value(c.get_claims().await.unwrap().response).unwrap();
+    let listed = serde_json::to_value(c.get_claims().await.unwrap().into_inner().response).unwrap();
     assert!(
         listed
             .as_array()

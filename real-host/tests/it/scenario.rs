@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::{json, Value};
 use wasmcloud_protocol::control_interface::types as ctl;
-use wasmcloud_protocol::runtime::nats::{GatherOptions, RequestError, RequestErrorKind};
+use wasmcloud_protocol::runtime::nats::{GatherOptions, Reply, RequestError, RequestErrorKind};
 
 use crate::harness::Lattice;
 
@@ -28,9 +28,9 @@ fn command<T: serde::de::DeserializeOwned>(value: Value) -> T {
 }
 
 /// A reply as data: the typed reply, or the refusal.
-fn outcome<T: Serialize>(result: Result<T, RequestError>) -> Value {
+fn outcome<T: Serialize>(result: Result<Reply<T>, RequestError>) -> Value {
     match result {
-        Ok(reply) => serde_json::to_value(reply).unwrap(),
+        Ok(reply) => serde_json::to_value(reply.into_inner()).unwrap(),
         Err(e) if e.kind() == RequestErrorKind::Refused => json!({ "refused": e.refusal() }),
         Err(other) => json!({ "error": other.to_string() }),
     }

@@ -98,6 +98,9 @@ async fn a_generated_client_and_responder_talk_over_nats_on_the_runtime_alone() 
     };
     let reply = client.place_order("o-17", &order("tea")).await.unwrap();
     assert!(reply.accepted);
+    // The bytes the till sent come with the decoded reply.
+    let sent: serde_json::Value = serde_json::from_slice(reply.payload()).unwrap();
+    assert_eq!(sent, serde_json::to_value(&*reply).unwrap());
     let reply = client.place_order("o-18", &order("nothing")).await.unwrap();
     assert!(!reply.accepted);
 
@@ -119,7 +122,11 @@ async fn a_generated_client_and_responder_talk_over_nats_on_the_runtime_alone() 
         .put_prices_with(&prices, &GatherOptions::new().expected(2))
         .await
         .unwrap();
-    let mut tills: Vec<String> = gathered.replies.into_iter().map(|r| r.till).collect();
+    let mut tills: Vec<String> = gathered
+        .replies
+        .into_iter()
+        .map(|r| r.into_inner().till)
+        .collect();
     tills.sort();
     assert_eq!(tills, ["north", "south"]);
 

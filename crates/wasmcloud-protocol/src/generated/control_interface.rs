@@ -3384,7 +3384,9 @@ pub mod client {
 
         /// `getClaims` on `wasmbus.ctl.v1.{lattice}.claims.get`: List the claims known to the
         /// lattice.
-        pub async fn get_claims(&self) -> Result<super::types::ClaimsResponse, rt::RequestError> {
+        pub async fn get_claims(
+            &self,
+        ) -> Result<rt::Reply<super::types::ClaimsResponse>, rt::RequestError> {
             let subject = super::subjects::ClaimsGetSubject::new(&self.lattice)?;
             self.requester
                 .request::<ops::GetClaims>(&subject, &())
@@ -3425,7 +3427,7 @@ pub mod client {
             &self,
             host_id: &str,
             request: &super::types::ScaleComponentCommand,
-        ) -> Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<rt::Reply<super::types::CtlResponse>, rt::RequestError> {
             let subject = super::subjects::ComponentScaleSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::ScaleComponent>(&subject, request)
@@ -3438,7 +3440,7 @@ pub mod client {
             &self,
             host_id: &str,
             request: &super::types::UpdateComponentCommand,
-        ) -> Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<rt::Reply<super::types::CtlResponse>, rt::RequestError> {
             let subject = super::subjects::ComponentUpdateSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::UpdateComponent>(&subject, request)
@@ -3450,7 +3452,7 @@ pub mod client {
         pub async fn delete_config(
             &self,
             config_name: &str,
-        ) -> Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<rt::Reply<super::types::CtlResponse>, rt::RequestError> {
             let subject = super::subjects::ConfigDelSubject::new(&self.lattice, config_name)?;
             self.requester
                 .request::<ops::DeleteConfig>(&subject, &())
@@ -3462,7 +3464,7 @@ pub mod client {
         pub async fn get_config(
             &self,
             config_name: &str,
-        ) -> Result<super::types::ConfigResponse, rt::RequestError> {
+        ) -> Result<rt::Reply<super::types::ConfigResponse>, rt::RequestError> {
             let subject = super::subjects::ConfigGetSubject::new(&self.lattice, config_name)?;
             self.requester
                 .request::<ops::GetConfig>(&subject, &())
@@ -3475,7 +3477,7 @@ pub mod client {
             &self,
             config_name: &str,
             request: &super::types::ConfigValues,
-        ) -> Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<rt::Reply<super::types::CtlResponse>, rt::RequestError> {
             let subject = super::subjects::ConfigPutSubject::new(&self.lattice, config_name)?;
             self.requester
                 .request::<ops::PutConfig>(&subject, request)
@@ -3487,7 +3489,7 @@ pub mod client {
         pub async fn get_host_inventory(
             &self,
             host_id: &str,
-        ) -> Result<super::types::HostInventoryResponse, rt::RequestError> {
+        ) -> Result<rt::Reply<super::types::HostInventoryResponse>, rt::RequestError> {
             let subject = super::subjects::HostGetSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::GetHostInventory>(&subject, &())
@@ -3527,7 +3529,7 @@ pub mod client {
             &self,
             host_id: &str,
             request: &super::types::StopHostCommand,
-        ) -> Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<rt::Reply<super::types::CtlResponse>, rt::RequestError> {
             let subject = super::subjects::HostStopSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::StopHost>(&subject, request)
@@ -3540,7 +3542,7 @@ pub mod client {
             &self,
             host_id: &str,
             request: &super::types::HostLabelIdentifier,
-        ) -> Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<rt::Reply<super::types::CtlResponse>, rt::RequestError> {
             let subject = super::subjects::LabelDelSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::DeleteLabel>(&subject, request)
@@ -3552,7 +3554,7 @@ pub mod client {
             &self,
             host_id: &str,
             request: &super::types::HostLabel,
-        ) -> Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<rt::Reply<super::types::CtlResponse>, rt::RequestError> {
             let subject = super::subjects::LabelPutSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::PutLabel>(&subject, request)
@@ -3563,7 +3565,7 @@ pub mod client {
         pub async fn delete_link(
             &self,
             request: &super::types::DeleteLinkCommand,
-        ) -> Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<rt::Reply<super::types::CtlResponse>, rt::RequestError> {
             let subject = super::subjects::LinkDelSubject::new(&self.lattice)?;
             self.requester
                 .request::<ops::DeleteLink>(&subject, request)
@@ -3571,7 +3573,9 @@ pub mod client {
         }
 
         /// `getLinks` on `wasmbus.ctl.v1.{lattice}.link.get`: List the links of the lattice.
-        pub async fn get_links(&self) -> Result<super::types::LinksResponse, rt::RequestError> {
+        pub async fn get_links(
+            &self,
+        ) -> Result<rt::Reply<super::types::LinksResponse>, rt::RequestError> {
             let subject = super::subjects::LinkGetSubject::new(&self.lattice)?;
             self.requester.request::<ops::GetLinks>(&subject, &()).await
         }
@@ -3580,7 +3584,7 @@ pub mod client {
         pub async fn put_link(
             &self,
             request: &super::types::LinkDefinition,
-        ) -> Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<rt::Reply<super::types::CtlResponse>, rt::RequestError> {
             let subject = super::subjects::LinkPutSubject::new(&self.lattice)?;
             self.requester
                 .request::<ops::PutLink>(&subject, request)
@@ -3619,7 +3623,7 @@ pub mod client {
             &self,
             host_id: &str,
             request: &super::types::StartProviderCommand,
-        ) -> Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<rt::Reply<super::types::CtlResponse>, rt::RequestError> {
             let subject = super::subjects::ProviderStartSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::StartProvider>(&subject, request)
@@ -3632,7 +3636,7 @@ pub mod client {
             &self,
             host_id: &str,
             request: &super::types::StopProviderCommand,
-        ) -> Result<super::types::CtlResponse, rt::RequestError> {
+        ) -> Result<rt::Reply<super::types::CtlResponse>, rt::RequestError> {
             let subject = super::subjects::ProviderStopSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::StopProvider>(&subject, request)
