@@ -234,10 +234,16 @@ proptest! {
     }
 
     #[test]
+    fn fast_path_agrees((_, body) in payload()) {
+        props::fast_path_agrees(&body);
+    }
+
+    #[test]
     fn arbitrary_bytes(data in prop::collection::vec(any::<u8>(), 0..256)) {
         props::router(&data);
         props::validate_by_subject(&data);
         props::typed_decode(&data);
+        props::fast_path_agrees(&data);
     }
 }
 
@@ -250,6 +256,7 @@ fn fuzz_regressions() {
         ("router", props::router as fn(&[u8])),
         ("validate_by_subject", props::validate_by_subject),
         ("typed_decode", props::typed_decode),
+        ("fast_path_agrees", props::fast_path_agrees),
     ] {
         // A target with no findings has no folder (git keeps no empty ones).
         let Ok(entries) = std::fs::read_dir(root.join(target)) else {

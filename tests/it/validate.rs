@@ -437,3 +437,82 @@ fn exported_schemas_are_valid_2020_12_and_stand_alone() {
         assert_eq!(info.schema, std::fs::read_to_string(&path).unwrap());
     }
 }
+
+#[test]
+fn every_message_of_both_specs_has_a_fast_path() {
+    use wasmcloud_protocol::runtime::validate::has_fast_path;
+    for spec in wasmcloud_protocol::SPECS {
+        for message in spec.messages {
+            assert!(
+                has_fast_path(message),
+                "{}/{} is always checked by the reference validator",
+                message.spec,
+                message.name
+            );
+        }
+    }
+}
+
+/// What serde's typed decoding takes and the schema refuses: the fast path must not let any of it
+/// through. Each edit is made to the golden heartbeat.
+#[test]
+fn the_fast_path_refuses_what_typed_decoding_alone_would_take() {
+    use wasmcloud_protocol::lattice_events::messages::HostHeartbeat;
+    let info = HostHeartbeat::INFO;
+    let valid = serde_json::to_string(&golden("host_heartbeat")).unwrap();
+    assert!(validate::fast_path_accepts(&info, valid.as_bytes()));
+    assert!((info.fast_decodes)(&info, valid.as_bytes()));
+    let cases: Vec<(&str, String)> = vec![
+        // An optional field of a Rust `Option` given `null`, which its schema does not allow.
+        (
+            "/data/components/0/name",
+            valid.replacen(r#""name":"http-hello-world""#, r#""name":null"#, 1),
+        ),
+        // serde_json also reads a unit variant from `{"variant": null}`.
+        (
+            "/datacontenttype",
+            valid.replacen(
+                r#""datacontenttype":"application/json""#,
+                r#""datacontenttype":{"application/json":null}"#,
+                1,
+            ),
+        ),
+        // A map's key twice (`BTreeMap` keeps the last).
+        (
+            "/data/labels/hostcore.os",
+            valid.replacen(r#""labels":{"#, r#""labels":{"hostcore.os":"plan9","#, 1),
+        ),
+        // A uuid in a form the `uuid` crate reads and the format refuses.
+        (
+            "/id",
+            valid.replacen(
+                r#""id":"018d32cf-5b0c-4b3c-8d9e-0f1a2b3c4d5e""#,
+                r#""id":"{018d32cf-5b0c-4b3c-8d9e-0f1a2b3c4d5e}""#,
+                1,
+            ),
+        ),
+        // An integer written as a float.
+        (
+            "/data/uptime_seconds",
+            valid.replacen(r#""uptime_seconds":"#, r#""uptime_seconds":1.0,"x":"#, 1),
+        ),
+    ];
+    for (pointer, body) in cases {
+        assert_ne!(body, valid, "{pointer}: the edit applies");
+        assert!(
+            !validate::fast_path_accepts(&info, body.as_bytes()),
+            "{pointer}: {body}"
+        );
+        assert!(!(info.fast_decodes)(&info, body.as_bytes()), "{pointer}");
+        let Err(ValidationError::Invalid { violations, .. }) =
+            validate::decode::<HostHeartbeat>(body.as_bytes())
+        else {
+            panic!("{pointer}: not refused with violations")
+        };
+        assert!(
+            violations.iter().any(|v| v.instance.starts_with(pointer)
+                || pointer.starts_with(&v.instance) && !v.instance.is_empty()),
+            "{pointer}: {violations:?}"
+        );
+    }
+}

@@ -7,7 +7,7 @@
 //! `validate`) and `serde_json`.
 
 use serde_json::Value;
-use wasmcloud_protocol::runtime::validate::{Side, ValidationError};
+use wasmcloud_protocol::runtime::validate::{self, Side, ValidationError};
 use wasmcloud_protocol::runtime::{MessageInfo, SubjectPrefix};
 use wasmcloud_protocol::{lattice_events as evt, validate_subject, SPECS};
 
@@ -135,5 +135,35 @@ pub fn typed_decode(data: &[u8]) {
                 .expect("what decodes from bytes decodes from the JSON value");
             assert_eq!(from_value, event);
         }
+    }
+}
+
+/// Validation's fast path against the reference validator, for every message: the fast path
+/// vouches for a body exactly when the reference validator finds it valid, and, decoding into the
+/// message's Rust type, exactly when it is valid and the type takes it too. (Its only possible
+/// error is a doubt, which costs time: a payload it turns away goes to the reference validator.)
+pub fn fast_path_agrees(data: &[u8]) {
+    for message in messages().filter(|m| m.has_payload) {
+        let reference = validate::validate_bytes_reference(message, data);
+        let fast = validate::fast_path_accepts(message, data);
+        assert_eq!(
+            fast,
+            reference.is_ok(),
+            "{}/{}: the fast path says {}, the reference validator {:?}",
+            message.spec,
+            message.name,
+            if fast { "valid" } else { "not sure" },
+            reference.as_ref().map(drop)
+        );
+        let typed = reference.is_ok() && (message.try_decode)(data).is_ok();
+        let fast_typed = (message.fast_decodes)(message, data);
+        assert_eq!(
+            fast_typed,
+            typed,
+            "{}/{}: the typed fast path says {}, while valid and decoding is {typed}",
+            message.spec,
+            message.name,
+            if fast_typed { "valid" } else { "not sure" },
+        );
     }
 }

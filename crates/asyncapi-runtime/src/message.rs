@@ -31,6 +31,11 @@ pub struct MessageInfo {
     /// Decodes JSON bytes straight into the message's payload type, as a receiver does, and drops
     /// the result: whether the bytes are a payload the Rust type accepts.
     pub try_decode: fn(&[u8]) -> Result<(), serde_json::Error>,
+    /// Whether validation's fast path alone vouches for the bytes while decoding them into the
+    /// message's payload type (see [`crate::validate`]): for tests that hold it against the
+    /// reference validator.
+    #[cfg(feature = "validate")]
+    pub fast_decodes: fn(&MessageInfo, &[u8]) -> bool,
 }
 
 impl MessageInfo {
@@ -47,6 +52,8 @@ impl MessageInfo {
             schema: "{}",
             normalize: normalize::<M>,
             try_decode: try_decode::<M>,
+            #[cfg(feature = "validate")]
+            fast_decodes: crate::validate::fast_decodes::<M>,
         }
     }
 }

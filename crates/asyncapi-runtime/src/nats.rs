@@ -524,8 +524,15 @@ impl Requester {
         #[cfg(feature = "validate")]
         if self.options.validate_replies {
             if let Some(info) = O::INFO.reply.first() {
-                match super::validate::validate_bytes(info, &payload) {
-                    Ok(_) => {}
+                // Checked and decoded in one pass.
+                match super::validate::decode_as::<O::Reply>(info, &payload) {
+                    Ok(value) => {
+                        return Ok(Reply {
+                            value,
+                            payload,
+                            headers,
+                        })
+                    }
                     Err(super::validate::ValidationError::Invalid { violations, .. }) => {
                         let mut e = RequestError::new(RequestErrorKind::InvalidReply, subject)
                             .with_payload(payload);

@@ -3,12 +3,22 @@
 //! Each message's standalone schema is compiled once, on first use, as JSON Schema 2020-12 with
 //! formats asserted (`date-time`, `uuid`...). A failure lists every violation with the JSON
 //! pointer of the offending value.
+//!
+//! Two paths give one verdict. The fast one checks the schema while decoding, in one pass over
+//! the bytes (`fast`, over a compiled `program` of the schema); it can only say "valid". Anything
+//! else, or any doubt, goes to the reference validator (the `jsonschema` crate), which finds every
+//! violation. A valid payload costs about a typed decode; an invalid one, a failed fast pass and
+//! the full report.
+
+mod fast;
+mod program;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{OnceLock, RwLock};
 
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::message::{Message, MessageInfo, MAX_PAYLOAD_BYTES};
@@ -165,8 +175,84 @@ pub fn validator(info: &MessageInfo) -> Result<&'static jsonschema::Validator, V
         .or_insert_with(|| Box::leak(Box::new(compiled))))
 }
 
+type Programs = RwLock<HashMap<(&'static str, &'static str), Option<&'static program::Program>>>;
+
+/// The fast path's program of a message, compiled on first use; `None` when its schema uses
+/// what the fast path does not check.
+fn program(info: &MessageInfo) -> Option<&'static program::Program> {
+    static CACHE: OnceLock<Programs> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (info.spec, info.name);
+    if let Some(p) = cache.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return *p;
+    }
+    let compiled = serde_json::from_str(info.schema)
+        .ok()
+        .and_then(|schema: Value| program::compile(&schema).ok())
+        .map(|p| &*Box::leak(Box::new(p)));
+    let mut map = cache.write().unwrap_or_else(|e| e.into_inner());
+    *map.entry(key).or_insert(compiled)
+}
+
+/// Whether the fast path can check a message at all (see the module's documentation).
+pub fn has_fast_path(info: &MessageInfo) -> bool {
+    !info.has_payload || program(info).is_some()
+}
+
+/// The fast path on bytes: the decoded value when the payload is certainly valid.
+fn fast_decode<T: DeserializeOwned>(info: &MessageInfo, body: &[u8]) -> Option<T> {
+    let program = program(info)?;
+    let check = fast::Check::new(program);
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = T::deserialize(check.root(&mut de)).ok()?;
+    de.end().ok()?;
+    check.clean().then_some(value)
+}
+
+/// [`MessageInfo::fast_decodes`] for message `M`.
+pub fn fast_decodes<M: Message>(info: &MessageInfo, body: &[u8]) -> bool {
+    body.len() <= MAX_PAYLOAD_BYTES && fast_decode::<M::Payload>(info, body).is_some()
+}
+
+/// Whether the fast path alone vouches for a body as the message's payload (as JSON, not decoded
+/// into a Rust type). [`validate_bytes`] takes this path first; for tests and benchmarks that hold
+/// it against [`validate_bytes_reference`].
+pub fn fast_path_accepts(info: &MessageInfo, body: &[u8]) -> bool {
+    !info.has_payload
+        || (body.len() <= MAX_PAYLOAD_BYTES && fast_decode::<Value>(info, body).is_some())
+}
+
+/// [`validate_bytes`] by the reference validator alone, without the fast path: the verdict the
+/// fast path must agree with.
+pub fn validate_bytes_reference(info: &MessageInfo, body: &[u8]) -> Result<Value, ValidationError> {
+    check_size(body)?;
+    if !info.has_payload {
+        return Ok(Value::Null);
+    }
+    let (value, repeated) = strict_json::parse(body).map_err(ValidationError::NotJson)?;
+    validate_parsed(info, &value, repeated)?;
+    Ok(value)
+}
+
+/// The fast path on a parsed value: whether it is certainly valid.
+fn fast_check(info: &MessageInfo, value: &Value) -> bool {
+    let Some(program) = program(info) else {
+        return false;
+    };
+    let check = fast::Check::new(program);
+    serde::de::IgnoredAny::deserialize(check.root(value)).is_ok() && check.clean()
+}
+
 /// Checks a JSON value against a message's schema.
 pub fn validate_value(info: &MessageInfo, value: &Value) -> Result<(), ValidationError> {
+    if !info.has_payload || fast_check(info, value) {
+        return Ok(());
+    }
+    reference(info, value)
+}
+
+/// The reference validator's verdict, with every violation.
+fn reference(info: &MessageInfo, value: &Value) -> Result<(), ValidationError> {
     if !info.has_payload {
         return Ok(());
     }
@@ -210,7 +296,7 @@ fn validate_parsed(
             }
         })
         .collect();
-    match validate_value(info, value) {
+    match reference(info, value) {
         Ok(()) if violations.is_empty() => Ok(()),
         Ok(()) => Err(ValidationError::Invalid {
             spec: info.spec,
@@ -237,6 +323,9 @@ pub fn validate_bytes(info: &MessageInfo, body: &[u8]) -> Result<Value, Validati
     check_size(body)?;
     if !info.has_payload {
         return Ok(Value::Null);
+    }
+    if let Some(value) = fast_decode::<Value>(info, body) {
+        return Ok(value);
     }
     let (value, repeated) = strict_json::parse(body).map_err(ValidationError::NotJson)?;
     validate_parsed(info, &value, repeated)?;
@@ -314,7 +403,13 @@ pub fn decode_as<T: DeserializeOwned>(
     info: &MessageInfo,
     body: &[u8],
 ) -> Result<T, ValidationError> {
-    let value = validate_bytes(info, body)?;
+    if info.has_payload && body.len() <= MAX_PAYLOAD_BYTES {
+        if let Some(decoded) = fast_decode::<T>(info, body) {
+            return Ok(decoded);
+        }
+    }
+    // The fast path had its chance: straight to the reference validator.
+    let value = validate_bytes_reference(info, body)?;
     T::deserialize(value).map_err(|error| ValidationError::Decode {
         spec: info.spec,
         message: info.name,
@@ -504,6 +599,8 @@ pub fn validate_subject(
             ))
         }
     };
-    validate_parsed(&message, &value, repeated)?;
+    if !(repeated.is_empty() && fast_check(&message, &value)) {
+        validate_parsed(&message, &value, repeated)?;
+    }
     Ok((message, value))
 }
