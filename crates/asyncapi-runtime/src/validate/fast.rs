@@ -19,27 +19,29 @@ use serde_json::Value;
 use super::program::{types, Additional, Bound, NodeId, Program};
 
 /// The nodes that apply to one value, each with its `allOf`s and `$ref`s already expanded.
+/// Small, as it is copied into every wrapper: node ids fit 16 bits (see [`Check::new`]).
 #[derive(Clone, Copy)]
 struct Set {
-    ids: [NodeId; 8],
-    len: u8,
+    ids: [u16; 7],
+    len: u16,
 }
 
 impl Set {
     fn empty() -> Self {
         Self {
-            ids: [0; 8],
+            ids: [0; 7],
             len: 0,
         }
     }
 
-    fn ids(&self) -> &[NodeId] {
+    fn ids(&self) -> &[u16] {
         &self.ids[..self.len as usize]
     }
 
     /// Adds a node and everything it brings in; `false` when there are too many to hold.
     fn add(&mut self, program: &Program, node: NodeId) -> bool {
         for &id in &program.nodes[node as usize].closure {
+            let id = id as u16;
             if !self.ids().contains(&id) {
                 if self.len as usize == self.ids.len() {
                     return false;
@@ -62,7 +64,8 @@ impl<'p> Check<'p> {
     pub(crate) fn new(program: &'p Program) -> Self {
         Self {
             program,
-            doubt: Cell::new(false),
+            // Node ids are kept in 16 bits; a schema with more nodes always takes the slow way.
+            doubt: Cell::new(program.nodes.len() > usize::from(u16::MAX)),
         }
     }
 
@@ -147,20 +150,23 @@ impl<'p> Check<'p> {
     }
 
     fn string<E: de::Error>(&self, set: &Set, s: &str) -> Result<(), E> {
-        self.scalar(set, types::STRING, || Value::from(s))?;
         let mut length = None;
         for node in self.nodes(set) {
-            if node.min_length.is_some() || node.max_length.is_some() {
-                let n = *length.get_or_insert_with(|| s.chars().count() as u64);
-                if node.min_length.is_some_and(|m| n < m) || node.max_length.is_some_and(|m| n > m)
-                {
-                    return Err(self.stop());
-                }
-            }
-            if let Some(strings) = &node.strings {
-                if !strings.is_valid(&Value::from(s)) {
-                    return Err(self.stop());
-                }
+            let fits = node.types & types::STRING != 0
+                && node
+                    .one_of_values
+                    .as_ref()
+                    .is_none_or(|values| values.iter().any(|v| v.as_str() == Some(s)))
+                && (node.min_length.is_none() && node.max_length.is_none() || {
+                    let n = *length.get_or_insert_with(|| s.chars().count() as u64);
+                    node.min_length.is_none_or(|m| n >= m) && node.max_length.is_none_or(|m| n <= m)
+                })
+                && node
+                    .strings
+                    .as_ref()
+                    .is_none_or(|strings| strings.is_valid(&Value::from(s)));
+            if !fits {
+                return Err(self.stop());
             }
         }
         Ok(())
@@ -417,7 +423,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for CheckedVisitor<'_, '_, V> {
             map,
             state: MapState {
                 object: self.set,
-                seen: [0; 8],
+                seen: [0; 7],
                 others: Fingerprints::default(),
                 value: Set::empty(),
                 key_ok: None,
@@ -539,7 +545,7 @@ fn fingerprint(key: &str) -> u64 {
 /// A set of fingerprints that holds the first few inline: most maps are small.
 #[derive(Default)]
 struct Fingerprints {
-    inline: [u64; 8],
+    inline: [u64; 4],
     len: usize,
     spilled: Vec<u64>,
 }
@@ -569,7 +575,7 @@ struct CheckedMap<'c, 'p, A> {
 struct MapState<'c, 'p> {
     object: Set,
     /// Per node of `object`: which of its properties have been seen.
-    seen: [u64; 8],
+    seen: [u64; 7],
     /// Fingerprints of the keys that are no node's property, to notice a repeat.
     others: Fingerprints,
     /// The nodes of the value whose key was just read.

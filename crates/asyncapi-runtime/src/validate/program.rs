@@ -54,6 +54,9 @@ pub(crate) struct Node {
     pub max_items: Option<u64>,
     /// Sorted by key.
     pub properties: Vec<(Box<str>, NodeId)>,
+    /// The property of each [`slot`]: its index, [`NO_PROPERTY`], or [`SHARED_SLOT`] when
+    /// several share it.
+    index: [u8; 64],
     /// Bit `i` set: `properties[i]` is required.
     pub required: u64,
     pub additional: Additional,
@@ -76,6 +79,7 @@ impl Default for Node {
             min_items: None,
             max_items: None,
             properties: Vec::new(),
+            index: [NO_PROPERTY; 64],
             required: 0,
             additional: Additional::Any,
             closure: Vec::new(),
@@ -100,16 +104,33 @@ impl Node {
             && self.additional == Additional::Any
     }
 
-    /// A property's index and node. Objects have few properties, so a scan that compares
-    /// lengths first beats a binary search of string comparisons.
+    /// A property's index and node: one probe of [`Node::index`], one comparison.
     #[inline]
     pub fn property(&self, key: &str) -> Option<(usize, NodeId)> {
-        let key = key.as_bytes();
-        self.properties
-            .iter()
-            .position(|(k, _)| k.len() == key.len() && k.as_bytes() == key)
-            .map(|i| (i, self.properties[i].1))
+        let i = match self.index[slot(key)] {
+            NO_PROPERTY => return None,
+            SHARED_SLOT => self
+                .properties
+                .iter()
+                .position(|(k, _)| k.len() == key.len() && **k == *key)?,
+            i => usize::from(i),
+        };
+        let (k, node) = &self.properties[i];
+        (**k == *key).then_some((i, *node))
     }
+}
+
+const NO_PROPERTY: u8 = u8::MAX;
+const SHARED_SLOT: u8 = u8::MAX - 1;
+
+/// Where a key goes in [`Node::index`]: keys of one object rarely share length, first and last
+/// byte.
+#[inline]
+fn slot(key: &str) -> usize {
+    let b = key.as_bytes();
+    let (first, last) = (b.first().copied(), b.last().copied());
+    let mixed = b.len() * 31 + usize::from(first.unwrap_or(0)) * 7 + usize::from(last.unwrap_or(0));
+    mixed & 63
 }
 
 #[derive(Debug)]
@@ -281,6 +302,17 @@ impl Compiler<'_> {
                 _ => {}
             }
         }
+        if node.properties.len() > 64 {
+            return Err("more than 64 properties".into());
+        }
+        for (i, (key, _)) in node.properties.iter().enumerate() {
+            let entry = &mut node.index[slot(key)];
+            *entry = if *entry == NO_PROPERTY {
+                i as u8
+            } else {
+                SHARED_SLOT
+            };
+        }
         if let Some(required) = map.get("required") {
             for name in required.as_array().ok_or("required is not an array")? {
                 let name = name.as_str().ok_or("a required name that is no string")?;
@@ -293,9 +325,7 @@ impl Compiler<'_> {
                 node.required |= 1 << i;
             }
         }
-        if node.properties.len() > 64 {
-            return Err("more than 64 properties".into());
-        }
+
         if !strings.is_empty() {
             let validator = jsonschema::options()
                 .with_draft(jsonschema::Draft::Draft202012)
@@ -361,4 +391,46 @@ fn count(value: &Value) -> Result<u64, String> {
     value
         .as_u64()
         .ok_or_else(|| format!("{value} is not a count"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_property_is_found_and_nothing_else_even_when_slots_are_shared() {
+        // Forty keys of one length: many share a slot.
+        let names: Vec<String> = (0..40).map(|i| format!("k{i:02}x")).collect();
+        let properties: Map<String, Value> = names.iter().map(|n| (n.clone(), json!({}))).collect();
+        let program =
+            compile(&json!({"type": "object", "properties": properties, "required": ["k07x"]}))
+                .unwrap();
+        let node = &program.nodes[program.root as usize];
+        for name in &names {
+            let (i, _) = node.property(name).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(&*node.properties[i].0, name.as_str());
+        }
+        for other in ["", "k", "k07", "k07y", "k40x", "K07x"] {
+            assert!(node.property(other).is_none(), "{other}");
+        }
+        let (required, _) = node.property("k07x").unwrap();
+        assert_eq!(node.required, 1 << required);
+    }
+
+    #[test]
+    fn what_the_fast_path_does_not_check_leaves_the_schema_without_a_program() {
+        for schema in [
+            json!({"oneOf": [{"type": "string"}, {"type": "integer"}]}),
+            json!({"type": "array", "uniqueItems": true}),
+            json!({"$ref": "https://example.com/elsewhere.json"}),
+            json!({"type": "object", "required": ["a"]}),
+            json!({"const": {"a": 1}}),
+        ] {
+            assert!(compile(&schema).is_err(), "{schema}");
+        }
+        let annotated =
+            json!({"type": "string", "description": "d", "x-rust": 1, "examples": ["a"]});
+        assert!(compile(&annotated).is_ok());
+    }
 }
