@@ -1,0 +1,67 @@
+//! serde_json against the SIMD decoders (sonic-rs, simd-json) for the typed decode of our
+//! messages: 15 interleaved rounds of 2,000 decodes each, the median round, and the ratio to
+//! serde_json in the same run.
+use std::time::Instant;
+use wasmcloud_protocol::control_interface::types::ScaleComponentCommand;
+use wasmcloud_protocol::lattice_events::types::{ComponentScaledPayload, HostHeartbeatPayload};
+
+fn compact(path: &str) -> Vec<u8> {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    serde_json::to_vec(&v).unwrap()
+}
+
+fn time(n: u32, mut f: impl FnMut()) -> f64 {
+    let t = Instant::now();
+    for _ in 0..n {
+        f();
+    }
+    t.elapsed().as_nanos() as f64 / n as f64
+}
+
+fn run<T: serde::de::DeserializeOwned>(name: &str, bytes: &[u8]) {
+    let n = 2000;
+    let (mut a, mut b, mut c) = (vec![], vec![], vec![]);
+    // simd-json decodes in place: a fresh copy per call, whose cost is measured apart.
+    let mut copy = vec![];
+    for _ in 0..15 {
+        a.push(time(n, || {
+            std::hint::black_box(serde_json::from_slice::<T>(bytes).unwrap());
+        }));
+        b.push(time(n, || {
+            std::hint::black_box(sonic_rs::from_slice::<T>(bytes).unwrap());
+        }));
+        c.push(time(n, || {
+            let mut v = bytes.to_vec();
+            std::hint::black_box(simd_json::serde::from_slice::<T>(&mut v).unwrap());
+        }));
+        copy.push(time(n, || {
+            std::hint::black_box(bytes.to_vec());
+        }));
+    }
+    let med = |v: &mut Vec<f64>| {
+        v.sort_by(|x, y| x.partial_cmp(y).unwrap());
+        v[v.len() / 2]
+    };
+    let (a, b, c, k) = (med(&mut a), med(&mut b), med(&mut c), med(&mut copy));
+    println!("{name:<22} {:>5} B  serde_json {:>8.0} ns  sonic-rs {:>8.0} ns ({:.2}x)  simd-json {:>8.0} ns ({:.2}x, copy {:.0} ns)",
+        bytes.len(), a, b, a / b, c, a / c, k);
+}
+
+fn main() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../../tests");
+    run::<HostHeartbeatPayload>(
+        "host_heartbeat",
+        &compact(&format!("{root}/golden/events/host_heartbeat.json")),
+    );
+    run::<ComponentScaledPayload>(
+        "component_scaled",
+        &compact(&format!(
+            "{root}/golden/events/component_scaled-signed.json"
+        )),
+    );
+    run::<ScaleComponentCommand>(
+        "ScaleComponentCommand",
+        &compact(&format!("{root}/golden/commands/scale_component.json")),
+    );
+}
