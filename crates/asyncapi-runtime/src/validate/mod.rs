@@ -604,3 +604,76 @@ pub fn validate_subject(
     }
     Ok((message, value))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    struct Order;
+
+    impl Message for Order {
+        type Payload = Value;
+        const INFO: MessageInfo = MessageInfo {
+            schema: r##"{
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$ref": "#/$defs/Order",
+                "$defs": {"Order": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string", "format": "uuid"},
+                        "lines": {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 1}},
+                        "note": {"type": ["string", "null"], "maxLength": 3}
+                    },
+                    "required": ["id", "lines"],
+                    "additionalProperties": false
+                }}
+            }"##,
+            ..MessageInfo::of::<Order>("shop", "Order")
+        };
+    }
+
+    #[test]
+    fn both_paths_give_one_verdict_on_bytes_and_on_values() {
+        let id = "0f1a2b3c-4d5e-4f60-8a1b-2c3d4e5f6a7b";
+        let cases = [
+            (json!({"id": id, "lines": [1, 2]}), true),
+            (json!({"id": id, "lines": [1], "note": null}), true),
+            (json!({"id": id, "lines": [1], "note": "abc"}), true),
+            (json!({"id": id, "lines": []}), false),
+            (json!({"id": id, "lines": [0]}), false),
+            (json!({"id": id, "lines": [1], "note": "abcd"}), false),
+            (json!({"id": "nope", "lines": [1]}), false),
+            (json!({"lines": [1]}), false),
+            (json!({"id": id, "lines": [1], "extra": 1}), false),
+            (json!([id]), false),
+        ];
+        let info = Order::INFO;
+        for (value, valid) in cases {
+            let bytes = serde_json::to_vec(&value).unwrap();
+            assert_eq!(fast_check(&info, &value), valid, "value {value}");
+            assert_eq!(fast_path_accepts(&info, &bytes), valid, "bytes {value}");
+            assert_eq!(validate_value(&info, &value).is_ok(), valid, "{value}");
+            assert_eq!(
+                validate_bytes_reference(&info, &bytes).is_ok(),
+                valid,
+                "{value}"
+            );
+            match decode::<Order>(&bytes) {
+                Ok(decoded) => assert!(valid && decoded == value, "{value}"),
+                Err(ValidationError::Invalid { violations, .. }) => {
+                    assert!(!valid && !violations.is_empty(), "{value}")
+                }
+                Err(other) => panic!("{value}: {other}"),
+            }
+        }
+        // A repeated key: the fast path doubts, the reference validator names it.
+        let repeated = format!(r#"{{"id": "{id}", "lines": [1], "lines": [2]}}"#);
+        assert!(!fast_path_accepts(&info, repeated.as_bytes()));
+        let Err(ValidationError::Invalid { violations, .. }) = decode::<Order>(repeated.as_bytes())
+        else {
+            panic!("a repeated key is refused")
+        };
+        assert_eq!(violations[0].instance, "/lines");
+    }
+}
