@@ -16,7 +16,7 @@ use serde_json::Value;
 use wasmcloud_protocol::lattice_events::messages::LatticeEvent;
 use wasmcloud_protocol::runtime::validate::validate_bytes;
 use wasmcloud_protocol::runtime::MessageInfo;
-use wasmcloud_protocol::{control_interface, lattice_events};
+use wasmcloud_protocol::SPECS;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -43,13 +43,10 @@ struct Verdict {
 }
 
 fn message(spec: &str, name: &str) -> MessageInfo {
-    let all = match spec {
-        "control-interface" => control_interface::messages::ALL,
-        "lattice-events" => lattice_events::messages::ALL,
-        other => panic!("no spec {other}"),
-    };
-    *all.iter()
-        .find(|m| m.name == name)
+    *SPECS
+        .iter()
+        .find(|s| s.id == spec)
+        .and_then(|s| s.message(name))
         .unwrap_or_else(|| panic!("no message {spec}/{name}"))
 }
 

@@ -124,11 +124,7 @@ fn to_2020(schema: &Value) -> Value {
         .and_then(Value::as_str)
         .and_then(integer_bounds)
     {
-        let is_integer = match out.get("type") {
-            Some(Value::String(t)) => t == "integer",
-            Some(Value::Array(ts)) => ts.iter().any(|t| t == "integer"),
-            _ => false,
-        };
+        let is_integer = allows_integers(out.get("type"));
         if is_integer {
             out.entry("minimum").or_insert_with(|| json_int(min));
             out.entry("maximum").or_insert_with(|| json_int(max));
@@ -136,6 +132,15 @@ fn to_2020(schema: &Value) -> Value {
         }
     }
     Value::Object(out)
+}
+
+/// Whether a schema's `type` names `integer`.
+fn allows_integers(types: Option<&Value>) -> bool {
+    match types {
+        Some(Value::String(t)) => t == "integer",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "integer"),
+        _ => false,
+    }
 }
 
 fn json_int(n: i128) -> Value {
@@ -232,18 +237,14 @@ fn stricter_receivers(schema: &Map<String, Value>) -> String {
     fn integers(value: &Value, at: &mut String, out: &mut Vec<String>) {
         match value {
             Value::Object(map) => {
-                let is_integer = match map.get("type") {
-                    Some(Value::String(t)) => t == "integer",
-                    Some(Value::Array(ts)) => ts.iter().any(|t| t == "integer"),
-                    _ => false,
-                };
+                let is_integer = allows_integers(map.get("type"));
                 if is_integer {
                     out.push(format!("#{at}"));
                 }
                 for (key, item) in map {
                     let len = at.len();
                     at.push('/');
-                    at.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    at.push_str(&crate::error::escape_token(key));
                     integers(item, at, out);
                     at.truncate(len);
                 }

@@ -255,12 +255,22 @@ impl fmt::Display for RequestError {
         if let Some(subject) = &self.subject {
             write!(f, "{subject}: ")?;
         }
-        let source = self
+        WhatFailed(self).fmt(f)
+    }
+}
+
+/// A [`RequestError`]'s message without its subject.
+struct WhatFailed<'a>(&'a RequestError);
+
+impl fmt::Display for WhatFailed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let error = self.0;
+        let source = error
             .source
             .as_ref()
             .map(|s| s.to_string())
             .unwrap_or_default();
-        match (self.kind, &self.detail) {
+        match (error.kind, &error.detail) {
             (RequestErrorKind::Encode, _) => write!(f, "cannot encode the request: {source}"),
             (RequestErrorKind::Timeout, Detail::Waited(after)) => {
                 write!(f, "no reply within {after:?}")
@@ -665,10 +675,7 @@ impl Requester {
                         Err(e) => {
                             // Kept as received, with why it is not a reply.
                             let error = match e.kind() {
-                                RequestErrorKind::InvalidReply => e
-                                    .to_string()
-                                    .split_once(": ")
-                                    .map_or(String::new(), |(_, why)| why.to_owned()),
+                                RequestErrorKind::InvalidReply => WhatFailed(&e).to_string(),
                                 _ => e.source.as_ref().map(|s| s.to_string()).unwrap_or_default(),
                             };
                             let payload = e.payload.unwrap_or_default();

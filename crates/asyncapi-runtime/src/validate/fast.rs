@@ -219,28 +219,86 @@ pub(crate) struct Checked<'c, 'p, D> {
 }
 
 impl<'c, 'p, D> Checked<'c, 'p, D> {
-    fn visitor<V>(&self, inner: V) -> CheckedVisitor<'c, 'p, V> {
-        CheckedVisitor {
+    /// The deserializer underneath, and the target's visitor wrapped to check what it is given.
+    fn split<V>(self, inner: V) -> (D, CheckedVisitor<'c, 'p, V>) {
+        let visitor = CheckedVisitor {
             inner,
             set: self.set,
             check: self.check,
-        }
+        };
+        (self.de, visitor)
     }
 }
 
-macro_rules! checked_methods {
-    ($($method:ident)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-            let v = self.visitor(visitor);
-            self.de.$method(v)
+/// The `Deserializer` methods that hand the target's visitor, wrapped by the implementing type's
+/// `split`, to the same method of the deserializer underneath. The two that differ,
+/// `deserialize_ignored_any` and `deserialize_enum`, each wrapper writes itself.
+macro_rules! forward_wrapped {
+    ($($method:ident)*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+                let (de, v) = self.split(visitor);
+                de.$method(v)
+            }
+        )*
+
+        fn deserialize_unit_struct<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            visitor: V,
+        ) -> Result<V::Value, D::Error> {
+            let (de, v) = self.split(visitor);
+            de.deserialize_unit_struct(name, v)
         }
-    )*};
+
+        fn deserialize_newtype_struct<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            visitor: V,
+        ) -> Result<V::Value, D::Error> {
+            let (de, v) = self.split(visitor);
+            de.deserialize_newtype_struct(name, v)
+        }
+
+        fn deserialize_tuple<V: Visitor<'de>>(
+            self,
+            len: usize,
+            visitor: V,
+        ) -> Result<V::Value, D::Error> {
+            let (de, v) = self.split(visitor);
+            de.deserialize_tuple(len, v)
+        }
+
+        fn deserialize_tuple_struct<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            len: usize,
+            visitor: V,
+        ) -> Result<V::Value, D::Error> {
+            let (de, v) = self.split(visitor);
+            de.deserialize_tuple_struct(name, len, v)
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            fields: &'static [&'static str],
+            visitor: V,
+        ) -> Result<V::Value, D::Error> {
+            let (de, v) = self.split(visitor);
+            de.deserialize_struct(name, fields, v)
+        }
+
+        fn is_human_readable(&self) -> bool {
+            self.de.is_human_readable()
+        }
+    };
 }
 
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for Checked<'_, '_, D> {
     type Error = D::Error;
 
-    checked_methods! {
+    forward_wrapped! {
         deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32
         deserialize_i64 deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32
         deserialize_u64 deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
@@ -251,55 +309,8 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Checked<'_, '_, D> {
 
     // A value the target type skips is walked all the same: it may break the schema.
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        let v = self.visitor(visitor);
-        self.de.deserialize_any(v)
-    }
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        let v = self.visitor(visitor);
-        self.de.deserialize_unit_struct(name, v)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        let v = self.visitor(visitor);
-        self.de.deserialize_newtype_struct(name, v)
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        let v = self.visitor(visitor);
-        self.de.deserialize_tuple(len, v)
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        let v = self.visitor(visitor);
-        self.de.deserialize_tuple_struct(name, len, v)
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        let v = self.visitor(visitor);
-        self.de.deserialize_struct(name, fields, v)
+        let (de, v) = self.split(visitor);
+        de.deserialize_any(v)
     }
 
     // serde_json also takes `{"Variant": null}` for a unit variant, which the schema (a string
@@ -310,12 +321,8 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Checked<'_, '_, D> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        let v = EnumVisitor(self.visitor(visitor));
-        self.de.deserialize_any(v)
-    }
-
-    fn is_human_readable(&self) -> bool {
-        self.de.is_human_readable()
+        let (de, v) = self.split(visitor);
+        de.deserialize_any(EnumVisitor(v))
     }
 }
 
@@ -699,18 +706,21 @@ struct KeyDeserializer<'k, 'c, 'p, D> {
     state: &'k mut MapState<'c, 'p>,
 }
 
-macro_rules! key_methods {
-    ($($method:ident)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-            self.de.$method(KeyVisitor { inner: visitor, state: self.state })
-        }
-    )*};
+impl<'k, 'c, 'p, D> KeyDeserializer<'k, 'c, 'p, D> {
+    /// The deserializer underneath, and the target's visitor wrapped to note the key.
+    fn split<V>(self, inner: V) -> (D, KeyVisitor<'k, 'c, 'p, V>) {
+        let visitor = KeyVisitor {
+            inner,
+            state: self.state,
+        };
+        (self.de, visitor)
+    }
 }
 
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDeserializer<'_, '_, '_, D> {
     type Error = D::Error;
 
-    key_methods! {
+    forward_wrapped! {
         deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32
         deserialize_i64 deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32
         deserialize_u64 deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
@@ -721,72 +731,8 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDeserializer<'_, '_, '_
 
     // A key the target skips is noted all the same (a `Value`'s skips without reading it).
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.de.deserialize_any(KeyVisitor {
-            inner: visitor,
-            state: self.state,
-        })
-    }
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        let v = KeyVisitor {
-            inner: visitor,
-            state: self.state,
-        };
-        self.de.deserialize_unit_struct(name, v)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        let v = KeyVisitor {
-            inner: visitor,
-            state: self.state,
-        };
-        self.de.deserialize_newtype_struct(name, v)
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        let v = KeyVisitor {
-            inner: visitor,
-            state: self.state,
-        };
-        self.de.deserialize_tuple(len, v)
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        let v = KeyVisitor {
-            inner: visitor,
-            state: self.state,
-        };
-        self.de.deserialize_tuple_struct(name, len, v)
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        let v = KeyVisitor {
-            inner: visitor,
-            state: self.state,
-        };
-        self.de.deserialize_struct(name, fields, v)
+        let (de, v) = self.split(visitor);
+        de.deserialize_any(v)
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -795,11 +741,8 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDeserializer<'_, '_, '_
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        let v = KeyVisitor {
-            inner: visitor,
-            state: self.state,
-        };
-        self.de.deserialize_enum(name, variants, v)
+        let (de, v) = self.split(visitor);
+        de.deserialize_enum(name, variants, v)
     }
 }
 

@@ -146,52 +146,59 @@ impl From<SubjectError> for ValidationError {
     }
 }
 
-type Cache = RwLock<HashMap<(&'static str, &'static str), &'static jsonschema::Validator>>;
+/// Compiles a schema as the reference validator judges: 2020-12, formats asserted. The fast path
+/// judges `format` and `pattern` with it too, so the two cannot differ there.
+fn compile_reference(schema: &Value) -> Result<jsonschema::Validator, String> {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(schema)
+        .map_err(|e| e.to_string())
+}
+
+type PerMessage<T> = RwLock<HashMap<(&'static str, &'static str), &'static T>>;
+
+/// What `make` builds of a message, built on first use and kept for the process.
+fn per_message<T, E>(
+    cache: &'static OnceLock<PerMessage<T>>,
+    info: &MessageInfo,
+    make: impl FnOnce() -> Result<T, E>,
+) -> Result<&'static T, E> {
+    let cache = cache.get_or_init(Default::default);
+    let key = (info.spec, info.name);
+    if let Some(built) = cache.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(built);
+    }
+    let built = make()?;
+    let mut map = cache.write().unwrap_or_else(|e| e.into_inner());
+    // Another thread may have built it meanwhile; keep the first.
+    Ok(*map.entry(key).or_insert_with(|| Box::leak(Box::new(built))))
+}
 
 /// The compiled validator of a message, compiled on first use and kept for the process.
 pub fn validator(info: &MessageInfo) -> Result<&'static jsonschema::Validator, ValidationError> {
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let key = (info.spec, info.name);
-    if let Some(v) = cache.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        return Ok(v);
-    }
-    let schema_error = |error: String| ValidationError::Schema {
-        spec: info.spec,
-        message: info.name,
-        error,
-    };
-    let schema: Value =
-        serde_json::from_str(info.schema).map_err(|e| schema_error(e.to_string()))?;
-    let compiled = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .should_validate_formats(true)
-        .build(&schema)
-        .map_err(|e| schema_error(e.to_string()))?;
-    let mut map = cache.write().unwrap_or_else(|e| e.into_inner());
-    // Another thread may have compiled it meanwhile; keep the first.
-    Ok(*map
-        .entry(key)
-        .or_insert_with(|| Box::leak(Box::new(compiled))))
+    static CACHE: OnceLock<PerMessage<jsonschema::Validator>> = OnceLock::new();
+    per_message(&CACHE, info, || {
+        serde_json::from_str(info.schema)
+            .map_err(|e| e.to_string())
+            .and_then(|schema: Value| compile_reference(&schema))
+            .map_err(|error| ValidationError::Schema {
+                spec: info.spec,
+                message: info.name,
+                error,
+            })
+    })
 }
-
-type Programs = RwLock<HashMap<(&'static str, &'static str), Option<&'static program::Program>>>;
 
 /// The fast path's program of a message, compiled on first use; `None` when its schema uses
 /// what the fast path does not check.
 fn program(info: &MessageInfo) -> Option<&'static program::Program> {
-    static CACHE: OnceLock<Programs> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let key = (info.spec, info.name);
-    if let Some(p) = cache.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        return *p;
-    }
-    let compiled = serde_json::from_str(info.schema)
-        .ok()
-        .and_then(|schema: Value| program::compile(&schema).ok())
-        .map(|p| &*Box::leak(Box::new(p)));
-    let mut map = cache.write().unwrap_or_else(|e| e.into_inner());
-    *map.entry(key).or_insert(compiled)
+    static CACHE: OnceLock<PerMessage<Option<program::Program>>> = OnceLock::new();
+    let compiled = per_message(&CACHE, info, || {
+        let schema: Option<Value> = serde_json::from_str(info.schema).ok();
+        Ok::<_, ()>(schema.and_then(|schema| program::compile(&schema).ok()))
+    });
+    compiled.ok().and_then(Option::as_ref)
 }
 
 /// Whether the fast path can check a message at all (see the module's documentation).
@@ -327,9 +334,7 @@ pub fn validate_bytes(info: &MessageInfo, body: &[u8]) -> Result<Value, Validati
     if let Some(value) = fast_decode::<Value>(info, body) {
         return Ok(value);
     }
-    let (value, repeated) = strict_json::parse(body).map_err(ValidationError::NotJson)?;
-    validate_parsed(info, &value, repeated)?;
-    Ok(value)
+    validate_bytes_reference(info, body)
 }
 
 /// JSON Schema counts `1.0`, `-0.0` and `1e2` as integers, but typed receivers (serde's integer

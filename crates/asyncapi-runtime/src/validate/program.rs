@@ -327,12 +327,7 @@ impl Compiler<'_> {
         }
 
         if !strings.is_empty() {
-            let validator = jsonschema::options()
-                .with_draft(jsonschema::Draft::Draft202012)
-                .should_validate_formats(true)
-                .build(&Value::Object(strings))
-                .map_err(|e| e.to_string())?;
-            node.strings = Some(validator);
+            node.strings = Some(super::compile_reference(&Value::Object(strings))?);
         }
         self.nodes[id as usize] = node;
         Ok(id)
