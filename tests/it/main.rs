@@ -6,6 +6,7 @@ mod hostile_payloads;
 mod interop;
 mod nats;
 mod other_validators;
+mod permissions;
 mod properties;
 mod roundtrip;
 mod subjects;

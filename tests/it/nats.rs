@@ -20,7 +20,7 @@ use wasmcloud_protocol::runtime::nats::{
 };
 use wasmcloud_protocol::runtime::{Message, SubjectPrefix};
 use workspace_tests::mock_host::{LatticeStore, MockHost, MockHostConfig};
-use workspace_tests::nats_server::NatsServer;
+use workspace_tests::nats_server::{Connection, Login, NatsServer};
 
 const HOSTS: [&str; 3] = [
     "NAU2KX5RMQAUL35EROZUYD77GVKISUV2GKTUVEZDJMYCGGK2SO7UCO3N",
@@ -47,16 +47,39 @@ async fn hosts(
     config: impl Fn(&str) -> MockHostConfig,
     n: usize,
 ) -> (Vec<MockHost>, Vec<Server>) {
+    let (hosts, servers, _) = hosts_as(server, &Login::anyone(), config, n).await;
+    (hosts, servers)
+}
+
+/// Mock hosts on `server` connected as `login`, sharing one lattice store, with their
+/// connections.
+pub(crate) async fn hosts_as(
+    server: &NatsServer,
+    login: &Login,
+    config: impl Fn(&str) -> MockHostConfig,
+    n: usize,
+) -> (Vec<MockHost>, Vec<Server>, Vec<Connection>) {
     let store = Arc::new(LatticeStore::default());
     let mut hosts = Vec::new();
     let mut servers = Vec::new();
+    let mut connections = Vec::new();
     for id in &HOSTS[..n] {
-        let nats = connect(server).await;
+        let connection = login.connect(server).await;
+        let nats = connection.nats.clone();
         let host = MockHost::new(nats.clone(), config(id), store.clone()).unwrap();
         servers.push(host.clone().serve(nats).await.unwrap());
         hosts.push(host);
+        connections.push(connection);
     }
-    (hosts, servers)
+    (hosts, servers, connections)
+}
+
+/// Fails the test if the server reported an error on any of these connections (a permissions
+/// violation, say).
+pub(crate) fn assert_no_server_errors(connections: &[&Connection]) {
+    for connection in connections {
+        assert_eq!(connection.errors(), Vec::<String>::new());
+    }
 }
 
 fn scale(host: &str, count: u32) -> ctl::ScaleComponentCommand {
@@ -111,20 +134,48 @@ async fn next_event(
 #[tokio::test]
 async fn every_operation_through_our_client_and_our_responder() {
     let server = NatsServer::start();
-    let (hosts, _servers) = hosts(&server, |id| MockHostConfig::new("default", id), 1).await;
+    every_operation(
+        &server,
+        &Login::anyone(),
+        &Login::anyone(),
+        &SubjectPrefix::new(),
+    )
+    .await;
+}
+
+/// Every operation through our client, connected as `client`, against a mock host connected as
+/// `host`, on subjects with `prefix`, with no error from the server on either connection.
+pub(crate) async fn every_operation(
+    server: &NatsServer,
+    host: &Login,
+    client: &Login,
+    prefix: &SubjectPrefix,
+) {
+    let config = |id: &str| {
+        let mut c = MockHostConfig::new("default", id);
+        c.prefix = prefix.clone();
+        c
+    };
+    let (hosts, _servers, host_connections) = hosts_as(server, host, config, 1).await;
+    let client_connection = client.connect(server).await;
     let host = HOSTS[0];
-    let nats = connect(&server).await;
+    let nats = client_connection.nats.clone();
     let client = Client::with_options(
         nats.clone(),
         "default",
-        RequestOptions::new().gather(
+        RequestOptions::new().prefix(prefix.clone()).gather(
             GatherOptions::new()
                 .deadline(Duration::from_secs(3))
                 .quiet(Duration::from_millis(300)),
         ),
     )
     .unwrap();
-    let events_client = Events::new(nats.clone(), "default").unwrap();
+    let events_client = Events::with_options(
+        nats.clone(),
+        "default",
+        RequestOptions::new().prefix(prefix.clone()),
+    )
+    .unwrap();
     let mut events = events_client.subscribe_lattice_event().await.unwrap();
 
     // getHosts
@@ -420,14 +471,27 @@ async fn every_operation_through_our_client_and_our_responder() {
         LatticeEvent::HostStopped(_)
     ));
     assert!(hosts[0].stopped());
+    assert_no_server_errors(&[&host_connections[0], &client_connection]);
 }
 
 #[tokio::test]
 async fn the_official_client_against_our_responder() {
     let server = NatsServer::start();
-    let (hosts, _servers) = hosts(&server, |id| MockHostConfig::new("default", id), 2).await;
+    official_client_against_our_responder(&server, &Login::anyone(), &Login::anyone()).await;
+}
+
+/// The official client, connected as `client`, against two mock hosts connected as `host`, with
+/// no error from the server on any connection.
+pub(crate) async fn official_client_against_our_responder(
+    server: &NatsServer,
+    host: &Login,
+    client: &Login,
+) {
+    let (hosts, _servers, host_connections) =
+        hosts_as(server, host, |id| MockHostConfig::new("default", id), 2).await;
+    let client_connection = client.connect(server).await;
     let host = HOSTS[0];
-    let nats = connect(&server).await;
+    let nats = client_connection.nats.clone();
     let official = official::ClientBuilder::new(nats.clone())
         .lattice("default")
         .timeout(Duration::from_secs(3))
@@ -596,6 +660,11 @@ async fn the_official_client_against_our_responder() {
         }
     })
     .await;
+    assert_no_server_errors(&[
+        &host_connections[0],
+        &host_connections[1],
+        &client_connection,
+    ]);
 }
 
 /// A responder written directly on async-nats with the official crate's types.

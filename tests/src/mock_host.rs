@@ -18,7 +18,9 @@ use wasmcloud_protocol::control_interface::responder::{serve, Responder};
 use wasmcloud_protocol::control_interface::{subjects, types as ctl};
 use wasmcloud_protocol::lattice_events::client::Client as Events;
 use wasmcloud_protocol::lattice_events::types as evt;
-use wasmcloud_protocol::runtime::nats::{async_nats, Reject, ServeError, ServeOptions, Server};
+use wasmcloud_protocol::runtime::nats::{
+    async_nats, Reject, RequestOptions, ServeError, ServeOptions, Server,
+};
 use wasmcloud_protocol::runtime::SubjectPrefix;
 
 /// What a lattice shares between its hosts: links and named configs.
@@ -162,7 +164,13 @@ impl MockHost {
         subjects::SpecFilter::default()
             .lattice(&config.lattice)
             .map_err(|e| e.to_string())?;
-        let events = Events::new(nats, &config.lattice).map_err(|e| e.to_string())?;
+        // Events carry the account token too (the events' root is not replaceable).
+        let events = Events::with_options(
+            nats,
+            &config.lattice,
+            RequestOptions::new().prefix(config.prefix.clone()),
+        )
+        .map_err(|e| e.to_string())?;
         Ok(Self {
             state: Arc::new(Mutex::new(State {
                 components: BTreeMap::new(),

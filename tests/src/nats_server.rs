@@ -3,7 +3,10 @@
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use wasmcloud_protocol::runtime::nats::async_nats;
 
 /// A running `nats-server`; killed when dropped (with its JetStream store, if it has one).
 #[derive(Debug)]
@@ -12,6 +15,8 @@ pub struct NatsServer {
     child: Option<Child>,
     /// The JetStream store folder, when JetStream is on.
     store: Option<PathBuf>,
+    /// The configuration file, when the server has one.
+    config: Option<PathBuf>,
 }
 
 /// The server binary: `$NATS_SERVER`, or `nats-server` on the `PATH`.
@@ -46,6 +51,36 @@ impl NatsServer {
             port: free_port(),
             child: None,
             store: None,
+            config: None,
+        };
+        server.spawn();
+        server
+    }
+
+    /// Starts a server with this configuration (users and their permissions, say); the address
+    /// and port are the test's own, whatever the configuration says. A configuration the server
+    /// refuses fails the test with the server's complaint.
+    pub fn start_with_config(config: &str) -> Self {
+        let port = free_port();
+        let file = scratch_path(&format!("nats-{port}.conf"));
+        std::fs::write(&file, config).expect("the configuration is written");
+        let checked = Command::new(binary())
+            .arg("-t")
+            .arg("-c")
+            .arg(&file)
+            .output()
+            .expect("nats-server runs");
+        assert!(
+            checked.status.success(),
+            "nats-server refuses the configuration: {}{}\n{config}",
+            String::from_utf8_lossy(&checked.stdout),
+            String::from_utf8_lossy(&checked.stderr)
+        );
+        let mut server = Self {
+            port,
+            child: None,
+            store: None,
+            config: Some(file),
         };
         server.spawn();
         server
@@ -66,6 +101,7 @@ impl NatsServer {
             port,
             child: None,
             store: Some(store),
+            config: None,
         };
         server.spawn();
         server
@@ -73,6 +109,9 @@ impl NatsServer {
 
     fn spawn(&mut self) {
         let mut command = Command::new(binary());
+        if let Some(config) = &self.config {
+            command.arg("-c").arg(config);
+        }
         command.args(["-a", "127.0.0.1", "-p", &self.port.to_string()]);
         if let Some(store) = &self.store {
             command.arg("-js").arg("-sd").arg(store);
@@ -121,5 +160,97 @@ impl Drop for NatsServer {
         if let Some(store) = &self.store {
             let _ = std::fs::remove_dir_all(store);
         }
+        if let Some(config) = &self.config {
+            let _ = std::fs::remove_file(config);
+        }
+    }
+}
+
+/// A file name of this process's own in the temporary folder.
+fn scratch_path(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("{}-{name}", std::process::id()))
+}
+
+/// Who a test connects as: anyone (a server without users), or a user whose password is its
+/// name, with the inbox prefix its permissions may require.
+#[derive(Debug, Clone, Default)]
+pub struct Login {
+    user: Option<String>,
+    inbox_prefix: Option<String>,
+}
+
+impl Login {
+    /// No user: for servers without authorization.
+    pub fn anyone() -> Self {
+        Self::default()
+    }
+
+    /// The user `name`, with password `name`.
+    pub fn user(name: &str) -> Self {
+        Self {
+            user: Some(name.to_owned()),
+            inbox_prefix: None,
+        }
+    }
+
+    /// Replies come to inboxes under `prefix` (async-nats' `custom_inbox_prefix`).
+    pub fn inbox_prefix(mut self, prefix: &str) -> Self {
+        self.inbox_prefix = Some(prefix.to_owned());
+        self
+    }
+
+    /// Connects, keeping every error the server reports on the connection (`-ERR`, such as a
+    /// permissions violation), which async-nats otherwise only logs.
+    pub async fn connect(&self, server: &NatsServer) -> Connection {
+        let errors = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let seen = errors.clone();
+        let mut options = async_nats::ConnectOptions::new().event_callback(move |event| {
+            let seen = seen.clone();
+            let tx = tx.clone();
+            async move {
+                if let async_nats::Event::ServerError(e) = event {
+                    seen.lock().expect("not poisoned").push(e.to_string());
+                    let _ = tx.send(e.to_string());
+                }
+            }
+        });
+        if let Some(user) = &self.user {
+            options = options.user_and_password(user.clone(), user.clone());
+        }
+        if let Some(prefix) = &self.inbox_prefix {
+            options = options.custom_inbox_prefix(prefix.clone());
+        }
+        let nats = options.connect(server.url()).await.expect("connects");
+        Connection {
+            nats,
+            errors,
+            next: Arc::new(tokio::sync::Mutex::new(rx)),
+        }
+    }
+}
+
+/// A connection made by a [`Login`], with the errors the server reported on it.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// The connection.
+    pub nats: async_nats::Client,
+    errors: Arc<Mutex<Vec<String>>>,
+    next: Arc<tokio::sync::Mutex<tokio::sync::mpsc::UnboundedReceiver<String>>>,
+}
+
+impl Connection {
+    /// Every error the server has reported so far.
+    pub fn errors(&self) -> Vec<String> {
+        self.errors.lock().expect("not poisoned").clone()
+    }
+
+    /// The next error the server reports, if one comes within 5 s.
+    pub async fn next_error(&self) -> Option<String> {
+        let mut next = self.next.lock().await;
+        tokio::time::timeout(Duration::from_secs(5), next.recv())
+            .await
+            .ok()
+            .flatten()
     }
 }

@@ -7,6 +7,7 @@ mod guard;
 mod merges;
 mod messages;
 mod nats;
+mod permissions;
 mod schemas;
 mod subjects;
 mod types;
@@ -295,6 +296,7 @@ pub(crate) fn module(
     let subjects = subjects::subjects(spec, &runtime)?;
     let bindings = bindings::all(spec)?;
     let operations = subjects::operations(spec, &runtime, &bindings);
+    let permissions = permissions::emit(spec, &runtime);
     let gate = match &settings.nats_feature {
         Some(feature) => quote::quote!(#[cfg(feature = #feature)]),
         None => TokenStream::new(),
@@ -332,7 +334,7 @@ pub(crate) fn module(
         /// The AsyncAPI version the spec is written in.
         pub const ASYNCAPI_VERSION: &str = #asyncapi;
 
-        /// The spec at a glance: its channels, operations and messages.
+        /// The spec at a glance: its channels, operations, messages and roles.
         pub const INFO: #runtime::SpecInfo = #runtime::SpecInfo {
             id: SPEC,
             title: TITLE,
@@ -340,6 +342,7 @@ pub(crate) fn module(
             channels: subjects::channels::ALL,
             operations: operations::ALL,
             messages: messages::ALL,
+            roles: permissions::ALL,
         };
 
         /// Payload and schema types, one per schema of the spec.
@@ -352,6 +355,8 @@ pub(crate) fn module(
         #subjects
 
         #operations
+
+        #permissions
 
         #nats
     };

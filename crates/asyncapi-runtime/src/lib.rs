@@ -5,6 +5,7 @@ mod message;
 #[cfg(feature = "nats")]
 pub mod nats;
 mod operation;
+pub mod permissions;
 #[cfg(feature = "validate")]
 mod strict_json;
 pub mod subject;
@@ -36,6 +37,8 @@ pub struct SpecInfo {
     pub operations: &'static [OperationInfo],
     /// Every message, in spec order.
     pub messages: &'static [MessageInfo],
+    /// What each role does on NATS, for [`permissions::Permissions::for_role`].
+    pub roles: &'static [permissions::RoleGrants],
 }
 
 impl SpecInfo {

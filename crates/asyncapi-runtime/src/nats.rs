@@ -459,11 +459,19 @@ pub fn refusal_reply(status: &ReplyStatusInfo, reason: &str) -> Bytes {
 }
 
 /// Waits until the server has processed everything this connection sent before, subscriptions
-/// included: a message to a private inbox comes back only after them, as the server handles a
+/// included: a message to a subject of its own comes back only after them, as the server handles a
 /// connection's operations in order. (`flush` only writes the socket, so another connection's
 /// request could otherwise find no subscriber yet.)
+///
+/// The probe goes to a fresh subject under [`PROBE_SUBJECTS`](crate::permissions::PROBE_SUBJECTS),
+/// not to an inbox: a user allowed to publish to inboxes could forge other users' replies.
 pub async fn round_trip(nats: &async_nats::Client) -> Result<(), String> {
-    let inbox = nats.new_inbox();
+    let fresh = nats.new_inbox();
+    let token = fresh.rsplit('.').next().unwrap_or(&fresh);
+    let inbox = format!(
+        "{}.{token}",
+        crate::permissions::PROBE_SUBJECTS.trim_end_matches(".>")
+    );
     let mut probe = nats
         .subscribe(inbox.clone())
         .await

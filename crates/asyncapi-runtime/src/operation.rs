@@ -127,6 +127,28 @@ impl OperationInfo {
         values: &[(&str, &str)],
         prefix: &SubjectPrefix,
     ) -> Result<Option<String>, SubjectError> {
+        self.render_queue(values, prefix, false)
+    }
+
+    /// The queue group names a permission must allow: like [`Self::queue_group`], but a parameter
+    /// without a value leaves its token open (`*`), as queue permissions of nats-server may
+    /// hold wildcards.
+    pub fn queue_filter(
+        &self,
+        values: &[(&str, &str)],
+        prefix: &SubjectPrefix,
+    ) -> Result<Option<String>, SubjectError> {
+        self.render_queue(values, prefix, true)
+    }
+
+    fn render_queue(
+        &self,
+        values: &[(&str, &str)],
+        prefix: &SubjectPrefix,
+        open: bool,
+    ) -> Result<Option<String>, SubjectError> {
+        // Stands for an open value while rendering; never valid in a token, so never given.
+        const OPEN: char = '\0';
         let Some(template) = self.queue else {
             return Ok(None);
         };
@@ -143,18 +165,29 @@ impl OperationInfo {
             out.push_str(&rest[..start]);
             let end = rest[start..].find('}').map_or(rest.len(), |e| start + e);
             let name = &rest[start + 1..end];
-            let value = values
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| *v)
-                .ok_or_else(|| SubjectError::MissingParameter {
-                    param: name.to_owned(),
-                })?;
-            subject_token(name, value)?;
-            out.push_str(value);
+            match values.iter().find(|(n, _)| *n == name) {
+                Some((_, value)) => {
+                    subject_token(name, value)?;
+                    out.push_str(value);
+                }
+                None if open => out.push(OPEN),
+                None => {
+                    return Err(SubjectError::MissingParameter {
+                        param: name.to_owned(),
+                    })
+                }
+            }
             rest = rest.get(end + 1..).unwrap_or("");
         }
         out.push_str(rest);
+        if out.contains(OPEN) {
+            // An open value makes its whole token open, whatever text shares the token.
+            let tokens: Vec<&str> = out
+                .split('.')
+                .map(|t| if t.contains(OPEN) { "*" } else { t })
+                .collect();
+            out = tokens.join(".");
+        }
         Ok(Some(out))
     }
 }

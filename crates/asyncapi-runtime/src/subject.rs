@@ -48,6 +48,13 @@ pub enum SubjectError {
         /// The parameter name.
         param: String,
     },
+    /// A subject with wildcards (a subscription or a permission) breaks a rule.
+    InvalidFilter {
+        /// The offending subject.
+        filter: String,
+        /// The rule it breaks.
+        rule: String,
+    },
 }
 
 impl fmt::Display for SubjectError {
@@ -64,6 +71,9 @@ impl fmt::Display for SubjectError {
             }
             Self::MissingParameter { param } => write!(f, "parameter `{param}` is missing"),
             Self::UnknownParameter { param } => write!(f, "there is no parameter `{param}`"),
+            Self::InvalidFilter { filter, rule } => {
+                write!(f, "subject {filter:?} is not allowed: {rule}")
+            }
         }
     }
 }

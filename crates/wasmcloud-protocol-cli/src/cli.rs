@@ -36,6 +36,15 @@ pub enum Command {
     Validate(Validate),
     /// The message's standalone JSON Schema (2020-12).
     Schema(Schema),
+    /// The least NATS permissions of a role, for a nats-server `users` entry.
+    ///
+    /// Derived from the specs' operations: a host subscribes to the requests it serves (in their
+    /// queue groups), answers them (allow_responses) and publishes events; a client publishes
+    /// requests, reads replies on its inbox and follows the events; an observer only follows the
+    /// events. Prints the `permissions` block of a server configuration (with --json, the same
+    /// object as JSON). What the specs do not cover, such as a real host's JetStream key-value
+    /// buckets, can be added with --publish and --subscribe.
+    Permissions(Permissions),
 }
 
 // Each command lets a repeated option's last value win, as scripts that append flags expect.
@@ -116,4 +125,44 @@ pub struct Schema {
     /// The message (e.g. lattice-events/HostHeartbeat).
     #[arg(value_name = "SPEC/MESSAGE")]
     pub message: String,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Role {
+    /// A wasmCloud host: serves the control interface and publishes events.
+    Host,
+    /// A control client (wash, wadm): sends commands and follows events.
+    Client,
+    /// Follows events only (a dashboard).
+    Observer,
+}
+
+#[derive(Args)]
+#[command(args_override_self = true)]
+pub struct Permissions {
+    /// The role.
+    #[arg(long)]
+    pub role: Role,
+    /// The lattice; every lattice (`*`) when not given.
+    #[arg(long, value_name = "L")]
+    pub lattice: Option<String>,
+    #[command(flatten)]
+    pub prefix: Prefix,
+    /// The user's own inbox prefix (async-nats custom_inbox_prefix), so it reads no other
+    /// user's replies; `_INBOX` when not given.
+    #[arg(long, value_name = "X")]
+    pub inbox_prefix: Option<String>,
+    /// Leave out `_PROBE.>`, which only programs built on this crate's runtime need (it waits
+    /// on it for its subscriptions to be in place).
+    #[arg(long)]
+    pub no_probe: bool,
+    /// Also allow publishing to this subject (wildcards allowed; repeatable).
+    #[arg(long = "publish", value_name = "SUBJECT", action = clap::ArgAction::Append)]
+    pub publish: Vec<String>,
+    /// Also allow subscribing to this subject (`SUBJECT QUEUE` for a queue group; repeatable).
+    #[arg(long = "subscribe", value_name = "SUBJECT", action = clap::ArgAction::Append)]
+    pub subscribe: Vec<String>,
+    /// Print the permissions as JSON, with the keys nats-server reads.
+    #[arg(long)]
+    pub json: bool,
 }

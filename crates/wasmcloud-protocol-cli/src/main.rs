@@ -2,6 +2,7 @@
 
 mod cli;
 mod output;
+mod permissions;
 mod subjects;
 mod validate;
 
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         Command::Subject(args) => subjects::subject(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Schema(args) => validate::schema(&args),
+        Command::Permissions(args) => permissions::run(&args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

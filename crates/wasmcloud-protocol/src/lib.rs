@@ -11,7 +11,9 @@
 //! - `subjects`: one type per channel that builds and parses its subjects, and subscription
 //!   filters; the channels and parameter rules as data (`INFO.route` routes any subject);
 //! - `operations`: one type per operation with its subject, request and reply types and how it is
-//!   answered.
+//!   answered;
+//! - `permissions`: what each role (the host, a client, an observer) does on NATS, which
+//!   [`permissions()`] renders as the least permissions of a nats-server user.
 //!
 //! and, first, what users reach for: `Client`, `Responder` and `serve` (the `nats` feature) and
 //! the enum over the events.
@@ -26,6 +28,23 @@ pub use generated::{control_interface, lattice_events};
 
 /// Every spec of the protocol.
 pub const SPECS: &[runtime::SpecInfo] = &[control_interface::INFO, lattice_events::INFO];
+
+/// The least NATS permissions of a role of the lattice protocol, over both specs: a wasmCloud
+/// host is the [`Application`](runtime::permissions::Role::Application), a control client (wash,
+/// wadm) a [`Client`](runtime::permissions::Role::Client), a dashboard an
+/// [`Observer`](runtime::permissions::Role::Observer). Print it (`Display`) for a nats-server
+/// configuration, or serialize it for a `users` entry in JSON.
+///
+/// A real host needs more than the specs say: JetStream (its key-value buckets for config, links
+/// and claims) and the RPC subjects of its components and providers; add them with
+/// [`PermissionOptions::allow_publish`](runtime::permissions::PermissionOptions::allow_publish)
+/// and [`allow_subscribe`](runtime::permissions::PermissionOptions::allow_subscribe).
+pub fn permissions(
+    role: runtime::permissions::Role,
+    options: &runtime::permissions::PermissionOptions,
+) -> Result<runtime::permissions::Permissions, runtime::SubjectError> {
+    runtime::permissions::Permissions::for_role(SPECS, role, options)
+}
 
 /// Validates a body received on a subject of the protocol: routes the subject to its channel,
 /// picks the message (the request or event with [`Side::Request`](runtime::validate::Side), the

@@ -36,7 +36,14 @@ fn help() {
 }
 
 /// Every command, for `--help` of each.
-const COMMANDS: &[&str] = &["subjects", "match", "subject", "validate", "schema"];
+const COMMANDS: &[&str] = &[
+    "subjects",
+    "match",
+    "subject",
+    "validate",
+    "schema",
+    "permissions",
+];
 
 #[test]
 fn help_of_each_command() {
@@ -143,4 +150,37 @@ fn usage_errors() {
     );
     let command = run(&["frobnicate"], "");
     insta::assert_snapshot!(format!("{unknown}\n{not_json}\n{command}"));
+}
+
+#[test]
+fn permissions_of_each_role() {
+    let outputs: Vec<String> = ["host", "client", "observer"]
+        .iter()
+        .map(|role| run(&["permissions", "--role", role, "--lattice", "default"], ""))
+        .collect();
+    insta::assert_snapshot!(outputs.join("\n"));
+}
+
+#[test]
+fn permissions_as_json_with_a_prefix_an_account_and_an_inbox() {
+    insta::assert_snapshot!(run(
+        &[
+            "permissions",
+            "--role",
+            "client",
+            "--lattice",
+            "default",
+            "--ctl-prefix",
+            "acme.ctl",
+            "--account",
+            "ACME",
+            "--inbox-prefix",
+            "_INBOX.alice",
+            "--no-probe",
+            "--publish",
+            "$JS.API.>",
+            "--json",
+        ],
+        ""
+    ));
 }

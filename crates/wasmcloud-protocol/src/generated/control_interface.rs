@@ -28,7 +28,7 @@ pub const VERSION: &str = "2.0.0";
 /// The AsyncAPI version the spec is written in.
 pub const ASYNCAPI_VERSION: &str = "2.6.0";
 
-/// The spec at a glance: its channels, operations and messages.
+/// The spec at a glance: its channels, operations, messages and roles.
 pub const INFO: ::asyncapi_runtime::SpecInfo = ::asyncapi_runtime::SpecInfo {
     id: SPEC,
     title: TITLE,
@@ -36,6 +36,7 @@ pub const INFO: ::asyncapi_runtime::SpecInfo = ::asyncapi_runtime::SpecInfo {
     channels: subjects::channels::ALL,
     operations: operations::ALL,
     messages: messages::ALL,
+    roles: permissions::ALL,
 };
 
 /// Payload and schema types, one per schema of the spec.
@@ -3328,6 +3329,90 @@ pub mod operations {
         StopProvider::INFO,
         PutRegistries::INFO,
     ];
+}
+
+/// What each role does on NATS, from the operations: which channels it publishes to and subscribes
+/// to, whether it answers requests and reads replies.
+/// [`Permissions::for_role`](::asyncapi_runtime::permissions::Permissions::for_role) renders them
+/// as the permissions of a nats-server user.
+pub mod permissions {
+    use ::asyncapi_runtime::permissions::{Grant, Role, RoleGrants};
+
+    use ::asyncapi_runtime::Operation;
+
+    use super::operations as op;
+
+    /// The application the spec describes: it subscribes to the requests it serves (in their queue
+    /// groups), answers them, and publishes its events.
+    pub const APPLICATION: RoleGrants = RoleGrants {
+        role: Role::Application,
+        publish: &[],
+        subscribe: &[
+            Grant::queue_group(&op::GetClaims::INFO),
+            Grant::channel(&op::PerformComponentAuction::INFO),
+            Grant::channel(&op::ScaleComponent::INFO),
+            Grant::channel(&op::UpdateComponent::INFO),
+            Grant::queue_group(&op::DeleteConfig::INFO),
+            Grant::queue_group(&op::GetConfig::INFO),
+            Grant::queue_group(&op::PutConfig::INFO),
+            Grant::channel(&op::GetHostInventory::INFO),
+            Grant::channel(&op::GetHosts::INFO),
+            Grant::channel(&op::StopHost::INFO),
+            Grant::channel(&op::DeleteLabel::INFO),
+            Grant::channel(&op::PutLabel::INFO),
+            Grant::queue_group(&op::DeleteLink::INFO),
+            Grant::queue_group(&op::GetLinks::INFO),
+            Grant::queue_group(&op::PutLink::INFO),
+            Grant::channel(&op::PerformProviderAuction::INFO),
+            Grant::channel(&op::StartProvider::INFO),
+            Grant::channel(&op::StopProvider::INFO),
+            Grant::channel(&op::PutRegistries::INFO),
+        ],
+        responds: true,
+        inbox: false,
+    };
+
+    /// Its client: it publishes requests, reads their replies on its inbox, and subscribes to the
+    /// application's events.
+    pub const CLIENT: RoleGrants = RoleGrants {
+        role: Role::Client,
+        publish: &[
+            &op::GetClaims::INFO,
+            &op::PerformComponentAuction::INFO,
+            &op::ScaleComponent::INFO,
+            &op::UpdateComponent::INFO,
+            &op::DeleteConfig::INFO,
+            &op::GetConfig::INFO,
+            &op::PutConfig::INFO,
+            &op::GetHostInventory::INFO,
+            &op::GetHosts::INFO,
+            &op::StopHost::INFO,
+            &op::DeleteLabel::INFO,
+            &op::PutLabel::INFO,
+            &op::DeleteLink::INFO,
+            &op::GetLinks::INFO,
+            &op::PutLink::INFO,
+            &op::PerformProviderAuction::INFO,
+            &op::StartProvider::INFO,
+            &op::StopProvider::INFO,
+            &op::PutRegistries::INFO,
+        ],
+        subscribe: &[],
+        responds: false,
+        inbox: true,
+    };
+
+    /// An observer: it subscribes to the application's events and does nothing else.
+    pub const OBSERVER: RoleGrants = RoleGrants {
+        role: Role::Observer,
+        publish: &[],
+        subscribe: &[],
+        responds: false,
+        inbox: false,
+    };
+
+    /// Every role.
+    pub const ALL: &[RoleGrants] = &[APPLICATION, CLIENT, OBSERVER];
 }
 
 /// A typed NATS client: one async method per operation of the spec.

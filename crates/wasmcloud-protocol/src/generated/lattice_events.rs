@@ -25,7 +25,7 @@ pub const VERSION: &str = "2.0.0";
 /// The AsyncAPI version the spec is written in.
 pub const ASYNCAPI_VERSION: &str = "2.6.0";
 
-/// The spec at a glance: its channels, operations and messages.
+/// The spec at a glance: its channels, operations, messages and roles.
 pub const INFO: ::asyncapi_runtime::SpecInfo = ::asyncapi_runtime::SpecInfo {
     id: SPEC,
     title: TITLE,
@@ -33,6 +33,7 @@ pub const INFO: ::asyncapi_runtime::SpecInfo = ::asyncapi_runtime::SpecInfo {
     channels: subjects::channels::ALL,
     operations: operations::ALL,
     messages: messages::ALL,
+    roles: permissions::ALL,
 };
 
 /// Payload and schema types, one per schema of the spec.
@@ -4575,6 +4576,88 @@ pub mod operations {
         ReceiveProviderStarted::INFO,
         ReceiveProviderStopped::INFO,
     ];
+}
+
+/// What each role does on NATS, from the operations: which channels it publishes to and subscribes
+/// to, whether it answers requests and reads replies.
+/// [`Permissions::for_role`](::asyncapi_runtime::permissions::Permissions::for_role) renders them
+/// as the permissions of a nats-server user.
+pub mod permissions {
+    use ::asyncapi_runtime::permissions::{Grant, Role, RoleGrants};
+
+    use ::asyncapi_runtime::Operation;
+
+    use super::operations as op;
+
+    /// The application the spec describes: it subscribes to the requests it serves (in their queue
+    /// groups), answers them, and publishes its events.
+    pub const APPLICATION: RoleGrants = RoleGrants {
+        role: Role::Application,
+        publish: &[
+            &op::ReceiveLatticeEvent::INFO,
+            &op::ReceiveComponentScaleFailed::INFO,
+            &op::ReceiveComponentScaled::INFO,
+            &op::ReceiveConfigDeleted::INFO,
+            &op::ReceiveConfigSet::INFO,
+            &op::ReceiveHealthCheckFailed::INFO,
+            &op::ReceiveHealthCheckPassed::INFO,
+            &op::ReceiveHealthCheckStatus::INFO,
+            &op::ReceiveHostHeartbeat::INFO,
+            &op::ReceiveHostStarted::INFO,
+            &op::ReceiveHostStopped::INFO,
+            &op::ReceiveLabelsChanged::INFO,
+            &op::ReceiveLinkdefDeleted::INFO,
+            &op::ReceiveLinkdefSet::INFO,
+            &op::ReceiveLinkdefSetFailed::INFO,
+            &op::ReceiveProviderStartFailed::INFO,
+            &op::ReceiveProviderStarted::INFO,
+            &op::ReceiveProviderStopped::INFO,
+        ],
+        subscribe: &[],
+        responds: false,
+        inbox: false,
+    };
+
+    /// Its client: it publishes requests, reads their replies on its inbox, and subscribes to the
+    /// application's events.
+    pub const CLIENT: RoleGrants = RoleGrants {
+        role: Role::Client,
+        publish: &[],
+        subscribe: &[
+            Grant::channel(&op::ReceiveLatticeEvent::INFO),
+            Grant::channel(&op::ReceiveComponentScaleFailed::INFO),
+            Grant::channel(&op::ReceiveComponentScaled::INFO),
+            Grant::channel(&op::ReceiveConfigDeleted::INFO),
+            Grant::channel(&op::ReceiveConfigSet::INFO),
+            Grant::channel(&op::ReceiveHealthCheckFailed::INFO),
+            Grant::channel(&op::ReceiveHealthCheckPassed::INFO),
+            Grant::channel(&op::ReceiveHealthCheckStatus::INFO),
+            Grant::channel(&op::ReceiveHostHeartbeat::INFO),
+            Grant::channel(&op::ReceiveHostStarted::INFO),
+            Grant::channel(&op::ReceiveHostStopped::INFO),
+            Grant::channel(&op::ReceiveLabelsChanged::INFO),
+            Grant::channel(&op::ReceiveLinkdefDeleted::INFO),
+            Grant::channel(&op::ReceiveLinkdefSet::INFO),
+            Grant::channel(&op::ReceiveLinkdefSetFailed::INFO),
+            Grant::channel(&op::ReceiveProviderStartFailed::INFO),
+            Grant::channel(&op::ReceiveProviderStarted::INFO),
+            Grant::channel(&op::ReceiveProviderStopped::INFO),
+        ],
+        responds: false,
+        inbox: false,
+    };
+
+    /// An observer: it subscribes to the application's events and does nothing else.
+    pub const OBSERVER: RoleGrants = RoleGrants {
+        role: Role::Observer,
+        publish: &[],
+        subscribe: CLIENT.subscribe,
+        responds: false,
+        inbox: false,
+    };
+
+    /// Every role.
+    pub const ALL: &[RoleGrants] = &[APPLICATION, CLIENT, OBSERVER];
 }
 
 /// A typed NATS client: one async method per operation of the spec.

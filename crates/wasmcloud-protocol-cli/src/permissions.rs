@@ -1,0 +1,40 @@
+//! `permissions`: a role's least NATS permissions.
+
+use wasmcloud_protocol::runtime::permissions::{PermissionOptions, Role};
+
+use crate::cli::{self, Permissions};
+use crate::output::{print, println};
+use crate::subjects::prefix;
+use crate::{Outcome, Usage};
+
+pub fn run(args: &Permissions) -> Result<Outcome, Usage> {
+    let role = match args.role {
+        cli::Role::Host => Role::Application,
+        cli::Role::Client => Role::Client,
+        cli::Role::Observer => Role::Observer,
+    };
+    let mut options = PermissionOptions::new().prefix(prefix(&args.prefix)?);
+    if let Some(lattice) = &args.lattice {
+        options = options.value("lattice", lattice);
+    }
+    if let Some(inbox) = &args.inbox_prefix {
+        options = options.inbox_prefix(inbox)?;
+    }
+    if args.no_probe {
+        options = options.without_probe();
+    }
+    for subject in &args.publish {
+        options = options.allow_publish(subject)?;
+    }
+    for subject in &args.subscribe {
+        options = options.allow_subscribe(subject)?;
+    }
+    let permissions = wasmcloud_protocol::permissions(role, &options)?;
+    if args.json {
+        let json = serde_json::to_string_pretty(&permissions).expect("permissions serialize");
+        println(&json);
+    } else {
+        print(&permissions.to_string());
+    }
+    Ok(Outcome::Ok)
+}
