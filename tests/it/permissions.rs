@@ -31,7 +31,7 @@ fn lattice_config(options: &PermissionOptions) -> String {
     let with_inbox = |user: &str| {
         options
             .clone()
-            .inbox_prefix(format!("_INBOX.{user}"))
+            .inbox_prefix(format!("_INBOX_{user}"))
             .unwrap()
     };
     let users = [
@@ -63,7 +63,7 @@ fn default_lattice() -> PermissionOptions {
 
 fn login(user: &str) -> Login {
     match user {
-        "alice" | "bob" => Login::user(user).inbox_prefix(&format!("_INBOX.{user}")),
+        "alice" | "bob" => Login::user(user).inbox_prefix(&format!("_INBOX_{user}")),
         _ => Login::user(user),
     }
 }
@@ -136,6 +136,7 @@ async fn every_operation_under_least_privilege(prefix: SubjectPrefix) {
     }
     assert!(seen.len() >= 5, "the observer saw too few kinds: {seen:?}");
     assert_no_server_errors(&[&observer]);
+    assert_eq!(server.violations(), Vec::<String>::new());
 }
 
 /// `ACME.` for a prefix with that account, or nothing.
@@ -150,6 +151,7 @@ fn account(prefix: &SubjectPrefix) -> String {
 async fn the_official_client_works_under_the_client_role() {
     let server = NatsServer::start_with_config(&lattice_config(&default_lattice()));
     official_client_against_our_responder(&server, &login("host"), &login("client")).await;
+    assert_eq!(server.violations(), Vec::<String>::new());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -228,7 +230,7 @@ async fn forbidden_actions_are_refused(prefix: SubjectPrefix) {
     }
 
     // A client with an inbox of its own reads another's replies, or every inbox.
-    for inboxes in ["_INBOX.bob.>", "_INBOX.>"] {
+    for inboxes in ["_INBOX_bob.>", "_INBOX.>"] {
         let _ = alice.nats.subscribe(inboxes).await.unwrap();
         refused(&alice, "alice reading others' replies", inboxes).await;
     }
@@ -242,6 +244,14 @@ async fn forbidden_actions_are_refused(prefix: SubjectPrefix) {
     let hosts = bobs.get_hosts().await.unwrap();
     assert_eq!(hosts.replies.len(), 1);
     assert_no_server_errors(&[&bob]);
+    // The server logged each refusal, and nothing else.
+    let expected = 2 * ctl_spec::INFO.operations.len() + 6;
+    assert_eq!(
+        server.violations().len(),
+        expected,
+        "{:#?}",
+        server.violations()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

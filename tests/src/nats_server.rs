@@ -17,6 +17,8 @@ pub struct NatsServer {
     store: Option<PathBuf>,
     /// The configuration file, when the server has one.
     config: Option<PathBuf>,
+    /// Where the server logs (errors such as permissions violations included).
+    log: PathBuf,
 }
 
 /// The server binary: `$NATS_SERVER`, or `nats-server` on the `PATH`.
@@ -44,67 +46,83 @@ fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
+/// A file or folder name of this process's own in the temporary folder, fresh for each call.
+fn scratch_path(name: &str) -> PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let path = std::env::temp_dir().join(format!("{}-{n}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&path);
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
 impl NatsServer {
     /// Starts a server on a free port and waits until it accepts connections.
     pub fn start() -> Self {
-        let mut server = Self {
-            port: free_port(),
-            child: None,
-            store: None,
-            config: None,
-        };
-        server.spawn();
-        server
+        Self::start_with(false, None)
     }
 
     /// Starts a server with this configuration (users and their permissions, say); the address
     /// and port are the test's own, whatever the configuration says. A configuration the server
     /// refuses fails the test with the server's complaint.
     pub fn start_with_config(config: &str) -> Self {
-        let port = free_port();
-        let file = scratch_path(&format!("nats-{port}.conf"));
-        std::fs::write(&file, config).expect("the configuration is written");
-        let checked = Command::new(binary())
-            .arg("-t")
-            .arg("-c")
-            .arg(&file)
-            .output()
-            .expect("nats-server runs");
-        assert!(
-            checked.status.success(),
-            "nats-server refuses the configuration: {}{}\n{config}",
-            String::from_utf8_lossy(&checked.stdout),
-            String::from_utf8_lossy(&checked.stderr)
-        );
-        let mut server = Self {
-            port,
-            child: None,
-            store: None,
-            config: Some(file),
-        };
-        server.spawn();
-        server
+        Self::start_with(false, Some(config))
     }
 
     /// Starts a server with JetStream on, storing in a fresh folder of its own (a wasmCloud host
     /// needs JetStream for its key-value buckets, and must not see an earlier run's data).
     pub fn start_with_jetstream() -> Self {
-        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        Self::start_with(true, None)
+    }
+
+    /// Starts a server with JetStream on (see [`Self::start_with_jetstream`]) and this
+    /// configuration (see [`Self::start_with_config`]).
+    pub fn start_with_jetstream_and_config(config: &str) -> Self {
+        Self::start_with(true, Some(config))
+    }
+
+    fn start_with(jetstream: bool, config: Option<&str>) -> Self {
         let port = free_port();
-        let store = std::env::temp_dir().join(format!(
-            "nats-js-{}-{port}-{}",
-            std::process::id(),
-            N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&store);
+        let config = config.map(|config| {
+            let file = scratch_path(&format!("nats-{port}.conf"));
+            std::fs::write(&file, config).expect("the configuration is written");
+            let checked = Command::new(binary())
+                .arg("-t")
+                .arg("-c")
+                .arg(&file)
+                .output()
+                .expect("nats-server runs");
+            assert!(
+                checked.status.success(),
+                "nats-server refuses the configuration: {}{}\n{config}",
+                String::from_utf8_lossy(&checked.stdout),
+                String::from_utf8_lossy(&checked.stderr)
+            );
+            file
+        });
         let mut server = Self {
             port,
             child: None,
-            store: Some(store),
-            config: None,
+            store: jetstream.then(|| scratch_path(&format!("nats-js-{port}"))),
+            config,
+            log: scratch_path(&format!("nats-{port}.log")),
         };
         server.spawn();
         server
+    }
+
+    /// What the server has logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The permissions violations the server has logged so far, one line each.
+    pub fn violations(&self) -> Vec<String> {
+        self.log()
+            .lines()
+            .filter(|l| l.contains("Violation"))
+            .map(str::to_owned)
+            .collect()
     }
 
     fn spawn(&mut self) {
@@ -113,6 +131,7 @@ impl NatsServer {
             command.arg("-c").arg(config);
         }
         command.args(["-a", "127.0.0.1", "-p", &self.port.to_string()]);
+        command.arg("-l").arg(&self.log);
         if let Some(store) = &self.store {
             command.arg("-js").arg("-sd").arg(store);
         }
@@ -163,12 +182,8 @@ impl Drop for NatsServer {
         if let Some(config) = &self.config {
             let _ = std::fs::remove_file(config);
         }
+        let _ = std::fs::remove_file(&self.log);
     }
-}
-
-/// A file name of this process's own in the temporary folder.
-fn scratch_path(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("{}-{name}", std::process::id()))
 }
 
 /// Who a test connects as: anyone (a server without users), or a user whose password is its

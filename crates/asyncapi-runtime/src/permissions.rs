@@ -99,8 +99,9 @@ pub struct PermissionOptions {
     prefix: SubjectPrefix,
     inbox_prefix: Option<String>,
     probe: bool,
-    publish: Vec<String>,
-    subscribe: Vec<String>,
+    /// Extra subjects, each with why.
+    publish: Vec<(String, String)>,
+    subscribe: Vec<(String, String)>,
 }
 
 impl Default for PermissionOptions {
@@ -129,6 +130,19 @@ impl PermissionOptions {
         self.values.retain(|(p, _)| *p != param);
         self.values.push((param, value.into()));
         self
+    }
+
+    /// The value fixed for a parameter, if any.
+    pub fn value_of(&self, param: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(p, _)| p == param)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The account token and root replacement in effect.
+    pub fn subject_prefix(&self) -> &SubjectPrefix {
+        &self.prefix
     }
 
     /// The account token and root replacement the deployment's subjects carry.
@@ -161,14 +175,33 @@ impl PermissionOptions {
 
     /// Lets the user publish to `subject` too (wildcards allowed), for what the specs do not
     /// cover.
-    pub fn allow_publish(mut self, subject: impl Into<String>) -> Result<Self, SubjectError> {
-        self.publish.push(checked_filter(subject.into())?);
+    pub fn allow_publish(self, subject: impl Into<String>) -> Result<Self, SubjectError> {
+        self.allow_publish_for(subject, "added")
+    }
+
+    /// [`Self::allow_publish`], saying why (the comment of the entry in the configuration).
+    pub fn allow_publish_for(
+        mut self,
+        subject: impl Into<String>,
+        reason: &str,
+    ) -> Result<Self, SubjectError> {
+        self.publish
+            .push((checked_filter(subject.into())?, reason.to_owned()));
         Ok(self)
     }
 
     /// Lets the user subscribe to `subject` too (wildcards allowed; `subject queue` for a queue
     /// group only).
-    pub fn allow_subscribe(mut self, subject: impl Into<String>) -> Result<Self, SubjectError> {
+    pub fn allow_subscribe(self, subject: impl Into<String>) -> Result<Self, SubjectError> {
+        self.allow_subscribe_for(subject, "added")
+    }
+
+    /// [`Self::allow_subscribe`], saying why.
+    pub fn allow_subscribe_for(
+        mut self,
+        subject: impl Into<String>,
+        reason: &str,
+    ) -> Result<Self, SubjectError> {
         let entry = subject.into();
         match entry.split_once(' ') {
             Some((subject, queue)) => {
@@ -179,7 +212,7 @@ impl PermissionOptions {
                 checked_filter(entry.clone())?;
             }
         }
-        self.subscribe.push(entry);
+        self.subscribe.push((entry, reason.to_owned()));
         Ok(self)
     }
 }
@@ -402,15 +435,15 @@ impl Permissions {
             out.publish.add(PROBE_SUBJECTS.into(), None, reason);
             out.subscribe.add(PROBE_SUBJECTS.into(), None, reason);
         }
-        for subject in &options.publish {
-            out.publish.add(subject.clone(), None, "added");
+        for (subject, reason) in &options.publish {
+            out.publish.add(subject.clone(), None, reason);
         }
-        for entry in &options.subscribe {
+        for (entry, reason) in &options.subscribe {
             let (subject, queue) = match entry.split_once(' ') {
                 Some((s, q)) => (s.to_owned(), Some(q.to_owned())),
                 None => (entry.clone(), None),
             };
-            out.subscribe.add(subject, queue, "added");
+            out.subscribe.add(subject, queue, reason);
         }
         out.publish.close();
         out.subscribe.close();

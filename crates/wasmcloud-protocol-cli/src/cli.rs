@@ -156,6 +156,11 @@ pub struct Permissions {
     /// on it for its subscriptions to be in place).
     #[arg(long)]
     pub no_probe: bool,
+    /// With --role host: add what a real wasmCloud 1.x host needs beyond the specs (its wider
+    /// control-interface subscriptions, JetStream and its key-value buckets, replies on
+    /// _INBOX.>, provider RPC and wRPC subjects).
+    #[arg(long)]
+    pub real_host: bool,
     /// Also allow publishing to this subject (wildcards allowed; repeatable).
     #[arg(long = "publish", value_name = "SUBJECT", action = clap::ArgAction::Append)]
     pub publish: Vec<String>,

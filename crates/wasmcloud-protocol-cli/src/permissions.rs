@@ -23,6 +23,12 @@ pub fn run(args: &Permissions) -> Result<Outcome, Usage> {
     if args.no_probe {
         options = options.without_probe();
     }
+    if args.real_host {
+        if !matches!(args.role, cli::Role::Host) {
+            return Err(Usage("--real-host goes with --role host".into()));
+        }
+        options = wasmcloud_protocol::real_host_needs(options)?;
+    }
     for subject in &args.publish {
         options = options.allow_publish(subject)?;
     }

@@ -23,8 +23,10 @@
 pub use asyncapi_runtime as runtime;
 
 mod generated;
+mod real_host;
 
 pub use generated::{control_interface, lattice_events};
+pub use real_host::real_host_needs;
 
 /// Every spec of the protocol.
 pub const SPECS: &[runtime::SpecInfo] = &[control_interface::INFO, lattice_events::INFO];
@@ -35,8 +37,8 @@ pub const SPECS: &[runtime::SpecInfo] = &[control_interface::INFO, lattice_event
 /// [`Observer`](runtime::permissions::Role::Observer). Print it (`Display`) for a nats-server
 /// configuration, or serialize it for a `users` entry in JSON.
 ///
-/// A real host needs more than the specs say: JetStream (its key-value buckets for config, links
-/// and claims) and the RPC subjects of its components and providers; add them with
+/// A real host needs more than the specs say (JetStream, the RPC subjects of its components and
+/// providers): [`real_host_needs`] adds it to the options. Add other subjects with
 /// [`PermissionOptions::allow_publish`](runtime::permissions::PermissionOptions::allow_publish)
 /// and [`allow_subscribe`](runtime::permissions::PermissionOptions::allow_subscribe).
 pub fn permissions(

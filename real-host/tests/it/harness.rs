@@ -11,6 +11,7 @@ use wasmcloud_protocol::control_interface::client::Client;
 use wasmcloud_protocol::lattice_events::client::Client as Events;
 use wasmcloud_protocol::lattice_events::messages::LatticeEvent;
 use wasmcloud_protocol::runtime::nats::{async_nats, GatherOptions, RequestOptions};
+use wasmcloud_protocol::runtime::permissions::{PermissionOptions, Role};
 use wasmcloud_protocol::runtime::validate::Side;
 use wasmcloud_protocol::runtime::SubjectPrefix;
 use wasmcloud_real_host::{HostOptions, RealHost, Scratch};
@@ -74,6 +75,33 @@ pub struct Lattice {
     server: NatsServer,
 }
 
+/// Who may do what on the lattice's server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// No users: everyone may do everything.
+    Open,
+    /// A user per role with the permissions generated for it: `host` (with what a real host
+    /// needs beyond the specs; the user of connections without credentials), `client` (our
+    /// client and event stream), and `tap`, who may do everything, to watch the wire.
+    LeastPrivilege,
+}
+
+/// The users of [`Access::LeastPrivilege`] on `lattice`.
+fn least_privilege_config(lattice: &str) -> String {
+    let options = PermissionOptions::new().value("lattice", lattice);
+    let host = wasmcloud_protocol::permissions(
+        Role::Application,
+        &wasmcloud_protocol::real_host_needs(options.clone().without_probe()).unwrap(),
+    )
+    .unwrap();
+    let client = wasmcloud_protocol::permissions(Role::Client, &options).unwrap();
+    // The host library takes no user and password (only a JWT and its key, which need an
+    // operator-mode server), so the server binds connections without credentials to `host`.
+    format!(
+        "no_auth_user: host\nauthorization {{\n  users = [\n    {{user: tap, password: tap}}\n    {{\nuser: host\npassword: host\n{host}}}\n    {{\nuser: client\npassword: client\n{client}}}\n  ]\n}}\n"
+    )
+}
+
 /// The `real-host` binary this suite built.
 fn real_host_binary() -> std::path::PathBuf {
     env!("CARGO_BIN_EXE_real-host").into()
@@ -83,13 +111,31 @@ impl Lattice {
     /// Starts a server, the tap, the event stream and a host of `kind`, and waits until the
     /// host answers a ping.
     pub async fn start(kind: Kind, heartbeat: Duration) -> Self {
-        let server = NatsServer::start_with_jetstream();
+        Self::start_with(kind, heartbeat, Access::Open).await
+    }
+
+    /// [`Self::start`] on a server whose users have the given access.
+    pub async fn start_with(kind: Kind, heartbeat: Duration, access: Access) -> Self {
         let name = "interop".to_owned();
+        let server = match access {
+            Access::Open => NatsServer::start_with_jetstream(),
+            Access::LeastPrivilege => {
+                NatsServer::start_with_jetstream_and_config(&least_privilege_config(&name))
+            }
+        };
         let seed = nkeys::KeyPair::new_server();
         let host_id = seed.public_key();
+        let connect = |user: &str| {
+            let options = async_nats::ConnectOptions::new();
+            let options = match access {
+                Access::Open => options,
+                Access::LeastPrivilege => options.user_and_password(user.into(), user.into()),
+            };
+            options.connect(server.url())
+        };
 
         let tap = Tap::default();
-        let tap_conn = async_nats::connect(server.url()).await.unwrap();
+        let tap_conn = connect("tap").await.unwrap();
         let mut everything = tap_conn.subscribe(">").await.unwrap();
         tap_conn.flush().await.unwrap();
         let sink = tap.clone();
@@ -104,7 +150,7 @@ impl Lattice {
             }
         });
 
-        let nats = async_nats::connect(server.url()).await.unwrap();
+        let nats = connect("client").await.unwrap();
         let events = Arc::new(Mutex::new(Vec::new()));
         let malformed = Arc::new(Mutex::new(Vec::new()));
         let mut stream = Events::new(nats.clone(), &name)
@@ -145,11 +191,18 @@ impl Lattice {
                 let host = tokio::task::spawn_blocking(move || RealHost::start(&binary, &options))
                     .await
                     .unwrap()
-                    .unwrap();
+                    .unwrap_or_else(|e| {
+                        panic!("{e:#}; the server refused {:#?}", server.violations())
+                    });
                 assert_eq!(host.host_id(), host_id);
                 Host::Real(host)
             }
             Kind::Mock => {
+                assert_eq!(
+                    access,
+                    Access::Open,
+                    "the mock host shares the client's connection"
+                );
                 let mut config = MockHostConfig::new(&name, &host_id);
                 config.version = VERSION.to_owned();
                 config.nats_url = server.url();
@@ -214,6 +267,11 @@ impl Lattice {
             }
             assert!(Instant::now() < deadline, "the host never answered a ping");
         }
+    }
+
+    /// The permissions violations the server has logged.
+    pub fn violations(&self) -> Vec<String> {
+        self.server.violations()
     }
 
     /// The server's address.

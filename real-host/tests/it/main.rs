@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use wasmcloud_protocol::control_interface;
 use wasmcloud_protocol::runtime::{Direction, SubjectPrefix};
 
-use harness::{Kind, Lattice};
+use harness::{Access, Kind, Lattice};
 use scenario::Step;
 
 /// Steps where the real host has a bug that the mock host does not copy; the spec's description
@@ -224,4 +224,16 @@ async fn every_operation_on_the_real_and_the_mock_host_gives_the_same_answers_an
     let bug = step(real, "component.auction running");
     assert_eq!(bug.reply.as_array().map(Vec::len), Some(1), "{bug:?}");
     assert_eq!(step(mock, "component.auction running").reply, json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_real_host_runs_every_operation_under_the_generated_host_permissions() {
+    let mut lattice =
+        Lattice::start_with(Kind::Real, Duration::from_secs(30), Access::LeastPrivilege).await;
+    let transcript = scenario::run(&lattice).await;
+    let violations = lattice.violations();
+    assert!(violations.is_empty(), "{violations:#?}");
+    lattice.wait_exit(Duration::from_secs(30));
+    check_every_operation_was_sent(&lattice);
+    check_outcomes(Kind::Real, &transcript);
 }

@@ -175,11 +175,27 @@ fn permissions_as_json_with_a_prefix_an_account_and_an_inbox() {
             "--account",
             "ACME",
             "--inbox-prefix",
-            "_INBOX.alice",
+            "_INBOX_alice",
             "--no-probe",
             "--publish",
             "$JS.API.>",
             "--json",
+        ],
+        ""
+    ));
+}
+
+#[test]
+fn permissions_of_a_real_host() {
+    insta::assert_snapshot!(run(
+        &[
+            "permissions",
+            "--role",
+            "host",
+            "--lattice",
+            "default",
+            "--real-host",
+            "--no-probe"
         ],
         ""
     ));

@@ -41,8 +41,21 @@ fn accepted(config: &str, name: &str) -> (bool, String) {
 
 #[test]
 fn each_roles_json_is_a_users_entry_nats_server_accepts() {
-    for role in ["host", "client", "observer"] {
-        let out = permissions(&["--role", role, "--lattice", "default", "--json"]);
+    for (role, extra) in [
+        ("host", None),
+        ("client", None),
+        ("observer", None),
+        ("host", Some("--real-host")),
+    ] {
+        let args = |json: bool| {
+            let mut args = vec!["--role", role, "--lattice", "default"];
+            args.extend(extra);
+            if json {
+                args.push("--json");
+            }
+            args
+        };
+        let out = permissions(&args(true));
         assert!(out.status.success(), "{role}");
         let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let object = json.as_object().unwrap();
@@ -66,7 +79,7 @@ fn each_roles_json_is_a_users_entry_nats_server_accepts() {
         let (ok, said) = accepted(&config, role);
         assert!(ok, "{role}: {said}\n{config}");
 
-        let text = permissions(&["--role", role, "--lattice", "default"]);
+        let text = permissions(&args(false));
         let block = String::from_utf8(text.stdout).unwrap();
         let config = format!(
             "authorization {{\n  users = [\n    {{\n      user: {role}\n      password: pw\n{block}    }}\n  ]\n}}\n"
@@ -96,6 +109,7 @@ fn bad_values_are_refused_before_anything_is_printed() {
         &["--role", "client", "--subscribe", "a.>.b"],
         &["--role", "client", "--account", "a.b"],
         &["--role", "admin"],
+        &["--role", "client", "--real-host"],
     ] {
         let out = permissions(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
