@@ -1,5 +1,6 @@
 //! The workspace-level tests, one binary (a module per concern), so the suite links once.
 
+mod cluster;
 mod drift;
 mod golden;
 mod hostile_payloads;

@@ -59,19 +59,32 @@ pub(crate) async fn hosts_as(
     config: impl Fn(&str) -> MockHostConfig,
     n: usize,
 ) -> (Vec<MockHost>, Vec<Server>, Vec<Connection>) {
+    hosts_on(&[server], login, config, n).await
+}
+
+/// Mock hosts connected as `login`, the first to the first of `servers`, the next to the next,
+/// and so on round; each knows every server, to move to another when its own dies.
+pub(crate) async fn hosts_on(
+    servers: &[&NatsServer],
+    login: &Login,
+    config: impl Fn(&str) -> MockHostConfig,
+    n: usize,
+) -> (Vec<MockHost>, Vec<Server>, Vec<Connection>) {
     let store = Arc::new(LatticeStore::default());
     let mut hosts = Vec::new();
-    let mut servers = Vec::new();
+    let mut running = Vec::new();
     let mut connections = Vec::new();
-    for id in &HOSTS[..n] {
-        let connection = login.connect(server).await;
+    for (i, id) in HOSTS[..n].iter().enumerate() {
+        let mut order = servers.to_vec();
+        order.rotate_left(i % servers.len());
+        let connection = login.connect_to(&order).await;
         let nats = connection.nats.clone();
         let host = MockHost::new(nats.clone(), config(id), store.clone()).unwrap();
-        servers.push(host.clone().serve(nats).await.unwrap());
+        running.push(host.clone().serve(nats).await.unwrap());
         hosts.push(host);
         connections.push(connection);
     }
-    (hosts, servers, connections)
+    (hosts, running, connections)
 }
 
 /// Fails the test if the server reported an error on any of these connections (a permissions
@@ -151,13 +164,25 @@ pub(crate) async fn every_operation(
     client: &Login,
     prefix: &SubjectPrefix,
 ) {
+    every_operation_across(&[server], server, host, client, prefix).await;
+}
+
+/// [`every_operation`], the host connected to `hosts_at` (the first that answers) and the client
+/// to `client_at`, which may be other servers of one cluster.
+pub(crate) async fn every_operation_across(
+    hosts_at: &[&NatsServer],
+    client_at: &NatsServer,
+    host: &Login,
+    client: &Login,
+    prefix: &SubjectPrefix,
+) {
     let config = |id: &str| {
         let mut c = MockHostConfig::new("default", id);
         c.prefix = prefix.clone();
         c
     };
-    let (hosts, _servers, host_connections) = hosts_as(server, host, config, 1).await;
-    let client_connection = client.connect(server).await;
+    let (hosts, _servers, host_connections) = hosts_on(hosts_at, host, config, 1).await;
+    let client_connection = client.connect(client_at).await;
     let host = HOSTS[0];
     let nats = client_connection.nats.clone();
     let client = Client::with_options(
@@ -177,6 +202,14 @@ pub(crate) async fn every_operation(
     )
     .unwrap();
     let mut events = events_client.subscribe_lattice_event().await.unwrap();
+    // On another server of a cluster the host's subscriptions arrive over a route: once it
+    // answers, every one of them has (a route carries them in order, before the reply).
+    within(
+        "the host answers",
+        client.wait_for_host(Some(host), Duration::from_secs(10)),
+    )
+    .await
+    .unwrap();
 
     // getHosts
     let found = within("getHosts", client.get_hosts()).await.unwrap();
@@ -1297,6 +1330,63 @@ async fn event_streams_keep_unknown_events_and_report_malformed_ones() {
             .is_err(),
         "nothing else arrives"
     );
+}
+
+#[tokio::test]
+async fn event_streams_can_validate_what_they_decode() {
+    let server = NatsServer::start();
+    let nats = connect(&server).await;
+    let validated = Events::with_options(
+        nats.clone(),
+        "default",
+        RequestOptions::new().validate_messages(true),
+    )
+    .unwrap();
+    let mut checked = validated.subscribe_lattice_event().await.unwrap();
+    let mut unchecked = Events::new(nats.clone(), "default")
+        .unwrap()
+        .subscribe_lattice_event()
+        .await
+        .unwrap();
+    let data = format!("{}/data/invalid-payloads", env!("CARGO_MANIFEST_DIR"));
+    let invalid = std::fs::read(format!(
+        "{data}/lattice-events/HostHeartbeat/time-with-an-offset.json"
+    ))
+    .unwrap();
+    let golden = std::fs::read(format!(
+        "{}/golden/events/host_heartbeat.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let mut unknown: serde_json::Value = serde_json::from_slice(&golden).unwrap();
+    unknown["type"] = json!("com.wasmcloud.lattice.something_new");
+    let subject = "wasmbus.evt.default.host_heartbeat";
+    for body in [
+        invalid.clone(),
+        golden.clone(),
+        serde_json::to_vec(&unknown).unwrap(),
+    ] {
+        nats.publish(subject, body.into()).await.unwrap();
+    }
+    nats.flush().await.unwrap();
+
+    // Typed decoding alone takes a time with an offset; validation refuses it, saying where.
+    let taken = within("unchecked", unchecked.next()).await.unwrap();
+    assert!(matches!(
+        taken.unwrap().message,
+        LatticeEvent::HostHeartbeat(_)
+    ));
+    let refused = within("checked", checked.next())
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refused.payload.as_ref(), invalid.as_slice());
+    assert!(refused.error.contains("/time"), "{}", refused.error);
+    let valid = within("valid", checked.next()).await.unwrap().unwrap();
+    assert!(matches!(valid.message, LatticeEvent::HostHeartbeat(_)));
+    // An event type the spec does not know is kept, unchecked, as without validation.
+    let kept = within("unknown", checked.next()).await.unwrap().unwrap();
+    assert!(matches!(kept.message, LatticeEvent::Unknown(v) if v == unknown));
 }
 
 #[tokio::test]

@@ -78,6 +78,8 @@ async fn refused(connection: &Connection, what: &str, subject: &str) {
         error.contains("Permissions Violation") && error.contains(subject),
         "{what}: the server said {error:?}"
     );
+    // The server's answer, for `--nocapture` readers.
+    eprintln!("{what}: {error}");
 }
 
 async fn publish(connection: &Connection, subject: &str) {

@@ -19,6 +19,8 @@ pub struct NatsServer {
     config: Option<PathBuf>,
     /// Where the server logs (errors such as permissions violations included).
     log: PathBuf,
+    /// Cluster options, for a node of a cluster.
+    args: Vec<String>,
 }
 
 /// The server binary: `$NATS_SERVER`, or `nats-server` on the `PATH`.
@@ -40,10 +42,32 @@ fn binary() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+    free_ports(1)[0]
+}
+
+/// `n` distinct loopback ports free now (all held at once while they are found).
+fn free_ports(n: usize) -> Vec<u16> {
+    let listeners: Vec<TcpListener> = (0..n)
+        .map(|_| TcpListener::bind("127.0.0.1:0").expect("a free loopback port"))
+        .collect();
+    listeners
+        .iter()
+        .map(|l| l.local_addr().expect("a bound address").port())
+        .collect()
+}
+
+/// The number of routes a server's monitoring endpoint reports (`/routez`).
+fn routez(monitor: u16) -> Option<usize> {
+    use std::io::{Read, Write};
+    let mut stream = TcpStream::connect(("127.0.0.1", monitor)).ok()?;
+    stream
+        .write_all(b"GET /routez HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let body = &response[response.find("\r\n\r\n")? + 4..];
+    let json: serde_json::Value = serde_json::from_str(body).ok()?;
+    json["num_routes"].as_u64().map(|n| n as usize)
 }
 
 /// A file or folder name of this process's own in the temporary folder, fresh for each call.
@@ -81,7 +105,19 @@ impl NatsServer {
         Self::start_with(true, Some(config))
     }
 
+    /// Starts a server; a few times over on other ports should one be taken meanwhile.
     fn start_with(jetstream: bool, config: Option<&str>) -> Self {
+        let mut failures = Vec::new();
+        for _ in 0..5 {
+            match Self::try_start(jetstream, config) {
+                Ok(server) => return server,
+                Err(e) => failures.push(e),
+            }
+        }
+        panic!("nats-server did not start: {failures:#?}");
+    }
+
+    fn try_start(jetstream: bool, config: Option<&str>) -> Result<Self, String> {
         let port = free_port();
         let config = config.map(|config| {
             let file = scratch_path(&format!("nats-{port}.conf"));
@@ -106,9 +142,80 @@ impl NatsServer {
             store: jetstream.then(|| scratch_path(&format!("nats-js-{port}"))),
             config,
             log: scratch_path(&format!("nats-{port}.log")),
+            args: Vec::new(),
         };
-        server.spawn();
-        server
+        server.spawn()?;
+        Ok(server)
+    }
+
+    /// Starts `n` servers routed to each other as one cluster, each on its own free ports, and
+    /// waits until every one has a route to every other (so interest on one reaches them all).
+    pub fn start_cluster(n: usize) -> Vec<Self> {
+        let mut failures = Vec::new();
+        for _ in 0..5 {
+            match Self::try_start_cluster(n) {
+                Ok(nodes) => return nodes,
+                Err(e) => failures.push(e),
+            }
+        }
+        panic!("the cluster did not start: {failures:#?}");
+    }
+
+    fn try_start_cluster(n: usize) -> Result<Vec<Self>, String> {
+        let ports = free_ports(3 * n);
+        let (ports, rest) = ports.split_at(n);
+        let (cluster_ports, monitor_ports) = rest.split_at(n);
+        let mut nodes = Vec::new();
+        for (i, cluster_port) in cluster_ports.iter().enumerate() {
+            let routes: Vec<String> = cluster_ports
+                .iter()
+                .filter(|p| *p != cluster_port)
+                .map(|p| format!("nats://127.0.0.1:{p}"))
+                .collect();
+            let port = ports[i];
+            let mut node = Self {
+                port,
+                child: None,
+                store: None,
+                config: None,
+                log: scratch_path(&format!("nats-{port}.log")),
+                args: vec![
+                    "--cluster_name".into(),
+                    "test".into(),
+                    "--cluster".into(),
+                    format!("nats://127.0.0.1:{cluster_port}"),
+                    "--routes".into(),
+                    routes.join(","),
+                    "-m".into(),
+                    monitor_ports[i].to_string(),
+                ],
+            };
+            node.spawn()?;
+            nodes.push(node);
+        }
+        for (node, monitor) in nodes.iter().zip(monitor_ports) {
+            node.wait_for_routes(*monitor, n - 1)?;
+        }
+        Ok(nodes)
+    }
+
+    /// Waits (up to 10 s) until the server's monitoring port counts `routes` routes.
+    fn wait_for_routes(&self, monitor: u16, routes: usize) -> Result<(), String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let now = routez(monitor).unwrap_or(0);
+            if now >= routes {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "server {} has {now} routes of {routes}: {}",
+                    self.port,
+                    self.log()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// What the server has logged so far.
@@ -125,13 +232,15 @@ impl NatsServer {
             .collect()
     }
 
-    fn spawn(&mut self) {
+    /// Starts the process and waits until it listens; an error if it exits first (another
+    /// process took one of its ports since they were found free) or does not listen in 10 s.
+    fn spawn(&mut self) -> Result<(), String> {
         let mut command = Command::new(binary());
         if let Some(config) = &self.config {
             command.arg("-c").arg(config);
         }
         command.args(["-a", "127.0.0.1", "-p", &self.port.to_string()]);
-        command.arg("-l").arg(&self.log);
+        command.arg("-l").arg(&self.log).args(&self.args);
         if let Some(store) = &self.store {
             command.arg("-js").arg("-sd").arg(store);
         }
@@ -141,16 +250,24 @@ impl NatsServer {
             .stderr(Stdio::null())
             .spawn()
             .expect("nats-server starts");
-        self.child = Some(child);
+        let child = self.child.insert(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "nats-server did not listen on {}",
-                self.port
-            );
+            if let Ok(Some(status)) = child.try_wait() {
+                self.child = None;
+                return Err(format!("nats-server exited ({status}): {}", self.log()));
+            }
+            if Instant::now() > deadline {
+                return Err(format!("nats-server did not listen on {}", self.port));
+            }
             std::thread::sleep(Duration::from_millis(20));
         }
+        Ok(())
+    }
+
+    /// The client port.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// `nats://127.0.0.1:<port>`.
@@ -169,7 +286,9 @@ impl NatsServer {
     /// Starts the server again on the same port.
     pub fn restart(&mut self) {
         self.kill();
-        self.spawn();
+        if let Err(e) = self.spawn() {
+            panic!("{e}");
+        }
     }
 }
 
@@ -217,6 +336,12 @@ impl Login {
     /// Connects, keeping every error the server reports on the connection (`-ERR`, such as a
     /// permissions violation), which async-nats otherwise only logs.
     pub async fn connect(&self, server: &NatsServer) -> Connection {
+        self.connect_to(&[server]).await
+    }
+
+    /// Connects to the first of `servers` that answers, knowing them all, so that the
+    /// connection moves to another when its server dies.
+    pub async fn connect_to(&self, servers: &[&NatsServer]) -> Connection {
         let errors = Arc::new(Mutex::new(Vec::new()));
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let seen = errors.clone();
@@ -236,7 +361,15 @@ impl Login {
         if let Some(prefix) = &self.inbox_prefix {
             options = options.custom_inbox_prefix(prefix.clone());
         }
-        let nats = options.connect(server.url()).await.expect("connects");
+        let addresses: Vec<async_nats::ServerAddr> = servers
+            .iter()
+            .map(|s| s.url().parse().expect("a server address"))
+            .collect();
+        let nats = options
+            .retain_servers_order()
+            .connect(addresses)
+            .await
+            .expect("connects");
         Connection {
             nats,
             errors,

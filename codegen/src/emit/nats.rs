@@ -125,6 +125,46 @@ fn parts(spec: &Spec, i: usize, markers: &[Ident], shared: &[(String, String)]) 
     }
 }
 
+/// What the streaming method of a scatter-gather operation is made of.
+struct StreamMethod<'a> {
+    names: &'a mut Namer,
+    op: &'a Operation,
+    /// The collecting method it streams.
+    name: &'a Ident,
+    build: &'a TokenStream,
+    marker: &'a Ident,
+    args: &'a [&'a Ident],
+    request_arg: &'a TokenStream,
+    request_val: &'a TokenStream,
+    reply: &'a TokenStream,
+}
+
+/// `<operation>_stream`: the replies of a scatter-gather operation as they arrive.
+fn stream_method(m: StreamMethod<'_>) -> TokenStream {
+    let StreamMethod {
+        names,
+        op,
+        name,
+        build,
+        marker,
+        args,
+        request_arg,
+        request_val,
+        reply,
+    } = m;
+    let stream = ident(&names.unique(format!("{}_stream", op.ident)));
+    let doc = plain_doc(&format!(
+        "[`Self::{name}`], returning the replies as they arrive: each decoded, an undecodable one\nas an error, until the deadline, the expected count or the quiet period of `gather`."
+    ));
+    quote! {
+        #doc
+        pub async fn #stream(&self #(, #args: &str)* #request_arg, gather: &rt::GatherOptions) -> Result<rt::ReplyStream<#reply>, rt::RequestError> {
+            #build
+            self.requester.gather_stream::<ops::#marker>(&subject, #request_val, gather).await
+        }
+    }
+}
+
 fn is_wildcard(spec: &Spec, op: &Operation) -> bool {
     spec.channels[op.channel].template.is_wildcard()
 }
@@ -216,6 +256,19 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream, gate: &TokenStream) -> 
                                 #asked_body
                             }
                         });
+                        if pattern == ReplyPattern::ScatterGather {
+                            methods.push(stream_method(StreamMethod {
+                                names: &mut method_names,
+                                op,
+                                name: &name,
+                                build: &build,
+                                marker: &marker,
+                                args: &arg_idents,
+                                request_arg: &request_arg,
+                                request_val: &request_val,
+                                reply: &reply,
+                            }));
+                        }
                     }
                     Some((ReplyPattern::ScatterGather, false)) => {
                         let with = ident(&method_names.unique(format!("{}_with", op.ident)));
@@ -238,6 +291,17 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream, gate: &TokenStream) -> 
                                 self.requester.gather::<ops::#marker>(&subject, #request_val, gather).await
                             }
                         });
+                        methods.push(stream_method(StreamMethod {
+                            names: &mut method_names,
+                            op,
+                            name: &name,
+                            build: &build,
+                            marker: &marker,
+                            args: &arg_idents,
+                            request_arg: &request_arg,
+                            request_val: &request_val,
+                            reply: &reply,
+                        }));
                     }
                     Some((_, false)) => {
                         methods.push(quote! {

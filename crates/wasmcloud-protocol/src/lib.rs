@@ -24,6 +24,8 @@ pub use asyncapi_runtime as runtime;
 
 mod generated;
 mod real_host;
+#[cfg(feature = "nats")]
+mod waiting;
 
 pub use generated::{control_interface, lattice_events};
 pub use real_host::real_host_needs;

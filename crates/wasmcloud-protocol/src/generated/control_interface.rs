@@ -3506,6 +3506,21 @@ pub mod client {
                 .await
         }
 
+        /// [`Self::perform_component_auction`], returning the replies as they arrive: each decoded,
+        /// an undecodable one as an error, until the deadline, the expected count or the quiet
+        /// period of `gather`.
+        pub async fn perform_component_auction_stream(
+            &self,
+            request: &super::types::ComponentAuctionRequest,
+            gather: &rt::GatherOptions,
+        ) -> Result<rt::ReplyStream<super::types::ComponentAuctionResponse>, rt::RequestError>
+        {
+            let subject = super::subjects::ComponentAuctionSubject::new(&self.lattice)?;
+            self.requester
+                .gather_stream::<ops::PerformComponentAuction>(&subject, request, gather)
+                .await
+        }
+
         /// `scaleComponent` on `wasmbus.ctl.v1.{lattice}.component.scale.{hostId}`: Scale a
         /// component on a host.
         pub async fn scale_component(
@@ -3609,6 +3624,18 @@ pub mod client {
                 .await
         }
 
+        /// [`Self::get_hosts`], returning the replies as they arrive: each decoded, an undecodable
+        /// one as an error, until the deadline, the expected count or the quiet period of `gather`.
+        pub async fn get_hosts_stream(
+            &self,
+            gather: &rt::GatherOptions,
+        ) -> Result<rt::ReplyStream<super::types::HostSummaryResponse>, rt::RequestError> {
+            let subject = super::subjects::HostPingSubject::new(&self.lattice)?;
+            self.requester
+                .gather_stream::<ops::GetHosts>(&subject, &(), gather)
+                .await
+        }
+
         /// `stopHost` on `wasmbus.ctl.v1.{lattice}.host.stop.{hostId}`: Stop a host.
         pub async fn stop_host(
             &self,
@@ -3702,6 +3729,21 @@ pub mod client {
                 .await
         }
 
+        /// [`Self::perform_provider_auction`], returning the replies as they arrive: each decoded,
+        /// an undecodable one as an error, until the deadline, the expected count or the quiet
+        /// period of `gather`.
+        pub async fn perform_provider_auction_stream(
+            &self,
+            request: &super::types::ProviderAuctionRequest,
+            gather: &rt::GatherOptions,
+        ) -> Result<rt::ReplyStream<super::types::ProviderAuctionResponse>, rt::RequestError>
+        {
+            let subject = super::subjects::ProviderAuctionSubject::new(&self.lattice)?;
+            self.requester
+                .gather_stream::<ops::PerformProviderAuction>(&subject, request, gather)
+                .await
+        }
+
         /// `startProvider` on `wasmbus.ctl.v1.{lattice}.provider.start.{hostId}`: Start a
         /// capability provider on a host.
         pub async fn start_provider(
@@ -3754,6 +3796,20 @@ pub mod client {
             let subject = super::subjects::RegistryPutSubject::new(&self.lattice)?;
             self.requester
                 .gather::<ops::PutRegistries>(&subject, request, gather)
+                .await
+        }
+
+        /// [`Self::put_registries`], returning the replies as they arrive: each decoded, an
+        /// undecodable one as an error, until the deadline, the expected count or the quiet period
+        /// of `gather`.
+        pub async fn put_registries_stream(
+            &self,
+            request: &super::types::RegistryCredentialMap,
+            gather: &rt::GatherOptions,
+        ) -> Result<rt::ReplyStream<super::types::CtlResponse>, rt::RequestError> {
+            let subject = super::subjects::RegistryPutSubject::new(&self.lattice)?;
+            self.requester
+                .gather_stream::<ops::PutRegistries>(&subject, request, gather)
                 .await
         }
     }

@@ -7,6 +7,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -18,53 +19,11 @@ use serde::Serialize;
 use super::operation::{FieldMismatch, Operation, ReplyPattern, ReplyStatusInfo};
 use super::subject::{ChannelSubject, SubjectError, SubjectPrefix};
 
+mod gather;
+
 pub use async_nats;
 pub use futures::{Stream, StreamExt};
-
-/// How a scatter-gather request collects its replies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GatherOptions {
-    deadline: Duration,
-    expected: Option<usize>,
-    quiet: Option<Duration>,
-}
-
-impl Default for GatherOptions {
-    /// Collect for 5 s, as the official client does.
-    fn default() -> Self {
-        Self {
-            deadline: Duration::from_secs(5),
-            expected: None,
-            quiet: None,
-        }
-    }
-}
-
-impl GatherOptions {
-    /// Collect until the deadline (5 s).
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The longest the request collects replies.
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = deadline;
-        self
-    }
-
-    /// Finish as soon as this many replies (decodable or not) arrived.
-    pub fn expected(mut self, replies: usize) -> Self {
-        self.expected = Some(replies);
-        self
-    }
-
-    /// Finish when no new reply arrived for this long after the last one. Before the first reply
-    /// only the deadline counts, so a slow network does not end the request empty.
-    pub fn quiet(mut self, period: Duration) -> Self {
-        self.quiet = Some(period);
-        self
-    }
-}
+pub use gather::{Finish, GatherOptions, Gathered, ReplyStream, Undecodable, DEFAULT_QUIET};
 
 /// Options of a client: subject prefix, timeouts, reply validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +32,7 @@ pub struct RequestOptions {
     timeout: Duration,
     gather: GatherOptions,
     validate_replies: bool,
+    validate_messages: bool,
 }
 
 impl Default for RequestOptions {
@@ -83,6 +43,7 @@ impl Default for RequestOptions {
             timeout: Duration::from_secs(2),
             gather: GatherOptions::default(),
             validate_replies: false,
+            validate_messages: false,
         }
     }
 }
@@ -115,6 +76,15 @@ impl RequestOptions {
     #[cfg(feature = "validate")]
     pub fn validate_replies(mut self, yes: bool) -> Self {
         self.validate_replies = yes;
+        self
+    }
+
+    /// Validates every message a subscription receives (the events) against its message's
+    /// schema while decoding it: one that breaks it arrives as [`Malformed`], naming every
+    /// violation.
+    #[cfg(feature = "validate")]
+    pub fn validate_messages(mut self, yes: bool) -> Self {
+        self.validate_messages = yes;
         self
     }
 
@@ -314,26 +284,6 @@ impl From<SubjectError> for RequestError {
     }
 }
 
-/// A reply that could not be decoded, kept as received.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Undecodable {
-    /// The reply as received.
-    pub payload: Bytes,
-    /// Why it could not be decoded.
-    pub error: String,
-}
-
-/// Why a scatter-gather request stopped collecting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Finish {
-    /// The deadline passed.
-    Deadline,
-    /// The expected number of replies arrived.
-    Expected,
-    /// No reply came for the quiet period.
-    Quiet,
-}
-
 /// A decoded reply and the bytes it was decoded from, for logging or for checking what the
 /// answering side really sent. It dereferences to the decoded value.
 #[derive(Debug, Clone, PartialEq)]
@@ -394,18 +344,6 @@ impl<T> std::ops::DerefMut for Reply<T> {
     fn deref_mut(&mut self) -> &mut T {
         &mut self.value
     }
-}
-
-/// The replies of a scatter-gather request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Gathered<T> {
-    /// Every decodable reply, in arrival order (refusals included: each says why), with its
-    /// bytes.
-    pub replies: Vec<Reply<T>>,
-    /// Every reply that could not be decoded: collection goes on past them.
-    pub undecodable: Vec<Undecodable>,
-    /// Why collection stopped.
-    pub finish: Finish,
 }
 
 /// Encodes what is sent on an operation's channel: nothing for a message without payload.
@@ -625,12 +563,33 @@ impl Requester {
         subject: &O::Subject<'a>,
         request: &O::Request,
         gather: &GatherOptions,
-    ) -> Result<Gathered<O::Reply>, RequestError> {
+    ) -> Result<Gathered<O::Reply>, RequestError>
+    where
+        O::Reply: Send + 'static,
+    {
+        let stream = self.gather_stream::<O>(subject, request, gather).await?;
+        gather::collect(stream).await
+    }
+
+    /// Sends a request every receiver may answer and returns its replies as they arrive, each
+    /// decoded (an undecodable one is an error of kind [`RequestErrorKind::Undecodable`] or
+    /// [`RequestErrorKind::InvalidReply`], and the stream goes on), until the deadline, the
+    /// expected count or the quiet period of `gather`, whichever comes first. With no receiver
+    /// at all, the one item is an error of kind [`RequestErrorKind::NoResponders`].
+    pub async fn gather_stream<'a, O: Operation>(
+        &self,
+        subject: &O::Subject<'a>,
+        request: &O::Request,
+        gather: &GatherOptions,
+    ) -> Result<ReplyStream<O::Reply>, RequestError>
+    where
+        O::Reply: Send + 'static,
+    {
         let rendered = self.subject::<O>(subject);
         let body = self.body::<O>(subject, &rendered, request)?;
         let subject = rendered;
         let inbox = self.nats.new_inbox();
-        let mut replies = self
+        let replies = self
             .nats
             .subscribe(inbox.clone())
             .await
@@ -643,58 +602,53 @@ impl Requester {
             .flush()
             .await
             .map_err(|e| RequestError::transport(&subject, e))?;
+        Ok(gather::stream::<O>(self.clone(), subject, replies, *gather))
+    }
 
-        let deadline = tokio::time::Instant::now() + gather.deadline;
-        let mut out = Gathered {
-            replies: Vec::new(),
-            undecodable: Vec::new(),
-            finish: Finish::Deadline,
+    /// Asks every receiver again and again (each time as `gather` says) until a reply satisfies
+    /// `wanted`, and returns that reply: for scripts that start a lattice and wait for one of its
+    /// members, or for any. Replies that do not satisfy it, undecodable ones and "no
+    /// responders" are passed over; after `timeout`, an error of kind
+    /// [`RequestErrorKind::Timeout`].
+    pub async fn wait_for<'a, O: Operation>(
+        &self,
+        subject: &O::Subject<'a>,
+        request: &O::Request,
+        gather: &GatherOptions,
+        timeout: Duration,
+        wanted: impl Fn(&O::Reply) -> bool,
+    ) -> Result<Reply<O::Reply>, RequestError>
+    where
+        O::Reply: Send + 'static,
+    {
+        let give_up = tokio::time::Instant::now() + timeout;
+        let waited = |subject: &str| {
+            let mut timeout_error = RequestError::new(RequestErrorKind::Timeout, subject);
+            timeout_error.detail = Detail::Waited(timeout);
+            timeout_error
         };
         loop {
-            let received = out.replies.len() + out.undecodable.len();
-            if gather.expected.is_some_and(|n| received >= n) {
-                out.finish = Finish::Expected;
-                break;
-            }
-            let quiet_until = match gather.quiet {
-                Some(q) if received > 0 => (tokio::time::Instant::now() + q).min(deadline),
-                _ => deadline,
-            };
-            match tokio::time::timeout_at(quiet_until, replies.next()).await {
-                Err(_) => {
-                    if quiet_until < deadline {
-                        out.finish = Finish::Quiet;
-                    }
-                    break;
-                }
-                Ok(None) => break,
-                Ok(Some(msg)) => {
-                    if msg.status == Some(async_nats::StatusCode::NO_RESPONDERS) {
-                        if received == 0 {
-                            return Err(RequestError::new(
-                                RequestErrorKind::NoResponders,
-                                &subject,
-                            ));
-                        }
-                        continue;
-                    }
-                    match self.decode_reply::<O>(&subject, msg) {
-                        Ok(reply) => out.replies.push(reply),
-                        Err(e) => {
-                            // Kept as received, with why it is not a reply.
-                            let error = match e.kind() {
-                                RequestErrorKind::InvalidReply => WhatFailed(&e).to_string(),
-                                _ => e.source.as_ref().map(|s| s.to_string()).unwrap_or_default(),
-                            };
-                            let payload = e.payload.unwrap_or_default();
-                            out.undecodable.push(Undecodable { payload, error })
+            let left = give_up.saturating_duration_since(tokio::time::Instant::now());
+            let round = gather.capped(left);
+            match self.gather_stream::<O>(subject, request, &round).await {
+                Ok(mut replies) => {
+                    while let Some(reply) = replies.next().await {
+                        if let Ok(reply) = reply {
+                            if wanted(&reply) {
+                                return Ok(reply);
+                            }
                         }
                     }
                 }
+                Err(e) if e.kind() == RequestErrorKind::Transport => return Err(e),
+                Err(_) => {}
             }
+            if tokio::time::Instant::now() >= give_up {
+                return Err(waited(&self.subject::<O>(subject)));
+            }
+            // Between rounds: nobody answered yet, or not the one wanted.
+            tokio::time::sleep(Duration::from_millis(50).min(left)).await;
         }
-        let _ = replies.unsubscribe().await;
-        Ok(out)
     }
 
     /// Publishes without waiting for anything (fire-and-forget commands, events).
@@ -736,6 +690,7 @@ impl Requester {
             .map_err(|e| RequestError::transport(&filters.join(" "), Unconfirmed(e)))?;
         Ok(Subscription {
             inner: all,
+            validate: self.options.validate_messages,
             _op: std::marker::PhantomData,
         })
     }
@@ -800,6 +755,8 @@ impl std::error::Error for Malformed {}
 /// A stream of the messages of an operation, decoded; see [`Requester::subscribe`].
 pub struct Subscription<O: Operation> {
     inner: SelectAll<async_nats::Subscriber>,
+    /// Whether messages are validated as they are decoded.
+    validate: bool,
     _op: std::marker::PhantomData<fn() -> O>,
 }
 
@@ -815,20 +772,52 @@ impl<O: Operation> Stream for Subscription<O> {
     type Item = Result<Received<O::Request>, Malformed>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let validate = self.validate;
         Pin::new(&mut self.inner).poll_next(cx).map(|msg| {
             msg.map(|msg| {
                 let subject = msg.subject.to_string();
-                match decode::<O>(&msg.payload) {
+                let decoded = match validate {
+                    true => decode_validated::<O>(&msg.payload),
+                    false => decode::<O>(&msg.payload).map_err(|e| e.to_string()),
+                };
+                match decoded {
                     Ok(message) => Ok(Received { subject, message }),
-                    Err(e) => Err(Malformed {
+                    Err(error) => Err(Malformed {
                         subject,
                         payload: msg.payload,
-                        error: e.to_string(),
+                        error,
                     }),
                 }
             })
         })
     }
+}
+
+/// Decodes what arrives on operation `O`'s channel, validating it against its message's schema
+/// (found by its tag when the operation has several); a message of none of them is decoded
+/// unchecked, as an enum over messages keeps unknown ones.
+#[cfg(feature = "validate")]
+fn decode_validated<O: Operation>(payload: &[u8]) -> Result<O::Request, String> {
+    let info = match (&O::INFO.dispatch, O::INFO.messages) {
+        (Some(dispatch), _) => super::tag_of(payload, dispatch.tag)
+            .ok()
+            .flatten()
+            .and_then(|tag| dispatch.variants.iter().find(|(t, _)| *t == tag))
+            .map(|(_, info)| *info),
+        (None, [info]) => Some(*info),
+        (None, _) => None,
+    };
+    match info {
+        Some(info) if info.has_payload => {
+            super::validate::decode_as::<O::Request>(&info, payload).map_err(|e| e.to_string())
+        }
+        _ => decode::<O>(payload).map_err(|e| e.to_string()),
+    }
+}
+
+#[cfg(not(feature = "validate"))]
+fn decode_validated<O: Operation>(payload: &[u8]) -> Result<O::Request, String> {
+    decode::<O>(payload).map_err(|e| e.to_string())
 }
 
 /// What a responder answers when it does not reply with a message.
@@ -996,10 +985,16 @@ type Loop<R> = Box<
             async_nats::Client,
             ServeOptions,
             Arc<R>,
-        ) -> Pin<
-            Box<dyn Future<Output = Result<tokio::task::JoinHandle<()>, ServeError>> + Send>,
-        > + Send,
+        ) -> Pin<Box<dyn Future<Output = Result<Running, ServeError>> + Send>>
+        + Send,
 >;
+
+/// One operation's loop, and how many requests it has received.
+struct Running {
+    task: tokio::task::JoinHandle<()>,
+    operation: &'static str,
+    received: Arc<AtomicU64>,
+}
 
 impl<R: Send + Sync + 'static> ServerBuilder<R> {
     /// No operations yet.
@@ -1027,13 +1022,14 @@ impl<R: Send + Sync + 'static> ServerBuilder<R> {
     pub async fn start(self) -> Result<Server, ServeError> {
         let mut server = Server::default();
         for start in self.loops {
-            let task = start(
+            let running = start(
                 self.nats.clone(),
                 self.options.clone(),
                 self.responder.clone(),
             )
             .await?;
-            server.tasks.push(task);
+            server.tasks.push(running.task);
+            server.received.push((running.operation, running.received));
         }
         round_trip(&self.nats).await.map_err(|e| ServeError {
             kind: ServeErrorKind::Unconfirmed,
@@ -1050,7 +1046,7 @@ async fn serve_loop<O: Operation + 'static, R: Send + Sync + 'static>(
     options: ServeOptions,
     responder: Arc<R>,
     handler: Handler<R, O>,
-) -> Result<tokio::task::JoinHandle<()>, ServeError> {
+) -> Result<Running, ServeError> {
     let values = options.values();
     let filter = O::INFO.channel.filter(&values, &options.prefix)?;
     let queue = O::INFO.queue_group(&values, &options.prefix)?;
@@ -1063,8 +1059,11 @@ async fn serve_loop<O: Operation + 'static, R: Send + Sync + 'static>(
         subject: Some(filter),
         source: Box::new(e),
     })?;
-    Ok(tokio::spawn(async move {
+    let received = Arc::new(AtomicU64::new(0));
+    let count = received.clone();
+    let task = tokio::spawn(async move {
         while let Some(msg) = subscription.next().await {
+            count.fetch_add(1, Ordering::Relaxed);
             let subject = <O::Subject<'_> as ChannelSubject<'_>>::parse_with(
                 msg.subject.as_str(),
                 &options.prefix,
@@ -1085,7 +1084,12 @@ async fn serve_loop<O: Operation + 'static, R: Send + Sync + 'static>(
                 reply::<O>(&nats, &msg, result).await;
             }
         }
-    }))
+    });
+    Ok(Running {
+        task,
+        operation: O::INFO.id,
+        received,
+    })
 }
 
 /// What a responder's method answers by default: a refusal naming the operation.
@@ -1124,9 +1128,20 @@ async fn reply<O: Operation>(
 #[derive(Debug, Default)]
 pub struct Server {
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    received: Vec<(&'static str, Arc<AtomicU64>)>,
 }
 
 impl Server {
+    /// How many requests of the operation (by operationId) this server has received so far,
+    /// refused ones included; 0 for an operation it does not serve.
+    pub fn received(&self, operation: &str) -> u64 {
+        self.received
+            .iter()
+            .filter(|(id, _)| *id == operation)
+            .map(|(_, n)| n.load(Ordering::Relaxed))
+            .sum()
+    }
+
     /// Stops every loop.
     pub fn shutdown(self) {
         drop(self);

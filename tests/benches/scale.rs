@@ -1,0 +1,268 @@
+//! At lattice scale, over one real loopback `nats-server`, in one run:
+//!
+//! - `get_hosts` with N = 10, 100 and 1,000 simulated hosts (subscriptions on 20 connections at
+//!   most, each answering the ping with a summary of its own): when the last reply arrives
+//!   (through `get_hosts_stream`), and the wall time of `get_hosts` finishing at the expected
+//!   count, and with the default options (a quiet period after the last reply);
+//! - the event stream's intake on one core: 20,000 `host_heartbeat` events buffered on the
+//!   subscription, then taken in raw (async-nats), typed, and typed and validated; and the
+//!   typed decode of the same bytes alone, without NATS.
+//!
+//! Each figure is the median of 7 rounds. `cargo bench -p workspace-tests --bench scale`
+//! (`-- 10 100` for other sizes).
+
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use serde_json::json;
+use wasmcloud_protocol::control_interface::client::Client;
+use wasmcloud_protocol::lattice_events::client::Client as Events;
+use wasmcloud_protocol::lattice_events::messages::LatticeEvent;
+use wasmcloud_protocol::runtime::nats::{
+    async_nats, round_trip, GatherOptions, RequestOptions, DEFAULT_QUIET,
+};
+use workspace_tests::nats_server::NatsServer;
+
+const ROUNDS: usize = 7;
+const EVENTS: usize = 20_000;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+/// `n` hosts answering pings, spread over connections; they answer until the tasks end.
+async fn simulated_hosts(url: &str, n: usize) -> Vec<tokio::task::JoinHandle<()>> {
+    let connections = n.min(20);
+    let mut clients = Vec::new();
+    for _ in 0..connections {
+        clients.push(async_nats::connect(url).await.unwrap());
+    }
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        let nats = clients[i % connections].clone();
+        let summary = json!({
+            "success": true,
+            "message": "",
+            "response": {
+                "id": format!("N{i:055}"),
+                "friendly_name": format!("host-{i}"),
+                "lattice": "default",
+                "labels": {"hostcore.os": "linux", "zone": "eu"},
+                "uptime_seconds": 42,
+                "uptime_human": "42s",
+                "version": "1.9.2"
+            }
+        });
+        let body = bytes::Bytes::from(serde_json::to_vec(&summary).unwrap());
+        let mut pings = nats
+            .subscribe("wasmbus.ctl.v1.default.host.ping")
+            .await
+            .unwrap();
+        tasks.push(tokio::spawn(async move {
+            while let Some(ping) = pings.next().await {
+                if let Some(reply) = ping.reply {
+                    let _ = nats.publish(reply, body.clone()).await;
+                }
+            }
+        }));
+    }
+    for nats in &clients {
+        round_trip(nats).await.unwrap();
+    }
+    tasks
+}
+
+fn scatter_gather(rt: &tokio::runtime::Runtime, url: &str, sizes: &[usize]) {
+    println!("get_hosts, median of {ROUNDS} rounds (quiet period {DEFAULT_QUIET:?}):\n");
+    println!("| N | last reply arrives | get_hosts, expected N | ratio | get_hosts, defaults | stream ends, expected N |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    for &n in sizes {
+        let hosts = rt.block_on(simulated_hosts(url, n));
+        let client = rt.block_on(async {
+            let nats = async_nats::connect(url).await.unwrap();
+            Client::with_options(nats, "default", RequestOptions::new()).unwrap()
+        });
+        let expected = GatherOptions::new()
+            .expected(n)
+            .deadline(Duration::from_secs(30));
+        // One round to warm up connections and interest.
+        rt.block_on(client.get_hosts_with(&expected)).unwrap();
+        let (mut last, mut ended, mut collected, mut quiet) = (vec![], vec![], vec![], vec![]);
+        for _ in 0..ROUNDS {
+            rt.block_on(async {
+                let start = Instant::now();
+                let mut stream = client.get_hosts_stream(&expected).await.unwrap();
+                let mut got = 0;
+                while let Some(reply) = stream.next().await {
+                    reply.unwrap();
+                    got += 1;
+                    if got == n {
+                        last.push(start.elapsed());
+                    }
+                }
+                ended.push(start.elapsed());
+                assert_eq!(got, n);
+
+                let start = Instant::now();
+                let all = client.get_hosts_with(&expected).await.unwrap();
+                collected.push(start.elapsed());
+                assert_eq!(all.replies.len(), n);
+
+                let start = Instant::now();
+                let all = client.get_hosts().await.unwrap();
+                quiet.push(start.elapsed());
+                assert_eq!(all.replies.len(), n);
+            });
+        }
+        let (last, collected) = (median(last), median(collected));
+        println!(
+            "| {n} | {} | {} | {:.2}× | {} | {} |",
+            ms(last),
+            ms(collected),
+            collected.as_secs_f64() / last.as_secs_f64(),
+            ms(median(quiet)),
+            ms(median(ended)),
+        );
+        for task in hosts {
+            task.abort();
+        }
+    }
+}
+
+/// How a receiver takes events in.
+#[derive(Clone, Copy, Debug)]
+enum Intake {
+    Raw,
+    Typed,
+    Validated,
+}
+
+/// Events per second one core takes in: the events are published and buffered on the
+/// subscription first, then taken in as fast as the receiver can.
+fn intake(url: &str, how: Intake, heartbeat: &bytes::Bytes) -> f64 {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let (go_tx, go_rx) = tokio::sync::oneshot::channel::<()>();
+    let url_owned = url.to_owned();
+    let receiver = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let nats = async_nats::connect(&url_owned).await.unwrap();
+            let options = RequestOptions::new().validate_messages(matches!(how, Intake::Validated));
+            let events = Events::with_options(nats.clone(), "default", options).unwrap();
+            let mut raw = nats.subscribe("wasmbus.evt.default.>").await.unwrap();
+            let mut typed = events.subscribe_lattice_event().await.unwrap();
+            round_trip(&nats).await.unwrap();
+            ready_tx.send(()).unwrap();
+            // While this waits, the connection fills both subscriptions' buffers.
+            go_rx.await.unwrap();
+            let start = Instant::now();
+            match how {
+                Intake::Raw => {
+                    for _ in 0..EVENTS {
+                        raw.next().await.unwrap();
+                    }
+                }
+                Intake::Typed | Intake::Validated => {
+                    for _ in 0..EVENTS {
+                        typed.next().await.unwrap().unwrap();
+                    }
+                }
+            }
+            start.elapsed()
+        })
+    });
+    ready_rx.recv().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let nats = async_nats::connect(url).await.unwrap();
+        for _ in 0..EVENTS {
+            nats.publish("wasmbus.evt.default.host_heartbeat", heartbeat.clone())
+                .await
+                .unwrap();
+        }
+        round_trip(&nats).await.unwrap();
+        // Time for the server to deliver everything to the receiver's buffers.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    });
+    go_tx.send(()).unwrap();
+    let took = receiver.join().unwrap();
+    EVENTS as f64 / took.as_secs_f64()
+}
+
+fn events(url: &str) {
+    let heartbeat = bytes::Bytes::from(
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/golden/events/host_heartbeat.json"
+        ))
+        .unwrap(),
+    );
+    println!(
+        "\nEvent intake on one core ({EVENTS} host_heartbeat events of {} bytes, median of {ROUNDS} rounds):\n",
+        heartbeat.len()
+    );
+    println!("| receiver | events/s | time per event | ratio to raw |");
+    println!("|---|---:|---:|---:|");
+    // What decoding alone costs, without NATS: the floor of the typed receiver.
+    let mut decodes: Vec<Duration> = (0..ROUNDS)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..EVENTS {
+                std::hint::black_box(LatticeEvent::from_slice(&heartbeat).unwrap());
+            }
+            start.elapsed()
+        })
+        .collect();
+    decodes.sort();
+    let decode = EVENTS as f64 / decodes[ROUNDS / 2].as_secs_f64();
+    let mut raw = 0.0;
+    for how in [Intake::Raw, Intake::Typed, Intake::Validated] {
+        let mut rates: Vec<f64> = (0..ROUNDS).map(|_| intake(url, how, &heartbeat)).collect();
+        rates.sort_by(f64::total_cmp);
+        let rate = rates[rates.len() / 2];
+        if matches!(how, Intake::Raw) {
+            raw = rate;
+        }
+        println!(
+            "| {how:?} | {rate:.0} | {:.2} µs | {:.2}× |",
+            1e6 / rate,
+            raw / rate
+        );
+    }
+    println!(
+        "| (LatticeEvent::from_slice alone, no NATS) | {decode:.0} | {:.2} µs | {:.2}× |",
+        1e6 / decode,
+        raw / decode
+    );
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![10, 100, 1000]
+    } else {
+        sizes
+    };
+    let server = NatsServer::start();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    scatter_gather(&rt, &server.url(), &sizes);
+    events(&server.url());
+}

@@ -1,0 +1,243 @@
+//! On a cluster of three `nats-server`s routed to each other on loopback, the client on one
+//! server and mock hosts on the others: every operation, queue groups answered once, scatter-
+//! gather and events across servers, and a host whose server dies moving to another.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use futures::StreamExt;
+use wasmcloud_protocol::control_interface::client::Client;
+use wasmcloud_protocol::control_interface::types as ctl;
+use wasmcloud_protocol::lattice_events::client::Client as Events;
+use wasmcloud_protocol::lattice_events::messages::LatticeEvent;
+use wasmcloud_protocol::runtime::nats::{Finish, GatherOptions, RequestOptions};
+use wasmcloud_protocol::runtime::SubjectPrefix;
+use workspace_tests::mock_host::MockHostConfig;
+use workspace_tests::nats_server::{Login, NatsServer};
+
+use crate::nats::{every_operation_across, hosts_on};
+
+const HOSTS: [&str; 2] = [
+    "NAU2KX5RMQAUL35EROZUYD77GVKISUV2GKTUVEZDJMYCGGK2SO7UCO3N",
+    "NBG37K5KJUZ3SRRCOTFG3IOIRA77FFG3HINLDD66HXCECGEHJ4VWB7RB",
+];
+
+/// Fails the test instead of hanging it.
+async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(30), f)
+        .await
+        .unwrap_or_else(|_| panic!("{what} hung"))
+}
+
+fn zone_eu() -> ctl::HostLabel {
+    ctl::HostLabel {
+        key: "zone".into(),
+        value: "eu".into(),
+    }
+}
+
+fn default_lattice(id: &str) -> MockHostConfig {
+    MockHostConfig::new("default", id)
+}
+
+/// The next event that is not a heartbeat or a host starting.
+async fn next_event(
+    events: &mut (impl futures::Stream<
+        Item = Result<
+            wasmcloud_protocol::runtime::nats::Received<LatticeEvent>,
+            wasmcloud_protocol::runtime::nats::Malformed,
+        >,
+    > + Unpin),
+) -> LatticeEvent {
+    loop {
+        let event = within("the next event", events.next())
+            .await
+            .expect("the stream goes on")
+            .expect("valid events")
+            .message;
+        if !matches!(
+            event,
+            LatticeEvent::HostStarted(_) | LatticeEvent::HostHeartbeat(_)
+        ) {
+            return event;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_operation_with_the_host_on_another_server() {
+    let nodes = NatsServer::start_cluster(3);
+    every_operation_across(
+        &[&nodes[1]],
+        &nodes[0],
+        &Login::anyone(),
+        &Login::anyone(),
+        &SubjectPrefix::new(),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn queue_groups_answer_once_and_scatter_gather_reaches_every_server() {
+    let nodes = NatsServer::start_cluster(3);
+    let (_hosts, servers, _connections) = hosts_on(
+        &[&nodes[1], &nodes[2]],
+        &Login::anyone(),
+        default_lattice,
+        2,
+    )
+    .await;
+    let nats = Login::anyone().connect(&nodes[0]).await.nats;
+    let client = Client::new(nats, "default").unwrap();
+    for host in HOSTS {
+        within(
+            "a host answers",
+            client.wait_for_host(Some(host), Duration::from_secs(10)),
+        )
+        .await
+        .unwrap();
+    }
+
+    // Scatter-gather from the first server collects the hosts of the other two.
+    let pinged: Vec<u64> = servers.iter().map(|s| s.received("getHosts")).collect();
+    let found = within("getHosts", client.get_hosts()).await.unwrap();
+    let ids: BTreeSet<String> = found
+        .replies
+        .iter()
+        .map(|r| r.response.as_ref().unwrap().id.clone())
+        .collect();
+    assert_eq!(ids, HOSTS.iter().map(|h| h.to_string()).collect());
+    assert_eq!(found.finish, Finish::Quiet);
+    for (server, before) in servers.iter().zip(pinged) {
+        assert_eq!(server.received("getHosts"), before + 1);
+    }
+
+    // Each request of a queue group reaches one host, whichever server it is on.
+    const REQUESTS: u64 = 60;
+    for _ in 0..REQUESTS {
+        within("getLinks", client.get_links()).await.unwrap();
+        within("getClaims", client.get_claims()).await.unwrap();
+        within("getConfig", client.get_config("absent"))
+            .await
+            .unwrap();
+    }
+    for op in ["getLinks", "getClaims", "getConfig"] {
+        let per_host: Vec<u64> = servers.iter().map(|s| s.received(op)).collect();
+        assert_eq!(per_host.iter().sum::<u64>(), REQUESTS, "{op}: {per_host:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn events_reach_subscribers_on_every_server() {
+    let nodes = NatsServer::start_cluster(3);
+    let mut streams = Vec::new();
+    for node in &nodes {
+        let nats = Login::anyone().connect(node).await.nats;
+        let events = Events::new(nats, "default").unwrap();
+        streams.push(events.subscribe_lattice_event().await.unwrap());
+    }
+    let (_hosts, _servers, _connections) =
+        hosts_on(&[&nodes[1]], &Login::anyone(), default_lattice, 1).await;
+    let client = Client::new(Login::anyone().connect(&nodes[2]).await.nats, "default").unwrap();
+    within(
+        "the host answers",
+        client.wait_for_host(Some(HOSTS[0]), Duration::from_secs(10)),
+    )
+    .await
+    .unwrap();
+    let put = within("putLabel", client.put_label(HOSTS[0], &zone_eu()))
+        .await
+        .unwrap();
+    assert!(put.success);
+    for (i, stream) in streams.iter_mut().enumerate() {
+        assert!(
+            matches!(next_event(stream).await, LatticeEvent::LabelsChanged(_)),
+            "server {i}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_host_whose_server_dies_moves_to_another_and_answers_again() {
+    let mut nodes = NatsServer::start_cluster(3);
+    // The host and one event subscriber on the second server, each knowing every server; the
+    // client on the first.
+    let (_hosts, _servers, connections) = hosts_on(
+        &[&nodes[1], &nodes[2], &nodes[0]],
+        &Login::anyone(),
+        default_lattice,
+        1,
+    )
+    .await;
+    let watcher = Login::anyone()
+        .connect_to(&[&nodes[1], &nodes[2], &nodes[0]])
+        .await
+        .nats;
+    let mut events = Events::new(watcher, "default")
+        .unwrap()
+        .subscribe_lattice_event()
+        .await
+        .unwrap();
+    let client = Client::with_options(
+        Login::anyone().connect(&nodes[0]).await.nats,
+        "default",
+        RequestOptions::new().timeout(Duration::from_millis(500)),
+    )
+    .unwrap();
+    within(
+        "the host answers",
+        client.wait_for_host(Some(HOSTS[0]), Duration::from_secs(10)),
+    )
+    .await
+    .unwrap();
+
+    // Requests keep going while the host's server dies: each ends in a reply or a typed error.
+    let asking = client.clone();
+    let in_flight = tokio::spawn(async move {
+        let mut outcomes = Vec::new();
+        for _ in 0..40 {
+            let outcome = asking.get_host_inventory(HOSTS[0]).await;
+            outcomes.push(outcome.map(|_| ()).map_err(|e| e.kind()));
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        outcomes
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let dead = nodes[1].port();
+    assert_eq!(connections[0].nats.server_info().port, dead);
+    nodes[1].kill();
+    let outcomes = within("the requests in flight", in_flight).await.unwrap();
+    assert_eq!(outcomes.len(), 40);
+    assert!(outcomes.iter().any(Result::is_ok), "{outcomes:?}");
+    let failed: Vec<_> = outcomes.iter().filter_map(|o| o.err()).collect();
+    eprintln!("in flight: {} replies, then {failed:?}", 40 - failed.len());
+
+    // The host reconnects to another server and answers again, and the event stream resumes.
+    within(
+        "the host answers again",
+        client.wait_for_host(Some(HOSTS[0]), Duration::from_secs(20)),
+    )
+    .await
+    .unwrap();
+    assert_ne!(connections[0].nats.server_info().port, dead);
+    let put = within("putLabel", client.put_label(HOSTS[0], &zone_eu()))
+        .await
+        .unwrap();
+    assert!(put.success);
+    assert!(matches!(
+        next_event(&mut events).await,
+        LatticeEvent::LabelsChanged(_)
+    ));
+    // A scatter-gather through the stream sees it too.
+    let mut replies = client
+        .get_hosts_stream(&GatherOptions::new().expected(1))
+        .await
+        .unwrap();
+    let first = within("a streamed reply", replies.next())
+        .await
+        .expect("one reply")
+        .expect("decodable");
+    assert_eq!(first.response.as_ref().unwrap().id, HOSTS[0]);
+    assert!(replies.next().await.is_none());
+    assert_eq!(replies.finish(), Some(Finish::Expected));
+}
