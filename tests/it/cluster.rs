@@ -15,19 +15,12 @@ use wasmcloud_protocol::runtime::SubjectPrefix;
 use workspace_tests::mock_host::MockHostConfig;
 use workspace_tests::nats_server::{Login, NatsServer};
 
-use crate::nats::{every_operation_across, hosts_on};
+use crate::nats::{every_operation_across, hosts_on, next_event, within};
 
 const HOSTS: [&str; 2] = [
     "NAU2KX5RMQAUL35EROZUYD77GVKISUV2GKTUVEZDJMYCGGK2SO7UCO3N",
     "NBG37K5KJUZ3SRRCOTFG3IOIRA77FFG3HINLDD66HXCECGEHJ4VWB7RB",
 ];
-
-/// Fails the test instead of hanging it.
-async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(Duration::from_secs(30), f)
-        .await
-        .unwrap_or_else(|_| panic!("{what} hung"))
-}
 
 fn zone_eu() -> ctl::HostLabel {
     ctl::HostLabel {
@@ -38,30 +31,6 @@ fn zone_eu() -> ctl::HostLabel {
 
 fn default_lattice(id: &str) -> MockHostConfig {
     MockHostConfig::new("default", id)
-}
-
-/// The next event that is not a heartbeat or a host starting.
-async fn next_event(
-    events: &mut (impl futures::Stream<
-        Item = Result<
-            wasmcloud_protocol::runtime::nats::Received<LatticeEvent>,
-            wasmcloud_protocol::runtime::nats::Malformed,
-        >,
-    > + Unpin),
-) -> LatticeEvent {
-    loop {
-        let event = within("the next event", events.next())
-            .await
-            .expect("the stream goes on")
-            .expect("valid events")
-            .message;
-        if !matches!(
-            event,
-            LatticeEvent::HostStarted(_) | LatticeEvent::HostHeartbeat(_)
-        ) {
-            return event;
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -215,7 +184,7 @@ async fn a_host_whose_server_dies_moves_to_another_and_answers_again() {
     // The host reconnects to another server and answers again, and the event stream resumes.
     within(
         "the host answers again",
-        client.wait_for_host(Some(HOSTS[0]), Duration::from_secs(20)),
+        client.wait_for_host(Some(HOSTS[0]), Duration::from_secs(15)),
     )
     .await
     .unwrap();

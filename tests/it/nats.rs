@@ -31,7 +31,7 @@ const COMPONENT_REF: &str = "ghcr.io/wasmcloud/components/http-hello-world-rust:
 const PROVIDER_REF: &str = "ghcr.io/wasmcloud/http-server:0.22.0";
 
 /// Fails the test instead of hanging it.
-async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
+pub(crate) async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
     tokio::time::timeout(Duration::from_secs(20), f)
         .await
         .unwrap_or_else(|_| panic!("{what} hung"))
@@ -122,7 +122,7 @@ fn link(target: &str) -> ctl::LinkDefinition {
 }
 
 /// The next event of the stream, skipping heartbeats and host_started from other hosts.
-async fn next_event(
+pub(crate) async fn next_event(
     events: &mut (impl futures::Stream<
         Item = Result<
             wasmcloud_protocol::runtime::nats::Received<LatticeEvent>,

@@ -215,6 +215,23 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream, gate: &TokenStream) -> 
                 let name = ident(&method_names.unique(op.ident.clone()));
                 let new = super::subjects::subject_new(spec, &spec.channels[op.channel], &ctor);
                 let build = quote!(let subject = #new;);
+                let gathers = op
+                    .reply
+                    .as_ref()
+                    .is_some_and(|r| r.pattern == ReplyPattern::ScatterGather);
+                let stream = gathers.then(|| {
+                    stream_method(StreamMethod {
+                        names: &mut method_names,
+                        op,
+                        name: &name,
+                        build: &build,
+                        marker: &marker,
+                        args: &arg_idents,
+                        request_arg: &request_arg,
+                        request_val: &request_val,
+                        reply: &reply,
+                    })
+                });
                 match op.reply.as_ref().map(|r| (r.pattern, r.optional)) {
                     Some((pattern, true)) => {
                         let (asked, asked_doc, asked_body, asked_output) = match pattern {
@@ -256,19 +273,6 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream, gate: &TokenStream) -> 
                                 #asked_body
                             }
                         });
-                        if pattern == ReplyPattern::ScatterGather {
-                            methods.push(stream_method(StreamMethod {
-                                names: &mut method_names,
-                                op,
-                                name: &name,
-                                build: &build,
-                                marker: &marker,
-                                args: &arg_idents,
-                                request_arg: &request_arg,
-                                request_val: &request_val,
-                                reply: &reply,
-                            }));
-                        }
                     }
                     Some((ReplyPattern::ScatterGather, false)) => {
                         let with = ident(&method_names.unique(format!("{}_with", op.ident)));
@@ -291,17 +295,6 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream, gate: &TokenStream) -> 
                                 self.requester.gather::<ops::#marker>(&subject, #request_val, gather).await
                             }
                         });
-                        methods.push(stream_method(StreamMethod {
-                            names: &mut method_names,
-                            op,
-                            name: &name,
-                            build: &build,
-                            marker: &marker,
-                            args: &arg_idents,
-                            request_arg: &request_arg,
-                            request_val: &request_val,
-                            reply: &reply,
-                        }));
                     }
                     Some((_, false)) => {
                         methods.push(quote! {
@@ -330,6 +323,7 @@ pub(crate) fn client(spec: &Spec, runtime: &TokenStream, gate: &TokenStream) -> 
                         });
                     }
                 }
+                methods.extend(stream);
                 // A subscribe operation's messages can also be received.
                 if op.direction == Direction::Subscribe {
                     subscribes = true;
