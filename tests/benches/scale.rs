@@ -143,10 +143,10 @@ enum Intake {
 }
 
 /// Events per second one core takes in: the events are published and buffered on the
-/// subscription first, then taken in as fast as the receiver can.
+/// subscription first (a last message on another subject, delivered after them on the same
+/// connection, says they all are), then taken in as fast as the receiver can.
 fn intake(url: &str, how: Intake, heartbeat: &bytes::Bytes) -> f64 {
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    let (go_tx, go_rx) = tokio::sync::oneshot::channel::<()>();
     let url_owned = url.to_owned();
     let receiver = std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -157,23 +157,25 @@ fn intake(url: &str, how: Intake, heartbeat: &bytes::Bytes) -> f64 {
             let nats = async_nats::connect(&url_owned).await.unwrap();
             let options = RequestOptions::new().validate_messages(matches!(how, Intake::Validated));
             let events = Events::with_options(nats.clone(), "default", options).unwrap();
-            let mut raw = nats.subscribe("wasmbus.evt.default.>").await.unwrap();
-            let mut typed = events.subscribe_lattice_event().await.unwrap();
+            let mut done = nats.subscribe("bench.done").await.unwrap();
+            let mut raw = None;
+            let mut typed = None;
+            match how {
+                Intake::Raw => raw = Some(nats.subscribe("wasmbus.evt.default.>").await.unwrap()),
+                _ => typed = Some(events.subscribe_lattice_event().await.unwrap()),
+            }
             round_trip(&nats).await.unwrap();
             ready_tx.send(()).unwrap();
-            // While this waits, the connection fills both subscriptions' buffers.
-            go_rx.await.unwrap();
+            done.next().await.unwrap();
             let start = Instant::now();
-            match how {
-                Intake::Raw => {
-                    for _ in 0..EVENTS {
-                        raw.next().await.unwrap();
-                    }
+            if let Some(raw) = raw.as_mut() {
+                for _ in 0..EVENTS {
+                    raw.next().await.unwrap();
                 }
-                Intake::Typed | Intake::Validated => {
-                    for _ in 0..EVENTS {
-                        typed.next().await.unwrap().unwrap();
-                    }
+            }
+            if let Some(typed) = typed.as_mut() {
+                for _ in 0..EVENTS {
+                    typed.next().await.unwrap().unwrap();
                 }
             }
             start.elapsed()
@@ -191,11 +193,11 @@ fn intake(url: &str, how: Intake, heartbeat: &bytes::Bytes) -> f64 {
                 .await
                 .unwrap();
         }
-        round_trip(&nats).await.unwrap();
-        // Time for the server to deliver everything to the receiver's buffers.
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        nats.publish("bench.done", bytes::Bytes::new())
+            .await
+            .unwrap();
+        nats.flush().await.unwrap();
     });
-    go_tx.send(()).unwrap();
     let took = receiver.join().unwrap();
     EVENTS as f64 / took.as_secs_f64()
 }

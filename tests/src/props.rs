@@ -155,6 +155,14 @@ pub fn fast_path_agrees(data: &[u8]) {
             if fast { "valid" } else { "not sure" },
             reference.as_ref().map(drop)
         );
+        // Checking without decoding gives the same verdict.
+        assert_eq!(
+            validate::check_bytes(message, data).is_ok(),
+            reference.is_ok(),
+            "{}/{}: checking the bytes without decoding disagrees",
+            message.spec,
+            message.name,
+        );
         let typed = reference.is_ok() && (message.try_decode)(data).is_ok();
         let fast_typed = (message.fast_decodes)(message, data);
         assert_eq!(

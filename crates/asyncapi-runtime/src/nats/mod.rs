@@ -808,6 +808,11 @@ fn decode_validated<O: Operation>(payload: &[u8]) -> Result<O::Request, String> 
         (None, _) => None,
     };
     match info {
+        // An enum over messages reads its tag before it decodes: checked first, then decoded.
+        Some(info) if O::INFO.dispatch.is_some() => {
+            super::validate::check_bytes(&info, payload).map_err(|e| e.to_string())?;
+            decode::<O>(payload).map_err(|e| e.to_string())
+        }
         Some(info) if info.has_payload => {
             super::validate::decode_as::<O::Request>(&info, payload).map_err(|e| e.to_string())
         }

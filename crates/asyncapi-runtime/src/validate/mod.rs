@@ -241,6 +241,30 @@ pub fn validate_bytes_reference(info: &MessageInfo, body: &[u8]) -> Result<Value
     Ok(value)
 }
 
+/// Checks a body against a message's schema without decoding it: the fast path on the bytes,
+/// and the reference validator, with every violation, only when the fast path cannot vouch for
+/// them. For a type that cannot be checked while it is decoded (an enum over messages that reads
+/// its tag first): check with this, then decode.
+pub fn check_bytes(info: &MessageInfo, body: &[u8]) -> Result<(), ValidationError> {
+    check_size(body)?;
+    if !info.has_payload || fast_check_bytes(info, body) {
+        return Ok(());
+    }
+    validate_bytes_reference(info, body).map(drop)
+}
+
+/// The fast path on bytes, decoding nothing: whether they are certainly valid.
+fn fast_check_bytes(info: &MessageInfo, body: &[u8]) -> bool {
+    let Some(program) = program(info) else {
+        return false;
+    };
+    let check = fast::Check::new(program);
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde::de::IgnoredAny::deserialize(check.root(&mut de)).is_ok()
+        && de.end().is_ok()
+        && check.clean()
+}
+
 /// The fast path on a parsed value: whether it is certainly valid.
 fn fast_check(info: &MessageInfo, value: &Value) -> bool {
     let Some(program) = program(info) else {
@@ -658,6 +682,12 @@ mod tests {
             let bytes = serde_json::to_vec(&value).unwrap();
             assert_eq!(fast_check(&info, &value), valid, "value {value}");
             assert_eq!(fast_path_accepts(&info, &bytes), valid, "bytes {value}");
+            assert_eq!(
+                fast_check_bytes(&info, &bytes),
+                valid,
+                "checked bytes {value}"
+            );
+            assert_eq!(check_bytes(&info, &bytes).is_ok(), valid, "{value}");
             assert_eq!(validate_value(&info, &value).is_ok(), valid, "{value}");
             assert_eq!(
                 validate_bytes_reference(&info, &bytes).is_ok(),
@@ -675,6 +705,8 @@ mod tests {
         // A repeated key: the fast path doubts, the reference validator names it.
         let repeated = format!(r#"{{"id": "{id}", "lines": [1], "lines": [2]}}"#);
         assert!(!fast_path_accepts(&info, repeated.as_bytes()));
+        assert!(!fast_check_bytes(&info, repeated.as_bytes()));
+        assert!(check_bytes(&info, repeated.as_bytes()).is_err());
         let Err(ValidationError::Invalid { violations, .. }) = decode::<Order>(repeated.as_bytes())
         else {
             panic!("a repeated key is refused")
