@@ -15,12 +15,7 @@ use wasmcloud_protocol::runtime::SubjectPrefix;
 use workspace_tests::mock_host::MockHostConfig;
 use workspace_tests::nats_server::{Login, NatsServer};
 
-use crate::nats::{every_operation_across, hosts_on, next_event, within};
-
-const HOSTS: [&str; 2] = [
-    "NAU2KX5RMQAUL35EROZUYD77GVKISUV2GKTUVEZDJMYCGGK2SO7UCO3N",
-    "NBG37K5KJUZ3SRRCOTFG3IOIRA77FFG3HINLDD66HXCECGEHJ4VWB7RB",
-];
+use crate::nats::{every_operation_across, hosts_on, next_event, within, HOSTS};
 
 fn zone_eu() -> ctl::HostLabel {
     ctl::HostLabel {
@@ -58,7 +53,7 @@ async fn queue_groups_answer_once_and_scatter_gather_reaches_every_server() {
     .await;
     let nats = Login::anyone().connect(&nodes[0]).await.nats;
     let client = Client::new(nats, "default").unwrap();
-    for host in HOSTS {
+    for host in &HOSTS[..2] {
         within(
             "a host answers",
             client.wait_for_host(Some(host), Duration::from_secs(10)),
@@ -75,7 +70,7 @@ async fn queue_groups_answer_once_and_scatter_gather_reaches_every_server() {
         .iter()
         .map(|r| r.response.as_ref().unwrap().id.clone())
         .collect();
-    assert_eq!(ids, HOSTS.iter().map(|h| h.to_string()).collect());
+    assert_eq!(ids, HOSTS[..2].iter().map(|h| h.to_string()).collect());
     assert_eq!(found.finish, Finish::Quiet);
     for (server, before) in servers.iter().zip(pinged) {
         assert_eq!(server.received("getHosts"), before + 1);

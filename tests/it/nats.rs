@@ -22,7 +22,7 @@ use wasmcloud_protocol::runtime::{Message, SubjectPrefix};
 use workspace_tests::mock_host::{LatticeStore, MockHost, MockHostConfig};
 use workspace_tests::nats_server::{Connection, Login, NatsServer};
 
-const HOSTS: [&str; 3] = [
+pub(crate) const HOSTS: [&str; 3] = [
     "NAU2KX5RMQAUL35EROZUYD77GVKISUV2GKTUVEZDJMYCGGK2SO7UCO3N",
     "NBG37K5KJUZ3SRRCOTFG3IOIRA77FFG3HINLDD66HXCECGEHJ4VWB7RB",
     "NCBAWBHRBEDDSK5ZMHBMCYHU2XTZHYCF4WLB3ZO5JCWBB3EGJNDRU3OU",

@@ -13,16 +13,12 @@ use wasmcloud_protocol::runtime::nats::{GatherOptions, RequestOptions};
 use wasmcloud_protocol::runtime::permissions::{PermissionOptions, Permissions, Role};
 use wasmcloud_protocol::runtime::SubjectPrefix;
 use workspace_tests::mock_host::MockHostConfig;
-use workspace_tests::nats_server::{Connection, Login, NatsServer};
+use workspace_tests::nats_server::{authorization, Connection, Login, NatsServer, Written};
 
 use crate::nats::{
     assert_no_server_errors, every_operation, hosts_as, official_client_against_our_responder,
+    HOSTS,
 };
-
-const HOSTS: [&str; 2] = [
-    "NAU2KX5RMQAUL35EROZUYD77GVKISUV2GKTUVEZDJMYCGGK2SO7UCO3N",
-    "NBG37K5KJUZ3SRRCOTFG3IOIRA77FFG3HINLDD66HXCECGEHJ4VWB7RB",
-];
 
 /// The users of a lattice: `host`, `client` (default inbox), `alice` and `bob` (clients with
 /// inboxes of their own) and `observer`, each with the permissions generated for its role.
@@ -35,26 +31,22 @@ fn lattice_config(options: &PermissionOptions) -> String {
             .unwrap()
     };
     let users = [
-        ("host", Role::Application, options.clone(), false),
-        ("client", Role::Client, options.clone(), true),
-        ("alice", Role::Client, with_inbox("alice"), false),
-        ("bob", Role::Client, with_inbox("bob"), true),
-        ("observer", Role::Observer, options.clone(), true),
+        ("host", Role::Application, options.clone(), Written::Block),
+        ("client", Role::Client, options.clone(), Written::Json),
+        ("alice", Role::Client, with_inbox("alice"), Written::Block),
+        ("bob", Role::Client, with_inbox("bob"), Written::Json),
+        ("observer", Role::Observer, options.clone(), Written::Json),
     ];
-    let mut entries = Vec::new();
-    for (user, role, options, as_json) in users {
-        let permissions = wasmcloud_protocol::permissions(role, &options).unwrap();
-        entries.push(if as_json {
-            let json = serde_json::to_string(&permissions).unwrap();
-            format!("{{\"user\": \"{user}\", \"password\": \"{user}\", \"permissions\": {json}}}")
-        } else {
-            format!("{{\nuser: {user}\npassword: {user}\n{permissions}}}")
-        });
-    }
-    format!(
-        "authorization {{\n  users = [\n{}\n  ]\n}}\n",
-        entries.join("\n")
-    )
+    let permissions: Vec<Permissions> = users
+        .iter()
+        .map(|(_, role, options, _)| wasmcloud_protocol::permissions(*role, options).unwrap())
+        .collect();
+    let entries: Vec<(&str, Option<&Permissions>, Written)> = users
+        .iter()
+        .zip(&permissions)
+        .map(|((user, _, _, written), p)| (*user, Some(p), *written))
+        .collect();
+    authorization(&entries)
 }
 
 fn default_lattice() -> PermissionOptions {

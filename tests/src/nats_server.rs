@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use wasmcloud_protocol::runtime::nats::async_nats;
+use wasmcloud_protocol::runtime::permissions::Permissions;
 
 /// A running `nats-server`; killed when dropped (with its JetStream store, if it has one).
 #[derive(Debug)]
@@ -54,6 +55,19 @@ fn free_ports(n: usize) -> Vec<u16> {
         .iter()
         .map(|l| l.local_addr().expect("a bound address").port())
         .collect()
+}
+
+/// Starts what `start` starts, on ports found free; five times over at most, as another process
+/// may take a port between its being found free and the server binding it.
+fn on_free_ports<T>(what: &str, start: impl Fn() -> Result<T, String>) -> T {
+    let mut failures = Vec::new();
+    for _ in 0..5 {
+        match start() {
+            Ok(started) => return started,
+            Err(e) => failures.push(e),
+        }
+    }
+    panic!("{what} did not start: {failures:#?}");
 }
 
 /// The number of routes a server's monitoring endpoint reports (`/routez`).
@@ -107,14 +121,7 @@ impl NatsServer {
 
     /// Starts a server; a few times over on other ports should one be taken meanwhile.
     fn start_with(jetstream: bool, config: Option<&str>) -> Self {
-        let mut failures = Vec::new();
-        for _ in 0..5 {
-            match Self::try_start(jetstream, config) {
-                Ok(server) => return server,
-                Err(e) => failures.push(e),
-            }
-        }
-        panic!("nats-server did not start: {failures:#?}");
+        on_free_ports("nats-server", || Self::try_start(jetstream, config))
     }
 
     fn try_start(jetstream: bool, config: Option<&str>) -> Result<Self, String> {
@@ -151,14 +158,7 @@ impl NatsServer {
     /// Starts `n` servers routed to each other as one cluster, each on its own free ports, and
     /// waits until every one has a route to every other (so interest on one reaches them all).
     pub fn start_cluster(n: usize) -> Vec<Self> {
-        let mut failures = Vec::new();
-        for _ in 0..5 {
-            match Self::try_start_cluster(n) {
-                Ok(nodes) => return nodes,
-                Err(e) => failures.push(e),
-            }
-        }
-        panic!("the cluster did not start: {failures:#?}");
+        on_free_ports("the cluster", || Self::try_start_cluster(n))
     }
 
     fn try_start_cluster(n: usize) -> Result<Vec<Self>, String> {
@@ -303,6 +303,37 @@ impl Drop for NatsServer {
         }
         let _ = std::fs::remove_file(&self.log);
     }
+}
+
+/// How a user's permissions are written in a server configuration: nats-server reads both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// The `permissions` block of the configuration language.
+    Block,
+    /// JSON.
+    Json,
+}
+
+/// The `authorization` block of a server configuration: each user with its name as password and
+/// its permissions (none: it may do everything).
+pub fn authorization(users: &[(&str, Option<&Permissions>, Written)]) -> String {
+    let entries: Vec<String> = users
+        .iter()
+        .map(|(user, permissions, written)| match (permissions, written) {
+            (None, _) => format!("{{user: {user}, password: {user}}}"),
+            (Some(permissions), Written::Json) => {
+                let json = serde_json::to_string(permissions).expect("permissions serialize");
+                format!("{{\"user\": \"{user}\", \"password\": \"{user}\", \"permissions\": {json}}}")
+            }
+            (Some(permissions), Written::Block) => {
+                format!("{{\nuser: {user}\npassword: {user}\n{permissions}}}")
+            }
+        })
+        .collect();
+    format!(
+        "authorization {{\n  users = [\n{}\n  ]\n}}\n",
+        entries.join("\n")
+    )
 }
 
 /// Who a test connects as: anyone (a server without users), or a user whose password is its

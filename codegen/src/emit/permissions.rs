@@ -66,8 +66,11 @@ pub(crate) fn emit(spec: &Spec, runtime: &TokenStream) -> TokenStream {
     let uses_operation = roles
         .iter()
         .any(|g| !g.subscribe.is_empty() || !g.publish.is_empty());
+    let [_, client, observer] = &roles;
+    // An observer usually follows exactly what a client follows: said once.
+    let follows_client = !observer.subscribe.is_empty() && observer.subscribe == client.subscribe;
     let consts = docs.iter().zip(&roles).map(|((name, role, doc), grants)| {
-        let observer = *role == "Observer";
+        let says_client = std::ptr::eq(grants, observer) && follows_client;
         let name = format_ident!("{name}");
         let role = format_ident!("{role}");
         let doc = super::plain_doc(doc);
@@ -82,9 +85,7 @@ pub(crate) fn emit(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                 false => quote!(Grant::channel(&op::#marker::INFO)),
             }
         });
-        // An observer usually follows exactly what a client follows: said once.
-        let same_as_client = !grants.subscribe.is_empty() && grants.subscribe == roles[1].subscribe;
-        let subscribe = if observer && same_as_client {
+        let subscribe = if says_client {
             quote!(CLIENT.subscribe)
         } else {
             quote!(&[#(#subscribe),*])

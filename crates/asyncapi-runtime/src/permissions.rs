@@ -99,9 +99,9 @@ pub struct PermissionOptions {
     prefix: SubjectPrefix,
     inbox_prefix: Option<String>,
     probe: bool,
-    /// Extra subjects, each with why.
+    /// Extra subjects, each with why (and, to subscribe, the queue group it is limited to).
     publish: Vec<(String, String)>,
-    subscribe: Vec<(String, String)>,
+    subscribe: Vec<(String, Option<String>, String)>,
 }
 
 impl Default for PermissionOptions {
@@ -203,16 +203,13 @@ impl PermissionOptions {
         reason: &str,
     ) -> Result<Self, SubjectError> {
         let entry = subject.into();
-        match entry.split_once(' ') {
-            Some((subject, queue)) => {
-                checked_filter(subject.to_owned())?;
-                checked_filter(queue.to_owned())?;
-            }
-            None => {
-                checked_filter(entry.clone())?;
-            }
-        }
-        self.subscribe.push((entry, reason.to_owned()));
+        let (subject, queue) = match entry.split_once(' ') {
+            Some((subject, queue)) => (subject.to_owned(), Some(queue.to_owned())),
+            None => (entry, None),
+        };
+        let queue = queue.map(checked_filter).transpose()?;
+        self.subscribe
+            .push((checked_filter(subject)?, queue, reason.to_owned()));
         Ok(self)
     }
 }
@@ -250,6 +247,13 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// Adds a reason the entry does not give yet.
+    fn because(&mut self, reason: &str) {
+        if !self.reasons.iter().any(|r| r == reason) {
+            self.reasons.push(reason.to_owned());
+        }
+    }
+
     /// The entry as nats-server reads it: `subject` or `subject queue`.
     pub fn to_nats(&self) -> String {
         match &self.queue {
@@ -275,11 +279,7 @@ impl Rules {
             .iter_mut()
             .find(|e| e.subject == subject && e.queue == queue)
         {
-            Some(entry) => {
-                if !entry.reasons.iter().any(|r| r == reason) {
-                    entry.reasons.push(reason.to_owned());
-                }
-            }
+            Some(entry) => entry.because(reason),
             None => self.allow.push(Entry {
                 subject,
                 queue,
@@ -304,10 +304,8 @@ impl Rules {
                 Some(w) => {
                     let narrow = self.allow.remove(i);
                     let w = if w > i { w - 1 } else { w };
-                    for reason in narrow.reasons {
-                        if !self.allow[w].reasons.contains(&reason) {
-                            self.allow[w].reasons.push(reason);
-                        }
+                    for reason in &narrow.reasons {
+                        self.allow[w].because(reason);
                     }
                     i = 0;
                 }
@@ -329,13 +327,14 @@ impl Rules {
         let matching = |entries: &[Entry]| {
             entries
                 .iter()
-                .any(|e| e.queue.is_none() && filter_matches(&e.subject, subject))
+                .any(|e| e.queue.is_none() && filter_covers(&e.subject, subject))
         };
         (self.allow.is_empty() || matching(&self.allow)) && !matching(&self.deny)
     }
 }
 
-/// Whether every subject `narrow` matches, `wide` matches too (both may have wildcards).
+/// Whether every subject `narrow` matches, `wide` matches too (both may have wildcards; a
+/// literal `narrow` is one subject).
 fn filter_covers(wide: &str, narrow: &str) -> bool {
     let mut narrow_tokens = narrow.split('.');
     for w in wide.split('.') {
@@ -347,20 +346,6 @@ fn filter_covers(wide: &str, narrow: &str) -> bool {
         }
     }
     narrow_tokens.next().is_none()
-}
-
-/// Whether `filter` (with `*` and `>`) matches the literal `subject`.
-fn filter_matches(filter: &str, subject: &str) -> bool {
-    let mut subject_tokens = subject.split('.');
-    for f in filter.split('.') {
-        match (f, subject_tokens.next()) {
-            (">", Some(_)) => return true,
-            ("*", Some(_)) => {}
-            (f, Some(s)) if f == s => {}
-            _ => return false,
-        }
-    }
-    subject_tokens.next().is_none()
 }
 
 /// The `permissions` of a nats-server user.
@@ -438,12 +423,8 @@ impl Permissions {
         for (subject, reason) in &options.publish {
             out.publish.add(subject.clone(), None, reason);
         }
-        for (entry, reason) in &options.subscribe {
-            let (subject, queue) = match entry.split_once(' ') {
-                Some((s, q)) => (s.to_owned(), Some(q.to_owned())),
-                None => (entry.clone(), None),
-            };
-            out.subscribe.add(subject, queue, reason);
+        for (subject, queue, reason) in &options.subscribe {
+            out.subscribe.add(subject.clone(), queue.clone(), reason);
         }
         out.publish.close();
         out.subscribe.close();
@@ -536,12 +517,12 @@ mod tests {
 
     #[test]
     fn filters_match_as_nats_server_matches_them() {
-        assert!(filter_matches("a.*.c", "a.b.c"));
-        assert!(filter_matches("a.>", "a.b.c"));
-        assert!(!filter_matches("a.>", "a"));
-        assert!(!filter_matches("a.*", "a.b.c"));
-        assert!(!filter_matches("a.b", "a.b.c"));
-        assert!(filter_matches(">", "x"));
+        assert!(filter_covers("a.*.c", "a.b.c"));
+        assert!(filter_covers("a.>", "a.b.c"));
+        assert!(!filter_covers("a.>", "a"));
+        assert!(!filter_covers("a.*", "a.b.c"));
+        assert!(!filter_covers("a.b", "a.b.c"));
+        assert!(filter_covers(">", "x"));
     }
 
     #[test]

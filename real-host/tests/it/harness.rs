@@ -16,7 +16,7 @@ use wasmcloud_protocol::runtime::validate::Side;
 use wasmcloud_protocol::runtime::SubjectPrefix;
 use wasmcloud_real_host::{HostOptions, RealHost, Scratch};
 use workspace_tests::mock_host::{LatticeStore, MockHost, MockHostConfig};
-use workspace_tests::nats_server::NatsServer;
+use workspace_tests::nats_server::{authorization, NatsServer, Written};
 
 /// Which host answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,11 +95,14 @@ fn least_privilege_config(lattice: &str) -> String {
     )
     .unwrap();
     let client = wasmcloud_protocol::permissions(Role::Client, &options).unwrap();
+    let users = authorization(&[
+        ("tap", None, Written::Block),
+        ("host", Some(&host), Written::Block),
+        ("client", Some(&client), Written::Block),
+    ]);
     // The host library takes no user and password (only a JWT and its key, which need an
     // operator-mode server), so the server binds connections without credentials to `host`.
-    format!(
-        "no_auth_user: host\nauthorization {{\n  users = [\n    {{user: tap, password: tap}}\n    {{\nuser: host\npassword: host\n{host}}}\n    {{\nuser: client\npassword: client\n{client}}}\n  ]\n}}\n"
-    )
+    format!("no_auth_user: host\n{users}")
 }
 
 /// The `real-host` binary this suite built.

@@ -197,6 +197,13 @@ impl RequestError {
         }
     }
 
+    /// A timeout after waiting `after` for a reply on `subject`.
+    fn timed_out(subject: &str, after: Duration) -> Self {
+        let mut timeout = Self::new(RequestErrorKind::Timeout, subject);
+        timeout.detail = Detail::Waited(after);
+        timeout
+    }
+
     /// How long the request waited, for a timeout.
     pub fn waited(&self) -> Option<Duration> {
         match self.detail {
@@ -535,9 +542,7 @@ impl Requester {
             .await
             .map_err(|e| match e.kind() {
                 async_nats::RequestErrorKind::TimedOut => {
-                    let mut timeout = RequestError::new(RequestErrorKind::Timeout, &subject);
-                    timeout.detail = Detail::Waited(timeout_after);
-                    timeout.with_source(e)
+                    RequestError::timed_out(&subject, timeout_after).with_source(e)
                 }
                 async_nats::RequestErrorKind::NoResponders => {
                     RequestError::new(RequestErrorKind::NoResponders, &subject).with_source(e)
@@ -622,11 +627,6 @@ impl Requester {
         O::Reply: Send + 'static,
     {
         let give_up = tokio::time::Instant::now() + timeout;
-        let waited = |subject: &str| {
-            let mut timeout_error = RequestError::new(RequestErrorKind::Timeout, subject);
-            timeout_error.detail = Detail::Waited(timeout);
-            timeout_error
-        };
         loop {
             let left = give_up.saturating_duration_since(tokio::time::Instant::now());
             let round = gather.capped(left);
@@ -644,7 +644,10 @@ impl Requester {
                 Err(_) => {}
             }
             if tokio::time::Instant::now() >= give_up {
-                return Err(waited(&self.subject::<O>(subject)));
+                return Err(RequestError::timed_out(
+                    &self.subject::<O>(subject),
+                    timeout,
+                ));
             }
             // Between rounds: nobody answered yet, or not the one wanted.
             tokio::time::sleep(Duration::from_millis(50).min(left)).await;
