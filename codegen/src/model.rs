@@ -65,7 +65,9 @@ pub struct Channel {
     pub parameters: Vec<Parameter>,
     /// Indexes into [`Spec::operations`].
     pub operations: Vec<usize>,
+    /// Where the channel is written: its file and JSON pointer.
     pub pointer: String,
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -94,9 +96,10 @@ pub struct ParamRule {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
-    /// AsyncAPI 2 `publish`: other applications send this message to the described application.
+    /// AsyncAPI 2 `publish`, 3 `action: receive`: other applications send this message to the
+    /// described application.
     Publish,
-    /// AsyncAPI 2 `subscribe`: the described application sends this message.
+    /// AsyncAPI 2 `subscribe`, 3 `action: send`: the described application sends this message.
     Subscribe,
 }
 
@@ -117,7 +120,9 @@ pub struct Operation {
     pub queue: Option<String>,
     /// How the operation's messages are told apart, when it has several.
     pub dispatch: Option<Dispatch>,
+    /// Where the operation is written: its file and JSON pointer.
     pub pointer: String,
+    pub file: PathBuf,
 }
 
 /// Several messages told apart by a property that holds a different constant in each.

@@ -130,6 +130,20 @@ impl<'l> Store<'l> {
         Error::new(&doc.path, loc.pointer.clone(), kind).with_line(line_of(&doc.text, &loc.pointer))
     }
 
+    /// An error located at `pointer` in the loaded document `file`.
+    pub fn error_in(&self, file: &Path, pointer: &str, kind: ErrorKind) -> Error {
+        match self.docs.iter().position(|d| d.path == file) {
+            Some(doc) => self.error(
+                &Loc {
+                    doc,
+                    pointer: pointer.to_owned(),
+                },
+                kind,
+            ),
+            None => Error::new(file, pointer, kind),
+        }
+    }
+
     /// Resolves the `$ref` string found at `at` (the location of the object holding it).
     pub fn resolve(&mut self, at: &Loc, reference: &str) -> Result<Loc> {
         let ref_loc = at.child("$ref");

@@ -45,7 +45,7 @@ pub(crate) fn all(spec: &Spec) -> Result<Vec<Vec<Binding>>> {
             };
             let located = |what: String| {
                 Error::new(
-                    &spec.path,
+                    &channel.file,
                     format!(
                         "{}/parameters/{}/x-payload-field",
                         channel.pointer,

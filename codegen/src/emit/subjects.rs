@@ -692,7 +692,7 @@ fn routing_order(spec: &Spec) -> Result<Vec<&Channel>> {
     for pair in order.windows(2) {
         if same_subjects(&pair[0].template, &pair[1].template) {
             return Err(Error::new(
-                &spec.path,
+                &pair[1].file,
                 &pair[1].pointer,
                 ErrorKind::Lint(format!(
                     "channels {:?} and {:?} match exactly the same subjects, so an incoming subject could not be routed",
@@ -813,7 +813,7 @@ pub(crate) fn subjects(spec: &Spec, runtime: &TokenStream) -> Result<TokenStream
     for channel in &spec.channels {
         if shape(spec, channel).slots.len() > MAX_VALUES {
             return Err(Error::new(
-                &spec.path,
+                &channel.file,
                 &channel.pointer,
                 ErrorKind::Unsupported(format!(
                     "channel {:?} has more than {MAX_VALUES} parameters and wildcards",
@@ -896,7 +896,7 @@ pub(crate) fn check_patterns(spec: &Spec) -> Result<()> {
                 if char_class(pattern).is_none() {
                     regress::Regex::new(pattern).map_err(|e| {
                         Error::new(
-                            &spec.path,
+                            &channel.file,
                             format!("{}/parameters/{}", channel.pointer, p.name),
                             ErrorKind::Unsupported(format!("parameter pattern {pattern:?}: {e}")),
                         )

@@ -6,6 +6,7 @@
 //! each fixture reads into, and the located error of each broken spec. `cli` and `build_api` run
 //! the `asyncapi-codegen` command and the build-script API as their users do.
 
+mod asyncapi_3;
 mod bad_specs;
 mod build_api;
 #[cfg(feature = "cli")]

@@ -1,0 +1,434 @@
+//! Reads an AsyncAPI document into the protocol model.
+//!
+//! The `asyncapi` field picks the reader: [`v2`] (2.0 to 2.6) or [`v3`] (3.0 and 3.1). Each reads
+//! its version's objects as typed nodes ([`node`]) and lowers them into the one model the emitters
+//! read; what both versions share (messages, parameters' token rules, the `x-` extensions of the
+//! document) lives here and in [`message`]. [`lint`] then checks the model as a whole, and names
+//! are given once, in [`naming`].
+
+mod lint;
+mod message;
+mod naming;
+mod node;
+mod v2;
+mod v3;
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::error::{ErrorKind, Result};
+use crate::model::{
+    Channel, Message, Operation, ParamRule, Parameter, ReplyStatus, Spec, SubjectRoot,
+};
+use crate::naming::{snake, Namer};
+use crate::refs::{Loc, Store};
+use crate::schema::Definitions;
+use crate::template::{Template, Token};
+use node::{Major, Node};
+
+pub(crate) fn read(store: &mut Store<'_>, doc: usize, id: &str) -> Result<Spec> {
+    let root = Loc {
+        doc,
+        pointer: String::new(),
+    };
+    let major = version(store, &root)?;
+    let mut reader = Reader {
+        store,
+        major,
+        defs: Definitions::new(),
+        messages: Vec::new(),
+        message_by_loc: HashMap::new(),
+        message_names: Namer::new(),
+        default_content_type: "application/json".into(),
+    };
+    let document = match major {
+        Major::Two => v2::read(&mut reader, &root)?,
+        Major::Three => v3::read(&mut reader, &root)?,
+    };
+    reader.finish(document, id)
+}
+
+/// The major version, from the `asyncapi` field: 2.0 to 2.6, 3.0 and 3.1 are read.
+fn version(store: &Store<'_>, root: &Loc) -> Result<Major> {
+    let loc = root.child("asyncapi");
+    let v = match store.get(root) {
+        Some(Value::Object(top)) => match top.get("asyncapi") {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => {
+                return Err(store.error(&loc, ErrorKind::UnsupportedVersion(other.to_string())))
+            }
+            None => {
+                return Err(store.error(
+                    root,
+                    ErrorKind::Structure("`asyncapi` (the AsyncAPI version) is required".into()),
+                ))
+            }
+        },
+        _ => {
+            return Err(store.error(
+                root,
+                ErrorKind::Structure("the document must be an object".into()),
+            ))
+        }
+    };
+    let mut parts = v.splitn(3, '.');
+    let major = parts.next();
+    let minor = parts.next().and_then(|m| m.parse::<u32>().ok());
+    let patch_ok = parts.next().is_some_and(|p| {
+        let digits: String = p.chars().take_while(char::is_ascii_digit).collect();
+        !digits.is_empty() && (digits.len() == p.len() || p[digits.len()..].starts_with('-'))
+    });
+    match (major, minor) {
+        (Some("2"), Some(0..=6)) if patch_ok => Ok(Major::Two),
+        (Some("3"), Some(0..=1)) if patch_ok => Ok(Major::Three),
+        _ => Err(store.error(&loc, ErrorKind::UnsupportedVersion(v))),
+    }
+}
+
+/// What a version's reader hands over: the document's own fields and its channels and
+/// operations, in the model's order.
+pub(crate) struct Document {
+    pub asyncapi: String,
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub extensions: Extensions,
+    pub channels: Vec<Channel>,
+    pub operations: Vec<Operation>,
+}
+
+/// The document-level `x-` extensions, alike in both versions.
+pub(crate) struct Extensions {
+    pub subject_root: Option<SubjectRoot>,
+    pub account_prefix: bool,
+    pub reply_status: Option<ReplyStatus>,
+}
+
+/// What both versions' readers share while they read one document.
+pub(crate) struct Reader<'s, 'l> {
+    pub store: &'s mut Store<'l>,
+    pub major: Major,
+    pub defs: Definitions,
+    pub messages: Vec<Message>,
+    message_by_loc: HashMap<Loc, usize>,
+    message_names: Namer,
+    pub default_content_type: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct XSubjectRoot {
+    default: String,
+    #[serde(default)]
+    replaceable: bool,
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct XReplyStatus {
+    success: String,
+    #[serde(default)]
+    message: OneOrMany,
+    #[allow(dead_code)]
+    description: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(untagged)]
+enum OneOrMany {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Reader<'_, '_> {
+    pub fn structure(&self, loc: &Loc, msg: String) -> crate::Error {
+        self.store.error(loc, ErrorKind::Structure(msg))
+    }
+
+    /// Reads the object at `loc` (after `$ref`s) as this version's `T`.
+    pub fn node<T: serde::de::DeserializeOwned>(
+        &mut self,
+        loc: &Loc,
+        what: &str,
+    ) -> Result<Node<T>> {
+        node::read(self.store, loc, what, self.major)
+    }
+
+    /// Checks a schema against the JSON Schema draft-07 meta-schema (AsyncAPI schemas are a
+    /// superset of draft-07).
+    pub fn check_schema(&self, loc: &Loc, schema: &Value) -> Result<()> {
+        match jsonschema::draft7::meta::validate(schema) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let at = Loc {
+                    doc: loc.doc,
+                    pointer: format!("{}{}", loc.pointer, e.instance_path().as_str()),
+                };
+                Err(self.structure(&at, format!("not a valid JSON Schema: {e}")))
+            }
+        }
+    }
+
+    /// `x-subject-root`, `x-subject-account-prefix` and `x-reply-status` of the document.
+    pub fn extensions<T>(&mut self, top: &Node<T>) -> Result<Extensions> {
+        let subject_root = match top.ext::<XSubjectRoot>(
+            self.store,
+            "x-subject-root",
+            "x-subject-root",
+            self.major,
+        )? {
+            None => None,
+            Some(node) => {
+                let default = node.value.default;
+                Template::parse(&default)
+                    .ok()
+                    .filter(|t| t.tokens.iter().all(|t| matches!(t, Token::Literal(_))))
+                    .ok_or_else(|| {
+                        self.store.error(
+                            &node.loc.child("default"),
+                            ErrorKind::Lint(format!(
+                                "x-subject-root default {default:?} must be literal subject tokens"
+                            )),
+                        )
+                    })?;
+                Some(SubjectRoot {
+                    default,
+                    replaceable: node.value.replaceable,
+                    description: node.value.description,
+                })
+            }
+        };
+        let reply_status = top
+            .ext::<XReplyStatus>(self.store, "x-reply-status", "x-reply-status", self.major)?
+            .map(|node| ReplyStatus {
+                success: node.value.success,
+                message: match node.value.message {
+                    OneOrMany::None => Vec::new(),
+                    OneOrMany::One(m) => vec![m],
+                    OneOrMany::Many(m) => m,
+                },
+            });
+        let loc = top.loc.child("x-subject-account-prefix");
+        let account_prefix = match top.ext.get("x-subject-account-prefix") {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(Value::Object(map)) => match map.get("optional") {
+                Some(Value::Bool(b)) => *b,
+                _ => return Err(self.structure(
+                    &loc,
+                    "x-subject-account-prefix must be a boolean or an object with `optional: true`"
+                        .into(),
+                )),
+            },
+            Some(_) => {
+                return Err(self.structure(
+                    &loc,
+                    "x-subject-account-prefix must be a boolean or an object".into(),
+                ))
+            }
+        };
+        Ok(Extensions {
+            subject_root,
+            account_prefix,
+            reply_status,
+        })
+    }
+
+    /// Names the component schemas first, so they keep their own names.
+    pub fn component_schemas(&mut self, components: &Loc, schemas: Option<&Map<String, Value>>) {
+        let schemas_loc = components.child("schemas");
+        for (key, value) in schemas.into_iter().flatten() {
+            let at = if self.major == Major::Three && message::is_multi_format(value) {
+                if !value
+                    .get("schemaFormat")
+                    .and_then(Value::as_str)
+                    .is_some_and(message::is_json_schema_format)
+                {
+                    continue;
+                }
+                schemas_loc.child(key).child("schema")
+            } else {
+                schemas_loc.child(key)
+            };
+            self.defs.intern(&at, key);
+        }
+    }
+
+    /// Messages declared but used by no operation still get types.
+    pub fn component_messages(
+        &mut self,
+        components: &Loc,
+        messages: Option<&Map<String, Value>>,
+    ) -> Result<()> {
+        let at = components.child("messages");
+        for key in messages.into_iter().flatten().map(|(k, _)| k) {
+            self.message(&at.child(key), key)?;
+        }
+        Ok(())
+    }
+
+    /// A channel's parameters, in the order its address uses them: `declared` maps each declared
+    /// name to where it is and how it reads into a parameter.
+    pub fn parameters(
+        &mut self,
+        channel: &Loc,
+        template: &Template,
+        declared: BTreeMap<String, (Loc, ParameterParts)>,
+    ) -> Result<Vec<Parameter>> {
+        let used = template.params();
+        for p in &used {
+            if !declared.contains_key(*p) {
+                return Err(self.store.error(
+                    channel,
+                    ErrorKind::Lint(format!(
+                        "channel parameter {{{p}}} is not declared in `parameters`"
+                    )),
+                ));
+            }
+        }
+        if let Some((unused, (ploc, _))) =
+            declared.iter().find(|(k, _)| !used.contains(&k.as_str()))
+        {
+            return Err(self.store.error(
+                ploc,
+                ErrorKind::Lint(format!(
+                    "parameter {unused:?} is declared but the channel name does not use {{{unused}}}"
+                )),
+            ));
+        }
+        let mut field_names = Namer::new();
+        let mut declared = declared;
+        Ok(used
+            .iter()
+            .map(|p| {
+                let (_, parts) = declared.remove(*p).expect("checked above");
+                Parameter {
+                    name: (*p).to_owned(),
+                    ident: field_names.unique(snake(p)),
+                    description: parts.description,
+                    rule: parts.rule,
+                    payload_field: parts.payload_field,
+                }
+            })
+            .collect())
+    }
+
+    /// A 2.x parameter's token rule, from its schema.
+    pub fn rule_from_schema(&mut self, schema: &Loc) -> Result<ParamRule> {
+        let mut rule = ParamRule::default();
+        let (sloc, schema) = self.store.fetch(schema)?;
+        self.check_schema(&sloc, &schema)?;
+        let Value::Object(schema) = schema else {
+            return Ok(rule);
+        };
+        match schema.get("type").and_then(Value::as_str) {
+            Some("integer" | "number") => rule.numeric = true,
+            Some("string") | None => {}
+            Some(other) => return Err(self.store.error(
+                &sloc.child("type"),
+                ErrorKind::Unsupported(format!(
+                    "a channel parameter of type {other:?}; subject tokens are strings or numbers"
+                )),
+            )),
+        }
+        rule.pattern = match schema.get("pattern") {
+            None => None,
+            Some(Value::String(p)) => Some(p.clone()),
+            Some(_) => {
+                return Err(
+                    self.structure(&sloc.child("pattern"), "`pattern` must be a string".into())
+                )
+            }
+        };
+        let allowed = match (schema.get("enum"), schema.get("const")) {
+            (Some(values), _) => Some(values.as_array().cloned().unwrap_or_default()),
+            (None, Some(value)) => Some(vec![value.clone()]),
+            (None, None) => None,
+        };
+        rule.allowed = allowed.map(|values| {
+            values
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect()
+        });
+        rule.min_length = schema.get("minLength").and_then(Value::as_u64);
+        rule.max_length = schema.get("maxLength").and_then(Value::as_u64);
+        Ok(rule)
+    }
+
+    fn finish(self, document: Document, id: &str) -> Result<Spec> {
+        let Document {
+            asyncapi,
+            title,
+            version,
+            description,
+            extensions,
+            mut channels,
+            mut operations,
+        } = document;
+        let Reader {
+            store,
+            mut defs,
+            messages,
+            ..
+        } = self;
+        lint::subject_root(store, &channels, extensions.subject_root.as_ref())?;
+        lint::operation_ids(store, &operations)?;
+        naming::channels(&mut channels);
+        naming::operations(&mut operations);
+        defs.process(store)?;
+        defs.check_each(
+            store,
+            |store, loc, schema| match jsonschema::draft7::meta::validate(schema) {
+                Ok(()) => Ok(()),
+                Err(e) => {
+                    let at = Loc {
+                        doc: loc.doc,
+                        pointer: format!("{}{}", loc.pointer, e.instance_path().as_str()),
+                    };
+                    Err(store.error(
+                        &at,
+                        ErrorKind::Structure(format!("not a valid JSON Schema: {e}")),
+                    ))
+                }
+            },
+        )?;
+        let root = Loc {
+            doc: 0,
+            pointer: String::new(),
+        };
+        let mut spec = Spec {
+            id: id.to_owned(),
+            module: snake(id),
+            path: store.path(root.doc).to_path_buf(),
+            asyncapi,
+            title,
+            version,
+            description,
+            subject_root: extensions.subject_root,
+            account_prefix: extensions.account_prefix,
+            reply_status: extensions.reply_status,
+            channels,
+            operations,
+            messages,
+            definitions: defs.into_model(store),
+        };
+        crate::dispatch::analyze(&mut spec);
+        Ok(spec)
+    }
+}
+
+/// What a version's parameter object says, before the channel puts it in order.
+pub(crate) struct ParameterParts {
+    pub description: Option<String>,
+    pub rule: ParamRule,
+    pub payload_field: Option<String>,
+}

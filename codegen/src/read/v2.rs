@@ -1,0 +1,325 @@
+//! AsyncAPI 2.0 to 2.6: channels keyed by their address, each with a `publish` and a `subscribe`
+//! operation; request/reply through the `x-reply` extension.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::node::{Node, Raw};
+use super::{Document, ParameterParts, Reader};
+use crate::error::{ErrorKind, Result};
+use crate::model::{Channel, Direction, Operation, Reply, ReplyPattern};
+use crate::refs::Loc;
+use crate::template::Template;
+
+// Every field the object has in AsyncAPI, used or not: reading them is how others are refused.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct AsyncApi {
+    pub asyncapi: String,
+    pub id: Option<Raw>,
+    pub info: Info,
+    pub servers: Option<Raw>,
+    pub default_content_type: Option<String>,
+    pub channels: Map<String, Value>,
+    pub components: Option<Components>,
+    pub tags: Option<Raw>,
+    pub external_docs: Option<Raw>,
+}
+
+// Every field the object has in AsyncAPI, used or not: reading them is how others are refused.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct Info {
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub terms_of_service: Option<Raw>,
+    pub contact: Option<Raw>,
+    pub license: Option<Raw>,
+}
+
+// Every field the object has in AsyncAPI, used or not: reading them is how others are refused.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct Components {
+    pub schemas: Option<Map<String, Value>>,
+    pub servers: Option<Raw>,
+    pub server_variables: Option<Raw>,
+    pub channels: Option<Raw>,
+    pub messages: Option<Map<String, Value>>,
+    pub security_schemes: Option<Raw>,
+    pub parameters: Option<Raw>,
+    pub correlation_ids: Option<Raw>,
+    pub operation_traits: Option<Raw>,
+    pub message_traits: Option<Raw>,
+    pub server_bindings: Option<Raw>,
+    pub channel_bindings: Option<Raw>,
+    pub operation_bindings: Option<Raw>,
+    pub message_bindings: Option<Raw>,
+}
+
+// Every field the object has in AsyncAPI, used or not: reading them is how others are refused.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct ChannelItem {
+    pub description: Option<String>,
+    pub servers: Option<Raw>,
+    pub subscribe: Option<Raw>,
+    pub publish: Option<Raw>,
+    pub parameters: Option<Map<String, Value>>,
+    pub bindings: Option<Raw>,
+}
+
+// Every field the object has in AsyncAPI, used or not: reading them is how others are refused.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct OperationObject {
+    pub traits: Option<Vec<Raw>>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub security: Option<Raw>,
+    pub tags: Option<Raw>,
+    pub external_docs: Option<Raw>,
+    pub operation_id: Option<String>,
+    pub bindings: Option<Raw>,
+    pub message: Option<Raw>,
+}
+
+// Every field the object has in AsyncAPI, used or not: reading them is how others are refused.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct OperationTrait {
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub tags: Option<Raw>,
+    pub external_docs: Option<Raw>,
+    pub operation_id: Option<String>,
+    pub security: Option<Raw>,
+    pub bindings: Option<Raw>,
+}
+
+// Every field the object has in AsyncAPI, used or not: reading them is how others are refused.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ParameterObject {
+    pub description: Option<String>,
+    pub schema: Option<Raw>,
+    pub location: Option<String>,
+}
+
+/// `x-reply` on an operation: how it is answered.
+// Every field the object has in AsyncAPI, used or not: reading them is how others are refused.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct XReply {
+    pub operation_id: Option<String>,
+    pub pattern: Option<String>,
+    #[serde(default)]
+    pub optional: bool,
+    pub message: Option<Raw>,
+    pub description: Option<String>,
+}
+
+pub(crate) fn read(r: &mut Reader<'_, '_>, root: &Loc) -> Result<Document> {
+    let top: Node<AsyncApi> = r.node(root, "the document")?;
+    if let Some(ct) = &top.value.default_content_type {
+        r.default_content_type = ct.clone();
+    }
+    let extensions = r.extensions(&top)?;
+    let components = root.child("components");
+    let (schemas, messages) = match &top.value.components {
+        Some(c) => (c.schemas.as_ref(), c.messages.as_ref()),
+        None => (None, None),
+    };
+    r.component_schemas(&components, schemas);
+    let mut channels = Vec::new();
+    let mut operations = Vec::new();
+    for name in top.value.channels.keys() {
+        let loc = root.child("channels").child(name);
+        channel(r, &loc, name, &mut channels, &mut operations)?;
+    }
+    r.component_messages(&components, messages)?;
+    let info = top.value.info;
+    Ok(Document {
+        asyncapi: top.value.asyncapi,
+        title: info.title,
+        version: info.version,
+        description: info.description,
+        extensions,
+        channels,
+        operations,
+    })
+}
+
+fn channel(
+    r: &mut Reader<'_, '_>,
+    loc: &Loc,
+    name: &str,
+    channels: &mut Vec<Channel>,
+    operations: &mut Vec<Operation>,
+) -> Result<()> {
+    let template = Template::parse(name).map_err(|m| {
+        r.store.error(
+            loc,
+            ErrorKind::Lint(format!("channel name is not usable as a NATS subject: {m}")),
+        )
+    })?;
+    let item: Node<ChannelItem> = r.node(loc, "a channel")?;
+    let mut declared = BTreeMap::new();
+    for key in item.value.parameters.iter().flat_map(Map::keys) {
+        let p: Node<ParameterObject> =
+            r.node(&item.loc.child("parameters").child(key), "a parameter")?;
+        let rule = match p.value.schema {
+            Some(_) => r.rule_from_schema(&p.loc.child("schema"))?,
+            None => Default::default(),
+        };
+        let parts = ParameterParts {
+            description: p.value.description.clone(),
+            rule,
+            payload_field: p.ext_string(r.store, "x-payload-field")?,
+        };
+        declared.insert(key.clone(), (p.loc, parts));
+    }
+    let parameters = r.parameters(loc, &template, declared)?;
+    let index = channels.len();
+    let first = operations.len();
+    for (key, present, direction) in [
+        ("publish", item.value.publish.is_some(), Direction::Publish),
+        (
+            "subscribe",
+            item.value.subscribe.is_some(),
+            Direction::Subscribe,
+        ),
+    ] {
+        if present {
+            let op = operation(r, &item.loc.child(key), direction, index, name)?;
+            operations.push(op);
+        }
+    }
+    channels.push(Channel {
+        name: name.to_owned(),
+        ident: String::new(),
+        description: item.value.description,
+        template,
+        parameters,
+        operations: (first..operations.len()).collect(),
+        pointer: loc.pointer.clone(),
+        file: r.store.path(loc.doc).to_path_buf(),
+    });
+    Ok(())
+}
+
+fn operation(
+    r: &mut Reader<'_, '_>,
+    loc: &Loc,
+    direction: Direction,
+    channel: usize,
+    channel_name: &str,
+) -> Result<Operation> {
+    let op: Node<OperationObject> = r.node(loc, "an operation")?;
+    let mut summary = op.value.summary.clone();
+    let mut description = op.value.description.clone();
+    let mut explicit_id = op.value.operation_id.clone();
+    let mut bindings = op
+        .value
+        .bindings
+        .is_some()
+        .then(|| op.loc.child("bindings"));
+    for i in 0..op.value.traits.as_ref().map_or(0, Vec::len) {
+        let t: Node<OperationTrait> = r.node(
+            &op.loc.child("traits").child(&i.to_string()),
+            "an operation trait",
+        )?;
+        summary = summary.or(t.value.summary);
+        description = description.or(t.value.description);
+        explicit_id = explicit_id.or(t.value.operation_id);
+        if bindings.is_none() && t.value.bindings.is_some() {
+            bindings = Some(t.loc.child("bindings"));
+        }
+    }
+    let id = explicit_id.unwrap_or_else(|| {
+        let verb = match direction {
+            Direction::Publish => "publish",
+            Direction::Subscribe => "subscribe",
+        };
+        format!("{verb} {channel_name}")
+    });
+    let messages = match op.value.message {
+        Some(_) => r.message_set(&op.loc.child("message"), &id)?,
+        None => Vec::new(),
+    };
+    let reply = match op.ext::<XReply>(r.store, "x-reply", "x-reply", r.major)? {
+        None => None,
+        Some(x) => Some(reply(r, x, &id)?),
+    };
+    let queue = match bindings {
+        Some(at) => queue(r, &at)?,
+        None => None,
+    };
+    Ok(Operation {
+        id,
+        ident: String::new(),
+        direction,
+        channel,
+        summary,
+        description,
+        messages,
+        reply,
+        queue,
+        dispatch: None,
+        pointer: op.loc.pointer.clone(),
+        file: r.store.path(op.loc.doc).to_path_buf(),
+    })
+}
+
+fn reply(r: &mut Reader<'_, '_>, x: Node<XReply>, op_id: &str) -> Result<Reply> {
+    let pattern = pattern(r, &x.loc.child("pattern"), x.value.pattern.as_deref())?;
+    if x.value.message.is_none() {
+        return Err(r.structure(&x.loc, "x-reply needs a `message`".into()));
+    }
+    let hint = x
+        .value
+        .operation_id
+        .clone()
+        .unwrap_or_else(|| format!("{op_id} reply"));
+    let messages = r.message_set(&x.loc.child("message"), &hint)?;
+    Ok(Reply {
+        operation_id: x.value.operation_id,
+        pattern,
+        optional: x.value.optional,
+        messages,
+    })
+}
+
+/// A reply pattern, `single` when none is given.
+pub(super) fn pattern(r: &Reader<'_, '_>, at: &Loc, pattern: Option<&str>) -> Result<ReplyPattern> {
+    match pattern {
+        None | Some("single") => Ok(ReplyPattern::Single),
+        Some("scatter-gather") => Ok(ReplyPattern::ScatterGather),
+        Some(other) => Err(r.structure(
+            at,
+            format!("reply pattern {other:?} is not one of \"single\", \"scatter-gather\""),
+        )),
+    }
+}
+
+/// The NATS binding's `queue`, from the bindings object at `at`.
+pub(super) fn queue(r: &mut Reader<'_, '_>, at: &Loc) -> Result<Option<String>> {
+    let bindings = r.store.deref(at)?;
+    let queue = bindings.child("nats").child("queue");
+    match r.store.get(&queue) {
+        None => Ok(None),
+        Some(Value::String(q)) => Ok(Some(q.clone())),
+        Some(_) => Err(r.structure(&queue, "the NATS binding's `queue` must be a string".into())),
+    }
+}
