@@ -75,6 +75,11 @@ struct Corpus {
     /// generate (or reach for the network), and those it calls invalid must be refused.
     #[arg(long, value_name = "FILE")]
     meta_schema: Option<PathBuf>,
+    /// The AsyncAPI 3.0.0 meta-schema (JSON, without `$id`): 3.x documents it calls invalid must
+    /// be refused, and those it calls valid may be refused only as unsupported (or for the
+    /// network).
+    #[arg(long, value_name = "FILE")]
+    meta_schema_3: Option<PathBuf>,
     /// How long one document may take before it counts as a hang.
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
     timeout: u64,
@@ -87,6 +92,7 @@ fn main() -> ExitCode {
             dir: args.dir,
             min_generated: args.min_generated,
             meta_schema: args.meta_schema,
+            meta_schema_3: args.meta_schema_3,
             timeout: Duration::from_secs(args.timeout),
         }),
         Command::Interop(args) => xtask::interop::run(

@@ -30,7 +30,7 @@ pub(crate) struct MessageObject {
     pub description: Option<String>,
     pub external_docs: Option<Raw>,
     pub deprecated: Option<Raw>,
-    pub examples: Option<Vec<Example>>,
+    pub examples: Option<Vec<Raw>>,
     pub bindings: Option<Raw>,
     pub traits: Option<Vec<Raw>>,
 }
@@ -52,7 +52,7 @@ pub(crate) struct MessageTrait {
     pub description: Option<String>,
     pub external_docs: Option<Raw>,
     pub deprecated: Option<Raw>,
-    pub examples: Option<Vec<Example>>,
+    pub examples: Option<Vec<Raw>>,
     pub bindings: Option<Raw>,
 }
 
@@ -188,9 +188,11 @@ impl Reader<'_, '_> {
             .unwrap_or_else(|| self.default_content_type.clone());
         let mut examples = Vec::new();
         if let (Some(items), Some(at)) = (msg.examples, examples_at) {
-            for (i, example) in items.into_iter().enumerate() {
-                if let Some(p) = example.payload {
-                    examples.push((at.child(&i.to_string()).child("payload").pointer, p));
+            for i in 0..items.len() {
+                let eloc = at.child(&i.to_string());
+                let example: Node<Example> = read(self.store, &eloc, "a message example", major)?;
+                if let Some(p) = example.value.payload {
+                    examples.push((eloc.child("payload").pointer, p));
                 }
             }
         }

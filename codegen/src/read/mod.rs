@@ -329,12 +329,14 @@ impl Reader<'_, '_> {
         match schema.get("type").and_then(Value::as_str) {
             Some("integer" | "number") => rule.numeric = true,
             Some("string") | None => {}
-            Some(other) => return Err(self.store.error(
-                &sloc.child("type"),
-                ErrorKind::Unsupported(format!(
+            Some(other) => {
+                return Err(self.store.error(
+                    &sloc.child("type"),
+                    ErrorKind::Unsupported(format!(
                     "a channel parameter of type {other:?}; subject tokens are strings or numbers"
                 )),
-            )),
+                ))
+            }
         }
         rule.pattern = match schema.get("pattern") {
             None => None,

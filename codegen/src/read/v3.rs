@@ -37,12 +37,12 @@ use crate::template::Template;
 pub(crate) struct AsyncApi {
     pub asyncapi: String,
     pub id: Option<Raw>,
-    pub info: Info,
+    pub info: Raw,
     pub servers: Option<Raw>,
     pub default_content_type: Option<String>,
     pub channels: Option<Map<String, Value>>,
     pub operations: Option<Map<String, Value>>,
-    pub components: Option<Components>,
+    pub components: Option<Raw>,
 }
 
 // Every field the object has in AsyncAPI, used or not: reading them is how others are refused.
@@ -190,9 +190,14 @@ pub(crate) fn read(r: &mut Reader<'_, '_>, root: &Loc) -> Result<Document> {
         r.default_content_type = ct.clone();
     }
     let extensions = r.extensions(&top)?;
+    let info: Node<Info> = r.node(&root.child("info"), "`info`")?;
     let components = root.child("components");
-    let (schemas, messages) = match &top.value.components {
-        Some(c) => (c.schemas.as_ref(), c.messages.as_ref()),
+    let parts: Option<Node<Components>> = match top.value.components {
+        Some(_) => Some(r.node(&components, "`components`")?),
+        None => None,
+    };
+    let (schemas, messages) = match &parts {
+        Some(c) => (c.value.schemas.as_ref(), c.value.messages.as_ref()),
         None => (None, None),
     };
     r.component_schemas(&components, schemas);
@@ -267,7 +272,7 @@ pub(crate) fn read(r: &mut Reader<'_, '_>, root: &Loc) -> Result<Document> {
         }
     }
     r.component_messages(&components, messages)?;
-    let info = top.value.info;
+    let info = info.value;
     Ok(Document {
         asyncapi: top.value.asyncapi,
         title: info.title,

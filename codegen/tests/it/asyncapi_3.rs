@@ -15,7 +15,11 @@ fn generated(path: &str, id: &str) -> Output {
 /// The one line of a module that states the version it was read from.
 fn without_version(code: &str, version: &str) -> String {
     let line = format!("pub const ASYNCAPI_VERSION: &str = \"{version}\";");
-    assert_eq!(code.matches(&line).count(), 1, "{line} is in the module once");
+    assert_eq!(
+        code.matches(&line).count(),
+        1,
+        "{line} is in the module once"
+    );
     code.replace(&line, "")
 }
 
