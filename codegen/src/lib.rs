@@ -1,7 +1,8 @@
-//! AsyncAPI 2.x to Rust.
+//! AsyncAPI 2.x and 3.x to Rust.
 //!
-//! Reads an AsyncAPI document (YAML or JSON), resolves its `$ref`s (inside the document and to
-//! relative files), lints it, builds a small protocol [model] and emits one Rust module: payload
+//! Reads an AsyncAPI document (2.0 to 2.6, 3.0 or 3.1; YAML or JSON) into typed objects, resolves
+//! its `$ref`s (inside the document and to relative files), lowers it into a small protocol
+//! [model] (the same whichever version it was written in), lints it and emits one Rust module: payload
 //! types (through typify) and per-message metadata. The engine does no I/O beyond reading the
 //! documents through a [`Loader`]; writing files is kept apart, in [`files`] (generated
 //! directories on disk: drift checks, atomic writes, rustfmt) and [`build`] (a build script's
@@ -19,6 +20,7 @@ mod dispatch;
 mod emit;
 mod error;
 pub mod files;
+mod lint;
 mod load;
 mod locate;
 pub mod model;
@@ -152,9 +154,13 @@ pub fn spec_id(path: &Path) -> String {
         .unwrap_or_else(|| "spec".to_owned())
 }
 
-/// Reads, resolves and lints the document at `path` into the protocol model.
+/// Reads, resolves and lints the document at `path` into the protocol model (an example that
+/// breaks its schema is an error).
 pub fn read_spec(loader: &dyn Loader, path: &Path) -> Result<Spec> {
-    on_big_stack(|| read_spec_as(loader, path, &spec_id(path), &[]))
+    on_big_stack(|| {
+        let settings = Settings::default();
+        read_spec_as(loader, path, &spec_id(path), &settings).map(|(spec, _)| spec)
+    })
 }
 
 /// Stack for the generator's work. Nested schemas recurse in typify, serde and syn with large
@@ -189,19 +195,22 @@ fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     })
 }
 
+/// The model of the document at `path`, linted, with the lint's warnings.
 fn read_spec_as(
     loader: &dyn Loader,
     path: &Path,
     id: &str,
-    local_copies: &[std::path::PathBuf],
-) -> Result<Spec> {
+    settings: &Settings,
+) -> Result<(Spec, Vec<Error>)> {
     guarded(path, || {
         let mut store = refs::Store::new(loader);
         let doc = store.load(path, None)?;
-        for copy in local_copies {
+        for copy in &settings.local_copies {
             store.add_local_copy(copy)?;
         }
-        read::read(&mut store, doc, id)
+        let spec = read::read(&mut store, doc, id)?;
+        let warnings = lint::check(&spec, &store, settings.strict_examples)?;
+        Ok((spec, warnings))
     })
 }
 
@@ -212,21 +221,7 @@ pub fn generate(loader: &dyn Loader, path: &Path, settings: &Settings) -> Result
 
 fn generate_here(loader: &dyn Loader, path: &Path, settings: &Settings) -> Result<Output> {
     let id = settings.spec_id.clone().unwrap_or_else(|| spec_id(path));
-    let spec = read_spec_as(loader, path, &id, &settings.local_copies)?;
-    if spec.channels.len() > MAX_CHANNELS {
-        return Err(Error::new(
-            &spec.path,
-            "/channels",
-            ErrorKind::Limit(format!(
-                "{} channels is more than the {MAX_CHANNELS} one generated module holds; split the document",
-                spec.channels.len()
-            )),
-        ));
-    }
-    let mut warnings = Vec::new();
-    guarded(path, || {
-        emit::check_examples(&spec, loader, settings.strict_examples, &mut warnings)
-    })?;
+    let (spec, warnings) = read_spec_as(loader, path, &id, settings)?;
     let schemas = emit::schema_files(&spec);
     let code = guarded(path, || emit::module(&spec, settings, &schemas))?;
     Ok(Output {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use asyncapi_codegen::files::{rustfmt_available, Format, Job};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// AsyncAPI 2.0–2.6 documents to Rust: payload types, subjects, operations, clients, validators.
+/// AsyncAPI 2.0–2.6, 3.0 and 3.1 documents to Rust: payload types, subjects, operations, clients, validators.
 #[derive(Parser)]
 #[command(name = "asyncapi-codegen", version)]
 struct Cli {
@@ -32,7 +32,7 @@ enum Command {
 
 #[derive(Args)]
 struct Generate {
-    /// The AsyncAPI 2.x documents (YAML or JSON).
+    /// The AsyncAPI documents (2.0–2.6, 3.0, 3.1; YAML or JSON).
     #[arg(required = true, value_name = "SPEC")]
     specs: Vec<PathBuf>,
     /// Where the modules go.

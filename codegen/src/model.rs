@@ -81,6 +81,9 @@ pub struct Parameter {
     /// The request payload property that carries the same value (`x-payload-field`), where the
     /// payload has one.
     pub payload_field: Option<String>,
+    /// Where the parameter object is written (after `$ref`s): its file and JSON pointer.
+    pub pointer: String,
+    pub file: PathBuf,
 }
 
 /// What a parameter value must satisfy beyond being one subject token.

@@ -30,6 +30,39 @@ pub enum Piece {
 }
 
 impl Template {
+    /// How this template orders against `other` when routing a subject: literal text before text
+    /// with parameters, before a parameter or `*`, before `>`, token by token; then by text.
+    pub fn specificity(&self, other: &Template) -> std::cmp::Ordering {
+        let ra = self.tokens.iter().map(rank);
+        let rb = other.tokens.iter().map(rank);
+        ra.cmp(rb)
+            .then_with(|| self.to_string().cmp(&other.to_string()))
+    }
+
+    /// Whether this template and `other` match exactly the same subjects.
+    pub fn matches_same_subjects(&self, other: &Template) -> bool {
+        fn skeleton(t: &Token) -> String {
+            match t {
+                Token::Literal(l) => format!("L{l}"),
+                Token::Param(_) | Token::Star => "P".into(),
+                Token::Rest => "R".into(),
+                Token::Mixed(pieces) => pieces
+                    .iter()
+                    .map(|p| match p {
+                        Piece::Literal(l) => format!("[{l}]"),
+                        Piece::Param(_) => "P".into(),
+                    })
+                    .collect(),
+            }
+        }
+        self.tokens.len() == other.tokens.len()
+            && self
+                .tokens
+                .iter()
+                .zip(&other.tokens)
+                .all(|(x, y)| skeleton(x) == skeleton(y))
+    }
+
     /// Parses a channel name, refusing anything that is not usable as a NATS subject.
     pub fn parse(name: &str) -> Result<Template, String> {
         if name.is_empty() {
@@ -169,9 +202,23 @@ impl fmt::Display for Template {
     }
 }
 
+/// How specific a token is: literal text beats text with parameters beats a parameter beats `>`.
+fn rank(t: &Token) -> u8 {
+    match t {
+        Token::Literal(_) => 0,
+        Token::Mixed(_) => 1,
+        Token::Param(_) | Token::Star => 2,
+        Token::Rest => 3,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn t(s: &str) -> Template {
+        Template::parse(s).unwrap()
+    }
 
     #[test]
     fn parses_literals_params_wildcards_and_mixed_tokens() {
@@ -222,5 +269,28 @@ mod tests {
         ] {
             assert!(Template::parse(bad).is_err(), "{bad:?} was accepted");
         }
+    }
+
+    #[test]
+    fn literal_text_beats_parameters_which_beat_wildcards() {
+        let mut v = [
+            t("a.>"),
+            t("a.{x}.c"),
+            t("a.b.{y}"),
+            t("a.*.c"),
+            t("a.b{z}.c"),
+        ];
+        v.sort_by(|a, b| a.specificity(b));
+        let order: Vec<String> = v.iter().map(ToString::to_string).collect();
+        assert_eq!(order, ["a.b.{y}", "a.b{z}.c", "a.*.c", "a.{x}.c", "a.>"]);
+    }
+
+    #[test]
+    fn channels_with_the_same_subjects_are_found() {
+        assert!(t("a.{x}.c").matches_same_subjects(&t("a.{y}.c")));
+        assert!(t("a.*.c").matches_same_subjects(&t("a.{y}.c")));
+        assert!(t("x{a}y").matches_same_subjects(&t("x{b}y")));
+        assert!(!t("a.b.c").matches_same_subjects(&t("a.{y}.c")));
+        assert!(!t("a.{x}").matches_same_subjects(&t("a.{x}.c")));
     }
 }

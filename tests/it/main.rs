@@ -1,5 +1,6 @@
 //! The workspace-level tests, one binary (a module per concern), so the suite links once.
 
+mod asyncapi_3;
 mod cluster;
 mod drift;
 mod golden;

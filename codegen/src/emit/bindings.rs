@@ -6,8 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
 
-use crate::error::{Error, ErrorKind, Result};
-use crate::model::Spec;
+use crate::model::{Operation, Parameter, Spec};
 
 use super::messages::ident;
 
@@ -27,68 +26,66 @@ pub(crate) struct Binding {
 /// The bindings of every operation, by operation index. An operation gets a binding for each
 /// parameter of its channel with an `x-payload-field` that names a top-level property of its
 /// (one) request payload; a payload without that property shares nothing.
-pub(crate) fn all(spec: &Spec) -> Result<Vec<Vec<Binding>>> {
-    let mut out = Vec::with_capacity(spec.operations.len());
-    for op in &spec.operations {
-        let channel = &spec.channels[op.channel];
-        let mut bindings = Vec::new();
-        let payload = match op.messages.as_slice() {
-            [m] => spec.messages[*m]
-                .payload
-                .as_ref()
-                .and_then(|name| spec.definitions.get(name)),
-            _ => None,
-        };
-        for p in &channel.parameters {
-            let (Some(field), Some(definition)) = (&p.payload_field, payload) else {
-                continue;
-            };
-            let located = |what: String| {
-                Error::new(
-                    &channel.file,
-                    format!(
-                        "{}/parameters/{}/x-payload-field",
-                        channel.pointer,
-                        crate::error::escape_token(&p.name)
-                    ),
-                    ErrorKind::Unsupported(what),
-                )
-            };
-            let schema = &definition.schema;
-            let Some(property) = schema.get("properties").and_then(|props| props.get(field)) else {
-                continue;
-            };
-            if property.get("type").and_then(Value::as_str) != Some("string") {
-                return Err(located(format!(
-                    "x-payload-field {field:?}: the payload property of operation {} must be a string",
-                    op.id
-                )));
-            }
-            if !is_plain_field(field) {
-                return Err(located(format!(
-                    "x-payload-field {field:?}: only a property whose name is a snake_case Rust field name can be shared"
-                )));
-            }
+pub(crate) fn all(spec: &Spec) -> Vec<Vec<Binding>> {
+    spec.operations
+        .iter()
+        .map(|op| {
+            shared_fields(spec, op)
+                .into_iter()
+                .map(|shared| Binding {
+                    parameter: shared.parameter.name.clone(),
+                    accessor: shared.parameter.ident.clone(),
+                    field: shared.field.to_owned(),
+                    optional: !shared.required && shared.property.get("default").is_none(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A payload property that an operation's channel parameter names with `x-payload-field`.
+pub(crate) struct SharedField<'s> {
+    pub parameter: &'s Parameter,
+    pub field: &'s str,
+    /// The property's schema.
+    pub property: &'s Value,
+    pub required: bool,
+}
+
+/// The properties of an operation's (one) request payload that its channel's parameters name.
+pub(crate) fn shared_fields<'s>(spec: &'s Spec, op: &'s Operation) -> Vec<SharedField<'s>> {
+    let payload = match op.messages.as_slice() {
+        [m] => spec.messages[*m]
+            .payload
+            .as_ref()
+            .and_then(|name| spec.definitions.get(name)),
+        _ => None,
+    };
+    let Some(schema) = payload.map(|d| &d.schema) else {
+        return Vec::new();
+    };
+    spec.channels[op.channel]
+        .parameters
+        .iter()
+        .filter_map(|parameter| {
+            let field = parameter.payload_field.as_deref()?;
+            let property = schema.get("properties")?.get(field)?;
             let required = schema
                 .get("required")
                 .and_then(Value::as_array)
                 .is_some_and(|r| r.iter().any(|n| n.as_str() == Some(field)));
-            // typify makes an optional property with a default a plain field.
-            let has_default = property.get("default").is_some();
-            bindings.push(Binding {
-                parameter: p.name.clone(),
-                accessor: p.ident.clone(),
-                field: field.clone(),
-                optional: !required && !has_default,
-            });
-        }
-        out.push(bindings);
-    }
-    Ok(out)
+            Some(SharedField {
+                parameter,
+                field,
+                property,
+                required,
+            })
+        })
+        .collect()
 }
 
 /// Whether typify names the property's field exactly as the property.
-fn is_plain_field(name: &str) -> bool {
+pub(crate) fn is_plain_field(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()

@@ -1,6 +1,6 @@
 //! Rust source from the protocol model.
 
-mod bindings;
+pub(crate) mod bindings;
 mod defaults;
 mod fields;
 mod guard;
@@ -8,7 +8,7 @@ mod merges;
 mod messages;
 mod nats;
 mod permissions;
-mod schemas;
+pub(crate) mod schemas;
 mod subjects;
 mod types;
 
@@ -199,17 +199,6 @@ pub(crate) fn sanitize_doc(text: &str) -> String {
     out
 }
 
-/// Checks that every message's schema compiles and every example satisfies it; with `strict`
-/// off, broken examples go to `warnings`.
-pub(crate) fn check_examples(
-    spec: &Spec,
-    loader: &dyn crate::Loader,
-    strict: bool,
-    warnings: &mut Vec<Error>,
-) -> Result<()> {
-    schemas::check(spec, loader, strict, warnings)
-}
-
 /// A file name made of the safe characters of `name`.
 fn file_name(name: &str) -> String {
     let safe: String = name
@@ -277,7 +266,6 @@ pub(crate) fn module(
             )),
         )
     })?;
-    subjects::check_patterns(spec)?;
     let types = types::emit(spec)?;
     let schema_exprs: Vec<TokenStream> = schemas
         .iter()
@@ -293,8 +281,8 @@ pub(crate) fn module(
         })
         .collect();
     let messages = messages::emit(spec, &runtime, &schema_exprs);
-    let subjects = subjects::subjects(spec, &runtime)?;
-    let bindings = bindings::all(spec)?;
+    let subjects = subjects::subjects(spec, &runtime);
+    let bindings = bindings::all(spec);
     let operations = subjects::operations(spec, &runtime, &bindings);
     let permissions = permissions::emit(spec, &runtime);
     let gate = match &settings.nats_feature {

@@ -5,9 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
-use crate::error::{Error, ErrorKind, Result};
-use crate::load::Loader;
-use crate::locate::line_of;
 use crate::model::{Definition, Message, Spec};
 
 pub const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -284,52 +281,6 @@ pub(crate) fn compile(schema: &Value) -> std::result::Result<jsonschema::Validat
         .should_validate_formats(true)
         .build(schema)
         .map_err(|e| e.to_string())
-}
-
-/// Checks every message's standalone schema compiles and every example satisfies it (broken
-/// examples are errors when `strict`, else warnings).
-pub(crate) fn check(
-    spec: &Spec,
-    loader: &dyn Loader,
-    strict: bool,
-    warnings: &mut Vec<Error>,
-) -> Result<()> {
-    for message in &spec.messages {
-        let schema = standalone(spec, message);
-        let located = |pointer: &str, kind: ErrorKind| {
-            let line = loader
-                .load(&message.file)
-                .ok()
-                .and_then(|text| line_of(&text, pointer));
-            Error::new(&message.file, pointer, kind).with_line(line)
-        };
-        let validator = compile(&schema).map_err(|e| {
-            located(
-                &message.pointer,
-                ErrorKind::Unsupported(format!(
-                    "the message's schema is not valid JSON Schema: {e}"
-                )),
-            )
-        })?;
-        for (pointer, example) in &message.examples {
-            let problems: Vec<String> = validator
-                .iter_errors(example)
-                .map(|e| {
-                    let at = e.instance_path().as_str().to_owned();
-                    let at = if at.is_empty() { "/".to_owned() } else { at };
-                    format!("{at}: {e}")
-                })
-                .collect();
-            if !problems.is_empty() {
-                let e = located(pointer, ErrorKind::Example(problems.join("; ")));
-                if strict {
-                    return Err(e);
-                }
-                warnings.push(e);
-            }
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

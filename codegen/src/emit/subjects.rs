@@ -1,12 +1,9 @@
 //! Typed subjects per channel, a router over all channels, wildcard filters, and the operation
 //! table.
 
-use std::cmp::Ordering;
-
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
-use crate::error::{Error, ErrorKind, Result};
 use crate::model::{Channel, Direction, ParamRule, ReplyPattern, Spec};
 use crate::naming::{pascal, snake, Namer};
 use crate::template::{Piece, Template, Token};
@@ -270,45 +267,6 @@ fn param_expr(slot: &Slot) -> TokenStream {
     }
 }
 
-/// How specific a token is: literal text beats text with parameters beats a parameter beats `>`.
-fn rank(t: &Token) -> u8 {
-    match t {
-        Token::Literal(_) => 0,
-        Token::Mixed(_) => 1,
-        Token::Param(_) | Token::Star => 2,
-        Token::Rest => 3,
-    }
-}
-
-fn specificity(a: &Template, b: &Template) -> Ordering {
-    let ra = a.tokens.iter().map(rank);
-    let rb = b.tokens.iter().map(rank);
-    ra.cmp(rb).then_with(|| a.to_string().cmp(&b.to_string()))
-}
-
-/// Whether two templates match exactly the same subjects.
-fn same_subjects(a: &Template, b: &Template) -> bool {
-    fn skeleton(t: &Token) -> String {
-        match t {
-            Token::Literal(l) => format!("L{l}"),
-            Token::Param(_) | Token::Star => "P".into(),
-            Token::Rest => "R".into(),
-            Token::Mixed(pieces) => pieces
-                .iter()
-                .map(|p| match p {
-                    Piece::Literal(l) => format!("[{l}]"),
-                    Piece::Param(_) => "P".into(),
-                })
-                .collect(),
-        }
-    }
-    a.tokens.len() == b.tokens.len()
-        && a.tokens
-            .iter()
-            .zip(&b.tokens)
-            .all(|(x, y)| skeleton(x) == skeleton(y))
-}
-
 /// Const name of a channel's `ChannelInfo`; `ALL` and `ROOT` name the list of channels and the
 /// root beside them.
 fn info_name(channel: &Channel) -> Ident {
@@ -416,10 +374,6 @@ impl ParamConsts {
         }
     }
 }
-
-/// Most values a channel's subject may carry: its values are a `[&str; N]`, which implements
-/// `Default` up to 32.
-const MAX_VALUES: usize = 32;
 
 /// The first sentence of a description (all of it, if it has one sentence).
 fn first_sentence(text: &str) -> &str {
@@ -684,24 +638,12 @@ pub(crate) fn spec_filter(spec: &Spec) -> (Vec<Token>, String) {
     (shared, text)
 }
 
-/// The channels in the order routing tries them, most specific first; two channels that match
-/// exactly the same subjects could not be told apart, and are an error.
-fn routing_order(spec: &Spec) -> Result<Vec<&Channel>> {
+/// The channels in the order routing tries them, most specific first (no two match the same
+/// subjects: the lint refuses that).
+fn routing_order(spec: &Spec) -> Vec<&Channel> {
     let mut order: Vec<&Channel> = spec.channels.iter().collect();
-    order.sort_by(|a, b| specificity(&a.template, &b.template));
-    for pair in order.windows(2) {
-        if same_subjects(&pair[0].template, &pair[1].template) {
-            return Err(Error::new(
-                &pair[1].file,
-                &pair[1].pointer,
-                ErrorKind::Lint(format!(
-                    "channels {:?} and {:?} match exactly the same subjects, so an incoming subject could not be routed",
-                    pair[0].name, pair[1].name
-                )),
-            ));
-        }
-    }
-    Ok(order)
+    order.sort_by(|a, b| a.template.specificity(&b.template));
+    order
 }
 
 fn spec_filter_items(spec: &Spec, params: &ParamConsts) -> TokenStream {
@@ -809,21 +751,9 @@ fn spec_filter_items(spec: &Spec, params: &ParamConsts) -> TokenStream {
     }
 }
 
-pub(crate) fn subjects(spec: &Spec, runtime: &TokenStream) -> Result<TokenStream> {
-    for channel in &spec.channels {
-        if shape(spec, channel).slots.len() > MAX_VALUES {
-            return Err(Error::new(
-                &channel.file,
-                &channel.pointer,
-                ErrorKind::Unsupported(format!(
-                    "channel {:?} has more than {MAX_VALUES} parameters and wildcards",
-                    channel.name
-                )),
-            ));
-        }
-    }
+pub(crate) fn subjects(spec: &Spec, runtime: &TokenStream) -> TokenStream {
     let params = ParamConsts::new(spec);
-    let order = routing_order(spec)?;
+    let order = routing_order(spec);
     let variants = tok_variants(spec);
     let tok_import = (!variants.is_empty()).then(|| quote!(use rt::Tok::{#(#variants),*};));
     let channels = spec
@@ -850,7 +780,7 @@ pub(crate) fn subjects(spec: &Spec, runtime: &TokenStream) -> Result<TokenStream
         None => "The spec declares no subject root.".to_owned(),
     };
     let root_doc = plain_doc(&root_doc);
-    Ok(quote! {
+    quote! {
         /// Typed subjects: one type per channel that builds, parses and renders its subjects
         /// ([`ChannelSubject`](subjects::ChannelSubject)), and one filter type per channel for
         /// subscriptions ([`ChannelFilter`](subjects::ChannelFilter)).
@@ -884,28 +814,7 @@ pub(crate) fn subjects(spec: &Spec, runtime: &TokenStream) -> Result<TokenStream
 
             #param_items
         }
-    })
-}
-
-/// Checks that every regular expression in the spec's parameters compiles, so the generated
-/// `expect` cannot fire.
-pub(crate) fn check_patterns(spec: &Spec) -> Result<()> {
-    for channel in &spec.channels {
-        for p in &channel.parameters {
-            if let Some(pattern) = &p.rule.pattern {
-                if char_class(pattern).is_none() {
-                    regress::Regex::new(pattern).map_err(|e| {
-                        Error::new(
-                            &channel.file,
-                            format!("{}/parameters/{}", channel.pointer, p.name),
-                            ErrorKind::Unsupported(format!("parameter pattern {pattern:?}: {e}")),
-                        )
-                    })?;
-                }
-            }
-        }
     }
-    Ok(())
 }
 
 /// Names the generated code uses unqualified, which no generated item may take.
@@ -1121,33 +1030,6 @@ pub(crate) fn operations(
 mod tests {
     use super::*;
 
-    fn t(s: &str) -> Template {
-        Template::parse(s).unwrap()
-    }
-
-    #[test]
-    fn literal_text_beats_parameters_which_beat_wildcards() {
-        let mut v = [
-            t("a.>"),
-            t("a.{x}.c"),
-            t("a.b.{y}"),
-            t("a.*.c"),
-            t("a.b{z}.c"),
-        ];
-        v.sort_by(specificity);
-        let order: Vec<String> = v.iter().map(ToString::to_string).collect();
-        assert_eq!(order, ["a.b.{y}", "a.b{z}.c", "a.*.c", "a.{x}.c", "a.>"]);
-    }
-
-    #[test]
-    fn channels_with_the_same_subjects_are_found() {
-        assert!(same_subjects(&t("a.{x}.c"), &t("a.{y}.c")));
-        assert!(same_subjects(&t("a.*.c"), &t("a.{y}.c")));
-        assert!(same_subjects(&t("x{a}y"), &t("x{b}y")));
-        assert!(!same_subjects(&t("a.b.c"), &t("a.{y}.c")));
-        assert!(!same_subjects(&t("a.{x}"), &t("a.{x}.c")));
-    }
-
     #[test]
     fn char_classes_avoid_a_regex_only_when_simple() {
         assert!(char_class("^[A-Za-z0-9_-]+$").is_some());
@@ -1167,24 +1049,5 @@ mod tests {
         );
         let spec = crate::read_spec(&files, std::path::Path::new("s.yaml")).unwrap();
         assert_eq!(spec_filter(&spec).1, "a.{x}.>");
-    }
-
-    #[test]
-    fn ambiguous_channels_are_a_generation_error() {
-        let mut files = crate::MemoryLoader::new();
-        files.insert(
-            "s.yaml",
-            "asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels:\n  a.{x}: {parameters: {x: {}}}\n  a.{y}: {parameters: {y: {}}}\n",
-        );
-        let e = crate::generate(
-            &files,
-            std::path::Path::new("s.yaml"),
-            &crate::Settings::default(),
-        )
-        .unwrap_err();
-        assert!(
-            e.to_string().contains("match exactly the same subjects"),
-            "{e}"
-        );
     }
 }

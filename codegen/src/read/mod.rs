@@ -3,15 +3,17 @@
 //! The `asyncapi` field picks the reader: [`v2`] (2.0 to 2.6) or [`v3`] (3.0 and 3.1). Each reads
 //! its version's objects as typed nodes ([`node`]) and lowers them into the one model the emitters
 //! read; what both versions share (messages, parameters' token rules, the `x-` extensions of the
-//! document) lives here and in [`message`]. [`lint`] then checks the model as a whole, and names
-//! are given once, in [`naming`].
+//! document) lives here and in [`message`]. Names are given once, in [`naming`], when the model is
+//! complete; `crate::lint` then checks it as a whole.
 
-mod lint;
 mod message;
 mod naming;
 mod node;
 mod v2;
 mod v3;
+
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -302,17 +304,18 @@ impl Reader<'_, '_> {
             ));
         }
         let mut field_names = Namer::new();
-        let mut declared = declared;
         Ok(used
             .iter()
             .map(|p| {
-                let (_, parts) = declared.remove(*p).expect("checked above");
+                let (loc, parts) = &declared[*p];
                 Parameter {
                     name: (*p).to_owned(),
                     ident: field_names.unique(snake(p)),
-                    description: parts.description,
-                    rule: parts.rule,
-                    payload_field: parts.payload_field,
+                    description: parts.description.clone(),
+                    rule: parts.rule.clone(),
+                    payload_field: parts.payload_field.clone(),
+                    pointer: loc.pointer.clone(),
+                    file: self.store.path(loc.doc).to_path_buf(),
                 }
             })
             .collect())
@@ -382,8 +385,6 @@ impl Reader<'_, '_> {
             messages,
             ..
         } = self;
-        lint::subject_root(store, &channels, extensions.subject_root.as_ref())?;
-        lint::operation_ids(store, &operations)?;
         naming::channels(&mut channels);
         naming::operations(&mut operations);
         defs.process(store)?;

@@ -301,12 +301,6 @@ fn channel(r: &mut Reader<'_, '_>, ch: &ChannelNode) -> Result<Channel> {
         let p: Node<ParameterObject> =
             r.node(&node.loc.child("parameters").child(key), "a parameter")?;
         let pattern = p.ext_string(r.store, "x-pattern")?;
-        if let Some(pattern) = &pattern {
-            r.check_schema(
-                &p.loc.child("x-pattern"),
-                &serde_json::json!({ "pattern": pattern }),
-            )?;
-        }
         let parts = ParameterParts {
             description: p.value.description.clone(),
             rule: ParamRule {

@@ -61,6 +61,52 @@ fn base() -> Value {
     })
 }
 
+/// The same protocol in AsyncAPI 3.0, with a reply on the requester's inbox and a queue group.
+fn base_3() -> Value {
+    let mut doc = json!({
+        "asyncapi": "3.0.0",
+        "info": {"title": "Base", "version": "1.0.0"},
+        "channels": {
+            "truck": {
+                "address": "fleet.{region}.truck.{id}",
+                "parameters": {
+                    "region": {"$ref": "#/components/parameters/region"},
+                    "id": {"x-pattern": "^[0-9]+$"}
+                },
+                "messages": {
+                    "Position": {"$ref": "#/components/messages/Position"},
+                    "Alarm": {"name": "Alarm", "payload": {"type": "string", "enum": ["fire", "flood"]}}
+                }
+            },
+            "inbox": {
+                "address": null,
+                "messages": {"Position": {"$ref": "#/components/messages/Position"}}
+            }
+        },
+        "operations": {
+            "report": {
+                "action": "receive",
+                "channel": {"$ref": "#/channels/truck"},
+                "messages": [{"$ref": "#/channels/truck/messages/Position"}],
+                "reply": {
+                    "channel": {"$ref": "#/channels/inbox"},
+                    "messages": [{"$ref": "#/channels/inbox/messages/Position"}],
+                    "x-pattern": "scatter-gather"
+                },
+                "bindings": {"nats": {"queue": "trucks"}}
+            },
+            "watch": {"action": "send", "channel": {"$ref": "#/channels/truck"}}
+        },
+        "components": {
+            "parameters": {"region": {"enum": ["eu", "us"]}}
+        }
+    });
+    let v2 = base();
+    doc["components"]["messages"] = v2["components"]["messages"].clone();
+    doc["components"]["schemas"] = v2["components"]["schemas"].clone();
+    doc
+}
+
 fn leaf() -> impl Strategy<Value = Value> {
     prop_oneof![
         Just(Value::Null),
@@ -223,6 +269,18 @@ fn pointers(doc: &Value, at: String, out: &mut Vec<String>) {
     }
 }
 
+/// `doc` with the value at each edit's pointer (picked among all pointers) replaced.
+fn mutated(mut doc: Value, edits: Vec<(prop::sample::Index, Value)>) -> String {
+    for (at, replacement) in edits {
+        let mut all = Vec::new();
+        pointers(&doc, String::new(), &mut all);
+        if let Some(target) = doc.pointer_mut(&all[at.index(all.len())]) {
+            *target = replacement;
+        }
+    }
+    serde_json::to_string_pretty(&doc).unwrap()
+}
+
 fn check(text: String) -> Result<(), TestCaseError> {
     let mut loader = MemoryLoader::new();
     loader.insert("spec.yaml", text);
@@ -247,15 +305,14 @@ proptest! {
     fn mutated_specs_give_code_or_an_error(
         edits in prop::collection::vec((any::<prop::sample::Index>(), value()), 1..4)
     ) {
-        let mut doc = base();
-        for (at, replacement) in edits {
-            let mut all = Vec::new();
-            pointers(&doc, String::new(), &mut all);
-            if let Some(target) = doc.pointer_mut(&all[at.index(all.len())]) {
-                *target = replacement;
-            }
-        }
-        check(serde_json::to_string_pretty(&doc).unwrap())?;
+        check(mutated(base(), edits))?;
+    }
+
+    #[test]
+    fn mutated_3_x_specs_give_code_or_an_error(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), value()), 1..4)
+    ) {
+        check(mutated(base_3(), edits))?;
     }
 
     #[test]
@@ -286,12 +343,22 @@ proptest! {
     }
 }
 
+fn generated(doc: &Value) -> asyncapi_codegen::Output {
+    let mut loader = MemoryLoader::new();
+    loader.insert("spec.yaml", serde_json::to_string(doc).unwrap());
+    let settings = Settings::default().with_runtime_path("::wasmcloud_protocol::runtime");
+    generate(&loader, Path::new("spec.yaml"), &settings).unwrap_or_else(|e| panic!("{e}"))
+}
+
 #[test]
 fn the_unmutated_spec_generates() {
-    let mut loader = MemoryLoader::new();
-    loader.insert("spec.yaml", serde_json::to_string(&base()).unwrap());
-    let settings = Settings::default().with_runtime_path("::wasmcloud_protocol::runtime");
-    let out =
-        generate(&loader, Path::new("spec.yaml"), &settings).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(generated(&base()).spec.messages.len(), 2);
+}
+
+#[test]
+fn the_unmutated_3_x_spec_generates() {
+    let out = generated(&base_3());
     assert_eq!(out.spec.messages.len(), 2);
+    assert_eq!(out.spec.operations.len(), 2);
+    assert!(out.spec.operations[0].reply.is_some());
 }

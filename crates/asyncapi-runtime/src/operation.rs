@@ -7,7 +7,7 @@ use super::message::MessageInfo;
 use super::subject::{ChannelInfo, ChannelSubject, SubjectError, SubjectPrefix};
 
 /// The direction of an operation, in AsyncAPI 2 terms (from the point of view of the application
-/// the spec describes).
+/// the spec describes); AsyncAPI 3 says `action: receive` for `publish` and `send` for `subscribe`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
     /// `publish`: others send the message to the application (a request to a host).
