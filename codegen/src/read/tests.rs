@@ -407,3 +407,93 @@ components:
         "`owner` is not a field of `info` in AsyncAPI 2.x",
     );
 }
+
+#[test]
+fn a_2_x_channel_reads_its_operations_parameters_and_reply() {
+    let spec = read(
+        r#"asyncapi: 2.6.0
+info: {title: T, version: '1'}
+channels:
+  a.{n}.{c}:
+    description: A channel.
+    parameters:
+      n: {description: A number., schema: {type: integer, minLength: 1, maxLength: 3}}
+      c: {schema: {const: x}}
+    publish:
+      operationId: ask
+      bindings: {nats: {queue: 'q.{n}'}}
+      message:
+        oneOf:
+          - {name: One, payload: {type: string}}
+          - {$ref: '#/components/messages/Two'}
+      x-reply:
+        operationId: answer
+        pattern: scatter-gather
+        optional: true
+        message: {$ref: '#/components/messages/Two'}
+    subscribe:
+      message:
+        $ref: '#/components/messages/Two'
+components:
+  messages:
+    Two:
+      traits: [{summary: From a trait., name: Ignored}]
+      name: Two
+      payload: {type: integer}
+"#,
+    )
+    .unwrap();
+    let channel = &spec.channels[0];
+    assert_eq!(channel.description.as_deref(), Some("A channel."));
+    let n = &channel.parameters[0];
+    assert!(n.rule.numeric);
+    assert_eq!((n.rule.min_length, n.rule.max_length), (Some(1), Some(3)));
+    assert_eq!(n.pointer, "/channels/a.{n}.{c}/parameters/n");
+    assert_eq!(
+        channel.parameters[1].rule.allowed,
+        Some(vec!["x".to_owned()])
+    );
+    let [ask, watch] = [&spec.operations[0], &spec.operations[1]];
+    assert_eq!(
+        (ask.direction, watch.direction),
+        (Direction::Publish, Direction::Subscribe)
+    );
+    assert_eq!(ask.queue.as_deref(), Some("q.{n}"));
+    // An operation without operationId is named after its direction and channel.
+    assert_eq!(watch.id, "subscribe a.{n}.{c}");
+    assert_eq!(watch.ident, "subscribe_a_n_c");
+    let names: Vec<&str> = ask
+        .messages
+        .iter()
+        .map(|&m| spec.messages[m].name.as_str())
+        .collect();
+    assert_eq!(names, ["One", "Two"]);
+    let reply = ask.reply.as_ref().unwrap();
+    assert_eq!(reply.pattern, ReplyPattern::ScatterGather);
+    assert!(reply.optional);
+    assert_eq!(reply.operation_id.as_deref(), Some("answer"));
+    let two = &spec.messages[reply.messages[0]];
+    assert_eq!(two.summary.as_deref(), Some("From a trait."));
+    assert_eq!(two.name, "Two");
+    assert_eq!(watch.messages, reply.messages);
+    refused(
+        "asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels:\n  a:\n    publish: {operationId: x, x-reply: {pattern: fan}}\n",
+        "/channels/a/publish/x-reply/pattern",
+        "reply pattern \"fan\" is not one of",
+    );
+    refused(
+        "asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels:\n  a:\n    publish: {operationId: x, x-reply: {}}\n",
+        "/channels/a/publish/x-reply",
+        "x-reply needs a `message`",
+    );
+    refused(
+        "asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels:\n  a:\n    publish: {operationId: x, message: {oneOf: [], name: n}}\n",
+        "/channels/a/publish/message/name",
+        "a message `oneOf` stands alone",
+    );
+    refused(
+        "asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels:\n  a:\n    publish: {operationId: x, message: {payload: {type: string}, schemaFormat: application/vnd.apache.avro}}\n",
+        "/channels/a/publish/message/schemaFormat",
+        "payload schema format",
+    );
+}

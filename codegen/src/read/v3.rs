@@ -205,18 +205,9 @@ pub(crate) fn read(r: &mut Reader<'_, '_>, root: &Loc) -> Result<Document> {
     let mut read_channels = Vec::new();
     let mut by_loc = HashMap::new();
     for key in top.value.channels.iter().flat_map(Map::keys) {
-        let node: Node<ChannelObject> = r.node(&root.child("channels").child(key), "a channel")?;
-        let mut messages = Vec::new();
-        for name in node.value.messages.iter().flat_map(Map::keys) {
-            let at = r.store.deref(&node.loc.child("messages").child(name))?;
-            messages.push((name.clone(), at));
-        }
-        by_loc.insert(node.loc.clone(), read_channels.len());
-        read_channels.push(ChannelNode {
-            key: key.clone(),
-            node,
-            messages,
-        });
+        let ch = channel_node(r, &root.child("channels").child(key), key)?;
+        by_loc.insert(ch.node.loc.clone(), read_channels.len());
+        read_channels.push(ch);
     }
     // Channels with an address become the model's, in address order.
     let mut addressed: Vec<usize> = (0..read_channels.len())
@@ -281,6 +272,21 @@ pub(crate) fn read(r: &mut Reader<'_, '_>, root: &Loc) -> Result<Document> {
         extensions,
         channels,
         operations,
+    })
+}
+
+/// The channel at `loc` (after `$ref`s), with where each of its messages is.
+fn channel_node(r: &mut Reader<'_, '_>, loc: &Loc, key: &str) -> Result<ChannelNode> {
+    let node: Node<ChannelObject> = r.node(loc, "a channel")?;
+    let mut messages = Vec::new();
+    for name in node.value.messages.iter().flat_map(Map::keys) {
+        let at = r.store.deref(&node.loc.child("messages").child(name))?;
+        messages.push((name.clone(), at));
+    }
+    Ok(ChannelNode {
+        key: key.to_owned(),
+        node,
+        messages,
     })
 }
 
@@ -457,19 +463,21 @@ fn reply(
         node.ext_string(r.store, "x-pattern")?.as_deref(),
     )?;
     let optional = node.ext_bool(r.store, "x-optional")?.unwrap_or(false);
+    // A reply channel may be any channel, in `channels` or only in `components`.
+    let elsewhere;
     let channel = match node.value.channel {
         None => None,
         Some(_) => {
             let target = r.store.deref(&node.loc.child("channel"))?;
-            let Some(&i) = by_loc.get(&target) else {
-                return Err(r.store.error(
-                    &node.loc.child("channel"),
-                    ErrorKind::Lint(
-                        "a reply's channel must be a `$ref` to a channel of `channels`".into(),
-                    ),
-                ));
+            let channel = match by_loc.get(&target) {
+                Some(&i) => &channels[i],
+                None => {
+                    let key = target.pointer.rsplit('/').next().unwrap_or_default();
+                    elsewhere = channel_node(r, &target, key)?;
+                    &elsewhere
+                }
             };
-            if let Some(address) = &channels[i].node.value.address {
+            if let Some(address) = &channel.node.value.address {
                 return Err(r.store.error(
                     &node.loc.child("channel"),
                     ErrorKind::Unsupported(format!(
@@ -477,7 +485,7 @@ fn reply(
                     )),
                 ));
             }
-            Some(&channels[i])
+            Some(channel)
         }
     };
     let messages = match (channel, &node.value.messages) {
