@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{ErrorKind, Result};
 use crate::model::{
-    Channel, Message, Operation, ParamRule, Parameter, ReplyStatus, Spec, SubjectRoot,
+    Channel, Message, Operation, ParamRule, Parameter, ReplyPattern, ReplyStatus, Spec, SubjectRoot,
 };
 use crate::naming::{snake, Namer};
 use crate::refs::{Loc, Store};
@@ -49,7 +49,25 @@ pub(crate) fn read(store: &mut Store<'_>, doc: usize, id: &str) -> Result<Spec> 
         Major::Two => v2::read(&mut reader, &root)?,
         Major::Three => v3::read(&mut reader, &root)?,
     };
-    reader.finish(document, id)
+    reader.finish(document, &root, id)
+}
+
+/// Checks a schema against the JSON Schema draft-07 meta-schema (AsyncAPI schemas are a superset
+/// of draft-07), locating a problem inside it.
+fn check_schema(store: &Store<'_>, loc: &Loc, schema: &Value) -> Result<()> {
+    match jsonschema::draft7::meta::validate(schema) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let at = Loc {
+                doc: loc.doc,
+                pointer: format!("{}{}", loc.pointer, e.instance_path().as_str()),
+            };
+            Err(store.error(
+                &at,
+                ErrorKind::Structure(format!("not a valid JSON Schema: {e}")),
+            ))
+        }
+    }
 }
 
 /// The major version, from the `asyncapi` field: 2.0 to 2.6, 3.0 and 3.1 are read.
@@ -152,6 +170,31 @@ impl Reader<'_, '_> {
         self.store.error(loc, ErrorKind::Structure(msg))
     }
 
+    /// A reply pattern, `single` when none is given.
+    pub fn reply_pattern(&self, at: &Loc, pattern: Option<&str>) -> Result<ReplyPattern> {
+        match pattern {
+            None | Some("single") => Ok(ReplyPattern::Single),
+            Some("scatter-gather") => Ok(ReplyPattern::ScatterGather),
+            Some(other) => Err(self.structure(
+                at,
+                format!("reply pattern {other:?} is not one of \"single\", \"scatter-gather\""),
+            )),
+        }
+    }
+
+    /// The NATS binding's `queue`, from the bindings object at `at`.
+    pub fn queue(&mut self, at: &Loc) -> Result<Option<String>> {
+        let bindings = self.store.deref(at)?;
+        let queue = bindings.child("nats").child("queue");
+        match self.store.get(&queue) {
+            None => Ok(None),
+            Some(Value::String(q)) => Ok(Some(q.clone())),
+            Some(_) => {
+                Err(self.structure(&queue, "the NATS binding's `queue` must be a string".into()))
+            }
+        }
+    }
+
     /// Reads the object at `loc` (after `$ref`s) as this version's `T`.
     pub fn node<T: serde::de::DeserializeOwned>(
         &mut self,
@@ -161,19 +204,9 @@ impl Reader<'_, '_> {
         node::read(self.store, loc, what, self.major)
     }
 
-    /// Checks a schema against the JSON Schema draft-07 meta-schema (AsyncAPI schemas are a
-    /// superset of draft-07).
+    /// Checks a schema against the JSON Schema draft-07 meta-schema.
     pub fn check_schema(&self, loc: &Loc, schema: &Value) -> Result<()> {
-        match jsonschema::draft7::meta::validate(schema) {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let at = Loc {
-                    doc: loc.doc,
-                    pointer: format!("{}{}", loc.pointer, e.instance_path().as_str()),
-                };
-                Err(self.structure(&at, format!("not a valid JSON Schema: {e}")))
-            }
-        }
+        check_schema(self.store, loc, schema)
     }
 
     /// `x-subject-root`, `x-subject-account-prefix` and `x-reply-status` of the document.
@@ -369,7 +402,7 @@ impl Reader<'_, '_> {
         Ok(rule)
     }
 
-    fn finish(self, document: Document, id: &str) -> Result<Spec> {
+    fn finish(self, document: Document, root: &Loc, id: &str) -> Result<Spec> {
         let Document {
             asyncapi,
             title,
@@ -388,26 +421,7 @@ impl Reader<'_, '_> {
         naming::channels(&mut channels);
         naming::operations(&mut operations);
         defs.process(store)?;
-        defs.check_each(
-            store,
-            |store, loc, schema| match jsonschema::draft7::meta::validate(schema) {
-                Ok(()) => Ok(()),
-                Err(e) => {
-                    let at = Loc {
-                        doc: loc.doc,
-                        pointer: format!("{}{}", loc.pointer, e.instance_path().as_str()),
-                    };
-                    Err(store.error(
-                        &at,
-                        ErrorKind::Structure(format!("not a valid JSON Schema: {e}")),
-                    ))
-                }
-            },
-        )?;
-        let root = Loc {
-            doc: 0,
-            pointer: String::new(),
-        };
+        defs.check_each(store, check_schema)?;
         let mut spec = Spec {
             id: id.to_owned(),
             module: snake(id),

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::node::{Node, Raw};
 use super::{Document, ParameterParts, Reader};
 use crate::error::{ErrorKind, Result};
-use crate::model::{Channel, Direction, Operation, Reply, ReplyPattern};
+use crate::model::{Channel, Direction, Operation, Reply};
 use crate::refs::Loc;
 use crate::template::Template;
 
@@ -268,7 +268,7 @@ fn operation(
         Some(x) => Some(reply(r, x, &id)?),
     };
     let queue = match bindings {
-        Some(at) => queue(r, &at)?,
+        Some(at) => r.queue(&at)?,
         None => None,
     };
     Ok(Operation {
@@ -288,7 +288,7 @@ fn operation(
 }
 
 fn reply(r: &mut Reader<'_, '_>, x: Node<XReply>, op_id: &str) -> Result<Reply> {
-    let pattern = pattern(r, &x.loc.child("pattern"), x.value.pattern.as_deref())?;
+    let pattern = r.reply_pattern(&x.loc.child("pattern"), x.value.pattern.as_deref())?;
     if x.value.message.is_none() {
         return Err(r.structure(&x.loc, "x-reply needs a `message`".into()));
     }
@@ -304,27 +304,4 @@ fn reply(r: &mut Reader<'_, '_>, x: Node<XReply>, op_id: &str) -> Result<Reply> 
         optional: x.value.optional,
         messages,
     })
-}
-
-/// A reply pattern, `single` when none is given.
-pub(super) fn pattern(r: &Reader<'_, '_>, at: &Loc, pattern: Option<&str>) -> Result<ReplyPattern> {
-    match pattern {
-        None | Some("single") => Ok(ReplyPattern::Single),
-        Some("scatter-gather") => Ok(ReplyPattern::ScatterGather),
-        Some(other) => Err(r.structure(
-            at,
-            format!("reply pattern {other:?} is not one of \"single\", \"scatter-gather\""),
-        )),
-    }
-}
-
-/// The NATS binding's `queue`, from the bindings object at `at`.
-pub(super) fn queue(r: &mut Reader<'_, '_>, at: &Loc) -> Result<Option<String>> {
-    let bindings = r.store.deref(at)?;
-    let queue = bindings.child("nats").child("queue");
-    match r.store.get(&queue) {
-        None => Ok(None),
-        Some(Value::String(q)) => Ok(Some(q.clone())),
-        Some(_) => Err(r.structure(&queue, "the NATS binding's `queue` must be a string".into())),
-    }
 }

@@ -23,7 +23,6 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::node::{Node, Raw};
-use super::v2::{pattern, queue};
 use super::{Document, ParameterParts, Reader};
 use crate::error::{ErrorKind, Result};
 use crate::model::{Channel, Direction, Operation, ParamRule, Reply};
@@ -370,7 +369,7 @@ fn operation(
         Some(_) => Some(reply(r, &op.loc.child("reply"), id, channels, by_loc)?),
     };
     let queue = match bindings {
-        Some(at) => queue(r, &at)?,
+        Some(at) => r.queue(&at)?,
         None => None,
     };
     Ok(Operation {
@@ -457,8 +456,7 @@ fn reply(
     let hint = operation_id
         .clone()
         .unwrap_or_else(|| format!("{op_id} reply"));
-    let pattern = pattern(
-        r,
+    let pattern = r.reply_pattern(
         &node.loc.child("x-pattern"),
         node.ext_string(r.store, "x-pattern")?.as_deref(),
     )?;
