@@ -3,8 +3,9 @@
 //! The `asyncapi` field picks the reader: [`v2`] (2.0 to 2.6) or [`v3`] (3.0 and 3.1). Each reads
 //! its version's objects as typed nodes ([`node`]) and lowers them into the one model the emitters
 //! read; what both versions share (messages, parameters' token rules, the `x-` extensions of the
-//! document) lives here and in [`message`]. Names are given once, in [`naming`], when the model is
-//! complete; `crate::lint` then checks it as a whole.
+//! document) lives here and in [`message`]. Each name is given once, as its node is made (channel
+//! names from all addresses at once, in [`naming`]); `crate::lint` then checks the model as a
+//! whole.
 
 mod message;
 mod naming;
@@ -43,6 +44,7 @@ pub(crate) fn read(store: &mut Store<'_>, doc: usize, id: &str) -> Result<Spec> 
         messages: Vec::new(),
         message_by_loc: HashMap::new(),
         message_names: Namer::new(),
+        operation_names: Namer::new(),
         default_content_type: "application/json".into(),
     };
     let document = match major {
@@ -134,6 +136,8 @@ pub(crate) struct Reader<'s, 'l> {
     pub messages: Vec<Message>,
     message_by_loc: HashMap<Loc, usize>,
     message_names: Namer,
+    /// Operations are named as they are read, in the model's order.
+    operation_names: Namer,
     pub default_content_type: String,
 }
 
@@ -193,6 +197,11 @@ impl Reader<'_, '_> {
                 Err(self.structure(&queue, "the NATS binding's `queue` must be a string".into()))
             }
         }
+    }
+
+    /// The Rust name of the next operation.
+    pub fn operation_ident(&mut self, id: &str) -> String {
+        self.operation_names.unique(snake(id))
     }
 
     /// Reads the object at `loc` (after `$ref`s) as this version's `T`.
@@ -409,8 +418,8 @@ impl Reader<'_, '_> {
             version,
             description,
             extensions,
-            mut channels,
-            mut operations,
+            channels,
+            operations,
         } = document;
         let Reader {
             store,
@@ -418,8 +427,6 @@ impl Reader<'_, '_> {
             messages,
             ..
         } = self;
-        naming::channels(&mut channels);
-        naming::operations(&mut operations);
         defs.process(store)?;
         defs.check_each(store, check_schema)?;
         let mut spec = Spec {

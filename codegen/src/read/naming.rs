@@ -1,12 +1,11 @@
-//! Rust names of channels and operations, given once the model is complete.
+//! Rust names of channels, from all of a document's addresses at once.
 
-use crate::model::{Channel, Operation};
-use crate::naming::{pascal, snake, Namer};
-use crate::template::Token;
+use crate::naming::{pascal, Namer};
+use crate::template::{Template, Token};
 
 /// Channel type names: the literal tokens that tell channels apart, after the tokens every channel
 /// shares.
-pub(super) fn channels(channels: &mut [Channel]) {
+pub(super) fn channels(channels: &[Template]) -> Vec<String> {
     let literal_words = |t: &Token| match t {
         Token::Literal(l) => Some(l.clone()),
         Token::Mixed(pieces) => Some(
@@ -24,12 +23,12 @@ pub(super) fn channels(channels: &mut [Channel]) {
         Token::Param(_) => None,
     };
     let shared = if channels.len() > 1 {
-        let first = &channels[0].template.tokens;
+        let first = &channels[0].tokens;
         (0..first.len())
             .take_while(|&i| {
-                channels.iter().all(|c| {
-                    c.template.tokens.get(i) == Some(&first[i]) && c.template.tokens.len() > i + 1
-                })
+                channels
+                    .iter()
+                    .all(|c| c.tokens.get(i) == Some(&first[i]) && c.tokens.len() > i + 1)
             })
             .count()
     } else {
@@ -41,33 +40,25 @@ pub(super) fn channels(channels: &mut [Channel]) {
     for reserved in ["Channel", "Any", "Spec", "Root", "Channels"] {
         names.reserve(reserved);
     }
-    for ch in channels.iter_mut() {
-        let words: Vec<String> = ch.template.tokens[shared..]
-            .iter()
-            .filter_map(literal_words)
-            .collect();
-        let words = if words.iter().all(|w| w.trim().is_empty()) {
-            ch.template
-                .tokens
+    channels
+        .iter()
+        .map(|template| {
+            let words: Vec<String> = template.tokens[shared..]
                 .iter()
                 .filter_map(literal_words)
-                .collect()
-        } else {
-            words
-        };
-        let stem = pascal(&words.join(" "));
-        let stem = if stem == "Type" {
-            "Channel".to_owned()
-        } else {
-            stem
-        };
-        ch.ident = names.unique(stem);
-    }
-}
-
-pub(super) fn operations(ops: &mut [Operation]) {
-    let mut names = Namer::new();
-    for op in ops {
-        op.ident = names.unique(snake(&op.id));
-    }
+                .collect();
+            let words = if words.iter().all(|w| w.trim().is_empty()) {
+                template.tokens.iter().filter_map(literal_words).collect()
+            } else {
+                words
+            };
+            let stem = pascal(&words.join(" "));
+            let stem = if stem == "Type" {
+                "Channel".to_owned()
+            } else {
+                stem
+            };
+            names.unique(stem)
+        })
+        .collect()
 }

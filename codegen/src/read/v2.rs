@@ -147,11 +147,28 @@ pub(crate) fn read(r: &mut Reader<'_, '_>, root: &Loc) -> Result<Document> {
         None => (None, None),
     };
     r.component_schemas(&components, schemas);
+    let mut templates = Vec::new();
+    for name in top.value.channels.keys() {
+        let template = Template::parse(name).map_err(|m| {
+            r.store.error(
+                &root.child("channels").child(name),
+                ErrorKind::Lint(format!("channel name is not usable as a NATS subject: {m}")),
+            )
+        })?;
+        templates.push(template);
+    }
+    let idents = super::naming::channels(&templates);
     let mut channels = Vec::new();
     let mut operations = Vec::new();
-    for name in top.value.channels.keys() {
+    for ((name, template), ident) in top.value.channels.keys().zip(templates).zip(idents) {
         let loc = root.child("channels").child(name);
-        channel(r, &loc, name, &mut channels, &mut operations)?;
+        channel(
+            r,
+            &loc,
+            (name, template, ident),
+            &mut channels,
+            &mut operations,
+        )?;
     }
     r.component_messages(&components, messages)?;
     let info = info.value;
@@ -166,19 +183,14 @@ pub(crate) fn read(r: &mut Reader<'_, '_>, root: &Loc) -> Result<Document> {
     })
 }
 
+/// The channel at `loc`, named `name` (its address), with its template and Rust name.
 fn channel(
     r: &mut Reader<'_, '_>,
     loc: &Loc,
-    name: &str,
+    (name, template, ident): (&str, Template, String),
     channels: &mut Vec<Channel>,
     operations: &mut Vec<Operation>,
 ) -> Result<()> {
-    let template = Template::parse(name).map_err(|m| {
-        r.store.error(
-            loc,
-            ErrorKind::Lint(format!("channel name is not usable as a NATS subject: {m}")),
-        )
-    })?;
     let item: Node<ChannelItem> = r.node(loc, "a channel")?;
     let mut declared = BTreeMap::new();
     for key in item.value.parameters.iter().flat_map(Map::keys) {
@@ -213,7 +225,7 @@ fn channel(
     }
     channels.push(Channel {
         name: name.to_owned(),
-        ident: String::new(),
+        ident,
         description: item.value.description,
         template,
         parameters,
@@ -272,8 +284,8 @@ fn operation(
         None => None,
     };
     Ok(Operation {
+        ident: r.operation_ident(&id),
         id,
-        ident: String::new(),
         direction,
         channel,
         summary,

@@ -218,9 +218,24 @@ pub(crate) fn read(r: &mut Reader<'_, '_>, root: &Loc) -> Result<Document> {
     });
     let model_index: HashMap<usize, usize> =
         addressed.iter().enumerate().map(|(m, &i)| (i, m)).collect();
-    let mut channels = Vec::new();
+    let mut templates = Vec::new();
     for &i in &addressed {
-        channels.push(channel(r, &read_channels[i])?);
+        let ch = &read_channels[i].node;
+        let address = ch.value.address.as_deref().unwrap_or_default();
+        let template = Template::parse(address).map_err(|m| {
+            r.store.error(
+                &ch.loc.child("address"),
+                ErrorKind::Lint(format!(
+                    "channel address is not usable as a NATS subject: {m}"
+                )),
+            )
+        })?;
+        templates.push(template);
+    }
+    let idents = super::naming::channels(&templates);
+    let mut channels = Vec::new();
+    for ((&i, template), ident) in addressed.iter().zip(templates).zip(idents) {
+        channels.push(channel(r, &read_channels[i], template, ident)?);
     }
 
     let mut ops = Vec::new();
@@ -289,18 +304,16 @@ fn channel_node(r: &mut Reader<'_, '_>, loc: &Loc, key: &str) -> Result<ChannelN
     })
 }
 
-fn channel(r: &mut Reader<'_, '_>, ch: &ChannelNode) -> Result<Channel> {
+/// A channel of the model, from one with an address, with its template and Rust name.
+fn channel(
+    r: &mut Reader<'_, '_>,
+    ch: &ChannelNode,
+    template: Template,
+    ident: String,
+) -> Result<Channel> {
     let node = &ch.node;
     let address = node.value.address.clone().unwrap_or_default();
     let address_loc = node.loc.child("address");
-    let template = Template::parse(&address).map_err(|m| {
-        r.store.error(
-            &address_loc,
-            ErrorKind::Lint(format!(
-                "channel address is not usable as a NATS subject: {m}"
-            )),
-        )
-    })?;
     let mut declared = BTreeMap::new();
     for key in node.value.parameters.iter().flat_map(Map::keys) {
         let p: Node<ParameterObject> =
@@ -320,7 +333,7 @@ fn channel(r: &mut Reader<'_, '_>, ch: &ChannelNode) -> Result<Channel> {
     let parameters = r.parameters(&address_loc, &template, declared)?;
     Ok(Channel {
         name: address,
-        ident: String::new(),
+        ident,
         description: node.value.description.clone(),
         template,
         parameters,
@@ -374,7 +387,7 @@ fn operation(
     };
     Ok(Operation {
         id: id.to_owned(),
-        ident: String::new(),
+        ident: r.operation_ident(id),
         direction: match op.value.action {
             Action::Receive => Direction::Publish,
             Action::Send => Direction::Subscribe,
