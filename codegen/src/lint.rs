@@ -65,17 +65,19 @@ fn sizes(spec: &Spec, store: &Store<'_>) -> Result<()> {
 
 /// operationIds, and the reply operation names that share their namespace, are unique.
 fn operation_ids(spec: &Spec, store: &Store<'_>) -> Result<()> {
-    let mut seen: HashMap<&str, String> = HashMap::new();
+    let mut seen: HashMap<&str, &str> = HashMap::new();
     for op in &spec.operations {
-        let mut ids = vec![(op.id.as_str(), format!("{}/operationId", op.pointer))];
-        if let Some(reply) = op.reply.as_ref().and_then(|r| r.operation_id.as_deref()) {
-            ids.push((reply, format!("{}/x-reply/operationId", op.pointer)));
+        let mut ids = vec![(op.id.as_str(), &op.file, op.id_pointer.as_str())];
+        if let Some(reply) = &op.reply {
+            if let Some(id) = &reply.operation_id {
+                ids.push((id, &reply.file, &reply.id_pointer));
+            }
         }
-        for (id, pointer) in ids {
+        for (id, file, pointer) in ids {
             if let Some(first) = seen.get(id) {
                 return Err(store.error_in(
-                    &op.file,
-                    &pointer,
+                    file,
+                    pointer,
                     ErrorKind::Lint(format!("operationId {id:?} is also used at {first}")),
                 ));
             }
@@ -185,9 +187,9 @@ fn examples(spec: &Spec, store: &Store<'_>, strict: bool) -> Result<Vec<Error>> 
                 )),
             )
         })?;
-        for (pointer, example) in &message.examples {
+        for example in &message.examples {
             let problems: Vec<String> = validator
-                .iter_errors(example)
+                .iter_errors(&example.payload)
                 .map(|e| {
                     let at = e.instance_path().as_str().to_owned();
                     let at = if at.is_empty() { "/".to_owned() } else { at };
@@ -196,8 +198,8 @@ fn examples(spec: &Spec, store: &Store<'_>, strict: bool) -> Result<Vec<Error>> 
                 .collect();
             if !problems.is_empty() {
                 let e = store.error_in(
-                    &message.file,
-                    pointer,
+                    &example.file,
+                    &example.pointer,
                     ErrorKind::Example(problems.join("; ")),
                 );
                 if strict {

@@ -108,8 +108,11 @@ pub enum Direction {
 
 #[derive(Debug, Clone)]
 pub struct Operation {
-    /// The operationId, or one made from the direction and the channel when the spec has none.
+    /// The operationId (3.x: the operation's key), or one made from the direction and the channel
+    /// when a 2.x operation has none.
     pub id: String,
+    /// Where [`Operation::id`] is written (the operation itself when it is made up).
+    pub id_pointer: String,
     /// Rust function name (`get_hosts`).
     pub ident: String,
     pub direction: Direction,
@@ -139,10 +142,14 @@ pub struct Dispatch {
     pub variants: Vec<(usize, String)>,
 }
 
-/// How an operation is answered (`x-reply`).
+/// How an operation is answered (2.x `x-reply`, 3.x `reply`).
 #[derive(Debug, Clone)]
 pub struct Reply {
+    /// The name of the reply operation (2.x `x-reply.operationId`, 3.x `x-operation-id`).
     pub operation_id: Option<String>,
+    /// Where [`Reply::operation_id`] is written (the reply itself when it has none).
+    pub id_pointer: String,
+    pub file: PathBuf,
     pub pattern: ReplyPattern,
     /// Whether a reply comes only when the request carries a reply subject, so that requesters
     /// may also publish without one (`x-reply.optional`).
@@ -171,8 +178,17 @@ pub struct Message {
     pub content_type: String,
     /// Definition name of the payload type; `None` when the message declares no payload.
     pub payload: Option<String>,
-    /// Payload examples with the pointer of each.
-    pub examples: Vec<(String, Value)>,
+    /// Payload examples.
+    pub examples: Vec<Example>,
+    pub pointer: String,
+    pub file: PathBuf,
+}
+
+/// One payload example of a message, with where it is written (a trait's examples may be in
+/// another file than the message).
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub payload: Value,
     pub pointer: String,
     pub file: PathBuf,
 }

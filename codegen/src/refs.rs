@@ -43,6 +43,8 @@ pub(crate) struct Store<'l> {
     by_path: HashMap<PathBuf, usize>,
     /// Documents given in place of remote ones, by their top-level `$id`.
     by_id: HashMap<String, usize>,
+    /// How deep [`Store::through_refs`] is in itself: `$ref`s through `$ref`s can loop.
+    detours: usize,
 }
 
 impl<'l> Store<'l> {
@@ -52,6 +54,7 @@ impl<'l> Store<'l> {
             docs: Vec::new(),
             by_path: HashMap::new(),
             by_id: HashMap::new(),
+            detours: 0,
         }
     }
 
@@ -190,7 +193,11 @@ impl<'l> Store<'l> {
             self.load(&target, Some(&ref_loc))?
         };
         let target = Loc { doc, pointer };
-        if self.get(&target).is_none() {
+        let target = match self.get(&target) {
+            Some(_) => Some(target),
+            None => self.through_refs(&target, &ref_loc)?,
+        };
+        let Some(target) = target else {
             return Err(self.error(
                 &ref_loc,
                 ErrorKind::Reference(format!(
@@ -198,8 +205,47 @@ impl<'l> Store<'l> {
                     self.docs[doc].path.display()
                 )),
             ));
-        }
+        };
         Ok(target)
+    }
+
+    /// `loc` with every `$ref` met on its way followed: AsyncAPI 3 operations name a channel's
+    /// message as `#/channels/c/messages/m` where `#/channels/c` may itself be a `$ref`. `None`
+    /// when the path leads nowhere even so.
+    fn through_refs(&mut self, loc: &Loc, at: &Loc) -> Result<Option<Loc>> {
+        self.detours += 1;
+        let found = if self.detours > MAX_REF_CHAIN {
+            Err(self.error(at, ErrorKind::Reference("is part of a $ref cycle".into())))
+        } else {
+            self.walk(loc)
+        };
+        self.detours -= 1;
+        found
+    }
+
+    fn walk(&mut self, loc: &Loc) -> Result<Option<Loc>> {
+        let mut current = Loc {
+            doc: loc.doc,
+            pointer: String::new(),
+        };
+        for token in pointer_tokens(&loc.pointer) {
+            let next = current.child(&token);
+            current = if self.get(&next).is_some() {
+                next
+            } else {
+                match self.get(&current) {
+                    Some(Value::Object(map)) if map.contains_key("$ref") => {
+                        let next = self.deref(&current)?.child(&token);
+                        if self.get(&next).is_none() {
+                            return Ok(None);
+                        }
+                        next
+                    }
+                    _ => return Ok(None),
+                }
+            };
+        }
+        Ok(Some(current))
     }
 
     /// Follows `$ref`s from `loc` until it reaches a value that is not a reference object.
@@ -323,6 +369,30 @@ mod tests {
             "{e}"
         );
         assert_eq!(e.file(), Path::new("m.yaml"));
+    }
+
+    #[test]
+    fn a_pointer_through_a_ref_follows_it_and_a_loop_of_them_is_a_cycle() {
+        let mut files = MemoryLoader::new();
+        files.insert(
+            "m.yaml",
+            "channels:\n  a: {$ref: 'other.yaml#/a'}\nop: {$ref: '#/channels/a/messages/m'}\nmissing: {$ref: '#/channels/a/messages/nope'}\nloop: {$ref: '#/loop/x'}\n",
+        );
+        files.insert("other.yaml", "a:\n  messages:\n    m: {name: M}\n");
+        let mut s = store(&files);
+        let doc = s.load(Path::new("m.yaml"), None).unwrap();
+        let at = |p: &str| Loc {
+            doc,
+            pointer: p.into(),
+        };
+        let (loc, value) = s.fetch(&at("/op")).unwrap();
+        assert_eq!(loc.pointer, "/a/messages/m");
+        assert_eq!(s.path(loc.doc), Path::new("other.yaml"));
+        assert_eq!(value["name"], "M");
+        let e = s.deref(&at("/missing")).unwrap_err();
+        assert!(e.to_string().contains("points at nothing"), "{e}");
+        let e = s.deref(&at("/loop")).unwrap_err();
+        assert!(e.to_string().contains("cycle"), "{e}");
     }
 
     #[test]

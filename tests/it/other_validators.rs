@@ -122,9 +122,9 @@ fn cases() -> Vec<Case> {
             .unwrap_or_else(|e| panic!("{e}"));
         for m in &spec.messages {
             let info = message(&spec.id, &m.name);
-            for (pointer, example) in &m.examples {
-                let label = format!("{spec_file}#{pointer}");
-                out.push(case(label, &info, example.to_string(), true));
+            for example in &m.examples {
+                let label = format!("{spec_file}#{}", example.pointer);
+                out.push(case(label, &info, example.payload.to_string(), true));
             }
         }
     }

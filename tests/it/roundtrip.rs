@@ -40,7 +40,12 @@ fn check(spec_file: &str, messages: &[MessageInfo]) {
         if message.examples.is_empty() {
             failures.push(format!("{}: no example", message.name));
         }
-        for (pointer, example) in &message.examples {
+        for asyncapi_codegen::model::Example {
+            pointer,
+            payload: example,
+            ..
+        } in &message.examples
+        {
             match (info.normalize)(example) {
                 Ok(again) if same_meaning(example, &again) && (info.normalize)(&again).ok() == Some(again.clone()) => {}
                 Ok(again) => failures.push(format!(

@@ -129,19 +129,12 @@ impl Reader<'_, '_> {
         }
         let major = self.major;
         let mut msg: Node<MessageObject> = read(self.store, &mloc, "a message", major)?;
-        if major == Major::Three {
-            for (key, present) in [
-                ("messageId", msg.value.message_id.is_some()),
-                ("schemaFormat", msg.value.schema_format.is_some()),
-            ] {
-                if present {
-                    return Err(self.structure(
-                        &mloc.child(key),
-                        format!("`{key}` is not a field of a message in AsyncAPI 3.x"),
-                    ));
-                }
-            }
-        }
+        self.only_in_2_x(
+            &mloc,
+            "a message",
+            msg.value.message_id.is_some(),
+            msg.value.schema_format.is_some(),
+        )?;
         if msg.value.headers.is_some() {
             self.headers(&mloc.child("headers"))?;
         }
@@ -176,7 +169,7 @@ impl Reader<'_, '_> {
                 .expect("an unbounded range has a free name");
         }
         if let Some(format) = &msg.schema_format {
-            self.json_schema_format(&mloc.child("schemaFormat"), format)?;
+            self.json_schema_format(&mloc.child("schemaFormat"), "payload", format)?;
         }
         let ident = self.message_names.unique(pascal(&name));
         let payload = match msg.payload {
@@ -189,10 +182,18 @@ impl Reader<'_, '_> {
         let mut examples = Vec::new();
         if let (Some(items), Some(at)) = (msg.examples, examples_at) {
             for i in 0..items.len() {
-                let eloc = at.child(&i.to_string());
-                let example: Node<Example> = read(self.store, &eloc, "a message example", major)?;
-                if let Some(p) = example.value.payload {
-                    examples.push((eloc.child("payload").pointer, p));
+                let example: Node<Example> = read(
+                    self.store,
+                    &at.child(&i.to_string()),
+                    "a message example",
+                    major,
+                )?;
+                if let Some(payload) = example.value.payload {
+                    examples.push(crate::model::Example {
+                        payload,
+                        pointer: example.loc.child("payload").pointer,
+                        file: self.store.path(example.loc.doc).to_path_buf(),
+                    });
                 }
             }
         }
@@ -213,12 +214,36 @@ impl Reader<'_, '_> {
         Ok(index)
     }
 
+    /// Refuses `messageId` and `schemaFormat`, which 3.x messages and traits do not have.
+    fn only_in_2_x(
+        &self,
+        at: &Loc,
+        what: &str,
+        message_id: bool,
+        schema_format: bool,
+    ) -> Result<()> {
+        if self.major == Major::Two {
+            return Ok(());
+        }
+        match [("messageId", message_id), ("schemaFormat", schema_format)]
+            .into_iter()
+            .find(|(_, present)| *present)
+        {
+            None => Ok(()),
+            Some((key, _)) => Err(self.structure(
+                &at.child(key),
+                format!("`{key}` is not a field of {what} in AsyncAPI 3.x"),
+            )),
+        }
+    }
+
     /// The definition name of a message's payload.
     fn payload(&mut self, mloc: &Loc, ident: &str) -> Result<String> {
         let (mut ploc, value) = self.store.fetch(&mloc.child("payload"))?;
         if self.major == Major::Three && is_multi_format(&value) {
             let multi: Node<MultiFormatSchema> = read(self.store, &ploc, "a schema", self.major)?;
-            self.json_schema_format(&ploc.child("schemaFormat"), &multi.value.schema_format)?;
+            let format = &multi.value.schema_format;
+            self.json_schema_format(&ploc.child("schemaFormat"), "payload", format)?;
             ploc = self.store.deref(&ploc.child("schema"))?;
         }
         let inline = ploc.doc == mloc.doc
@@ -232,14 +257,15 @@ impl Reader<'_, '_> {
         Ok(self.defs.intern(&ploc, &hint))
     }
 
-    fn json_schema_format(&self, at: &Loc, format: &str) -> Result<()> {
+    /// Refuses a `what` (payload, headers) schema in a format that is not JSON Schema.
+    fn json_schema_format(&self, at: &Loc, what: &str, format: &str) -> Result<()> {
         if is_json_schema_format(format) {
             return Ok(());
         }
         Err(self.store.error(
             at,
             ErrorKind::Unsupported(format!(
-                "payload schema format {format:?}; only AsyncAPI and JSON Schema payloads become Rust types"
+                "{what} schema format {format:?}; only AsyncAPI and JSON Schema schemas are read"
             )),
         ))
     }
@@ -247,13 +273,17 @@ impl Reader<'_, '_> {
     fn headers(&mut self, loc: &Loc) -> Result<()> {
         let (mut hloc, mut headers) = self.store.fetch(loc)?;
         if self.major == Major::Three && is_multi_format(&headers) {
+            let multi: Node<MultiFormatSchema> = read(self.store, &hloc, "a schema", self.major)?;
+            let format = &multi.value.schema_format;
+            self.json_schema_format(&hloc.child("schemaFormat"), "headers", format)?;
             (hloc, headers) = self.store.fetch(&hloc.child("schema"))?;
         }
         self.check_schema(&hloc, &headers)
     }
 
-    /// Merges the message's traits into it (its own fields win); returns where the examples it
-    /// ends up with are written.
+    /// Merges the message's traits into it: its own fields win, then later traits over earlier
+    /// ones (as JSON Merge Patch applies them in order). Returns where the examples it ends up with
+    /// are written.
     fn apply_traits(&mut self, msg: &mut Node<MessageObject>) -> Result<Option<Loc>> {
         let mut examples_at = msg
             .value
@@ -261,9 +291,15 @@ impl Reader<'_, '_> {
             .is_some()
             .then(|| msg.loc.child("examples"));
         let count = msg.value.traits.as_ref().map_or(0, Vec::len);
-        for i in 0..count {
+        for i in (0..count).rev() {
             let at = msg.loc.child("traits").child(&i.to_string());
             let t: Node<MessageTrait> = read(self.store, &at, "a message trait", self.major)?;
+            self.only_in_2_x(
+                &t.loc,
+                "a message trait",
+                t.value.message_id.is_some(),
+                t.value.schema_format.is_some(),
+            )?;
             if t.value.headers.is_some() {
                 self.headers(&t.loc.child("headers"))?;
             }

@@ -114,8 +114,15 @@ pub(crate) fn typed<T: DeserializeOwned>(
             let message = e.inner().to_string();
             let mut segments: Vec<_> = e.path().iter().collect();
             // The path of an unknown key ends with the key itself; the message names it.
-            if message.starts_with("unknown field `") {
-                segments.pop();
+            let unknown = message
+                .strip_prefix("unknown field `")
+                .and_then(|rest| rest.split('`').next());
+            if let (Some(key), Some(serde_path_to_error::Segment::Map { key: last })) =
+                (unknown, segments.last())
+            {
+                if key == last {
+                    segments.pop();
+                }
             }
             for segment in segments {
                 match segment {

@@ -497,3 +497,74 @@ components:
         "payload schema format",
     );
 }
+
+#[test]
+fn ids_traits_headers_and_examples_are_located_where_they_are_written() {
+    let service = format!("{V3}{SERVICE}");
+    // A reply's name shares the namespace of operation keys.
+    let e = refused(
+        &service.replace(
+            "x-operation-id: setTemperatureAck",
+            "x-operation-id: report",
+        ),
+        "/operations/setTemperature/reply/x-operation-id",
+        "operationId \"report\" is also used at /operations/report",
+    );
+    assert!(e.line().is_some(), "{e}");
+    // Later traits win over earlier ones; the object's own fields over both.
+    let traits = format!(
+        r#"{V3}channels:
+  a:
+    address: a
+    messages:
+      M:
+        summary: Own.
+        traits: [{{summary: First., title: First.}}, {{title: Second.}}]
+        headers:
+          schemaFormat: application/vnd.apache.avro;version=1.9.0
+          schema: {{type: record, name: H, fields: []}}
+        payload: {{type: string}}
+        examples: [{{payload: x}}]
+operations:
+  a: {{action: receive, channel: {{$ref: '#/channels/a'}}, traits: [{{summary: One.}}, {{summary: Two.}}]}}
+"#
+    );
+    refused(
+        &traits,
+        "/channels/a/messages/M/headers/schemaFormat",
+        "headers schema format \"application/vnd.apache.avro;version=1.9.0\"",
+    );
+    let traits = traits.replace(
+        "schemaFormat: application/vnd.apache.avro;version=1.9.0\n          schema: {type: record, name: H, fields: []}",
+        "schemaFormat: application/schema+json;version=draft-07\n          schema: {type: object}",
+    );
+    let spec = read(&traits).unwrap();
+    let m = &spec.messages[0];
+    assert_eq!(m.summary.as_deref(), Some("Own."));
+    assert_eq!(m.title.as_deref(), Some("Second."));
+    assert_eq!(spec.operations[0].summary.as_deref(), Some("Two."));
+    assert_eq!(
+        m.examples[0].pointer,
+        "/channels/a/messages/M/examples/0/payload"
+    );
+    refused(
+        &traits.replace("{title: Second.}", "{title: Second., messageId: m}"),
+        "/channels/a/messages/M/traits/1/messageId",
+        "`messageId` is not a field of a message trait in AsyncAPI 3.x",
+    );
+
+    // Examples a trait brings from another file are located there.
+    let mut loader = MemoryLoader::new();
+    loader.insert(
+        "spec.yaml",
+        "asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels:\n  a:\n    publish:\n      operationId: a\n      message:\n        payload: {type: integer}\n        traits: [{$ref: 'traits.yaml#/t'}]\n",
+    );
+    loader.insert(
+        "traits.yaml",
+        "t:\n  examples:\n    - payload: not a number\n",
+    );
+    let e = read_spec(&loader, Path::new("spec.yaml")).unwrap_err();
+    assert_eq!(e.file(), Path::new("traits.yaml"), "{e}");
+    assert_eq!(e.pointer(), "/t/examples/0/payload");
+    assert_eq!(e.line(), Some(3));
+}

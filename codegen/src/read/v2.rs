@@ -246,31 +246,43 @@ fn operation(
     let op: Node<OperationObject> = r.node(loc, "an operation")?;
     let mut summary = op.value.summary.clone();
     let mut description = op.value.description.clone();
-    let mut explicit_id = op.value.operation_id.clone();
+    let mut explicit_id = op
+        .value
+        .operation_id
+        .clone()
+        .map(|id| (id, op.loc.child("operationId")));
     let mut bindings = op
         .value
         .bindings
         .is_some()
         .then(|| op.loc.child("bindings"));
-    for i in 0..op.value.traits.as_ref().map_or(0, Vec::len) {
+    // The operation's own fields win, then later traits over earlier ones.
+    for i in (0..op.value.traits.as_ref().map_or(0, Vec::len)).rev() {
         let t: Node<OperationTrait> = r.node(
             &op.loc.child("traits").child(&i.to_string()),
             "an operation trait",
         )?;
         summary = summary.or(t.value.summary);
         description = description.or(t.value.description);
-        explicit_id = explicit_id.or(t.value.operation_id);
+        if explicit_id.is_none() {
+            explicit_id = t
+                .value
+                .operation_id
+                .map(|id| (id, t.loc.child("operationId")));
+        }
         if bindings.is_none() && t.value.bindings.is_some() {
             bindings = Some(t.loc.child("bindings"));
         }
     }
-    let id = explicit_id.unwrap_or_else(|| {
-        let verb = match direction {
-            Direction::Publish => "publish",
-            Direction::Subscribe => "subscribe",
-        };
-        format!("{verb} {channel_name}")
-    });
+    let (id, id_pointer) = explicit_id
+        .map(|(id, at)| (id, at.pointer))
+        .unwrap_or_else(|| {
+            let verb = match direction {
+                Direction::Publish => "publish",
+                Direction::Subscribe => "subscribe",
+            };
+            (format!("{verb} {channel_name}"), op.loc.pointer.clone())
+        });
     let messages = match op.value.message {
         Some(_) => r.message_set(&op.loc.child("message"), &id)?,
         None => Vec::new(),
@@ -286,6 +298,7 @@ fn operation(
     Ok(Operation {
         ident: r.operation_ident(&id),
         id,
+        id_pointer,
         direction,
         channel,
         summary,
@@ -310,8 +323,14 @@ fn reply(r: &mut Reader<'_, '_>, x: Node<XReply>, op_id: &str) -> Result<Reply> 
         .clone()
         .unwrap_or_else(|| format!("{op_id} reply"));
     let messages = r.message_set(&x.loc.child("message"), &hint)?;
+    let id_pointer = match x.value.operation_id {
+        Some(_) => x.loc.child("operationId").pointer,
+        None => x.loc.pointer.clone(),
+    };
     Ok(Reply {
         operation_id: x.value.operation_id,
+        id_pointer,
+        file: r.store.path(x.loc.doc).to_path_buf(),
         pattern,
         optional: x.value.optional,
         messages,

@@ -359,7 +359,8 @@ fn operation(
         .bindings
         .is_some()
         .then(|| op.loc.child("bindings"));
-    for i in 0..op.value.traits.as_ref().map_or(0, Vec::len) {
+    // The operation's own fields win, then later traits over earlier ones.
+    for i in (0..op.value.traits.as_ref().map_or(0, Vec::len)).rev() {
         let t: Node<OperationTrait> = r.node(
             &op.loc.child("traits").child(&i.to_string()),
             "an operation trait",
@@ -387,6 +388,7 @@ fn operation(
     };
     Ok(Operation {
         id: id.to_owned(),
+        id_pointer: op.loc.pointer.clone(),
         ident: r.operation_ident(id),
         direction: match op.value.action {
             Action::Receive => Direction::Publish,
@@ -525,8 +527,14 @@ fn reply(
             ))
         }
     };
+    let id_pointer = match operation_id {
+        Some(_) => node.loc.child("x-operation-id").pointer,
+        None => node.loc.pointer.clone(),
+    };
     Ok(Reply {
         operation_id,
+        id_pointer,
+        file: r.store.path(node.loc.doc).to_path_buf(),
         pattern,
         optional,
         messages,
