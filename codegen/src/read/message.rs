@@ -304,8 +304,7 @@ impl Reader<'_, '_> {
                 self.headers(&t.loc.child("headers"))?;
             }
             let m = &mut msg.value;
-            let t = t.value;
-            let t_examples = t.examples.is_some();
+            let (tloc, t) = (t.loc, t.value);
             m.schema_format = m.schema_format.take().or(t.schema_format);
             m.content_type = m.content_type.take().or(t.content_type);
             m.headers = m.headers.take().or(t.headers);
@@ -314,9 +313,9 @@ impl Reader<'_, '_> {
             m.name = m.name.take().or(t.name);
             m.title = m.title.take().or(t.title);
             m.description = m.description.take().or(t.description);
-            if m.examples.is_none() && t_examples {
+            if m.examples.is_none() && t.examples.is_some() {
                 m.examples = t.examples;
-                examples_at = Some(self.store.deref(&at).map(|tloc| tloc.child("examples"))?);
+                examples_at = Some(tloc.child("examples"));
             }
         }
         Ok(examples_at)

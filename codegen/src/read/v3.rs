@@ -375,7 +375,7 @@ fn operation(
         r,
         &op.loc.child("messages"),
         op.value.messages.as_ref(),
-        &channels[read_index],
+        Some(&channels[read_index]),
         &format!("{id} message"),
     )?;
     let reply = match op.value.reply {
@@ -406,22 +406,24 @@ fn operation(
     })
 }
 
-/// An operation's (or a reply's) messages: those listed, each one of the channel's, or every
-/// message of the channel when none are listed.
+/// An operation's (or a reply's) messages: those listed, each one of the channel's when there is
+/// a channel, or every message of the channel when none are listed.
 fn messages_of(
     r: &mut Reader<'_, '_>,
     list_loc: &Loc,
     list: Option<&Vec<Raw>>,
-    channel: &ChannelNode,
+    channel: Option<&ChannelNode>,
     hint: &str,
 ) -> Result<Vec<usize>> {
     let mut out = Vec::new();
-    match list {
-        Some(list) => {
+    match (list, channel) {
+        (Some(list), _) => {
             for i in 0..list.len() {
                 let at = list_loc.child(&i.to_string());
                 let target = r.store.deref(&at)?;
-                if !channel.messages.iter().any(|(_, m)| *m == target) {
+                if let Some(channel) =
+                    channel.filter(|c| !c.messages.iter().any(|(_, m)| *m == target))
+                {
                     return Err(r.store.error(
                         &at,
                         ErrorKind::Lint(format!(
@@ -436,7 +438,7 @@ fn messages_of(
                 }
             }
         }
-        None => {
+        (None, Some(channel)) => {
             for (name, at) in &channel.messages {
                 let m = r.message(at, name)?;
                 if !out.contains(&m) {
@@ -444,6 +446,7 @@ fn messages_of(
                 }
             }
         }
+        (None, None) => {}
     }
     Ok(out)
 }
@@ -501,32 +504,19 @@ fn reply(
             Some(channel)
         }
     };
-    let messages = match (channel, &node.value.messages) {
-        (Some(channel), list) => messages_of(
-            r,
-            &node.loc.child("messages"),
-            list.as_ref(),
-            channel,
-            &format!("{hint} message"),
-        )?,
-        (None, Some(list)) => {
-            let mut out = Vec::new();
-            for i in 0..list.len() {
-                let at = node.loc.child("messages").child(&i.to_string());
-                let m = r.message(&at, &format!("{hint} message"))?;
-                if !out.contains(&m) {
-                    out.push(m);
-                }
-            }
-            out
-        }
-        (None, None) => {
-            return Err(r.structure(
-                &node.loc,
-                "a reply needs `messages` or a `channel` with messages".into(),
-            ))
-        }
-    };
+    if channel.is_none() && node.value.messages.is_none() {
+        return Err(r.structure(
+            &node.loc,
+            "a reply needs `messages` or a `channel` with messages".into(),
+        ));
+    }
+    let messages = messages_of(
+        r,
+        &node.loc.child("messages"),
+        node.value.messages.as_ref(),
+        channel,
+        &format!("{hint} message"),
+    )?;
     let id_pointer = match operation_id {
         Some(_) => node.loc.child("x-operation-id").pointer,
         None => node.loc.pointer.clone(),
