@@ -16,43 +16,8 @@ use serde::de::{
 };
 use serde_json::Value;
 
-use super::program::{types, Additional, Bound, NodeId, Program};
-
-/// The nodes that apply to one value, each with its `allOf`s and `$ref`s already expanded.
-/// Small, as it is copied into every wrapper: node ids fit 16 bits (see [`Check::new`]).
-#[derive(Clone, Copy)]
-struct Set {
-    ids: [u16; 7],
-    len: u16,
-}
-
-impl Set {
-    fn empty() -> Self {
-        Self {
-            ids: [0; 7],
-            len: 0,
-        }
-    }
-
-    fn ids(&self) -> &[u16] {
-        &self.ids[..self.len as usize]
-    }
-
-    /// Adds a node and everything it brings in; `false` when there are too many to hold.
-    fn add(&mut self, program: &Program, node: NodeId) -> bool {
-        for &id in &program.nodes[node as usize].closure {
-            let id = id as u16;
-            if !self.ids().contains(&id) {
-                if self.len as usize == self.ids.len() {
-                    return false;
-                }
-                self.ids[self.len as usize] = id;
-                self.len += 1;
-            }
-        }
-        true
-    }
-}
+use super::key::Key;
+use super::program::{types, Bound, Node, NodeId, Program, NEVER};
 
 /// Shared by every wrapper of one decode: the program and whether a doubt came up.
 pub(crate) struct Check<'p> {
@@ -64,8 +29,7 @@ impl<'p> Check<'p> {
     pub(crate) fn new(program: &'p Program) -> Self {
         Self {
             program,
-            // Node ids are kept in 16 bits; a schema with more nodes always takes the slow way.
-            doubt: Cell::new(program.nodes.len() > usize::from(u16::MAX)),
+            doubt: Cell::new(false),
         }
     }
 
@@ -76,14 +40,9 @@ impl<'p> Check<'p> {
 
     /// The wrapper to decode the whole body through.
     pub(crate) fn root<'c, D>(&'c self, de: D) -> Checked<'c, 'p, D> {
-        let mut set = Set::empty();
-        let fits = set.add(self.program, self.program.root);
-        if !fits {
-            self.doubt.set(true);
-        }
         Checked {
             de,
-            set,
+            node: self.program.root,
             check: self,
         }
     }
@@ -93,84 +52,96 @@ impl<'p> Check<'p> {
         E::custom("not for the fast path")
     }
 
-    fn nodes<'s>(&'s self, set: &'s Set) -> impl Iterator<Item = &'p super::program::Node> + 's {
-        set.ids()
-            .iter()
-            .map(move |&id| &self.program.nodes[id as usize])
-    }
-
-    fn allows(&self, set: &Set, bits: u8) -> bool {
-        self.nodes(set).all(|n| n.types & bits != 0)
+    #[inline]
+    fn node(&self, id: NodeId) -> &'p Node {
+        &self.program.nodes[id as usize]
     }
 
     fn scalar<E: de::Error>(
         &self,
-        set: &Set,
+        id: NodeId,
         bits: u8,
         value: impl Fn() -> Value,
     ) -> Result<(), E> {
-        if !self.allows(set, bits) {
+        let node = self.node(id);
+        if node.types & bits == 0
+            || node
+                .one_of_values
+                .as_ref()
+                .is_some_and(|values| !values.contains(&value()))
+        {
             return Err(self.stop());
         }
-        for node in self.nodes(set) {
-            if let Some(values) = &node.one_of_values {
-                let value = value();
-                if !values.contains(&value) {
-                    return Err(self.stop());
-                }
-            }
+        Ok(())
+    }
+
+    fn integer<E: de::Error>(
+        &self,
+        id: NodeId,
+        n: i128,
+        json: impl Fn() -> Value,
+    ) -> Result<(), E> {
+        self.scalar(id, types::INTEGER, json)?;
+        let node = self.node(id);
+        let low = node.minimum.iter().all(|b| within(b, n, true));
+        let high = node.maximum.iter().all(|b| within(b, n, false));
+        if !(low && high) {
+            return Err(self.stop());
         }
         Ok(())
     }
 
-    fn integer<E: de::Error>(&self, set: &Set, n: i128, json: impl Fn() -> Value) -> Result<(), E> {
-        self.scalar(set, types::INTEGER, json)?;
-        for node in self.nodes(set) {
-            let low = node.minimum.iter().all(|b| within(b, n, true));
-            let high = node.maximum.iter().all(|b| within(b, n, false));
-            if !(low && high) {
-                return Err(self.stop());
-            }
-        }
-        Ok(())
-    }
-
-    fn float<E: de::Error>(&self, set: &Set, f: f64) -> Result<(), E> {
+    fn float<E: de::Error>(&self, id: NodeId, f: f64) -> Result<(), E> {
         // Bits `number` has and `integer` lacks: an integer written as `1.0` is left to the
         // reference validator and the typed decoder to judge.
-        self.scalar(set, types::NUMBER & !types::INTEGER, || Value::from(f))?;
-        for node in self.nodes(set) {
-            let low = node.minimum.iter().all(|b| within_f64(b, f, true));
-            let high = node.maximum.iter().all(|b| within_f64(b, f, false));
-            if !(low && high) {
-                return Err(self.stop());
-            }
+        self.scalar(id, types::NUMBER & !types::INTEGER, || Value::from(f))?;
+        let node = self.node(id);
+        let low = node.minimum.iter().all(|b| within_f64(b, f, true));
+        let high = node.maximum.iter().all(|b| within_f64(b, f, false));
+        if !(low && high) {
+            return Err(self.stop());
         }
         Ok(())
     }
 
-    fn string<E: de::Error>(&self, set: &Set, s: &str) -> Result<(), E> {
-        let mut length = None;
-        for node in self.nodes(set) {
-            let fits = node.types & types::STRING != 0
-                && node
-                    .one_of_values
+    fn strings_valid(&self, node: &Node, s: &str) -> bool {
+        let mut scratch = SCRATCH.take();
+        scratch.clear();
+        scratch.push_str(s);
+        let value = Value::String(scratch);
+        let valid = node
+            .strings
+            .iter()
+            .all(|&i| self.program.strings[i as usize].is_valid(&value));
+        if let Value::String(scratch) = value {
+            SCRATCH.set(scratch);
+        }
+        valid
+    }
+
+    fn string<E: de::Error>(&self, id: NodeId, s: &str) -> Result<(), E> {
+        let node = self.node(id);
+        let fits = node.types & types::STRING != 0
+            && (!node.string_rules || {
+                let length = || s.chars().count() as u64;
+                node.one_of_values
                     .as_ref()
                     .is_none_or(|values| values.iter().any(|v| v.as_str() == Some(s)))
-                && (node.min_length.is_none() && node.max_length.is_none() || {
-                    let n = *length.get_or_insert_with(|| s.chars().count() as u64);
-                    node.min_length.is_none_or(|m| n >= m) && node.max_length.is_none_or(|m| n <= m)
-                })
-                && node
-                    .strings
-                    .as_ref()
-                    .is_none_or(|strings| strings.is_valid(&Value::from(s)));
-            if !fits {
-                return Err(self.stop());
-            }
+                    && node.min_length.is_none_or(|m| length() >= m)
+                    && node.max_length.is_none_or(|m| length() <= m)
+                    && (node.strings.is_empty() || self.strings_valid(node, s))
+            });
+        if !fits {
+            return Err(self.stop());
         }
         Ok(())
     }
+}
+
+thread_local! {
+    /// A string's copy as a JSON value, for the reference validator to judge: kept to be
+    /// written over, so checking a format allocates nothing.
+    static SCRATCH: Cell<String> = const { Cell::new(String::new()) };
 }
 
 /// Whether integer `n` keeps to a bound (a lower one when `lower`).
@@ -214,7 +185,7 @@ fn within_f64(bound: &Bound, f: f64, lower: bool) -> bool {
 /// serde_json's deserializer, checking every value it hands out.
 pub(crate) struct Checked<'c, 'p, D> {
     de: D,
-    set: Set,
+    node: NodeId,
     check: &'c Check<'p>,
 }
 
@@ -223,7 +194,7 @@ impl<'c, 'p, D> Checked<'c, 'p, D> {
     fn split<V>(self, inner: V) -> (D, CheckedVisitor<'c, 'p, V>) {
         let visitor = CheckedVisitor {
             inner,
-            set: self.set,
+            node: self.node,
             check: self.check,
         };
         (self.de, visitor)
@@ -328,7 +299,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Checked<'_, '_, D> {
 
 struct CheckedVisitor<'c, 'p, V> {
     inner: V,
-    set: Set,
+    node: NodeId,
     check: &'c Check<'p>,
 }
 
@@ -341,54 +312,54 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for CheckedVisitor<'_, '_, V> {
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<V::Value, E> {
         self.check
-            .scalar(&self.set, types::BOOL, || Value::Bool(v))?;
+            .scalar(self.node, types::BOOL, || Value::Bool(v))?;
         self.inner.visit_bool(v)
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<V::Value, E> {
-        self.check.integer(&self.set, v.into(), || Value::from(v))?;
+        self.check.integer(self.node, v.into(), || Value::from(v))?;
         self.inner.visit_i64(v)
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
-        self.check.integer(&self.set, v.into(), || Value::from(v))?;
+        self.check.integer(self.node, v.into(), || Value::from(v))?;
         self.inner.visit_u64(v)
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<V::Value, E> {
-        self.check.float(&self.set, v)?;
+        self.check.float(self.node, v)?;
         self.inner.visit_f64(v)
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
-        self.check.string(&self.set, v)?;
+        self.check.string(self.node, v)?;
         self.inner.visit_str(v)
     }
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
-        self.check.string(&self.set, v)?;
+        self.check.string(self.node, v)?;
         self.inner.visit_borrowed_str(v)
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
-        self.check.string(&self.set, &v)?;
+        self.check.string(self.node, &v)?;
         self.inner.visit_string(v)
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
-        self.check.scalar(&self.set, types::NULL, || Value::Null)?;
+        self.check.scalar(self.node, types::NULL, || Value::Null)?;
         self.inner.visit_unit()
     }
 
     fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
-        self.check.scalar(&self.set, types::NULL, || Value::Null)?;
+        self.check.scalar(self.node, types::NULL, || Value::Null)?;
         self.inner.visit_none()
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
         self.inner.visit_some(Checked {
             de: d,
-            set: self.set,
+            node: self.node,
             check: self.check,
         })
     }
@@ -396,44 +367,36 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for CheckedVisitor<'_, '_, V> {
     fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
         self.inner.visit_newtype_struct(Checked {
             de: d,
-            set: self.set,
+            node: self.node,
             check: self.check,
         })
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
-        if !self.check.allows(&self.set, types::ARRAY) {
+        let array = self.check.node(self.node);
+        if array.types & types::ARRAY == 0 {
             return Err(self.check.stop());
-        }
-        let mut items = Set::empty();
-        for node in self.check.nodes(&self.set) {
-            if let Some(item) = node.items {
-                if !items.add(self.check.program, item) {
-                    return Err(self.check.stop());
-                }
-            }
         }
         self.inner.visit_seq(CheckedSeq {
             seq,
-            array: self.set,
-            items,
+            array,
             count: 0,
             check: self.check,
         })
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        if !self.check.allows(&self.set, types::OBJECT) {
+        let object = self.check.node(self.node);
+        if object.types & types::OBJECT == 0 {
             return Err(self.check.stop());
         }
         self.inner.visit_map(CheckedMap {
             map,
             state: MapState {
-                object: self.set,
-                seen: [0; 7],
+                object,
+                seen: 0,
                 others: Fingerprints::default(),
-                value: Set::empty(),
-                key_ok: None,
+                value: None,
                 check: self.check,
             },
         })
@@ -455,19 +418,19 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for EnumVisitor<'_, '_, V> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
-        self.0.check.string(&self.0.set, v)?;
+        self.0.check.string(self.0.node, v)?;
         self.0.inner.visit_enum(v.into_deserializer())
     }
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
-        self.0.check.string(&self.0.set, v)?;
+        self.0.check.string(self.0.node, v)?;
         self.0
             .inner
             .visit_enum(de::value::BorrowedStrDeserializer::new(v))
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
-        self.0.check.string(&self.0.set, &v)?;
+        self.0.check.string(self.0.node, &v)?;
         self.0.inner.visit_enum(v.into_deserializer())
     }
 
@@ -478,8 +441,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for EnumVisitor<'_, '_, V> {
 
 struct CheckedSeq<'c, 'p, A> {
     seq: A,
-    array: Set,
-    items: Set,
+    array: &'p Node,
     count: u64,
     check: &'c Check<'p>,
 }
@@ -493,19 +455,15 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for CheckedSeq<'_, '_, A> {
     ) -> Result<Option<T::Value>, A::Error> {
         let item = self.seq.next_element_seed(CheckedSeed {
             seed,
-            set: self.items,
+            node: self.array.items,
             check: self.check,
         })?;
         if item.is_some() {
             self.count += 1;
-        } else {
-            for node in self.check.nodes(&self.array) {
-                if node.min_items.is_some_and(|m| self.count < m)
-                    || node.max_items.is_some_and(|m| self.count > m)
-                {
-                    return Err(self.check.stop());
-                }
-            }
+        } else if self.array.min_items.is_some_and(|m| self.count < m)
+            || self.array.max_items.is_some_and(|m| self.count > m)
+        {
+            return Err(self.check.stop());
         }
         Ok(item)
     }
@@ -517,7 +475,7 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for CheckedSeq<'_, '_, A> {
 
 struct CheckedSeed<'c, 'p, T> {
     seed: T,
-    set: Set,
+    node: NodeId,
     check: &'c Check<'p>,
 }
 
@@ -527,26 +485,10 @@ impl<'de, T: DeserializeSeed<'de>> DeserializeSeed<'de> for CheckedSeed<'_, '_, 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T::Value, D::Error> {
         self.seed.deserialize(Checked {
             de: d,
-            set: self.set,
+            node: self.node,
             check: self.check,
         })
     }
-}
-
-/// A key's length and its first and last eight bytes, mixed. Two keys with one fingerprint are
-/// taken for a repeat, which only sends the payload to the reference validator; keys that differ
-/// only in their middle bytes are rare enough for that.
-fn fingerprint(key: &str) -> u64 {
-    let bytes = key.as_bytes();
-    let word = |b: &[u8]| {
-        let mut w = [0u8; 8];
-        w[..b.len()].copy_from_slice(b);
-        u64::from_le_bytes(w)
-    };
-    let head = word(&bytes[..bytes.len().min(8)]);
-    let tail = word(&bytes[bytes.len().saturating_sub(8)..]);
-    (head ^ tail.rotate_left(29) ^ (bytes.len() as u64).rotate_left(57))
-        .wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 /// A set of fingerprints that holds the first few inline: most maps are small.
@@ -580,70 +522,39 @@ struct CheckedMap<'c, 'p, A> {
 }
 
 struct MapState<'c, 'p> {
-    object: Set,
-    /// Per node of `object`: which of its properties have been seen.
-    seen: [u64; 7],
-    /// Fingerprints of the keys that are no node's property, to notice a repeat.
+    object: &'p Node,
+    /// Which of the object's properties have been seen.
+    seen: u64,
+    /// Fingerprints of the keys that are none of its properties, to notice a repeat.
     others: Fingerprints,
-    /// The nodes of the value whose key was just read.
-    value: Set,
-    /// Whether the key just read may be there; `None` until one is read.
-    key_ok: Option<bool>,
+    /// The node of the value whose key was just read; `None` until a key is read, or when it
+    /// is repeated.
+    value: Option<NodeId>,
     check: &'c Check<'p>,
 }
 
 impl MapState<'_, '_> {
-    /// Notes a key: the nodes its value must satisfy; `false` when the key is forbidden or
-    /// repeated.
-    fn key(&mut self, key: &str) -> bool {
-        let program = self.check.program;
-        let mut value = Set::empty();
-        let mut known = false;
-        for (slot, &id) in self.object.ids().iter().enumerate() {
-            let node = &program.nodes[id as usize];
-            let child = match node.property(key) {
-                Some((i, child)) => {
-                    known = true;
-                    if self.seen[slot] & (1 << i) != 0 {
-                        return false;
-                    }
-                    self.seen[slot] |= 1 << i;
-                    Some(child)
-                }
-                None => match node.additional {
-                    Additional::Any => None,
-                    Additional::Forbidden => return false,
-                    Additional::Schema(child) => Some(child),
-                },
-            };
-            if let Some(child) = child {
-                if !value.add(program, child) {
-                    return false;
-                }
-            }
-        }
-        if !known {
-            let hash = fingerprint(key);
-            // Two different keys with one hash are taken for a repeat: the reference validator
-            // then finds there is none.
-            if !self.others.insert(hash) {
-                return false;
-            }
-        }
-        self.value = value;
-        true
-    }
-
+    /// Notes a key: the node its value must satisfy, unless the key is repeated.
     fn note(&mut self, key: &str) {
-        let ok = self.key(key);
-        self.key_ok = Some(ok);
+        let key_words = Key::of(key);
+        self.value = match self.object.property(key, &key_words) {
+            Some((i, child)) => {
+                let bit = 1 << i;
+                let first = self.seen & bit == 0;
+                self.seen |= bit;
+                first.then_some(child)
+            }
+            // Two different keys with one fingerprint are taken for a repeat: the reference
+            // validator then finds there is none.
+            None => self
+                .others
+                .insert(key_words.fingerprint())
+                .then_some(self.object.additional),
+        };
     }
 
     fn complete(&self) -> bool {
-        self.object.ids().iter().enumerate().all(|(slot, &id)| {
-            let required = self.check.program.nodes[id as usize].required;
-            self.seen[slot] & required == required
-        })
+        self.seen & self.object.required == self.object.required
     }
 }
 
@@ -654,14 +565,14 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for CheckedMap<'_, '_, A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        self.state.key_ok = None;
+        self.state.value = None;
         let out = self.map.next_key_seed(KeySeed {
             seed,
             state: &mut self.state,
         })?;
         let fine = match out {
             None => self.state.complete(),
-            Some(_) => self.state.key_ok == Some(true),
+            Some(_) => self.state.value.is_some(),
         };
         if !fine {
             return Err(self.state.check.stop());
@@ -670,9 +581,11 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for CheckedMap<'_, '_, A> {
     }
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
+        // `next_key_seed` let no key through without its node.
+        let node = self.state.value.unwrap_or(NEVER);
         self.map.next_value_seed(CheckedSeed {
             seed,
-            set: self.state.value,
+            node,
             check: self.state.check,
         })
     }

@@ -11,10 +11,12 @@
 //! the full report.
 
 mod fast;
+mod key;
 mod program;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{OnceLock, RwLock};
 
 use serde::de::DeserializeOwned;
@@ -156,16 +158,40 @@ fn compile_reference(schema: &Value) -> Result<jsonschema::Validator, String> {
         .map_err(|e| e.to_string())
 }
 
-type PerMessage<T> = RwLock<HashMap<(&'static str, &'static str), &'static T>>;
+/// Kept per message schema, found by the schema text's address: what is built depends on the
+/// schema alone, and the lookup is on every decode's path.
+type PerMessage<T> = RwLock<HashMap<(usize, usize), &'static T, BuildHasherDefault<AddressHasher>>>;
 
-/// What `make` builds of a message, built on first use and kept for the process.
+/// Hashes addresses and lengths with a multiply: they are never chosen by an adversary.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        bytes.iter().for_each(|&b| self.write_u64(b.into()));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// What `make` builds of a message's schema, built on first use and kept for the process.
 fn per_message<T, E>(
     cache: &'static OnceLock<PerMessage<T>>,
     info: &MessageInfo,
     make: impl FnOnce() -> Result<T, E>,
 ) -> Result<&'static T, E> {
     let cache = cache.get_or_init(Default::default);
-    let key = (info.spec, info.name);
+    let key = (info.schema.as_ptr() as usize, info.schema.len());
     if let Some(built) = cache.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok(built);
     }
@@ -712,5 +738,112 @@ mod tests {
             panic!("a repeated key is refused")
         };
         assert_eq!(violations[0].instance, "/lines");
+    }
+
+    /// The fast path's verdict on a value against any schema it compiles.
+    fn fast_verdict(schema: &Value, instance: &Value) -> bool {
+        let program = program::compile(schema).unwrap_or_else(|e| panic!("{schema}: {e}"));
+        let check = fast::Check::new(&program);
+        serde::de::IgnoredAny::deserialize(check.root(instance)).is_ok() && check.clean()
+    }
+
+    #[test]
+    fn schemas_merged_for_one_value_judge_as_the_reference_validator_does() {
+        let cases = [
+            // `additionalProperties: false` in one branch forbids what another names.
+            (
+                json!({"allOf": [
+                    {"properties": {"a": {"type": "integer"}}, "additionalProperties": false},
+                    {"properties": {"b": {"type": "string"}}}
+                ]}),
+                vec![
+                    (json!({"a": 1}), true),
+                    (json!({"a": 1, "b": "x"}), false),
+                    (json!({"c": 1}), false),
+                ],
+            ),
+            // String rules on allowed values are judged once, at compile time.
+            (
+                json!({"allOf": [{"enum": ["x", "y", "zz", 3]}, {"maxLength": 1, "pattern": "^[xz]"}]}),
+                vec![
+                    (json!("x"), true),
+                    (json!("y"), false),
+                    (json!("zz"), false),
+                    (json!(3), true),
+                ],
+            ),
+            // Two enums: a value both allow.
+            (
+                json!({"allOf": [{"enum": [1, 2, "a"]}, {"enum": [2, "a", "b"]}]}),
+                vec![
+                    (json!(2), true),
+                    (json!("a"), true),
+                    (json!(1), false),
+                    (json!("b"), false),
+                ],
+            ),
+            (
+                json!({"allOf": [{"items": {"type": "integer"}}, {"items": {"minimum": 3}}, {"maxItems": 2}]}),
+                vec![
+                    (json!([3, 4]), true),
+                    (json!([2]), false),
+                    (json!([3, 4, 5]), false),
+                    (json!(["a"]), false),
+                ],
+            ),
+            // Each branch's `additionalProperties` applies to the keys it does not name.
+            (
+                json!({"allOf": [
+                    {"additionalProperties": {"type": "integer"}},
+                    {"additionalProperties": {"minimum": 0}, "properties": {"n": {"type": "string"}}}
+                ]}),
+                vec![
+                    (json!({"x": 1}), true),
+                    (json!({"x": -1}), false),
+                    (json!({"n": "s"}), false),
+                    (json!({"n": 5}), false),
+                ],
+            ),
+            (
+                json!({"allOf": [
+                    {"required": ["a"], "properties": {"a": {}}},
+                    {"required": ["b"], "properties": {"b": {}}}
+                ]}),
+                vec![(json!({"a": 1}), false), (json!({"a": 1, "b": 2}), true)],
+            ),
+            // A recursive definition.
+            (
+                json!({"$ref": "#/$defs/t", "$defs": {"t": {
+                    "type": "object",
+                    "properties": {"kids": {"type": "array", "items": {"$ref": "#/$defs/t"}}, "n": {"type": "integer"}},
+                    "additionalProperties": false
+                }}}),
+                vec![
+                    (json!({"kids": [{"n": 1, "kids": [{}]}]}), true),
+                    (json!({"kids": [{"n": 1, "kids": [{"m": 1}]}]}), false),
+                    (json!({"kids": [{"n": "1"}]}), false),
+                ],
+            ),
+            // A `$ref` beside assertions of its own.
+            (
+                json!({"properties": {"x": {"$ref": "#/$defs/p", "maximum": 5}}, "$defs": {"p": {"type": "integer", "minimum": 1}}}),
+                vec![
+                    (json!({"x": 3}), true),
+                    (json!({"x": 0}), false),
+                    (json!({"x": 6}), false),
+                ],
+            ),
+        ];
+        for (schema, instances) in cases {
+            let reference = compile_reference(&schema).unwrap();
+            for (instance, valid) in instances {
+                assert_eq!(reference.is_valid(&instance), valid, "{schema} {instance}");
+                assert_eq!(
+                    fast_verdict(&schema, &instance),
+                    valid,
+                    "{schema} {instance}"
+                );
+            }
+        }
     }
 }

@@ -1,10 +1,18 @@
-//! A message's schema compiled for the fast path: a flat list of nodes, one per subschema, each
-//! holding the assertions it makes, with `$ref`s and `allOf`s resolved to node ids.
+//! A message's schema compiled for the fast path.
+//!
+//! Compiled in two steps. First each subschema becomes a [`Schema`]: the assertions it makes,
+//! with its `$ref`s and `allOf`s as the ids of the schemas they bring in. Then every set of
+//! schemas that can apply to one value together (a property's schema and an `allOf` sibling's,
+//! say) is merged into one [`Node`] holding all their assertions, so the fast path looks up one
+//! node per value and one table per key, however the schema was composed.
 //!
 //! Only what can be checked one value at a time while decoding is compiled. A schema that uses
 //! anything else (`oneOf`, `not`, `uniqueItems`...) has no program, and its messages always take
 //! the reference validator.
 
+use std::collections::HashMap;
+
+use super::key::Key;
 use serde_json::{Map, Number, Value};
 
 pub(crate) type NodeId = u32;
@@ -23,49 +31,46 @@ pub(crate) mod types {
 }
 
 /// A numeric bound: `minimum`, `maximum` and their exclusive forms.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Bound {
     pub value: Number,
     pub exclusive: bool,
 }
 
-/// What a node says of an object's keys beyond `properties`.
+/// What a schema says of an object's keys beyond `properties`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Additional {
+enum Additional {
     Any,
     Forbidden,
-    Schema(NodeId),
+    Schema(SchemaId),
 }
 
+type SchemaId = u32;
+
+/// One subschema, as written.
 #[derive(Debug)]
-pub(crate) struct Node {
-    pub types: u8,
-    /// `const`, or `enum`'s values: scalars only.
-    pub one_of_values: Option<Vec<Value>>,
-    pub minimum: Vec<Bound>,
-    pub maximum: Vec<Bound>,
-    pub min_length: Option<u64>,
-    pub max_length: Option<u64>,
-    /// `format` and `pattern`, judged by the reference validator on the string alone, so the
-    /// fast path agrees with it by construction.
-    pub strings: Option<jsonschema::Validator>,
-    pub items: Option<NodeId>,
-    pub min_items: Option<u64>,
-    pub max_items: Option<u64>,
-    /// Sorted by key.
-    pub properties: Vec<(Box<str>, NodeId)>,
-    /// The property of each [`slot`]: its index, [`NO_PROPERTY`], or [`SHARED_SLOT`] when
-    /// several share it.
-    index: [u8; 64],
-    /// Bit `i` set: `properties[i]` is required.
-    pub required: u64,
-    pub additional: Additional,
-    /// This node and every node its `allOf` and `$ref` bring in, transitively, without repeats.
-    pub closure: Vec<NodeId>,
-    all_of: Vec<NodeId>,
+struct Schema {
+    types: u8,
+    one_of_values: Option<Vec<Value>>,
+    minimum: Vec<Bound>,
+    maximum: Vec<Bound>,
+    min_length: Option<u64>,
+    max_length: Option<u64>,
+    /// `format` and `pattern`: an index into [`Program::strings`].
+    strings: Option<u32>,
+    items: Option<SchemaId>,
+    min_items: Option<u64>,
+    max_items: Option<u64>,
+    properties: Vec<(String, SchemaId)>,
+    required: Vec<String>,
+    additional: Additional,
+    /// This schema and every schema its `allOf` and `$ref` bring in, transitively, sorted, less
+    /// those that assert nothing.
+    closure: Vec<SchemaId>,
+    all_of: Vec<SchemaId>,
 }
 
-impl Default for Node {
+impl Default for Schema {
     fn default() -> Self {
         Self {
             types: types::ANY,
@@ -79,8 +84,7 @@ impl Default for Node {
             min_items: None,
             max_items: None,
             properties: Vec::new(),
-            index: [NO_PROPERTY; 64],
-            required: 0,
+            required: Vec::new(),
             additional: Additional::Any,
             closure: Vec::new(),
             all_of: Vec::new(),
@@ -88,7 +92,7 @@ impl Default for Node {
     }
 }
 
-impl Node {
+impl Schema {
     fn asserts_nothing(&self) -> bool {
         self.types == types::ANY
             && self.one_of_values.is_none()
@@ -103,41 +107,118 @@ impl Node {
             && self.properties.is_empty()
             && self.additional == Additional::Any
     }
+}
 
+/// Everything one value must satisfy: the schemas that apply to it, merged.
+#[derive(Debug)]
+pub(crate) struct Node {
+    pub types: u8,
+    /// `const`, or `enum`'s values, scalars only: those every merged schema allows.
+    pub one_of_values: Option<Vec<Value>>,
+    pub minimum: Vec<Bound>,
+    pub maximum: Vec<Bound>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    /// `format` and `pattern`, judged by the reference validator on the string alone, so the
+    /// fast path agrees with it by construction: indexes into [`Program::strings`].
+    pub strings: Vec<u32>,
+    /// Whether a string needs more than its type checked.
+    pub string_rules: bool,
+    /// The node of every item ([`ANY`] when the schemas say nothing of them).
+    pub items: NodeId,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    /// Sorted by name: every key any merged schema names.
+    pub properties: Vec<Property>,
+    /// The property of each slot ([`Key::slot`] under [`Node::seed`]): its index,
+    /// [`NO_PROPERTY`], or [`SHARED_SLOT`] when several share it.
+    index: [u8; 64],
+    /// Chosen so that the properties' slots differ, when a seed can do that.
+    seed: u64,
+    /// Bit `i` set: `properties[i]` is required.
+    pub required: u64,
+    /// The node of a key that is none of the properties ([`NEVER`] when a schema forbids such
+    /// keys).
+    pub additional: NodeId,
+}
+
+impl Node {
     /// A property's index and node: one probe of [`Node::index`], one comparison.
     #[inline]
-    pub fn property(&self, key: &str) -> Option<(usize, NodeId)> {
-        let i = match self.index[slot(key)] {
+    pub fn property(&self, text: &str, key: &Key) -> Option<(usize, NodeId)> {
+        let is = |p: &Property| key.is(text, &p.key, &p.name);
+        let i = match self.index[key.slot(self.seed)] {
             NO_PROPERTY => return None,
-            SHARED_SLOT => self
-                .properties
-                .iter()
-                .position(|(k, _)| k.len() == key.len() && **k == *key)?,
+            SHARED_SLOT => self.properties.iter().position(is)?,
             i => usize::from(i),
         };
-        let (k, node) = &self.properties[i];
-        (**k == *key).then_some((i, *node))
+        let property = &self.properties[i];
+        is(property).then_some((i, property.node))
+    }
+
+    /// Finds the seed that gives the properties distinct slots, or the first of the fewest
+    /// shared, and fills the table.
+    fn index_properties(&mut self) {
+        let spread = |seed: u64| {
+            let mut taken = 0u64;
+            let mut shared = 0;
+            for p in &self.properties {
+                let bit = 1 << p.key.slot(seed);
+                shared += usize::from(taken & bit != 0);
+                taken |= bit;
+            }
+            shared
+        };
+        let seeds = (0..256u64).map(|k| (2 * k + 1).wrapping_mul(0x2545_f491_4f6c_dd1d));
+        let mut best = (usize::MAX, 1);
+        for seed in seeds {
+            let shared = spread(seed);
+            if shared < best.0 {
+                best = (shared, seed);
+            }
+            if shared == 0 {
+                break;
+            }
+        }
+        self.seed = best.1;
+        self.index = [NO_PROPERTY; 64];
+        for (i, p) in self.properties.iter().enumerate() {
+            let entry = &mut self.index[p.key.slot(self.seed)];
+            *entry = if *entry == NO_PROPERTY {
+                i as u8
+            } else {
+                SHARED_SLOT
+            };
+        }
     }
 }
 
+/// A key an object node names.
+#[derive(Debug)]
+pub(crate) struct Property {
+    pub name: Box<str>,
+    key: Key,
+    pub node: NodeId,
+}
+
+/// The node of a value nothing is asserted of.
+pub(crate) const ANY: NodeId = 0;
+/// The node no value satisfies.
+pub(crate) const NEVER: NodeId = 1;
+
 const NO_PROPERTY: u8 = u8::MAX;
 const SHARED_SLOT: u8 = u8::MAX - 1;
-
-/// Where a key goes in [`Node::index`]: keys of one object rarely share length, first and last
-/// byte.
-#[inline]
-fn slot(key: &str) -> usize {
-    let b = key.as_bytes();
-    let (first, last) = (b.first().copied(), b.last().copied());
-    let mixed = b.len() * 31 + usize::from(first.unwrap_or(0)) * 7 + usize::from(last.unwrap_or(0));
-    mixed & 63
-}
 
 #[derive(Debug)]
 pub(crate) struct Program {
     pub nodes: Vec<Node>,
     pub root: NodeId,
+    pub strings: Vec<jsonschema::Validator>,
 }
+
+/// More merged nodes than a schema could need unless its `allOf`s multiply: such a schema takes
+/// the reference validator.
+const MAX_NODES: usize = 4096;
 
 /// Keywords the fast path does not check: a schema with any of them has no program.
 const UNSUPPORTED: &[&str] = &[
@@ -188,54 +269,88 @@ const ANNOTATIONS: &[&str] = &[
 
 struct Compiler<'a> {
     root: &'a Value,
-    nodes: Vec<Node>,
-    refs: Vec<(String, NodeId)>,
+    schemas: Vec<Schema>,
+    strings: Vec<jsonschema::Validator>,
+    refs: Vec<(String, SchemaId)>,
 }
 
 /// Compiles a standalone 2020-12 schema (as the generator writes them), or says why it cannot.
 pub(crate) fn compile(schema: &Value) -> Result<Program, String> {
     let mut c = Compiler {
         root: schema,
-        nodes: Vec::new(),
+        // The schema no value satisfies, first: see [`NEVER_SCHEMA`].
+        schemas: vec![Schema {
+            types: 0,
+            ..Schema::default()
+        }],
+        strings: Vec::new(),
         refs: Vec::new(),
     };
-    let root = c.node(schema, true)?;
-    for id in 0..c.nodes.len() {
+    let root = c.schema(schema, true)?;
+    for id in 0..c.schemas.len() {
         let (mut closure, mut visited) = (Vec::new(), Vec::new());
-        let mut todo = vec![id as NodeId];
+        let mut todo = vec![id as SchemaId];
         while let Some(n) = todo.pop() {
             if !visited.contains(&n) {
                 visited.push(n);
-                let node = &c.nodes[n as usize];
-                // A node that asserts nothing itself (a `$ref`, an `allOf`) need not be checked.
-                if !node.asserts_nothing() {
+                let schema = &c.schemas[n as usize];
+                // A schema that asserts nothing itself (a `$ref`, an `allOf`) need not be checked.
+                if !schema.asserts_nothing() {
                     closure.push(n);
                 }
-                todo.extend(node.all_of.iter().rev());
+                todo.extend(&schema.all_of);
             }
         }
-        c.nodes[id].closure = closure;
+        closure.sort_unstable();
+        c.schemas[id].closure = closure;
     }
+    let mut merger = Merger {
+        schemas: &c.schemas,
+        strings: &c.strings,
+        nodes: Vec::new(),
+        made: HashMap::new(),
+        todo: Vec::new(),
+    };
+    let any = merger.node(Vec::new());
+    let never = merger.node(vec![NEVER_SCHEMA]);
+    debug_assert_eq!((any, never), (ANY, NEVER));
+    let root = merger.node(c.schemas[root as usize].closure.clone());
+    while let Some((id, set)) = merger.todo.pop() {
+        if merger.nodes.len() > MAX_NODES {
+            return Err(format!("more than {MAX_NODES} merged nodes"));
+        }
+        let node = merger.merge(&set)?;
+        merger.nodes[id as usize] = Some(node);
+    }
+    let nodes = merger
+        .nodes
+        .into_iter()
+        .collect::<Option<_>>()
+        .ok_or("a node left unmerged")?;
     Ok(Program {
-        nodes: c.nodes,
+        nodes,
         root,
+        strings: c.strings,
     })
 }
 
+/// The schema no value satisfies; [`Merger`] adds it to a set to forbid a key.
+const NEVER_SCHEMA: SchemaId = 0;
+
 impl Compiler<'_> {
-    fn node(&mut self, schema: &Value, is_root: bool) -> Result<NodeId, String> {
-        let id = self.nodes.len() as NodeId;
-        self.nodes.push(Node::default());
+    fn schema(&mut self, schema: &Value, is_root: bool) -> Result<SchemaId, String> {
+        let id = self.schemas.len() as SchemaId;
+        self.schemas.push(Schema::default());
         let map = match schema {
             Value::Bool(true) => return Ok(id),
             Value::Bool(false) => {
-                self.nodes[id as usize].types = 0;
+                self.schemas[id as usize].types = 0;
                 return Ok(id);
             }
             Value::Object(map) => map,
             _ => return Err("a schema that is not an object".into()),
         };
-        let mut node = Node::default();
+        let mut node = Schema::default();
         let mut strings = Map::new();
         for (key, value) in map {
             match key.as_str() {
@@ -266,26 +381,30 @@ impl Compiler<'_> {
                 "format" | "pattern" => {
                     strings.insert(key.clone(), value.clone());
                 }
-                "items" => node.items = Some(self.node(value, false)?),
+                "items" => node.items = Some(self.schema(value, false)?),
                 "properties" => {
                     let props = value.as_object().ok_or("properties is not an object")?;
                     for (name, schema) in props {
-                        let child = self.node(schema, false)?;
-                        node.properties.push((name.as_str().into(), child));
+                        let child = self.schema(schema, false)?;
+                        node.properties.push((name.clone(), child));
                     }
-                    node.properties.sort_by(|a, b| a.0.cmp(&b.0));
                 }
-                "required" => {} // after properties, below
+                "required" => {
+                    for name in value.as_array().ok_or("required is not an array")? {
+                        let name = name.as_str().ok_or("a required name that is no string")?;
+                        node.required.push(name.to_owned());
+                    }
+                }
                 "additionalProperties" => {
                     node.additional = match value {
                         Value::Bool(true) => Additional::Any,
                         Value::Bool(false) => Additional::Forbidden,
-                        other => Additional::Schema(self.node(other, false)?),
+                        other => Additional::Schema(self.schema(other, false)?),
                     }
                 }
                 "allOf" => {
                     for schema in value.as_array().ok_or("allOf is not an array")? {
-                        let child = self.node(schema, false)?;
+                        let child = self.schema(schema, false)?;
                         node.all_of.push(child);
                     }
                 }
@@ -302,38 +421,21 @@ impl Compiler<'_> {
                 _ => {}
             }
         }
-        if node.properties.len() > 64 {
-            return Err("more than 64 properties".into());
-        }
-        for (i, (key, _)) in node.properties.iter().enumerate() {
-            let entry = &mut node.index[slot(key)];
-            *entry = if *entry == NO_PROPERTY {
-                i as u8
-            } else {
-                SHARED_SLOT
-            };
-        }
-        if let Some(required) = map.get("required") {
-            for name in required.as_array().ok_or("required is not an array")? {
-                let name = name.as_str().ok_or("a required name that is no string")?;
-                let (i, _) = node
-                    .property(name)
-                    .ok_or_else(|| format!("required {name:?} is not among the properties"))?;
-                if i >= 64 {
-                    return Err("more than 64 properties".into());
-                }
-                node.required |= 1 << i;
+        for name in &node.required {
+            if !node.properties.iter().any(|(key, _)| key == name) {
+                return Err(format!("required {name:?} is not among the properties"));
             }
         }
-
         if !strings.is_empty() {
-            node.strings = Some(super::compile_reference(&Value::Object(strings))?);
+            self.strings
+                .push(super::compile_reference(&Value::Object(strings))?);
+            node.strings = Some(self.strings.len() as u32 - 1);
         }
-        self.nodes[id as usize] = node;
+        self.schemas[id as usize] = node;
         Ok(id)
     }
 
-    fn reference(&mut self, target: &str) -> Result<NodeId, String> {
+    fn reference(&mut self, target: &str) -> Result<SchemaId, String> {
         if let Some((_, id)) = self.refs.iter().find(|(r, _)| r == target) {
             return Ok(*id);
         }
@@ -347,12 +449,179 @@ impl Compiler<'_> {
             .and_then(|d| d.get(name))
             .ok_or_else(|| format!("$ref {target} names nothing"))?;
         // A placeholder first, so a definition that refers to itself finds it.
-        let id = self.nodes.len() as NodeId;
-        self.nodes.push(Node::default());
+        let id = self.schemas.len() as SchemaId;
+        self.schemas.push(Schema::default());
         self.refs.push((target.to_owned(), id));
-        let body = self.node(schema, false)?;
-        self.nodes[id as usize].all_of.push(body);
+        let body = self.schema(schema, false)?;
+        self.schemas[id as usize].all_of.push(body);
         Ok(id)
+    }
+}
+
+/// Merges the sets of schemas that apply to one value into nodes, each set once.
+struct Merger<'s> {
+    schemas: &'s [Schema],
+    strings: &'s [jsonschema::Validator],
+    nodes: Vec<Option<Node>>,
+    /// Each set merged so far (sorted schema ids, those that assert something), and its node.
+    made: HashMap<Vec<SchemaId>, NodeId>,
+    todo: Vec<(NodeId, Vec<SchemaId>)>,
+}
+
+impl<'s> Merger<'s> {
+    /// The node of a set of schemas, merged later if it is new.
+    fn node(&mut self, set: Vec<SchemaId>) -> NodeId {
+        if let Some(&id) = self.made.get(&set) {
+            return id;
+        }
+        let id = self.nodes.len() as NodeId;
+        self.nodes.push(None);
+        self.made.insert(set.clone(), id);
+        self.todo.push((id, set));
+        id
+    }
+
+    /// The node of the schemas `parts` bring in.
+    fn node_of(&mut self, parts: impl IntoIterator<Item = SchemaId>) -> NodeId {
+        let mut set: Vec<SchemaId> = parts
+            .into_iter()
+            .flat_map(|part| &self.schemas[part as usize].closure)
+            .copied()
+            .collect();
+        set.sort_unstable();
+        set.dedup();
+        self.node(set)
+    }
+
+    fn merge(&mut self, set: &[SchemaId]) -> Result<Node, String> {
+        let all: &'s [Schema] = self.schemas;
+        let schemas: Vec<&Schema> = set.iter().map(|&id| &all[id as usize]).collect();
+        let mut node = Node {
+            types: types::ANY,
+            one_of_values: None,
+            minimum: Vec::new(),
+            maximum: Vec::new(),
+            min_length: None,
+            max_length: None,
+            strings: Vec::new(),
+            string_rules: false,
+            items: ANY,
+            min_items: None,
+            max_items: None,
+            properties: Vec::new(),
+            index: [NO_PROPERTY; 64],
+            seed: 1,
+            required: 0,
+            additional: ANY,
+        };
+        for schema in &schemas {
+            node.types &= schema.types;
+            if let Some(values) = &schema.one_of_values {
+                node.one_of_values = Some(match node.one_of_values.take() {
+                    None => values.clone(),
+                    Some(mut kept) => {
+                        kept.retain(|v| values.contains(v));
+                        kept
+                    }
+                });
+            }
+            node.minimum.extend(schema.minimum.iter().cloned());
+            node.maximum.extend(schema.maximum.iter().cloned());
+            node.min_length = node.min_length.max(schema.min_length);
+            node.max_length = least(node.max_length, schema.max_length);
+            node.strings.extend(schema.strings);
+            node.min_items = node.min_items.max(schema.min_items);
+            node.max_items = least(node.max_items, schema.max_items);
+        }
+        if let Some(values) = &mut node.one_of_values {
+            // String rules apply to strings only, and a string must be one of the allowed
+            // values: those that break the rules are dropped here, once, and the rules need not
+            // be run on any string met.
+            let strings = &self.strings;
+            values.retain(|v| {
+                v.as_str().is_none_or(|s| {
+                    let length = s.chars().count() as u64;
+                    node.min_length.is_none_or(|m| length >= m)
+                        && node.max_length.is_none_or(|m| length <= m)
+                        && node
+                            .strings
+                            .iter()
+                            .all(|&i| strings[i as usize].is_valid(v))
+                })
+            });
+            (node.min_length, node.max_length) = (None, None);
+            node.strings.clear();
+        }
+        node.string_rules = node.one_of_values.is_some()
+            || node.min_length.is_some()
+            || node.max_length.is_some()
+            || !node.strings.is_empty();
+        if schemas.iter().any(|s| s.items.is_some()) {
+            node.items = self.node_of(schemas.iter().filter_map(|s| s.items));
+        }
+
+        // A key's value must satisfy, of each schema, the property of that name, or else what
+        // the schema says of other keys.
+        let mut keys: Vec<&str> = schemas
+            .iter()
+            .flat_map(|s| s.properties.iter().map(|(key, _)| key.as_str()))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        if keys.len() > 64 {
+            return Err("more than 64 properties".into());
+        }
+        for key in keys {
+            let parts =
+                schemas
+                    .iter()
+                    .filter_map(|s| match s.properties.iter().find(|(k, _)| k == key) {
+                        Some(&(_, child)) => Some(child),
+                        None => match s.additional {
+                            Additional::Any => None,
+                            Additional::Forbidden => Some(NEVER_SCHEMA),
+                            Additional::Schema(child) => Some(child),
+                        },
+                    });
+            let parts: Vec<SchemaId> = parts.collect();
+            let child = if parts.contains(&NEVER_SCHEMA) {
+                NEVER
+            } else {
+                self.node_of(parts)
+            };
+            node.properties.push(Property {
+                name: key.into(),
+                key: Key::of(key),
+                node: child,
+            });
+        }
+        node.index_properties();
+        for name in schemas.iter().flat_map(|s| &s.required) {
+            let (i, _) = node
+                .property(name, &Key::of(name))
+                .ok_or("a required key that is no property")?;
+            node.required |= 1 << i;
+        }
+        node.additional = if schemas
+            .iter()
+            .any(|s| s.additional == Additional::Forbidden)
+        {
+            NEVER
+        } else {
+            self.node_of(schemas.iter().filter_map(|s| match s.additional {
+                Additional::Schema(child) => Some(child),
+                _ => None,
+            }))
+        };
+        Ok(node)
+    }
+}
+
+/// The lesser of two upper bounds, either of which may be absent.
+fn least(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 
@@ -402,14 +671,15 @@ mod tests {
             compile(&json!({"type": "object", "properties": properties, "required": ["k07x"]}))
                 .unwrap();
         let node = &program.nodes[program.root as usize];
+        let property = |name: &str| node.property(name, &Key::of(name));
         for name in &names {
-            let (i, _) = node.property(name).unwrap_or_else(|| panic!("{name}"));
-            assert_eq!(&*node.properties[i].0, name.as_str());
+            let (i, _) = property(name).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(&*node.properties[i].name, name.as_str());
         }
         for other in ["", "k", "k07", "k07y", "k40x", "K07x"] {
-            assert!(node.property(other).is_none(), "{other}");
+            assert!(property(other).is_none(), "{other}");
         }
-        let (required, _) = node.property("k07x").unwrap();
+        let (required, _) = property("k07x").unwrap();
         assert_eq!(node.required, 1 << required);
     }
 
