@@ -13,7 +13,18 @@ use serde_json::{Map, Value};
 /// The parsed value and the JSON pointer of every repeated key (the value kept is the last, as
 /// `serde_json::from_slice::<Value>` keeps).
 pub(crate) fn parse(body: &[u8]) -> Result<(Value, Vec<String>), serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_slice(body);
+    // The whole body's UTF-8 checked at once costs less than serde_json checking each string;
+    // bytes that are not UTF-8 are parsed as bytes, for serde_json's error with its position.
+    match std::str::from_utf8(body) {
+        Ok(text) => parse_from(serde_json::de::StrRead::new(text)),
+        Err(_) => parse_from(serde_json::de::SliceRead::new(body)),
+    }
+}
+
+fn parse_from<'de, R: serde_json::de::Read<'de>>(
+    read: R,
+) -> Result<(Value, Vec<String>), serde_json::Error> {
+    let mut de = serde_json::Deserializer::new(read);
     let parsed = Strict.deserialize(&mut de)?;
     de.end()?;
     Ok(parsed)

@@ -5,7 +5,14 @@
 //! `cargo bench -p wasmcloud-protocol --features validate --bench instructions` (valgrind must be
 //! on the PATH). It runs itself under callgrind for each message and mode, 1,000 and 3,000
 //! decodes, and prints the difference over 2,000: the steady cost of one decode, without setup and
-//! compiling the validators.
+//! compiling the validators. The modes:
+//!
+//! - `typed`: `serde_json::from_slice` into the payload type, the baseline;
+//! - `typed-str`: the same from a `&str`, the body's UTF-8 checked first, at once (serde_json then
+//!   checks no string on its own), as the validated decode does;
+//! - `validated`: `validate::decode`, bytes to a validated typed payload;
+//! - `invalid`: `validate::decode` of the criterion bench's invalid variant: a failed fast pass and
+//!   the report of every violation.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -17,21 +24,27 @@ use wasmcloud_protocol::lattice_events::messages::{ComponentScaled, HostHeartbea
 use wasmcloud_protocol::runtime::validate;
 use wasmcloud_protocol::runtime::Message;
 
-/// The payloads of the `validate` criterion bench, compact as senders write them.
-const MESSAGES: &[(&str, &str)] = &[
+/// The payloads of the `validate` criterion bench, valid and invalid, compact as senders write
+/// them.
+const MESSAGES: &[(&str, &str, &str)] = &[
     (
         "host_heartbeat",
         "../../tests/golden/events/host_heartbeat.json",
+        "../../tests/data/invalid-payloads/lattice-events/HostHeartbeat/uptime-negative.json",
     ),
     (
         "component_scaled",
         "../../tests/golden/events/component_scaled-signed.json",
+        "../../tests/data/invalid-payloads/lattice-events/ComponentScaled/max-instances-negative.json",
     ),
     (
         "ScaleComponentCommand",
         "../../tests/golden/commands/scale_component.json",
+        "../../tests/data/invalid-payloads/control-interface/ScaleComponentCommand/count-negative.json",
     ),
 ];
+
+const MODES: &[&str] = &["typed", "typed-str", "validated", "invalid"];
 
 fn compact(path: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
@@ -40,35 +53,51 @@ fn compact(path: &str) -> Vec<u8> {
     serde_json::to_vec(&value).expect("serializes")
 }
 
-fn decode<M: Message>(validated: bool, bytes: &[u8], n: usize)
+fn decode<M: Message>(mode: &str, valid: &[u8], invalid: &[u8], n: usize)
 where
     M::Payload: DeserializeOwned,
 {
-    // Compiled (and checked) before the loop, in both modes alike, as a service does once.
+    // Compiled (and checked) before the loop, in every mode alike, as a service does once.
     validate::validator(&M::INFO).expect("compiles");
-    assert!(validate::decode::<M>(bytes).is_ok(), "the payload is valid");
+    assert!(validate::decode::<M>(valid).is_ok(), "the payload is valid");
+    assert!(
+        validate::decode::<M>(invalid).is_err(),
+        "the variant is not"
+    );
     for _ in 0..n {
-        if validated {
-            black_box(validate::decode::<M>(black_box(bytes)).expect("valid"));
-        } else {
-            black_box(serde_json::from_slice::<M::Payload>(black_box(bytes)).expect("decodes"));
+        match mode {
+            "typed" => {
+                black_box(serde_json::from_slice::<M::Payload>(black_box(valid)).expect("decodes"));
+            }
+            "typed-str" => {
+                let text = std::str::from_utf8(black_box(valid)).expect("UTF-8");
+                black_box(serde_json::from_str::<M::Payload>(text).expect("decodes"));
+            }
+            "validated" => {
+                black_box(validate::decode::<M>(black_box(valid)).expect("valid"));
+            }
+            _ => {
+                black_box(
+                    validate::decode::<M>(black_box(invalid))
+                        .err()
+                        .expect("invalid"),
+                );
+            }
         }
     }
 }
 
-/// One run: `--decode MESSAGE typed|validated N`.
+/// One run: `--decode MESSAGE MODE N`.
 fn child(message: &str, mode: &str, n: usize) {
-    let path = MESSAGES
+    let (_, valid, invalid) = MESSAGES
         .iter()
-        .find(|(name, _)| *name == message)
-        .map(|(_, path)| *path)
+        .find(|(name, _, _)| *name == message)
         .unwrap_or_else(|| panic!("no message {message:?}"));
-    let bytes = compact(path);
-    let validated = mode == "validated";
+    let (valid, invalid) = (compact(valid), compact(invalid));
     match message {
-        "host_heartbeat" => decode::<HostHeartbeat>(validated, &bytes, n),
-        "component_scaled" => decode::<ComponentScaled>(validated, &bytes, n),
-        _ => decode::<ScaleComponentCommand>(validated, &bytes, n),
+        "host_heartbeat" => decode::<HostHeartbeat>(mode, &valid, &invalid, n),
+        "component_scaled" => decode::<ComponentScaled>(mode, &valid, &invalid, n),
+        _ => decode::<ScaleComponentCommand>(mode, &valid, &invalid, n),
     }
 }
 
@@ -114,20 +143,33 @@ fn main() -> ExitCode {
     // `cargo bench` passes `--bench`; a filter, as for criterion, keeps to matching messages.
     let filter = args.iter().find(|a| !a.starts_with("--"));
     println!(
-        "{:<22} {:>10} {:>10} {:>17}",
-        "message", "typed", "validated", "validated / typed"
+        "{:<22} {:>8} {:>10} {:>10} {:>10}   {:>17} {:>21} {:>15}",
+        "message",
+        "typed",
+        "typed-str",
+        "validated",
+        "invalid",
+        "validated / typed",
+        "validated / typed-str",
+        "invalid / typed"
     );
-    for (message, _) in MESSAGES {
+    for (message, _, _) in MESSAGES {
         if filter.is_some_and(|f| !message.contains(f.as_str())) {
             continue;
         }
-        let counts = per_decode(message, "typed")
-            .and_then(|typed| per_decode(message, "validated").map(|validated| (typed, validated)));
-        match counts {
-            Ok((typed, validated)) => println!(
-                "{message:<22} {typed:>10} {validated:>10} {:>16.2}×",
-                validated as f64 / typed as f64
-            ),
+        let counts: Result<Vec<u64>, String> =
+            MODES.iter().map(|mode| per_decode(message, mode)).collect();
+        match counts.as_deref() {
+            Ok(&[typed, typed_str, validated, invalid]) => {
+                let ratio = |a: u64, b: u64| format!("{:.2}×", a as f64 / b as f64);
+                println!(
+                    "{message:<22} {typed:>8} {typed_str:>10} {validated:>10} {invalid:>10}   {:>17} {:>21} {:>15}",
+                    ratio(validated, typed),
+                    ratio(validated, typed_str),
+                    ratio(invalid, typed),
+                );
+            }
+            Ok(_) => unreachable!("one count per mode"),
             Err(e) => {
                 eprintln!("{e}");
                 return ExitCode::FAILURE;

@@ -1,8 +1,8 @@
 //! The fast path: the schema checked while the bytes are decoded, in one pass.
 //!
 //! [`Checked`] wraps serde_json's deserializer: whatever the target type asks for, every value
-//! of the body passes through it and is held against the schema nodes that apply where it sits
-//! (an unknown field that the type would skip is walked too). It only ever says "valid": at the
+//! of the body passes through it and is held against the one node of the program that applies
+//! where it sits (an unknown field that the type would skip is walked too). It only ever says "valid": at the
 //! first doubt (a violation, a repeated key, an integer written as `1.0`, a form it does not
 //! know) it stops decoding, and the caller asks the reference validator, which reports every
 //! violation. So the fast path can make a payload slower to refuse, never change a verdict.
