@@ -1,14 +1,18 @@
 // The ajv side of crates/wasmcloud-protocol/benches/validation-vs-ajv: times ajv (2020-12, every
 // error, formats asserted) on the bytes the Rust bench measured, as a Node service receives them
 // (a Buffer: decode, JSON.parse, validate), and prints them beside criterion's medians of the
-// same run, with the ratios. Usage: node bench.mjs <target/criterion>
+// same run, with the ratios. Usage: node bench.mjs <target>
+//
+// Or counts ajv's instructions per call under valgrind's callgrind, as the Rust `instructions`
+// bench counts ours, and prints them beside that bench's table:
+// node bench.mjs --instructions <target> <the instructions bench's output>
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 
-const criterion = process.argv[2];
 const here = fileURLToPath(new URL(".", import.meta.url));
 const schemas = join(here, "../../crates/wasmcloud-protocol/schemas");
 const messages = [
@@ -19,6 +23,55 @@ const messages = [
 
 const ajv = new Ajv2020({ allErrors: true });
 addFormats(ajv);
+const us = (ns) => (ns / 1000).toFixed(2).padStart(8) + " µs";
+const ratio = (x) => x.toFixed(2).padStart(6) + "×";
+const parseAndValidate = (validate, body) => validate(JSON.parse(body.toString()));
+
+if (process.argv[2] === "--loop") {
+  // One child of --instructions: warm the JIT up, then N calls.
+  const [, , , schema, payload, n] = process.argv;
+  const validate = ajv.compile(JSON.parse(readFileSync(join(schemas, schema), "utf8")));
+  const body = readFileSync(payload);
+  for (let i = 0; i < 20000; i++) parseAndValidate(validate, body);
+  for (let i = 0; i < Number(n); i++) parseAndValidate(validate, body);
+  process.exit(0);
+}
+
+if (process.argv[2] === "--instructions") {
+  const [, , , target, ours] = process.argv;
+  // Our validated counts, by message, from the instructions bench's table.
+  const validated = new Map(
+    readFileSync(ours, "utf8")
+      .split("\n")
+      .map((line) => line.trim().split(/\s+/))
+      .filter((cols) => messages.some(([name]) => name === cols[0]))
+      .map((cols) => [cols[0], Number(cols[3])]),
+  );
+  const count = (schema, payload, n) => {
+    const run = spawnSync(
+      "valgrind",
+      ["--tool=callgrind", "--callgrind-out-file=/dev/null", "--smc-check=all-non-file",
+        process.execPath, "--single-threaded", fileURLToPath(import.meta.url), "--loop", schema, payload, String(n)],
+      { encoding: "utf8" },
+    );
+    const refs = /refs:\s+([\d,]+)/.exec(run.stderr);
+    if (run.status !== 0 || !refs) throw new Error(`valgrind: ${run.stderr}`);
+    return Number(refs[1].replaceAll(",", ""));
+  };
+  console.log("message                  ajv parse+validate   ours validated   ajv/ours   (instructions per call)");
+  for (const [name, schema] of messages) {
+    const payload = join(target, "bench-payloads", `${name}.valid.json`);
+    // The difference over 10,000 calls: node's start, compiling and warming up left out.
+    const ajvCount = Math.round((count(schema, payload, 11000) - count(schema, payload, 1000)) / 10000);
+    const oursCount = validated.get(name);
+    console.log(
+      `${name.padEnd(22)} ${String(ajvCount).padStart(18)} ${String(oursCount).padStart(16)} ${ratio(ajvCount / oursCount).padStart(10)}`,
+    );
+  }
+  process.exit(0);
+}
+
+const target = process.argv[2];
 
 /** Median time of one call, in nanoseconds, over 9 batches of about 100 ms each. */
 function time(f) {
@@ -39,23 +92,21 @@ function time(f) {
 }
 
 const median = (group, bench) =>
-  JSON.parse(readFileSync(join(criterion, group, bench, "new/estimates.json"), "utf8")).median
+  JSON.parse(readFileSync(join(target, "criterion", group, bench, "new/estimates.json"), "utf8")).median
     .point_estimate;
 
-const us = (ns) => (ns / 1000).toFixed(2).padStart(8) + " µs";
-const ratio = (x) => x.toFixed(2).padStart(6) + "×";
 console.log(
   "message                  bytes   typed (Rust)  validated (Rust)  ratio   ajv parse+validate  ajv/validated  | invalid: Rust report   ajv     ajv/Rust",
 );
 for (const [name, schema] of messages) {
   const validate = ajv.compile(JSON.parse(readFileSync(join(schemas, schema), "utf8")));
-  const valid = readFileSync(join(criterion, "payloads", `${name}.valid.json`));
-  const invalid = readFileSync(join(criterion, "payloads", `${name}.invalid.json`));
+  const valid = readFileSync(join(target, "bench-payloads", `${name}.valid.json`));
+  const invalid = readFileSync(join(target, "bench-payloads", `${name}.invalid.json`));
   if (!validate(JSON.parse(valid.toString())) || validate(JSON.parse(invalid.toString()))) {
     throw new Error(`${name}: ajv's verdicts differ from the Rust bench's`);
   }
-  const ajvValid = time(() => validate(JSON.parse(valid.toString())));
-  const ajvInvalid = time(() => validate(JSON.parse(invalid.toString())) || validate.errors.length);
+  const ajvValid = time(() => parseAndValidate(validate, valid));
+  const ajvInvalid = time(() => parseAndValidate(validate, invalid) || validate.errors.length);
   const [typed, validated, failed] = ["typed", "validated", "invalid"].map((b) => median(name, b));
   console.log(
     `${name.padEnd(22)} ${String(valid.length).padStart(6)} ${us(typed)}   ${us(validated)}      ${ratio(validated / typed)}  ${us(ajvValid)}        ${ratio(ajvValid / validated)}      | ${us(failed)}   ${us(ajvInvalid)} ${ratio(ajvInvalid / failed)}`,

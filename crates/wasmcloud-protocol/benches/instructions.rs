@@ -14,8 +14,9 @@
 //! - `invalid`: `validate::decode` of the criterion bench's invalid variant: a failed fast pass and
 //!   the report of every violation.
 
+mod payloads;
+
 use std::hint::black_box;
-use std::path::Path;
 use std::process::{Command, ExitCode};
 
 use serde::de::DeserializeOwned;
@@ -24,34 +25,9 @@ use wasmcloud_protocol::lattice_events::messages::{ComponentScaled, HostHeartbea
 use wasmcloud_protocol::runtime::validate;
 use wasmcloud_protocol::runtime::Message;
 
-/// The payloads of the `validate` criterion bench, valid and invalid, compact as senders write
-/// them.
-const MESSAGES: &[(&str, &str, &str)] = &[
-    (
-        "host_heartbeat",
-        "../../tests/golden/events/host_heartbeat.json",
-        "../../tests/data/invalid-payloads/lattice-events/HostHeartbeat/uptime-negative.json",
-    ),
-    (
-        "component_scaled",
-        "../../tests/golden/events/component_scaled-signed.json",
-        "../../tests/data/invalid-payloads/lattice-events/ComponentScaled/max-instances-negative.json",
-    ),
-    (
-        "ScaleComponentCommand",
-        "../../tests/golden/commands/scale_component.json",
-        "../../tests/data/invalid-payloads/control-interface/ScaleComponentCommand/count-negative.json",
-    ),
-];
+use payloads::MESSAGES;
 
 const MODES: &[&str] = &["typed", "typed-str", "validated", "invalid"];
-
-fn compact(path: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    let text = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let value: serde_json::Value = serde_json::from_slice(&text).expect("JSON");
-    serde_json::to_vec(&value).expect("serializes")
-}
 
 fn decode<M: Message>(mode: &str, valid: &[u8], invalid: &[u8], n: usize)
 where
@@ -89,11 +65,11 @@ where
 
 /// One run: `--decode MESSAGE MODE N`.
 fn child(message: &str, mode: &str, n: usize) {
-    let (_, valid, invalid) = MESSAGES
+    let (valid, invalid) = MESSAGES
         .iter()
-        .find(|(name, _, _)| *name == message)
-        .unwrap_or_else(|| panic!("no message {message:?}"));
-    let (valid, invalid) = (compact(valid), compact(invalid));
+        .find(|p| p.name == message)
+        .unwrap_or_else(|| panic!("no message {message:?}"))
+        .read();
     match message {
         "host_heartbeat" => decode::<HostHeartbeat>(mode, &valid, &invalid, n),
         "component_scaled" => decode::<ComponentScaled>(mode, &valid, &invalid, n),
@@ -153,7 +129,7 @@ fn main() -> ExitCode {
         "validated / typed-str",
         "invalid / typed"
     );
-    for (message, _, _) in MESSAGES {
+    for message in MESSAGES.iter().map(|p| p.name) {
         if filter.is_some_and(|f| !message.contains(f.as_str())) {
             continue;
         }

@@ -5,10 +5,13 @@
 //!
 //! `cargo bench -p wasmcloud-protocol --features validate --bench validate`, or
 //! `benches/validation-vs-ajv`, which runs this and the same payloads through ajv in one go and
-//! prints the ratios. The exact bytes measured are written to `target/criterion/payloads/`.
+//! prints the ratios. The exact bytes measured are written to `target/bench-payloads/`.
+
+mod payloads;
 
 use std::hint::black_box;
-use std::path::Path;
+
+use payloads::{Payloads, MESSAGES};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde::de::DeserializeOwned;
@@ -17,49 +20,17 @@ use wasmcloud_protocol::lattice_events::messages::{ComponentScaled, HostHeartbea
 use wasmcloud_protocol::runtime::validate;
 use wasmcloud_protocol::runtime::Message;
 
-/// The payload as a sender writes it: compact, keys in the file's order.
-fn compact(path: &str) -> Vec<u8> {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-    let (mut out, mut in_string, mut escaped) = (Vec::with_capacity(text.len()), false, false);
-    for b in text.bytes() {
-        if in_string {
-            out.push(b);
-            (escaped, in_string) = match (escaped, b) {
-                (true, _) => (false, true),
-                (false, b'\\') => (true, true),
-                (false, b'"') => (false, false),
-                _ => (false, true),
-            };
-        } else if !b.is_ascii_whitespace() {
-            in_string = b == b'"';
-            out.push(b);
-        }
-    }
-    let _: serde_json::Value = serde_json::from_slice(&out).expect("still the same JSON");
-    out
-}
-
-/// Keeps the bytes measured, for the ajv side of `benches/validation-vs-ajv`.
-fn keep(name: &str, valid: &[u8], invalid: &[u8]) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/criterion/payloads");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("{name}.valid.json")), valid).unwrap();
-    std::fs::write(dir.join(format!("{name}.invalid.json")), invalid).unwrap();
-}
-
-fn group<M: Message>(c: &mut Criterion, name: &str, valid: &str, invalid: &str)
+fn group<M: Message>(c: &mut Criterion, payloads: &Payloads)
 where
     M::Payload: DeserializeOwned + std::fmt::Debug,
 {
-    let (valid, invalid) = (compact(valid), compact(invalid));
-    keep(name, &valid, &invalid);
+    let (valid, invalid) = payloads.read();
     // Compiled outside the measurement, as a service does once.
     validate::validator(&M::INFO).unwrap();
     assert!(validate::decode::<M>(&valid).is_ok());
     assert!(validate::decode::<M>(&invalid).is_err());
 
-    let mut g = c.benchmark_group(name);
+    let mut g = c.benchmark_group(payloads.name);
     g.bench_function("typed", |b| {
         b.iter(|| serde_json::from_slice::<M::Payload>(black_box(&valid)).unwrap())
     });
@@ -73,27 +44,15 @@ where
 }
 
 fn bench(c: &mut Criterion) {
-    group::<HostHeartbeat>(
-        c,
-        "host_heartbeat",
-        "../../tests/golden/events/host_heartbeat.json",
-        "../../tests/data/invalid-payloads/lattice-events/HostHeartbeat/uptime-negative.json",
-    );
-    group::<ComponentScaled>(
-        c,
-        "component_scaled",
-        "../../tests/golden/events/component_scaled-signed.json",
-        "../../tests/data/invalid-payloads/lattice-events/ComponentScaled/max-instances-negative.json",
-    );
-    group::<ScaleComponentCommand>(
-        c,
-        "ScaleComponentCommand",
-        "../../tests/golden/commands/scale_component.json",
-        "../../tests/data/invalid-payloads/control-interface/ScaleComponentCommand/count-negative.json",
-    );
+    let [heartbeat, scaled, scale] = MESSAGES else {
+        unreachable!("three messages")
+    };
+    group::<HostHeartbeat>(c, heartbeat);
+    group::<ComponentScaled>(c, scaled);
+    group::<ScaleComponentCommand>(c, scale);
 
     // The halves of the heartbeat's validated decode, and decoding by event type.
-    let bytes = compact("../../tests/golden/events/host_heartbeat.json");
+    let (bytes, _) = heartbeat.read();
     let info = HostHeartbeat::INFO;
     let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     let mut g = c.benchmark_group("host_heartbeat-parts");
