@@ -193,8 +193,8 @@ pub(crate) fn dispatchers(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                 /// decoded straight into that message's type.
                 pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
                     match #runtime::tag_of(bytes, Self::TAG)?.as_deref() {
-                        #(::core::option::Option::Some(#values) => ::serde_json::from_slice(bytes).map(Self::#variant_idents),)*
-                        ::core::option::Option::Some(_) => ::serde_json::from_slice(bytes).map(Self::Unknown),
+                        #(::core::option::Option::Some(#values) => #runtime::json_from_slice(bytes).map(Self::#variant_idents),)*
+                        ::core::option::Option::Some(_) => #runtime::json_from_slice(bytes).map(Self::Unknown),
                         ::core::option::Option::None => ::std::result::Result::Err(<::serde_json::Error as ::serde::de::Error>::custom(#missing)),
                     }
                 }

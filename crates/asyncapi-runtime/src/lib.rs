@@ -12,7 +12,9 @@ pub mod subject;
 #[cfg(feature = "validate")]
 pub mod validate;
 
-pub use message::{normalize, tag_of, try_decode, Message, MessageInfo, MAX_PAYLOAD_BYTES};
+pub use message::{
+    json_from_slice, normalize, tag_of, try_decode, Message, MessageInfo, MAX_PAYLOAD_BYTES,
+};
 pub use operation::{
     bind_field, Direction, DispatchInfo, FieldMismatch, Operation, OperationInfo, ReplyPattern,
     ReplyStatusInfo,

@@ -260,7 +260,7 @@ pub trait Operation {
 
     /// Decodes what arrives on the channel (an enum over several messages reads its tag first).
     fn decode_request(payload: &[u8]) -> Result<Self::Request, serde_json::Error> {
-        serde_json::from_slice(payload)
+        crate::json_from_slice(payload)
     }
 
     /// Makes a request agree with its subject on the values the spec says they share

@@ -508,7 +508,7 @@ impl Requester {
         }
         let has_payload = O::INFO.reply.first().is_none_or(|m| m.has_payload);
         let decoded = if has_payload {
-            serde_json::from_slice(&payload)
+            crate::json_from_slice(&payload)
         } else {
             serde_json::from_value(serde_json::Value::Null)
         };

@@ -2543,58 +2543,58 @@ pub mod messages {
         pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
             match ::asyncapi_runtime::tag_of(bytes, Self::TAG)?.as_deref() {
                 ::core::option::Option::Some("com.wasmcloud.lattice.component_scaled") => {
-                    ::serde_json::from_slice(bytes).map(Self::ComponentScaled)
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ComponentScaled)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.component_scale_failed") => {
-                    ::serde_json::from_slice(bytes).map(Self::ComponentScaleFailed)
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ComponentScaleFailed)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.provider_started") => {
-                    ::serde_json::from_slice(bytes).map(Self::ProviderStarted)
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ProviderStarted)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.provider_start_failed") => {
-                    ::serde_json::from_slice(bytes).map(Self::ProviderStartFailed)
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ProviderStartFailed)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.provider_stopped") => {
-                    ::serde_json::from_slice(bytes).map(Self::ProviderStopped)
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ProviderStopped)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.health_check_passed") => {
-                    ::serde_json::from_slice(bytes).map(Self::HealthCheckPassed)
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::HealthCheckPassed)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.health_check_failed") => {
-                    ::serde_json::from_slice(bytes).map(Self::HealthCheckFailed)
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::HealthCheckFailed)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.health_check_status") => {
-                    ::serde_json::from_slice(bytes).map(Self::HealthCheckStatus)
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::HealthCheckStatus)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_set") => {
-                    ::serde_json::from_slice(bytes).map(Self::LinkdefSet)
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::LinkdefSet)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_set_failed") => {
-                    ::serde_json::from_slice(bytes).map(Self::LinkdefSetFailed)
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::LinkdefSetFailed)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_deleted") => {
-                    ::serde_json::from_slice(bytes).map(Self::LinkdefDeleted)
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::LinkdefDeleted)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.config_set") => {
-                    ::serde_json::from_slice(bytes).map(Self::ConfigSet)
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ConfigSet)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.config_deleted") => {
-                    ::serde_json::from_slice(bytes).map(Self::ConfigDeleted)
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ConfigDeleted)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.labels_changed") => {
-                    ::serde_json::from_slice(bytes).map(Self::LabelsChanged)
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::LabelsChanged)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.host_heartbeat") => {
-                    ::serde_json::from_slice(bytes).map(Self::HostHeartbeat)
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::HostHeartbeat)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.host_started") => {
-                    ::serde_json::from_slice(bytes).map(Self::HostStarted)
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::HostStarted)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.host_stopped") => {
-                    ::serde_json::from_slice(bytes).map(Self::HostStopped)
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::HostStopped)
                 }
                 ::core::option::Option::Some(_) => {
-                    ::serde_json::from_slice(bytes).map(Self::Unknown)
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::Unknown)
                 }
                 ::core::option::Option::None => {
                     ::std::result::Result::Err(<::serde_json::Error as ::serde::de::Error>::custom(
