@@ -105,7 +105,8 @@ impl<'p> Check<'p> {
     }
 
     fn strings_valid(&self, node: &Node, s: &str) -> bool {
-        let mut scratch = SCRATCH.take();
+        // While the thread is being torn down its scratch is gone: a new string will do.
+        let mut scratch = SCRATCH.try_with(Cell::take).unwrap_or_default();
         scratch.clear();
         scratch.push_str(s);
         let value = Value::String(scratch);
@@ -114,7 +115,7 @@ impl<'p> Check<'p> {
             .iter()
             .all(|&i| self.program.strings[i as usize].is_valid(&value));
         if let Value::String(scratch) = value {
-            SCRATCH.set(scratch);
+            let _ = SCRATCH.try_with(|cell| cell.set(scratch));
         }
         valid
     }
@@ -377,12 +378,20 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for CheckedVisitor<'_, '_, V> {
         if array.types & types::ARRAY == 0 {
             return Err(self.check.stop());
         }
-        self.inner.visit_seq(CheckedSeq {
+        let mut checked = CheckedSeq {
             seq,
             array,
             count: 0,
             check: self.check,
-        })
+        };
+        let value = self.inner.visit_seq(&mut checked)?;
+        // A visitor of a fixed length (a tuple, an array) stops at its last item without asking
+        // for the end, where the count is checked: serde_json then refuses more items, so the
+        // items seen are all there are.
+        if !checked.within_bounds() {
+            return Err(self.check.stop());
+        }
+        Ok(value)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
@@ -390,16 +399,22 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for CheckedVisitor<'_, '_, V> {
         if object.types & types::OBJECT == 0 {
             return Err(self.check.stop());
         }
-        self.inner.visit_map(CheckedMap {
+        let mut checked = CheckedMap {
             map,
             state: MapState {
                 object,
                 seen: 0,
-                others: Fingerprints::default(),
+                others: OtherKeys::default(),
                 value: None,
                 check: self.check,
             },
-        })
+        };
+        let value = self.inner.visit_map(&mut checked)?;
+        // As for arrays: a visitor may stop before the end, where `required` is checked.
+        if !checked.state.complete() {
+            return Err(self.check.stop());
+        }
+        Ok(value)
     }
 
     fn visit_enum<A: EnumAccess<'de>>(self, _data: A) -> Result<V::Value, A::Error> {
@@ -446,6 +461,13 @@ struct CheckedSeq<'c, 'p, A> {
     check: &'c Check<'p>,
 }
 
+impl<A> CheckedSeq<'_, '_, A> {
+    fn within_bounds(&self) -> bool {
+        self.array.min_items.is_none_or(|m| self.count >= m)
+            && self.array.max_items.is_none_or(|m| self.count <= m)
+    }
+}
+
 impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for CheckedSeq<'_, '_, A> {
     type Error = A::Error;
 
@@ -460,9 +482,7 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for CheckedSeq<'_, '_, A> {
         })?;
         if item.is_some() {
             self.count += 1;
-        } else if self.array.min_items.is_some_and(|m| self.count < m)
-            || self.array.max_items.is_some_and(|m| self.count > m)
-        {
+        } else if !self.within_bounds() {
             return Err(self.check.stop());
         }
         Ok(item)
@@ -491,25 +511,28 @@ impl<'de, T: DeserializeSeed<'de>> DeserializeSeed<'de> for CheckedSeed<'_, '_, 
     }
 }
 
-/// A set of fingerprints that holds the first few inline: most maps are small.
+/// The keys of a map that are none of its node's properties, to notice a repeat; the first few
+/// inline, as most maps are small. Keys are held as [`Key`]s: exact up to 16 bytes, and two
+/// longer keys that share their first and last eight bytes and their length are taken for a
+/// repeat, which only sends the payload to the reference validator.
 #[derive(Default)]
-struct Fingerprints {
-    inline: [u64; 4],
+struct OtherKeys {
+    inline: [Key; 4],
     len: usize,
-    spilled: Vec<u64>,
+    spilled: Vec<Key>,
 }
 
-impl Fingerprints {
+impl OtherKeys {
     /// `false` when it was there already.
-    fn insert(&mut self, fingerprint: u64) -> bool {
+    fn insert(&mut self, key: Key) -> bool {
         let inline = &self.inline[..self.len.min(self.inline.len())];
-        if inline.contains(&fingerprint) || self.spilled.contains(&fingerprint) {
+        if inline.contains(&key) || self.spilled.contains(&key) {
             return false;
         }
         if self.len < self.inline.len() {
-            self.inline[self.len] = fingerprint;
+            self.inline[self.len] = key;
         } else {
-            self.spilled.push(fingerprint);
+            self.spilled.push(key);
         }
         self.len += 1;
         true
@@ -525,8 +548,8 @@ struct MapState<'c, 'p> {
     object: &'p Node,
     /// Which of the object's properties have been seen.
     seen: u64,
-    /// Fingerprints of the keys that are none of its properties, to notice a repeat.
-    others: Fingerprints,
+    /// The keys that are none of its properties, to notice a repeat.
+    others: OtherKeys,
     /// The node of the value whose key was just read; `None` until a key is read, or when it
     /// is repeated.
     value: Option<NodeId>,
@@ -544,11 +567,9 @@ impl MapState<'_, '_> {
                 self.seen |= bit;
                 first.then_some(child)
             }
-            // Two different keys with one fingerprint are taken for a repeat: the reference
-            // validator then finds there is none.
             None => self
                 .others
-                .insert(key_words.fingerprint())
+                .insert(key_words)
                 .then_some(self.object.additional),
         };
     }

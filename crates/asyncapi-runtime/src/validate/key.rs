@@ -1,9 +1,11 @@
 //! An object key as the fast path looks it up: read once into two words, from which come its
 //! fingerprint, its slot in a node's property table and, for short keys, equality.
 
-/// A key's first and last eight bytes (overlapping, or fewer, when it is shorter) and its length.
-/// Up to 16 bytes the three determine the key, so short keys compare without reading them again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A key's bytes packed into two words, and its length: a key of up to 16 bytes is all there
+/// (8 to 16 bytes: the first and the last eight, overlapping; 4 to 7: the first and last four; 1
+/// to 3: the first, middle and last byte), so short keys compare without reading them again; of
+/// a longer key, the first and last eight bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Key {
     head: u64,
     tail: u64,
@@ -40,11 +42,14 @@ impl Key {
         Self { head, tail, len: n }
     }
 
-    /// The words mixed: equal keys have equal fingerprints, and different keys rarely do.
+    /// The words and the length mixed: equal keys have equal fingerprints, and different keys
+    /// rarely do.
     #[inline]
     pub fn fingerprint(&self) -> u64 {
-        (self.head ^ self.tail.rotate_left(29) ^ (self.len as u64).rotate_left(57))
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        let mixed = self.head.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            ^ self.tail.wrapping_mul(0xc2b2_ae3d_27d4_eb4f)
+            ^ (self.len as u64).wrapping_mul(0x1656_67b1_9e37_79f9);
+        (mixed ^ mixed >> 29).wrapping_mul(0xbf58_476d_1ce4_e5b9)
     }
 
     /// The key's slot among 64, under a node's `seed`.

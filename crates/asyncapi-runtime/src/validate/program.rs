@@ -276,6 +276,11 @@ struct Compiler<'a> {
 
 /// Compiles a standalone 2020-12 schema (as the generator writes them), or says why it cannot.
 pub(crate) fn compile(schema: &Value) -> Result<Program, String> {
+    // What the reference validator would refuse to compile must not get a program either: the
+    // fast path would vouch for payloads against a schema that means nothing.
+    if !jsonschema::draft202012::meta::is_valid(schema) {
+        return Err("not a valid 2020-12 schema".into());
+    }
     let mut c = Compiler {
         root: schema,
         // The schema no value satisfies, first: see [`NEVER_SCHEMA`].
@@ -355,10 +360,11 @@ impl Compiler<'_> {
         for (key, value) in map {
             match key.as_str() {
                 "type" => node.types = type_bits(value)?,
-                "const" => node.one_of_values = Some(vec![scalar(value)?]),
+                "const" => allow_only(&mut node.one_of_values, vec![scalar(value)?]),
                 "enum" => {
                     let values = value.as_array().ok_or("enum is not an array")?;
-                    node.one_of_values = Some(values.iter().map(scalar).collect::<Result<_, _>>()?);
+                    let values = values.iter().map(scalar).collect::<Result<_, _>>()?;
+                    allow_only(&mut node.one_of_values, values);
                 }
                 "minimum" | "exclusiveMinimum" | "maximum" | "exclusiveMaximum" => {
                     let bound = Bound {
@@ -441,7 +447,7 @@ impl Compiler<'_> {
         }
         let name = target
             .strip_prefix("#/$defs/")
-            .filter(|n| !n.contains('/') && !n.contains('~'))
+            .filter(|n| !n.contains(['/', '~', '%']))
             .ok_or_else(|| format!("$ref {target} is not a definition of this schema"))?;
         let schema = self
             .root
@@ -517,13 +523,7 @@ impl<'s> Merger<'s> {
         for schema in &schemas {
             node.types &= schema.types;
             if let Some(values) = &schema.one_of_values {
-                node.one_of_values = Some(match node.one_of_values.take() {
-                    None => values.clone(),
-                    Some(mut kept) => {
-                        kept.retain(|v| values.contains(v));
-                        kept
-                    }
-                });
+                allow_only(&mut node.one_of_values, values.clone());
             }
             node.minimum.extend(schema.minimum.iter().cloned());
             node.maximum.extend(schema.maximum.iter().cloned());
@@ -534,6 +534,9 @@ impl<'s> Merger<'s> {
             node.max_items = least(node.max_items, schema.max_items);
         }
         if let Some(values) = &mut node.one_of_values {
+            // Only scalars are allowed values, so no array or object is one: the types narrow
+            // to theirs.
+            node.types &= values.iter().fold(0, |bits, v| bits | type_of(v));
             // String rules apply to strings only, and a string must be one of the allowed
             // values: those that break the rules are dropped here, once, and the rules need not
             // be run on any string met.
@@ -614,6 +617,29 @@ impl<'s> Merger<'s> {
             }))
         };
         Ok(node)
+    }
+}
+
+/// Narrows the values allowed so far (all, when `None`) to those among `values`.
+fn allow_only(allowed: &mut Option<Vec<Value>>, values: Vec<Value>) {
+    *allowed = Some(match allowed.take() {
+        None => values,
+        Some(mut kept) => {
+            kept.retain(|v| values.contains(v));
+            kept
+        }
+    });
+}
+
+/// The type bits a scalar value has.
+fn type_of(value: &Value) -> u8 {
+    match value {
+        Value::Null => types::NULL,
+        Value::Bool(_) => types::BOOL,
+        Value::Number(_) => types::NUMBER,
+        Value::String(_) => types::STRING,
+        Value::Array(_) => types::ARRAY,
+        Value::Object(_) => types::OBJECT,
     }
 }
 
