@@ -39,13 +39,13 @@ if (process.argv[2] === "--loop") {
 
 if (process.argv[2] === "--instructions") {
   const [, , , target, ours] = process.argv;
-  // Our validated counts, by message, from the instructions bench's table.
-  const validated = new Map(
+  // Our validated and checked counts, by message, from the instructions bench's table.
+  const rows = new Map(
     readFileSync(ours, "utf8")
       .split("\n")
       .map((line) => line.trim().split(/\s+/))
       .filter((cols) => messages.some(([name]) => name === cols[0]))
-      .map((cols) => [cols[0], Number(cols[3])]),
+      .map((cols) => [cols[0], { validated: Number(cols[3]), checked: Number(cols[4]) }]),
   );
   const count = (schema, payload, n) => {
     const run = spawnSync(
@@ -58,14 +58,16 @@ if (process.argv[2] === "--instructions") {
     if (run.status !== 0 || !refs) throw new Error(`valgrind: ${run.stderr}`);
     return Number(refs[1].replaceAll(",", ""));
   };
-  console.log("message                  ajv parse+validate   ours validated   ajv/ours   (instructions per call)");
+  console.log(
+    "message                  ajv parse+validate   ours validated   ajv/validated   ours checked   ajv/checked   (instructions per call)",
+  );
   for (const [name, schema] of messages) {
     const payload = join(target, "bench-payloads", `${name}.valid.json`);
     // The difference over 10,000 calls: node's start, compiling and warming up left out.
     const ajvCount = Math.round((count(schema, payload, 11000) - count(schema, payload, 1000)) / 10000);
-    const oursCount = validated.get(name);
+    const { validated, checked } = rows.get(name);
     console.log(
-      `${name.padEnd(22)} ${String(ajvCount).padStart(18)} ${String(oursCount).padStart(16)} ${ratio(ajvCount / oursCount).padStart(10)}`,
+      `${name.padEnd(22)} ${String(ajvCount).padStart(18)} ${String(validated).padStart(16)} ${ratio(ajvCount / validated).padStart(15)} ${String(checked).padStart(14)} ${ratio(ajvCount / checked).padStart(13)}`,
     );
   }
   process.exit(0);

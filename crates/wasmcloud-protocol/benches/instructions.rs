@@ -11,6 +11,8 @@
 //! - `typed-str`: the same from a `&str`, the body's UTF-8 checked first, at once (serde_json then
 //!   checks no string on its own), as the validated decode does;
 //! - `validated`: `validate::decode`, bytes to a validated typed payload;
+//! - `checked`: `validate::check_bytes`, the bytes checked and nothing decoded, as a service that
+//!   only forwards them checks them;
 //! - `invalid`: `validate::decode` of the criterion bench's invalid variant: a failed fast pass and
 //!   the report of every violation.
 
@@ -27,7 +29,7 @@ use wasmcloud_protocol::runtime::Message;
 
 use payloads::MESSAGES;
 
-const MODES: &[&str] = &["typed", "typed-str", "validated", "invalid"];
+const MODES: &[&str] = &["typed", "typed-str", "validated", "checked", "invalid"];
 
 fn decode<M: Message>(mode: &str, valid: &[u8], invalid: &[u8], n: usize)
 where
@@ -48,6 +50,9 @@ where
             "typed-str" => {
                 let text = std::str::from_utf8(black_box(valid)).expect("UTF-8");
                 black_box(serde_json::from_str::<M::Payload>(text).expect("decodes"));
+            }
+            "checked" => {
+                validate::check_bytes(&M::INFO, black_box(valid)).expect("valid");
             }
             "validated" => {
                 black_box(validate::decode::<M>(black_box(valid)).expect("valid"));
@@ -119,11 +124,12 @@ fn main() -> ExitCode {
     // `cargo bench` passes `--bench`; a filter, as for criterion, keeps to matching messages.
     let filter = args.iter().find(|a| !a.starts_with("--"));
     println!(
-        "{:<22} {:>8} {:>10} {:>10} {:>10}   {:>17} {:>21} {:>15}",
+        "{:<22} {:>8} {:>10} {:>10} {:>8} {:>8}   {:>17} {:>21} {:>15}",
         "message",
         "typed",
         "typed-str",
         "validated",
+        "checked",
         "invalid",
         "validated / typed",
         "validated / typed-str",
@@ -136,10 +142,10 @@ fn main() -> ExitCode {
         let counts: Result<Vec<u64>, String> =
             MODES.iter().map(|mode| per_decode(message, mode)).collect();
         match counts.as_deref() {
-            Ok(&[typed, typed_str, validated, invalid]) => {
+            Ok(&[typed, typed_str, validated, checked, invalid]) => {
                 let ratio = |a: u64, b: u64| format!("{:.2}×", a as f64 / b as f64);
                 println!(
-                    "{message:<22} {typed:>8} {typed_str:>10} {validated:>10} {invalid:>10}   {:>17} {:>21} {:>15}",
+                    "{message:<22} {typed:>8} {typed_str:>10} {validated:>10} {checked:>8} {invalid:>8}   {:>17} {:>21} {:>15}",
                     ratio(validated, typed),
                     ratio(validated, typed_str),
                     ratio(invalid, typed),
