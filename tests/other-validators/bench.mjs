@@ -3,6 +3,10 @@
 // (a Buffer: decode, JSON.parse, validate), and prints them beside criterion's medians of the
 // same run, with the ratios. Usage: node bench.mjs <target>
 //
+// Or takes turns with the Rust `interleaved` bench, 11 rounds, one short batch of each side per
+// message, and prints the median of each round's ratios, which a slow spell of the machine moves
+// far less than it moves either time: node bench.mjs --interleaved <target>
+//
 // Or counts ajv's instructions per call under valgrind's callgrind, as the Rust `instructions`
 // bench counts ours, and prints them beside that bench's table:
 // node bench.mjs --instructions <target> <the instructions bench's output>
@@ -34,6 +38,58 @@ if (process.argv[2] === "--loop") {
   const body = readFileSync(payload);
   for (let i = 0; i < 20000; i++) parseAndValidate(validate, body);
   for (let i = 0; i < Number(n); i++) parseAndValidate(validate, body);
+  process.exit(0);
+}
+
+if (process.argv[2] === "--interleaved") {
+  const target = process.argv[3];
+  const compiled = messages.map(([name, schema]) => [
+    name,
+    ajv.compile(JSON.parse(readFileSync(join(schemas, schema), "utf8"))),
+    readFileSync(join(target, "bench-payloads", `${name}.valid.json`)),
+  ]);
+  /** Nanoseconds per call over a batch of about 20 ms, as the Rust side times one. */
+  const batch = (f) => {
+    let n = 1;
+    for (;;) {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) f();
+      const took = Number(process.hrtime.bigint() - start);
+      if (took > 20e6) return took / n;
+      n *= 2;
+    }
+  };
+  const ratios = new Map(messages.map(([name]) => [name, { ajv: [], typed: [], validated: [], checked: [] }]));
+  for (let round = 0; round < 11; round++) {
+    const rust = spawnSync(
+      "cargo",
+      ["bench", "-q", "-p", "wasmcloud-protocol", "--features", "validate", "--bench", "interleaved", "--", "--once"],
+      { encoding: "utf8" },
+    );
+    if (rust.status !== 0) throw new Error(`the Rust side failed: ${rust.stderr}`);
+    const ours = new Map(
+      rust.stdout.trim().split("\n").map((line) => {
+        const [name, mode, ns] = line.split(" ");
+        return [`${name} ${mode}`, Number(ns)];
+      }),
+    );
+    for (const [name, validate, body] of compiled) {
+      if (!parseAndValidate(validate, body)) throw new Error(`${name}: ajv refuses the valid payload`);
+      // A first batch to warm up after the Rust side had the machine, as that side warms up.
+      batch(() => parseAndValidate(validate, body));
+      const ajvNs = batch(() => parseAndValidate(validate, body));
+      const r = ratios.get(name);
+      r.ajv.push(ajvNs);
+      for (const mode of ["typed", "validated", "checked"]) r[mode].push(ajvNs / ours.get(`${name} ${mode}`));
+    }
+  }
+  const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  console.log("message                  ajv parse+validate   ajv/typed   ajv/validated   ajv/checked   (medians of 11 rounds taking turns)");
+  for (const [name, r] of ratios) {
+    console.log(
+      `${name.padEnd(22)} ${us(med(r.ajv))}        ${ratio(med(r.typed))}      ${ratio(med(r.validated))}        ${ratio(med(r.checked))}`,
+    );
+  }
   process.exit(0);
 }
 
