@@ -3,9 +3,11 @@
 // (a Buffer: decode, JSON.parse, validate), and prints them beside criterion's medians of the
 // same run, with the ratios. Usage: node bench.mjs <target>
 //
-// Or takes turns with the Rust `interleaved` bench, 11 rounds, one short batch of each side per
-// message, and prints the median of each round's ratios, which a slow spell of the machine moves
-// far less than it moves either time: node bench.mjs --interleaved <target>
+// Or takes turns with the Rust `interleaved` bench for 11 rounds: a round runs it once (`--once`:
+// a batch of about 20 ms per message and mode, after a warm-up), then ajv on each message (a
+// warm-up batch, then a measured one of 20 to 40 ms); it prints the median of each round's
+// ratios, which a slow spell of the machine moves far less than it moves either time. Run from
+// the repository's root (it calls cargo): node bench.mjs --interleaved <target>
 //
 // Or counts ajv's instructions per call under valgrind's callgrind, as the Rust `instructions`
 // bench counts ours, and prints them beside that bench's table:
@@ -119,6 +121,8 @@ if (process.argv[2] === "--instructions") {
   );
   for (const [name, schema] of messages) {
     const payload = join(target, "bench-payloads", `${name}.valid.json`);
+    // A message the bench's filter left out has no row.
+    if (!rows.has(name)) continue;
     // The difference over 10,000 calls: node's start, compiling and warming up left out.
     const ajvCount = Math.round((count(schema, payload, 11000) - count(schema, payload, 1000)) / 10000);
     const { validated, checked } = rows.get(name);

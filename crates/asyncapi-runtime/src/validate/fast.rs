@@ -8,6 +8,7 @@
 //! violation. So the fast path can make a payload slower to refuse, never change a verdict.
 
 use std::cell::Cell;
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{
@@ -512,27 +513,28 @@ impl<'de, T: DeserializeSeed<'de>> DeserializeSeed<'de> for CheckedSeed<'_, '_, 
 }
 
 /// The keys of a map that are none of its node's properties, to notice a repeat; the first few
-/// inline, as most maps are small. Keys are held as [`Key`]s: exact up to 16 bytes, and two
-/// longer keys that share their first and last eight bytes and their length are taken for a
-/// repeat, which only sends the payload to the reference validator.
+/// inline, as most maps are small, the rest in a hash set, so a body of many keys costs time in
+/// proportion. Keys are held as [`Key`]s: exact up to 16 bytes, and two longer keys that share
+/// their first and last eight bytes and their length are taken for a repeat, which only sends the
+/// payload to the reference validator.
 #[derive(Default)]
 struct OtherKeys {
     inline: [Key; 4],
     len: usize,
-    spilled: Vec<Key>,
+    spilled: HashSet<Key>,
 }
 
 impl OtherKeys {
     /// `false` when it was there already.
     fn insert(&mut self, key: Key) -> bool {
         let inline = &self.inline[..self.len.min(self.inline.len())];
-        if inline.contains(&key) || self.spilled.contains(&key) {
+        if inline.contains(&key) {
             return false;
         }
         if self.len < self.inline.len() {
             self.inline[self.len] = key;
-        } else {
-            self.spilled.push(key);
+        } else if !self.spilled.insert(key) {
+            return false;
         }
         self.len += 1;
         true

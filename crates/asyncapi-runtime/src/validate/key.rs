@@ -5,7 +5,7 @@
 /// (8 to 16 bytes: the first and the last eight, overlapping; 4 to 7: the first and last four; 1
 /// to 3: the first, middle and last byte), so short keys compare without reading them again; of
 /// a longer key, the first and last eight bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub(crate) struct Key {
     head: u64,
     tail: u64,

@@ -910,5 +910,11 @@ mod tests {
             &map,
             r#"{"abbbc": 1, "abbbc": 2}"#
         ));
+        // Past the few held inline, keys go to a hash set: a repeat among many is still seen.
+        let many: Vec<String> = (0..300).map(|i| format!(r#""key-{i}": {i}"#)).collect();
+        let body = format!("{{{}}}", many.join(", "));
+        assert!(fast_verdict_as::<Value>(&map, &body));
+        let repeated = format!(r#"{{{}, "key-250": 1}}"#, many.join(", "));
+        assert!(!fast_verdict_as::<Value>(&map, &repeated));
     }
 }

@@ -276,11 +276,10 @@ struct Compiler<'a> {
 
 /// Compiles a standalone 2020-12 schema (as the generator writes them), or says why it cannot.
 pub(crate) fn compile(schema: &Value) -> Result<Program, String> {
-    // What the reference validator would refuse to compile must not get a program either: the
-    // fast path would vouch for payloads against a schema that means nothing.
-    if !jsonschema::draft202012::meta::is_valid(schema) {
-        return Err("not a valid 2020-12 schema".into());
-    }
+    // What the reference validator refuses to compile (a schema that breaks the meta-schema, a
+    // `$ref` it cannot parse) must not get a program either: the fast path would vouch for
+    // payloads against a schema the reference says nothing of.
+    super::compile_reference(schema)?;
     let mut c = Compiler {
         root: schema,
         // The schema no value satisfies, first: see [`NEVER_SCHEMA`].

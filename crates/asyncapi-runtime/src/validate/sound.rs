@@ -1,8 +1,8 @@
 //! The fast path's promise for any schema, not only the generated ones: it never vouches for a
 //! value the reference validator refuses. Schemas are drawn from the keywords the fast path
 //! compiles, composed with `allOf`, `$ref` (recursive ones too) and `additionalProperties`, over
-//! keys chosen to share lengths, first and last bytes, and slots; values from the scalars those
-//! schemas name, in arrays and objects of those keys.
+//! keys chosen to share lengths and first and last bytes (so that they share slots and words);
+//! values from the scalars those schemas name, in arrays and objects of those keys.
 
 use proptest::prelude::*;
 use serde::de::IgnoredAny;
@@ -93,7 +93,7 @@ fn keyword(inner: BoxedStrategy<Value>) -> impl Strategy<Value = (String, Value)
             .prop_map(|(props, pick)| {
                 let names: Vec<&String> = props.keys().collect();
                 let required = json!([names[pick.index(names.len())]]);
-                let props: Map<String, Value> = props.clone().into_iter().collect();
+                let props: Map<String, Value> = props.into_iter().collect();
                 (
                     "properties".to_owned(),
                     json!({"properties": props, "required": required}),
