@@ -245,6 +245,14 @@ impl Lattice {
             server,
         };
         lattice.wait_for_host().await;
+        // A real host may answer pings before it announces itself: a step that began before
+        // `host_started` arrived would count it among its own events.
+        let started = lattice
+            .wait_for(Duration::from_secs(30), |s| {
+                matches!(s.event, LatticeEvent::HostStarted(_))
+            })
+            .await;
+        assert!(started.is_some(), "the host never announced itself");
         lattice
     }
 
