@@ -5,29 +5,17 @@
 //! `cargo bench -p wasmcloud-protocol --features validate --bench instructions` (valgrind must be
 //! on the PATH). It runs itself under callgrind for each message and mode, 1,000 and 3,000
 //! decodes, and prints the difference over 2,000: the steady cost of one decode, without setup and
-//! compiling the validators. The modes:
-//!
-//! - `typed`: `serde_json::from_slice` into the payload type, the baseline;
-//! - `typed-str`: the same from a `&str`, the body's UTF-8 checked first, at once (serde_json then
-//!   checks no string on its own), as the validated decode does;
-//! - `validated`: `validate::decode`, bytes to a validated typed payload;
-//! - `checked`: `validate::check_bytes`, the bytes checked and nothing decoded, as a service that
-//!   only forwards them checks them;
-//! - `invalid`: `validate::decode` of the criterion bench's invalid variant: a failed fast pass and
-//!   the report of every violation.
+//! compiling the validators. The modes are those of `payloads/mod.rs`.
 
 mod payloads;
 
-use std::hint::black_box;
 use std::process::{Command, ExitCode};
 
 use serde::de::DeserializeOwned;
-use wasmcloud_protocol::control_interface::messages::ScaleComponentCommand;
-use wasmcloud_protocol::lattice_events::messages::{ComponentScaled, HostHeartbeat};
 use wasmcloud_protocol::runtime::validate;
 use wasmcloud_protocol::runtime::Message;
 
-use payloads::MESSAGES;
+use payloads::{for_message, MESSAGES};
 
 const MODES: &[&str] = &["typed", "typed-str", "validated", "checked", "invalid"];
 
@@ -42,29 +30,9 @@ where
         validate::decode::<M>(invalid).is_err(),
         "the variant is not"
     );
+    let call = payloads::mode::<M>(mode);
     for _ in 0..n {
-        match mode {
-            "typed" => {
-                black_box(serde_json::from_slice::<M::Payload>(black_box(valid)).expect("decodes"));
-            }
-            "typed-str" => {
-                let text = std::str::from_utf8(black_box(valid)).expect("UTF-8");
-                black_box(serde_json::from_str::<M::Payload>(text).expect("decodes"));
-            }
-            "checked" => {
-                validate::check_bytes(&M::INFO, black_box(valid)).expect("valid");
-            }
-            "validated" => {
-                black_box(validate::decode::<M>(black_box(valid)).expect("valid"));
-            }
-            _ => {
-                black_box(
-                    validate::decode::<M>(black_box(invalid))
-                        .err()
-                        .expect("invalid"),
-                );
-            }
-        }
+        call(valid, invalid);
     }
 }
 
@@ -75,11 +43,7 @@ fn child(message: &str, mode: &str, n: usize) {
         .find(|p| p.name == message)
         .unwrap_or_else(|| panic!("no message {message:?}"))
         .read();
-    match message {
-        "host_heartbeat" => decode::<HostHeartbeat>(mode, &valid, &invalid, n),
-        "component_scaled" => decode::<ComponentScaled>(mode, &valid, &invalid, n),
-        _ => decode::<ScaleComponentCommand>(mode, &valid, &invalid, n),
-    }
+    for_message!(message, decode(mode, &valid, &invalid, n));
 }
 
 /// Instructions callgrind counts for one run.

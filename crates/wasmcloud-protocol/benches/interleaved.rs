@@ -13,51 +13,28 @@
 
 mod payloads;
 
-use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
-use wasmcloud_protocol::control_interface::messages::ScaleComponentCommand;
-use wasmcloud_protocol::lattice_events::messages::{ComponentScaled, HostHeartbeat};
 use wasmcloud_protocol::runtime::validate;
 use wasmcloud_protocol::runtime::Message;
 
-use payloads::MESSAGES;
+use payloads::{for_message, MESSAGES};
 
 const MODES: [&str; 4] = ["typed", "typed-str", "validated", "checked"];
 const ROUNDS: usize = 21;
 /// About how long one mode runs in one round.
 const BATCH: Duration = Duration::from_millis(20);
 
-/// One call of `mode` on `valid`.
-fn call<M: Message>(mode: &str, valid: &[u8])
-where
-    M::Payload: DeserializeOwned,
-{
-    match mode {
-        "typed" => {
-            black_box(serde_json::from_slice::<M::Payload>(black_box(valid)).expect("decodes"));
-        }
-        "typed-str" => {
-            let text = std::str::from_utf8(black_box(valid)).expect("UTF-8");
-            black_box(serde_json::from_str::<M::Payload>(text).expect("decodes"));
-        }
-        "validated" => {
-            black_box(validate::decode::<M>(black_box(valid)).expect("valid"));
-        }
-        "checked" => validate::check_bytes(&M::INFO, black_box(valid)).expect("valid"),
-        other => unreachable!("no mode {other}"),
-    }
-}
-
 /// Nanoseconds per call of `mode`, over `n` calls.
 fn time<M: Message>(mode: &str, valid: &[u8], n: u32) -> f64
 where
     M::Payload: DeserializeOwned,
 {
+    let call = payloads::mode::<M>(mode);
     let start = Instant::now();
     for _ in 0..n {
-        call::<M>(mode, valid);
+        call(valid, &[]);
     }
     start.elapsed().as_nanos() as f64 / f64::from(n)
 }
@@ -124,12 +101,7 @@ fn main() {
     if args.iter().any(|a| a == "--once") {
         for payloads in MESSAGES {
             let (valid, _) = payloads.read();
-            match payloads.name {
-                "host_heartbeat" => once::<HostHeartbeat>(payloads.name, &valid),
-                "component_scaled" => once::<ComponentScaled>(payloads.name, &valid),
-                "ScaleComponentCommand" => once::<ScaleComponentCommand>(payloads.name, &valid),
-                other => unreachable!("no message {other}"),
-            }
+            for_message!(payloads.name, once(payloads.name, &valid));
         }
         return;
     }
@@ -148,11 +120,6 @@ fn main() {
             continue;
         }
         let (valid, _) = payloads.read();
-        match payloads.name {
-            "host_heartbeat" => measure::<HostHeartbeat>(payloads.name, &valid),
-            "component_scaled" => measure::<ComponentScaled>(payloads.name, &valid),
-            "ScaleComponentCommand" => measure::<ScaleComponentCommand>(payloads.name, &valid),
-            other => unreachable!("no message {other}"),
-        }
+        for_message!(payloads.name, measure(payloads.name, &valid));
     }
 }

@@ -11,18 +11,17 @@ mod payloads;
 
 use std::hint::black_box;
 
-use payloads::{Payloads, MESSAGES};
+use payloads::{for_message, Payloads, MESSAGES};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde::de::DeserializeOwned;
-use wasmcloud_protocol::control_interface::messages::ScaleComponentCommand;
-use wasmcloud_protocol::lattice_events::messages::{ComponentScaled, HostHeartbeat, LatticeEvent};
+use wasmcloud_protocol::lattice_events::messages::{HostHeartbeat, LatticeEvent};
 use wasmcloud_protocol::runtime::validate;
 use wasmcloud_protocol::runtime::Message;
 
 fn group<M: Message>(c: &mut Criterion, payloads: &Payloads)
 where
-    M::Payload: DeserializeOwned + std::fmt::Debug,
+    M::Payload: DeserializeOwned,
 {
     let (valid, invalid) = payloads.read();
     // Compiled outside the measurement, as a service does once.
@@ -31,28 +30,21 @@ where
     assert!(validate::decode::<M>(&invalid).is_err());
 
     let mut g = c.benchmark_group(payloads.name);
-    g.bench_function("typed", |b| {
-        b.iter(|| serde_json::from_slice::<M::Payload>(black_box(&valid)).unwrap())
-    });
-    g.bench_function("validated", |b| {
-        b.iter(|| validate::decode::<M>(black_box(&valid)).unwrap())
-    });
-    g.bench_function("invalid", |b| {
-        b.iter(|| validate::decode::<M>(black_box(&invalid)).unwrap_err())
-    });
+    for mode in ["typed", "validated", "invalid"] {
+        let call = payloads::mode::<M>(mode);
+        g.bench_function(mode, |b| b.iter(|| call(&valid, &invalid)));
+    }
     g.finish();
 }
 
 fn bench(c: &mut Criterion) {
-    let [heartbeat, scaled, scale] = MESSAGES else {
-        unreachable!("three messages")
-    };
-    group::<HostHeartbeat>(c, heartbeat);
-    group::<ComponentScaled>(c, scaled);
-    group::<ScaleComponentCommand>(c, scale);
+    for payloads in MESSAGES {
+        for_message!(payloads.name, group(c, payloads));
+    }
 
     // The halves of the heartbeat's validated decode, and decoding by event type.
-    let (bytes, _) = heartbeat.read();
+    let heartbeat = MESSAGES.iter().find(|p| p.name == "host_heartbeat");
+    let (bytes, _) = heartbeat.expect("the heartbeat's payloads").read();
     let info = HostHeartbeat::INFO;
     let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     let mut g = c.benchmark_group("host_heartbeat-parts");

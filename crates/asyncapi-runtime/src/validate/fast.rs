@@ -12,22 +12,39 @@ use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{
-    self, DeserializeSeed, Deserializer, EnumAccess, IntoDeserializer, MapAccess, SeqAccess,
-    Visitor,
+    self, DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, IgnoredAny,
+    IntoDeserializer, MapAccess, SeqAccess, Visitor,
 };
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::key::Key;
 use super::program::{types, Bound, Node, NodeId, Program, NEVER};
 
+/// The fast pass over JSON text, decoding it into `T`: the value when the text is certainly
+/// valid, `None` at the first doubt.
+pub(crate) fn decode<T: DeserializeOwned>(program: &Program, text: &str) -> Option<T> {
+    let check = Check::new(program);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = T::deserialize(check.root(&mut de)).ok()?;
+    de.end().ok()?;
+    check.clean().then_some(value)
+}
+
+/// The fast pass over a parsed value: whether it is certainly valid.
+pub(crate) fn accepts(program: &Program, value: &Value) -> bool {
+    let check = Check::new(program);
+    IgnoredAny::deserialize(check.root(value)).is_ok() && check.clean()
+}
+
 /// Shared by every wrapper of one decode: the program and whether a doubt came up.
-pub(crate) struct Check<'p> {
+struct Check<'p> {
     program: &'p Program,
     doubt: Cell<bool>,
 }
 
 impl<'p> Check<'p> {
-    pub(crate) fn new(program: &'p Program) -> Self {
+    fn new(program: &'p Program) -> Self {
         Self {
             program,
             doubt: Cell::new(false),
@@ -35,12 +52,12 @@ impl<'p> Check<'p> {
     }
 
     /// Whether the decode met nothing it could not vouch for.
-    pub(crate) fn clean(&self) -> bool {
+    fn clean(&self) -> bool {
         !self.doubt.get()
     }
 
     /// The wrapper to decode the whole body through.
-    pub(crate) fn root<'c, D>(&'c self, de: D) -> Checked<'c, 'p, D> {
+    fn root<'c, D>(&'c self, de: D) -> Checked<'c, 'p, D> {
         Checked {
             de,
             node: self.program.root,
@@ -185,7 +202,7 @@ fn within_f64(bound: &Bound, f: f64, lower: bool) -> bool {
 }
 
 /// serde_json's deserializer, checking every value it hands out.
-pub(crate) struct Checked<'c, 'p, D> {
+struct Checked<'c, 'p, D> {
     de: D,
     node: NodeId,
     check: &'c Check<'p>,

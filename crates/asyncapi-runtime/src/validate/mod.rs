@@ -22,7 +22,6 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{OnceLock, RwLock};
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::message::{Message, MessageInfo, MAX_PAYLOAD_BYTES};
@@ -237,13 +236,8 @@ pub fn has_fast_path(info: &MessageInfo) -> bool {
 /// The fast path on bytes: the decoded value when the payload is certainly valid.
 fn fast_decode<T: DeserializeOwned>(info: &MessageInfo, body: &[u8]) -> Option<T> {
     let program = program(info)?;
-    let check = fast::Check::new(program);
     // The whole body's UTF-8 checked at once costs less than serde_json checking each string.
-    let body = std::str::from_utf8(body).ok()?;
-    let mut de = serde_json::Deserializer::from_str(body);
-    let value = T::deserialize(check.root(&mut de)).ok()?;
-    de.end().ok()?;
-    check.clean().then_some(value)
+    fast::decode(program, std::str::from_utf8(body).ok()?)
 }
 
 /// [`MessageInfo::fast_decodes`] for message `M`.
@@ -285,26 +279,12 @@ pub fn check_bytes(info: &MessageInfo, body: &[u8]) -> Result<(), ValidationErro
 
 /// The fast path on bytes, decoding nothing: whether they are certainly valid.
 fn fast_check_bytes(info: &MessageInfo, body: &[u8]) -> bool {
-    let Some(program) = program(info) else {
-        return false;
-    };
-    let check = fast::Check::new(program);
-    let Ok(body) = std::str::from_utf8(body) else {
-        return false;
-    };
-    let mut de = serde_json::Deserializer::from_str(body);
-    serde::de::IgnoredAny::deserialize(check.root(&mut de)).is_ok()
-        && de.end().is_ok()
-        && check.clean()
+    fast_decode::<serde::de::IgnoredAny>(info, body).is_some()
 }
 
 /// The fast path on a parsed value: whether it is certainly valid.
 fn fast_check(info: &MessageInfo, value: &Value) -> bool {
-    let Some(program) = program(info) else {
-        return false;
-    };
-    let check = fast::Check::new(program);
-    serde::de::IgnoredAny::deserialize(check.root(value)).is_ok() && check.clean()
+    program(info).is_some_and(|program| fast::accepts(program, value))
 }
 
 /// Checks a JSON value against a message's schema.
@@ -754,8 +734,7 @@ mod tests {
     /// The fast path's verdict on a value against any schema it compiles.
     fn fast_verdict(schema: &Value, instance: &Value) -> bool {
         let program = program::compile(schema).unwrap_or_else(|e| panic!("{schema}: {e}"));
-        let check = fast::Check::new(&program);
-        serde::de::IgnoredAny::deserialize(check.root(instance)).is_ok() && check.clean()
+        fast::accepts(&program, instance)
     }
 
     #[test]
@@ -861,9 +840,7 @@ mod tests {
     /// The fast path's verdict on bytes decoded into `T`.
     fn fast_verdict_as<T: DeserializeOwned>(schema: &Value, body: &str) -> bool {
         let program = program::compile(schema).unwrap_or_else(|e| panic!("{schema}: {e}"));
-        let check = fast::Check::new(&program);
-        let mut de = serde_json::Deserializer::from_str(body);
-        T::deserialize(check.root(&mut de)).is_ok() && de.end().is_ok() && check.clean()
+        fast::decode::<T>(&program, body).is_some()
     }
 
     #[test]

@@ -1,8 +1,23 @@
-//! The payloads the validation benches measure, as senders write them, shared by the criterion
-//! bench `validate` and the `instructions` bench so both measure the same bytes; each run keeps
-//! them in `target/bench-payloads/` for ajv's side (`tests/other-validators/bench.mjs`).
+//! What the validation benches measure, shared by the criterion bench `validate`, the
+//! `instructions` and the `interleaved` bench so all measure the same: the payloads, as senders
+//! write them (each run keeps them in `target/bench-payloads/` for ajv's side,
+//! `tests/other-validators/bench.mjs`), and the ways of decoding them, the modes:
+//!
+//! - `typed`: `serde_json::from_slice` into the payload type, the baseline;
+//! - `typed-str`: the same from a `&str`, the body's UTF-8 checked first, at once (serde_json then
+//!   checks no string on its own), as the validated decode does;
+//! - `validated`: `validate::decode`, bytes to a validated typed payload;
+//! - `checked`: `validate::check_bytes`, the bytes checked and nothing decoded, as a service that
+//!   only forwards them checks them;
+//! - `invalid`: `validate::decode` of the invalid variant: a failed fast pass and the report of
+//!   every violation.
 
+use std::hint::black_box;
 use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use wasmcloud_protocol::runtime::validate;
+use wasmcloud_protocol::runtime::Message;
 
 /// A message's name, its valid payload and an invalid variant, relative to this crate.
 pub struct Payloads {
@@ -65,3 +80,51 @@ fn compact(path: &str) -> Vec<u8> {
     let _: serde_json::Value = serde_json::from_slice(&out).expect("still the same JSON");
     out
 }
+
+/// One call of a mode on message `M`'s valid and invalid payload, chosen once, before the calls
+/// that are measured.
+pub fn mode<M: Message>(mode: &str) -> fn(&[u8], &[u8])
+where
+    M::Payload: DeserializeOwned,
+{
+    match mode {
+        "typed" => |valid, _| {
+            black_box(serde_json::from_slice::<M::Payload>(black_box(valid)).expect("decodes"));
+        },
+        "typed-str" => |valid, _| {
+            let text = std::str::from_utf8(black_box(valid)).expect("UTF-8");
+            black_box(serde_json::from_str::<M::Payload>(text).expect("decodes"));
+        },
+        "validated" => |valid, _| {
+            black_box(validate::decode::<M>(black_box(valid)).expect("valid"));
+        },
+        "checked" => |valid, _| validate::check_bytes(&M::INFO, black_box(valid)).expect("valid"),
+        "invalid" => |_, invalid| {
+            black_box(
+                validate::decode::<M>(black_box(invalid))
+                    .err()
+                    .expect("invalid"),
+            );
+        },
+        other => unreachable!("no mode {other}"),
+    }
+}
+
+/// `$f::<M>(args…)`, with `M` the message type of the payloads named `$name`.
+macro_rules! for_message {
+    ($name:expr, $f:ident($($arg:expr),*)) => {
+        match $name {
+            "host_heartbeat" => {
+                $f::<wasmcloud_protocol::lattice_events::messages::HostHeartbeat>($($arg),*)
+            }
+            "component_scaled" => {
+                $f::<wasmcloud_protocol::lattice_events::messages::ComponentScaled>($($arg),*)
+            }
+            "ScaleComponentCommand" => {
+                $f::<wasmcloud_protocol::control_interface::messages::ScaleComponentCommand>($($arg),*)
+            }
+            other => unreachable!("no message {other}"),
+        }
+    };
+}
+pub(crate) use for_message;
