@@ -1707,3 +1707,19 @@ async fn every_reply_comes_with_the_bytes_and_headers_it_was_decoded_from() {
         assert!(reply.headers().is_none());
     }
 }
+
+/// A server started on a port another process listens on is not taken for ready, though that
+/// process accepts connections there: the test's server cannot bind, and saying so beats handing
+/// out an address that refuses the test's first connection (as CI once saw).
+#[test]
+fn a_server_whose_port_is_taken_does_not_pass_for_started() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let error = NatsServer::start_on(port).expect_err("the port is taken");
+    assert!(error.contains("exited"), "{error}");
+    assert!(error.contains("address already in use"), "{error}");
+    drop(taken);
+    let server = NatsServer::start_on(port).expect("the port is free again");
+    assert_eq!(server.port(), port);
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
+}

@@ -125,7 +125,16 @@ impl NatsServer {
     }
 
     fn try_start(jetstream: bool, config: Option<&str>) -> Result<Self, String> {
-        let port = free_port();
+        Self::try_start_on(free_port(), jetstream, config)
+    }
+
+    /// Starts a server on `port`, once: an error, with the server's log, if it cannot listen
+    /// there.
+    pub fn start_on(port: u16) -> Result<Self, String> {
+        Self::try_start_on(port, false, None)
+    }
+
+    fn try_start_on(port: u16, jetstream: bool, config: Option<&str>) -> Result<Self, String> {
         let config = config.map(|config| {
             let file = scratch_path(&format!("nats-{port}.conf"));
             std::fs::write(&file, config).expect("the configuration is written");
@@ -232,9 +241,17 @@ impl NatsServer {
             .collect()
     }
 
-    /// Starts the process and waits until it listens; an error if it exits first (another
-    /// process took one of its ports since they were found free) or does not listen in 10 s.
+    /// Starts the process and waits until it says it is ready; an error if it exits first
+    /// (another process took one of its ports since they were found free) or is not ready in
+    /// 10 s.
+    ///
+    /// Readiness is read from the server's own log, not from a connection to its port: another
+    /// process may listen on the port for a moment (a test looking for free ports binds them),
+    /// and a probe it accepts says nothing of this server, which then fails to bind and exits
+    /// (once in CI a test's first connection was refused right after such a probe succeeded).
     fn spawn(&mut self) -> Result<(), String> {
+        // The log is appended to across restarts: count the announcements before this start.
+        let before = self.readiness_announcements();
         let mut command = Command::new(binary());
         if let Some(config) = &self.config {
             command.arg("-c").arg(config);
@@ -250,19 +267,29 @@ impl NatsServer {
             .stderr(Stdio::null())
             .spawn()
             .expect("nats-server starts");
-        let child = self.child.insert(child);
+        self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+        while self.readiness_announcements() <= before {
+            let child = self.child.as_mut().expect("just started");
             if let Ok(Some(status)) = child.try_wait() {
                 self.child = None;
                 return Err(format!("nats-server exited ({status}): {}", self.log()));
             }
             if Instant::now() > deadline {
-                return Err(format!("nats-server did not listen on {}", self.port));
+                return Err(format!(
+                    "nats-server on {} was not ready in 10 s: {}",
+                    self.port,
+                    self.log()
+                ));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
         Ok(())
+    }
+
+    /// How many times the server has logged that it is ready (once per start).
+    fn readiness_announcements(&self) -> usize {
+        self.log().matches("Server is ready").count()
     }
 
     /// The client port.

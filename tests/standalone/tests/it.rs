@@ -2,6 +2,7 @@
 //! on a real nats-server: its client and its responder talk with nothing but `asyncapi-runtime`
 //! underneath.
 
+use std::io::Read;
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -29,7 +30,7 @@ impl NatsServer {
             .spawn()
             .unwrap_or_else(|e| panic!("{binary}: {e} (.ci/run installs nats-server)"));
         let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while !greets_as_nats(port) {
             assert!(
                 started.elapsed() < Duration::from_secs(10),
                 "nats-server did not start"
@@ -41,6 +42,21 @@ impl NatsServer {
             url: format!("nats://127.0.0.1:{port}"),
         }
     }
+}
+
+/// Whether a NATS server answers on `port`: it greets every connection with `INFO`. A connection
+/// accepted is not enough, as another process may listen on the port for a moment (one looking
+/// for a free port binds it).
+fn greets_as_nats(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let mut greeting = [0; 5];
+    stream
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .is_ok()
+        && stream.read_exact(&mut greeting).is_ok()
+        && &greeting == b"INFO "
 }
 
 impl Drop for NatsServer {
