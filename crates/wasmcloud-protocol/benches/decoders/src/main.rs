@@ -5,7 +5,8 @@
 //! no serde in between, would buy.
 //!
 //! `--count MODE N` decodes the heartbeat N times with one decoder (`serde_json`, `specialized`,
-//! or `clone`: a clone and drop of the decoded value, the floor of any decoder into these owned
+//! `borrowed`: the same into types that borrow their text from the body, `serde-borrowed`: such
+//! types through serde_json and serde's derive, or `clone`: a clone and drop of the decoded value, the floor of any decoder into these owned
 //! types), for callgrind: the difference between N = 1,000 and N = 3,000 over 2,000 is the
 //! instructions of one decode.
 mod specialized;
@@ -31,8 +32,12 @@ fn time(n: u32, mut f: impl FnMut()) -> f64 {
 /// serde_json against the decoder written for the heartbeat alone (`specialized.rs`).
 fn run_specialized(bytes: &[u8]) {
     let n = 2000;
-    let (mut a, mut s) = (vec![], vec![]);
+    let (mut a, mut s, mut b) = (vec![], vec![], vec![]);
     for _ in 0..15 {
+        b.push(time(n, || {
+            let text = std::str::from_utf8(bytes).unwrap();
+            std::hint::black_box(specialized::borrowed::heartbeat(text).unwrap());
+        }));
         a.push(time(n, || {
             std::hint::black_box(serde_json::from_slice::<HostHeartbeatPayload>(bytes).unwrap());
         }));
@@ -41,6 +46,7 @@ fn run_specialized(bytes: &[u8]) {
         }));
     }
     let ratios: Vec<f64> = a.iter().zip(&s).map(|(a, s)| a / s).collect();
+    let borrowed: Vec<f64> = a.iter().zip(&b).map(|(a, b)| a / b).collect();
     let med = |mut v: Vec<f64>| {
         v.sort_by(|x, y| x.partial_cmp(y).unwrap());
         v[v.len() / 2]
@@ -50,6 +56,11 @@ fn run_specialized(bytes: &[u8]) {
         med(s),
         med(a),
         med(ratios)
+    );
+    println!(
+        "host_heartbeat borrowed    {:>8.0} ns  ({:.2}x serde_json's speed)",
+        med(b),
+        med(borrowed)
     );
 }
 
@@ -97,8 +108,20 @@ fn count(mode: &str, n: usize) {
             "specialized" => drop(std::hint::black_box(
                 specialized::heartbeat(std::hint::black_box(&bytes)).unwrap(),
             )),
+            "borrowed" => {
+                let text = std::str::from_utf8(std::hint::black_box(&bytes)).unwrap();
+                drop(std::hint::black_box(
+                    specialized::borrowed::heartbeat(text).unwrap(),
+                ))
+            }
+            "serde-borrowed" => {
+                let text = std::str::from_utf8(std::hint::black_box(&bytes)).unwrap();
+                drop(std::hint::black_box(
+                    serde_json::from_str::<specialized::serde_borrowed::Heartbeat>(text).unwrap(),
+                ))
+            }
             "clone" => drop(std::hint::black_box(std::hint::black_box(&decoded).clone())),
-            _ => panic!("modes: serde_json, specialized, clone"),
+            _ => panic!("modes: serde_json, specialized, borrowed, clone"),
         }
     }
 }

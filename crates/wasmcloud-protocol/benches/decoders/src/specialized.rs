@@ -314,3 +314,241 @@ pub fn heartbeat(bytes: &[u8]) -> R<HostHeartbeatPayload> {
         type_: ty.ok_or(())?,
     })
 }
+
+/// The heartbeat as borrowed types would hold it: text as slices of the body, maps as lists of
+/// pairs. Not a type of the crate: the measure of what owning every string costs.
+#[allow(dead_code)] // read by no one: it is built to be measured
+pub mod borrowed {
+    use super::{Reader, R};
+
+    #[derive(Default)]
+    pub struct Component<'a> {
+        pub annotations: Option<Vec<(&'a str, &'a str)>>,
+        pub id: &'a str,
+        pub image_ref: &'a str,
+        pub limits: Option<Vec<(&'a str, &'a str)>>,
+        pub max_instances: u32,
+        pub name: Option<&'a str>,
+        pub revision: i32,
+    }
+
+    #[derive(Default)]
+    pub struct Provider<'a> {
+        pub annotations: Option<Vec<(&'a str, &'a str)>>,
+        pub id: &'a str,
+        pub image_ref: Option<&'a str>,
+        pub name: Option<&'a str>,
+        pub revision: i32,
+    }
+
+    #[derive(Default)]
+    pub struct Inventory<'a> {
+        pub components: Vec<Component<'a>>,
+        pub friendly_name: &'a str,
+        pub host_id: &'a str,
+        pub labels: Vec<(&'a str, &'a str)>,
+        pub providers: Vec<Provider<'a>>,
+        pub uptime_human: &'a str,
+        pub uptime_seconds: u64,
+        pub version: &'a str,
+    }
+
+    pub struct Heartbeat<'a> {
+        pub data: Inventory<'a>,
+        pub id: uuid::Uuid,
+        pub source: &'a str,
+        pub time: chrono::DateTime<chrono::Utc>,
+    }
+
+    fn pairs<'a>(r: &mut Reader<'a>) -> R<Vec<(&'a str, &'a str)>> {
+        let mut out: Vec<(&'a str, &'a str)> = Vec::new();
+        r.object(|r, k| {
+            if out.iter().any(|(seen, _)| *seen == k) {
+                return Err(());
+            }
+            let v = r.raw_str()?;
+            out.push((k, v));
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    fn optional_pairs<'a>(r: &mut Reader<'a>) -> R<Option<Vec<(&'a str, &'a str)>>> {
+        if r.null()? {
+            Ok(None)
+        } else {
+            pairs(r).map(Some)
+        }
+    }
+
+    fn optional_str<'a>(r: &mut Reader<'a>) -> R<Option<&'a str>> {
+        if r.null()? {
+            Ok(None)
+        } else {
+            r.raw_str().map(Some)
+        }
+    }
+
+    fn component<'a>(r: &mut Reader<'a>) -> R<Component<'a>> {
+        let mut c = Component::default();
+        r.object(|r, k| {
+            match k {
+                "annotations" => c.annotations = optional_pairs(r)?,
+                "id" => c.id = r.raw_str()?,
+                "image_ref" => c.image_ref = r.raw_str()?,
+                "limits" => c.limits = optional_pairs(r)?,
+                "max_instances" => c.max_instances = u32::try_from(r.u64()?).map_err(|_| ())?,
+                "name" => c.name = optional_str(r)?,
+                "revision" => c.revision = i32::try_from(r.u64()?).map_err(|_| ())?,
+                _ => return Err(()),
+            }
+            Ok(())
+        })?;
+        Ok(c)
+    }
+
+    fn provider<'a>(r: &mut Reader<'a>) -> R<Provider<'a>> {
+        let mut p = Provider::default();
+        r.object(|r, k| {
+            match k {
+                "annotations" => p.annotations = optional_pairs(r)?,
+                "id" => p.id = r.raw_str()?,
+                "image_ref" => p.image_ref = optional_str(r)?,
+                "name" => p.name = optional_str(r)?,
+                "revision" => p.revision = i32::try_from(r.u64()?).map_err(|_| ())?,
+                _ => return Err(()),
+            }
+            Ok(())
+        })?;
+        Ok(p)
+    }
+
+    fn inventory<'a>(r: &mut Reader<'a>) -> R<Inventory<'a>> {
+        let mut inv = Inventory::default();
+        r.object(|r, k| {
+            match k {
+                "components" => inv.components = r.array(component)?,
+                "friendly_name" => inv.friendly_name = r.raw_str()?,
+                "host_id" => inv.host_id = r.raw_str()?,
+                "labels" => inv.labels = pairs(r)?,
+                "providers" => inv.providers = r.array(provider)?,
+                "uptime_human" => inv.uptime_human = r.raw_str()?,
+                "uptime_seconds" => inv.uptime_seconds = r.u64()?,
+                "version" => inv.version = r.raw_str()?,
+                _ => return Err(()),
+            }
+            Ok(())
+        })?;
+        Ok(inv)
+    }
+
+    /// The heartbeat from `text`, borrowing from it.
+    pub fn heartbeat(text: &str) -> R<Heartbeat<'_>> {
+        let mut r = Reader {
+            b: text.as_bytes(),
+            i: 0,
+        };
+        let (mut data, mut id, mut source, mut time) = (None, None, None, None);
+        r.object(|r, k| {
+            match k {
+                "data" => data = Some(inventory(r)?),
+                "datacontenttype" if r.raw_str()? == "application/json" => {}
+                "id" => id = Some(r.raw_str()?.parse::<uuid::Uuid>().map_err(|_| ())?),
+                "source" => source = Some(r.raw_str()?),
+                "specversion" if r.raw_str()? == "1.0" => {}
+                "time" => {
+                    time = Some(
+                        r.raw_str()?
+                            .parse::<chrono::DateTime<chrono::Utc>>()
+                            .map_err(|_| ())?,
+                    )
+                }
+                "type" if r.raw_str()? == "com.wasmcloud.lattice.host_heartbeat" => {}
+                _ => return Err(()),
+            }
+            Ok(())
+        })?;
+        r.ws();
+        if r.i != r.b.len() {
+            return Err(());
+        }
+        Ok(Heartbeat {
+            data: data.ok_or(())?,
+            id: id.ok_or(())?,
+            source: source.ok_or(())?,
+            time: time.ok_or(())?,
+        })
+    }
+}
+
+/// The same borrowed shape decoded by serde_json through serde's derive: `Cow`s that borrow from
+/// the body unless a string has escapes, maps as `BTreeMap`s of them.
+#[allow(dead_code)] // read by no one: it is built to be measured
+pub mod serde_borrowed {
+    use std::borrow::Cow;
+    use std::collections::BTreeMap;
+
+    type Map<'a> = BTreeMap<Cow<'a, str>, Cow<'a, str>>;
+
+    #[derive(serde::Deserialize)]
+    pub struct Component<'a> {
+        #[serde(borrow)]
+        pub annotations: Option<Map<'a>>,
+        #[serde(borrow)]
+        pub id: Cow<'a, str>,
+        #[serde(borrow)]
+        pub image_ref: Cow<'a, str>,
+        #[serde(borrow)]
+        pub limits: Option<Map<'a>>,
+        pub max_instances: u32,
+        #[serde(borrow)]
+        pub name: Option<Cow<'a, str>>,
+        pub revision: i32,
+    }
+
+    #[derive(serde::Deserialize)]
+    pub struct Provider<'a> {
+        #[serde(borrow)]
+        pub annotations: Option<Map<'a>>,
+        #[serde(borrow)]
+        pub id: Cow<'a, str>,
+        #[serde(borrow)]
+        pub image_ref: Option<Cow<'a, str>>,
+        #[serde(borrow)]
+        pub name: Option<Cow<'a, str>>,
+        pub revision: i32,
+    }
+
+    #[derive(serde::Deserialize)]
+    pub struct Inventory<'a> {
+        #[serde(borrow)]
+        pub components: Vec<Component<'a>>,
+        #[serde(borrow)]
+        pub friendly_name: Cow<'a, str>,
+        #[serde(borrow)]
+        pub host_id: Cow<'a, str>,
+        #[serde(borrow)]
+        pub labels: Map<'a>,
+        #[serde(borrow)]
+        pub providers: Vec<Provider<'a>>,
+        #[serde(borrow)]
+        pub uptime_human: Cow<'a, str>,
+        pub uptime_seconds: u64,
+        #[serde(borrow)]
+        pub version: Cow<'a, str>,
+    }
+
+    #[derive(serde::Deserialize)]
+    pub struct Heartbeat<'a> {
+        #[serde(borrow)]
+        pub data: Inventory<'a>,
+        pub datacontenttype: &'a str,
+        pub id: uuid::Uuid,
+        #[serde(borrow)]
+        pub source: Cow<'a, str>,
+        pub specversion: &'a str,
+        pub time: chrono::DateTime<chrono::Utc>,
+        #[serde(rename = "type")]
+        pub type_: &'a str,
+    }
+}
