@@ -6,9 +6,9 @@
 //!
 //! `--count MODE N` decodes the heartbeat N times with one decoder (`serde_json`, `specialized`,
 //! `borrowed`: the same into types that borrow their text from the body, `serde-borrowed`: such
-//! types through serde_json and serde's derive, or `clone`: a clone and drop of the decoded value, the floor of any decoder into these owned
-//! types), for callgrind: the difference between N = 1,000 and N = 3,000 over 2,000 is the
-//! instructions of one decode.
+//! types through serde_json and serde's derive, or `clone`: a clone and drop of the decoded
+//! value, the floor of any decoder into these owned types), for callgrind: the difference between
+//! N = 1,000 and N = 3,000 over 2,000 is the instructions of one decode.
 mod specialized;
 
 use std::time::Instant;
