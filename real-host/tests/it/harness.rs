@@ -295,11 +295,29 @@ impl Lattice {
         self.events.lock().unwrap().clone()
     }
 
-    /// Waits until no event has arrived for `quiet` (at most `limit`), then returns the events
-    /// that arrived after the first `from`. Heartbeats are left out: they come on a clock, not
-    /// from a command.
-    pub async fn settle(&self, from: usize, quiet: Duration, limit: Duration) -> Vec<Seen> {
+    /// Waits until `at_least` events have arrived after the first `from`, then until none has
+    /// arrived for `quiet` (at most `limit` in all), and returns the events that arrived after the
+    /// first `from`. Heartbeats are left out: they come on a clock, not from a command.
+    pub async fn settle(
+        &self,
+        from: usize,
+        at_least: usize,
+        quiet: Duration,
+        limit: Duration,
+    ) -> Vec<Seen> {
         let deadline = Instant::now() + limit;
+        let caused = |s: &&Seen| !matches!(s.event, LatticeEvent::HostHeartbeat(_));
+        // A host may reply first and do the work after (a component is compiled before it is
+        // reported scaled): the quiet period counts only once the events the step causes are in.
+        while self.events.lock().unwrap()[from..]
+            .iter()
+            .filter(caused)
+            .count()
+            < at_least
+            && Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
         let mut count = self.events.lock().unwrap().len();
         let mut last_change = Instant::now();
         while Instant::now() < deadline && last_change.elapsed() < quiet {
@@ -310,9 +328,9 @@ impl Lattice {
                 last_change = Instant::now();
             }
         }
-        self.events()[from..]
+        self.events.lock().unwrap()[from..]
             .iter()
-            .filter(|s| !matches!(s.event, LatticeEvent::HostHeartbeat(_)))
+            .filter(caused)
             .cloned()
             .collect()
     }

@@ -125,22 +125,28 @@ async fn providers_claims_and_clock_driven_events_on_the_real_host() {
     assert_eq!(ours["revision"], "3");
     assert_eq!(ours["tags"], "interop");
 
-    // Two providers from one archive: the test answers "steady"'s checks healthy then unhealthy
-    // (passed at the first check, failed at the second), and "sick"'s unhealthy from the start
-    // (no change: status).
-    let archive = lattice.files.path().join("idle.par.gz");
-    let provider_subject = wasmcloud_real_host::provider_archive(
-        &archive,
-        "idle",
-        wasmcloud_real_host::IDLE_PROVIDER.as_bytes(),
-    )
-    .await
-    .unwrap();
+    // Two providers: the test answers "steady"'s checks healthy then unhealthy (passed at the
+    // first check, failed at the second), and "sick"'s unhealthy from the start (no change:
+    // status). Each from an archive of its own: the host unpacks an archive to an executable
+    // named for the host and the reference, so a second start of one archive rewrites the file
+    // the first may be starting ("text file busy").
+    let mut provider_subjects = Vec::new();
+    for id in ["steady", "sick"] {
+        let archive = lattice.files.path().join(format!("idle-{id}.par.gz"));
+        let subject = wasmcloud_real_host::provider_archive(
+            &archive,
+            "idle",
+            wasmcloud_real_host::IDLE_PROVIDER.as_bytes(),
+        )
+        .await
+        .unwrap();
+        provider_subjects.push((id, archive, subject));
+    }
     answer_health_checks(&lattice, "steady", &[true, false]).await;
     answer_health_checks(&lattice, "sick", &[false]).await;
-    for id in ["steady", "sick"] {
+    for (id, archive, _) in &provider_subjects {
         let start: ctl::StartProviderCommand = command(json!({
-            "provider_ref": wasmcloud_real_host::file_ref(&archive), "provider_id": id,
+            "provider_ref": wasmcloud_real_host::file_ref(archive), "provider_id": id,
             "host_id": host, "annotations": {"app": "interop"}
         }));
         let ack = c.start_provider(&host, &start).await.unwrap();
@@ -167,14 +173,16 @@ async fn providers_claims_and_clock_driven_events_on_the_real_host() {
     let ids: BTreeSet<&str> = inventory.providers.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, BTreeSet::from(["sick", "steady"]), "{inventory:?}");
     let listed = serde_json::to_value(c.get_claims().await.unwrap().into_inner().response).unwrap();
-    assert!(
-        listed
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c["subject"] == provider_subject.as_str()),
-        "the provider's claims in {listed}"
-    );
+    for (id, _, subject) in &provider_subjects {
+        assert!(
+            listed
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["subject"] == subject.as_str()),
+            "{id}'s claims in {listed}"
+        );
+    }
 
     // Not a provider archive.
     let bogus = lattice
@@ -197,8 +205,9 @@ async fn providers_claims_and_clock_driven_events_on_the_real_host() {
         .expect("provider_start_failed");
     assert_eq!(failed.json["data"]["provider_id"], "bogus");
 
-    // The host checks first after 5 s, then every 30 s.
-    let check = Duration::from_secs(45);
+    // The host checks first after 5 s, then every 30 s: a failed check comes at about 35 s,
+    // later if a slow answer makes the host drop a check.
+    let check = Duration::from_secs(80);
     for (kind, provider) in [
         ("health_check_passed", "steady"),
         ("health_check_status", "sick"),

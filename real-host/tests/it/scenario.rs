@@ -86,10 +86,22 @@ impl Recorder<'_> {
     /// Records one step: `reply` is what the operation returned; the events are those that
     /// arrived from just before it until the lattice was quiet again.
     async fn step(&mut self, name: &'static str, before: usize, reply: Value) {
+        self.step_causing(name, before, reply, 0).await;
+    }
+
+    /// [`Self::step`] for an operation that causes `events` events, which may come well after
+    /// its reply: the quiet period starts once they have come.
+    async fn step_causing(
+        &mut self,
+        name: &'static str,
+        before: usize,
+        reply: Value,
+        events: usize,
+    ) {
         let quiet = Duration::from_millis(750);
         let events = self
             .lattice
-            .settle(before, quiet, Duration::from_secs(20))
+            .settle(before, events, quiet, Duration::from_secs(20))
             .await
             .into_iter()
             .map(|seen| json!({ "type": seen.json["type"], "data": seen.json["data"] }))
@@ -148,12 +160,16 @@ pub async fn run(lattice: &Lattice) -> Transcript {
         steps: Vec::new(),
         files,
     };
+    // The one host answers at once or not at all: half a second after its reply, or 2 s
+    // without one, the step is over. A step that must be answered waits longer for the first
+    // reply, as a loaded machine may be slow to give it.
     let gather = GatherOptions::new()
         .deadline(Duration::from_secs(2))
         .quiet(Duration::from_millis(500));
+    let answered = gather.deadline(Duration::from_secs(10));
 
     let m = r.mark();
-    let hosts = c.get_hosts_with(&gather).await.unwrap();
+    let hosts = c.get_hosts_with(&answered).await.unwrap();
     r.step(
         "host.ping",
         m,
@@ -219,10 +235,11 @@ pub async fn run(lattice: &Lattice) -> Transcript {
         "component_ref": ref_a, "component_id": "echo", "host_id": host, "count": 1,
         "config": ["greeting"], "annotations": {"app": "interop"}
     }));
-    r.step(
+    r.step_causing(
         "component.scale start",
         m,
         outcome(c.scale_component(&host, &scale).await),
+        2,
     )
     .await;
 
@@ -239,10 +256,11 @@ pub async fn run(lattice: &Lattice) -> Transcript {
         "component_ref": ref_b, "component_id": "echo", "host_id": host, "count": 2,
         "config": ["greeting"], "annotations": {"app": "interop"}, "allow_update": false
     }));
-    r.step(
+    r.step_causing(
         "component.scale another image",
         m,
         outcome(c.scale_component(&host, &scale).await),
+        1,
     )
     .await;
 
@@ -258,10 +276,11 @@ pub async fn run(lattice: &Lattice) -> Transcript {
     let update: ctl::UpdateComponentCommand = command(json!({
         "component_id": "echo", "new_component_ref": ref_c, "host_id": host
     }));
-    r.step(
+    r.step_causing(
         "component.update",
         m,
         outcome(c.update_component(&host, &update).await),
+        2,
     )
     .await;
 
@@ -293,7 +312,7 @@ pub async fn run(lattice: &Lattice) -> Transcript {
         "component_ref": ref_a, "component_id": "other", "constraints": {"zone": "test"}
     }));
     let bids = c
-        .perform_component_auction_with(&auction, &gather)
+        .perform_component_auction_with(&auction, &answered)
         .await
         .unwrap();
     r.step(
@@ -341,9 +360,19 @@ pub async fn run(lattice: &Lattice) -> Transcript {
     .await;
 
     let m = r.mark();
-    // A real host reads links from a key-value watch: give it a moment to see the new one.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    r.step("link.get", m, outcome(c.get_links().await)).await;
+    // A real host reads links from a key-value watch, which may lag behind the put: ask until
+    // the link is there (10 s at most; the step's check says if it never came).
+    let mut links = c.get_links().await;
+    let asked = std::time::Instant::now();
+    while !links
+        .as_ref()
+        .is_ok_and(|l| l.response.as_ref().is_some_and(|l| !l.is_empty()))
+        && asked.elapsed() < Duration::from_secs(10)
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        links = c.get_links().await;
+    }
+    r.step("link.get", m, outcome(links)).await;
 
     let m = r.mark();
     let del: ctl::DeleteLinkCommand = command(json!({
@@ -378,10 +407,11 @@ pub async fn run(lattice: &Lattice) -> Transcript {
     let scale: ctl::ScaleComponentCommand = command(json!({
         "component_ref": ref_broken, "component_id": "broken", "host_id": host, "count": 1
     }));
-    r.step(
+    r.step_causing(
         "component.scale broken",
         m,
         outcome(c.scale_component(&host, &scale).await),
+        1,
     )
     .await;
 
@@ -408,10 +438,11 @@ pub async fn run(lattice: &Lattice) -> Transcript {
     let start: ctl::StartProviderCommand = command(json!({
         "provider_ref": ref_broken, "provider_id": "kvstore", "host_id": host
     }));
-    r.step(
+    r.step_causing(
         "provider.start not an archive",
         m,
         outcome(c.start_provider(&host, &start).await),
+        1,
     )
     .await;
 
@@ -432,7 +463,7 @@ pub async fn run(lattice: &Lattice) -> Transcript {
     r.step("registry.put", m, Value::Null).await;
 
     let m = r.mark();
-    let confirmed = c.put_registries_with(&registries, &gather).await.unwrap();
+    let confirmed = c.put_registries_with(&registries, &answered).await.unwrap();
     r.step(
         "registry.put asking for replies",
         m,
@@ -446,7 +477,7 @@ pub async fn run(lattice: &Lattice) -> Transcript {
 
     let m = r.mark();
     let stop: ctl::StopHostCommand = command(json!({"host_id": host, "timeout": 500}));
-    r.step("host.stop", m, outcome(c.stop_host(&host, &stop).await))
+    r.step_causing("host.stop", m, outcome(c.stop_host(&host, &stop).await), 1)
         .await;
 
     r.steps
