@@ -114,9 +114,11 @@ async fn a_3_0_service_answers_on_the_inbox_in_its_queue_group_and_its_messages_
     .await
     .expect_err("refused");
     assert_eq!(refused.kind(), RequestErrorKind::Timeout, "{refused}");
+    // An accepted request, with the default timeout: the short one is for the refusal only.
+    let patient = Client::new(nats.clone(), "home1", "office").unwrap();
     let answered_by_office = within(
         "accepted",
-        office.set_temperature(&SetTemperature { celsius: 21.0 }),
+        patient.set_temperature(&SetTemperature { celsius: 21.0 }),
     )
     .await
     .expect("a reply")

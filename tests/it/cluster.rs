@@ -10,7 +10,7 @@ use wasmcloud_protocol::control_interface::client::Client;
 use wasmcloud_protocol::control_interface::types as ctl;
 use wasmcloud_protocol::lattice_events::client::Client as Events;
 use wasmcloud_protocol::lattice_events::messages::LatticeEvent;
-use wasmcloud_protocol::runtime::nats::{Finish, GatherOptions, RequestOptions};
+use wasmcloud_protocol::runtime::nats::{round_trip, Finish, GatherOptions, RequestOptions};
 use wasmcloud_protocol::runtime::SubjectPrefix;
 use workspace_tests::mock_host::MockHostConfig;
 use workspace_tests::nats_server::{Login, NatsServer};
@@ -62,7 +62,15 @@ async fn queue_groups_answer_once_and_scatter_gather_reaches_every_server() {
         .unwrap();
     }
 
-    // Scatter-gather from the first server collects the hosts of the other two.
+    // Scatter-gather from the first server collects the hosts of the other two. A host counts a
+    // ping when it takes it, and the waits above may leave one of theirs on its way to the host
+    // that answered second: once both have answered one more, each has counted every earlier one.
+    within(
+        "both hosts answer a ping",
+        client.get_hosts_with(&GatherOptions::new().expected(2)),
+    )
+    .await
+    .unwrap();
     let pinged: Vec<u64> = servers.iter().map(|s| s.received("getHosts")).collect();
     let found = within("getHosts", client.get_hosts()).await.unwrap();
     let ids: BTreeSet<String> = found
@@ -100,7 +108,7 @@ async fn events_reach_subscribers_on_every_server() {
         let events = Events::new(nats, "default").unwrap();
         streams.push(events.subscribe_lattice_event().await.unwrap());
     }
-    let (_hosts, _servers, _connections) =
+    let (hosts, _servers, _connections) =
         hosts_on(&[&nodes[1]], &Login::anyone(), default_lattice, 1).await;
     let client = Client::new(Login::anyone().connect(&nodes[2]).await.nats, "default").unwrap();
     within(
@@ -109,6 +117,23 @@ async fn events_reach_subscribers_on_every_server() {
     )
     .await
     .unwrap();
+    // Each stream's interest reaches the host's server over its own route: heartbeats until
+    // every stream has one show that it has.
+    for (i, stream) in streams.iter_mut().enumerate() {
+        within(&format!("a heartbeat on server {i}"), async {
+            loop {
+                hosts[0].heartbeat().await;
+                if let Ok(Some(Ok(item))) =
+                    tokio::time::timeout(Duration::from_millis(300), stream.next()).await
+                {
+                    if matches!(item.message, LatticeEvent::HostHeartbeat(_)) {
+                        break;
+                    }
+                }
+            }
+        })
+        .await;
+    }
     let put = within("putLabel", client.put_label(HOSTS[0], &zone_eu()))
         .await
         .unwrap();
@@ -137,7 +162,7 @@ async fn a_host_whose_server_dies_moves_to_another_and_answers_again() {
         .connect_to(&[&nodes[1], &nodes[2], &nodes[0]])
         .await
         .nats;
-    let mut events = Events::new(watcher, "default")
+    let mut events = Events::new(watcher.clone(), "default")
         .unwrap()
         .subscribe_lattice_event()
         .await
@@ -157,16 +182,25 @@ async fn a_host_whose_server_dies_moves_to_another_and_answers_again() {
 
     // Requests keep going while the host's server dies: each ends in a reply or a typed error.
     let asking = client.clone();
+    let (answered, first_answer) = tokio::sync::oneshot::channel();
     let in_flight = tokio::spawn(async move {
         let mut outcomes = Vec::new();
+        let mut answered = Some(answered);
         for _ in 0..40 {
             let outcome = asking.get_host_inventory(HOSTS[0]).await;
+            if outcome.is_ok() {
+                if let Some(answered) = answered.take() {
+                    let _ = answered.send(());
+                }
+            }
             outcomes.push(outcome.map(|_| ()).map_err(|e| e.kind()));
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
         outcomes
     });
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The server dies once a request has been answered, however slow the machine.
+    within("a first answer", first_answer).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
     let dead = nodes[1].port();
     assert_eq!(connections[0].nats.server_info().port, dead);
     nodes[1].kill();
@@ -184,7 +218,15 @@ async fn a_host_whose_server_dies_moves_to_another_and_answers_again() {
     .await
     .unwrap();
     assert_ne!(connections[0].nats.server_info().port, dead);
-    let put = within("putLabel", client.put_label(HOSTS[0], &zone_eu()))
+    // The watcher reconnects on its own time: a round trip on its connection returns once it
+    // has resubscribed (async-nats sends its subscriptions again before anything else), so the
+    // event below cannot come before it listens again. The label is put with the default
+    // timeout: the host has only just come back.
+    within("the watcher is back", round_trip(&watcher))
+        .await
+        .unwrap();
+    let patient = Client::new(Login::anyone().connect(&nodes[0]).await.nats, "default").unwrap();
+    let put = within("putLabel", patient.put_label(HOSTS[0], &zone_eu()))
         .await
         .unwrap();
     assert!(put.success);

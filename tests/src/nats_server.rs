@@ -276,6 +276,7 @@ impl NatsServer {
                 return Err(format!("nats-server exited ({status}): {}", self.log()));
             }
             if Instant::now() > deadline {
+                self.kill();
                 return Err(format!(
                     "nats-server on {} was not ready in 10 s: {}",
                     self.port,
@@ -310,12 +311,22 @@ impl NatsServer {
         }
     }
 
-    /// Starts the server again on the same port.
+    /// Starts the server again on the same port; a few times over, as a process looking for a
+    /// free port may hold this one for a moment while it was free.
     pub fn restart(&mut self) {
         self.kill();
-        if let Err(e) = self.spawn() {
-            panic!("{e}");
+        let mut failures = Vec::new();
+        for _ in 0..10 {
+            match self.spawn() {
+                Ok(()) => return,
+                Err(e) => failures.push(e),
+            }
+            std::thread::sleep(Duration::from_millis(100));
         }
+        panic!(
+            "nats-server did not start again on {}: {failures:#?}",
+            self.port
+        );
     }
 }
 

@@ -17,7 +17,18 @@ struct NatsServer {
 }
 
 impl NatsServer {
+    /// Starts one on a port found free; on another should the server exit first (another
+    /// process took the port meanwhile), five times at most.
     fn start() -> Self {
+        for _ in 0..5 {
+            if let Some(server) = Self::try_start() {
+                return server;
+            }
+        }
+        panic!("nats-server did not start");
+    }
+
+    fn try_start() -> Option<Self> {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -29,18 +40,22 @@ impl NatsServer {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("{binary}: {e} (.ci/run installs nats-server)"));
+        let mut server = Self {
+            child,
+            url: format!("nats://127.0.0.1:{port}"),
+        };
         let started = Instant::now();
         while !greets_as_nats(port) {
+            if !matches!(server.child.try_wait(), Ok(None)) {
+                return None;
+            }
             assert!(
                 started.elapsed() < Duration::from_secs(10),
                 "nats-server did not start"
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        Self {
-            child,
-            url: format!("nats://127.0.0.1:{port}"),
-        }
+        Some(server)
     }
 }
 
