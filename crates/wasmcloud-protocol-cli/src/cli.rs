@@ -103,7 +103,7 @@ pub struct Validate {
     #[arg(
         long,
         value_name = "SPEC/MESSAGE",
-        conflicts_with_all = ["reply", "ctl_prefix", "account"]
+        conflicts_with_all = ["subject", "reply", "ctl_prefix", "account"]
     )]
     pub message: Option<String>,
     /// The payloads are replies to the subject's request, not requests.

@@ -45,9 +45,9 @@ fn main() -> ExitCode {
         Ok(Outcome::No) => ExitCode::from(1),
         Ok(Outcome::UsageError) => ExitCode::from(2),
         Err(Usage(message)) => {
-            eprintln!("wasmcloud-protocol: {message}");
+            output::eprintln(&format!("wasmcloud-protocol: {message}"));
             if !message.contains('\n') {
-                eprintln!("(wasmcloud-protocol --help for usage)");
+                output::eprintln("(wasmcloud-protocol --help for usage)");
             }
             ExitCode::from(2)
         }

@@ -1,5 +1,7 @@
-//! Writing results: JSON with keys in a fixed order, and stdout that tolerates a closed pipe.
+//! Writing results: JSON with keys in a fixed order, stdout that tolerates a closed pipe, and
+//! text from payloads made safe to print.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use serde::ser::{SerializeMap, SerializeSeq};
@@ -62,7 +64,33 @@ pub fn print(text: &str) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
-        eprintln!("wasmcloud-protocol: cannot write to stdout: {e}");
+        eprintln(&format!("wasmcloud-protocol: cannot write to stdout: {e}"));
         std::process::exit(2);
     }
+}
+
+/// Prints a line to stderr; a stderr that cannot be written to (full, closed) loses the line
+/// rather than ending the program with a panic, as `eprintln!` would.
+pub fn eprintln(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
+/// Text with its control characters escaped (`\n`, `\u{1b}`): a payload's keys and values reach
+/// the text output, where a newline would forge a line of the report and an escape sequence would
+/// drive the terminal.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }

@@ -148,7 +148,9 @@ pub fn matches(args: &Match) -> Result<Outcome, Usage> {
             return Ok(Outcome::Ok);
         }
     }
-    eprintln!("wasmcloud-protocol: no channel matches {subject:?}");
+    crate::output::eprintln(&format!(
+        "wasmcloud-protocol: no channel matches {subject:?}"
+    ));
     Ok(Outcome::No)
 }
 
@@ -187,6 +189,11 @@ pub fn subject(args: &Subject) -> Result<Outcome, Usage> {
                 op.channel.param_names().collect::<Vec<_>>().join(", ")
             ))
         })?;
+        // Two values for one parameter (perhaps under two of its spellings) is a mistake to
+        // say, not a choice to make.
+        if values.iter().any(|(seen, _)| *seen == param) {
+            return Err(Usage(format!("{param} is given more than once")));
+        }
         values.push((param, value));
     }
     let subject = op.channel.render(&values, &prefix(&args.prefix)?)?;

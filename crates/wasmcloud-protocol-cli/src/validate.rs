@@ -7,7 +7,7 @@ use wasmcloud_protocol::runtime::{MessageInfo, MAX_PAYLOAD_BYTES};
 use wasmcloud_protocol::SPECS;
 
 use crate::cli::{Schema, Validate};
-use crate::output::{println, Json};
+use crate::output::{eprintln, printable, println, Json};
 use crate::subjects::prefix;
 use crate::{Outcome, Usage};
 
@@ -68,9 +68,18 @@ fn read_input(name: &str) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-fn judge(result: Result<MessageInfo, ValidationError>) -> Verdict {
+fn judge(body: &[u8], result: Result<MessageInfo, ValidationError>) -> Verdict {
     match result {
         Ok(m) => Verdict::Valid(m),
+        // Read no further than a byte past the limit, the body's own size is unknown.
+        Err(ValidationError::TooLarge { .. }) => Verdict::Error(format!(
+            "larger than the {MAX_PAYLOAD_BYTES} bytes NATS carries by default"
+        )),
+        Err(ValidationError::NotJson(_)) if body.starts_with(b"\xEF\xBB\xBF") => Verdict::Error(
+            "not JSON: it starts with a byte order mark (EF BB BF), which JSON on the wire must \
+             not have (RFC 8259, section 8.1); save the file as UTF-8 without one"
+                .to_owned(),
+        ),
         Err(ValidationError::Invalid {
             spec,
             message,
@@ -120,10 +129,11 @@ pub fn run(args: &Validate) -> Result<Outcome, Usage> {
             Err(e) => Verdict::Error(format!("cannot read: {e}")),
             Ok(body) => match &target {
                 Target::Subject(subject, prefix, side) => judge(
+                    &body,
                     wasmcloud_protocol::validate_subject(subject, prefix, *side, &body)
                         .map(|(m, _)| m),
                 ),
-                Target::Message(m) => judge(validate::validate_bytes(m, &body).map(|_| *m)),
+                Target::Message(m) => judge(&body, validate::validate_bytes(m, &body).map(|_| *m)),
             },
         };
         results.push((input.as_str(), verdict));
@@ -177,14 +187,24 @@ pub fn run(args: &Validate) -> Result<Outcome, Usage> {
         println(&report.to_pretty());
     } else {
         for (file, v) in &results {
+            let file = printable(file);
             match v {
                 Verdict::Valid(m) => println(&format!("{file}: valid {}/{}", m.spec, m.name)),
                 Verdict::Invalid(_, violations) => {
+                    // Two schemas may refuse one value alike (an envelope's `allOf` and the
+                    // message's own): the report has both, with their schema locations; here,
+                    // where those are not shown, the line once.
+                    let mut printed = std::collections::HashSet::new();
                     for violation in violations {
-                        println(&format!("{file}: {violation}"));
+                        let line = format!("{file}: {}", printable(&violation.to_string()));
+                        if printed.insert(line.clone()) {
+                            println(&line);
+                        }
                     }
                 }
-                Verdict::Error(e) => eprintln!("wasmcloud-protocol: {file}: {e}"),
+                Verdict::Error(e) => {
+                    eprintln(&format!("wasmcloud-protocol: {file}: {}", printable(e)))
+                }
             }
         }
     }

@@ -416,7 +416,7 @@ fn check_integers(info: &MessageInfo, value: &Value) -> Result<(), ValidationErr
     let violations = written_as_float
         .into_iter()
         .map(|instance| Violation {
-            message: "an integer written with a fraction or an exponent, which typed receivers refuse: write it without (1, not 1.0)".to_owned(),
+            message: "an integer written with a fraction, an exponent or a minus on zero, which typed receivers refuse: write it plainly (1, not 1.0; 0, not -0)".to_owned(),
             instance,
             schema: String::new(),
         })

@@ -247,6 +247,29 @@ fn subject_builds_every_operation_and_names_bad_parameters() {
     let out = run(&["subject", "getHosts", "lattice=default", "colour=blue"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("colour"));
+    // One parameter twice, under one spelling or two: refused, not one value picked unsaid.
+    let host = format!("hostId={HOST}");
+    for args in [
+        [
+            "subject",
+            "getHostInventory",
+            "lattice=default",
+            "lattice=other",
+            &host,
+        ],
+        [
+            "subject",
+            "getHostInventory",
+            "lattice=default",
+            &host,
+            "host_id=B",
+        ],
+    ] {
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains("more than once"), "{}", stderr(&out));
+        assert!(stdout(&out).is_empty());
+    }
     assert_eq!(run(&["subject", "noSuchOperation"]).status.code(), Some(2));
     assert_eq!(
         run(&["subject", "getHosts", "lattice"]).status.code(),

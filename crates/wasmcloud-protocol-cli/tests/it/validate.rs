@@ -289,6 +289,14 @@ fn usage_errors_exit_2() {
             "--reply",
         ],
         &["validate", "--message", "a/b", "--subject", "c"],
+        // Both known: still one too many (the subject's message would win unsaid).
+        &[
+            "validate",
+            "--subject",
+            "wasmbus.evt.default.host_heartbeat",
+            "--message",
+            "control-interface/ScaleComponentCommand",
+        ],
         &[
             "validate",
             "--message",
@@ -391,7 +399,12 @@ fn hostile_payloads_get_a_verdict() {
         ("deep", deep.into_bytes(), "recursion limit"),
         ("utf-8", b"{\"a\": \"\xff\"}".to_vec(), "invalid unicode"),
         ("number", br#"{"a": 1e400}"#.to_vec(), "number out of range"),
-        ("large", vec![b' '; 64 * MIB], "larger than"),
+        (
+            "large",
+            vec![b' '; 64 * MIB],
+            "larger than the 1048576 bytes",
+        ),
+        ("bom", b"\xEF\xBB\xBF{}".to_vec(), "byte order mark"),
     ];
     for (what, body, says) in cases {
         let (status, out) = run(&body);
@@ -399,5 +412,103 @@ fn hostile_payloads_get_a_verdict() {
         assert_eq!(status.code(), Some(2), "{what}: {status} {out}");
         assert!(!out.contains("panicked"), "{what}: {out}");
         assert!(out.contains(says), "{what}: {out:?} does not say {says:?}");
+    }
+}
+
+/// A payload's keys reach the text report: a newline in one must not forge a line of it, nor an
+/// escape sequence reach the terminal. A value refused by two schemas alike is one line there.
+#[test]
+fn text_reports_escape_what_payloads_put_in_them() {
+    let body = br#"{"component_ref": "r", "component_id": "c", "host_id": "h", "count": 1,
+        "annotations": {"x\nforged.json: valid control-interface/ScaleComponentCommand\n\u001b[31mRED": 1}}"#;
+    let out = run_stdin(
+        &[
+            "validate",
+            "--message",
+            "control-interface/ScaleComponentCommand",
+        ],
+        body,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let report = text(&out.stdout);
+    assert_eq!(report.lines().count(), 1, "{report}");
+    assert!(!report.contains('\u{1b}'), "{report:?}");
+    assert!(
+        report.starts_with("-: /annotations/x\\nforged.json: valid "),
+        "{report:?}"
+    );
+    assert!(
+        report.contains("\\u{1b}[31mRED: 1 is not of type"),
+        "{report:?}"
+    );
+
+    let out = run_stdin(
+        &[
+            "validate",
+            "--subject",
+            "wasmbus.evt.default.host_heartbeat",
+        ],
+        b"[]",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let report = text(&out.stdout);
+    let lines: Vec<&str> = report.lines().collect();
+    let distinct: std::collections::BTreeSet<&str> = lines.iter().copied().collect();
+    assert_eq!(lines.len(), distinct.len(), "{report}");
+    // The JSON report keeps every violation, each with its schema location.
+    let out = run_stdin(
+        &[
+            "validate",
+            "--json",
+            "--subject",
+            "wasmbus.evt.default.host_heartbeat",
+        ],
+        b"[]",
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        json["files"][0]["violations"].as_array().unwrap().len() > lines.len(),
+        "{json}"
+    );
+}
+
+/// Errors still reach the exit code when stderr cannot be written to.
+#[test]
+fn a_full_stderr_is_no_panic() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = bin()
+        .args(["validate", "--message", "no-such-spec/X"])
+        .stderr(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// An integer as a typed receiver reads it: `1.0`, `1e2` and `-0` are JSON Schema integers that
+/// serde's integer types refuse, each told with its pointer and how to write it.
+#[test]
+fn integers_are_judged_as_receivers_read_them() {
+    for count in ["1.0", "1e2", "-0"] {
+        let body = format!(
+            r#"{{"component_ref": "r", "component_id": "c", "host_id": "h", "count": {count}}}"#
+        );
+        let out = run_stdin(
+            &[
+                "validate",
+                "--message",
+                "control-interface/ScaleComponentCommand",
+            ],
+            body.as_bytes(),
+        );
+        assert_eq!(out.status.code(), Some(1), "{count}");
+        assert_eq!(
+            text(&out.stdout).trim(),
+            "-: /count: an integer written with a fraction, an exponent or a minus on zero, \
+             which typed receivers refuse: write it plainly (1, not 1.0; 0, not -0)",
+            "{count}"
+        );
     }
 }
