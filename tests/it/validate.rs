@@ -12,6 +12,7 @@ use wasmcloud_protocol::runtime::{Message, SubjectPrefix};
 use wasmcloud_protocol::{validate_subject, SPECS};
 
 const HOST: &str = "NAU2KX5RMQAUL35EROZUYD77GVKISUV2GKTUVEZDJMYCGGK2SO7UCO3N";
+const OTHER_HOST: &str = "NBG37K5KJUZ3SRRCOTFG3IOIRA77FFG3HINLDD66HXCECGEHJ4VWB7RB";
 
 fn golden(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("golden/events/{name}.json"));
@@ -277,6 +278,35 @@ fn commands_and_replies_are_checked_by_subject() {
         text.contains("\"count\" is a required property") && text.contains("max_instances"),
         "{text}"
     );
+
+    // A command whose body names another host than its subject: each valid alone, refused by
+    // the host it reaches (`Operation::bind`), so refused here, with every other violation.
+    let elsewhere = format!("wasmbus.ctl.v1.default.component.scale.{}", OTHER_HOST);
+    assert_eq!(
+        verdict(&elsewhere, Side::Request, &scale),
+        set(&["/host_id"])
+    );
+    let err = validate_subject(
+        &elsewhere,
+        &SubjectPrefix::new(),
+        Side::Request,
+        &serde_json::to_vec(&scale).unwrap(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains(&format!("the payload's `host_id` is \"{HOST}\""))
+            && err.contains(&format!("the subject's `hostId` is \"{}\"", OTHER_HOST)),
+        "{err}"
+    );
+    assert_eq!(
+        verdict(&elsewhere, Side::Request, &wrong),
+        set(&["", "/host_id"])
+    );
+    // Left empty, the receiver fills it in from the subject.
+    let mut unnamed = scale.clone();
+    unnamed["host_id"] = json!("");
+    assert_eq!(verdict(&elsewhere, Side::Request, &unnamed), None);
 
     let ack = json!({"success": true, "message": "successfully scaled"});
     assert_eq!(verdict(&subject, Side::Reply, &ack), None);

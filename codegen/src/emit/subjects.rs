@@ -939,6 +939,13 @@ pub(crate) fn operations(
         if let Some(r) = reply_status {
             fields.push(quote!(reply_status: #r));
         }
+        if !bindings[i].is_empty() {
+            let shared = bindings[i].iter().map(|b| {
+                let (parameter, field) = (&b.parameter, &b.field);
+                quote!(rt::SharedValue { parameter: #parameter, field: #field })
+            });
+            fields.push(quote!(shared: &[#(#shared),*]));
+        }
         let bind = super::bindings::bind_fn(&bindings[i], runtime);
         let payload_of = |indexes: &[usize], dispatch: Option<&String>| -> TokenStream {
             match (indexes, dispatch) {

@@ -17,7 +17,7 @@ pub use message::{
 };
 pub use operation::{
     bind_field, Direction, DispatchInfo, FieldMismatch, Operation, OperationInfo, ReplyPattern,
-    ReplyStatusInfo,
+    ReplyStatusInfo, SharedValue,
 };
 pub use subject::{
     ChannelFilter, ChannelInfo, ChannelSubject, Param, Pattern, SubjectError, SubjectPrefix,

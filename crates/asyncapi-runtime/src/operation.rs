@@ -57,6 +57,19 @@ pub struct OperationInfo {
     pub dispatch: Option<DispatchInfo>,
     /// Where the reply says whether the request was refused (`x-reply-status`).
     pub reply_status: Option<ReplyStatusInfo>,
+    /// The values its request carries in both its subject and its payload (`x-payload-field`):
+    /// a receiver refuses a request whose two disagree (see [`Operation::bind`]).
+    pub shared: &'static [SharedValue],
+}
+
+/// A value a request carries twice, as a parameter of its subject and as a top-level property of
+/// its payload (`x-payload-field`): the host id of a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SharedValue {
+    /// The channel parameter (`hostId`).
+    pub parameter: &'static str,
+    /// The payload property (`host_id`).
+    pub field: &'static str,
 }
 
 /// Where a spec's replies say whether the request was refused, and why.
@@ -117,6 +130,7 @@ impl OperationInfo {
             queue: None,
             dispatch: None,
             reply_status: None,
+            shared: &[],
         }
     }
 

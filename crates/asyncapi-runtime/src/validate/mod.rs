@@ -645,10 +645,81 @@ pub fn validate_subject(
             ))
         }
     };
-    if !(repeated.is_empty() && fast_check(&message, &value)) {
-        validate_parsed(&message, &value, repeated)?;
+    let disagreements = match side {
+        Side::Request => disagreements(specs, subject, prefix, &message, &value),
+        Side::Reply => Vec::new(),
+    };
+    let checked = if repeated.is_empty() && fast_check(&message, &value) {
+        Ok(())
+    } else {
+        validate_parsed(&message, &value, repeated)
+    };
+    match checked {
+        Ok(()) if disagreements.is_empty() => Ok((message, value)),
+        Ok(()) => Err(ValidationError::Invalid {
+            spec: message.spec,
+            message: message.name,
+            violations: disagreements,
+        }),
+        Err(ValidationError::Invalid {
+            spec,
+            message,
+            mut violations,
+        }) => {
+            violations.extend(disagreements);
+            Err(ValidationError::Invalid {
+                spec,
+                message,
+                violations,
+            })
+        }
+        Err(other) => Err(other),
     }
-    Ok((message, value))
+}
+
+/// Where a request's payload disagrees with its subject on a value the spec says they share
+/// (`x-payload-field`), as violations: its receiver refuses it (see
+/// [`Operation::bind`](crate::Operation::bind)), though each alone may be valid. A payload that
+/// leaves the value empty agrees: the receiver fills it in.
+fn disagreements(
+    specs: &'static [SpecInfo],
+    subject: &str,
+    prefix: &SubjectPrefix,
+    message: &MessageInfo,
+    value: &Value,
+) -> Vec<Violation> {
+    let Some((spec, (channel, params))) = specs
+        .iter()
+        .find_map(|s| s.route(subject, prefix).ok().map(|routed| (s, routed)))
+    else {
+        return Vec::new();
+    };
+    let mut violations: Vec<Violation> = Vec::new();
+    let shared = spec
+        .operations
+        .iter()
+        .filter(|o| o.channel == channel && o.messages.contains(message))
+        .flat_map(|o| o.shared);
+    for shared in shared {
+        let subject_value = params.iter().find(|(name, _)| *name == shared.parameter);
+        let payload_value = value.get(shared.field).and_then(Value::as_str);
+        let (Some((_, subject_value)), Some(payload_value)) = (subject_value, payload_value) else {
+            continue;
+        };
+        if let Err(mismatch) =
+            crate::bind_field(shared.parameter, subject_value, shared.field, payload_value)
+        {
+            let violation = Violation {
+                instance: format!("/{}", strict_json::escape(shared.field)),
+                schema: String::new(),
+                message: mismatch.to_string(),
+            };
+            if !violations.contains(&violation) {
+                violations.push(violation);
+            }
+        }
+    }
+    violations
 }
 
 #[cfg(test)]

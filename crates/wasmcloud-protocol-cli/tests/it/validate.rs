@@ -512,3 +512,23 @@ fn integers_are_judged_as_receivers_read_them() {
         );
     }
 }
+
+/// A command whose body names another host than its subject is refused by the host it reaches,
+/// so here too, at the body's `host_id`.
+#[test]
+fn a_command_for_another_host_than_its_subject_is_invalid() {
+    let body = format!(
+        r#"{{"component_ref": "r", "component_id": "c", "host_id": "{HOST}", "count": 1}}"#
+    );
+    let subject = "wasmbus.ctl.v1.default.component.scale.NBG37K5KJUZ3SRRCOTFG3IOIRA77FFG3HINLDD66HXCECGEHJ4VWB7RB";
+    let out = run_stdin(&["validate", "--subject", subject], body.as_bytes());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("-: /host_id: the payload's `host_id` is"),
+        "{}",
+        text(&out.stdout)
+    );
+    let own = format!("wasmbus.ctl.v1.default.component.scale.{HOST}");
+    let out = run_stdin(&["validate", "--subject", &own], body.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}

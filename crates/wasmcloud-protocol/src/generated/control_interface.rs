@@ -2893,6 +2893,10 @@ pub mod operations {
             reply_id: Some("receiveScaleResponse"),
             pattern: rt::ReplyPattern::Single,
             reply_status: REPLY_STATUS,
+            shared: &[rt::SharedValue {
+                parameter: "hostId",
+                field: "host_id",
+            }],
             ..operation("scaleComponent", &channels::COMPONENT_SCALE)
         };
 
@@ -2930,6 +2934,10 @@ pub mod operations {
             reply_id: Some("receiveUpdateComponentAck"),
             pattern: rt::ReplyPattern::Single,
             reply_status: REPLY_STATUS,
+            shared: &[rt::SharedValue {
+                parameter: "hostId",
+                field: "host_id",
+            }],
             ..operation("updateComponent", &channels::COMPONENT_UPDATE)
         };
 
@@ -3073,6 +3081,10 @@ pub mod operations {
             reply_id: Some("receiveStopHostAck"),
             pattern: rt::ReplyPattern::Single,
             reply_status: REPLY_STATUS,
+            shared: &[rt::SharedValue {
+                parameter: "hostId",
+                field: "host_id",
+            }],
             ..operation("stopHost", &channels::HOST_STOP)
         };
 
@@ -3228,6 +3240,10 @@ pub mod operations {
             reply_id: Some("receiveStartProviderAck"),
             pattern: rt::ReplyPattern::Single,
             reply_status: REPLY_STATUS,
+            shared: &[rt::SharedValue {
+                parameter: "hostId",
+                field: "host_id",
+            }],
             ..operation("startProvider", &channels::PROVIDER_START)
         };
 
@@ -3265,6 +3281,10 @@ pub mod operations {
             reply_id: Some("receiveStopProviderAck"),
             pattern: rt::ReplyPattern::Single,
             reply_status: REPLY_STATUS,
+            shared: &[rt::SharedValue {
+                parameter: "hostId",
+                field: "host_id",
+            }],
             ..operation("stopProvider", &channels::PROVIDER_STOP)
         };
 
