@@ -1,6 +1,6 @@
 //! `permissions`: a role's least NATS permissions.
 
-use wasmcloud_protocol::runtime::permissions::{PermissionOptions, Role};
+use wasmcloud_protocol::runtime::permissions::{PermissionOptions, Role, DEFAULT_INBOX_PREFIX};
 
 use crate::cli::{self, Permissions};
 use crate::output::{print, println};
@@ -36,6 +36,18 @@ pub fn run(args: &Permissions) -> Result<Outcome, Usage> {
         options = options.allow_subscribe(subject)?;
     }
     let permissions = wasmcloud_protocol::permissions(role, &options)?;
+    if let Some(inbox) = &args.inbox_prefix {
+        // An option that changes nothing is a misunderstanding to point out, not to ignore.
+        let default = options.clone().inbox_prefix(DEFAULT_INBOX_PREFIX)?;
+        if wasmcloud_protocol::permissions(role, &default)?.to_string() == permissions.to_string()
+            && inbox != DEFAULT_INBOX_PREFIX
+        {
+            return Err(Usage(format!(
+                "--inbox-prefix changes nothing for --role {}: it reads no replies",
+                role_name(args.role)
+            )));
+        }
+    }
     if args.json {
         let json = serde_json::to_string_pretty(&permissions).expect("permissions serialize");
         println(&json);
@@ -43,4 +55,12 @@ pub fn run(args: &Permissions) -> Result<Outcome, Usage> {
         print(&permissions.to_string());
     }
     Ok(Outcome::Ok)
+}
+
+fn role_name(role: cli::Role) -> &'static str {
+    match role {
+        cli::Role::Host => "host",
+        cli::Role::Client => "client",
+        cli::Role::Observer => "observer",
+    }
 }

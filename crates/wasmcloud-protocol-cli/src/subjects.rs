@@ -2,7 +2,8 @@
 
 use serde_json::json;
 use wasmcloud_protocol::runtime::{
-    ChannelInfo, Direction, MessageInfo, OperationInfo, ReplyPattern, SpecInfo, SubjectPrefix,
+    ChannelInfo, Direction, MessageInfo, OperationInfo, ReplyPattern, SpecInfo, SubjectError,
+    SubjectPrefix,
 };
 use wasmcloud_protocol::SPECS;
 
@@ -126,8 +127,14 @@ pub fn list(args: &Subjects) -> Result<Outcome, Usage> {
 pub fn matches(args: &Match) -> Result<Outcome, Usage> {
     let subject = &args.subject;
     let prefix = prefix(&args.prefix)?;
+    // A subject of a channel's shape with a value the channel does not allow: said, with the rule.
+    let mut not_allowed = None;
     for spec in SPECS {
-        if let Ok((channel, values)) = spec.route(subject, &prefix) {
+        let routed = spec.route(subject, &prefix);
+        if let Err(e @ SubjectError::InvalidParameter { .. }) = &routed {
+            not_allowed.get_or_insert_with(|| e.to_string());
+        }
+        if let Ok((channel, values)) = routed {
             let out = Json::object([
                 ("spec", Json::value(spec.id)),
                 ("channel", Json::value(channel.name)),
@@ -148,8 +155,9 @@ pub fn matches(args: &Match) -> Result<Outcome, Usage> {
             return Ok(Outcome::Ok);
         }
     }
+    let why = not_allowed.map_or_else(String::new, |e| format!(": {e}"));
     crate::output::eprintln(&format!(
-        "wasmcloud-protocol: no channel matches {subject:?}"
+        "wasmcloud-protocol: no channel matches {subject:?}{why}"
     ));
     Ok(Outcome::No)
 }

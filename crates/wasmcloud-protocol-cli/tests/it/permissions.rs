@@ -110,6 +110,15 @@ fn bad_values_are_refused_before_anything_is_printed() {
         &["--role", "client", "--account", "a.b"],
         &["--role", "admin"],
         &["--role", "client", "--real-host"],
+        // Roles that read no replies: an inbox prefix would change nothing.
+        &["--role", "observer", "--inbox-prefix", "_INBOX_dash"],
+        &[
+            "--role",
+            "host",
+            "--real-host",
+            "--inbox-prefix",
+            "_INBOX_host",
+        ],
     ] {
         let out = permissions(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");

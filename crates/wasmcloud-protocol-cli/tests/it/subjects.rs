@@ -168,13 +168,20 @@ fn match_exit_codes() {
         stderr(&out)
     );
     assert!(stdout(&out).is_empty());
-    // A bad lattice matches no channel either.
-    assert_eq!(
-        run(&["match", "wasmbus.ctl.v1.prod/eu.host.ping"])
-            .status
-            .code(),
-        Some(1)
-    );
+    // A bad lattice matches no channel either, and the rule it breaks is said.
+    for (subject, rule) in [
+        ("wasmbus.ctl.v1.prod/eu.host.ping", "^[A-Za-z0-9_-]+$"),
+        ("wasmbus.ctl.v1..host.ping", "empty"),
+        ("wasmbus.ctl.v1.*.host.ping", "'*'"),
+    ] {
+        let out = run(&["match", subject]);
+        assert_eq!(out.status.code(), Some(1), "{subject}");
+        let err = stderr(&out);
+        assert!(
+            err.contains("no channel matches") && err.contains("`lattice`") && err.contains(rule),
+            "{subject}: {err}"
+        );
+    }
     for bad in [
         &["match"][..],
         &["match", "a", "b"],
