@@ -65,12 +65,13 @@ async fn queue_groups_answer_once_and_scatter_gather_reaches_every_server() {
     // Scatter-gather from the first server collects the hosts of the other two. A host counts a
     // ping when it takes it, and the waits above may leave one of theirs on its way to the host
     // that answered second: once both have answered one more, each has counted every earlier one.
-    within(
+    let both = within(
         "both hosts answer a ping",
-        client.get_hosts_with(&GatherOptions::new().expected(2)),
+        client.get_hosts_with(&GatherOptions::new().without_quiet().expected(2)),
     )
     .await
     .unwrap();
+    assert_eq!(both.finish, Finish::Expected, "{both:?}");
     let pinged: Vec<u64> = servers.iter().map(|s| s.received("getHosts")).collect();
     let found = within("getHosts", client.get_hosts()).await.unwrap();
     let ids: BTreeSet<String> = found

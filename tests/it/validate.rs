@@ -279,8 +279,9 @@ fn commands_and_replies_are_checked_by_subject() {
         "{text}"
     );
 
-    // A command whose body names another host than its subject: each valid alone, refused by
-    // the host it reaches (`Operation::bind`), so refused here, with every other violation.
+    // A command whose body names another host than its subject: each valid alone, but the spec
+    // says they are one value (generated responders refuse it in `Operation::bind`; a real host
+    // acts under the body's id), so refused here, with every other violation.
     let elsewhere = format!("wasmbus.ctl.v1.default.component.scale.{}", OTHER_HOST);
     assert_eq!(
         verdict(&elsewhere, Side::Request, &scale),
@@ -303,7 +304,7 @@ fn commands_and_replies_are_checked_by_subject() {
         verdict(&elsewhere, Side::Request, &wrong),
         set(&["", "/host_id"])
     );
-    // Left empty, the receiver fills it in from the subject.
+    // Left empty, a generated responder fills it in from the subject.
     let mut unnamed = scale.clone();
     unnamed["host_id"] = json!("");
     assert_eq!(verdict(&elsewhere, Side::Request, &unnamed), None);

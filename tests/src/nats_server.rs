@@ -202,16 +202,19 @@ impl NatsServer {
             node.spawn()?;
             nodes.push(node);
         }
-        for (node, monitor) in nodes.iter().zip(monitor_ports) {
+        for (node, monitor) in nodes.iter_mut().zip(monitor_ports) {
             node.wait_for_routes(*monitor, n - 1)?;
         }
         Ok(nodes)
     }
 
     /// Waits (up to 10 s) until the server's monitoring port counts `routes` routes.
-    fn wait_for_routes(&self, monitor: u16, routes: usize) -> Result<(), String> {
+    fn wait_for_routes(&mut self, monitor: u16, routes: usize) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
+            if self.has_exited() {
+                return Err(format!("server {} exited: {}", self.port, self.log()));
+            }
             let now = routez(monitor).unwrap_or(0);
             if now >= routes {
                 return Ok(());
@@ -229,7 +232,9 @@ impl NatsServer {
 
     /// What the server has logged so far.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        std::fs::read(&self.log)
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default()
     }
 
     /// The permissions violations the server has logged so far, one line each.
@@ -269,7 +274,9 @@ impl NatsServer {
             .expect("nats-server starts");
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
-        while self.readiness_announcements() <= before {
+        // Fewer than before, but some: the log was started afresh, and they are this start's.
+        let ready = |now: usize| now > before || (0 < now && now < before);
+        while !ready(self.readiness_announcements()) {
             let child = self.child.as_mut().expect("just started");
             if let Ok(Some(status)) = child.try_wait() {
                 self.child = None;
@@ -286,6 +293,11 @@ impl NatsServer {
             std::thread::sleep(Duration::from_millis(20));
         }
         Ok(())
+    }
+
+    /// Whether the process has ended (a node whose route port was taken after it was ready).
+    fn has_exited(&mut self) -> bool {
+        !matches!(self.child.as_mut().map(Child::try_wait), Some(Ok(None)))
     }
 
     /// How many times the server has logged that it is ready (once per start).

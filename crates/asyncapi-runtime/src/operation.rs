@@ -58,7 +58,7 @@ pub struct OperationInfo {
     /// Where the reply says whether the request was refused (`x-reply-status`).
     pub reply_status: Option<ReplyStatusInfo>,
     /// The values its request carries in both its subject and its payload (`x-payload-field`):
-    /// a receiver refuses a request whose two disagree (see [`Operation::bind`]).
+    /// generated responders refuse a request whose two disagree (see [`Operation::bind`]).
     pub shared: &'static [SharedValue],
 }
 

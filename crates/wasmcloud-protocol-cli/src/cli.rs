@@ -149,7 +149,7 @@ pub struct Permissions {
     #[command(flatten)]
     pub prefix: Prefix,
     /// The user's own inbox prefix (async-nats custom_inbox_prefix), so it reads no other
-    /// user's replies; `_INBOX` when not given. Only for a role that reads replies (client).
+    /// user's replies; `_INBOX` when not given. Only for a role whose permissions depend on it (client).
     #[arg(long, value_name = "X")]
     pub inbox_prefix: Option<String>,
     /// Leave out `_PROBE.>`, which only programs built on this crate's runtime need (it waits

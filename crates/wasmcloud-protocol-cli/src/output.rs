@@ -75,17 +75,18 @@ pub fn eprintln(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
-/// Text with its control characters escaped (`\n`, `\u{1b}`): a payload's keys and values reach
-/// the text output, where a newline would forge a line of the report and an escape sequence would
-/// drive the terminal.
+/// Text with its control characters, line and paragraph separators and invisible formatting
+/// characters escaped (`\n`, `\u{1b}`, `\u{202e}`): a payload's keys and values reach the text
+/// output, where a newline would forge a line of the report, an escape sequence would drive the
+/// terminal, and a bidirectional override would show a line other than it is.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(unprintable) {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
         text.chars()
             .map(|c| {
-                if c.is_control() {
+                if unprintable(c) {
                     c.escape_default().to_string()
                 } else {
                     c.to_string()
@@ -93,4 +94,16 @@ pub fn printable(text: &str) -> Cow<'_, str> {
             })
             .collect(),
     )
+}
+
+fn unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+        )
 }

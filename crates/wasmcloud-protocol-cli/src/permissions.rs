@@ -43,7 +43,7 @@ pub fn run(args: &Permissions) -> Result<Outcome, Usage> {
             && inbox != DEFAULT_INBOX_PREFIX
         {
             return Err(Usage(format!(
-                "--inbox-prefix changes nothing for --role {}: it reads no replies",
+                "--inbox-prefix changes nothing for --role {}: its permissions do not depend on it",
                 role_name(args.role)
             )));
         }

@@ -53,7 +53,8 @@ pub fn permissions(
 /// Validates a body received on a subject of the protocol: routes the subject to its channel,
 /// picks the message (the request or event with [`Side::Request`](runtime::validate::Side), the
 /// reply with `Side::Reply`; an event by its CloudEvents `type`, which must match the subject),
-/// and checks the body against that message's schema, reporting every violation.
+/// and checks the body against that message's schema, reporting every violation; a command whose
+/// body's `host_id` is not its subject's host id is a violation at `/host_id` too.
 #[cfg(feature = "validate")]
 pub fn validate_subject(
     subject: &str,

@@ -161,8 +161,9 @@ pub async fn run(lattice: &Lattice) -> Transcript {
         files,
     };
     // The one host answers at once or not at all: half a second after its reply, or 2 s
-    // without one, the step is over. A step that must be answered waits longer for the first
-    // reply, as a loaded machine may be slow to give it.
+    // without one, the step is over. A step a real host answers waits longer for the first reply,
+    // as a loaded machine may be slow to give it (the mock host leaves a running component's
+    // auction unanswered, so that step costs it the 10 s).
     let gather = GatherOptions::new()
         .deadline(Duration::from_secs(2))
         .quiet(Duration::from_millis(500));
@@ -183,7 +184,7 @@ pub async fn run(lattice: &Lattice) -> Transcript {
 
     let m = r.mark();
     let label = command(json!({"key": "team", "value": "blue"}));
-    r.step("label.put", m, outcome(c.put_label(&host, &label).await))
+    r.step_causing("label.put", m, outcome(c.put_label(&host, &label).await), 1)
         .await;
 
     let m = r.mark();
@@ -197,8 +198,13 @@ pub async fn run(lattice: &Lattice) -> Transcript {
 
     let m = r.mark();
     let key = command(json!({"key": "team"}));
-    r.step("label.del", m, outcome(c.delete_label(&host, &key).await))
-        .await;
+    r.step_causing(
+        "label.del",
+        m,
+        outcome(c.delete_label(&host, &key).await),
+        1,
+    )
+    .await;
 
     let m = r.mark();
     let key = command(json!({"key": "nope"}));
@@ -211,10 +217,11 @@ pub async fn run(lattice: &Lattice) -> Transcript {
 
     let m = r.mark();
     let values = command(json!({"lang": "en"}));
-    r.step(
+    r.step_causing(
         "config.put",
         m,
         outcome(c.put_config("greeting", &values).await),
+        1,
     )
     .await;
 
@@ -297,7 +304,7 @@ pub async fn run(lattice: &Lattice) -> Transcript {
         "component_ref": ref_c, "component_id": "echo", "constraints": {"zone": "test"}
     }));
     let bids = c
-        .perform_component_auction_with(&auction, &gather)
+        .perform_component_auction_with(&auction, &answered)
         .await
         .unwrap();
     r.step(
@@ -343,7 +350,7 @@ pub async fn run(lattice: &Lattice) -> Transcript {
         "wit_namespace": "wasi", "wit_package": "keyvalue", "interfaces": ["store"],
         "source_config": ["greeting"], "target_config": []
     }));
-    r.step("link.put", m, outcome(c.put_link(&link).await))
+    r.step_causing("link.put", m, outcome(c.put_link(&link).await), 1)
         .await;
 
     let m = r.mark();
@@ -352,10 +359,11 @@ pub async fn run(lattice: &Lattice) -> Transcript {
         "wit_namespace": "wasi", "wit_package": "blobstore", "interfaces": ["blobstore"],
         "source_config": ["nowhere"], "target_config": []
     }));
-    r.step(
+    r.step_causing(
         "link.put missing config",
         m,
         outcome(c.put_link(&link).await),
+        1,
     )
     .await;
 
@@ -378,7 +386,7 @@ pub async fn run(lattice: &Lattice) -> Transcript {
     let del: ctl::DeleteLinkCommand = command(json!({
         "source_id": "echo", "name": "default", "wit_namespace": "wasi", "wit_package": "keyvalue"
     }));
-    r.step("link.del", m, outcome(c.delete_link(&del).await))
+    r.step_causing("link.del", m, outcome(c.delete_link(&del).await), 1)
         .await;
 
     let m = r.mark();
@@ -396,10 +404,11 @@ pub async fn run(lattice: &Lattice) -> Transcript {
     let scale: ctl::ScaleComponentCommand = command(json!({
         "component_ref": ref_c, "component_id": "echo", "host_id": host, "count": 0
     }));
-    r.step(
+    r.step_causing(
         "component.scale to zero",
         m,
         outcome(c.scale_component(&host, &scale).await),
+        1,
     )
     .await;
 
@@ -421,7 +430,7 @@ pub async fn run(lattice: &Lattice) -> Transcript {
         "constraints": {"zone": "test"}
     }));
     let bids = c
-        .perform_provider_auction_with(&auction, &gather)
+        .perform_provider_auction_with(&auction, &answered)
         .await
         .unwrap();
     r.step(
@@ -472,8 +481,13 @@ pub async fn run(lattice: &Lattice) -> Transcript {
     .await;
 
     let m = r.mark();
-    r.step("config.del", m, outcome(c.delete_config("greeting").await))
-        .await;
+    r.step_causing(
+        "config.del",
+        m,
+        outcome(c.delete_config("greeting").await),
+        1,
+    )
+    .await;
 
     let m = r.mark();
     let stop: ctl::StopHostCommand = command(json!({"host_id": host, "timeout": 500}));

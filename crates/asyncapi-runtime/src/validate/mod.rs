@@ -608,7 +608,9 @@ pub fn message_for_subject(
 }
 
 /// Validates a body received on `subject`: routes the subject, picks the message (the request or
-/// event by default, the reply with [`Side::Reply`]), and checks the body against it.
+/// event by default, the reply with [`Side::Reply`]), and checks the body against it, and a
+/// request's body against its subject where the spec says the two carry one value
+/// ([`OperationInfo::shared`](crate::OperationInfo::shared)).
 pub fn validate_subject(
     specs: &'static [SpecInfo],
     subject: &str,
@@ -678,9 +680,9 @@ pub fn validate_subject(
 }
 
 /// Where a request's payload disagrees with its subject on a value the spec says they share
-/// (`x-payload-field`), as violations: its receiver refuses it (see
-/// [`Operation::bind`](crate::Operation::bind)), though each alone may be valid. A payload that
-/// leaves the value empty agrees: the receiver fills it in.
+/// (`x-payload-field`), as violations, though each alone may be valid: generated responders
+/// refuse such a request (see [`Operation::bind`](crate::Operation::bind)). A payload that
+/// leaves the value empty agrees: they fill it in from the subject.
 fn disagreements(
     specs: &'static [SpecInfo],
     subject: &str,

@@ -441,6 +441,22 @@ fn text_reports_escape_what_payloads_put_in_them() {
         report.contains("\\u{1b}[31mRED: 1 is not of type"),
         "{report:?}"
     );
+    // A right-to-left override and a line separator are escaped too.
+    let out = run_stdin(
+        &[
+            "validate",
+            "--message",
+            "control-interface/ScaleComponentCommand",
+        ],
+        "{\"component_ref\": \"r\", \"component_id\": \"c\", \"host_id\": \"h\", \"count\": 1, \
+         \"annotations\": {\"a\u{202e}b\u{2028}c\": 1}}"
+            .as_bytes(),
+    );
+    let report = text(&out.stdout);
+    assert!(
+        report.starts_with("-: /annotations/a\\u{202e}b\\u{2028}c: 1 is not of type"),
+        "{report:?}"
+    );
 
     let out = run_stdin(
         &[
@@ -513,8 +529,8 @@ fn integers_are_judged_as_receivers_read_them() {
     }
 }
 
-/// A command whose body names another host than its subject is refused by the host it reaches,
-/// so here too, at the body's `host_id`.
+/// A command whose body names another host than its subject is invalid at the body's `host_id`:
+/// the spec says the two are one value.
 #[test]
 fn a_command_for_another_host_than_its_subject_is_invalid() {
     let body = format!(
