@@ -15,7 +15,9 @@ use wasmcloud_protocol::runtime::SubjectPrefix;
 use workspace_tests::mock_host::MockHostConfig;
 use workspace_tests::nats_server::{Login, NatsServer};
 
-use crate::nats::{every_operation_across, hosts_on, next_event, within, HOSTS};
+use crate::nats::{
+    every_operation_across, hosts_on, next_event, until_a_heartbeat_arrives, within, HOSTS,
+};
 
 fn zone_eu() -> ctl::HostLabel {
     ctl::HostLabel {
@@ -120,20 +122,8 @@ async fn events_reach_subscribers_on_every_server() {
     .unwrap();
     // Each stream's interest reaches the host's server over its own route: heartbeats until
     // every stream has one show that it has.
-    for (i, stream) in streams.iter_mut().enumerate() {
-        within(&format!("a heartbeat on server {i}"), async {
-            loop {
-                hosts[0].heartbeat().await;
-                if let Ok(Some(Ok(item))) =
-                    tokio::time::timeout(Duration::from_millis(300), stream.next()).await
-                {
-                    if matches!(item.message, LatticeEvent::HostHeartbeat(_)) {
-                        break;
-                    }
-                }
-            }
-        })
-        .await;
+    for stream in &mut streams {
+        until_a_heartbeat_arrives(&hosts[0], stream).await;
     }
     let put = within("putLabel", client.put_label(HOSTS[0], &zone_eu()))
         .await

@@ -122,6 +122,32 @@ fn link(target: &str) -> ctl::LinkDefinition {
 }
 
 /// The next event of the stream, skipping heartbeats and host_started from other hosts.
+/// Has `host` send heartbeats until one comes out of `events`: the stream's subscription is in
+/// place where the host publishes (after a reconnect, or across a cluster's routes).
+pub(crate) async fn until_a_heartbeat_arrives(
+    host: &MockHost,
+    events: &mut (impl futures::Stream<
+        Item = Result<
+            wasmcloud_protocol::runtime::nats::Received<LatticeEvent>,
+            wasmcloud_protocol::runtime::nats::Malformed,
+        >,
+    > + Unpin),
+) {
+    within("a heartbeat", async {
+        loop {
+            host.heartbeat().await;
+            if let Ok(Some(Ok(item))) =
+                tokio::time::timeout(Duration::from_millis(300), events.next()).await
+            {
+                if matches!(item.message, LatticeEvent::HostHeartbeat(_)) {
+                    break;
+                }
+            }
+        }
+    })
+    .await;
+}
+
 pub(crate) async fn next_event(
     events: &mut (impl futures::Stream<
         Item = Result<
@@ -1445,19 +1471,7 @@ async fn a_killed_server_times_out_and_a_restarted_one_resumes_the_event_stream(
 
     server.restart();
     // The subscriptions come back with the connection; heartbeats flow again.
-    within("reconnect", async {
-        loop {
-            hosts[0].heartbeat().await;
-            if let Ok(Some(Ok(item))) =
-                tokio::time::timeout(Duration::from_millis(300), stream.next()).await
-            {
-                if matches!(item.message, LatticeEvent::HostHeartbeat(_)) {
-                    break;
-                }
-            }
-        }
-    })
-    .await;
+    until_a_heartbeat_arrives(&hosts[0], &mut stream).await;
     // Asked with the default timeout: the 800 ms above are for requests meant to fail.
     let patient = Client::new(nats.clone(), "default").unwrap();
     assert!(
