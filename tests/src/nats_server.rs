@@ -255,8 +255,8 @@ impl NatsServer {
     /// and a probe it accepts says nothing of this server, which then fails to bind and exits
     /// (once in CI a test's first connection was refused right after such a probe succeeded).
     fn spawn(&mut self) -> Result<(), String> {
-        // The log is appended to across restarts: count the announcements before this start.
-        let before = self.readiness_announcements();
+        // The log is appended to across restarts: only what this start adds counts.
+        let logged = std::fs::metadata(&self.log).map_or(0, |m| m.len() as usize);
         let mut command = Command::new(binary());
         if let Some(config) = &self.config {
             command.arg("-c").arg(config);
@@ -274,9 +274,7 @@ impl NatsServer {
             .expect("nats-server starts");
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
-        // Fewer than before, but some: the log was started afresh, and they are this start's.
-        let ready = |now: usize| now > before || (0 < now && now < before);
-        while !ready(self.readiness_announcements()) {
+        while !self.ready_since(logged) {
             let child = self.child.as_mut().expect("just started");
             if let Ok(Some(status)) = child.try_wait() {
                 self.child = None;
@@ -300,9 +298,13 @@ impl NatsServer {
         !matches!(self.child.as_mut().map(Child::try_wait), Some(Ok(None)))
     }
 
-    /// How many times the server has logged that it is ready (once per start).
-    fn readiness_announcements(&self) -> usize {
-        self.log().matches("Server is ready").count()
+    /// Whether the server has logged that it is ready past the first `offset` bytes of its log
+    /// (anywhere in it, should the log have been started afresh).
+    fn ready_since(&self, offset: usize) -> bool {
+        const READY: &[u8] = b"Server is ready";
+        let log = std::fs::read(&self.log).unwrap_or_default();
+        let new = log.get(offset..).unwrap_or(&log);
+        new.windows(READY.len()).any(|w| w == READY)
     }
 
     /// The client port.

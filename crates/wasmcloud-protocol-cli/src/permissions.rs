@@ -1,6 +1,8 @@
 //! `permissions`: a role's least NATS permissions.
 
+use clap::ValueEnum;
 use wasmcloud_protocol::runtime::permissions::{PermissionOptions, Role, DEFAULT_INBOX_PREFIX};
+use wasmcloud_protocol::SPECS;
 
 use crate::cli::{self, Permissions};
 use crate::output::{print, println};
@@ -36,17 +38,22 @@ pub fn run(args: &Permissions) -> Result<Outcome, Usage> {
         options = options.allow_subscribe(subject)?;
     }
     let permissions = wasmcloud_protocol::permissions(role, &options)?;
-    if let Some(inbox) = &args.inbox_prefix {
-        // An option that changes nothing is a misunderstanding to point out, not to ignore.
-        let default = options.clone().inbox_prefix(DEFAULT_INBOX_PREFIX)?;
-        if wasmcloud_protocol::permissions(role, &default)?.to_string() == permissions.to_string()
-            && inbox != DEFAULT_INBOX_PREFIX
-        {
-            return Err(Usage(format!(
-                "--inbox-prefix changes nothing for --role {}: its permissions do not depend on it",
-                role_name(args.role)
-            )));
-        }
+    // An option that changes nothing is a misunderstanding to point out, not to ignore: only a
+    // role that reads replies on an inbox of its own has the inbox in its permissions.
+    let reads_replies = SPECS
+        .iter()
+        .flat_map(|s| s.roles)
+        .any(|grants| grants.role == role && grants.inbox);
+    if args
+        .inbox_prefix
+        .as_ref()
+        .is_some_and(|inbox| inbox != DEFAULT_INBOX_PREFIX && !reads_replies)
+    {
+        let name = args.role.to_possible_value().expect("no role is skipped");
+        return Err(Usage(format!(
+            "--inbox-prefix changes nothing for --role {}: its permissions do not depend on it",
+            name.get_name()
+        )));
     }
     if args.json {
         let json = serde_json::to_string_pretty(&permissions).expect("permissions serialize");
@@ -55,12 +62,4 @@ pub fn run(args: &Permissions) -> Result<Outcome, Usage> {
         print(&permissions.to_string());
     }
     Ok(Outcome::Ok)
-}
-
-fn role_name(role: cli::Role) -> &'static str {
-    match role {
-        cli::Role::Host => "host",
-        cli::Role::Client => "client",
-        cli::Role::Observer => "observer",
-    }
 }

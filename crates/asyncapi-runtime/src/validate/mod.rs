@@ -480,24 +480,27 @@ pub fn messages_for_subject(
     prefix: &SubjectPrefix,
     side: Side,
 ) -> Result<Vec<MessageInfo>, ValidationError> {
-    Ok(candidates(specs, subject, prefix, side)?.2)
+    Ok(candidates(specs, subject, prefix, side)?.messages)
 }
 
-type Candidates = (
-    &'static SpecInfo,
-    &'static super::ChannelInfo,
-    Vec<MessageInfo>,
-);
+/// Where a subject routes, and the messages its channel carries on one side.
+struct Candidates<'a> {
+    spec: &'static SpecInfo,
+    channel: &'static super::ChannelInfo,
+    /// The subject's parameter values.
+    params: Vec<(&'static str, &'a str)>,
+    messages: Vec<MessageInfo>,
+}
 
-fn candidates(
+fn candidates<'a>(
     specs: &'static [SpecInfo],
-    subject: &str,
+    subject: &'a str,
     prefix: &SubjectPrefix,
     side: Side,
-) -> Result<Candidates, ValidationError> {
-    let (spec, channel) = specs
+) -> Result<Candidates<'a>, ValidationError> {
+    let (spec, (channel, params)) = specs
         .iter()
-        .find_map(|s| s.route(subject, prefix).ok().map(|(c, _)| (s, c)))
+        .find_map(|s| s.route(subject, prefix).ok().map(|routed| (s, routed)))
         .ok_or_else(|| {
             // Report a bad value in a subject that has a channel's shape, else no match.
             let invalid = specs.iter().flat_map(|s| s.channels.iter()).find_map(|c| {
@@ -532,7 +535,12 @@ fn candidates(
             },
         });
     }
-    Ok((spec, channel, messages))
+    Ok(Candidates {
+        spec,
+        channel,
+        params,
+        messages,
+    })
 }
 
 /// The message a payload on `subject` must be, across `specs`.
@@ -547,7 +555,19 @@ pub fn message_for_subject(
     side: Side,
     payload: Option<&Value>,
 ) -> Result<MessageInfo, ValidationError> {
-    let (spec, channel, candidates) = candidates(specs, subject, prefix, side)?;
+    pick(specs, subject, prefix, side, payload).map(|(message, _)| message)
+}
+
+/// [`message_for_subject`], with where the subject routed.
+fn pick<'a>(
+    specs: &'static [SpecInfo],
+    subject: &'a str,
+    prefix: &SubjectPrefix,
+    side: Side,
+    payload: Option<&Value>,
+) -> Result<(MessageInfo, Candidates<'a>), ValidationError> {
+    let routed = candidates(specs, subject, prefix, side)?;
+    let (spec, channel, candidates) = (routed.spec, routed.channel, &routed.messages);
     let ops: Vec<_> = spec
         .operations
         .iter()
@@ -604,7 +624,7 @@ pub fn message_for_subject(
             )));
         }
     }
-    Ok(message)
+    Ok((message, routed))
 }
 
 /// Validates a body received on `subject`: routes the subject, picks the message (the request or
@@ -635,7 +655,7 @@ pub fn validate_subject(
             }
         }
     };
-    let message = message_for_subject(specs, subject, prefix, side, parsed.as_ref().map(|p| &p.0))?;
+    let (message, routed) = pick(specs, subject, prefix, side, parsed.as_ref().map(|p| &p.0))?;
     if !message.has_payload {
         return Ok((message, Value::Null));
     }
@@ -647,35 +667,26 @@ pub fn validate_subject(
             ))
         }
     };
-    let disagreements = match side {
-        Side::Request => disagreements(specs, subject, prefix, &message, &value),
-        Side::Reply => Vec::new(),
-    };
-    let checked = if repeated.is_empty() && fast_check(&message, &value) {
-        Ok(())
+    let mut violations = if repeated.is_empty() && fast_check(&message, &value) {
+        Vec::new()
     } else {
-        validate_parsed(&message, &value, repeated)
+        match validate_parsed(&message, &value, repeated) {
+            Ok(()) => Vec::new(),
+            Err(ValidationError::Invalid { violations, .. }) => violations,
+            Err(other) => return Err(other),
+        }
     };
-    match checked {
-        Ok(()) if disagreements.is_empty() => Ok((message, value)),
-        Ok(()) => Err(ValidationError::Invalid {
+    if side == Side::Request {
+        violations.extend(disagreements(&routed, &message, &value));
+    }
+    if violations.is_empty() {
+        Ok((message, value))
+    } else {
+        Err(ValidationError::Invalid {
             spec: message.spec,
             message: message.name,
-            violations: disagreements,
-        }),
-        Err(ValidationError::Invalid {
-            spec,
-            message,
-            mut violations,
-        }) => {
-            violations.extend(disagreements);
-            Err(ValidationError::Invalid {
-                spec,
-                message,
-                violations,
-            })
-        }
-        Err(other) => Err(other),
+            violations,
+        })
     }
 }
 
@@ -683,27 +694,19 @@ pub fn validate_subject(
 /// (`x-payload-field`), as violations, though each alone may be valid: generated responders
 /// refuse such a request (see [`Operation::bind`](crate::Operation::bind)). A payload that
 /// leaves the value empty agrees: they fill it in from the subject.
-fn disagreements(
-    specs: &'static [SpecInfo],
-    subject: &str,
-    prefix: &SubjectPrefix,
-    message: &MessageInfo,
-    value: &Value,
-) -> Vec<Violation> {
-    let Some((spec, (channel, params))) = specs
-        .iter()
-        .find_map(|s| s.route(subject, prefix).ok().map(|routed| (s, routed)))
-    else {
-        return Vec::new();
-    };
+fn disagreements(routed: &Candidates<'_>, message: &MessageInfo, value: &Value) -> Vec<Violation> {
     let mut violations: Vec<Violation> = Vec::new();
-    let shared = spec
+    let shared = routed
+        .spec
         .operations
         .iter()
-        .filter(|o| o.channel == channel && o.messages.contains(message))
+        .filter(|o| o.channel == routed.channel && o.messages.contains(message))
         .flat_map(|o| o.shared);
     for shared in shared {
-        let subject_value = params.iter().find(|(name, _)| *name == shared.parameter);
+        let subject_value = routed
+            .params
+            .iter()
+            .find(|(name, _)| *name == shared.parameter);
         let payload_value = value.get(shared.field).and_then(Value::as_str);
         let (Some((_, subject_value)), Some(payload_value)) = (subject_value, payload_value) else {
             continue;
