@@ -33,6 +33,7 @@ pub mod template;
 use std::path::Path;
 
 pub use error::{Error, ErrorKind, Result};
+
 pub use load::{FsLoader, Loader, MemoryLoader, MAX_DOCUMENT_BYTES};
 pub use model::Spec;
 
@@ -61,6 +62,22 @@ pub struct Settings {
     pub local_copies: Vec<std::path::PathBuf>,
     /// Whether a message example that breaks its schema is an error (the default) or a warning.
     pub strict_examples: bool,
+    /// Whether the `views` module is generated (payloads read in place, checked while read;
+    /// they need the runtime's `validate` feature).
+    pub views: Views,
+}
+
+/// Whether, and when, a generated module has its `views` (see [`Settings::views`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Views {
+    /// No views.
+    #[default]
+    Off,
+    /// Views always compiled: the runtime's `validate` feature must be on.
+    Always,
+    /// Views compiled only with this cargo feature of the generated code's crate (which turns on
+    /// the runtime's `validate`).
+    Feature(String),
 }
 
 impl Default for Settings {
@@ -73,6 +90,7 @@ impl Default for Settings {
             schema_include: None,
             local_copies: Vec::new(),
             strict_examples: true,
+            views: Views::Off,
         }
     }
 }
@@ -88,6 +106,12 @@ impl Settings {
     /// code's crate.
     pub fn with_nats_feature(mut self, feature: impl Into<String>) -> Self {
         self.nats_feature = Some(feature.into());
+        self
+    }
+
+    /// Generates the `views` module (see [`Views`]).
+    pub fn with_views(mut self, views: Views) -> Self {
+        self.views = views;
         self
     }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use asyncapi_codegen::files::{rustfmt_available, Format, Job};
+use asyncapi_codegen::Views;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// AsyncAPI 2.0–2.6, 3.0 and 3.1 documents to Rust: payload types, subjects, operations, clients, validators.
@@ -46,6 +47,14 @@ struct Generate {
     /// goes into [default: always compiled].
     #[arg(long, value_name = "FEATURE")]
     nats_feature: Option<String>,
+    /// Generate views too: payloads read in place, checked against their schemas while read
+    /// (needs the runtime's `validate` feature).
+    #[arg(long)]
+    views: bool,
+    /// Compile the views only with this cargo feature of the crate the code goes into (implies
+    /// --views).
+    #[arg(long, value_name = "FEATURE")]
+    views_feature: Option<String>,
     /// A local copy of a remote document: `$ref`s to the URL in its `$id` resolve to it.
     #[arg(long = "with", value_name = "FILE")]
     local_copies: Vec<PathBuf>,
@@ -92,8 +101,14 @@ fn generate(args: Generate) -> Result<ExitCode, String> {
         args.out.display()
     );
     let mut job = Job::custom(args.specs, args.out, args.runtime, command);
+    let views = match (&args.views_feature, args.views) {
+        (Some(feature), _) => Views::Feature(feature.clone()),
+        (None, true) => Views::Always,
+        (None, false) => Views::Off,
+    };
     for group in &mut job.groups {
         group.nats_feature = args.nats_feature.clone();
+        group.views = views.clone();
     }
     job.local_copies = args.local_copies;
     job.strict_examples = !args.lenient_examples;

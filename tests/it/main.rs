@@ -13,3 +13,4 @@ mod properties;
 mod roundtrip;
 mod subjects;
 mod validate;
+mod views;

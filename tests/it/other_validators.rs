@@ -24,11 +24,11 @@ fn root() -> PathBuf {
 
 /// A payload, the schema that judges it, and what we say of it.
 #[derive(Serialize)]
-struct Case {
+pub(crate) struct Case {
     #[serde(skip)]
-    label: String,
+    pub(crate) label: String,
     schema: PathBuf,
-    payload: String,
+    pub(crate) payload: String,
     #[serde(skip)]
     ours: Verdict,
     /// Whether the others are expected to agree with us (`false` where receivers are stricter).
@@ -115,7 +115,8 @@ fn data_cases(dir: &str, same: bool) -> Vec<Case> {
     out
 }
 
-fn cases() -> Vec<Case> {
+/// Every payload we have, each with its message's schema and our verdict.
+pub(crate) fn cases() -> Vec<Case> {
     let mut out = Vec::new();
     for spec_file in ["control-interface.yaml", "lattice-events.yaml"] {
         let spec = read_spec(&FsLoader, &root().join("specs").join(spec_file))

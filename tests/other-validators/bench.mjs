@@ -61,7 +61,7 @@ if (process.argv[2] === "--interleaved") {
       n *= 2;
     }
   };
-  const ratios = new Map(messages.map(([name]) => [name, { ajv: [], typed: [], validated: [], checked: [] }]));
+  const ratios = new Map(messages.map(([name]) => [name, { ajv: [], typed: [], validated: [], checked: [], view: [] }]));
   for (let round = 0; round < 11; round++) {
     const rust = spawnSync(
       "cargo",
@@ -82,14 +82,14 @@ if (process.argv[2] === "--interleaved") {
       const ajvNs = batch(() => parseAndValidate(validate, body));
       const r = ratios.get(name);
       r.ajv.push(ajvNs);
-      for (const mode of ["typed", "validated", "checked"]) r[mode].push(ajvNs / ours.get(`${name} ${mode}`));
+      for (const mode of ["typed", "validated", "checked", "view"]) r[mode].push(ajvNs / ours.get(`${name} ${mode}`));
     }
   }
   const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  console.log("message                  ajv parse+validate   ajv/typed   ajv/validated   ajv/checked   (medians of 11 rounds taking turns)");
+  console.log("message                  ajv parse+validate   ajv/typed   ajv/validated   ajv/checked   ajv/view   (medians of 11 rounds taking turns)");
   for (const [name, r] of ratios) {
     console.log(
-      `${name.padEnd(22)} ${us(med(r.ajv))}        ${ratio(med(r.typed))}      ${ratio(med(r.validated))}        ${ratio(med(r.checked))}`,
+      `${name.padEnd(22)} ${us(med(r.ajv))}        ${ratio(med(r.typed))}      ${ratio(med(r.validated))}        ${ratio(med(r.checked))}    ${ratio(med(r.view))}`,
     );
   }
   process.exit(0);
@@ -103,7 +103,7 @@ if (process.argv[2] === "--instructions") {
       .split("\n")
       .map((line) => line.trim().split(/\s+/))
       .filter((cols) => messages.some(([name]) => name === cols[0]))
-      .map((cols) => [cols[0], { validated: Number(cols[3]), checked: Number(cols[4]) }]),
+      .map((cols) => [cols[0], { validated: Number(cols[3]), checked: Number(cols[4]), view: Number(cols[6]) }]),
   );
   const count = (schema, payload, n) => {
     const run = spawnSync(
@@ -117,7 +117,7 @@ if (process.argv[2] === "--instructions") {
     return Number(refs[1].replaceAll(",", ""));
   };
   console.log(
-    "message                  ajv parse+validate   ours validated   ajv/validated   ours checked   ajv/checked   (instructions per call)",
+    "message                  ajv parse+validate   ours validated   ajv/validated   ours checked   ajv/checked   ours view   ajv/view   (instructions per call)",
   );
   for (const [name, schema] of messages) {
     const payload = join(target, "bench-payloads", `${name}.valid.json`);
@@ -125,9 +125,9 @@ if (process.argv[2] === "--instructions") {
     if (!rows.has(name)) continue;
     // The difference over 10,000 calls: node's start, compiling and warming up left out.
     const ajvCount = Math.round((count(schema, payload, 11000) - count(schema, payload, 1000)) / 10000);
-    const { validated, checked } = rows.get(name);
+    const { validated, checked, view } = rows.get(name);
     console.log(
-      `${name.padEnd(22)} ${String(ajvCount).padStart(18)} ${String(validated).padStart(16)} ${ratio(ajvCount / validated).padStart(15)} ${String(checked).padStart(14)} ${ratio(ajvCount / checked).padStart(13)}`,
+      `${name.padEnd(22)} ${String(ajvCount).padStart(18)} ${String(validated).padStart(16)} ${ratio(ajvCount / validated).padStart(15)} ${String(checked).padStart(14)} ${ratio(ajvCount / checked).padStart(13)} ${String(view).padStart(11)} ${ratio(ajvCount / view).padStart(10)}`,
     );
   }
   process.exit(0);
@@ -158,7 +158,7 @@ const median = (group, bench) =>
     .point_estimate;
 
 console.log(
-  "message                  bytes   typed (Rust)  validated (Rust)  ratio   ajv parse+validate  ajv/validated  | invalid: Rust report   ajv     ajv/Rust",
+  "message                  bytes   typed (Rust)  validated (Rust)  ratio   view (Rust)  ratio   ajv parse+validate  ajv/validated  ajv/view  | invalid: Rust report   ajv     ajv/Rust",
 );
 for (const [name, schema] of messages) {
   const validate = ajv.compile(JSON.parse(readFileSync(join(schemas, schema), "utf8")));
@@ -169,8 +169,8 @@ for (const [name, schema] of messages) {
   }
   const ajvValid = time(() => parseAndValidate(validate, valid));
   const ajvInvalid = time(() => parseAndValidate(validate, invalid) || validate.errors.length);
-  const [typed, validated, failed] = ["typed", "validated", "invalid"].map((b) => median(name, b));
+  const [typed, validated, view, failed] = ["typed", "validated", "view", "invalid"].map((b) => median(name, b));
   console.log(
-    `${name.padEnd(22)} ${String(valid.length).padStart(6)} ${us(typed)}   ${us(validated)}      ${ratio(validated / typed)}  ${us(ajvValid)}        ${ratio(ajvValid / validated)}      | ${us(failed)}   ${us(ajvInvalid)} ${ratio(ajvInvalid / failed)}`,
+    `${name.padEnd(22)} ${String(valid.length).padStart(6)} ${us(typed)}   ${us(validated)}      ${ratio(validated / typed)}  ${us(view)} ${ratio(view / typed)}  ${us(ajvValid)}        ${ratio(ajvValid / validated)}  ${ratio(ajvValid / view)}  | ${us(failed)}   ${us(ajvInvalid)} ${ratio(ajvInvalid / failed)}`,
   );
 }

@@ -174,4 +174,64 @@ pub fn fast_path_agrees(data: &[u8]) {
             if fast_typed { "valid" } else { "not sure" },
         );
     }
+    views_agree(data);
+}
+
+/// Views (the `views` module of each spec) against the reference validator and the payload
+/// types: a view reads a body exactly when it is valid and its payload type decodes it, its
+/// strict read alone (the fast path) exactly then too, and what it reads is what the payload
+/// type decodes: encoded as JSON, it decodes to the same payload. An invalid body gets the
+/// reference validator's report.
+pub fn views_agree(data: &[u8]) {
+    let views = wasmcloud_protocol::control_interface::views::ALL
+        .iter()
+        .chain(wasmcloud_protocol::lattice_events::views::ALL);
+    for view in views {
+        let message = &view.message;
+        let reference = validate::validate_bytes_reference(message, data);
+        let decodes = reference.is_ok() && (message.try_decode)(data).is_ok();
+        let read = (view.to_value)(data);
+        assert_eq!(
+            read.is_ok(),
+            decodes,
+            "{}/{}: the view reads {:?}, while valid and decoding is {decodes} ({:?})",
+            message.spec,
+            message.name,
+            read,
+            reference.as_ref().map(drop),
+        );
+        assert_eq!(
+            (view.fast_accepts)(data),
+            decodes,
+            "{}/{}: the view's strict read disagrees",
+            message.spec,
+            message.name,
+        );
+        match (read, reference) {
+            (Ok(read), Ok(value)) => {
+                let from_view = (message.normalize)(&read).unwrap_or_else(|e| {
+                    panic!(
+                        "{}/{}: a view's JSON does not decode: {e}",
+                        message.spec, message.name
+                    )
+                });
+                let from_body = (message.normalize)(&value).expect("the body decodes");
+                assert_eq!(
+                    from_view, from_body,
+                    "{}/{}: the view read other than the payload type",
+                    message.spec, message.name
+                );
+            }
+            (
+                Err(ValidationError::Invalid { violations, .. }),
+                Err(ValidationError::Invalid {
+                    violations: expected,
+                    ..
+                }),
+            ) => {
+                assert_eq!(violations, expected, "{}/{}", message.spec, message.name);
+            }
+            _ => {}
+        }
+    }
 }

@@ -20,7 +20,7 @@ use std::process::{Command, ExitCode};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use asyncapi_codegen::{generate, ErrorKind, FsLoader, Settings};
+use asyncapi_codegen::{generate, ErrorKind, FsLoader, Settings, Views};
 use serde_json::Value;
 
 /// What `cargo xtask corpus` was asked to do.
@@ -328,7 +328,9 @@ fn run_one(path: &Path, id: &str, timeout: Duration) -> Outcome {
     let spawned = std::thread::Builder::new()
         .name(format!("corpus {}", path.display()))
         .spawn(move || {
-            let mut settings = Settings::default().with_spec_id(id);
+            let mut settings = Settings::default()
+                .with_spec_id(id)
+                .with_views(Views::Always);
             for copy in local_copies(&path) {
                 settings = settings.with_local_copy(copy);
             }

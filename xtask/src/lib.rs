@@ -9,6 +9,7 @@ pub mod interop;
 use std::path::{Path, PathBuf};
 
 use asyncapi_codegen::files::{Format, Group, Job};
+use asyncapi_codegen::Views;
 
 /// The specs of this repository, relative to the workspace root.
 pub const SPECS: &[&str] = &["specs/control-interface.yaml", "specs/lattice-events.yaml"];
@@ -67,6 +68,7 @@ pub fn workspace_job() -> Result<Job, String> {
                 out_dir: PathBuf::from(OUT_DIR),
                 runtime_path: None,
                 nats_feature: Some("nats".to_owned()),
+                views: Views::Feature("validate".to_owned()),
                 schema_dir: Some(PathBuf::from(SCHEMA_DIR)),
             },
             Group {
@@ -74,6 +76,7 @@ pub fn workspace_job() -> Result<Job, String> {
                 out_dir: PathBuf::from(FIXTURES_OUT_DIR),
                 runtime_path: None,
                 nats_feature: None,
+                views: Views::Always,
                 schema_dir: None,
             },
         ],

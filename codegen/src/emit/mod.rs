@@ -11,6 +11,7 @@ mod permissions;
 pub(crate) mod schemas;
 mod subjects;
 mod types;
+mod views;
 
 pub(crate) use guard::contain;
 
@@ -290,6 +291,13 @@ pub(crate) fn module(
         None => TokenStream::new(),
     };
     let nats = nats::emit(spec, &runtime, &gate);
+    let views = match &settings.views {
+        crate::Views::Off => TokenStream::new(),
+        crate::Views::Always => views::emit(spec, &runtime, schemas, &TokenStream::new()),
+        crate::Views::Feature(feature) => {
+            views::emit(spec, &runtime, schemas, &quote!(#[cfg(feature = #feature)]))
+        }
+    };
     let reexports = nats::reexports(spec, &gate);
 
     let mut header = String::new();
@@ -345,6 +353,8 @@ pub(crate) fn module(
         #operations
 
         #permissions
+
+        #views
 
         #nats
     };

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{rustfmt, Format, GeneratedFile, JobError};
-use crate::{generate, module_index, Error, FsLoader, Loader, Settings};
+use crate::{generate, module_index, Error, FsLoader, Loader, Settings, Views};
 
 /// Specs generated into one directory, which the generator owns: every `.rs` file in it that a
 /// run does not produce is stale.
@@ -16,6 +16,8 @@ pub struct Group {
     pub runtime_path: Option<String>,
     /// The cargo feature that gates the NATS client and responder, if any.
     pub nats_feature: Option<String>,
+    /// Whether the modules have views, and under which feature.
+    pub views: Views,
     /// Where the messages' JSON Schemas are written (every `.json` file under it is generated);
     /// when `None` they are embedded in the modules.
     pub schema_dir: Option<PathBuf>,
@@ -55,6 +57,7 @@ impl Job {
                 out_dir,
                 runtime_path,
                 nats_feature: None,
+                views: Views::Off,
             }],
             command,
             local_copies: Vec::new(),
@@ -98,6 +101,7 @@ impl Job {
             if let Some(feature) = &group.nats_feature {
                 settings = settings.with_nats_feature(feature.clone());
             }
+            settings = settings.with_views(group.views.clone());
             if let Some(id) = id {
                 settings = settings.with_spec_id(id.clone());
             }

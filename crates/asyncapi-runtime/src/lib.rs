@@ -11,6 +11,8 @@ mod strict_json;
 pub mod subject;
 #[cfg(feature = "validate")]
 pub mod validate;
+#[cfg(feature = "validate")]
+pub mod view;
 
 pub use message::{
     json_from_slice, normalize, tag_of, try_decode, Message, MessageInfo, MAX_PAYLOAD_BYTES,

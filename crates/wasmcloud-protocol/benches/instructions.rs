@@ -13,13 +13,20 @@ use std::process::{Command, ExitCode};
 
 use serde::de::DeserializeOwned;
 use wasmcloud_protocol::runtime::validate;
-use wasmcloud_protocol::runtime::Message;
+use wasmcloud_protocol::runtime::view::MessageView;
 
 use payloads::{for_message, MESSAGES};
 
-const MODES: &[&str] = &["typed", "typed-str", "validated", "checked", "invalid"];
+const MODES: &[&str] = &[
+    "typed",
+    "typed-str",
+    "validated",
+    "checked",
+    "invalid",
+    "view",
+];
 
-fn decode<M: Message>(mode: &str, valid: &[u8], invalid: &[u8], n: usize)
+fn decode<M: MessageView>(mode: &str, valid: &[u8], invalid: &[u8], n: usize)
 where
     M::Payload: DeserializeOwned,
 {
@@ -88,13 +95,14 @@ fn main() -> ExitCode {
     // `cargo bench` passes `--bench`; a filter, as for criterion, keeps to matching messages.
     let filter = args.iter().find(|a| !a.starts_with("--"));
     println!(
-        "{:<22} {:>8} {:>10} {:>10} {:>8} {:>8}   {:>17} {:>21} {:>15}",
+        "{:<22} {:>8} {:>10} {:>10} {:>8} {:>8} {:>8}   {:>17} {:>21} {:>15}",
         "message",
         "typed",
         "typed-str",
         "validated",
         "checked",
         "invalid",
+        "view",
         "validated / typed",
         "validated / typed-str",
         "invalid / typed"
@@ -106,10 +114,10 @@ fn main() -> ExitCode {
         let counts: Result<Vec<u64>, String> =
             MODES.iter().map(|mode| per_decode(message, mode)).collect();
         match counts.as_deref() {
-            Ok(&[typed, typed_str, validated, checked, invalid]) => {
+            Ok(&[typed, typed_str, validated, checked, invalid, view]) => {
                 let ratio = |a: u64, b: u64| format!("{:.2}×", a as f64 / b as f64);
                 println!(
-                    "{message:<22} {typed:>8} {typed_str:>10} {validated:>10} {checked:>8} {invalid:>8}   {:>17} {:>21} {:>15}",
+                    "{message:<22} {typed:>8} {typed_str:>10} {validated:>10} {checked:>8} {invalid:>8} {view:>8}   {:>17} {:>21} {:>15}",
                     ratio(validated, typed),
                     ratio(validated, typed_str),
                     ratio(invalid, typed),

@@ -17,17 +17,17 @@ use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 use wasmcloud_protocol::runtime::validate;
-use wasmcloud_protocol::runtime::Message;
+use wasmcloud_protocol::runtime::view::MessageView;
 
 use payloads::{for_message, MESSAGES};
 
-const MODES: [&str; 4] = ["typed", "typed-str", "validated", "checked"];
+const MODES: [&str; 5] = ["typed", "typed-str", "validated", "checked", "view"];
 const ROUNDS: usize = 21;
 /// About how long one mode runs in one round.
 const BATCH: Duration = Duration::from_millis(20);
 
 /// Nanoseconds per call of `mode`, over `n` calls.
-fn time<M: Message>(mode: &str, valid: &[u8], n: u32) -> f64
+fn time<M: MessageView>(mode: &str, valid: &[u8], n: u32) -> f64
 where
     M::Payload: DeserializeOwned,
 {
@@ -44,7 +44,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
-fn measure<M: Message>(name: &str, valid: &[u8])
+fn measure<M: MessageView>(name: &str, valid: &[u8])
 where
     M::Payload: DeserializeOwned,
 {
@@ -84,7 +84,7 @@ where
 }
 
 /// One round of every message and mode, printed as `MESSAGE MODE NANOSECONDS` lines.
-fn once<M: Message>(name: &str, valid: &[u8])
+fn once<M: MessageView>(name: &str, valid: &[u8])
 where
     M::Payload: DeserializeOwned,
 {

@@ -17,9 +17,10 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use serde::de::DeserializeOwned;
 use wasmcloud_protocol::lattice_events::messages::{HostHeartbeat, LatticeEvent};
 use wasmcloud_protocol::runtime::validate;
+use wasmcloud_protocol::runtime::view::MessageView;
 use wasmcloud_protocol::runtime::Message;
 
-fn group<M: Message>(c: &mut Criterion, payloads: &Payloads)
+fn group<M: MessageView>(c: &mut Criterion, payloads: &Payloads)
 where
     M::Payload: DeserializeOwned,
 {
@@ -30,7 +31,7 @@ where
     assert!(validate::decode::<M>(&invalid).is_err());
 
     let mut g = c.benchmark_group(payloads.name);
-    for mode in ["typed", "validated", "invalid"] {
+    for mode in ["typed", "validated", "view", "invalid"] {
         let call = payloads::mode::<M>(mode);
         g.bench_function(mode, |b| b.iter(|| call(&valid, &invalid)));
     }

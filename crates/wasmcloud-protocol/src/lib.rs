@@ -13,7 +13,9 @@
 //! - `operations`: one type per operation with its subject, request and reply types and how it is
 //!   answered;
 //! - `permissions`: what each role (the host, a client, an observer) does on NATS, which
-//!   [`permissions()`] renders as the least permissions of a nats-server user.
+//!   [`permissions()`] renders as the least permissions of a nats-server user;
+//! - `views` (the `validate` feature): per message, the payload read in place, its text borrowed
+//!   from the body, checked against the schema while it is read (`runtime::validate::view`).
 //!
 //! and, first, what users reach for: `Client`, `Responder` and `serve` (the `nats` feature) and
 //! the enum over the events.

@@ -12,7 +12,8 @@
 
 mod fast;
 mod key;
-mod program;
+#[doc(hidden)]
+pub mod program;
 #[cfg(test)]
 mod sound;
 
@@ -27,6 +28,7 @@ use serde_json::Value;
 use super::message::{Message, MessageInfo, MAX_PAYLOAD_BYTES};
 use super::strict_json;
 use super::subject::{SubjectError, SubjectPrefix};
+use super::view::{MessageView, Reader};
 use super::SpecInfo;
 
 /// One way a payload breaks its schema.
@@ -151,7 +153,7 @@ impl From<SubjectError> for ValidationError {
 
 /// Compiles a schema as the reference validator judges: 2020-12, formats asserted. The fast path
 /// judges `format` and `pattern` with it too, so the two cannot differ there.
-fn compile_reference(schema: &Value) -> Result<jsonschema::Validator, String> {
+pub(crate) fn compile_reference(schema: &Value) -> Result<jsonschema::Validator, String> {
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
@@ -461,6 +463,34 @@ pub fn decode_as<T: DeserializeOwned>(
         message: info.name,
         error,
     })
+}
+
+/// Reads a body as message `M`'s view, checked against its schema (see [`crate::view`]): the
+/// payload's fields borrowed from the body, for the price of one pass over it. An invalid body
+/// gets the same report as [`decode`]: every violation with its JSON pointer.
+pub fn view<M: MessageView>(body: &[u8]) -> Result<M::View<'_>, ValidationError> {
+    let info = &M::INFO;
+    if body.len() <= MAX_PAYLOAD_BYTES {
+        if let Ok(view) = std::str::from_utf8(body)
+            .map_err(drop)
+            .and_then(|text| Reader::new(text).read_all().map_err(drop))
+        {
+            return Ok(view);
+        }
+    }
+    validate_bytes_reference(info, body)?;
+    // Valid, where the strict read doubted it (a bound at the edge of what it judges exactly,
+    // say): read again checking only what the view's types need.
+    std::str::from_utf8(body)
+        .map_err(drop)
+        .and_then(|text| Reader::lenient(text).read_all().map_err(drop))
+        .map_err(|()| ValidationError::Decode {
+            spec: info.spec,
+            message: info.name,
+            error: serde::de::Error::custom(
+                "a value the schema allows does not fit the view's type",
+            ),
+        })
 }
 
 /// Which message of an operation a payload is.

@@ -1,10 +1,11 @@
 //! A message's schema compiled for the fast path.
 //!
-//! Compiled in two steps. First each subschema becomes a [`Schema`]: the assertions it makes,
+//! Compiled in two steps. First each subschema becomes a `Schema`: the assertions it makes,
 //! with its `$ref`s and `allOf`s as the ids of the schemas they bring in. Then every set of
 //! schemas that can apply to one value together (a property's schema and an `allOf` sibling's,
 //! say) is merged into one [`Node`] holding all their assertions, so the fast path looks up one
-//! node per value and one table per key, however the schema was composed.
+//! node per value and one table per key, however the schema was composed. Public for the generator,
+//! which writes views from it; not a stable API.
 //!
 //! Only what can be checked one value at a time while decoding is compiled. A schema that uses
 //! anything else (`oneOf`, `not`, `uniqueItems`...) has no program, and its messages always take
@@ -15,10 +16,10 @@ use std::collections::HashMap;
 use super::key::Key;
 use serde_json::{Map, Number, Value};
 
-pub(crate) type NodeId = u32;
+pub type NodeId = u32;
 
 /// JSON types a node allows, as bits.
-pub(crate) mod types {
+pub mod types {
     pub const NULL: u8 = 1;
     pub const BOOL: u8 = 2;
     pub const INTEGER: u8 = 4;
@@ -32,7 +33,7 @@ pub(crate) mod types {
 
 /// A numeric bound: `minimum`, `maximum` and their exclusive forms.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Bound {
+pub struct Bound {
     pub value: Number,
     pub exclusive: bool,
 }
@@ -111,7 +112,7 @@ impl Schema {
 
 /// Everything one value must satisfy: the schemas that apply to it, merged.
 #[derive(Debug)]
-pub(crate) struct Node {
+pub struct Node {
     pub types: u8,
     /// `const`, or `enum`'s values, scalars only: those every merged schema allows.
     pub one_of_values: Option<Vec<Value>>,
@@ -140,12 +141,15 @@ pub(crate) struct Node {
     /// The node of a key that is none of the properties ([`NEVER`] when a schema forbids such
     /// keys).
     pub additional: NodeId,
+    /// The `$defs` name of the most specific definition wholly merged here (of those, the one
+    /// that brings in the most schemas), for a generator to name the node's type by.
+    pub definition: Option<Box<str>>,
 }
 
 impl Node {
     /// A property's index and node: one probe of [`Node::index`], one comparison.
     #[inline]
-    pub fn property(&self, text: &str, key: &Key) -> Option<(usize, NodeId)> {
+    pub(crate) fn property(&self, text: &str, key: &Key) -> Option<(usize, NodeId)> {
         let is = |p: &Property| key.is(text, &p.key, &p.name);
         let i = match self.index[key.slot(self.seed)] {
             NO_PROPERTY => return None,
@@ -195,25 +199,27 @@ impl Node {
 
 /// A key an object node names.
 #[derive(Debug)]
-pub(crate) struct Property {
+pub struct Property {
     pub name: Box<str>,
     key: Key,
     pub node: NodeId,
 }
 
 /// The node of a value nothing is asserted of.
-pub(crate) const ANY: NodeId = 0;
+pub const ANY: NodeId = 0;
 /// The node no value satisfies.
-pub(crate) const NEVER: NodeId = 1;
+pub const NEVER: NodeId = 1;
 
 const NO_PROPERTY: u8 = u8::MAX;
 const SHARED_SLOT: u8 = u8::MAX - 1;
 
 #[derive(Debug)]
-pub(crate) struct Program {
+pub struct Program {
     pub nodes: Vec<Node>,
     pub root: NodeId,
     pub strings: Vec<jsonschema::Validator>,
+    /// The schema each of [`Program::strings`] was compiled from (`{"format": "uuid"}`).
+    pub string_schemas: Vec<Value>,
 }
 
 /// More merged nodes than a schema could need unless its `allOf`s multiply: such a schema takes
@@ -271,11 +277,14 @@ struct Compiler<'a> {
     root: &'a Value,
     schemas: Vec<Schema>,
     strings: Vec<jsonschema::Validator>,
+    string_schemas: Vec<Value>,
     refs: Vec<(String, SchemaId)>,
+    /// Each definition's body and its name under `$defs`.
+    definitions: Vec<(SchemaId, String)>,
 }
 
 /// Compiles a standalone 2020-12 schema (as the generator writes them), or says why it cannot.
-pub(crate) fn compile(schema: &Value) -> Result<Program, String> {
+pub fn compile(schema: &Value) -> Result<Program, String> {
     // What the reference validator refuses to compile (a schema that breaks the meta-schema, a
     // `$ref` it cannot parse) must not get a program either: the fast path would vouch for
     // payloads against a schema the reference says nothing of.
@@ -288,7 +297,9 @@ pub(crate) fn compile(schema: &Value) -> Result<Program, String> {
             ..Schema::default()
         }],
         strings: Vec::new(),
+        string_schemas: Vec::new(),
         refs: Vec::new(),
+        definitions: Vec::new(),
     };
     let root = c.schema(schema, true)?;
     for id in 0..c.schemas.len() {
@@ -310,6 +321,7 @@ pub(crate) fn compile(schema: &Value) -> Result<Program, String> {
     }
     let mut merger = Merger {
         schemas: &c.schemas,
+        definitions: &c.definitions,
         strings: &c.strings,
         nodes: Vec::new(),
         made: HashMap::new(),
@@ -335,6 +347,7 @@ pub(crate) fn compile(schema: &Value) -> Result<Program, String> {
         nodes,
         root,
         strings: c.strings,
+        string_schemas: c.string_schemas,
     })
 }
 
@@ -432,8 +445,9 @@ impl Compiler<'_> {
             }
         }
         if !strings.is_empty() {
-            self.strings
-                .push(super::compile_reference(&Value::Object(strings))?);
+            let strings = Value::Object(strings);
+            self.strings.push(super::compile_reference(&strings)?);
+            self.string_schemas.push(strings);
             node.strings = Some(self.strings.len() as u32 - 1);
         }
         self.schemas[id as usize] = node;
@@ -459,6 +473,7 @@ impl Compiler<'_> {
         self.refs.push((target.to_owned(), id));
         let body = self.schema(schema, false)?;
         self.schemas[id as usize].all_of.push(body);
+        self.definitions.push((body, name.to_owned()));
         Ok(id)
     }
 }
@@ -466,6 +481,7 @@ impl Compiler<'_> {
 /// Merges the sets of schemas that apply to one value into nodes, each set once.
 struct Merger<'s> {
     schemas: &'s [Schema],
+    definitions: &'s [(SchemaId, String)],
     strings: &'s [jsonschema::Validator],
     nodes: Vec<Option<Node>>,
     /// Each set merged so far (sorted schema ids, those that assert something), and its node.
@@ -518,6 +534,15 @@ impl<'s> Merger<'s> {
             seed: 1,
             required: 0,
             additional: ANY,
+            definition: self
+                .definitions
+                .iter()
+                .filter(|(body, _)| {
+                    let closure = &all[*body as usize].closure;
+                    !closure.is_empty() && closure.iter().all(|id| set.contains(id))
+                })
+                .max_by_key(|(body, _)| all[*body as usize].closure.len())
+                .map(|(_, name)| name.as_str().into()),
         };
         for schema in &schemas {
             node.types &= schema.types;

@@ -17,7 +17,7 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 use wasmcloud_protocol::runtime::validate;
-use wasmcloud_protocol::runtime::Message;
+use wasmcloud_protocol::runtime::view::MessageView;
 
 /// A message's name, its valid payload and an invalid variant, relative to this crate.
 pub struct Payloads {
@@ -83,7 +83,7 @@ fn compact(path: &str) -> Vec<u8> {
 
 /// One call of a mode on message `M`'s valid and invalid payload, chosen once, before the calls
 /// that are measured.
-pub fn mode<M: Message>(mode: &str) -> fn(&[u8], &[u8])
+pub fn mode<M: MessageView>(mode: &str) -> fn(&[u8], &[u8])
 where
     M::Payload: DeserializeOwned,
 {
@@ -99,6 +99,9 @@ where
             black_box(validate::decode::<M>(black_box(valid)).expect("valid"));
         },
         "checked" => |valid, _| validate::check_bytes(&M::INFO, black_box(valid)).expect("valid"),
+        "view" => |valid, _| {
+            black_box(validate::view::<M>(black_box(valid)).expect("valid"));
+        },
         "invalid" => |_, invalid| {
             black_box(
                 validate::decode::<M>(black_box(invalid))

@@ -3435,6 +3435,1336 @@ pub mod permissions {
     pub const ALL: &[RoleGrants] = &[APPLICATION, CLIENT, OBSERVER];
 }
 
+/// Views of the payloads: each payload read in place, its strings borrowed from the body
+/// (`Cow::Owned` only where the JSON string has escapes), checked against the message's schema
+/// while it is read. Read one with `validate::view::<Message>(body)`; a property the body leaves
+/// out is `None` (defaults are the payload types'), and `serde_json::to_value` of a view decodes
+/// into its payload type.
+#[cfg(feature = "validate")]
+pub mod views {
+    use ::asyncapi_runtime::view as rt;
+
+    /// [`ClaimsResponse`](super::types::ClaimsResponse), read in place.
+    ///
+    /// The reply to a claims listing.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ClaimsResponse<'a> {
+        /// Sent instead of message on one rare host path (when even the error reply failed to
+        /// serialize); the official client cannot read such a reply.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub error: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Human-readable context: the reason on failure, often a short note on success (e.g.
+        /// "successfully started provider"), or empty.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub message: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// One flat map of strings per signed entity. Keys are deliberately duplicated (iss and
+        /// issuer, sub and subject, rev and revision) and include name and version; components add
+        /// call_alias and tags (comma-joined), providers may add config_schema.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub response:
+            ::core::option::Option<::std::vec::Vec<rt::Map<'a, ::std::borrow::Cow<'a, str>>>>,
+        /// Whether the host accepted and handled the request.
+        pub success: bool,
+    }
+
+    impl<'a> rt::View<'a> for ClaimsResponse<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut error = None;
+            let mut message = None;
+            let mut response = None;
+            let mut success = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "error" => r.field(&mut error, |r| r.string()),
+                "message" => r.field(&mut message, |r| r.string()),
+                "response" => r.field(&mut response, |r| r.array(|r| r.map(|r| r.string()))),
+                "success" => r.field(&mut success, |r| r.boolean()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                error,
+                message,
+                response,
+                success: r.required(success)?,
+            })
+        }
+    }
+
+    /// [`ComponentAuctionAck`](super::types::ComponentAuctionAck), read in place.
+    ///
+    /// A host's offer to run a component.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ComponentAuctionAck<'a> {
+        /// The component id.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub component_id: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// OCI image reference of the component.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub component_ref: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// The constraints the host satisfies.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub constraints: ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        /// The host making the offer.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub host_id: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+    }
+
+    impl<'a> rt::View<'a> for ComponentAuctionAck<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut component_id = None;
+            let mut component_ref = None;
+            let mut constraints = None;
+            let mut host_id = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "component_id" => r.field(&mut component_id, |r| r.string()),
+                "component_ref" => r.field(&mut component_ref, |r| r.string()),
+                "constraints" => r.field(&mut constraints, |r| r.map(|r| r.string())),
+                "host_id" => r.field(&mut host_id, |r| r.string()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                component_id,
+                component_ref,
+                constraints,
+                host_id,
+            })
+        }
+    }
+
+    /// [`ComponentAuctionRequest`](super::types::ComponentAuctionRequest), read in place.
+    ///
+    /// A request to find hosts that can run a component.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ComponentAuctionRequest<'a> {
+        /// The component id; hosts already running it do not reply.
+        pub component_id: ::std::borrow::Cow<'a, str>,
+        /// OCI image reference of the component.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub component_ref: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Labels a host must have to reply.
+        pub constraints: rt::Map<'a, ::std::borrow::Cow<'a, str>>,
+    }
+
+    impl<'a> rt::View<'a> for ComponentAuctionRequest<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut component_id = None;
+            let mut component_ref = None;
+            let mut constraints = None;
+            r.object(|r, key| match &*key {
+                "component_id" => r.field(&mut component_id, |r| r.string()),
+                "component_ref" => r.field(&mut component_ref, |r| r.string()),
+                "constraints" => r.field(&mut constraints, |r| r.map(|r| r.string())),
+                _ => Err(rt::Doubt),
+            })?;
+            Ok(Self {
+                component_id: r.required(component_id)?,
+                component_ref,
+                constraints: r.required(constraints)?,
+            })
+        }
+    }
+
+    /// [`ComponentAuctionResponse`](super::types::ComponentAuctionResponse), read in place.
+    ///
+    /// The reply of one eligible host to a component auction.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ComponentAuctionResponse<'a> {
+        /// Sent instead of message on one rare host path (when even the error reply failed to
+        /// serialize); the official client cannot read such a reply.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub error: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Human-readable context: the reason on failure, often a short note on success (e.g.
+        /// "successfully started provider"), or empty.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub message: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// `response`.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub response: ::core::option::Option<ComponentAuctionAck<'a>>,
+        /// Whether the host accepted and handled the request.
+        pub success: bool,
+    }
+
+    impl<'a> rt::View<'a> for ComponentAuctionResponse<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut error = None;
+            let mut message = None;
+            let mut response = None;
+            let mut success = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "error" => r.field(&mut error, |r| r.string()),
+                "message" => r.field(&mut message, |r| r.string()),
+                "response" => r.field(
+                    &mut response,
+                    <ComponentAuctionAck<'a> as rt::View<'a>>::read,
+                ),
+                "success" => r.field(&mut success, |r| r.boolean()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                error,
+                message,
+                response,
+                success: r.required(success)?,
+            })
+        }
+    }
+
+    /// [`ComponentDescription`](super::types::ComponentDescription), read in place.
+    ///
+    /// Description of a WebAssembly component running on a wasmCloud host.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ComponentDescription<'a> {
+        /// Annotations applied to the component.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub annotations: ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        /// The component id.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub id: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// OCI image reference of the component, e.g.
+        /// 'ghcr.io/wasmcloud/components/http-hello-world-rust:0.1.0'.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub image_ref: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Resource limits (max_memory_limit in bytes, max_execution_time), as decimal strings;
+        /// hosts send null when none are set.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub limits: ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        /// Maximum number of concurrent instances of this component.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub max_instances: ::core::option::Option<u32>,
+        /// Human-readable name, present only when signed claims carry one.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub name: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Revision from the component's claims; 0 when unsigned.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub revision: ::core::option::Option<i32>,
+    }
+
+    impl<'a> rt::View<'a> for ComponentDescription<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut annotations = None;
+            let mut id = None;
+            let mut image_ref = None;
+            let mut limits = None;
+            let mut max_instances = None;
+            let mut name = None;
+            let mut revision = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                "id" => r.field(&mut id, |r| r.string()),
+                "image_ref" => r.field(&mut image_ref, |r| r.string()),
+                "limits" => r.field(&mut limits, |r| r.nullable(|r| r.map(|r| r.string()))),
+                "max_instances" => r.field(&mut max_instances, |r| {
+                    let n = r.integer()?;
+                    r.check((0..=4294967295).contains(&n))?;
+                    r.fit(n)
+                }),
+                "name" => r.field(&mut name, |r| r.string()),
+                "revision" => r.field(&mut revision, |r| {
+                    let n = r.integer()?;
+                    r.check((-2147483648..=2147483647).contains(&n))?;
+                    r.fit(n)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                annotations,
+                id,
+                image_ref,
+                limits: limits.flatten(),
+                max_instances,
+                name,
+                revision,
+            })
+        }
+    }
+
+    /// [`ConfigResponse`](super::types::ConfigResponse), read in place.
+    ///
+    /// The reply to a config read. When the configuration does not exist the reply has success
+    /// true, message "Configuration not found" and no response.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ConfigResponse<'a> {
+        /// Sent instead of message on one rare host path (when even the error reply failed to
+        /// serialize); the official client cannot read such a reply.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub error: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Human-readable context: the reason on failure, often a short note on success (e.g.
+        /// "successfully started provider"), or empty.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub message: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// `response`.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub response: ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        /// Whether the host accepted and handled the request.
+        pub success: bool,
+    }
+
+    impl<'a> rt::View<'a> for ConfigResponse<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut error = None;
+            let mut message = None;
+            let mut response = None;
+            let mut success = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "error" => r.field(&mut error, |r| r.string()),
+                "message" => r.field(&mut message, |r| r.string()),
+                "response" => r.field(&mut response, |r| r.map(|r| r.string())),
+                "success" => r.field(&mut success, |r| r.boolean()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                error,
+                message,
+                response,
+                success: r.required(success)?,
+            })
+        }
+    }
+
+    /// [`ConfigValues`](super::types::ConfigValues), read in place.
+    ///
+    /// A named configuration, a flat map of string keys to string values.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ConfigValues<'a>(pub rt::Map<'a, ::std::borrow::Cow<'a, str>>);
+
+    impl<'a> rt::View<'a> for ConfigValues<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            r.map(|r| r.string()).map(Self)
+        }
+    }
+
+    /// [`CtlResponse`](super::types::CtlResponse), read in place.
+    ///
+    /// The envelope of every reply. Command acknowledgments carry no response: the key is left out
+    /// (not null, not {}).
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct CtlResponse<'a> {
+        /// Sent instead of message on one rare host path (when even the error reply failed to
+        /// serialize); the official client cannot read such a reply.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub error: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Human-readable context: the reason on failure, often a short note on success (e.g.
+        /// "successfully started provider"), or empty.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub message: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Whether the host accepted and handled the request.
+        pub success: bool,
+    }
+
+    impl<'a> rt::View<'a> for CtlResponse<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut error = None;
+            let mut message = None;
+            let mut success = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "error" => r.field(&mut error, |r| r.string()),
+                "message" => r.field(&mut message, |r| r.string()),
+                "success" => r.field(&mut success, |r| r.boolean()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                error,
+                message,
+                success: r.required(success)?,
+            })
+        }
+    }
+
+    /// [`DeleteLinkCommand`](super::types::DeleteLinkCommand), read in place.
+    ///
+    /// Command to remove a link.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct DeleteLinkCommand<'a> {
+        /// Name of the link to delete.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub name: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Id of the source of the link to delete.
+        pub source_id: ::std::borrow::Cow<'a, str>,
+        /// WIT namespace of the interface the link implements.
+        pub wit_namespace: ::std::borrow::Cow<'a, str>,
+        /// WIT package name of the interface the link implements.
+        pub wit_package: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for DeleteLinkCommand<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut name = None;
+            let mut source_id = None;
+            let mut wit_namespace = None;
+            let mut wit_package = None;
+            r.object(|r, key| match &*key {
+                "name" => r.field(&mut name, |r| r.string()),
+                "source_id" => r.field(&mut source_id, |r| r.string()),
+                "wit_namespace" => r.field(&mut wit_namespace, |r| r.string()),
+                "wit_package" => r.field(&mut wit_package, |r| r.string()),
+                _ => Err(rt::Doubt),
+            })?;
+            Ok(Self {
+                name,
+                source_id: r.required(source_id)?,
+                wit_namespace: r.required(wit_namespace)?,
+                wit_package: r.required(wit_package)?,
+            })
+        }
+    }
+
+    /// [`HostInventory`](super::types::HostInventory), read in place.
+    ///
+    /// Complete inventory of a wasmCloud host including all running components and capability
+    /// providers. Also the data of the host_heartbeat event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct HostInventory<'a> {
+        /// WebAssembly components running on this host (pre-1.0 hosts called this field actors).
+        pub components: ::std::vec::Vec<ComponentDescription<'a>>,
+        /// Human-readable name of the host.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub friendly_name: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Public key of the host this inventory belongs to.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub host_id: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Host labels used for scheduling constraints.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub labels: ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        /// Capability providers running on this host.
+        pub providers: ::std::vec::Vec<ProviderDescription<'a>>,
+        /// Human-readable uptime, e.g. '1h 3m 7s'.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub uptime_human: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Number of seconds the host has been running.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub uptime_seconds: ::core::option::Option<u64>,
+        /// wasmCloud host version string.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub version: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+    }
+
+    impl<'a> rt::View<'a> for HostInventory<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut components = None;
+            let mut friendly_name = None;
+            let mut host_id = None;
+            let mut labels = None;
+            let mut providers = None;
+            let mut uptime_human = None;
+            let mut uptime_seconds = None;
+            let mut version = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "components" => r.field(&mut components, |r| {
+                    r.array(<ComponentDescription<'a> as rt::View<'a>>::read)
+                }),
+                "friendly_name" => r.field(&mut friendly_name, |r| r.string()),
+                "host_id" => r.field(&mut host_id, |r| r.string()),
+                "labels" => r.field(&mut labels, |r| r.map(|r| r.string())),
+                "providers" => r.field(&mut providers, |r| {
+                    r.array(<ProviderDescription<'a> as rt::View<'a>>::read)
+                }),
+                "uptime_human" => r.field(&mut uptime_human, |r| r.string()),
+                "uptime_seconds" => r.field(&mut uptime_seconds, |r| {
+                    let n = r.integer()?;
+                    r.check((0..=18446744073709551615).contains(&n))?;
+                    r.fit(n)
+                }),
+                "version" => r.field(&mut version, |r| r.string()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                components: r.required(components)?,
+                friendly_name,
+                host_id,
+                labels,
+                providers: r.required(providers)?,
+                uptime_human,
+                uptime_seconds,
+                version,
+            })
+        }
+    }
+
+    /// [`HostInventoryResponse`](super::types::HostInventoryResponse), read in place.
+    ///
+    /// The reply to an inventory request.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct HostInventoryResponse<'a> {
+        /// Sent instead of message on one rare host path (when even the error reply failed to
+        /// serialize); the official client cannot read such a reply.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub error: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Human-readable context: the reason on failure, often a short note on success (e.g.
+        /// "successfully started provider"), or empty.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub message: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// `response`.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub response: ::core::option::Option<HostInventory<'a>>,
+        /// Whether the host accepted and handled the request.
+        pub success: bool,
+    }
+
+    impl<'a> rt::View<'a> for HostInventoryResponse<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut error = None;
+            let mut message = None;
+            let mut response = None;
+            let mut success = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "error" => r.field(&mut error, |r| r.string()),
+                "message" => r.field(&mut message, |r| r.string()),
+                "response" => r.field(&mut response, <HostInventory<'a> as rt::View<'a>>::read),
+                "success" => r.field(&mut success, |r| r.boolean()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                error,
+                message,
+                response,
+                success: r.required(success)?,
+            })
+        }
+    }
+
+    /// [`HostLabel`](super::types::HostLabel), read in place.
+    ///
+    /// A label to set on a host.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct HostLabel<'a> {
+        /// The label key; keys starting with hostcore. are refused.
+        pub key: ::std::borrow::Cow<'a, str>,
+        /// The label value.
+        pub value: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for HostLabel<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut key2 = None;
+            let mut value = None;
+            r.object(|r, key| match &*key {
+                "key" => r.field(&mut key2, |r| r.string()),
+                "value" => r.field(&mut value, |r| r.string()),
+                _ => Err(rt::Doubt),
+            })?;
+            Ok(Self {
+                key: r.required(key2)?,
+                value: r.required(value)?,
+            })
+        }
+    }
+
+    /// [`HostLabelIdentifier`](super::types::HostLabelIdentifier), read in place.
+    ///
+    /// The key of a label to remove.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct HostLabelIdentifier<'a> {
+        /// The label key.
+        pub key: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for HostLabelIdentifier<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut key2 = None;
+            r.object(|r, key| match &*key {
+                "key" => r.field(&mut key2, |r| r.string()),
+                _ => Err(rt::Doubt),
+            })?;
+            Ok(Self {
+                key: r.required(key2)?,
+            })
+        }
+    }
+
+    /// [`HostSummary`](super::types::HostSummary), read in place.
+    ///
+    /// Summary information about a wasmCloud host participating in the lattice. Every field has a
+    /// default, so partial summaries decode.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct HostSummary<'a> {
+        /// The NATS URL the host uses for the control interface.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub ctl_host: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Human-readable name assigned to the host for display purposes.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub friendly_name: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// The public key (nkey) uniquely identifying this host in the lattice.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub id: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// The JetStream domain, when the host is configured with one.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub js_domain: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Key-value labels assigned to the host for scheduling and placement constraints in wadm
+        /// manifests; includes hostcore.arch, hostcore.os and hostcore.osfamily.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub labels: ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        /// The lattice the host belongs to.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub lattice: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// The NATS URL the host uses for RPC.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub rpc_host: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Human-readable uptime, e.g. '2m 21s'.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub uptime_human: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Number of seconds the host has been running.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub uptime_seconds: ::core::option::Option<u64>,
+        /// wasmCloud host version string, e.g. '1.9.2'.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub version: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+    }
+
+    impl<'a> rt::View<'a> for HostSummary<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut ctl_host = None;
+            let mut friendly_name = None;
+            let mut id = None;
+            let mut js_domain = None;
+            let mut labels = None;
+            let mut lattice = None;
+            let mut rpc_host = None;
+            let mut uptime_human = None;
+            let mut uptime_seconds = None;
+            let mut version = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "ctl_host" => r.field(&mut ctl_host, |r| r.string()),
+                "friendly_name" => r.field(&mut friendly_name, |r| r.string()),
+                "id" => r.field(&mut id, |r| r.string()),
+                "js_domain" => r.field(&mut js_domain, |r| r.string()),
+                "labels" => r.field(&mut labels, |r| r.map(|r| r.string())),
+                "lattice" => r.field(&mut lattice, |r| r.string()),
+                "rpc_host" => r.field(&mut rpc_host, |r| r.string()),
+                "uptime_human" => r.field(&mut uptime_human, |r| r.string()),
+                "uptime_seconds" => r.field(&mut uptime_seconds, |r| {
+                    let n = r.integer()?;
+                    r.check((0..=18446744073709551615).contains(&n))?;
+                    r.fit(n)
+                }),
+                "version" => r.field(&mut version, |r| r.string()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                ctl_host,
+                friendly_name,
+                id,
+                js_domain,
+                labels,
+                lattice,
+                rpc_host,
+                uptime_human,
+                uptime_seconds,
+                version,
+            })
+        }
+    }
+
+    /// [`HostSummaryResponse`](super::types::HostSummaryResponse), read in place.
+    ///
+    /// The reply of one host to a ping.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct HostSummaryResponse<'a> {
+        /// Sent instead of message on one rare host path (when even the error reply failed to
+        /// serialize); the official client cannot read such a reply.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub error: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Human-readable context: the reason on failure, often a short note on success (e.g.
+        /// "successfully started provider"), or empty.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub message: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// `response`.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub response: ::core::option::Option<HostSummary<'a>>,
+        /// Whether the host accepted and handled the request.
+        pub success: bool,
+    }
+
+    impl<'a> rt::View<'a> for HostSummaryResponse<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut error = None;
+            let mut message = None;
+            let mut response = None;
+            let mut success = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "error" => r.field(&mut error, |r| r.string()),
+                "message" => r.field(&mut message, |r| r.string()),
+                "response" => r.field(&mut response, <HostSummary<'a> as rt::View<'a>>::read),
+                "success" => r.field(&mut success, |r| r.boolean()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                error,
+                message,
+                response,
+                success: r.required(success)?,
+            })
+        }
+    }
+
+    /// [`LinkDefinition`](super::types::LinkDefinition), read in place.
+    ///
+    /// A link from a source (component or provider) to a target on a WIT interface. The body of
+    /// link.put, the elements of a link listing and the data of linkdef_set.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct LinkDefinition<'a> {
+        /// List of WIT interface names from the package that this link covers, e.g.
+        /// \['incoming-handler'\].
+        pub interfaces: ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
+        /// Link name scoping this link within the lattice. Allows a component to have multiple
+        /// links to providers of the same interface using different names.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub name: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Named configuration references provided to the source.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub source_config: ::core::option::Option<::std::vec::Vec<::std::borrow::Cow<'a, str>>>,
+        /// Id of the source component or provider that invokes the interfaces.
+        pub source_id: ::std::borrow::Cow<'a, str>,
+        /// Id of the component or provider that receives the invocations.
+        pub target: ::std::borrow::Cow<'a, str>,
+        /// Named configuration references provided to the target.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub target_config: ::core::option::Option<::std::vec::Vec<::std::borrow::Cow<'a, str>>>,
+        /// WIT namespace of the interface this link implements, e.g. 'wasi'.
+        pub wit_namespace: ::std::borrow::Cow<'a, str>,
+        /// WIT package name of the interface this link implements, e.g. 'http' or 'keyvalue'.
+        pub wit_package: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for LinkDefinition<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut interfaces = None;
+            let mut name = None;
+            let mut source_config = None;
+            let mut source_id = None;
+            let mut target = None;
+            let mut target_config = None;
+            let mut wit_namespace = None;
+            let mut wit_package = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "interfaces" => r.field(&mut interfaces, |r| r.array(|r| r.string())),
+                "name" => r.field(&mut name, |r| r.string()),
+                "source_config" => r.field(&mut source_config, |r| r.array(|r| r.string())),
+                "source_id" => r.field(&mut source_id, |r| r.string()),
+                "target" => r.field(&mut target, |r| r.string()),
+                "target_config" => r.field(&mut target_config, |r| r.array(|r| r.string())),
+                "wit_namespace" => r.field(&mut wit_namespace, |r| r.string()),
+                "wit_package" => r.field(&mut wit_package, |r| r.string()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                interfaces: r.required(interfaces)?,
+                name,
+                source_config,
+                source_id: r.required(source_id)?,
+                target: r.required(target)?,
+                target_config,
+                wit_namespace: r.required(wit_namespace)?,
+                wit_package: r.required(wit_package)?,
+            })
+        }
+    }
+
+    /// [`LinksResponse`](super::types::LinksResponse), read in place.
+    ///
+    /// The reply to a link listing.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct LinksResponse<'a> {
+        /// Sent instead of message on one rare host path (when even the error reply failed to
+        /// serialize); the official client cannot read such a reply.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub error: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Human-readable context: the reason on failure, often a short note on success (e.g.
+        /// "successfully started provider"), or empty.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub message: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Every link of the lattice.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub response: ::core::option::Option<::std::vec::Vec<LinkDefinition<'a>>>,
+        /// Whether the host accepted and handled the request.
+        pub success: bool,
+    }
+
+    impl<'a> rt::View<'a> for LinksResponse<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut error = None;
+            let mut message = None;
+            let mut response = None;
+            let mut success = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "error" => r.field(&mut error, |r| r.string()),
+                "message" => r.field(&mut message, |r| r.string()),
+                "response" => r.field(&mut response, |r| {
+                    r.array(<LinkDefinition<'a> as rt::View<'a>>::read)
+                }),
+                "success" => r.field(&mut success, |r| r.boolean()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                error,
+                message,
+                response,
+                success: r.required(success)?,
+            })
+        }
+    }
+
+    /// [`ProviderAuctionAck`](super::types::ProviderAuctionAck), read in place.
+    ///
+    /// A host's offer to run a capability provider.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ProviderAuctionAck<'a> {
+        /// The constraints the host satisfies.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub constraints: ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        /// The host making the offer.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub host_id: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// The provider id.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub provider_id: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// OCI image reference of the provider.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub provider_ref: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+    }
+
+    impl<'a> rt::View<'a> for ProviderAuctionAck<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut constraints = None;
+            let mut host_id = None;
+            let mut provider_id = None;
+            let mut provider_ref = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "constraints" => r.field(&mut constraints, |r| r.map(|r| r.string())),
+                "host_id" => r.field(&mut host_id, |r| r.string()),
+                "provider_id" => r.field(&mut provider_id, |r| r.string()),
+                "provider_ref" => r.field(&mut provider_ref, |r| r.string()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                constraints,
+                host_id,
+                provider_id,
+                provider_ref,
+            })
+        }
+    }
+
+    /// [`ProviderAuctionRequest`](super::types::ProviderAuctionRequest), read in place.
+    ///
+    /// A request to find hosts that can run a capability provider.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ProviderAuctionRequest<'a> {
+        /// Labels a host must have to reply.
+        pub constraints: rt::Map<'a, ::std::borrow::Cow<'a, str>>,
+        /// The provider id; hosts already running it do not reply.
+        pub provider_id: ::std::borrow::Cow<'a, str>,
+        /// OCI image reference of the provider.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub provider_ref: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+    }
+
+    impl<'a> rt::View<'a> for ProviderAuctionRequest<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut constraints = None;
+            let mut provider_id = None;
+            let mut provider_ref = None;
+            r.object(|r, key| match &*key {
+                "constraints" => r.field(&mut constraints, |r| r.map(|r| r.string())),
+                "provider_id" => r.field(&mut provider_id, |r| r.string()),
+                "provider_ref" => r.field(&mut provider_ref, |r| r.string()),
+                _ => Err(rt::Doubt),
+            })?;
+            Ok(Self {
+                constraints: r.required(constraints)?,
+                provider_id: r.required(provider_id)?,
+                provider_ref,
+            })
+        }
+    }
+
+    /// [`ProviderAuctionResponse`](super::types::ProviderAuctionResponse), read in place.
+    ///
+    /// The reply of one eligible host to a provider auction.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ProviderAuctionResponse<'a> {
+        /// Sent instead of message on one rare host path (when even the error reply failed to
+        /// serialize); the official client cannot read such a reply.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub error: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Human-readable context: the reason on failure, often a short note on success (e.g.
+        /// "successfully started provider"), or empty.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub message: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// `response`.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub response: ::core::option::Option<ProviderAuctionAck<'a>>,
+        /// Whether the host accepted and handled the request.
+        pub success: bool,
+    }
+
+    impl<'a> rt::View<'a> for ProviderAuctionResponse<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut error = None;
+            let mut message = None;
+            let mut response = None;
+            let mut success = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "error" => r.field(&mut error, |r| r.string()),
+                "message" => r.field(&mut message, |r| r.string()),
+                "response" => r.field(
+                    &mut response,
+                    <ProviderAuctionAck<'a> as rt::View<'a>>::read,
+                ),
+                "success" => r.field(&mut success, |r| r.boolean()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                error,
+                message,
+                response,
+                success: r.required(success)?,
+            })
+        }
+    }
+
+    /// [`ProviderDescription`](super::types::ProviderDescription), read in place.
+    ///
+    /// Description of a capability provider running on a wasmCloud host.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ProviderDescription<'a> {
+        /// Annotations applied to the provider.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub annotations: ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        /// The provider id.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub id: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// OCI image reference of the provider, e.g. 'ghcr.io/wasmcloud/http-server:0.22.0'.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub image_ref: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Human-readable name of the capability provider, from its claims.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub name: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Revision from the provider's claims.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub revision: ::core::option::Option<i32>,
+    }
+
+    impl<'a> rt::View<'a> for ProviderDescription<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut annotations = None;
+            let mut id = None;
+            let mut image_ref = None;
+            let mut name = None;
+            let mut revision = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                "id" => r.field(&mut id, |r| r.string()),
+                "image_ref" => r.field(&mut image_ref, |r| r.string()),
+                "name" => r.field(&mut name, |r| r.string()),
+                "revision" => r.field(&mut revision, |r| {
+                    let n = r.integer()?;
+                    r.check((-2147483648..=2147483647).contains(&n))?;
+                    r.fit(n)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                annotations,
+                id,
+                image_ref,
+                name,
+                revision,
+            })
+        }
+    }
+
+    /// [`RegistryCredential`](super::types::RegistryCredential), read in place.
+    ///
+    /// Credentials for one OCI registry: a username and password, or a token. registryType is the
+    /// only camelCase key of the protocol.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct RegistryCredential<'a> {
+        /// Password for basic authentication.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub password: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// The kind of registry; oci unless told otherwise.
+        #[serde(rename = "registryType")]
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub registry_type: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Bearer token.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub token: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// User name for basic authentication.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub username: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+    }
+
+    impl<'a> rt::View<'a> for RegistryCredential<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut password = None;
+            let mut registry_type = None;
+            let mut token = None;
+            let mut username = None;
+            r.object(|r, key| match &*key {
+                "password" => r.field(&mut password, |r| r.string()),
+                "registryType" => r.field(&mut registry_type, |r| r.string()),
+                "token" => r.field(&mut token, |r| r.string()),
+                "username" => r.field(&mut username, |r| r.string()),
+                _ => Err(rt::Doubt),
+            })?;
+            Ok(Self {
+                password,
+                registry_type,
+                token,
+                username,
+            })
+        }
+    }
+
+    /// [`RegistryCredentialMap`](super::types::RegistryCredentialMap), read in place.
+    ///
+    /// Registry credentials keyed by registry host (e.g. ghcr.io).
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct RegistryCredentialMap<'a>(pub rt::Map<'a, RegistryCredential<'a>>);
+
+    impl<'a> rt::View<'a> for RegistryCredentialMap<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            r.map(<RegistryCredential<'a> as rt::View<'a>>::read)
+                .map(Self)
+        }
+    }
+
+    /// [`ScaleComponentCommand`](super::types::ScaleComponentCommand), read in place.
+    ///
+    /// Command to scale a WebAssembly component on a host. The count is sent as count: a body with
+    /// max_instances instead has that key ignored by hosts, which then scale to 0 and stop the
+    /// component.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ScaleComponentCommand<'a> {
+        /// Whether a running component with another image reference may be updated.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub allow_update: ::core::option::Option<bool>,
+        /// Annotations to apply to the component.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub annotations: ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        /// Unique identifier for the component. Used to distinguish multiple instances of the same
+        /// image with different configurations.
+        pub component_id: ::std::borrow::Cow<'a, str>,
+        /// Resource limits: max_memory_limit (bytes) and max_execution_time, as decimal strings.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub component_limits: ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        /// OCI image reference of the component to scale, e.g.
+        /// 'ghcr.io/wasmcloud/components/http-hello-world-rust:0.1.0'.
+        pub component_ref: ::std::borrow::Cow<'a, str>,
+        /// Names of configurations to pass to the component.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub config: ::core::option::Option<::std::vec::Vec<::std::borrow::Cow<'a, str>>>,
+        /// Maximum number of concurrent instances; 0 stops the component. wash uses 4294967295 for
+        /// "as many as needed".
+        pub count: u32,
+        /// The host, as in the subject; hosts copy it into the events they emit for this command.
+        pub host_id: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for ScaleComponentCommand<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut allow_update = None;
+            let mut annotations = None;
+            let mut component_id = None;
+            let mut component_limits = None;
+            let mut component_ref = None;
+            let mut config = None;
+            let mut count = None;
+            let mut host_id = None;
+            r.object(|r, key| match &*key {
+                "allow_update" => r.field(&mut allow_update, |r| r.boolean()),
+                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                "component_id" => r.field(&mut component_id, |r| r.string()),
+                "component_limits" => r.field(&mut component_limits, |r| r.map(|r| r.string())),
+                "component_ref" => r.field(&mut component_ref, |r| r.string()),
+                "config" => r.field(&mut config, |r| r.array(|r| r.string())),
+                "count" => r.field(&mut count, |r| {
+                    let n = r.integer()?;
+                    r.check((0..=4294967295).contains(&n))?;
+                    r.fit(n)
+                }),
+                "host_id" => r.field(&mut host_id, |r| r.string()),
+                _ => Err(rt::Doubt),
+            })?;
+            Ok(Self {
+                allow_update,
+                annotations,
+                component_id: r.required(component_id)?,
+                component_limits,
+                component_ref: r.required(component_ref)?,
+                config,
+                count: r.required(count)?,
+                host_id: r.required(host_id)?,
+            })
+        }
+    }
+
+    /// [`StartProviderCommand`](super::types::StartProviderCommand), read in place.
+    ///
+    /// Command to start a capability provider on a wasmCloud host.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct StartProviderCommand<'a> {
+        /// Annotations to apply to the started provider.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub annotations: ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        /// Named configuration references to pass to the provider at startup.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub config: ::core::option::Option<::std::vec::Vec<::std::borrow::Cow<'a, str>>>,
+        /// The host, as in the subject; copied into the events for this command.
+        pub host_id: ::std::borrow::Cow<'a, str>,
+        /// Unique identifier for the provider instance. Scopes the provider within the lattice.
+        pub provider_id: ::std::borrow::Cow<'a, str>,
+        /// OCI image reference of the capability provider, e.g.
+        /// 'ghcr.io/wasmcloud/http-server:0.22.0'.
+        pub provider_ref: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for StartProviderCommand<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut annotations = None;
+            let mut config = None;
+            let mut host_id = None;
+            let mut provider_id = None;
+            let mut provider_ref = None;
+            r.object(|r, key| match &*key {
+                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                "config" => r.field(&mut config, |r| r.array(|r| r.string())),
+                "host_id" => r.field(&mut host_id, |r| r.string()),
+                "provider_id" => r.field(&mut provider_id, |r| r.string()),
+                "provider_ref" => r.field(&mut provider_ref, |r| r.string()),
+                _ => Err(rt::Doubt),
+            })?;
+            Ok(Self {
+                annotations,
+                config,
+                host_id: r.required(host_id)?,
+                provider_id: r.required(provider_id)?,
+                provider_ref: r.required(provider_ref)?,
+            })
+        }
+    }
+
+    /// [`StopHostCommand`](super::types::StopHostCommand), read in place.
+    ///
+    /// Command to stop a host.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct StopHostCommand<'a> {
+        /// The host to stop.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub host_id: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// How long the host may take to stop its workloads, in milliseconds (the official crate's
+        /// documentation says seconds; the host reads milliseconds).
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub timeout: ::core::option::Option<u64>,
+    }
+
+    impl<'a> rt::View<'a> for StopHostCommand<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut host_id = None;
+            let mut timeout = None;
+            r.object(|r, key| match &*key {
+                "host_id" => r.field(&mut host_id, |r| r.string()),
+                "timeout" => r.field(&mut timeout, |r| {
+                    let n = r.integer()?;
+                    r.check((0..=18446744073709551615).contains(&n))?;
+                    r.fit(n)
+                }),
+                _ => Err(rt::Doubt),
+            })?;
+            Ok(Self { host_id, timeout })
+        }
+    }
+
+    /// [`StopProviderCommand`](super::types::StopProviderCommand), read in place.
+    ///
+    /// Command to stop a running capability provider on a wasmCloud host. (Hosts also accept the
+    /// provider id under the old key provider_ref; this spec sends provider_id.)
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct StopProviderCommand<'a> {
+        /// The host, as in the subject; copied into the provider_stopped event.
+        pub host_id: ::std::borrow::Cow<'a, str>,
+        /// The provider ID of the running instance to stop.
+        pub provider_id: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for StopProviderCommand<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut host_id = None;
+            let mut provider_id = None;
+            r.object(|r, key| match &*key {
+                "host_id" => r.field(&mut host_id, |r| r.string()),
+                "provider_id" => r.field(&mut provider_id, |r| r.string()),
+                _ => Err(rt::Doubt),
+            })?;
+            Ok(Self {
+                host_id: r.required(host_id)?,
+                provider_id: r.required(provider_id)?,
+            })
+        }
+    }
+
+    /// [`UpdateComponentCommand`](super::types::UpdateComponentCommand), read in place.
+    ///
+    /// Command to live-update a running component to a new image reference.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct UpdateComponentCommand<'a> {
+        /// Annotations to apply to the updated component.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub annotations: ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        /// The component to update.
+        pub component_id: ::std::borrow::Cow<'a, str>,
+        /// The host running the component.
+        pub host_id: ::std::borrow::Cow<'a, str>,
+        /// The image reference to update to.
+        pub new_component_ref: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for UpdateComponentCommand<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut annotations = None;
+            let mut component_id = None;
+            let mut host_id = None;
+            let mut new_component_ref = None;
+            r.object(|r, key| match &*key {
+                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                "component_id" => r.field(&mut component_id, |r| r.string()),
+                "host_id" => r.field(&mut host_id, |r| r.string()),
+                "new_component_ref" => r.field(&mut new_component_ref, |r| r.string()),
+                _ => Err(rt::Doubt),
+            })?;
+            Ok(Self {
+                annotations,
+                component_id: r.required(component_id)?,
+                host_id: r.required(host_id)?,
+                new_component_ref: r.required(new_component_ref)?,
+            })
+        }
+    }
+
+    impl rt::MessageView for super::messages::ClaimsResponse {
+        type View<'a> = ClaimsResponse<'a>;
+    }
+
+    impl rt::MessageView for super::messages::ComponentAuctionRequest {
+        type View<'a> = ComponentAuctionRequest<'a>;
+    }
+
+    impl rt::MessageView for super::messages::ComponentAuctionResponse {
+        type View<'a> = ComponentAuctionResponse<'a>;
+    }
+
+    impl rt::MessageView for super::messages::ScaleComponentCommand {
+        type View<'a> = ScaleComponentCommand<'a>;
+    }
+
+    impl rt::MessageView for super::messages::CtlOperationAck {
+        type View<'a> = CtlResponse<'a>;
+    }
+
+    impl rt::MessageView for super::messages::UpdateComponentCommand {
+        type View<'a> = UpdateComponentCommand<'a>;
+    }
+
+    impl rt::MessageView for super::messages::ConfigResponse {
+        type View<'a> = ConfigResponse<'a>;
+    }
+
+    impl rt::MessageView for super::messages::PutConfigCommand {
+        type View<'a> = ConfigValues<'a>;
+    }
+
+    impl rt::MessageView for super::messages::HostInventoryResponse {
+        type View<'a> = HostInventoryResponse<'a>;
+    }
+
+    impl rt::MessageView for super::messages::HostSummaryResponse {
+        type View<'a> = HostSummaryResponse<'a>;
+    }
+
+    impl rt::MessageView for super::messages::StopHostCommand {
+        type View<'a> = StopHostCommand<'a>;
+    }
+
+    impl rt::MessageView for super::messages::DeleteLabelCommand {
+        type View<'a> = HostLabelIdentifier<'a>;
+    }
+
+    impl rt::MessageView for super::messages::PutLabelCommand {
+        type View<'a> = HostLabel<'a>;
+    }
+
+    impl rt::MessageView for super::messages::DeleteLinkCommand {
+        type View<'a> = DeleteLinkCommand<'a>;
+    }
+
+    impl rt::MessageView for super::messages::LinksResponse {
+        type View<'a> = LinksResponse<'a>;
+    }
+
+    impl rt::MessageView for super::messages::PutLinkCommand {
+        type View<'a> = LinkDefinition<'a>;
+    }
+
+    impl rt::MessageView for super::messages::ProviderAuctionRequest {
+        type View<'a> = ProviderAuctionRequest<'a>;
+    }
+
+    impl rt::MessageView for super::messages::ProviderAuctionResponse {
+        type View<'a> = ProviderAuctionResponse<'a>;
+    }
+
+    impl rt::MessageView for super::messages::StartProviderCommand {
+        type View<'a> = StartProviderCommand<'a>;
+    }
+
+    impl rt::MessageView for super::messages::StopProviderCommand {
+        type View<'a> = StopProviderCommand<'a>;
+    }
+
+    impl rt::MessageView for super::messages::PutRegistriesCommand {
+        type View<'a> = RegistryCredentialMap<'a>;
+    }
+
+    /// Every message with a view, in spec order.
+    pub const ALL: &[rt::ViewInfo] = &[
+        rt::ViewInfo::of::<super::messages::ClaimsResponse>(),
+        rt::ViewInfo::of::<super::messages::ComponentAuctionRequest>(),
+        rt::ViewInfo::of::<super::messages::ComponentAuctionResponse>(),
+        rt::ViewInfo::of::<super::messages::ScaleComponentCommand>(),
+        rt::ViewInfo::of::<super::messages::CtlOperationAck>(),
+        rt::ViewInfo::of::<super::messages::UpdateComponentCommand>(),
+        rt::ViewInfo::of::<super::messages::ConfigResponse>(),
+        rt::ViewInfo::of::<super::messages::PutConfigCommand>(),
+        rt::ViewInfo::of::<super::messages::HostInventoryResponse>(),
+        rt::ViewInfo::of::<super::messages::HostSummaryResponse>(),
+        rt::ViewInfo::of::<super::messages::StopHostCommand>(),
+        rt::ViewInfo::of::<super::messages::DeleteLabelCommand>(),
+        rt::ViewInfo::of::<super::messages::PutLabelCommand>(),
+        rt::ViewInfo::of::<super::messages::DeleteLinkCommand>(),
+        rt::ViewInfo::of::<super::messages::LinksResponse>(),
+        rt::ViewInfo::of::<super::messages::PutLinkCommand>(),
+        rt::ViewInfo::of::<super::messages::ProviderAuctionRequest>(),
+        rt::ViewInfo::of::<super::messages::ProviderAuctionResponse>(),
+        rt::ViewInfo::of::<super::messages::StartProviderCommand>(),
+        rt::ViewInfo::of::<super::messages::StopProviderCommand>(),
+        rt::ViewInfo::of::<super::messages::PutRegistriesCommand>(),
+    ];
+}
+
 /// A typed NATS client: one async method per operation of the spec.
 ///
 /// Errors tell apart a timeout, no responders, a transport failure, an undecodable or invalid

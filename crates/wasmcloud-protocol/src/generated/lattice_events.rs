@@ -4660,6 +4660,2366 @@ pub mod permissions {
     pub const ALL: &[RoleGrants] = &[APPLICATION, CLIENT, OBSERVER];
 }
 
+/// Views of the payloads: each payload read in place, its strings borrowed from the body
+/// (`Cow::Owned` only where the JSON string has escapes), checked against the message's schema
+/// while it is read. Read one with `validate::view::<Message>(body)`; a property the body leaves
+/// out is `None` (defaults are the payload types'), and `serde_json::to_value` of a view decodes
+/// into its payload type.
+#[cfg(feature = "validate")]
+pub mod views {
+    use ::asyncapi_runtime::view as rt;
+
+    /// [`ComponentClaims`](super::types::ComponentClaims), read in place.
+    ///
+    /// Claims of a signed component. Unsigned metadata carries only issuer, not_before_human and
+    /// expires_human.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ComponentClaims<'a> {
+        /// The component's call alias.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub call_alias: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// When the claims expire: "never" when they do not, otherwise the time in seconds since
+        /// the Unix epoch, as a string.
+        pub expires_human: ::std::borrow::Cow<'a, str>,
+        /// Public key of the account that signed the component.
+        pub issuer: ::std::borrow::Cow<'a, str>,
+        /// Name set when signing.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub name: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// When the claims become valid: "never" when they set no not-before time (hosts write
+        /// "never" for both unset times), otherwise the time in seconds since the Unix epoch, as a
+        /// string.
+        pub not_before_human: ::std::borrow::Cow<'a, str>,
+        /// Revision set when signing, an integer (the docs page shows it as a string).
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub revision: ::core::option::Option<i32>,
+        /// Tags set when signing.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub tags: ::core::option::Option<::std::vec::Vec<::std::borrow::Cow<'a, str>>>,
+        /// Version set when signing.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub version: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+    }
+
+    impl<'a> rt::View<'a> for ComponentClaims<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut call_alias = None;
+            let mut expires_human = None;
+            let mut issuer = None;
+            let mut name = None;
+            let mut not_before_human = None;
+            let mut revision = None;
+            let mut tags = None;
+            let mut version = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "call_alias" => r.field(&mut call_alias, |r| r.nullable(|r| r.string())),
+                "expires_human" => r.field(&mut expires_human, |r| r.string()),
+                "issuer" => r.field(&mut issuer, |r| r.string()),
+                "name" => r.field(&mut name, |r| r.nullable(|r| r.string())),
+                "not_before_human" => r.field(&mut not_before_human, |r| r.string()),
+                "revision" => r.field(&mut revision, |r| {
+                    r.nullable(|r| {
+                        let n = r.integer()?;
+                        r.check((-2147483648..=2147483647).contains(&n))?;
+                        r.fit(n)
+                    })
+                }),
+                "tags" => r.field(&mut tags, |r| r.nullable(|r| r.array(|r| r.string()))),
+                "version" => r.field(&mut version, |r| r.nullable(|r| r.string())),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                call_alias: call_alias.flatten(),
+                expires_human: r.required(expires_human)?,
+                issuer: r.required(issuer)?,
+                name: name.flatten(),
+                not_before_human: r.required(not_before_human)?,
+                revision: revision.flatten(),
+                tags: tags.flatten(),
+                version: version.flatten(),
+            })
+        }
+    }
+
+    /// [`ComponentDescription`](super::types::ComponentDescription), read in place.
+    ///
+    /// Description of a WebAssembly component running on a wasmCloud host.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ComponentDescription<'a> {
+        /// Annotations applied to the component.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub annotations: ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        /// The component id.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub id: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// OCI image reference of the component, e.g.
+        /// 'ghcr.io/wasmcloud/components/http-hello-world-rust:0.1.0'.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub image_ref: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Resource limits (max_memory_limit in bytes, max_execution_time), as decimal strings;
+        /// hosts send null when none are set.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub limits: ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        /// Maximum number of concurrent instances of this component.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub max_instances: ::core::option::Option<u32>,
+        /// Human-readable name, present only when signed claims carry one.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub name: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Revision from the component's claims; 0 when unsigned.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub revision: ::core::option::Option<i32>,
+    }
+
+    impl<'a> rt::View<'a> for ComponentDescription<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut annotations = None;
+            let mut id = None;
+            let mut image_ref = None;
+            let mut limits = None;
+            let mut max_instances = None;
+            let mut name = None;
+            let mut revision = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                "id" => r.field(&mut id, |r| r.string()),
+                "image_ref" => r.field(&mut image_ref, |r| r.string()),
+                "limits" => r.field(&mut limits, |r| r.nullable(|r| r.map(|r| r.string()))),
+                "max_instances" => r.field(&mut max_instances, |r| {
+                    let n = r.integer()?;
+                    r.check((0..=4294967295).contains(&n))?;
+                    r.fit(n)
+                }),
+                "name" => r.field(&mut name, |r| r.string()),
+                "revision" => r.field(&mut revision, |r| {
+                    let n = r.integer()?;
+                    r.check((-2147483648..=2147483647).contains(&n))?;
+                    r.fit(n)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                annotations,
+                id,
+                image_ref,
+                limits: limits.flatten(),
+                max_instances,
+                name,
+                revision,
+            })
+        }
+    }
+
+    /// [`ComponentScaleFailedData`](super::types::ComponentScaleFailedData), read in place.
+    ///
+    /// Data of component_scale_failed.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ComponentScaleFailedData<'a> {
+        /// Annotations of the component.
+        pub annotations: rt::Map<'a, ::std::borrow::Cow<'a, str>>,
+        /// The component id.
+        pub component_id: ::std::borrow::Cow<'a, str>,
+        /// Why scaling failed.
+        pub error: ::std::borrow::Cow<'a, str>,
+        /// The host, copied from the scale request body.
+        pub host_id: ::std::borrow::Cow<'a, str>,
+        /// OCI image reference of the component.
+        pub image_ref: ::std::borrow::Cow<'a, str>,
+        /// The requested maximum number of instances.
+        pub max_instances: u64,
+        /// The component's own public key, present only when the component is signed.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub public_key: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+    }
+
+    impl<'a> rt::View<'a> for ComponentScaleFailedData<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut annotations = None;
+            let mut component_id = None;
+            let mut error = None;
+            let mut host_id = None;
+            let mut image_ref = None;
+            let mut max_instances = None;
+            let mut public_key = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                "component_id" => r.field(&mut component_id, |r| r.string()),
+                "error" => r.field(&mut error, |r| r.string()),
+                "host_id" => r.field(&mut host_id, |r| r.string()),
+                "image_ref" => r.field(&mut image_ref, |r| r.string()),
+                "max_instances" => r.field(&mut max_instances, |r| {
+                    let n = r.integer()?;
+                    r.check((0..=18446744073709551615).contains(&n))?;
+                    r.fit(n)
+                }),
+                "public_key" => r.field(&mut public_key, |r| r.string()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                annotations: r.required(annotations)?,
+                component_id: r.required(component_id)?,
+                error: r.required(error)?,
+                host_id: r.required(host_id)?,
+                image_ref: r.required(image_ref)?,
+                max_instances: r.required(max_instances)?,
+                public_key,
+            })
+        }
+    }
+
+    /// [`ComponentScaleFailedPayload`](super::types::ComponentScaleFailedPayload), read in place.
+    ///
+    /// The component_scale_failed event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ComponentScaleFailedPayload<'a> {
+        /// The event's data, always inline JSON (never data_base64).
+        pub data: ComponentScaleFailedData<'a>,
+        /// Content type of data, always application/json.
+        pub datacontenttype: ::std::borrow::Cow<'a, str>,
+        /// Unique id of the event: a ULID written in UUID text form (lowercase hex with hyphens).
+        /// The first 48 bits are a millisecond timestamp, so ids sort by time; the version and
+        /// variant bits are arbitrary, so it is not an RFC 4122 v4 UUID.
+        pub id: ::std::borrow::Cow<'a, str>,
+        /// The public key (nkey) of the host that emitted the event: 56 characters starting with N,
+        /// with no URI scheme.
+        pub source: ::std::borrow::Cow<'a, str>,
+        /// CloudEvents specification version, always "1.0".
+        pub specversion: ::std::borrow::Cow<'a, str>,
+        /// When the event was emitted: RFC 3339 in UTC with a Z suffix (never +00:00) and 0, 3, 6
+        /// or 9 fractional digits.
+        pub time: ::std::borrow::Cow<'a, str>,
+        /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
+        #[serde(rename = "type")]
+        pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for ComponentScaleFailedPayload<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut data = None;
+            let mut datacontenttype = None;
+            let mut id = None;
+            let mut source = None;
+            let mut specversion = None;
+            let mut time = None;
+            let mut type_ = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "data" => r.field(
+                    &mut data,
+                    <ComponentScaleFailedData<'a> as rt::View<'a>>::read,
+                ),
+                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "application/json"))?;
+                    Ok(s)
+                }),
+                "id" => r.field(&mut id, |r| {
+                    let s = r.string()?;
+                    r.check(UUID.accepts(&s))?;
+                    Ok(s)
+                }),
+                "source" => r.field(&mut source, |r| r.string()),
+                "specversion" => r.field(&mut specversion, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "1.0"))?;
+                    Ok(s)
+                }),
+                "time" => r.field(&mut time, |r| {
+                    let s = r.string()?;
+                    r.check(DATE_TIME_PATTERN.accepts(&s))?;
+                    Ok(s)
+                }),
+                "type" => r.field(&mut type_, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(
+                        &*s,
+                        "com.wasmcloud.lattice.component_scale_failed"
+                    ))?;
+                    Ok(s)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                data: r.required(data)?,
+                datacontenttype: r.required(datacontenttype)?,
+                id: r.required(id)?,
+                source: r.required(source)?,
+                specversion: r.required(specversion)?,
+                time: r.required(time)?,
+                type_: r.required(type_)?,
+            })
+        }
+    }
+
+    /// [`ComponentScaledData`](super::types::ComponentScaledData), read in place.
+    ///
+    /// Data of component_scaled.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ComponentScaledData<'a> {
+        /// Annotations of the component.
+        pub annotations: rt::Map<'a, ::std::borrow::Cow<'a, str>>,
+        /// `claims`.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub claims: ::core::option::Option<ComponentClaims<'a>>,
+        /// The component id.
+        pub component_id: ::std::borrow::Cow<'a, str>,
+        /// The host, copied from the scale request body (empty when the request left it out).
+        pub host_id: ::std::borrow::Cow<'a, str>,
+        /// OCI image reference of the component.
+        pub image_ref: ::std::borrow::Cow<'a, str>,
+        /// The new maximum number of instances; 0 means stopped.
+        pub max_instances: u64,
+        /// The component's own public key (claims subject, an M... key), present only when the
+        /// component is signed; not the host key.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub public_key: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+    }
+
+    impl<'a> rt::View<'a> for ComponentScaledData<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut annotations = None;
+            let mut claims = None;
+            let mut component_id = None;
+            let mut host_id = None;
+            let mut image_ref = None;
+            let mut max_instances = None;
+            let mut public_key = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                "claims" => r.field(&mut claims, <ComponentClaims<'a> as rt::View<'a>>::read),
+                "component_id" => r.field(&mut component_id, |r| r.string()),
+                "host_id" => r.field(&mut host_id, |r| r.string()),
+                "image_ref" => r.field(&mut image_ref, |r| r.string()),
+                "max_instances" => r.field(&mut max_instances, |r| {
+                    let n = r.integer()?;
+                    r.check((0..=18446744073709551615).contains(&n))?;
+                    r.fit(n)
+                }),
+                "public_key" => r.field(&mut public_key, |r| r.string()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                annotations: r.required(annotations)?,
+                claims,
+                component_id: r.required(component_id)?,
+                host_id: r.required(host_id)?,
+                image_ref: r.required(image_ref)?,
+                max_instances: r.required(max_instances)?,
+                public_key,
+            })
+        }
+    }
+
+    /// [`ComponentScaledPayload`](super::types::ComponentScaledPayload), read in place.
+    ///
+    /// The component_scaled event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ComponentScaledPayload<'a> {
+        /// The event's data, always inline JSON (never data_base64).
+        pub data: ComponentScaledData<'a>,
+        /// Content type of data, always application/json.
+        pub datacontenttype: ::std::borrow::Cow<'a, str>,
+        /// Unique id of the event: a ULID written in UUID text form (lowercase hex with hyphens).
+        /// The first 48 bits are a millisecond timestamp, so ids sort by time; the version and
+        /// variant bits are arbitrary, so it is not an RFC 4122 v4 UUID.
+        pub id: ::std::borrow::Cow<'a, str>,
+        /// The public key (nkey) of the host that emitted the event: 56 characters starting with N,
+        /// with no URI scheme.
+        pub source: ::std::borrow::Cow<'a, str>,
+        /// CloudEvents specification version, always "1.0".
+        pub specversion: ::std::borrow::Cow<'a, str>,
+        /// When the event was emitted: RFC 3339 in UTC with a Z suffix (never +00:00) and 0, 3, 6
+        /// or 9 fractional digits.
+        pub time: ::std::borrow::Cow<'a, str>,
+        /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
+        #[serde(rename = "type")]
+        pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for ComponentScaledPayload<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut data = None;
+            let mut datacontenttype = None;
+            let mut id = None;
+            let mut source = None;
+            let mut specversion = None;
+            let mut time = None;
+            let mut type_ = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "data" => r.field(&mut data, <ComponentScaledData<'a> as rt::View<'a>>::read),
+                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "application/json"))?;
+                    Ok(s)
+                }),
+                "id" => r.field(&mut id, |r| {
+                    let s = r.string()?;
+                    r.check(UUID.accepts(&s))?;
+                    Ok(s)
+                }),
+                "source" => r.field(&mut source, |r| r.string()),
+                "specversion" => r.field(&mut specversion, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "1.0"))?;
+                    Ok(s)
+                }),
+                "time" => r.field(&mut time, |r| {
+                    let s = r.string()?;
+                    r.check(DATE_TIME_PATTERN.accepts(&s))?;
+                    Ok(s)
+                }),
+                "type" => r.field(&mut type_, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "com.wasmcloud.lattice.component_scaled"))?;
+                    Ok(s)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                data: r.required(data)?,
+                datacontenttype: r.required(datacontenttype)?,
+                id: r.required(id)?,
+                source: r.required(source)?,
+                specversion: r.required(specversion)?,
+                time: r.required(time)?,
+                type_: r.required(type_)?,
+            })
+        }
+    }
+
+    /// [`ConfigDeletedPayload`](super::types::ConfigDeletedPayload), read in place.
+    ///
+    /// The config_deleted event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ConfigDeletedPayload<'a> {
+        /// The event's data, always inline JSON (never data_base64).
+        pub data: ConfigEventData<'a>,
+        /// Content type of data, always application/json.
+        pub datacontenttype: ::std::borrow::Cow<'a, str>,
+        /// Unique id of the event: a ULID written in UUID text form (lowercase hex with hyphens).
+        /// The first 48 bits are a millisecond timestamp, so ids sort by time; the version and
+        /// variant bits are arbitrary, so it is not an RFC 4122 v4 UUID.
+        pub id: ::std::borrow::Cow<'a, str>,
+        /// The public key (nkey) of the host that emitted the event: 56 characters starting with N,
+        /// with no URI scheme.
+        pub source: ::std::borrow::Cow<'a, str>,
+        /// CloudEvents specification version, always "1.0".
+        pub specversion: ::std::borrow::Cow<'a, str>,
+        /// When the event was emitted: RFC 3339 in UTC with a Z suffix (never +00:00) and 0, 3, 6
+        /// or 9 fractional digits.
+        pub time: ::std::borrow::Cow<'a, str>,
+        /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
+        #[serde(rename = "type")]
+        pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for ConfigDeletedPayload<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut data = None;
+            let mut datacontenttype = None;
+            let mut id = None;
+            let mut source = None;
+            let mut specversion = None;
+            let mut time = None;
+            let mut type_ = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "data" => r.field(&mut data, <ConfigEventData<'a> as rt::View<'a>>::read),
+                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "application/json"))?;
+                    Ok(s)
+                }),
+                "id" => r.field(&mut id, |r| {
+                    let s = r.string()?;
+                    r.check(UUID.accepts(&s))?;
+                    Ok(s)
+                }),
+                "source" => r.field(&mut source, |r| r.string()),
+                "specversion" => r.field(&mut specversion, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "1.0"))?;
+                    Ok(s)
+                }),
+                "time" => r.field(&mut time, |r| {
+                    let s = r.string()?;
+                    r.check(DATE_TIME_PATTERN.accepts(&s))?;
+                    Ok(s)
+                }),
+                "type" => r.field(&mut type_, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "com.wasmcloud.lattice.config_deleted"))?;
+                    Ok(s)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                data: r.required(data)?,
+                datacontenttype: r.required(datacontenttype)?,
+                id: r.required(id)?,
+                source: r.required(source)?,
+                specversion: r.required(specversion)?,
+                time: r.required(time)?,
+                type_: r.required(type_)?,
+            })
+        }
+    }
+
+    /// [`ConfigEventData`](super::types::ConfigEventData), read in place.
+    ///
+    /// Data of the config events.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ConfigEventData<'a> {
+        /// Name of the configuration.
+        pub config_name: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for ConfigEventData<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut config_name = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "config_name" => r.field(&mut config_name, |r| r.string()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                config_name: r.required(config_name)?,
+            })
+        }
+    }
+
+    /// [`ConfigSetPayload`](super::types::ConfigSetPayload), read in place.
+    ///
+    /// The config_set event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ConfigSetPayload<'a> {
+        /// The event's data, always inline JSON (never data_base64).
+        pub data: ConfigEventData<'a>,
+        /// Content type of data, always application/json.
+        pub datacontenttype: ::std::borrow::Cow<'a, str>,
+        /// Unique id of the event: a ULID written in UUID text form (lowercase hex with hyphens).
+        /// The first 48 bits are a millisecond timestamp, so ids sort by time; the version and
+        /// variant bits are arbitrary, so it is not an RFC 4122 v4 UUID.
+        pub id: ::std::borrow::Cow<'a, str>,
+        /// The public key (nkey) of the host that emitted the event: 56 characters starting with N,
+        /// with no URI scheme.
+        pub source: ::std::borrow::Cow<'a, str>,
+        /// CloudEvents specification version, always "1.0".
+        pub specversion: ::std::borrow::Cow<'a, str>,
+        /// When the event was emitted: RFC 3339 in UTC with a Z suffix (never +00:00) and 0, 3, 6
+        /// or 9 fractional digits.
+        pub time: ::std::borrow::Cow<'a, str>,
+        /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
+        #[serde(rename = "type")]
+        pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for ConfigSetPayload<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut data = None;
+            let mut datacontenttype = None;
+            let mut id = None;
+            let mut source = None;
+            let mut specversion = None;
+            let mut time = None;
+            let mut type_ = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "data" => r.field(&mut data, <ConfigEventData<'a> as rt::View<'a>>::read),
+                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "application/json"))?;
+                    Ok(s)
+                }),
+                "id" => r.field(&mut id, |r| {
+                    let s = r.string()?;
+                    r.check(UUID.accepts(&s))?;
+                    Ok(s)
+                }),
+                "source" => r.field(&mut source, |r| r.string()),
+                "specversion" => r.field(&mut specversion, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "1.0"))?;
+                    Ok(s)
+                }),
+                "time" => r.field(&mut time, |r| {
+                    let s = r.string()?;
+                    r.check(DATE_TIME_PATTERN.accepts(&s))?;
+                    Ok(s)
+                }),
+                "type" => r.field(&mut type_, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "com.wasmcloud.lattice.config_set"))?;
+                    Ok(s)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                data: r.required(data)?,
+                datacontenttype: r.required(datacontenttype)?,
+                id: r.required(id)?,
+                source: r.required(source)?,
+                specversion: r.required(specversion)?,
+                time: r.required(time)?,
+                type_: r.required(type_)?,
+            })
+        }
+    }
+
+    /// [`HealthCheckData`](super::types::HealthCheckData), read in place.
+    ///
+    /// Data of the health check events.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct HealthCheckData<'a> {
+        /// The host running the provider.
+        pub host_id: ::std::borrow::Cow<'a, str>,
+        /// The provider that was checked.
+        pub provider_id: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for HealthCheckData<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut host_id = None;
+            let mut provider_id = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "host_id" => r.field(&mut host_id, |r| r.string()),
+                "provider_id" => r.field(&mut provider_id, |r| r.string()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                host_id: r.required(host_id)?,
+                provider_id: r.required(provider_id)?,
+            })
+        }
+    }
+
+    /// [`HealthCheckFailedPayload`](super::types::HealthCheckFailedPayload), read in place.
+    ///
+    /// The health_check_failed event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct HealthCheckFailedPayload<'a> {
+        /// The event's data, always inline JSON (never data_base64).
+        pub data: HealthCheckData<'a>,
+        /// Content type of data, always application/json.
+        pub datacontenttype: ::std::borrow::Cow<'a, str>,
+        /// Unique id of the event: a ULID written in UUID text form (lowercase hex with hyphens).
+        /// The first 48 bits are a millisecond timestamp, so ids sort by time; the version and
+        /// variant bits are arbitrary, so it is not an RFC 4122 v4 UUID.
+        pub id: ::std::borrow::Cow<'a, str>,
+        /// The public key (nkey) of the host that emitted the event: 56 characters starting with N,
+        /// with no URI scheme.
+        pub source: ::std::borrow::Cow<'a, str>,
+        /// CloudEvents specification version, always "1.0".
+        pub specversion: ::std::borrow::Cow<'a, str>,
+        /// When the event was emitted: RFC 3339 in UTC with a Z suffix (never +00:00) and 0, 3, 6
+        /// or 9 fractional digits.
+        pub time: ::std::borrow::Cow<'a, str>,
+        /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
+        #[serde(rename = "type")]
+        pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for HealthCheckFailedPayload<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut data = None;
+            let mut datacontenttype = None;
+            let mut id = None;
+            let mut source = None;
+            let mut specversion = None;
+            let mut time = None;
+            let mut type_ = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "data" => r.field(&mut data, <HealthCheckData<'a> as rt::View<'a>>::read),
+                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "application/json"))?;
+                    Ok(s)
+                }),
+                "id" => r.field(&mut id, |r| {
+                    let s = r.string()?;
+                    r.check(UUID.accepts(&s))?;
+                    Ok(s)
+                }),
+                "source" => r.field(&mut source, |r| r.string()),
+                "specversion" => r.field(&mut specversion, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "1.0"))?;
+                    Ok(s)
+                }),
+                "time" => r.field(&mut time, |r| {
+                    let s = r.string()?;
+                    r.check(DATE_TIME_PATTERN.accepts(&s))?;
+                    Ok(s)
+                }),
+                "type" => r.field(&mut type_, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "com.wasmcloud.lattice.health_check_failed"))?;
+                    Ok(s)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                data: r.required(data)?,
+                datacontenttype: r.required(datacontenttype)?,
+                id: r.required(id)?,
+                source: r.required(source)?,
+                specversion: r.required(specversion)?,
+                time: r.required(time)?,
+                type_: r.required(type_)?,
+            })
+        }
+    }
+
+    /// [`HealthCheckPassedPayload`](super::types::HealthCheckPassedPayload), read in place.
+    ///
+    /// The health_check_passed event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct HealthCheckPassedPayload<'a> {
+        /// The event's data, always inline JSON (never data_base64).
+        pub data: HealthCheckData<'a>,
+        /// Content type of data, always application/json.
+        pub datacontenttype: ::std::borrow::Cow<'a, str>,
+        /// Unique id of the event: a ULID written in UUID text form (lowercase hex with hyphens).
+        /// The first 48 bits are a millisecond timestamp, so ids sort by time; the version and
+        /// variant bits are arbitrary, so it is not an RFC 4122 v4 UUID.
+        pub id: ::std::borrow::Cow<'a, str>,
+        /// The public key (nkey) of the host that emitted the event: 56 characters starting with N,
+        /// with no URI scheme.
+        pub source: ::std::borrow::Cow<'a, str>,
+        /// CloudEvents specification version, always "1.0".
+        pub specversion: ::std::borrow::Cow<'a, str>,
+        /// When the event was emitted: RFC 3339 in UTC with a Z suffix (never +00:00) and 0, 3, 6
+        /// or 9 fractional digits.
+        pub time: ::std::borrow::Cow<'a, str>,
+        /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
+        #[serde(rename = "type")]
+        pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for HealthCheckPassedPayload<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut data = None;
+            let mut datacontenttype = None;
+            let mut id = None;
+            let mut source = None;
+            let mut specversion = None;
+            let mut time = None;
+            let mut type_ = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "data" => r.field(&mut data, <HealthCheckData<'a> as rt::View<'a>>::read),
+                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "application/json"))?;
+                    Ok(s)
+                }),
+                "id" => r.field(&mut id, |r| {
+                    let s = r.string()?;
+                    r.check(UUID.accepts(&s))?;
+                    Ok(s)
+                }),
+                "source" => r.field(&mut source, |r| r.string()),
+                "specversion" => r.field(&mut specversion, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "1.0"))?;
+                    Ok(s)
+                }),
+                "time" => r.field(&mut time, |r| {
+                    let s = r.string()?;
+                    r.check(DATE_TIME_PATTERN.accepts(&s))?;
+                    Ok(s)
+                }),
+                "type" => r.field(&mut type_, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "com.wasmcloud.lattice.health_check_passed"))?;
+                    Ok(s)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                data: r.required(data)?,
+                datacontenttype: r.required(datacontenttype)?,
+                id: r.required(id)?,
+                source: r.required(source)?,
+                specversion: r.required(specversion)?,
+                time: r.required(time)?,
+                type_: r.required(type_)?,
+            })
+        }
+    }
+
+    /// [`HealthCheckStatusPayload`](super::types::HealthCheckStatusPayload), read in place.
+    ///
+    /// The health_check_status event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct HealthCheckStatusPayload<'a> {
+        /// The event's data, always inline JSON (never data_base64).
+        pub data: HealthCheckData<'a>,
+        /// Content type of data, always application/json.
+        pub datacontenttype: ::std::borrow::Cow<'a, str>,
+        /// Unique id of the event: a ULID written in UUID text form (lowercase hex with hyphens).
+        /// The first 48 bits are a millisecond timestamp, so ids sort by time; the version and
+        /// variant bits are arbitrary, so it is not an RFC 4122 v4 UUID.
+        pub id: ::std::borrow::Cow<'a, str>,
+        /// The public key (nkey) of the host that emitted the event: 56 characters starting with N,
+        /// with no URI scheme.
+        pub source: ::std::borrow::Cow<'a, str>,
+        /// CloudEvents specification version, always "1.0".
+        pub specversion: ::std::borrow::Cow<'a, str>,
+        /// When the event was emitted: RFC 3339 in UTC with a Z suffix (never +00:00) and 0, 3, 6
+        /// or 9 fractional digits.
+        pub time: ::std::borrow::Cow<'a, str>,
+        /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
+        #[serde(rename = "type")]
+        pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for HealthCheckStatusPayload<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut data = None;
+            let mut datacontenttype = None;
+            let mut id = None;
+            let mut source = None;
+            let mut specversion = None;
+            let mut time = None;
+            let mut type_ = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "data" => r.field(&mut data, <HealthCheckData<'a> as rt::View<'a>>::read),
+                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "application/json"))?;
+                    Ok(s)
+                }),
+                "id" => r.field(&mut id, |r| {
+                    let s = r.string()?;
+                    r.check(UUID.accepts(&s))?;
+                    Ok(s)
+                }),
+                "source" => r.field(&mut source, |r| r.string()),
+                "specversion" => r.field(&mut specversion, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "1.0"))?;
+                    Ok(s)
+                }),
+                "time" => r.field(&mut time, |r| {
+                    let s = r.string()?;
+                    r.check(DATE_TIME_PATTERN.accepts(&s))?;
+                    Ok(s)
+                }),
+                "type" => r.field(&mut type_, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "com.wasmcloud.lattice.health_check_status"))?;
+                    Ok(s)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                data: r.required(data)?,
+                datacontenttype: r.required(datacontenttype)?,
+                id: r.required(id)?,
+                source: r.required(source)?,
+                specversion: r.required(specversion)?,
+                time: r.required(time)?,
+                type_: r.required(type_)?,
+            })
+        }
+    }
+
+    /// [`HostHeartbeatPayload`](super::types::HostHeartbeatPayload), read in place.
+    ///
+    /// The host_heartbeat event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct HostHeartbeatPayload<'a> {
+        /// The event's data, always inline JSON (never data_base64).
+        pub data: HostInventory<'a>,
+        /// Content type of data, always application/json.
+        pub datacontenttype: ::std::borrow::Cow<'a, str>,
+        /// Unique id of the event: a ULID written in UUID text form (lowercase hex with hyphens).
+        /// The first 48 bits are a millisecond timestamp, so ids sort by time; the version and
+        /// variant bits are arbitrary, so it is not an RFC 4122 v4 UUID.
+        pub id: ::std::borrow::Cow<'a, str>,
+        /// The public key (nkey) of the host that emitted the event: 56 characters starting with N,
+        /// with no URI scheme.
+        pub source: ::std::borrow::Cow<'a, str>,
+        /// CloudEvents specification version, always "1.0".
+        pub specversion: ::std::borrow::Cow<'a, str>,
+        /// When the event was emitted: RFC 3339 in UTC with a Z suffix (never +00:00) and 0, 3, 6
+        /// or 9 fractional digits.
+        pub time: ::std::borrow::Cow<'a, str>,
+        /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
+        #[serde(rename = "type")]
+        pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for HostHeartbeatPayload<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut data = None;
+            let mut datacontenttype = None;
+            let mut id = None;
+            let mut source = None;
+            let mut specversion = None;
+            let mut time = None;
+            let mut type_ = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "data" => r.field(&mut data, <HostInventory<'a> as rt::View<'a>>::read),
+                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "application/json"))?;
+                    Ok(s)
+                }),
+                "id" => r.field(&mut id, |r| {
+                    let s = r.string()?;
+                    r.check(UUID.accepts(&s))?;
+                    Ok(s)
+                }),
+                "source" => r.field(&mut source, |r| r.string()),
+                "specversion" => r.field(&mut specversion, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "1.0"))?;
+                    Ok(s)
+                }),
+                "time" => r.field(&mut time, |r| {
+                    let s = r.string()?;
+                    r.check(DATE_TIME_PATTERN.accepts(&s))?;
+                    Ok(s)
+                }),
+                "type" => r.field(&mut type_, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "com.wasmcloud.lattice.host_heartbeat"))?;
+                    Ok(s)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                data: r.required(data)?,
+                datacontenttype: r.required(datacontenttype)?,
+                id: r.required(id)?,
+                source: r.required(source)?,
+                specversion: r.required(specversion)?,
+                time: r.required(time)?,
+                type_: r.required(type_)?,
+            })
+        }
+    }
+
+    /// [`HostInventory`](super::types::HostInventory), read in place.
+    ///
+    /// Complete inventory of a wasmCloud host including all running components and capability
+    /// providers. Also the data of the host_heartbeat event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct HostInventory<'a> {
+        /// WebAssembly components running on this host (pre-1.0 hosts called this field actors).
+        pub components: ::std::vec::Vec<ComponentDescription<'a>>,
+        /// Human-readable name of the host.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub friendly_name: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Public key of the host this inventory belongs to.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub host_id: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Host labels used for scheduling constraints.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub labels: ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        /// Capability providers running on this host.
+        pub providers: ::std::vec::Vec<ProviderDescription<'a>>,
+        /// Human-readable uptime, e.g. '1h 3m 7s'.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub uptime_human: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Number of seconds the host has been running.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub uptime_seconds: ::core::option::Option<u64>,
+        /// wasmCloud host version string.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub version: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+    }
+
+    impl<'a> rt::View<'a> for HostInventory<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut components = None;
+            let mut friendly_name = None;
+            let mut host_id = None;
+            let mut labels = None;
+            let mut providers = None;
+            let mut uptime_human = None;
+            let mut uptime_seconds = None;
+            let mut version = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "components" => r.field(&mut components, |r| {
+                    r.array(<ComponentDescription<'a> as rt::View<'a>>::read)
+                }),
+                "friendly_name" => r.field(&mut friendly_name, |r| r.string()),
+                "host_id" => r.field(&mut host_id, |r| r.string()),
+                "labels" => r.field(&mut labels, |r| r.map(|r| r.string())),
+                "providers" => r.field(&mut providers, |r| {
+                    r.array(<ProviderDescription<'a> as rt::View<'a>>::read)
+                }),
+                "uptime_human" => r.field(&mut uptime_human, |r| r.string()),
+                "uptime_seconds" => r.field(&mut uptime_seconds, |r| {
+                    let n = r.integer()?;
+                    r.check((0..=18446744073709551615).contains(&n))?;
+                    r.fit(n)
+                }),
+                "version" => r.field(&mut version, |r| r.string()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                components: r.required(components)?,
+                friendly_name,
+                host_id,
+                labels,
+                providers: r.required(providers)?,
+                uptime_human,
+                uptime_seconds,
+                version,
+            })
+        }
+    }
+
+    /// [`HostStartedData`](super::types::HostStartedData), read in place.
+    ///
+    /// Data of host_started.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct HostStartedData<'a> {
+        /// Human-readable name of the host.
+        pub friendly_name: ::std::borrow::Cow<'a, str>,
+        /// Labels of the host.
+        pub labels: rt::Map<'a, ::std::borrow::Cow<'a, str>>,
+        /// Always 0.
+        pub uptime_seconds: u64,
+        /// wasmCloud host version.
+        pub version: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for HostStartedData<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut friendly_name = None;
+            let mut labels = None;
+            let mut uptime_seconds = None;
+            let mut version = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "friendly_name" => r.field(&mut friendly_name, |r| r.string()),
+                "labels" => r.field(&mut labels, |r| r.map(|r| r.string())),
+                "uptime_seconds" => r.field(&mut uptime_seconds, |r| {
+                    let n = r.integer()?;
+                    r.check((0..=18446744073709551615).contains(&n))?;
+                    r.fit(n)
+                }),
+                "version" => r.field(&mut version, |r| r.string()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                friendly_name: r.required(friendly_name)?,
+                labels: r.required(labels)?,
+                uptime_seconds: r.required(uptime_seconds)?,
+                version: r.required(version)?,
+            })
+        }
+    }
+
+    /// [`HostStartedPayload`](super::types::HostStartedPayload), read in place.
+    ///
+    /// The host_started event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct HostStartedPayload<'a> {
+        /// The event's data, always inline JSON (never data_base64).
+        pub data: HostStartedData<'a>,
+        /// Content type of data, always application/json.
+        pub datacontenttype: ::std::borrow::Cow<'a, str>,
+        /// Unique id of the event: a ULID written in UUID text form (lowercase hex with hyphens).
+        /// The first 48 bits are a millisecond timestamp, so ids sort by time; the version and
+        /// variant bits are arbitrary, so it is not an RFC 4122 v4 UUID.
+        pub id: ::std::borrow::Cow<'a, str>,
+        /// The public key (nkey) of the host that emitted the event: 56 characters starting with N,
+        /// with no URI scheme.
+        pub source: ::std::borrow::Cow<'a, str>,
+        /// CloudEvents specification version, always "1.0".
+        pub specversion: ::std::borrow::Cow<'a, str>,
+        /// When the event was emitted: RFC 3339 in UTC with a Z suffix (never +00:00) and 0, 3, 6
+        /// or 9 fractional digits.
+        pub time: ::std::borrow::Cow<'a, str>,
+        /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
+        #[serde(rename = "type")]
+        pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for HostStartedPayload<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut data = None;
+            let mut datacontenttype = None;
+            let mut id = None;
+            let mut source = None;
+            let mut specversion = None;
+            let mut time = None;
+            let mut type_ = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "data" => r.field(&mut data, <HostStartedData<'a> as rt::View<'a>>::read),
+                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "application/json"))?;
+                    Ok(s)
+                }),
+                "id" => r.field(&mut id, |r| {
+                    let s = r.string()?;
+                    r.check(UUID.accepts(&s))?;
+                    Ok(s)
+                }),
+                "source" => r.field(&mut source, |r| r.string()),
+                "specversion" => r.field(&mut specversion, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "1.0"))?;
+                    Ok(s)
+                }),
+                "time" => r.field(&mut time, |r| {
+                    let s = r.string()?;
+                    r.check(DATE_TIME_PATTERN.accepts(&s))?;
+                    Ok(s)
+                }),
+                "type" => r.field(&mut type_, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "com.wasmcloud.lattice.host_started"))?;
+                    Ok(s)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                data: r.required(data)?,
+                datacontenttype: r.required(datacontenttype)?,
+                id: r.required(id)?,
+                source: r.required(source)?,
+                specversion: r.required(specversion)?,
+                time: r.required(time)?,
+                type_: r.required(type_)?,
+            })
+        }
+    }
+
+    /// [`HostStoppedData`](super::types::HostStoppedData), read in place.
+    ///
+    /// Data of host_stopped.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct HostStoppedData<'a> {
+        /// Labels of the host.
+        pub labels: rt::Map<'a, ::std::borrow::Cow<'a, str>>,
+    }
+
+    impl<'a> rt::View<'a> for HostStoppedData<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut labels = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "labels" => r.field(&mut labels, |r| r.map(|r| r.string())),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                labels: r.required(labels)?,
+            })
+        }
+    }
+
+    /// [`HostStoppedPayload`](super::types::HostStoppedPayload), read in place.
+    ///
+    /// The host_stopped event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct HostStoppedPayload<'a> {
+        /// The event's data, always inline JSON (never data_base64).
+        pub data: HostStoppedData<'a>,
+        /// Content type of data, always application/json.
+        pub datacontenttype: ::std::borrow::Cow<'a, str>,
+        /// Unique id of the event: a ULID written in UUID text form (lowercase hex with hyphens).
+        /// The first 48 bits are a millisecond timestamp, so ids sort by time; the version and
+        /// variant bits are arbitrary, so it is not an RFC 4122 v4 UUID.
+        pub id: ::std::borrow::Cow<'a, str>,
+        /// The public key (nkey) of the host that emitted the event: 56 characters starting with N,
+        /// with no URI scheme.
+        pub source: ::std::borrow::Cow<'a, str>,
+        /// CloudEvents specification version, always "1.0".
+        pub specversion: ::std::borrow::Cow<'a, str>,
+        /// When the event was emitted: RFC 3339 in UTC with a Z suffix (never +00:00) and 0, 3, 6
+        /// or 9 fractional digits.
+        pub time: ::std::borrow::Cow<'a, str>,
+        /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
+        #[serde(rename = "type")]
+        pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for HostStoppedPayload<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut data = None;
+            let mut datacontenttype = None;
+            let mut id = None;
+            let mut source = None;
+            let mut specversion = None;
+            let mut time = None;
+            let mut type_ = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "data" => r.field(&mut data, <HostStoppedData<'a> as rt::View<'a>>::read),
+                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "application/json"))?;
+                    Ok(s)
+                }),
+                "id" => r.field(&mut id, |r| {
+                    let s = r.string()?;
+                    r.check(UUID.accepts(&s))?;
+                    Ok(s)
+                }),
+                "source" => r.field(&mut source, |r| r.string()),
+                "specversion" => r.field(&mut specversion, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "1.0"))?;
+                    Ok(s)
+                }),
+                "time" => r.field(&mut time, |r| {
+                    let s = r.string()?;
+                    r.check(DATE_TIME_PATTERN.accepts(&s))?;
+                    Ok(s)
+                }),
+                "type" => r.field(&mut type_, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "com.wasmcloud.lattice.host_stopped"))?;
+                    Ok(s)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                data: r.required(data)?,
+                datacontenttype: r.required(datacontenttype)?,
+                id: r.required(id)?,
+                source: r.required(source)?,
+                specversion: r.required(specversion)?,
+                time: r.required(time)?,
+                type_: r.required(type_)?,
+            })
+        }
+    }
+
+    /// [`LabelsChangedData`](super::types::LabelsChangedData), read in place.
+    ///
+    /// Data of labels_changed.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct LabelsChangedData<'a> {
+        /// The host whose labels changed.
+        pub host_id: ::std::borrow::Cow<'a, str>,
+        /// All labels of the host after the change, hostcore.* included.
+        pub labels: rt::Map<'a, ::std::borrow::Cow<'a, str>>,
+    }
+
+    impl<'a> rt::View<'a> for LabelsChangedData<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut host_id = None;
+            let mut labels = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "host_id" => r.field(&mut host_id, |r| r.string()),
+                "labels" => r.field(&mut labels, |r| r.map(|r| r.string())),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                host_id: r.required(host_id)?,
+                labels: r.required(labels)?,
+            })
+        }
+    }
+
+    /// [`LabelsChangedPayload`](super::types::LabelsChangedPayload), read in place.
+    ///
+    /// The labels_changed event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct LabelsChangedPayload<'a> {
+        /// The event's data, always inline JSON (never data_base64).
+        pub data: LabelsChangedData<'a>,
+        /// Content type of data, always application/json.
+        pub datacontenttype: ::std::borrow::Cow<'a, str>,
+        /// Unique id of the event: a ULID written in UUID text form (lowercase hex with hyphens).
+        /// The first 48 bits are a millisecond timestamp, so ids sort by time; the version and
+        /// variant bits are arbitrary, so it is not an RFC 4122 v4 UUID.
+        pub id: ::std::borrow::Cow<'a, str>,
+        /// The public key (nkey) of the host that emitted the event: 56 characters starting with N,
+        /// with no URI scheme.
+        pub source: ::std::borrow::Cow<'a, str>,
+        /// CloudEvents specification version, always "1.0".
+        pub specversion: ::std::borrow::Cow<'a, str>,
+        /// When the event was emitted: RFC 3339 in UTC with a Z suffix (never +00:00) and 0, 3, 6
+        /// or 9 fractional digits.
+        pub time: ::std::borrow::Cow<'a, str>,
+        /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
+        #[serde(rename = "type")]
+        pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for LabelsChangedPayload<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut data = None;
+            let mut datacontenttype = None;
+            let mut id = None;
+            let mut source = None;
+            let mut specversion = None;
+            let mut time = None;
+            let mut type_ = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "data" => r.field(&mut data, <LabelsChangedData<'a> as rt::View<'a>>::read),
+                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "application/json"))?;
+                    Ok(s)
+                }),
+                "id" => r.field(&mut id, |r| {
+                    let s = r.string()?;
+                    r.check(UUID.accepts(&s))?;
+                    Ok(s)
+                }),
+                "source" => r.field(&mut source, |r| r.string()),
+                "specversion" => r.field(&mut specversion, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "1.0"))?;
+                    Ok(s)
+                }),
+                "time" => r.field(&mut time, |r| {
+                    let s = r.string()?;
+                    r.check(DATE_TIME_PATTERN.accepts(&s))?;
+                    Ok(s)
+                }),
+                "type" => r.field(&mut type_, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "com.wasmcloud.lattice.labels_changed"))?;
+                    Ok(s)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                data: r.required(data)?,
+                datacontenttype: r.required(datacontenttype)?,
+                id: r.required(id)?,
+                source: r.required(source)?,
+                specversion: r.required(specversion)?,
+                time: r.required(time)?,
+                type_: r.required(type_)?,
+            })
+        }
+    }
+
+    /// [`LinkdefDeletedData`](super::types::LinkdefDeletedData), read in place.
+    ///
+    /// Data of linkdef_deleted.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct LinkdefDeletedData<'a> {
+        /// Interfaces of the link; present only when the link existed.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub interfaces: ::core::option::Option<::std::vec::Vec<::std::borrow::Cow<'a, str>>>,
+        /// Name of the deleted link.
+        pub name: ::std::borrow::Cow<'a, str>,
+        /// Id of the link source.
+        pub source_id: ::std::borrow::Cow<'a, str>,
+        /// Id of the link target; present only when the link existed.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub target: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// WIT namespace of the link.
+        pub wit_namespace: ::std::borrow::Cow<'a, str>,
+        /// WIT package of the link.
+        pub wit_package: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for LinkdefDeletedData<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut interfaces = None;
+            let mut name = None;
+            let mut source_id = None;
+            let mut target = None;
+            let mut wit_namespace = None;
+            let mut wit_package = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "interfaces" => r.field(&mut interfaces, |r| r.array(|r| r.string())),
+                "name" => r.field(&mut name, |r| r.string()),
+                "source_id" => r.field(&mut source_id, |r| r.string()),
+                "target" => r.field(&mut target, |r| r.string()),
+                "wit_namespace" => r.field(&mut wit_namespace, |r| r.string()),
+                "wit_package" => r.field(&mut wit_package, |r| r.string()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                interfaces,
+                name: r.required(name)?,
+                source_id: r.required(source_id)?,
+                target,
+                wit_namespace: r.required(wit_namespace)?,
+                wit_package: r.required(wit_package)?,
+            })
+        }
+    }
+
+    /// [`LinkdefDeletedPayload`](super::types::LinkdefDeletedPayload), read in place.
+    ///
+    /// The linkdef_deleted event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct LinkdefDeletedPayload<'a> {
+        /// The event's data, always inline JSON (never data_base64).
+        pub data: LinkdefDeletedData<'a>,
+        /// Content type of data, always application/json.
+        pub datacontenttype: ::std::borrow::Cow<'a, str>,
+        /// Unique id of the event: a ULID written in UUID text form (lowercase hex with hyphens).
+        /// The first 48 bits are a millisecond timestamp, so ids sort by time; the version and
+        /// variant bits are arbitrary, so it is not an RFC 4122 v4 UUID.
+        pub id: ::std::borrow::Cow<'a, str>,
+        /// The public key (nkey) of the host that emitted the event: 56 characters starting with N,
+        /// with no URI scheme.
+        pub source: ::std::borrow::Cow<'a, str>,
+        /// CloudEvents specification version, always "1.0".
+        pub specversion: ::std::borrow::Cow<'a, str>,
+        /// When the event was emitted: RFC 3339 in UTC with a Z suffix (never +00:00) and 0, 3, 6
+        /// or 9 fractional digits.
+        pub time: ::std::borrow::Cow<'a, str>,
+        /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
+        #[serde(rename = "type")]
+        pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for LinkdefDeletedPayload<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut data = None;
+            let mut datacontenttype = None;
+            let mut id = None;
+            let mut source = None;
+            let mut specversion = None;
+            let mut time = None;
+            let mut type_ = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "data" => r.field(&mut data, <LinkdefDeletedData<'a> as rt::View<'a>>::read),
+                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "application/json"))?;
+                    Ok(s)
+                }),
+                "id" => r.field(&mut id, |r| {
+                    let s = r.string()?;
+                    r.check(UUID.accepts(&s))?;
+                    Ok(s)
+                }),
+                "source" => r.field(&mut source, |r| r.string()),
+                "specversion" => r.field(&mut specversion, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "1.0"))?;
+                    Ok(s)
+                }),
+                "time" => r.field(&mut time, |r| {
+                    let s = r.string()?;
+                    r.check(DATE_TIME_PATTERN.accepts(&s))?;
+                    Ok(s)
+                }),
+                "type" => r.field(&mut type_, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "com.wasmcloud.lattice.linkdef_deleted"))?;
+                    Ok(s)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                data: r.required(data)?,
+                datacontenttype: r.required(datacontenttype)?,
+                id: r.required(id)?,
+                source: r.required(source)?,
+                specversion: r.required(specversion)?,
+                time: r.required(time)?,
+                type_: r.required(type_)?,
+            })
+        }
+    }
+
+    /// [`LinkdefSetData`](super::types::LinkdefSetData), read in place.
+    ///
+    /// Data of linkdef_set: the stored link, every field written out.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct LinkdefSetData<'a> {
+        /// Interfaces of the link.
+        pub interfaces: ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
+        /// Name of the link.
+        pub name: ::std::borrow::Cow<'a, str>,
+        /// Named configs given to the source.
+        pub source_config: ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
+        /// Id of the link source.
+        pub source_id: ::std::borrow::Cow<'a, str>,
+        /// Id of the link target.
+        pub target: ::std::borrow::Cow<'a, str>,
+        /// Named configs given to the target.
+        pub target_config: ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
+        /// WIT namespace of the link.
+        pub wit_namespace: ::std::borrow::Cow<'a, str>,
+        /// WIT package of the link.
+        pub wit_package: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for LinkdefSetData<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut interfaces = None;
+            let mut name = None;
+            let mut source_config = None;
+            let mut source_id = None;
+            let mut target = None;
+            let mut target_config = None;
+            let mut wit_namespace = None;
+            let mut wit_package = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "interfaces" => r.field(&mut interfaces, |r| r.array(|r| r.string())),
+                "name" => r.field(&mut name, |r| r.string()),
+                "source_config" => r.field(&mut source_config, |r| r.array(|r| r.string())),
+                "source_id" => r.field(&mut source_id, |r| r.string()),
+                "target" => r.field(&mut target, |r| r.string()),
+                "target_config" => r.field(&mut target_config, |r| r.array(|r| r.string())),
+                "wit_namespace" => r.field(&mut wit_namespace, |r| r.string()),
+                "wit_package" => r.field(&mut wit_package, |r| r.string()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                interfaces: r.required(interfaces)?,
+                name: r.required(name)?,
+                source_config: r.required(source_config)?,
+                source_id: r.required(source_id)?,
+                target: r.required(target)?,
+                target_config: r.required(target_config)?,
+                wit_namespace: r.required(wit_namespace)?,
+                wit_package: r.required(wit_package)?,
+            })
+        }
+    }
+
+    /// [`LinkdefSetFailedData`](super::types::LinkdefSetFailedData), read in place.
+    ///
+    /// Data of linkdef_set_failed: the refused link, every field written out, and why.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct LinkdefSetFailedData<'a> {
+        /// Why the link was refused.
+        pub error: ::std::borrow::Cow<'a, str>,
+        /// Interfaces of the link.
+        pub interfaces: ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
+        /// Name of the link.
+        pub name: ::std::borrow::Cow<'a, str>,
+        /// Named configs given to the source.
+        pub source_config: ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
+        /// Id of the link source.
+        pub source_id: ::std::borrow::Cow<'a, str>,
+        /// Id of the link target.
+        pub target: ::std::borrow::Cow<'a, str>,
+        /// Named configs given to the target.
+        pub target_config: ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
+        /// WIT namespace of the link.
+        pub wit_namespace: ::std::borrow::Cow<'a, str>,
+        /// WIT package of the link.
+        pub wit_package: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for LinkdefSetFailedData<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut error = None;
+            let mut interfaces = None;
+            let mut name = None;
+            let mut source_config = None;
+            let mut source_id = None;
+            let mut target = None;
+            let mut target_config = None;
+            let mut wit_namespace = None;
+            let mut wit_package = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "error" => r.field(&mut error, |r| r.string()),
+                "interfaces" => r.field(&mut interfaces, |r| r.array(|r| r.string())),
+                "name" => r.field(&mut name, |r| r.string()),
+                "source_config" => r.field(&mut source_config, |r| r.array(|r| r.string())),
+                "source_id" => r.field(&mut source_id, |r| r.string()),
+                "target" => r.field(&mut target, |r| r.string()),
+                "target_config" => r.field(&mut target_config, |r| r.array(|r| r.string())),
+                "wit_namespace" => r.field(&mut wit_namespace, |r| r.string()),
+                "wit_package" => r.field(&mut wit_package, |r| r.string()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                error: r.required(error)?,
+                interfaces: r.required(interfaces)?,
+                name: r.required(name)?,
+                source_config: r.required(source_config)?,
+                source_id: r.required(source_id)?,
+                target: r.required(target)?,
+                target_config: r.required(target_config)?,
+                wit_namespace: r.required(wit_namespace)?,
+                wit_package: r.required(wit_package)?,
+            })
+        }
+    }
+
+    /// [`LinkdefSetFailedPayload`](super::types::LinkdefSetFailedPayload), read in place.
+    ///
+    /// The linkdef_set_failed event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct LinkdefSetFailedPayload<'a> {
+        /// The event's data, always inline JSON (never data_base64).
+        pub data: LinkdefSetFailedData<'a>,
+        /// Content type of data, always application/json.
+        pub datacontenttype: ::std::borrow::Cow<'a, str>,
+        /// Unique id of the event: a ULID written in UUID text form (lowercase hex with hyphens).
+        /// The first 48 bits are a millisecond timestamp, so ids sort by time; the version and
+        /// variant bits are arbitrary, so it is not an RFC 4122 v4 UUID.
+        pub id: ::std::borrow::Cow<'a, str>,
+        /// The public key (nkey) of the host that emitted the event: 56 characters starting with N,
+        /// with no URI scheme.
+        pub source: ::std::borrow::Cow<'a, str>,
+        /// CloudEvents specification version, always "1.0".
+        pub specversion: ::std::borrow::Cow<'a, str>,
+        /// When the event was emitted: RFC 3339 in UTC with a Z suffix (never +00:00) and 0, 3, 6
+        /// or 9 fractional digits.
+        pub time: ::std::borrow::Cow<'a, str>,
+        /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
+        #[serde(rename = "type")]
+        pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for LinkdefSetFailedPayload<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut data = None;
+            let mut datacontenttype = None;
+            let mut id = None;
+            let mut source = None;
+            let mut specversion = None;
+            let mut time = None;
+            let mut type_ = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "data" => r.field(&mut data, <LinkdefSetFailedData<'a> as rt::View<'a>>::read),
+                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "application/json"))?;
+                    Ok(s)
+                }),
+                "id" => r.field(&mut id, |r| {
+                    let s = r.string()?;
+                    r.check(UUID.accepts(&s))?;
+                    Ok(s)
+                }),
+                "source" => r.field(&mut source, |r| r.string()),
+                "specversion" => r.field(&mut specversion, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "1.0"))?;
+                    Ok(s)
+                }),
+                "time" => r.field(&mut time, |r| {
+                    let s = r.string()?;
+                    r.check(DATE_TIME_PATTERN.accepts(&s))?;
+                    Ok(s)
+                }),
+                "type" => r.field(&mut type_, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "com.wasmcloud.lattice.linkdef_set_failed"))?;
+                    Ok(s)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                data: r.required(data)?,
+                datacontenttype: r.required(datacontenttype)?,
+                id: r.required(id)?,
+                source: r.required(source)?,
+                specversion: r.required(specversion)?,
+                time: r.required(time)?,
+                type_: r.required(type_)?,
+            })
+        }
+    }
+
+    /// [`LinkdefSetPayload`](super::types::LinkdefSetPayload), read in place.
+    ///
+    /// The linkdef_set event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct LinkdefSetPayload<'a> {
+        /// The event's data, always inline JSON (never data_base64).
+        pub data: LinkdefSetData<'a>,
+        /// Content type of data, always application/json.
+        pub datacontenttype: ::std::borrow::Cow<'a, str>,
+        /// Unique id of the event: a ULID written in UUID text form (lowercase hex with hyphens).
+        /// The first 48 bits are a millisecond timestamp, so ids sort by time; the version and
+        /// variant bits are arbitrary, so it is not an RFC 4122 v4 UUID.
+        pub id: ::std::borrow::Cow<'a, str>,
+        /// The public key (nkey) of the host that emitted the event: 56 characters starting with N,
+        /// with no URI scheme.
+        pub source: ::std::borrow::Cow<'a, str>,
+        /// CloudEvents specification version, always "1.0".
+        pub specversion: ::std::borrow::Cow<'a, str>,
+        /// When the event was emitted: RFC 3339 in UTC with a Z suffix (never +00:00) and 0, 3, 6
+        /// or 9 fractional digits.
+        pub time: ::std::borrow::Cow<'a, str>,
+        /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
+        #[serde(rename = "type")]
+        pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for LinkdefSetPayload<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut data = None;
+            let mut datacontenttype = None;
+            let mut id = None;
+            let mut source = None;
+            let mut specversion = None;
+            let mut time = None;
+            let mut type_ = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "data" => r.field(&mut data, <LinkdefSetData<'a> as rt::View<'a>>::read),
+                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "application/json"))?;
+                    Ok(s)
+                }),
+                "id" => r.field(&mut id, |r| {
+                    let s = r.string()?;
+                    r.check(UUID.accepts(&s))?;
+                    Ok(s)
+                }),
+                "source" => r.field(&mut source, |r| r.string()),
+                "specversion" => r.field(&mut specversion, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "1.0"))?;
+                    Ok(s)
+                }),
+                "time" => r.field(&mut time, |r| {
+                    let s = r.string()?;
+                    r.check(DATE_TIME_PATTERN.accepts(&s))?;
+                    Ok(s)
+                }),
+                "type" => r.field(&mut type_, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "com.wasmcloud.lattice.linkdef_set"))?;
+                    Ok(s)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                data: r.required(data)?,
+                datacontenttype: r.required(datacontenttype)?,
+                id: r.required(id)?,
+                source: r.required(source)?,
+                specversion: r.required(specversion)?,
+                time: r.required(time)?,
+                type_: r.required(type_)?,
+            })
+        }
+    }
+
+    /// [`ProviderClaims`](super::types::ProviderClaims), read in place.
+    ///
+    /// Claims of a provider (normal for providers packaged as PAR files).
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ProviderClaims<'a> {
+        /// When the claims expire: "never" when they do not, otherwise the time in seconds since
+        /// the Unix epoch, as a string.
+        pub expires_human: ::std::borrow::Cow<'a, str>,
+        /// Public key of the account that signed the provider.
+        pub issuer: ::std::borrow::Cow<'a, str>,
+        /// Name set when signing.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub name: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// When the claims become valid: "never" when they set no not-before time (hosts write
+        /// "never" for both unset times), otherwise the time in seconds since the Unix epoch, as a
+        /// string.
+        pub not_before_human: ::std::borrow::Cow<'a, str>,
+        /// Always null on 1.x hosts.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub tags: ::core::option::Option<::std::vec::Vec<::std::borrow::Cow<'a, str>>>,
+        /// Version set when signing.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub version: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+    }
+
+    impl<'a> rt::View<'a> for ProviderClaims<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut expires_human = None;
+            let mut issuer = None;
+            let mut name = None;
+            let mut not_before_human = None;
+            let mut tags = None;
+            let mut version = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "expires_human" => r.field(&mut expires_human, |r| r.string()),
+                "issuer" => r.field(&mut issuer, |r| r.string()),
+                "name" => r.field(&mut name, |r| r.nullable(|r| r.string())),
+                "not_before_human" => r.field(&mut not_before_human, |r| r.string()),
+                "tags" => r.field(&mut tags, |r| r.nullable(|r| r.array(|r| r.string()))),
+                "version" => r.field(&mut version, |r| r.nullable(|r| r.string())),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                expires_human: r.required(expires_human)?,
+                issuer: r.required(issuer)?,
+                name: name.flatten(),
+                not_before_human: r.required(not_before_human)?,
+                tags: tags.flatten(),
+                version: version.flatten(),
+            })
+        }
+    }
+
+    /// [`ProviderDescription`](super::types::ProviderDescription), read in place.
+    ///
+    /// Description of a capability provider running on a wasmCloud host.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ProviderDescription<'a> {
+        /// Annotations applied to the provider.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub annotations: ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        /// The provider id.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub id: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// OCI image reference of the provider, e.g. 'ghcr.io/wasmcloud/http-server:0.22.0'.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub image_ref: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Human-readable name of the capability provider, from its claims.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub name: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Revision from the provider's claims.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub revision: ::core::option::Option<i32>,
+    }
+
+    impl<'a> rt::View<'a> for ProviderDescription<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut annotations = None;
+            let mut id = None;
+            let mut image_ref = None;
+            let mut name = None;
+            let mut revision = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                "id" => r.field(&mut id, |r| r.string()),
+                "image_ref" => r.field(&mut image_ref, |r| r.string()),
+                "name" => r.field(&mut name, |r| r.string()),
+                "revision" => r.field(&mut revision, |r| {
+                    let n = r.integer()?;
+                    r.check((-2147483648..=2147483647).contains(&n))?;
+                    r.fit(n)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                annotations,
+                id,
+                image_ref,
+                name,
+                revision,
+            })
+        }
+    }
+
+    /// [`ProviderStartFailedData`](super::types::ProviderStartFailedData), read in place.
+    ///
+    /// Data of provider_start_failed.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ProviderStartFailedData<'a> {
+        /// Why the provider did not start.
+        pub error: ::std::borrow::Cow<'a, str>,
+        /// The host, copied from the start request body; sent since host 1.6.0.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub host_id: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Legacy: always "default".
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub link_name: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// The provider id.
+        pub provider_id: ::std::borrow::Cow<'a, str>,
+        /// OCI image reference of the provider.
+        pub provider_ref: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for ProviderStartFailedData<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut error = None;
+            let mut host_id = None;
+            let mut link_name = None;
+            let mut provider_id = None;
+            let mut provider_ref = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "error" => r.field(&mut error, |r| r.string()),
+                "host_id" => r.field(&mut host_id, |r| r.string()),
+                "link_name" => r.field(&mut link_name, |r| r.string()),
+                "provider_id" => r.field(&mut provider_id, |r| r.string()),
+                "provider_ref" => r.field(&mut provider_ref, |r| r.string()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                error: r.required(error)?,
+                host_id,
+                link_name,
+                provider_id: r.required(provider_id)?,
+                provider_ref: r.required(provider_ref)?,
+            })
+        }
+    }
+
+    /// [`ProviderStartFailedPayload`](super::types::ProviderStartFailedPayload), read in place.
+    ///
+    /// The provider_start_failed event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ProviderStartFailedPayload<'a> {
+        /// The event's data, always inline JSON (never data_base64).
+        pub data: ProviderStartFailedData<'a>,
+        /// Content type of data, always application/json.
+        pub datacontenttype: ::std::borrow::Cow<'a, str>,
+        /// Unique id of the event: a ULID written in UUID text form (lowercase hex with hyphens).
+        /// The first 48 bits are a millisecond timestamp, so ids sort by time; the version and
+        /// variant bits are arbitrary, so it is not an RFC 4122 v4 UUID.
+        pub id: ::std::borrow::Cow<'a, str>,
+        /// The public key (nkey) of the host that emitted the event: 56 characters starting with N,
+        /// with no URI scheme.
+        pub source: ::std::borrow::Cow<'a, str>,
+        /// CloudEvents specification version, always "1.0".
+        pub specversion: ::std::borrow::Cow<'a, str>,
+        /// When the event was emitted: RFC 3339 in UTC with a Z suffix (never +00:00) and 0, 3, 6
+        /// or 9 fractional digits.
+        pub time: ::std::borrow::Cow<'a, str>,
+        /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
+        #[serde(rename = "type")]
+        pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for ProviderStartFailedPayload<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut data = None;
+            let mut datacontenttype = None;
+            let mut id = None;
+            let mut source = None;
+            let mut specversion = None;
+            let mut time = None;
+            let mut type_ = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "data" => r.field(
+                    &mut data,
+                    <ProviderStartFailedData<'a> as rt::View<'a>>::read,
+                ),
+                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "application/json"))?;
+                    Ok(s)
+                }),
+                "id" => r.field(&mut id, |r| {
+                    let s = r.string()?;
+                    r.check(UUID.accepts(&s))?;
+                    Ok(s)
+                }),
+                "source" => r.field(&mut source, |r| r.string()),
+                "specversion" => r.field(&mut specversion, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "1.0"))?;
+                    Ok(s)
+                }),
+                "time" => r.field(&mut time, |r| {
+                    let s = r.string()?;
+                    r.check(DATE_TIME_PATTERN.accepts(&s))?;
+                    Ok(s)
+                }),
+                "type" => r.field(&mut type_, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "com.wasmcloud.lattice.provider_start_failed"))?;
+                    Ok(s)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                data: r.required(data)?,
+                datacontenttype: r.required(datacontenttype)?,
+                id: r.required(id)?,
+                source: r.required(source)?,
+                specversion: r.required(specversion)?,
+                time: r.required(time)?,
+                type_: r.required(type_)?,
+            })
+        }
+    }
+
+    /// [`ProviderStartedData`](super::types::ProviderStartedData), read in place.
+    ///
+    /// Data of provider_started.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ProviderStartedData<'a> {
+        /// Annotations of the provider.
+        pub annotations: rt::Map<'a, ::std::borrow::Cow<'a, str>>,
+        /// `claims`.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub claims: ::core::option::Option<ProviderClaims<'a>>,
+        /// The host the provider started on.
+        pub host_id: ::std::borrow::Cow<'a, str>,
+        /// OCI image reference of the provider.
+        pub image_ref: ::std::borrow::Cow<'a, str>,
+        /// Legacy: equals provider_id; sent with claims.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub instance_id: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Legacy: always "default"; sent with claims.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub link_name: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// The provider id.
+        pub provider_id: ::std::borrow::Cow<'a, str>,
+        /// Legacy: equals provider_id; sent with claims.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub public_key: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+    }
+
+    impl<'a> rt::View<'a> for ProviderStartedData<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut annotations = None;
+            let mut claims = None;
+            let mut host_id = None;
+            let mut image_ref = None;
+            let mut instance_id = None;
+            let mut link_name = None;
+            let mut provider_id = None;
+            let mut public_key = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                "claims" => r.field(&mut claims, <ProviderClaims<'a> as rt::View<'a>>::read),
+                "host_id" => r.field(&mut host_id, |r| r.string()),
+                "image_ref" => r.field(&mut image_ref, |r| r.string()),
+                "instance_id" => r.field(&mut instance_id, |r| r.string()),
+                "link_name" => r.field(&mut link_name, |r| r.string()),
+                "provider_id" => r.field(&mut provider_id, |r| r.string()),
+                "public_key" => r.field(&mut public_key, |r| r.string()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                annotations: r.required(annotations)?,
+                claims,
+                host_id: r.required(host_id)?,
+                image_ref: r.required(image_ref)?,
+                instance_id,
+                link_name,
+                provider_id: r.required(provider_id)?,
+                public_key,
+            })
+        }
+    }
+
+    /// [`ProviderStartedPayload`](super::types::ProviderStartedPayload), read in place.
+    ///
+    /// The provider_started event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ProviderStartedPayload<'a> {
+        /// The event's data, always inline JSON (never data_base64).
+        pub data: ProviderStartedData<'a>,
+        /// Content type of data, always application/json.
+        pub datacontenttype: ::std::borrow::Cow<'a, str>,
+        /// Unique id of the event: a ULID written in UUID text form (lowercase hex with hyphens).
+        /// The first 48 bits are a millisecond timestamp, so ids sort by time; the version and
+        /// variant bits are arbitrary, so it is not an RFC 4122 v4 UUID.
+        pub id: ::std::borrow::Cow<'a, str>,
+        /// The public key (nkey) of the host that emitted the event: 56 characters starting with N,
+        /// with no URI scheme.
+        pub source: ::std::borrow::Cow<'a, str>,
+        /// CloudEvents specification version, always "1.0".
+        pub specversion: ::std::borrow::Cow<'a, str>,
+        /// When the event was emitted: RFC 3339 in UTC with a Z suffix (never +00:00) and 0, 3, 6
+        /// or 9 fractional digits.
+        pub time: ::std::borrow::Cow<'a, str>,
+        /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
+        #[serde(rename = "type")]
+        pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for ProviderStartedPayload<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut data = None;
+            let mut datacontenttype = None;
+            let mut id = None;
+            let mut source = None;
+            let mut specversion = None;
+            let mut time = None;
+            let mut type_ = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "data" => r.field(&mut data, <ProviderStartedData<'a> as rt::View<'a>>::read),
+                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "application/json"))?;
+                    Ok(s)
+                }),
+                "id" => r.field(&mut id, |r| {
+                    let s = r.string()?;
+                    r.check(UUID.accepts(&s))?;
+                    Ok(s)
+                }),
+                "source" => r.field(&mut source, |r| r.string()),
+                "specversion" => r.field(&mut specversion, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "1.0"))?;
+                    Ok(s)
+                }),
+                "time" => r.field(&mut time, |r| {
+                    let s = r.string()?;
+                    r.check(DATE_TIME_PATTERN.accepts(&s))?;
+                    Ok(s)
+                }),
+                "type" => r.field(&mut type_, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "com.wasmcloud.lattice.provider_started"))?;
+                    Ok(s)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                data: r.required(data)?,
+                datacontenttype: r.required(datacontenttype)?,
+                id: r.required(id)?,
+                source: r.required(source)?,
+                specversion: r.required(specversion)?,
+                time: r.required(time)?,
+                type_: r.required(type_)?,
+            })
+        }
+    }
+
+    /// [`ProviderStoppedData`](super::types::ProviderStoppedData), read in place.
+    ///
+    /// Data of provider_stopped.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ProviderStoppedData<'a> {
+        /// Annotations of the provider.
+        pub annotations: rt::Map<'a, ::std::borrow::Cow<'a, str>>,
+        /// The host, copied from the stop request body.
+        pub host_id: ::std::borrow::Cow<'a, str>,
+        /// Legacy: equals provider_id.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub instance_id: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Legacy: always "default".
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub link_name: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// The provider id.
+        pub provider_id: ::std::borrow::Cow<'a, str>,
+        /// Legacy: equals provider_id.
+        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+        pub public_key: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        /// Why it stopped; "stop" for provider.stop (older hosts sent "normal").
+        pub reason: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for ProviderStoppedData<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut annotations = None;
+            let mut host_id = None;
+            let mut instance_id = None;
+            let mut link_name = None;
+            let mut provider_id = None;
+            let mut public_key = None;
+            let mut reason = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                "host_id" => r.field(&mut host_id, |r| r.string()),
+                "instance_id" => r.field(&mut instance_id, |r| r.string()),
+                "link_name" => r.field(&mut link_name, |r| r.string()),
+                "provider_id" => r.field(&mut provider_id, |r| r.string()),
+                "public_key" => r.field(&mut public_key, |r| r.string()),
+                "reason" => r.field(&mut reason, |r| r.string()),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                annotations: r.required(annotations)?,
+                host_id: r.required(host_id)?,
+                instance_id,
+                link_name,
+                provider_id: r.required(provider_id)?,
+                public_key,
+                reason: r.required(reason)?,
+            })
+        }
+    }
+
+    /// [`ProviderStoppedPayload`](super::types::ProviderStoppedPayload), read in place.
+    ///
+    /// The provider_stopped event.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    pub struct ProviderStoppedPayload<'a> {
+        /// The event's data, always inline JSON (never data_base64).
+        pub data: ProviderStoppedData<'a>,
+        /// Content type of data, always application/json.
+        pub datacontenttype: ::std::borrow::Cow<'a, str>,
+        /// Unique id of the event: a ULID written in UUID text form (lowercase hex with hyphens).
+        /// The first 48 bits are a millisecond timestamp, so ids sort by time; the version and
+        /// variant bits are arbitrary, so it is not an RFC 4122 v4 UUID.
+        pub id: ::std::borrow::Cow<'a, str>,
+        /// The public key (nkey) of the host that emitted the event: 56 characters starting with N,
+        /// with no URI scheme.
+        pub source: ::std::borrow::Cow<'a, str>,
+        /// CloudEvents specification version, always "1.0".
+        pub specversion: ::std::borrow::Cow<'a, str>,
+        /// When the event was emitted: RFC 3339 in UTC with a Z suffix (never +00:00) and 0, 3, 6
+        /// or 9 fractional digits.
+        pub time: ::std::borrow::Cow<'a, str>,
+        /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
+        #[serde(rename = "type")]
+        pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl<'a> rt::View<'a> for ProviderStoppedPayload<'a> {
+        fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            let mut data = None;
+            let mut datacontenttype = None;
+            let mut id = None;
+            let mut source = None;
+            let mut specversion = None;
+            let mut time = None;
+            let mut type_ = None;
+            let mut others = rt::Keys::default();
+            r.object(|r, key| match &*key {
+                "data" => r.field(&mut data, <ProviderStoppedData<'a> as rt::View<'a>>::read),
+                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "application/json"))?;
+                    Ok(s)
+                }),
+                "id" => r.field(&mut id, |r| {
+                    let s = r.string()?;
+                    r.check(UUID.accepts(&s))?;
+                    Ok(s)
+                }),
+                "source" => r.field(&mut source, |r| r.string()),
+                "specversion" => r.field(&mut specversion, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "1.0"))?;
+                    Ok(s)
+                }),
+                "time" => r.field(&mut time, |r| {
+                    let s = r.string()?;
+                    r.check(DATE_TIME_PATTERN.accepts(&s))?;
+                    Ok(s)
+                }),
+                "type" => r.field(&mut type_, |r| {
+                    let s = r.string()?;
+                    r.check(matches!(&*s, "com.wasmcloud.lattice.provider_stopped"))?;
+                    Ok(s)
+                }),
+                _ => r.other(&mut others, key),
+            })?;
+            Ok(Self {
+                data: r.required(data)?,
+                datacontenttype: r.required(datacontenttype)?,
+                id: r.required(id)?,
+                source: r.required(source)?,
+                specversion: r.required(specversion)?,
+                time: r.required(time)?,
+                type_: r.required(type_)?,
+            })
+        }
+    }
+
+    /// `{"format":"date-time","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$"}`
+    static DATE_TIME_PATTERN: rt::StringRule = rt::StringRule::new(
+        "{\"format\":\"date-time\",\"pattern\":\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\\\.[0-9]+)?Z$\"}",
+    );
+
+    /// `{"format":"uuid"}`
+    static UUID: rt::StringRule = rt::StringRule::new("{\"format\":\"uuid\"}");
+
+    impl rt::MessageView for super::messages::ComponentScaled {
+        type View<'a> = ComponentScaledPayload<'a>;
+    }
+
+    impl rt::MessageView for super::messages::ComponentScaleFailed {
+        type View<'a> = ComponentScaleFailedPayload<'a>;
+    }
+
+    impl rt::MessageView for super::messages::ProviderStarted {
+        type View<'a> = ProviderStartedPayload<'a>;
+    }
+
+    impl rt::MessageView for super::messages::ProviderStartFailed {
+        type View<'a> = ProviderStartFailedPayload<'a>;
+    }
+
+    impl rt::MessageView for super::messages::ProviderStopped {
+        type View<'a> = ProviderStoppedPayload<'a>;
+    }
+
+    impl rt::MessageView for super::messages::HealthCheckPassed {
+        type View<'a> = HealthCheckPassedPayload<'a>;
+    }
+
+    impl rt::MessageView for super::messages::HealthCheckFailed {
+        type View<'a> = HealthCheckFailedPayload<'a>;
+    }
+
+    impl rt::MessageView for super::messages::HealthCheckStatus {
+        type View<'a> = HealthCheckStatusPayload<'a>;
+    }
+
+    impl rt::MessageView for super::messages::LinkdefSet {
+        type View<'a> = LinkdefSetPayload<'a>;
+    }
+
+    impl rt::MessageView for super::messages::LinkdefSetFailed {
+        type View<'a> = LinkdefSetFailedPayload<'a>;
+    }
+
+    impl rt::MessageView for super::messages::LinkdefDeleted {
+        type View<'a> = LinkdefDeletedPayload<'a>;
+    }
+
+    impl rt::MessageView for super::messages::ConfigSet {
+        type View<'a> = ConfigSetPayload<'a>;
+    }
+
+    impl rt::MessageView for super::messages::ConfigDeleted {
+        type View<'a> = ConfigDeletedPayload<'a>;
+    }
+
+    impl rt::MessageView for super::messages::LabelsChanged {
+        type View<'a> = LabelsChangedPayload<'a>;
+    }
+
+    impl rt::MessageView for super::messages::HostHeartbeat {
+        type View<'a> = HostHeartbeatPayload<'a>;
+    }
+
+    impl rt::MessageView for super::messages::HostStarted {
+        type View<'a> = HostStartedPayload<'a>;
+    }
+
+    impl rt::MessageView for super::messages::HostStopped {
+        type View<'a> = HostStoppedPayload<'a>;
+    }
+
+    /// Every message with a view, in spec order.
+    pub const ALL: &[rt::ViewInfo] = &[
+        rt::ViewInfo::of::<super::messages::ComponentScaled>(),
+        rt::ViewInfo::of::<super::messages::ComponentScaleFailed>(),
+        rt::ViewInfo::of::<super::messages::ProviderStarted>(),
+        rt::ViewInfo::of::<super::messages::ProviderStartFailed>(),
+        rt::ViewInfo::of::<super::messages::ProviderStopped>(),
+        rt::ViewInfo::of::<super::messages::HealthCheckPassed>(),
+        rt::ViewInfo::of::<super::messages::HealthCheckFailed>(),
+        rt::ViewInfo::of::<super::messages::HealthCheckStatus>(),
+        rt::ViewInfo::of::<super::messages::LinkdefSet>(),
+        rt::ViewInfo::of::<super::messages::LinkdefSetFailed>(),
+        rt::ViewInfo::of::<super::messages::LinkdefDeleted>(),
+        rt::ViewInfo::of::<super::messages::ConfigSet>(),
+        rt::ViewInfo::of::<super::messages::ConfigDeleted>(),
+        rt::ViewInfo::of::<super::messages::LabelsChanged>(),
+        rt::ViewInfo::of::<super::messages::HostHeartbeat>(),
+        rt::ViewInfo::of::<super::messages::HostStarted>(),
+        rt::ViewInfo::of::<super::messages::HostStopped>(),
+    ];
+}
+
 /// A typed NATS client: one async method per operation of the spec.
 ///
 /// Errors tell apart a timeout, no responders, a transport failure, an undecodable or invalid

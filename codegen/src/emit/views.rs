@@ -1,0 +1,714 @@
+//! The `views` module: per message, a type that reads its payload in place, borrowing text from
+//! the body, with the schema's checks written into its decoder.
+//!
+//! Written from the fast path's program of each message's standalone schema (the runtime's
+//! `validate::program`), so the checks a view makes are those the runtime's fast path makes, and
+//! every `allOf` is already merged: one struct per merged object schema, named by its definition.
+//! A message whose schema has a part a view cannot hold (a value of several types with rules of
+//! its own, an object with both properties and a schema for other keys, a recursive type) gets no
+//! view; its payload type and validators are unaffected.
+
+use std::collections::{BTreeMap, HashMap};
+
+use asyncapi_runtime::validate::program::{self, types, Bound, Node, NodeId, Program};
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::model::Spec;
+use crate::naming::{pascal, snake, Namer};
+use crate::SchemaFile;
+
+use super::{plain_doc, sanitize_doc};
+
+/// Why a message gets no view.
+struct GiveUp;
+
+/// The items of the module so far: structs by name, string rules by name.
+#[derive(Clone, Default)]
+struct Items {
+    /// Each struct: the tokens that define it but for its name (to tell whether a second struct
+    /// of the same name is the same), and the whole item.
+    structs: BTreeMap<String, (String, TokenStream)>,
+    /// Each rule's schema text, and its name.
+    rules: BTreeMap<String, String>,
+    names: Namer,
+}
+
+/// A value's Rust type and the expression that reads it (with `r`, the reader, in scope).
+struct Typed {
+    ty: TokenStream,
+    read: TokenStream,
+    /// A function that reads it, where there is one to name (a struct's `read`).
+    function: Option<TokenStream>,
+    borrows: bool,
+}
+
+impl Typed {
+    fn new(ty: TokenStream, read: TokenStream, borrows: bool) -> Self {
+        Self {
+            ty,
+            read,
+            function: None,
+            borrows,
+        }
+    }
+
+    /// What reads it, as an argument: the function, or a closure.
+    fn reader(&self) -> TokenStream {
+        let read = &self.read;
+        self.function.clone().unwrap_or(quote!(|r| #read))
+    }
+}
+
+/// The `views` module of a spec, or nothing when no message has a view.
+pub(crate) fn emit(
+    spec: &Spec,
+    runtime: &TokenStream,
+    schemas: &[SchemaFile],
+    gate: &TokenStream,
+) -> TokenStream {
+    let mut items = Items::default();
+    let mut impls = Vec::new();
+    let mut infos = Vec::new();
+    for (message, file) in spec.messages.iter().zip(schemas) {
+        let Some(payload) = &message.payload else {
+            continue;
+        };
+        let Ok(schema) = serde_json::from_str::<Value>(&file.json) else {
+            continue;
+        };
+        let Ok(program) = program::compile(&schema) else {
+            continue;
+        };
+        let mut attempt = Builder {
+            spec,
+            program: &program,
+            schema: &schema,
+            items: items.clone(),
+            made: HashMap::new(),
+        };
+        let Ok(root) = attempt.root(payload) else {
+            continue;
+        };
+        items = attempt.items;
+        let marker = format_ident!("{}", message.ident);
+        let lifetime = root.borrows.then(|| quote!(<'a>));
+        let name = format_ident!("{}", root.name);
+        infos.push(quote!(rt::ViewInfo::of::<super::messages::#marker>()));
+        impls.push(quote! {
+            impl rt::MessageView for super::messages::#marker {
+                type View<'a> = #name #lifetime;
+            }
+        });
+    }
+    if impls.is_empty() {
+        return TokenStream::new();
+    }
+    let rules = items.rules.iter().map(|(text, name)| {
+        let name = format_ident!("{name}");
+        let doc = plain_doc(&format!("`{text}`"));
+        quote! {
+            #doc
+            static #name: rt::StringRule = rt::StringRule::new(#text);
+        }
+    });
+    let structs = items.structs.values().map(|(_, item)| item);
+    let doc = plain_doc(
+        "Views of the payloads: each payload read in place, its strings borrowed from the body\n\
+         (`Cow::Owned` only where the JSON string has escapes), checked against the message's schema\n\
+         while it is read. Read one with `validate::view::<Message>(body)`; a property the body\n\
+         leaves out is `None` (defaults are the payload types'), and `serde_json::to_value` of a view\n\
+         decodes into its payload type.",
+    );
+    quote! {
+        #doc
+        #gate
+        pub mod views {
+            use #runtime::view as rt;
+
+            #(#structs)*
+
+            #(#rules)*
+
+            #(#impls)*
+
+            /// Every message with a view, in spec order.
+            pub const ALL: &[rt::ViewInfo] = &[#(#infos),*];
+        }
+    }
+}
+
+struct Builder<'s> {
+    spec: &'s Spec,
+    program: &'s Program,
+    schema: &'s Value,
+    items: Items,
+    /// The struct each object node became in this message: its name and whether it borrows;
+    /// `None` while it is being built (a node met again then is a recursive type).
+    made: HashMap<NodeId, Option<(String, bool)>>,
+}
+
+/// The root struct of a message.
+struct Root {
+    name: String,
+    borrows: bool,
+}
+
+impl Builder<'_> {
+    fn node(&self, id: NodeId) -> &Node {
+        &self.program.nodes[id as usize]
+    }
+
+    fn root(&mut self, payload: &str) -> Result<Root, GiveUp> {
+        let id = self.program.root;
+        let node = self.node(id);
+        if node.types == types::OBJECT && !node.properties.is_empty() {
+            let (name, borrows) = self.structure(id, payload)?;
+            return Ok(Root { name, borrows });
+        }
+        // A payload that is a map, an array or a scalar: a struct around its one value.
+        let value = self.value(id, payload)?;
+        let lifetime = value.borrows.then(|| quote!(<'a>));
+        let (ty, read) = (&value.ty, &value.read);
+        let render = |ident: &Ident| {
+            quote! {
+                #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+                pub struct #ident #lifetime(pub #ty);
+
+                impl<'a> rt::View<'a> for #ident #lifetime {
+                    fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+                        #read.map(Self)
+                    }
+                }
+            }
+        };
+        let name = self.name(pascal(payload), &render);
+        if !self.items.structs.contains_key(&name) {
+            let doc = self.doc(&name, Some(payload));
+            let code = render(&format_ident!("{name}"));
+            let body = render(&format_ident!("View")).to_string();
+            self.items
+                .structs
+                .insert(name.clone(), (body, quote!(#doc #code)));
+        }
+        Ok(Root {
+            name,
+            borrows: value.borrows,
+        })
+    }
+
+    /// A value of node `id`, `context` naming it where its schema has no name of its own.
+    fn value(&mut self, id: NodeId, context: &str) -> Result<Typed, GiveUp> {
+        let node = self.node(id);
+        let nullable = node.types & types::NULL != 0 && node.types != types::ANY;
+        let bits = node.types & !types::NULL;
+        let plain = self.plain(id, bits, context)?;
+        Ok(if nullable && bits != 0 {
+            let (ty, reader) = (&plain.ty, plain.reader());
+            Typed::new(
+                quote!(::core::option::Option<#ty>),
+                quote!(r.nullable(#reader)),
+                plain.borrows,
+            )
+        } else {
+            plain
+        })
+    }
+
+    /// A value of node `id` that is not `null`.
+    fn plain(&mut self, id: NodeId, bits: u8, context: &str) -> Result<Typed, GiveUp> {
+        let node = self.node(id);
+        let cow = quote!(::std::borrow::Cow<'a, str>);
+        Ok(match bits {
+            types::OBJECT if !node.properties.is_empty() => {
+                if node.additional != program::ANY && node.additional != program::NEVER {
+                    return Err(GiveUp);
+                }
+                let (name, borrows) = self.structure(id, context)?;
+                let ident = format_ident!("{name}");
+                let ty = if borrows {
+                    quote!(#ident<'a>)
+                } else {
+                    quote!(#ident)
+                };
+                let function = quote!(<#ty as rt::View<'a>>::read);
+                Typed {
+                    read: quote!(#function(r)),
+                    function: Some(function),
+                    ty,
+                    borrows,
+                }
+            }
+            types::OBJECT if node.additional == program::ANY => raw(types::OBJECT),
+            types::OBJECT if node.additional == program::NEVER => return Err(GiveUp),
+            types::OBJECT => {
+                let additional = node.additional;
+                let item = self.value(additional, &format!("{context} value"))?;
+                let (ty, reader) = (&item.ty, item.reader());
+                Typed::new(quote!(rt::Map<'a, #ty>), quote!(r.map(#reader)), true)
+            }
+            types::ARRAY => {
+                let (min, max, items) = (node.min_items, node.max_items, node.items);
+                let item = self.value(items, &format!("{context} item"))?;
+                let (ty, reader) = (&item.ty, item.reader());
+                let mut checks = Vec::new();
+                if let Some(min) = min {
+                    let min = Literal::u64_unsuffixed(min);
+                    checks.push(quote!(items.len() >= #min));
+                }
+                if let Some(max) = max {
+                    let max = Literal::u64_unsuffixed(max);
+                    checks.push(quote!(items.len() <= #max));
+                }
+                let read = if checks.is_empty() {
+                    quote!(r.array(#reader))
+                } else {
+                    quote!({
+                        let items = r.array(#reader)?;
+                        r.check(#(#checks)&&*)?;
+                        Ok(items)
+                    })
+                };
+                Typed::new(quote!(::std::vec::Vec<#ty>), read, item.borrows)
+            }
+            types::STRING => {
+                let checks = self.string_checks(id);
+                let read = if checks.is_empty() {
+                    quote!(r.string())
+                } else {
+                    quote!({
+                        let s = r.string()?;
+                        r.check(#(#checks)&&*)?;
+                        Ok(s)
+                    })
+                };
+                Typed::new(cow, read, true)
+            }
+            types::INTEGER => integer(node)?,
+            types::NUMBER => number(node)?,
+            types::BOOL => {
+                let read = match node.one_of_values.as_deref() {
+                    None => quote!(r.boolean()),
+                    Some([Value::Bool(true)]) => {
+                        quote!(r.boolean().and_then(|b| r.check(b).map(|()| b)))
+                    }
+                    Some([Value::Bool(false)]) => {
+                        quote!(r.boolean().and_then(|b| r.check(!b).map(|()| b)))
+                    }
+                    Some(_) => return Err(GiveUp),
+                };
+                Typed::new(quote!(bool), read, false)
+            }
+            // Several types, or none: the text, when nothing else is asserted of it.
+            _ => {
+                let asserts_more = node.one_of_values.is_some()
+                    || !node.minimum.is_empty()
+                    || !node.maximum.is_empty()
+                    || node.string_rules
+                    || !node.properties.is_empty()
+                    || node.items != program::ANY
+                    || node.min_items.is_some()
+                    || node.max_items.is_some()
+                    || (bits & types::OBJECT != 0 && node.additional != program::ANY);
+                if asserts_more || bits == 0 {
+                    return Err(GiveUp);
+                }
+                raw(node.types)
+            }
+        })
+    }
+
+    fn string_checks(&mut self, id: NodeId) -> Vec<TokenStream> {
+        let node = self.node(id);
+        let mut checks = Vec::new();
+        if let Some(values) = &node.one_of_values {
+            let values = values.iter().filter_map(Value::as_str);
+            checks.push(quote!(matches!(&*s, #(#values)|*)));
+        }
+        if let Some(min) = node.min_length {
+            let min = Literal::u64_unsuffixed(min);
+            checks.push(quote!(s.chars().count() >= #min));
+        }
+        if let Some(max) = node.max_length {
+            let max = Literal::u64_unsuffixed(max);
+            checks.push(quote!(s.chars().count() <= #max));
+        }
+        let strings = node.strings.clone();
+        for i in strings {
+            let schema = &self.program.string_schemas[i as usize];
+            let text = schema.to_string();
+            let name = match self.items.rules.get(&text) {
+                Some(name) => name.clone(),
+                None => {
+                    // Named for the format, the one word of a rule a reader knows it by.
+                    let base = match (
+                        schema.get("format").and_then(Value::as_str),
+                        schema.get("pattern"),
+                    ) {
+                        (Some(format), None) => snake(format),
+                        (Some(format), Some(_)) => format!("{}_pattern", snake(format)),
+                        (None, _) => "pattern".to_owned(),
+                    }
+                    .to_uppercase();
+                    let taken: Vec<&String> = self.items.rules.values().collect();
+                    let name = std::iter::once(base.clone())
+                        .chain((2..).map(|n| format!("{base}_{n}")))
+                        .find(|n| !taken.contains(&n))
+                        .unwrap_or(base);
+                    self.items.rules.insert(text, name.clone());
+                    name
+                }
+            };
+            let name = format_ident!("{name}");
+            checks.push(quote!(#name.accepts(&s)));
+        }
+        checks
+    }
+
+    /// The struct of object node `id`: its name and whether it borrows.
+    fn structure(&mut self, id: NodeId, context: &str) -> Result<(String, bool), GiveUp> {
+        match self.made.get(&id) {
+            Some(Some(made)) => return Ok(made.clone()),
+            Some(None) => return Err(GiveUp),
+            None => {}
+        }
+        self.made.insert(id, None);
+        let node = self.node(id);
+        let definition = node.definition.as_deref().map(str::to_owned);
+        let base = match &definition {
+            Some(name) if id != self.program.root => pascal(name),
+            _ => pascal(context),
+        };
+        let closed = node.additional == program::NEVER;
+        let required = node.required;
+        let properties: Vec<(String, NodeId)> = node
+            .properties
+            .iter()
+            .map(|p| (p.name.to_string(), p.node))
+            .collect();
+
+        let mut fields = Vec::new();
+        let mut field_names = Namer::new();
+        // The decoder's locals are named for the fields, but for the names it uses itself.
+        let mut locals = Namer::new();
+        for own in ["r", "key", "others"] {
+            locals.reserve(own);
+        }
+        let mut slots = Vec::new();
+        let mut arms = Vec::new();
+        let mut inits = Vec::new();
+        let mut borrows = false;
+        for (i, (wire, child)) in properties.iter().enumerate() {
+            if *child == program::NEVER {
+                arms.push(quote!(#wire => Err(rt::Doubt)));
+                continue;
+            }
+            let field = format_ident!("{}", field_names.unique(snake(wire)));
+            let value = self.value(*child, &format!("{base} {wire}"))?;
+            borrows |= value.borrows;
+            let (ty, reader) = (value.ty.clone(), value.reader());
+            let is_required = required & (1 << i) != 0;
+            let nullable = self.node(*child).types & types::NULL != 0
+                && self.node(*child).types != types::ANY
+                && self.node(*child).types != types::NULL;
+            let mut attrs = Vec::new();
+            if field != wire.as_str() {
+                attrs.push(quote!(#[serde(rename = #wire)]));
+            }
+            let field_ty = if is_required {
+                ty
+            } else {
+                attrs.push(
+                    quote!(#[serde(skip_serializing_if = "::core::option::Option::is_none")]),
+                );
+                if nullable {
+                    ty
+                } else {
+                    quote!(::core::option::Option<#ty>)
+                }
+            };
+            let doc = match self.describe(definition.as_deref(), wire) {
+                Some(text) => plain_doc(&sanitize_doc(&text)),
+                None => plain_doc(&format!("`{wire}`.")),
+            };
+            fields.push(quote! {
+                #doc
+                #(#attrs)*
+                pub #field: #field_ty,
+            });
+            let local = format_ident!("{}", locals.unique(field.to_string()));
+            slots.push(quote!(let mut #local = None;));
+            arms.push(quote!(#wire => r.field(&mut #local, #reader)));
+            inits.push(if is_required {
+                quote!(#field: r.required(#local)?)
+            } else if nullable {
+                quote!(#field: #local.flatten())
+            } else if local == field {
+                quote!(#field)
+            } else {
+                quote!(#field: #local)
+            });
+        }
+        let (others, other_arm) = if closed {
+            (quote!(), quote!(_ => Err(rt::Doubt)))
+        } else {
+            (
+                quote!(let mut others = rt::Keys::default();),
+                quote!(_ => r.other(&mut others, key)),
+            )
+        };
+        let lifetime = borrows.then(|| quote!(<'a>));
+        let render = |name: &Ident| {
+            quote! {
+                #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+                pub struct #name #lifetime {
+                    #(#fields)*
+                }
+
+                impl<'a> rt::View<'a> for #name #lifetime {
+                    fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+                        #(#slots)*
+                        #others
+                        r.object(|r, key| match &*key {
+                            #(#arms,)*
+                            #other_arm,
+                        })?;
+                        Ok(Self {
+                            #(#inits,)*
+                        })
+                    }
+                }
+            }
+        };
+        let name = self.name(base, &render);
+        if !self.items.structs.contains_key(&name) {
+            let body = render(&format_ident!("View")).to_string();
+            let ident = format_ident!("{name}");
+            let doc = self.doc(&name, definition.as_deref());
+            let code = render(&ident);
+            let item = quote! {
+                #doc
+                #code
+            };
+            self.items.structs.insert(name.clone(), (body, item));
+        }
+        self.made.insert(id, Some((name.clone(), borrows)));
+        Ok((name, borrows))
+    }
+
+    /// The name of a struct `render` writes: `base`, unless a struct of that name that is not the
+    /// same but for the name is taken (then `base2`...).
+    fn name(&mut self, base: String, render: &dyn Fn(&Ident) -> TokenStream) -> String {
+        let body = render(&format_ident!("View")).to_string();
+        match self.items.structs.get(&base) {
+            Some((existing, _)) if *existing == body => base,
+            Some(_) => self.items.names.unique(base),
+            None => {
+                self.items.names.reserve(&base);
+                base
+            }
+        }
+    }
+
+    /// A struct's documentation: the payload type it views, and the definition's description.
+    fn doc(&self, name: &str, definition: Option<&str>) -> TokenStream {
+        let owned = [name.to_owned()]
+            .into_iter()
+            .chain(definition.map(pascal))
+            .find(|n| self.spec.definitions.contains_key(n));
+        let mut doc = match &owned {
+            Some(t) => format!("[`{t}`](super::types::{t}), read in place."),
+            None => format!("The view of `{name}`."),
+        };
+        if let Some(text) = definition.and_then(|d| self.description(d)) {
+            doc.push_str("\n\n");
+            doc.push_str(&sanitize_doc(&text));
+        }
+        plain_doc(&doc)
+    }
+
+    /// The description of a definition.
+    fn description(&self, definition: &str) -> Option<String> {
+        self.schema
+            .get("$defs")?
+            .get(definition)?
+            .get("description")?
+            .as_str()
+            .map(str::to_owned)
+    }
+
+    /// The description of a property of a definition, looked for in the definition, the
+    /// schemas its `allOf` lists and those its `$ref`s name.
+    fn describe(&self, definition: Option<&str>, property: &str) -> Option<String> {
+        let defs = self.schema.get("$defs")?;
+        let mut todo = vec![defs.get(definition?)?];
+        let mut steps = 0;
+        while let Some(schema) = todo.pop() {
+            steps += 1;
+            if steps > 64 {
+                break;
+            }
+            if let Some(text) = schema
+                .get("properties")
+                .and_then(|p| p.get(property))
+                .and_then(|p| p.get("description"))
+                .and_then(Value::as_str)
+            {
+                return Some(text.to_owned());
+            }
+            if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
+                if let Some(name) = target.strip_prefix("#/$defs/") {
+                    todo.extend(defs.get(name));
+                }
+            }
+            if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+                todo.extend(parts.iter().rev());
+            }
+        }
+        None
+    }
+}
+
+/// Any JSON value of the given types, as its text.
+fn raw(bits: u8) -> Typed {
+    let bits = Literal::u8_unsuffixed(bits);
+    Typed::new(quote!(rt::Raw<'a>), quote!(r.raw(#bits)), true)
+}
+
+/// The least and greatest integer a node's bounds allow (`None`: unbounded that way).
+fn integer_range(node: &Node) -> Result<(Option<i128>, Option<i128>), GiveUp> {
+    fn exact(bound: &Bound, lower: bool) -> Result<i128, GiveUp> {
+        let n = &bound.value;
+        let whole = n
+            .as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from));
+        let step = i128::from(bound.exclusive);
+        Ok(match whole {
+            Some(b) if lower => b + step,
+            Some(b) => b - step,
+            None => {
+                let f = n.as_f64().ok_or(GiveUp)?;
+                if f.is_nan() || f.abs() >= (1u64 << 53) as f64 {
+                    return Err(GiveUp);
+                }
+                let (floor, ceil) = (f.floor() as i128, f.ceil() as i128);
+                match (lower, bound.exclusive) {
+                    (true, false) => ceil,
+                    (true, true) => floor + 1,
+                    (false, false) => floor,
+                    (false, true) => ceil - 1,
+                }
+            }
+        })
+    }
+    let low = node
+        .minimum
+        .iter()
+        .map(|b| exact(b, true))
+        .collect::<Result<Vec<_>, _>>()?;
+    let high = node
+        .maximum
+        .iter()
+        .map(|b| exact(b, false))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((low.into_iter().max(), high.into_iter().min()))
+}
+
+fn integer(node: &Node) -> Result<Typed, GiveUp> {
+    let (low, high) = integer_range(node)?;
+    // The type a payload type would use: unsigned when the bounds say so, 32 bits when they fit.
+    let ty = match (low, high) {
+        (Some(l), Some(h)) if l >= 0 && h <= i128::from(u32::MAX) => quote!(u32),
+        (Some(l), _) if l >= 0 => quote!(u64),
+        (Some(l), Some(h)) if l >= i128::from(i32::MIN) && h <= i128::from(i32::MAX) => {
+            quote!(i32)
+        }
+        _ => quote!(i64),
+    };
+    let mut checks = Vec::new();
+    match (
+        low.map(Literal::i128_unsuffixed),
+        high.map(Literal::i128_unsuffixed),
+    ) {
+        (Some(l), Some(h)) => checks.push(quote!((#l..=#h).contains(&n))),
+        (Some(l), None) => checks.push(quote!(n >= #l)),
+        (None, Some(h)) => checks.push(quote!(n <= #h)),
+        (None, None) => {}
+    }
+    if let Some(values) = &node.one_of_values {
+        let values = values
+            .iter()
+            .map(|v| {
+                v.as_i64()
+                    .map(i128::from)
+                    .or_else(|| v.as_u64().map(i128::from))
+                    .map(Literal::i128_unsuffixed)
+                    .ok_or(GiveUp)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        checks.push(quote!(matches!(n, #(#values)|*)));
+    }
+    let read = if checks.is_empty() {
+        quote!(r.integer().and_then(|n| r.fit(n)))
+    } else {
+        quote!({
+            let n = r.integer()?;
+            r.check(#(#checks)&&*)?;
+            r.fit(n)
+        })
+    };
+    Ok(Typed::new(ty, read, false))
+}
+
+fn number(node: &Node) -> Result<Typed, GiveUp> {
+    if node.one_of_values.is_some() {
+        return Err(GiveUp);
+    }
+    let mut comparisons = Vec::new();
+    for (bounds, lower) in [(&node.minimum, true), (&node.maximum, false)] {
+        for bound in bounds {
+            let b = bound.value.as_f64().ok_or(GiveUp)?;
+            if b.is_nan() || b.abs() >= (1u64 << 53) as f64 {
+                return Err(GiveUp);
+            }
+            comparisons.push((lower, bound.exclusive, Literal::f64_unsuffixed(b)));
+        }
+    }
+    // An inclusive lower bound and an upper one read as a range.
+    let range = comparisons
+        .iter()
+        .position(|(lower, exclusive, _)| *lower && !exclusive)
+        .zip(comparisons.iter().position(|(lower, _, _)| !lower));
+    let mut checks = Vec::new();
+    if let Some((l, h)) = range {
+        let (low, (_, exclusive, high)) = (&comparisons[l].2, &comparisons[h]);
+        checks.push(if *exclusive {
+            quote!((#low..#high).contains(&x))
+        } else {
+            quote!((#low..=#high).contains(&x))
+        });
+    }
+    for (i, (lower, exclusive, b)) in comparisons.iter().enumerate() {
+        if range.is_some_and(|(l, h)| i == l || i == h) {
+            continue;
+        }
+        checks.push(match (lower, exclusive) {
+            (true, false) => quote!(x >= #b),
+            (true, true) => quote!(x > #b),
+            (false, false) => quote!(x <= #b),
+            (false, true) => quote!(x < #b),
+        });
+    }
+    let read = if checks.is_empty() {
+        quote!(r.number())
+    } else {
+        quote!({
+            let x = r.number()?;
+            r.check(#(#checks)&&*)?;
+            Ok(x)
+        })
+    };
+    Ok(Typed::new(quote!(f64), read, false))
+}

@@ -1,0 +1,174 @@
+//! Views: a message's payload read in place, its text borrowed from the body, checked against
+//! the message's schema while it is read (the `validate` feature).
+//!
+//! The generator writes, beside each payload type, a view type with the same fields whose strings
+//! borrow from the body (`Cow<'a, str>`: borrowed unless the JSON string has escapes), whose
+//! maps are [`Map`]s of borrowed keys and whose values the schema leaves open are [`Raw`] JSON
+//! text; and its [`View`] implementation, a decoder with the schema's checks written into it.
+//! [`crate::validate::view`] reads a body into one: a valid body costs one pass and no more
+//! allocations than the arrays it holds; an invalid one gets the reference validator's report,
+//! every violation with its JSON pointer, as every other entry point gives.
+
+mod reader;
+mod rules;
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::ser::{Error as _, SerializeMap};
+use serde::{Serialize, Serializer};
+
+use crate::message::{Message, MessageInfo};
+use crate::validate::ValidationError;
+
+pub use crate::validate::program::types;
+pub use reader::{Keys, Reader};
+pub use rules::StringRule;
+
+/// The strict read met something it does not vouch for: a violation, a repeated key, text that
+/// is not JSON. [`crate::validate::view`] then asks the reference validator, whose report says
+/// which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Doubt;
+
+impl fmt::Display for Doubt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the body is not certainly valid")
+    }
+}
+
+impl std::error::Error for Doubt {}
+
+/// A type read in place from JSON text by a generated decoder.
+pub trait View<'a>: Sized {
+    /// Reads one value of this type where the reader stands.
+    fn read(reader: &mut Reader<'a>) -> Result<Self, Doubt>;
+}
+
+/// A message whose payload has a view: [`crate::validate::view`] reads it.
+pub trait MessageView: Message {
+    /// The view of the payload, borrowing from the body.
+    type View<'a>: View<'a> + Serialize;
+}
+
+/// A message's view, for tools and tests that know messages by their metadata.
+#[derive(Debug, Clone, Copy)]
+pub struct ViewInfo {
+    /// The message.
+    pub message: MessageInfo,
+    /// Reads a body as the message's view ([`crate::validate::view`]) and encodes the view as
+    /// JSON.
+    pub to_value: fn(&[u8]) -> Result<serde_json::Value, ValidationError>,
+    /// Whether the strict read alone, the fast path, takes the body.
+    pub fast_accepts: fn(&[u8]) -> bool,
+}
+
+impl ViewInfo {
+    /// The view of message `M`.
+    pub const fn of<M: MessageView>() -> Self {
+        Self {
+            message: M::INFO,
+            to_value: to_value::<M>,
+            fast_accepts: fast_accepts::<M>,
+        }
+    }
+}
+
+fn to_value<M: MessageView>(body: &[u8]) -> Result<serde_json::Value, ValidationError> {
+    let view = crate::validate::view::<M>(body)?;
+    serde_json::to_value(&view).map_err(|error| ValidationError::Decode {
+        spec: M::INFO.spec,
+        message: M::INFO.name,
+        error,
+    })
+}
+
+fn fast_accepts<M: MessageView>(body: &[u8]) -> bool {
+    body.len() <= crate::MAX_PAYLOAD_BYTES
+        && std::str::from_utf8(body)
+            .is_ok_and(|text| Reader::new(text).read_all::<M::View<'_>>().is_ok())
+}
+
+/// A JSON value the schema leaves open, as the text it was written as (syntax and repeated keys
+/// checked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Raw<'a>(&'a str);
+
+impl<'a> Raw<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Self(text)
+    }
+
+    /// The value's JSON text, as written.
+    pub fn get(&self) -> &'a str {
+        self.0
+    }
+
+    /// The value, parsed.
+    pub fn to_value(&self) -> serde_json::Value {
+        // The text was read as JSON already, so this parses.
+        serde_json::from_str(self.0).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl Serialize for Raw<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let value: serde_json::Value = serde_json::from_str(self.0).map_err(S::Error::custom)?;
+        value.serialize(serializer)
+    }
+}
+
+/// A JSON object read as a map: its entries in the order of the text, each key once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Map<'a, V> {
+    entries: Vec<(Cow<'a, str>, V)>,
+}
+
+impl<'a, V> Map<'a, V> {
+    pub(crate) fn from_entries(entries: Vec<(Cow<'a, str>, V)>) -> Self {
+        Self { entries }
+    }
+
+    /// The value of a key.
+    pub fn get(&self, key: &str) -> Option<&V> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The entries, in the order of the text.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+        self.entries.iter().map(|(k, v)| (&**k, v))
+    }
+
+    /// How many entries there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entries, owned by the caller.
+    pub fn into_entries(self) -> Vec<(Cow<'a, str>, V)> {
+        self.entries
+    }
+}
+
+impl<V> Default for Map<'_, V> {
+    fn default() -> Self {
+        Self {
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<V: Serialize> Serialize for Map<'_, V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.entries.len()))?;
+        for (k, v) in &self.entries {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}

@@ -1,0 +1,645 @@
+//! The JSON reader generated views decode with: one pass over the text, no allocation unless a
+//! string has escapes or an array has items.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use super::{Doubt, Map, Raw, View};
+
+/// Deeper than this, serde_json refuses a document ("recursion limit exceeded"), so the reader
+/// does too, and no body can exhaust the stack.
+const MAX_DEPTH: u32 = 128;
+
+/// Object keys compared pairwise up to this many; beyond, in a set (a body of many keys must
+/// not cost their square).
+const FEW_KEYS: usize = 16;
+
+/// A cursor over a JSON text whose UTF-8 was checked as a whole.
+///
+/// Generated [`View`] implementations call it value by value. In strict mode (the fast path)
+/// every check of the schema is applied and the first that fails ends the read with [`Doubt`];
+/// lenient mode applies only what the view's types need (the reference validator has already
+/// judged the body).
+#[derive(Debug)]
+pub struct Reader<'a> {
+    text: &'a str,
+    at: usize,
+    depth: u32,
+    strict: bool,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader that checks the schema while it reads.
+    pub fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            at: 0,
+            depth: 0,
+            strict: true,
+        }
+    }
+
+    /// A reader that checks only what the types need: for a body the reference validator found
+    /// valid where the strict read doubted it.
+    pub fn lenient(text: &'a str) -> Self {
+        Self {
+            strict: false,
+            ..Self::new(text)
+        }
+    }
+
+    /// Reads the whole text as `T`: one value and nothing after it but whitespace.
+    pub fn read_all<T: View<'a>>(mut self) -> Result<T, Doubt> {
+        let value = T::read(&mut self)?;
+        self.ws();
+        if self.at == self.text.len() {
+            Ok(value)
+        } else {
+            Err(Doubt)
+        }
+    }
+
+    /// A check of the schema: refuses the body when `ok` is false, unless the reader is lenient.
+    #[inline]
+    pub fn check(&self, ok: bool) -> Result<(), Doubt> {
+        if ok || !self.strict {
+            Ok(())
+        } else {
+            Err(Doubt)
+        }
+    }
+
+    /// A required property's value; its absence refuses the body.
+    #[inline]
+    pub fn required<T>(&self, slot: Option<T>) -> Result<T, Doubt> {
+        slot.ok_or(Doubt)
+    }
+
+    /// Reads a property's value into its slot; a key met twice refuses the body (receivers
+    /// disagree on which value counts).
+    #[inline]
+    pub fn field<T>(
+        &mut self,
+        slot: &mut Option<T>,
+        read: impl FnOnce(&mut Self) -> Result<T, Doubt>,
+    ) -> Result<(), Doubt> {
+        if slot.is_some() {
+            return Err(Doubt);
+        }
+        *slot = Some(read(self)?);
+        Ok(())
+    }
+
+    #[inline]
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    #[inline]
+    fn ws(&mut self) {
+        let b = self.bytes();
+        while let Some(&c) = b.get(self.at) {
+            if matches!(c, b' ' | b'\n' | b'\t' | b'\r') {
+                self.at += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    #[inline]
+    fn peek(&mut self) -> Result<u8, Doubt> {
+        self.ws();
+        self.bytes().get(self.at).copied().ok_or(Doubt)
+    }
+
+    #[inline]
+    fn eat(&mut self, c: u8) -> Result<(), Doubt> {
+        if self.peek()? == c {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(Doubt)
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<(), Doubt> {
+        if self.bytes()[self.at..].starts_with(word) {
+            self.at += word.len();
+            Ok(())
+        } else {
+            Err(Doubt)
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), Doubt> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Doubt);
+        }
+        Ok(())
+    }
+
+    /// Whether the next value is `null` (then read).
+    #[inline]
+    pub fn null(&mut self) -> Result<bool, Doubt> {
+        if self.peek()? == b'n' {
+            self.literal(b"null")?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// `null`, or a value read by `read`.
+    #[inline]
+    pub fn nullable<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<T, Doubt>,
+    ) -> Result<Option<T>, Doubt> {
+        if self.null()? {
+            Ok(None)
+        } else {
+            read(self).map(Some)
+        }
+    }
+
+    /// A `true` or `false`.
+    pub fn boolean(&mut self) -> Result<bool, Doubt> {
+        match self.peek()? {
+            b't' => self.literal(b"true").map(|()| true),
+            b'f' => self.literal(b"false").map(|()| false),
+            _ => Err(Doubt),
+        }
+    }
+
+    /// A string, borrowed from the text unless it has escapes.
+    #[inline]
+    pub fn string(&mut self) -> Result<Cow<'a, str>, Doubt> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let len = plain_run(&self.bytes()[start..]);
+        match self.bytes().get(start + len) {
+            Some(b'"') => {
+                self.at = start + len + 1;
+                Ok(Cow::Borrowed(&self.text[start..start + len]))
+            }
+            Some(b'\\') => self.escaped(start, len).map(Cow::Owned),
+            // A control character, or the end of the text.
+            _ => Err(Doubt),
+        }
+    }
+
+    /// The rest of a string from its first escape, unescaped as serde_json does.
+    fn escaped(&mut self, start: usize, len: usize) -> Result<String, Doubt> {
+        let mut out = String::with_capacity(len + 16);
+        out.push_str(&self.text[start..start + len]);
+        self.at = start + len;
+        loop {
+            let b = self.bytes();
+            match b.get(self.at) {
+                Some(b'"') => {
+                    self.at += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    let c = *b.get(self.at + 1).ok_or(Doubt)?;
+                    self.at += 2;
+                    out.push(match c {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => self.unicode_escape()?,
+                        _ => return Err(Doubt),
+                    });
+                }
+                Some(_) => {
+                    let run = plain_run(&b[self.at..]);
+                    if run == 0 {
+                        return Err(Doubt);
+                    }
+                    out.push_str(&self.text[self.at..self.at + run]);
+                    self.at += run;
+                }
+                None => return Err(Doubt),
+            }
+        }
+    }
+
+    /// The character of a `\u` escape (the `\u` read), a surrogate pair taken whole; a lone
+    /// surrogate is refused, as serde_json refuses it.
+    fn unicode_escape(&mut self) -> Result<char, Doubt> {
+        let first = self.hex4()?;
+        let code = if (0xD800..0xDC00).contains(&first) {
+            if self.bytes().get(self.at..self.at + 2) != Some(b"\\u") {
+                return Err(Doubt);
+            }
+            self.at += 2;
+            let second = self.hex4()?;
+            if !(0xDC00..0xE000).contains(&second) {
+                return Err(Doubt);
+            }
+            0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+        } else {
+            first
+        };
+        char::from_u32(code).ok_or(Doubt)
+    }
+
+    fn hex4(&mut self) -> Result<u32, Doubt> {
+        let digits = self.bytes().get(self.at..self.at + 4).ok_or(Doubt)?;
+        let mut n = 0;
+        for &d in digits {
+            n = n * 16 + char::from(d).to_digit(16).ok_or(Doubt)?;
+        }
+        self.at += 4;
+        Ok(n)
+    }
+
+    /// The text of a number, checked against JSON's grammar, and whether it is written as an
+    /// integer (no fraction, no exponent).
+    fn number_text(&mut self) -> Result<(&'a str, bool), Doubt> {
+        self.ws();
+        let b = self.bytes();
+        let start = self.at;
+        let mut i = start;
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        let digits = |i: usize| {
+            b[i.min(b.len())..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count()
+        };
+        let whole = digits(i);
+        if whole == 0 || (whole > 1 && b[i] == b'0') {
+            return Err(Doubt);
+        }
+        i += whole;
+        let mut integer = true;
+        if b.get(i) == Some(&b'.') {
+            let fraction = digits(i + 1);
+            if fraction == 0 {
+                return Err(Doubt);
+            }
+            i += 1 + fraction;
+            integer = false;
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            let exponent = digits(i);
+            if exponent == 0 {
+                return Err(Doubt);
+            }
+            i += exponent;
+            integer = false;
+        }
+        self.at = i;
+        Ok((&self.text[start..i], integer))
+    }
+
+    /// An integer written plainly: typed receivers refuse `1.0`, `1e2` and `-0`, and so does
+    /// this, in either mode.
+    #[inline]
+    pub fn integer(&mut self) -> Result<i128, Doubt> {
+        let (text, integer) = self.number_text()?;
+        if !integer || text == "-0" {
+            return Err(Doubt);
+        }
+        text.parse().map_err(|_| Doubt)
+    }
+
+    /// An integer in the range of `T`, the view's type for it.
+    #[inline]
+    pub fn fit<T: TryFrom<i128>>(&self, n: i128) -> Result<T, Doubt> {
+        T::try_from(n).map_err(|_| Doubt)
+    }
+
+    /// Any number, as the nearest double; one too large for a double is refused, as serde_json
+    /// refuses it.
+    pub fn number(&mut self) -> Result<f64, Doubt> {
+        let (text, _) = self.number_text()?;
+        let f: f64 = text.parse().map_err(|_| Doubt)?;
+        if f.is_finite() {
+            Ok(f)
+        } else {
+            Err(Doubt)
+        }
+    }
+
+    /// An object, each key's value read by `member`, which must read it (or refuse the body).
+    #[inline]
+    pub fn object(
+        &mut self,
+        mut member: impl FnMut(&mut Self, Cow<'a, str>) -> Result<(), Doubt>,
+    ) -> Result<(), Doubt> {
+        self.eat(b'{')?;
+        self.enter()?;
+        if self.peek()? == b'}' {
+            self.at += 1;
+            self.depth -= 1;
+            return Ok(());
+        }
+        loop {
+            let key = self.string()?;
+            self.eat(b':')?;
+            member(self, key)?;
+            match self.peek()? {
+                b',' => {
+                    self.at += 1;
+                    // A key must follow, not the end of the object.
+                    if self.peek()? != b'"' {
+                        return Err(Doubt);
+                    }
+                }
+                b'}' => {
+                    self.at += 1;
+                    self.depth -= 1;
+                    return Ok(());
+                }
+                _ => return Err(Doubt),
+            }
+        }
+    }
+
+    /// An array, each item read by `item`.
+    #[inline]
+    pub fn array<T>(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> Result<T, Doubt>,
+    ) -> Result<Vec<T>, Doubt> {
+        self.eat(b'[')?;
+        self.enter()?;
+        let mut items = Vec::new();
+        if self.peek()? == b']' {
+            self.at += 1;
+            self.depth -= 1;
+            return Ok(items);
+        }
+        loop {
+            items.push(item(self)?);
+            match self.peek()? {
+                b',' => self.at += 1,
+                b']' => {
+                    self.at += 1;
+                    self.depth -= 1;
+                    return Ok(items);
+                }
+                _ => return Err(Doubt),
+            }
+        }
+    }
+
+    /// An object whose every value is read by `value`: a map in the order of the text.
+    pub fn map<V>(
+        &mut self,
+        mut value: impl FnMut(&mut Self) -> Result<V, Doubt>,
+    ) -> Result<Map<'a, V>, Doubt> {
+        let mut entries = Vec::new();
+        let mut keys = Keys::default();
+        self.object(|r, key| {
+            keys.first_time(key.clone())?;
+            entries.push((key, value(r)?));
+            Ok(())
+        })?;
+        Ok(Map::from_entries(entries))
+    }
+
+    /// Any value whose JSON type is among `types` (bits of [`super::types`]), kept as its text.
+    /// Its objects' keys are checked for repetitions, like every other object's.
+    pub fn raw(&mut self, types: u8) -> Result<Raw<'a>, Doubt> {
+        let start = {
+            self.ws();
+            self.at
+        };
+        let found = self.skip()?;
+        self.check(types & found != 0)?;
+        Ok(Raw::new(&self.text[start..self.at]))
+    }
+
+    /// Skips a value, checking its syntax and its objects' keys; returns its type's bit.
+    fn skip(&mut self) -> Result<u8, Doubt> {
+        use super::types;
+        Ok(match self.peek()? {
+            b'{' => {
+                let mut keys = Keys::default();
+                self.object(|r, key| {
+                    keys.first_time(key)?;
+                    r.skip().map(drop)
+                })?;
+                types::OBJECT
+            }
+            b'[' => {
+                self.eat(b'[')?;
+                self.enter()?;
+                if self.peek()? == b']' {
+                    self.at += 1;
+                } else {
+                    loop {
+                        self.skip()?;
+                        match self.peek()? {
+                            b',' => self.at += 1,
+                            b']' => {
+                                self.at += 1;
+                                break;
+                            }
+                            _ => return Err(Doubt),
+                        }
+                    }
+                }
+                self.depth -= 1;
+                types::ARRAY
+            }
+            b'"' => self.string().map(|_| types::STRING)?,
+            b't' | b'f' => self.boolean().map(|_| types::BOOL)?,
+            b'n' => self.literal(b"null").map(|()| types::NULL)?,
+            _ => {
+                let (text, integer) = self.number_text()?;
+                if !integer && !text.parse::<f64>().is_ok_and(f64::is_finite) {
+                    return Err(Doubt);
+                }
+                // An integer written `1.0` is one to JSON Schema, and `1e400` too large for
+                // serde_json: such numbers are left to the reference validator.
+                if integer {
+                    types::INTEGER
+                } else {
+                    types::NUMBER & !types::INTEGER
+                }
+            }
+        })
+    }
+
+    /// Skips the value of a key the view has no field for, after checking the key was not met
+    /// before among such keys.
+    pub fn other(&mut self, others: &mut Keys<'a>, key: Cow<'a, str>) -> Result<(), Doubt> {
+        others.first_time(key)?;
+        self.skip().map(drop)
+    }
+}
+
+/// The keys of one object met so far, to refuse a repeated one.
+#[derive(Debug, Default)]
+pub struct Keys<'a> {
+    few: Vec<Cow<'a, str>>,
+    many: Option<HashSet<Cow<'a, str>>>,
+}
+
+impl<'a> Keys<'a> {
+    fn first_time(&mut self, key: Cow<'a, str>) -> Result<(), Doubt> {
+        let repeated = match &mut self.many {
+            Some(set) => !set.insert(key),
+            None => {
+                let repeated = self.few.contains(&key);
+                self.few.push(key);
+                if self.few.len() > FEW_KEYS {
+                    self.many = Some(self.few.drain(..).collect());
+                }
+                repeated
+            }
+        };
+        if repeated {
+            Err(Doubt)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// How many bytes from the start of `b` need no unescaping: up to a quote, a backslash or a
+/// control character, eight bytes at a time.
+#[inline]
+fn plain_run(b: &[u8]) -> usize {
+    const ONES: u64 = u64::MAX / 255;
+    const HIGH: u64 = ONES << 7;
+    let mut at = 0;
+    while let Some(chunk) = b.get(at..at + 8) {
+        let c = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        // Each byte's high bit set where it is below 0x20, a quote or a backslash (the usual
+        // "has a zero byte" trick on `c` and on `c` xored with each), ignoring bytes >= 0x80.
+        let control = c.wrapping_sub(ONES * 0x20) & !c;
+        let quote = c ^ (ONES * u64::from(b'"'));
+        let quote = quote.wrapping_sub(ONES) & !quote;
+        let backslash = c ^ (ONES * u64::from(b'\\'));
+        let backslash = backslash.wrapping_sub(ONES) & !backslash;
+        let found = (control | quote | backslash) & HIGH;
+        if found != 0 {
+            return at + found.trailing_zeros() as usize / 8;
+        }
+        at += 8;
+    }
+    at + b[at..]
+        .iter()
+        .take_while(|&&c| c >= 0x20 && c != b'"' && c != b'\\')
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_runs_stop_at_the_first_quote_backslash_or_control_character() {
+        for text in [
+            "",
+            "a",
+            "abc\"",
+            "abcdefgh\"",
+            "abcdefghijklmnop\\",
+            "ab\ncd",
+            "é漢字\"",
+            "\u{7f}\u{80}\"",
+            "0123456\u{1f}89",
+        ] {
+            let expected = text
+                .bytes()
+                .take_while(|&c| c >= 0x20 && c != b'"' && c != b'\\')
+                .count();
+            assert_eq!(plain_run(text.as_bytes()), expected, "{text:?}");
+        }
+        // Every position of a stop byte in a long run.
+        for stop in [b'"', b'\\', 0u8, 0x1f] {
+            for at in 0..24 {
+                let mut b = vec![b'x'; 24];
+                b[at] = stop;
+                assert_eq!(plain_run(&b), at);
+            }
+        }
+    }
+
+    #[test]
+    fn strings_are_unescaped_as_serde_json_does() {
+        for text in [
+            r#""plain""#,
+            r#""a\"b\\c\/d\b\f\n\r\t""#,
+            r#""\u00e9\u6f22\ud83d\ude00""#,
+            r#""tail after escape \n and more text here""#,
+        ] {
+            let ours = Reader::new(text).string().unwrap();
+            let theirs: String = serde_json::from_str(text).unwrap();
+            assert_eq!(ours, theirs, "{text}");
+        }
+        for bad in [
+            r#""\ud83d""#,
+            r#""\ude00""#,
+            r#""\x""#,
+            "\"a\nb\"",
+            r#""unterminated"#,
+            r#""\u12""#,
+        ] {
+            assert!(Reader::new(bad).string().is_err(), "{bad}");
+            assert!(serde_json::from_str::<String>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn numbers_follow_json_grammar_and_integers_are_written_plainly() {
+        for good in ["0", "-1", "12", "170141183460469231731687303715884105727"] {
+            assert_eq!(
+                Reader::new(good).integer().unwrap(),
+                good.parse::<i128>().unwrap()
+            );
+        }
+        for refused in [
+            "01", "-", "1.", ".5", "1e", "1.0", "1e2", "-0", "+1", "1E+2",
+        ] {
+            assert!(Reader::new(refused).integer().is_err(), "{refused}");
+        }
+        for good in ["0.5", "-1.25e-3", "1E+2", "3"] {
+            assert_eq!(
+                Reader::new(good).number().unwrap(),
+                good.parse::<f64>().unwrap()
+            );
+        }
+        assert!(Reader::new("1e400").number().is_err());
+    }
+
+    #[test]
+    fn repeated_keys_are_refused_in_skipped_values_too() {
+        let mut r = Reader::new(r#"{"a": {"x": 1, "x": 2}}"#);
+        assert!(r.raw(super::super::types::ANY).is_err());
+        let many: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        let unique = format!("{{{}}}", many.join(","));
+        assert!(Reader::new(&unique).raw(super::super::types::ANY).is_ok());
+        let repeated = format!("{{{}, \"k3\": 0}}", many.join(","));
+        assert!(Reader::new(&repeated)
+            .raw(super::super::types::ANY)
+            .is_err());
+    }
+
+    #[test]
+    fn nesting_deeper_than_serde_json_allows_is_refused() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(Reader::new(&deep).raw(super::super::types::ANY).is_err());
+        assert!(serde_json::from_str::<serde_json::Value>(&deep).is_err());
+        let fine = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert!(Reader::new(&fine).raw(super::super::types::ANY).is_ok());
+    }
+}
