@@ -133,3 +133,63 @@ fn what_receivers_refuse_a_view_refuses_too() {
         );
     }
 }
+
+#[test]
+fn views_read_what_payload_types_decode_where_their_types_are_narrower_than_the_schema() {
+    use workspace_tests::fixtures::fixture_views::views::ALL;
+    let names: Vec<&str> = ALL.iter().map(|v| v.message.name).collect();
+    // A value of several types, a schema for other keys, a string no enum value can be: no view.
+    assert_eq!(names, ["Bounds", "NoneMessage", "Nullable"]);
+    let bounds = r#"{"atLeastTwo": 2, "byte": 0, "positive": 1}"#;
+    let bodies = [
+        bounds.to_owned(),
+        // Valid, but past the payload type's i64 (typify's type for `minimum: 2`).
+        bounds.replace("\"atLeastTwo\": 2", "\"atLeastTwo\": 9223372036854775808"),
+        // Valid, but below the payload type's u8 (typify's type for `maximum: 255`).
+        bounds.replace("\"byte\": 0", "\"byte\": -1"),
+        bounds.replace("\"byte\": 0", "\"byte\": 256"),
+        bounds.replace("\"positive\": 1", "\"positive\": 0"),
+        bounds.replace("}", ", \"ratio\": 0.5, \"tags\": [], \"code\": \"ab\"}"),
+        bounds.replace(
+            "}",
+            ", \"ratio\": 1, \"tags\": [\"123456789\"], \"code\": \"a\"}",
+        ),
+        bounds.replace("}", ", \"tags\": [\"a\", \"b\", \"c\", \"d\"]}"),
+        // Absent, `null` and given: the payload type's default tells the first two apart.
+        r#"{}"#.to_owned(),
+        r#"{"note": null}"#.to_owned(),
+        r#"{"note": "n"}"#.to_owned(),
+        r#"{"some": "x", "other": [1, {"a": -0}]}"#.to_owned(),
+        r#"{"id": 1}"#.to_owned(),
+        r#"{"id": "one", "a": "x", "b": 2}"#.to_owned(),
+    ];
+    for body in &bodies {
+        props::views_agree_in(ALL, body.as_bytes());
+    }
+}
+
+#[test]
+fn nesting_and_numbers_in_keys_a_view_skips_are_judged_as_serde_json_reads_them() {
+    let heartbeat = golden("host_heartbeat");
+    let with = |value: &str| heartbeat.replacen('{', &format!("{{\"x\": {value}, "), 1);
+    // The body's object is one level: 126 arrays inside it make the 127 serde_json reads.
+    for (body, json) in [
+        (
+            with(&format!("{}{}", "[".repeat(126), "]".repeat(126))),
+            true,
+        ),
+        (
+            with(&format!("{}{}", "[".repeat(127), "]".repeat(127))),
+            false,
+        ),
+        (with(&format!("1{}", "0".repeat(300))), true),
+        (with(&format!("1{}", "0".repeat(400))), false),
+    ] {
+        let read = validate::view::<HostHeartbeat>(body.as_bytes());
+        assert_eq!(read.is_ok(), json, "{:?}", read.as_ref().map(drop));
+        if !json {
+            assert!(matches!(read, Err(ValidationError::NotJson(_))));
+        }
+        props::views_agree(body.as_bytes());
+    }
+}

@@ -8,6 +8,7 @@
 
 use serde_json::Value;
 use wasmcloud_protocol::runtime::validate::{self, Side, ValidationError};
+use wasmcloud_protocol::runtime::view::ViewInfo;
 use wasmcloud_protocol::runtime::{MessageInfo, SubjectPrefix};
 use wasmcloud_protocol::{lattice_events as evt, validate_subject, SPECS};
 
@@ -183,9 +184,12 @@ pub fn fast_path_agrees(data: &[u8]) {
 /// type decodes: encoded as JSON, it decodes to the same payload. An invalid body gets the
 /// reference validator's report.
 pub fn views_agree(data: &[u8]) {
-    let views = wasmcloud_protocol::control_interface::views::ALL
-        .iter()
-        .chain(wasmcloud_protocol::lattice_events::views::ALL);
+    views_agree_in(wasmcloud_protocol::control_interface::views::ALL, data);
+    views_agree_in(wasmcloud_protocol::lattice_events::views::ALL, data);
+}
+
+/// [`views_agree`] for the views of any generated module.
+pub fn views_agree_in(views: &[ViewInfo], data: &[u8]) {
     for view in views {
         let message = &view.message;
         let reference = validate::validate_bytes_reference(message, data);

@@ -69,6 +69,10 @@ pub(crate) fn emit(
     gate: &TokenStream,
 ) -> TokenStream {
     let mut items = Items::default();
+    // What the decoders name unqualified.
+    for prelude in ["Ok", "Err", "Some", "None", "Option", "Result"] {
+        items.names.reserve(prelude);
+    }
     let mut impls = Vec::new();
     let mut infos = Vec::new();
     for (message, file) in spec.messages.iter().zip(schemas) {
@@ -222,9 +226,6 @@ impl Builder<'_> {
         let cow = quote!(::std::borrow::Cow<'a, str>);
         Ok(match bits {
             types::OBJECT if !node.properties.is_empty() => {
-                if node.additional != program::ANY && node.additional != program::NEVER {
-                    return Err(GiveUp);
-                }
                 let (name, borrows) = self.structure(id, context)?;
                 let ident = format_ident!("{name}");
                 let ty = if borrows {
@@ -252,28 +253,20 @@ impl Builder<'_> {
                 let (min, max, items) = (node.min_items, node.max_items, node.items);
                 let item = self.value(items, &format!("{context} item"))?;
                 let (ty, reader) = (&item.ty, item.reader());
-                let mut checks = Vec::new();
-                if let Some(min) = min {
-                    let min = Literal::u64_unsuffixed(min);
-                    checks.push(quote!(items.len() >= #min));
-                }
-                if let Some(max) = max {
-                    let max = Literal::u64_unsuffixed(max);
-                    checks.push(quote!(items.len() <= #max));
-                }
-                let read = if checks.is_empty() {
+                let checks = count_check(quote!(items.len()), min, max)?;
+                let read = if checks.is_none() {
                     quote!(r.array(#reader))
                 } else {
                     quote!({
                         let items = r.array(#reader)?;
-                        r.check(#(#checks)&&*)?;
+                        r.check(#checks)?;
                         Ok(items)
                     })
                 };
                 Typed::new(quote!(::std::vec::Vec<#ty>), read, item.borrows)
             }
             types::STRING => {
-                let checks = self.string_checks(id);
+                let checks = self.string_checks(id)?;
                 let read = if checks.is_empty() {
                     quote!(r.string())
                 } else {
@@ -311,7 +304,10 @@ impl Builder<'_> {
                     || node.min_items.is_some()
                     || node.max_items.is_some()
                     || (bits & types::OBJECT != 0 && node.additional != program::ANY);
-                if asserts_more || bits == 0 {
+                // An integer type without `number`: the payload type's integer takes less than
+                // JSON Schema's (`1.0`, `-0`, past 64 bits), which raw text cannot tell.
+                let integer_only = bits & types::NUMBER == types::INTEGER;
+                if asserts_more || bits == 0 || integer_only {
                     return Err(GiveUp);
                 }
                 raw(node.types)
@@ -319,21 +315,21 @@ impl Builder<'_> {
         })
     }
 
-    fn string_checks(&mut self, id: NodeId) -> Vec<TokenStream> {
+    fn string_checks(&mut self, id: NodeId) -> Result<Vec<TokenStream>, GiveUp> {
         let node = self.node(id);
         let mut checks = Vec::new();
         if let Some(values) = &node.one_of_values {
-            let values = values.iter().filter_map(Value::as_str);
+            let values: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+            if values.is_empty() {
+                return Err(GiveUp);
+            }
             checks.push(quote!(matches!(&*s, #(#values)|*)));
         }
-        if let Some(min) = node.min_length {
-            let min = Literal::u64_unsuffixed(min);
-            checks.push(quote!(s.chars().count() >= #min));
-        }
-        if let Some(max) = node.max_length {
-            let max = Literal::u64_unsuffixed(max);
-            checks.push(quote!(s.chars().count() <= #max));
-        }
+        checks.extend(count_check(
+            quote!(s.chars().count()),
+            node.min_length,
+            node.max_length,
+        )?);
         let strings = node.strings.clone();
         for i in strings {
             let schema = &self.program.string_schemas[i as usize];
@@ -351,10 +347,17 @@ impl Builder<'_> {
                         (None, _) => "pattern".to_owned(),
                     }
                     .to_uppercase();
-                    let taken: Vec<&String> = self.items.rules.values().collect();
+                    // `ALL` is the module's list of views.
+                    let taken: Vec<&str> = self
+                        .items
+                        .rules
+                        .values()
+                        .map(String::as_str)
+                        .chain(["ALL"])
+                        .collect();
                     let name = std::iter::once(base.clone())
                         .chain((2..).map(|n| format!("{base}_{n}")))
-                        .find(|n| !taken.contains(&n))
+                        .find(|n| !taken.contains(&n.as_str()))
                         .unwrap_or(base);
                     self.items.rules.insert(text, name.clone());
                     name
@@ -363,7 +366,7 @@ impl Builder<'_> {
             let name = format_ident!("{name}");
             checks.push(quote!(#name.accepts(&s)));
         }
-        checks
+        Ok(checks)
     }
 
     /// The struct of object node `id`: its name and whether it borrows.
@@ -375,6 +378,10 @@ impl Builder<'_> {
         }
         self.made.insert(id, None);
         let node = self.node(id);
+        // A schema for keys the struct has no field for would go unchecked.
+        if node.additional != program::ANY && node.additional != program::NEVER {
+            return Err(GiveUp);
+        }
         let definition = node.definition.as_deref().map(str::to_owned);
         let base = match &definition {
             Some(name) if id != self.program.root => pascal(name),
@@ -401,6 +408,10 @@ impl Builder<'_> {
         let mut borrows = false;
         for (i, (wire, child)) in properties.iter().enumerate() {
             if *child == program::NEVER {
+                // A key that may not be there and must be: no body is valid.
+                if required & (1 << i) != 0 {
+                    return Err(GiveUp);
+                }
                 arms.push(quote!(#wire => Err(rt::Doubt)));
                 continue;
             }
@@ -409,24 +420,19 @@ impl Builder<'_> {
             borrows |= value.borrows;
             let (ty, reader) = (value.ty.clone(), value.reader());
             let is_required = required & (1 << i) != 0;
-            let nullable = self.node(*child).types & types::NULL != 0
-                && self.node(*child).types != types::ANY
-                && self.node(*child).types != types::NULL;
             let mut attrs = Vec::new();
             if field != wire.as_str() {
                 attrs.push(quote!(#[serde(rename = #wire)]));
             }
+            // Absent is `None`; a nullable property given as `null` is `Some(None)`: payload
+            // types tell the two apart where the property has a default.
             let field_ty = if is_required {
                 ty
             } else {
                 attrs.push(
                     quote!(#[serde(skip_serializing_if = "::core::option::Option::is_none")]),
                 );
-                if nullable {
-                    ty
-                } else {
-                    quote!(::core::option::Option<#ty>)
-                }
+                quote!(::core::option::Option<#ty>)
             };
             let doc = match self.describe(definition.as_deref(), wire) {
                 Some(text) => plain_doc(&sanitize_doc(&text)),
@@ -442,8 +448,6 @@ impl Builder<'_> {
             arms.push(quote!(#wire => r.field(&mut #local, #reader)));
             inits.push(if is_required {
                 quote!(#field: r.required(#local)?)
-            } else if nullable {
-                quote!(#field: #local.flatten())
             } else if local == field {
                 quote!(#field)
             } else {
@@ -503,11 +507,7 @@ impl Builder<'_> {
         let body = render(&format_ident!("View")).to_string();
         match self.items.structs.get(&base) {
             Some((existing, _)) if *existing == body => base,
-            Some(_) => self.items.names.unique(base),
-            None => {
-                self.items.names.reserve(&base);
-                base
-            }
+            _ => self.items.names.unique(base),
         }
     }
 
@@ -570,6 +570,30 @@ impl Builder<'_> {
     }
 }
 
+/// The check of a count (`len`: an expression of type `usize`) against `minLength`/`maxLength`
+/// or `minItems`/`maxItems`. A bound past `u32::MAX` (no body NATS carries has so many) gives up
+/// rather than write a literal a 32-bit `usize` cannot hold.
+fn count_check(
+    len: TokenStream,
+    min: Option<u64>,
+    max: Option<u64>,
+) -> Result<Option<TokenStream>, GiveUp> {
+    let literal = |n: u64| {
+        u32::try_from(n)
+            .map(Literal::u32_unsuffixed)
+            .map_err(|_| GiveUp)
+    };
+    // A least count of 0 says nothing.
+    let min = min.filter(|&n| n > 0).map(literal).transpose()?;
+    let max = max.map(literal).transpose()?;
+    Ok(match (min, max) {
+        (Some(min), Some(max)) => Some(quote!((#min..=#max).contains(&#len))),
+        (Some(min), None) => Some(quote!(#len >= #min)),
+        (None, Some(max)) => Some(quote!(#len <= #max)),
+        (None, None) => None,
+    })
+}
+
 /// Any JSON value of the given types, as its text.
 fn raw(bits: u8) -> Typed {
     let bits = Literal::u8_unsuffixed(bits);
@@ -616,17 +640,35 @@ fn integer_range(node: &Node) -> Result<(Option<i128>, Option<i128>), GiveUp> {
     Ok((low.into_iter().max(), high.into_iter().min()))
 }
 
+/// The integer type a payload type has for these bounds, by typify's rule: the type whose range
+/// the bounds name exactly (one of them is enough), `u64` for a least value of 1 (typify's
+/// `NonZeroU64`, which takes what `u64` takes from 1 up), and `i64` otherwise. The view must take
+/// exactly what the payload type takes, so it follows the same rule.
+fn integer_type(low: Option<i128>, high: Option<i128>) -> TokenStream {
+    // Most to least restrictive; typify looks from the end.
+    let types: [(TokenStream, i128, i128); 8] = [
+        (quote!(i8), i8::MIN.into(), i8::MAX.into()),
+        (quote!(u8), u8::MIN.into(), u8::MAX.into()),
+        (quote!(i16), i16::MIN.into(), i16::MAX.into()),
+        (quote!(u16), u16::MIN.into(), u16::MAX.into()),
+        (quote!(i32), i32::MIN.into(), i32::MAX.into()),
+        (quote!(u32), u32::MIN.into(), u32::MAX.into()),
+        (quote!(i64), i64::MIN.into(), i64::MAX.into()),
+        (quote!(u64), u64::MIN.into(), u64::MAX.into()),
+    ];
+    let found = types.iter().rev().find(|(_, min, max)| match (low, high) {
+        (Some(1), _) => true,
+        (Some(l), Some(h)) => l == *min && h == *max,
+        (Some(l), None) => l == *min,
+        (None, Some(h)) => h == *max,
+        (None, None) => false,
+    });
+    found.map_or(quote!(i64), |(ty, _, _)| ty.clone())
+}
+
 fn integer(node: &Node) -> Result<Typed, GiveUp> {
     let (low, high) = integer_range(node)?;
-    // The type a payload type would use: unsigned when the bounds say so, 32 bits when they fit.
-    let ty = match (low, high) {
-        (Some(l), Some(h)) if l >= 0 && h <= i128::from(u32::MAX) => quote!(u32),
-        (Some(l), _) if l >= 0 => quote!(u64),
-        (Some(l), Some(h)) if l >= i128::from(i32::MIN) && h <= i128::from(i32::MAX) => {
-            quote!(i32)
-        }
-        _ => quote!(i64),
-    };
+    let ty = integer_type(low, high);
     let mut checks = Vec::new();
     match (
         low.map(Literal::i128_unsuffixed),

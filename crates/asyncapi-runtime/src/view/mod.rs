@@ -105,9 +105,8 @@ impl<'a> Raw<'a> {
     }
 
     /// The value, parsed.
-    pub fn to_value(&self) -> serde_json::Value {
-        // The text was read as JSON already, so this parses.
-        serde_json::from_str(self.0).unwrap_or(serde_json::Value::Null)
+    pub fn to_value(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::from_str(self.0)
     }
 }
 

@@ -1,14 +1,15 @@
-//! The JSON reader generated views decode with: one pass over the text, no allocation unless a
-//! string has escapes or an array has items.
+//! The JSON reader generated views decode with: one pass over the text. It allocates for arrays and
+//! maps, strings with escapes, and keys the view has no field for (to find repeated ones); every
+//! other string is borrowed.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::{Doubt, Map, Raw, View};
 
-/// Deeper than this, serde_json refuses a document ("recursion limit exceeded"), so the reader
-/// does too, and no body can exhaust the stack.
-const MAX_DEPTH: u32 = 128;
+/// The most arrays and objects one inside the other that serde_json reads (it refuses the 128th:
+/// "recursion limit exceeded"), so the reader does too, and no body can exhaust the stack.
+const MAX_DEPTH: u32 = 127;
 
 /// Object keys compared pairwise up to this many; beyond, in a set (a body of many keys must
 /// not cost their square).
@@ -463,12 +464,17 @@ impl<'a> Reader<'a> {
             b'n' => self.literal(b"null").map(|()| types::NULL)?,
             _ => {
                 let (text, integer) = self.number_text()?;
-                if !integer && !text.parse::<f64>().is_ok_and(f64::is_finite) {
+                // serde_json holds an integer in 64 bits, or else as a double, as it holds
+                // `-0`: such numbers (and `1.0`, an integer to JSON Schema) are not taken for
+                // integers here, so a value that must be one goes to the reference validator.
+                let fits = integer
+                    && text != "-0"
+                    && (text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok());
+                // A number too large for a double is not JSON to serde_json.
+                if !fits && !text.parse::<f64>().is_ok_and(f64::is_finite) {
                     return Err(Doubt);
                 }
-                // An integer written `1.0` is one to JSON Schema, and `1e400` too large for
-                // serde_json: such numbers are left to the reference validator.
-                if integer {
+                if fits {
                     types::INTEGER
                 } else {
                     types::NUMBER & !types::INTEGER
@@ -520,7 +526,7 @@ fn plain_run(b: &[u8]) -> usize {
     const ONES: u64 = u64::MAX / 255;
     const HIGH: u64 = ONES << 7;
     let mut at = 0;
-    while let Some(chunk) = b.get(at..at + 8) {
+    for chunk in b.chunks_exact(8) {
         let c = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
         // Each byte's high bit set where it is below 0x20, a quote or a backslash (the usual
         // "has a zero byte" trick on `c` and on `c` xored with each), ignoring bytes >= 0x80.
@@ -635,11 +641,50 @@ mod tests {
     }
 
     #[test]
-    fn nesting_deeper_than_serde_json_allows_is_refused() {
-        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
-        assert!(Reader::new(&deep).raw(super::super::types::ANY).is_err());
-        assert!(serde_json::from_str::<serde_json::Value>(&deep).is_err());
-        let fine = format!("{}{}", "[".repeat(100), "]".repeat(100));
-        assert!(Reader::new(&fine).raw(super::super::types::ANY).is_ok());
+    fn nesting_is_read_exactly_as_deep_as_serde_json_reads_it() {
+        for depth in [1, 100, 126, 127, 128, 129, 200] {
+            for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
+                let text = format!("{}0{}", open.repeat(depth), close.repeat(depth));
+                let ours = Reader::new(&text).raw(super::super::types::ANY).is_ok();
+                let theirs = serde_json::from_str::<serde_json::Value>(&text).is_ok();
+                assert_eq!(ours, theirs, "{depth} of {open}");
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_are_skipped_as_serde_json_holds_them() {
+        use super::super::types;
+        let huge = format!("1{}", "0".repeat(400));
+        let large = format!("1{}", "0".repeat(300));
+        for (text, json, bits) in [
+            ("1", true, types::INTEGER),
+            ("-0", true, types::NUMBER & !types::INTEGER),
+            ("18446744073709551615", true, types::INTEGER),
+            (
+                "18446744073709551616",
+                true,
+                types::NUMBER & !types::INTEGER,
+            ),
+            (
+                "-9223372036854775809",
+                true,
+                types::NUMBER & !types::INTEGER,
+            ),
+            (large.as_str(), true, types::NUMBER & !types::INTEGER),
+            (huge.as_str(), false, 0),
+            ("1e400", false, 0),
+        ] {
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(text).is_ok(),
+                json,
+                "{text}"
+            );
+            let mut r = Reader::new(text);
+            match r.skip() {
+                Ok(found) => assert!(json && found == bits, "{text}: {found}"),
+                Err(Doubt) => assert!(!json, "{text}"),
+            }
+        }
     }
 }

@@ -3629,7 +3629,9 @@ pub mod views {
         /// Resource limits (max_memory_limit in bytes, max_execution_time), as decimal strings;
         /// hosts send null when none are set.
         #[serde(skip_serializing_if = "::core::option::Option::is_none")]
-        pub limits: ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        pub limits: ::core::option::Option<
+            ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        >,
         /// Maximum number of concurrent instances of this component.
         #[serde(skip_serializing_if = "::core::option::Option::is_none")]
         pub max_instances: ::core::option::Option<u32>,
@@ -3673,7 +3675,7 @@ pub mod views {
                 annotations,
                 id,
                 image_ref,
-                limits: limits.flatten(),
+                limits,
                 max_instances,
                 name,
                 revision,

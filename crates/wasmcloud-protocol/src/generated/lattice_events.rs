@@ -4677,7 +4677,7 @@ pub mod views {
     pub struct ComponentClaims<'a> {
         /// The component's call alias.
         #[serde(skip_serializing_if = "::core::option::Option::is_none")]
-        pub call_alias: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        pub call_alias: ::core::option::Option<::core::option::Option<::std::borrow::Cow<'a, str>>>,
         /// When the claims expire: "never" when they do not, otherwise the time in seconds since
         /// the Unix epoch, as a string.
         pub expires_human: ::std::borrow::Cow<'a, str>,
@@ -4685,20 +4685,22 @@ pub mod views {
         pub issuer: ::std::borrow::Cow<'a, str>,
         /// Name set when signing.
         #[serde(skip_serializing_if = "::core::option::Option::is_none")]
-        pub name: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        pub name: ::core::option::Option<::core::option::Option<::std::borrow::Cow<'a, str>>>,
         /// When the claims become valid: "never" when they set no not-before time (hosts write
         /// "never" for both unset times), otherwise the time in seconds since the Unix epoch, as a
         /// string.
         pub not_before_human: ::std::borrow::Cow<'a, str>,
         /// Revision set when signing, an integer (the docs page shows it as a string).
         #[serde(skip_serializing_if = "::core::option::Option::is_none")]
-        pub revision: ::core::option::Option<i32>,
+        pub revision: ::core::option::Option<::core::option::Option<i32>>,
         /// Tags set when signing.
         #[serde(skip_serializing_if = "::core::option::Option::is_none")]
-        pub tags: ::core::option::Option<::std::vec::Vec<::std::borrow::Cow<'a, str>>>,
+        pub tags: ::core::option::Option<
+            ::core::option::Option<::std::vec::Vec<::std::borrow::Cow<'a, str>>>,
+        >,
         /// Version set when signing.
         #[serde(skip_serializing_if = "::core::option::Option::is_none")]
-        pub version: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        pub version: ::core::option::Option<::core::option::Option<::std::borrow::Cow<'a, str>>>,
     }
 
     impl<'a> rt::View<'a> for ComponentClaims<'a> {
@@ -4730,14 +4732,14 @@ pub mod views {
                 _ => r.other(&mut others, key),
             })?;
             Ok(Self {
-                call_alias: call_alias.flatten(),
+                call_alias,
                 expires_human: r.required(expires_human)?,
                 issuer: r.required(issuer)?,
-                name: name.flatten(),
+                name,
                 not_before_human: r.required(not_before_human)?,
-                revision: revision.flatten(),
-                tags: tags.flatten(),
-                version: version.flatten(),
+                revision,
+                tags,
+                version,
             })
         }
     }
@@ -4760,7 +4762,9 @@ pub mod views {
         /// Resource limits (max_memory_limit in bytes, max_execution_time), as decimal strings;
         /// hosts send null when none are set.
         #[serde(skip_serializing_if = "::core::option::Option::is_none")]
-        pub limits: ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        pub limits: ::core::option::Option<
+            ::core::option::Option<rt::Map<'a, ::std::borrow::Cow<'a, str>>>,
+        >,
         /// Maximum number of concurrent instances of this component.
         #[serde(skip_serializing_if = "::core::option::Option::is_none")]
         pub max_instances: ::core::option::Option<u32>,
@@ -4804,7 +4808,7 @@ pub mod views {
                 annotations,
                 id,
                 image_ref,
-                limits: limits.flatten(),
+                limits,
                 max_instances,
                 name,
                 revision,
@@ -6428,17 +6432,19 @@ pub mod views {
         pub issuer: ::std::borrow::Cow<'a, str>,
         /// Name set when signing.
         #[serde(skip_serializing_if = "::core::option::Option::is_none")]
-        pub name: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        pub name: ::core::option::Option<::core::option::Option<::std::borrow::Cow<'a, str>>>,
         /// When the claims become valid: "never" when they set no not-before time (hosts write
         /// "never" for both unset times), otherwise the time in seconds since the Unix epoch, as a
         /// string.
         pub not_before_human: ::std::borrow::Cow<'a, str>,
         /// Always null on 1.x hosts.
         #[serde(skip_serializing_if = "::core::option::Option::is_none")]
-        pub tags: ::core::option::Option<::std::vec::Vec<::std::borrow::Cow<'a, str>>>,
+        pub tags: ::core::option::Option<
+            ::core::option::Option<::std::vec::Vec<::std::borrow::Cow<'a, str>>>,
+        >,
         /// Version set when signing.
         #[serde(skip_serializing_if = "::core::option::Option::is_none")]
-        pub version: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+        pub version: ::core::option::Option<::core::option::Option<::std::borrow::Cow<'a, str>>>,
     }
 
     impl<'a> rt::View<'a> for ProviderClaims<'a> {
@@ -6462,10 +6468,10 @@ pub mod views {
             Ok(Self {
                 expires_human: r.required(expires_human)?,
                 issuer: r.required(issuer)?,
-                name: name.flatten(),
+                name,
                 not_before_human: r.required(not_before_human)?,
-                tags: tags.flatten(),
-                version: version.flatten(),
+                tags,
+                version,
             })
         }
     }
