@@ -315,6 +315,17 @@ impl<'a> Reader<'a> {
         if !integer || text == "-0" {
             return Err(Doubt);
         }
+        // Eighteen digits always fit an i64: the common case without the general parser.
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(digits) => (true, digits),
+            None => (false, text),
+        };
+        if digits.len() <= 18 {
+            let n = digits
+                .bytes()
+                .fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
+            return Ok(i128::from(if negative { -n } else { n }));
+        }
         text.parse().map_err(|_| Doubt)
     }
 
@@ -404,10 +415,21 @@ impl<'a> Reader<'a> {
         &mut self,
         mut value: impl FnMut(&mut Self) -> Result<V, Doubt>,
     ) -> Result<Map<'a, V>, Doubt> {
-        let mut entries = Vec::new();
-        let mut keys = Keys::default();
+        let mut entries: Vec<(Cow<'a, str>, V)> = Vec::new();
+        // The entries are the keys met so far; past a few, a set of them too.
+        let mut many: Option<HashSet<Cow<'a, str>>> = None;
         self.object(|r, key| {
-            keys.first_time(key.clone())?;
+            let repeated = match &mut many {
+                Some(set) => !set.insert(key.clone()),
+                None => entries.iter().any(|(k, _)| *k == key),
+            };
+            if repeated {
+                return Err(Doubt);
+            }
+            if many.is_none() && entries.len() >= FEW_KEYS {
+                let keys = entries.iter().map(|(k, _)| k.clone());
+                many = Some(keys.chain([key.clone()]).collect());
+            }
             entries.push((key, value(r)?));
             Ok(())
         })?;
