@@ -123,19 +123,11 @@ impl<'p> Check<'p> {
     }
 
     fn strings_valid(&self, node: &Node, s: &str) -> bool {
-        // While the thread is being torn down its scratch is gone: a new string will do.
-        let mut scratch = SCRATCH.try_with(Cell::take).unwrap_or_default();
-        scratch.clear();
-        scratch.push_str(s);
-        let value = Value::String(scratch);
-        let valid = node
-            .strings
-            .iter()
-            .all(|&i| self.program.strings[i as usize].is_valid(&value));
-        if let Value::String(scratch) = value {
-            let _ = SCRATCH.try_with(|cell| cell.set(scratch));
-        }
-        valid
+        super::as_json_string(s, |value| {
+            node.strings
+                .iter()
+                .all(|&i| self.program.strings[i as usize].is_valid(value))
+        })
     }
 
     fn string<E: de::Error>(&self, id: NodeId, s: &str) -> Result<(), E> {
@@ -155,12 +147,6 @@ impl<'p> Check<'p> {
         }
         Ok(())
     }
-}
-
-thread_local! {
-    /// A string's copy as a JSON value, for the reference validator to judge: kept to be
-    /// written over, so checking a format allocates nothing.
-    static SCRATCH: Cell<String> = const { Cell::new(String::new()) };
 }
 
 /// Whether integer `n` keeps to a bound (a lower one when `lower`).

@@ -151,6 +151,28 @@ impl From<SubjectError> for ValidationError {
     }
 }
 
+thread_local! {
+    /// A string's copy as a JSON value, for the reference validator to judge: kept to be
+    /// written over, so checking a format allocates nothing.
+    static SCRATCH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
+/// Calls `judge` with `s` as a JSON string value, made without allocating (but the first time on
+/// a thread, or for a longer string than before): for the reference validator's `format` and
+/// `pattern` checks on a string alone.
+pub(crate) fn as_json_string<T>(s: &str, judge: impl FnOnce(&Value) -> T) -> T {
+    // While the thread is being torn down its scratch is gone: a new string will do.
+    let mut scratch = SCRATCH.try_with(std::cell::Cell::take).unwrap_or_default();
+    scratch.clear();
+    scratch.push_str(s);
+    let value = Value::String(scratch);
+    let verdict = judge(&value);
+    if let Value::String(scratch) = value {
+        let _ = SCRATCH.try_with(|cell| cell.set(scratch));
+    }
+    verdict
+}
+
 /// Compiles a schema as the reference validator judges: 2020-12, formats asserted. The fast path
 /// judges `format` and `pattern` with it too, so the two cannot differ there.
 pub(crate) fn compile_reference(schema: &Value) -> Result<jsonschema::Validator, String> {

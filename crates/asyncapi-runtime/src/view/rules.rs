@@ -1,7 +1,6 @@
 //! `format` and `pattern`, judged by the reference validator itself on the string alone, so a view
 //! and the reference cannot disagree on them.
 
-use std::cell::Cell;
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -12,11 +11,6 @@ use serde_json::Value;
 pub struct StringRule {
     schema: &'static str,
     compiled: OnceLock<Option<jsonschema::Validator>>,
-}
-
-thread_local! {
-    /// The string judged, as a JSON value, kept to be written over: judging allocates nothing.
-    static SCRATCH: Cell<String> = const { Cell::new(String::new()) };
 }
 
 impl StringRule {
@@ -41,19 +35,9 @@ impl StringRule {
                 .ok()
                 .and_then(|schema: Value| crate::validate::compile_reference(&schema).ok())
         });
-        let Some(validator) = compiled else {
-            return false;
-        };
-        // While the thread is being torn down its scratch is gone: a new string will do.
-        let mut scratch = SCRATCH.try_with(Cell::take).unwrap_or_default();
-        scratch.clear();
-        scratch.push_str(s);
-        let value = Value::String(scratch);
-        let valid = validator.is_valid(&value);
-        if let Value::String(scratch) = value {
-            let _ = SCRATCH.try_with(|cell| cell.set(scratch));
-        }
-        valid
+        compiled.as_ref().is_some_and(|validator| {
+            crate::validate::as_json_string(s, |value| validator.is_valid(value))
+        })
     }
 }
 
