@@ -139,7 +139,7 @@ fn views_read_what_payload_types_decode_where_their_types_are_narrower_than_the_
     use workspace_tests::fixtures::fixture_views::views::ALL;
     let names: Vec<&str> = ALL.iter().map(|v| v.message.name).collect();
     // A value of several types, a schema for other keys, a string no enum value can be: no view.
-    assert_eq!(names, ["Bounds", "NoneMessage", "Nullable"]);
+    assert_eq!(names, ["Bounds", "Extended", "NoneMessage", "Nullable"]);
     let bounds = r#"{"atLeastTwo": 2, "byte": 0, "positive": 1}"#;
     let bodies = [
         bounds.to_owned(),
@@ -160,6 +160,8 @@ fn views_read_what_payload_types_decode_where_their_types_are_narrower_than_the_
         r#"{"note": null}"#.to_owned(),
         r#"{"note": "n"}"#.to_owned(),
         r#"{"some": "x", "other": [1, {"a": -0}]}"#.to_owned(),
+        r#"{"base": {"id": "a"}, "extended": {"id": "b", "extra": "c"}}"#.to_owned(),
+        r#"{"extended": {"extra": 1}}"#.to_owned(),
         r#"{"id": 1}"#.to_owned(),
         r#"{"id": "one", "a": "x", "b": 2}"#.to_owned(),
     ];

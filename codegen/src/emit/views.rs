@@ -189,7 +189,7 @@ impl Builder<'_> {
         };
         let name = self.name(pascal(payload), &render);
         if !self.items.structs.contains_key(&name) {
-            let doc = self.doc(&name, Some(payload));
+            let doc = self.doc(&name, Some(payload), &[]);
             let code = render(&format_ident!("{name}"));
             let body = render(&format_ident!("View")).to_string();
             self.items
@@ -383,10 +383,6 @@ impl Builder<'_> {
             return Err(GiveUp);
         }
         let definition = node.definition.as_deref().map(str::to_owned);
-        let base = match &definition {
-            Some(name) if id != self.program.root => pascal(name),
-            _ => pascal(context),
-        };
         let closed = node.additional == program::NEVER;
         let required = node.required;
         let properties: Vec<(String, NodeId)> = node
@@ -394,6 +390,12 @@ impl Builder<'_> {
             .iter()
             .map(|p| (p.name.to_string(), p.node))
             .collect();
+        let wires: Vec<String> = properties.iter().map(|(wire, _)| wire.clone()).collect();
+        // Named by its definition when it is that definition, not more.
+        let base = match &definition {
+            Some(name) if id != self.program.root && self.names_all(name, &wires) => pascal(name),
+            _ => pascal(context),
+        };
 
         let mut fields = Vec::new();
         let mut field_names = Namer::new();
@@ -489,7 +491,7 @@ impl Builder<'_> {
         if !self.items.structs.contains_key(&name) {
             let body = render(&format_ident!("View")).to_string();
             let ident = format_ident!("{name}");
-            let doc = self.doc(&name, definition.as_deref());
+            let doc = self.doc(&name, definition.as_deref(), &wires);
             let code = render(&ident);
             let item = quote! {
                 #doc
@@ -512,13 +514,20 @@ impl Builder<'_> {
     }
 
     /// A struct's documentation: the payload type it views, and the definition's description.
-    fn doc(&self, name: &str, definition: Option<&str>) -> TokenStream {
+    fn doc(&self, name: &str, definition: Option<&str>, properties: &[String]) -> TokenStream {
         let owned = [name.to_owned()]
             .into_iter()
             .chain(definition.map(pascal))
             .find(|n| self.spec.definitions.contains_key(n));
+        // Merged with a schema beside it that adds properties, a struct is more than the
+        // definition it is named by.
+        let whole = definition.is_none_or(|d| self.names_all(d, properties));
         let mut doc = match &owned {
-            Some(t) => format!("[`{t}`](super::types::{t}), read in place."),
+            Some(t) if whole => format!("[`{t}`](super::types::{t}), read in place."),
+            Some(t) => format!(
+                "[`{t}`](super::types::{t}), read in place, with the properties the schema around \
+                 it adds."
+            ),
             None => format!("The view of `{name}`."),
         };
         if let Some(text) = definition.and_then(|d| self.description(d)) {
@@ -538,35 +547,54 @@ impl Builder<'_> {
             .map(str::to_owned)
     }
 
-    /// The description of a property of a definition, looked for in the definition, the
-    /// schemas its `allOf` lists and those its `$ref`s name.
-    fn describe(&self, definition: Option<&str>, property: &str) -> Option<String> {
-        let defs = self.schema.get("$defs")?;
-        let mut todo = vec![defs.get(definition?)?];
-        let mut steps = 0;
+    /// A definition's schema and those its `allOf`s list and its `$ref`s name, transitively
+    /// (the first 64, in the order they are written).
+    fn parts(&self, definition: &str) -> Vec<&Value> {
+        let Some(defs) = self.schema.get("$defs") else {
+            return Vec::new();
+        };
+        let mut parts = Vec::new();
+        let mut todo: Vec<&Value> = defs.get(definition).into_iter().collect();
         while let Some(schema) = todo.pop() {
-            steps += 1;
-            if steps > 64 {
+            if parts.len() == 64 {
                 break;
             }
-            if let Some(text) = schema
-                .get("properties")
-                .and_then(|p| p.get(property))
-                .and_then(|p| p.get("description"))
-                .and_then(Value::as_str)
-            {
-                return Some(text.to_owned());
-            }
+            parts.push(schema);
             if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
                 if let Some(name) = target.strip_prefix("#/$defs/") {
                     todo.extend(defs.get(name));
                 }
             }
-            if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
-                todo.extend(parts.iter().rev());
+            if let Some(all_of) = schema.get("allOf").and_then(Value::as_array) {
+                todo.extend(all_of.iter().rev());
             }
         }
-        None
+        parts
+    }
+
+    /// The description of a property of a definition, from the first of its parts that has one.
+    fn describe(&self, definition: Option<&str>, property: &str) -> Option<String> {
+        self.parts(definition?).into_iter().find_map(|schema| {
+            schema
+                .get("properties")?
+                .get(property)?
+                .get("description")?
+                .as_str()
+                .map(str::to_owned)
+        })
+    }
+
+    /// Whether a definition's parts name every one of these properties.
+    fn names_all(&self, definition: &str, properties: &[String]) -> bool {
+        let parts = self.parts(definition);
+        properties.iter().all(|property| {
+            parts.iter().any(|schema| {
+                schema
+                    .get("properties")
+                    .and_then(|p| p.get(property))
+                    .is_some()
+            })
+        })
     }
 }
 
