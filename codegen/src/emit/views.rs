@@ -92,13 +92,13 @@ pub(crate) fn emit(
             items: items.clone(),
             made: HashMap::new(),
         };
-        let Ok(root) = attempt.root(payload) else {
+        let Ok((name, borrows)) = attempt.root(payload) else {
             continue;
         };
         items = attempt.items;
         let marker = format_ident!("{}", message.ident);
-        let lifetime = root.borrows.then(|| quote!(<'a>));
-        let name = format_ident!("{}", root.name);
+        let lifetime = borrows.then(|| quote!(<'a>));
+        let name = format_ident!("{name}");
         infos.push(quote!(rt::ViewInfo::of::<super::messages::#marker>()));
         impls.push(quote! {
             impl rt::MessageView for super::messages::#marker {
@@ -153,23 +153,17 @@ struct Builder<'s> {
     made: HashMap<NodeId, Option<(String, bool)>>,
 }
 
-/// The root struct of a message.
-struct Root {
-    name: String,
-    borrows: bool,
-}
-
 impl Builder<'_> {
     fn node(&self, id: NodeId) -> &Node {
         &self.program.nodes[id as usize]
     }
 
-    fn root(&mut self, payload: &str) -> Result<Root, GiveUp> {
+    /// The root struct of a message: its name and whether it borrows.
+    fn root(&mut self, payload: &str) -> Result<(String, bool), GiveUp> {
         let id = self.program.root;
         let node = self.node(id);
         if node.types == types::OBJECT && !node.properties.is_empty() {
-            let (name, borrows) = self.structure(id, payload)?;
-            return Ok(Root { name, borrows });
+            return self.structure(id, payload);
         }
         // A payload that is a map, an array or a scalar: a struct around its one value.
         let value = self.value(id, payload)?;
@@ -187,19 +181,8 @@ impl Builder<'_> {
                 }
             }
         };
-        let name = self.name(pascal(payload), &render);
-        if !self.items.structs.contains_key(&name) {
-            let doc = self.doc(&name, Some(payload), &[]);
-            let code = render(&format_ident!("{name}"));
-            let body = render(&format_ident!("View")).to_string();
-            self.items
-                .structs
-                .insert(name.clone(), (body, quote!(#doc #code)));
-        }
-        Ok(Root {
-            name,
-            borrows: value.borrows,
-        })
+        let name = self.add(pascal(payload), Some(payload), true, &render);
+        Ok((name, value.borrows))
     }
 
     /// A value of node `id`, `context` naming it where its schema has no name of its own.
@@ -391,9 +374,13 @@ impl Builder<'_> {
             .map(|p| (p.name.to_string(), p.node))
             .collect();
         let wires: Vec<String> = properties.iter().map(|(wire, _)| wire.clone()).collect();
-        // Named by its definition when it is that definition, not more.
+        // Merged with a schema beside it that adds properties, a struct is more than its
+        // definition: it is named for where it is.
+        let whole = definition
+            .as_deref()
+            .is_none_or(|d| self.names_all(d, &wires));
         let base = match &definition {
-            Some(name) if id != self.program.root && self.names_all(name, &wires) => pascal(name),
+            Some(name) if id != self.program.root && whole => pascal(name),
             _ => pascal(context),
         };
 
@@ -487,41 +474,40 @@ impl Builder<'_> {
                 }
             }
         };
-        let name = self.name(base, &render);
-        if !self.items.structs.contains_key(&name) {
-            let body = render(&format_ident!("View")).to_string();
-            let ident = format_ident!("{name}");
-            let doc = self.doc(&name, definition.as_deref(), &wires);
-            let code = render(&ident);
-            let item = quote! {
-                #doc
-                #code
-            };
-            self.items.structs.insert(name.clone(), (body, item));
-        }
+        let name = self.add(base, definition.as_deref(), whole, &render);
         self.made.insert(id, Some((name.clone(), borrows)));
         Ok((name, borrows))
     }
 
-    /// The name of a struct `render` writes: `base`, unless a struct of that name that is not the
-    /// same but for the name is taken (then `base2`...).
-    fn name(&mut self, base: String, render: &dyn Fn(&Ident) -> TokenStream) -> String {
+    /// Adds the struct `render` writes, documented, and returns its name: `base`, unless a struct
+    /// of that name that is not the same but for the name is taken (then `base2`...).
+    fn add(
+        &mut self,
+        base: String,
+        definition: Option<&str>,
+        whole: bool,
+        render: &dyn Fn(&Ident) -> TokenStream,
+    ) -> String {
         let body = render(&format_ident!("View")).to_string();
-        match self.items.structs.get(&base) {
-            Some((existing, _)) if *existing == body => base,
+        let name = match self.items.structs.get(&base) {
+            Some((existing, _)) if *existing == body => return base,
             _ => self.items.names.unique(base),
-        }
+        };
+        let doc = self.doc(&name, definition, whole);
+        let code = render(&format_ident!("{name}"));
+        self.items
+            .structs
+            .insert(name.clone(), (body, quote!(#doc #code)));
+        name
     }
 
-    /// A struct's documentation: the payload type it views, and the definition's description.
-    fn doc(&self, name: &str, definition: Option<&str>, properties: &[String]) -> TokenStream {
+    /// A struct's documentation: the payload type it views (all of it, when `whole`), and the
+    /// definition's description.
+    fn doc(&self, name: &str, definition: Option<&str>, whole: bool) -> TokenStream {
         let owned = [name.to_owned()]
             .into_iter()
             .chain(definition.map(pascal))
             .find(|n| self.spec.definitions.contains_key(n));
-        // Merged with a schema beside it that adds properties, a struct is more than the
-        // definition it is named by.
-        let whole = definition.is_none_or(|d| self.names_all(d, properties));
         let mut doc = match &owned {
             Some(t) if whole => format!("[`{t}`](super::types::{t}), read in place."),
             Some(t) => format!(

@@ -28,7 +28,7 @@ use serde_json::Value;
 use super::message::{Message, MessageInfo, MAX_PAYLOAD_BYTES};
 use super::strict_json;
 use super::subject::{SubjectError, SubjectPrefix};
-use super::view::{MessageView, Reader};
+use super::view::{read_strict, MessageView, Reader};
 use super::SpecInfo;
 
 /// One way a payload breaks its schema.
@@ -492,13 +492,8 @@ pub fn decode_as<T: DeserializeOwned>(
 /// gets the same report as [`decode`]: every violation with its JSON pointer.
 pub fn view<M: MessageView>(body: &[u8]) -> Result<M::View<'_>, ValidationError> {
     let info = &M::INFO;
-    if body.len() <= MAX_PAYLOAD_BYTES {
-        if let Ok(view) = std::str::from_utf8(body)
-            .map_err(drop)
-            .and_then(|text| Reader::new(text).read_all().map_err(drop))
-        {
-            return Ok(view);
-        }
+    if let Some(view) = read_strict::<M>(body) {
+        return Ok(view);
     }
     validate_bytes_reference(info, body)?;
     // Valid, where the strict read doubted it (a bound at the edge of what it judges exactly,

@@ -84,9 +84,15 @@ fn to_value<M: MessageView>(body: &[u8]) -> Result<serde_json::Value, Validation
 }
 
 fn fast_accepts<M: MessageView>(body: &[u8]) -> bool {
-    body.len() <= crate::MAX_PAYLOAD_BYTES
-        && std::str::from_utf8(body)
-            .is_ok_and(|text| Reader::new(text).read_all::<M::View<'_>>().is_ok())
+    read_strict::<M>(body).is_some()
+}
+
+/// The strict read of a body as `M`'s view: the view when the body is certainly valid.
+pub(crate) fn read_strict<M: MessageView>(body: &[u8]) -> Option<M::View<'_>> {
+    if body.len() > crate::MAX_PAYLOAD_BYTES {
+        return None;
+    }
+    Reader::new(std::str::from_utf8(body).ok()?).read_all().ok()
 }
 
 /// A JSON value the schema leaves open, as the text it was written as (syntax and repeated keys
