@@ -84,7 +84,7 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
 
 /// Parses YAML (JSON is YAML too) into JSON.
 ///
-/// Stricter than `serde_yaml::from_str::<serde_json::Value>`: duplicate keys are an error, `<<`
+/// Stricter than `serde_yaml_ng::from_str::<serde_json::Value>`: duplicate keys are an error, `<<`
 /// merge keys are applied, and values JSON cannot hold (`.inf`, `.nan`, tags, non-scalar keys)
 /// are errors instead of being silently changed.
 pub(crate) fn parse_yaml(file: &Path, text: &str) -> Result<Value> {
@@ -99,7 +99,7 @@ pub(crate) fn parse_yaml(file: &Path, text: &str) -> Result<Value> {
         ));
     }
     check_flow_depth(file, text)?;
-    let mut yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+    let mut yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| {
         let mut line = e.location().map(|l| l.line());
         let message = e.to_string();
         if let (Some(from), Some(key)) = (line, duplicate_key(&message)) {
@@ -145,14 +145,14 @@ fn check_flow_depth(file: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// The key named by serde_yaml's `duplicate entry with key "k"` message.
+/// The key named by serde_yaml_ng's `duplicate entry with key "k"` message.
 fn duplicate_key(message: &str) -> Option<String> {
     let rest = message.split_once("duplicate entry with key \"")?.1;
     Some(rest.split_once('"')?.0.to_owned())
 }
 
-fn to_json(file: &Path, pointer: &str, yaml: serde_yaml::Value) -> Result<Value> {
-    use serde_yaml::Value as Y;
+fn to_json(file: &Path, pointer: &str, yaml: serde_yaml_ng::Value) -> Result<Value> {
+    use serde_yaml_ng::Value as Y;
     let err = |m: String| Error::new(file, pointer, ErrorKind::Syntax(m));
     Ok(match yaml {
         Y::Null => Value::Null,

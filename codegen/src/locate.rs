@@ -1,6 +1,6 @@
 //! Finds the line of a JSON pointer in block-style YAML text.
 //!
-//! `serde_yaml::Value` keeps no positions, so this walks the text by indentation. It handles what
+//! `serde_yaml_ng::Value` keeps no positions, so this walks the text by indentation. It handles what
 //! specs are written in (block mappings and sequences, quoted keys) and answers `None` for anything
 //! else (flow style, multi-line keys) rather than guessing.
 
@@ -56,7 +56,7 @@ fn key_of(content: &str) -> Option<String> {
 }
 
 /// The line of the second `key:` among the keys of the mapping that starts at 1-based `from`
-/// (serde_yaml reports a duplicate key at the start of its mapping).
+/// (serde_yaml_ng reports a duplicate key at the start of its mapping).
 pub(crate) fn duplicate_key_line(text: &str, from: usize, key: &str) -> Option<usize> {
     let lines = lines(text);
     let mut indent = None;

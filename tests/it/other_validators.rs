@@ -5,7 +5,7 @@
 //! The places where receivers are documented to be stricter than JSON Schema (the schemas'
 //! `$comment`) are `tests/data/stricter-than-json-schema`: there the others accept and we refuse.
 //!
-//! `tests/other-validators/install` installs both (`.ci/run` runs it).
+//! `cargo xtask setup` installs both, pinned, in `tests/tools/` (`cargo xtask test` runs it).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -153,14 +153,7 @@ pub(crate) fn cases() -> Vec<Case> {
 
 /// Runs one of the other validators over every case; its verdicts, in order.
 fn judge(program: &Path, script: &str, cases: &[Case]) -> Vec<Verdict> {
-    let dir = root().join("tests/other-validators");
-    for installed in [dir.join("node_modules"), dir.join(".venv")] {
-        assert!(
-            installed.exists(),
-            "{} is missing: run tests/other-validators/install",
-            installed.display()
-        );
-    }
+    let dir = workspace_tests::tools::dir();
     let input = std::env::temp_dir().join(format!(
         "other-validators-{}-{script}.json",
         std::process::id()
@@ -224,11 +217,16 @@ fn agree(who: &str, program: &Path, script: &str) {
 
 #[test]
 fn ajv_agrees_with_us_on_every_payload() {
+    // ajv.mjs imports ajv from the node_modules beside it.
+    workspace_tests::tools::node_modules();
     agree("ajv", Path::new("node"), "ajv.mjs");
 }
 
 #[test]
 fn python_jsonschema_agrees_with_us_on_every_payload() {
-    let python = root().join("tests/other-validators/.venv/bin/python");
-    agree("python-jsonschema", &python, "python_jsonschema.py");
+    agree(
+        "python-jsonschema",
+        &workspace_tests::tools::python(),
+        "python_jsonschema.py",
+    );
 }

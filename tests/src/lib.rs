@@ -6,6 +6,7 @@ pub mod fixtures;
 pub mod mock_host;
 pub mod nats_server;
 pub mod props;
+pub mod tools;
 
 use serde_json::Value;
 

@@ -1026,15 +1026,15 @@ impl Responder for MockHost {
     }
 }
 
-/// Connects, serves, and (with `heartbeat`) publishes heartbeats until the connection ends.
+/// Connects to `servers` with `options` (credentials and the like), serves, and (with
+/// `heartbeat`) publishes heartbeats until the connection ends.
 pub async fn run(
-    url: &str,
+    servers: Vec<async_nats::ServerAddr>,
+    options: async_nats::ConnectOptions,
     config: MockHostConfig,
     heartbeat: Option<Duration>,
 ) -> Result<(), String> {
-    let nats = async_nats::connect(url)
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
+    let nats = options.connect(servers).await.map_err(|e| e.to_string())?;
     let host = MockHost::new(nats.clone(), config, Arc::default())?;
     let server = host.clone().serve(nats).await.map_err(|e| e.to_string())?;
     match heartbeat {

@@ -24,24 +24,6 @@ pub struct NatsServer {
     args: Vec<String>,
 }
 
-/// The server binary: `$NATS_SERVER`, or `nats-server` on the `PATH`.
-fn binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("NATS_SERVER") {
-        return PathBuf::from(path);
-    }
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("nats-server"))
-            .find(|p| p.is_file())
-    });
-    found.unwrap_or_else(|| {
-        panic!(
-            "nats-server is not installed: these tests need it (Debian: apt-get install nats-server; \
-             .ci/run installs it), or set NATS_SERVER to its path"
-        )
-    })
-}
-
 fn free_port() -> u16 {
     free_ports(1)[0]
 }
@@ -138,7 +120,7 @@ impl NatsServer {
         let config = config.map(|config| {
             let file = scratch_path(&format!("nats-{port}.conf"));
             std::fs::write(&file, config).expect("the configuration is written");
-            let checked = Command::new(binary())
+            let checked = Command::new(crate::tools::nats_server())
                 .arg("-t")
                 .arg("-c")
                 .arg(&file)
@@ -257,7 +239,7 @@ impl NatsServer {
     fn spawn(&mut self) -> Result<(), String> {
         // The log is appended to across restarts: only what this start adds counts.
         let logged = std::fs::metadata(&self.log).map_or(0, |m| m.len() as usize);
-        let mut command = Command::new(binary());
+        let mut command = Command::new(crate::tools::nats_server());
         if let Some(config) = &self.config {
             command.arg("-c").arg(config);
         }
@@ -388,6 +370,45 @@ pub fn authorization(users: &[(&str, Option<&Permissions>, Written)]) -> String 
     )
 }
 
+/// The body of [`Login::connect_to`], for either async-nats: the two share no types.
+macro_rules! connect {
+    ($nats:ident, $login:expr, $servers:expr) => {{
+        let errors = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let seen = errors.clone();
+        let mut options = $nats::ConnectOptions::new().event_callback(move |event| {
+            let seen = seen.clone();
+            let tx = tx.clone();
+            async move {
+                if let $nats::Event::ServerError(e) = event {
+                    seen.lock().expect("not poisoned").push(e.to_string());
+                    let _ = tx.send(e.to_string());
+                }
+            }
+        });
+        if let Some(user) = &$login.user {
+            options = options.user_and_password(user.clone(), user.clone());
+        }
+        if let Some(prefix) = &$login.inbox_prefix {
+            options = options.custom_inbox_prefix(prefix.clone());
+        }
+        let addresses: Vec<$nats::ServerAddr> = $servers
+            .iter()
+            .map(|s| s.url().parse().expect("a server address"))
+            .collect();
+        let nats = options
+            .retain_servers_order()
+            .connect(addresses)
+            .await
+            .expect("connects");
+        Connection {
+            nats,
+            errors,
+            next: Arc::new(tokio::sync::Mutex::new(rx)),
+        }
+    }};
+}
+
 /// Who a test connects as: anyone (a server without users), or a user whose password is its
 /// name, with the inbox prefix its permissions may require.
 #[derive(Debug, Clone, Default)]
@@ -425,52 +446,27 @@ impl Login {
     /// Connects to the first of `servers` that answers, knowing them all, so that the
     /// connection moves to another when its server dies.
     pub async fn connect_to(&self, servers: &[&NatsServer]) -> Connection {
-        let errors = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let seen = errors.clone();
-        let mut options = async_nats::ConnectOptions::new().event_callback(move |event| {
-            let seen = seen.clone();
-            let tx = tx.clone();
-            async move {
-                if let async_nats::Event::ServerError(e) = event {
-                    seen.lock().expect("not poisoned").push(e.to_string());
-                    let _ = tx.send(e.to_string());
-                }
-            }
-        });
-        if let Some(user) = &self.user {
-            options = options.user_and_password(user.clone(), user.clone());
-        }
-        if let Some(prefix) = &self.inbox_prefix {
-            options = options.custom_inbox_prefix(prefix.clone());
-        }
-        let addresses: Vec<async_nats::ServerAddr> = servers
-            .iter()
-            .map(|s| s.url().parse().expect("a server address"))
-            .collect();
-        let nats = options
-            .retain_servers_order()
-            .connect(addresses)
-            .await
-            .expect("connects");
-        Connection {
-            nats,
-            errors,
-            next: Arc::new(tokio::sync::Mutex::new(rx)),
-        }
+        connect!(async_nats, self, servers)
+    }
+
+    /// Connects as [`Self::connect`] does, on the async-nats the official client crate is built
+    /// on (0.39), for that client.
+    pub async fn connect_official(&self, server: &NatsServer) -> Connection<official_nats::Client> {
+        connect!(official_nats, self, &[server])
     }
 }
 
-/// A connection made by a [`Login`], with the errors the server reported on it.
+/// A connection made by a [`Login`], with the errors the server reported on it: on the runtime's
+/// async-nats, or on the official client's (`Connection<official_nats::Client>`).
 #[derive(Debug, Clone)]
-pub struct Connection {
+pub struct Connection<C = async_nats::Client> {
     /// The connection.
-    pub nats: async_nats::Client,
+    pub nats: C,
     errors: Arc<Mutex<Vec<String>>>,
     next: Arc<tokio::sync::Mutex<tokio::sync::mpsc::UnboundedReceiver<String>>>,
 }
 
-impl Connection {
+impl<C> Connection<C> {
     /// Every error the server has reported so far.
     pub fn errors(&self) -> Vec<String> {
         self.errors.lock().expect("not poisoned").clone()

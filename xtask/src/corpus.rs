@@ -271,7 +271,7 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn parse(path: &Path) -> Option<Value> {
     let text = std::fs::read_to_string(path).ok()?;
-    serde_yaml::from_str::<Value>(&text).ok()
+    serde_yaml_ng::from_str::<Value>(&text).ok()
 }
 
 /// Documents (files with an `asyncapi` field), not the fragments they reference, sorted by path.

@@ -1,10 +1,12 @@
 //! What `cargo xtask gen` generates in this repository: which specs, where the output goes.
 //! Generating, formatting with rustfmt, drift checks and atomic writes are
 //! `asyncapi_codegen::files`, which the `asyncapi-codegen` command uses too.
-//! [`corpus`] is `cargo xtask corpus`, [`interop`] `cargo xtask interop`.
+//! [`corpus`] is `cargo xtask corpus`, [`interop`] `cargo xtask interop`, [`tools`] `cargo xtask
+//! setup` and `cargo xtask test`.
 
 pub mod corpus;
 pub mod interop;
+pub mod tools;
 
 use std::path::{Path, PathBuf};
 

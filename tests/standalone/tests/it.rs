@@ -4,6 +4,7 @@
 
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -33,13 +34,23 @@ impl NatsServer {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let binary = std::env::var("NATS_SERVER").unwrap_or_else(|_| "nats-server".to_owned());
+        // `cargo xtask test` sets NATS_SERVER; otherwise the one `cargo xtask setup` installed,
+        // pinned, never one on the PATH.
+        let binary = std::env::var_os("NATS_SERVER").map_or_else(
+            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/.venv/bin/nats-server"),
+            PathBuf::from,
+        );
         let child = Command::new(&binary)
             .args(["-a", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("{binary}: {e} (.ci/run installs nats-server)"));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{}: {e}: run `cargo xtask setup` once (`cargo xtask test` does it too)",
+                    binary.display()
+                )
+            });
         let mut server = Self {
             child,
             url: format!("nats://127.0.0.1:{port}"),

@@ -2,7 +2,7 @@
 //! configuration block, are accepted by a real nats-server (`nats-server -t`), and bad values
 //! are refused before anything is printed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn permissions(args: &[&str]) -> std::process::Output {
@@ -13,11 +13,14 @@ fn permissions(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-/// The server binary: `$NATS_SERVER`, or `nats-server` on the `PATH`.
+/// The server binary: `$NATS_SERVER`, or the one `cargo xtask setup` installed, pinned, in
+/// `tests/tools/.venv` (as `workspace_tests::tools::nats_server` finds it), never one on the `PATH`.
 fn nats_server() -> PathBuf {
     std::env::var_os("NATS_SERVER")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("nats-server"))
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/tools/.venv/bin/nats-server")
+        })
 }
 
 /// Whether nats-server accepts the configuration, and what it said.
@@ -29,7 +32,12 @@ fn accepted(config: &str, name: &str) -> (bool, String) {
         .arg("-c")
         .arg(&file)
         .output()
-        .expect("nats-server is installed (Debian: apt-get install nats-server)");
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}: run `cargo xtask setup` once (`cargo xtask test` does it too)",
+                nats_server().display()
+            )
+        });
     let _ = std::fs::remove_file(&file);
     let said = format!(
         "{}{}",

@@ -1,7 +1,7 @@
 //! What the validation benches measure, shared by the criterion bench `validate`, the
 //! `instructions` and the `interleaved` bench so all measure the same: the payloads, as senders
 //! write them (each run keeps them in `target/bench-payloads/` for ajv's side,
-//! `tests/other-validators/bench.mjs`), and the ways of decoding them, the modes:
+//! `tests/tools/bench.mjs`), and the ways of decoding them, the modes:
 //!
 //! - `typed`: `serde_json::from_slice` into the payload type, the baseline;
 //! - `typed-str`: the same from a `&str`, the body's UTF-8 checked first, at once (serde_json then
