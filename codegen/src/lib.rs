@@ -14,6 +14,11 @@
 //! println!("{}", out.code);
 //! # Ok::<(), asyncapi_codegen::Error>(())
 //! ```
+//!
+//! The `cli` feature (on by default) builds the `asyncapi-codegen` command; build scripts turn
+//! default features off.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod build;
 mod dispatch;

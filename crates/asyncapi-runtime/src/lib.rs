@@ -1,5 +1,15 @@
 //! What generated code calls into. Nothing here knows about wasmCloud: it serves any spec the
 //! generator reads.
+//!
+//! # Features
+//!
+//! - `validate`: [`validate`] and [`view`]: payloads checked against their schemas (jsonschema),
+//!   and read in place;
+//! - `nats`: [`nats`]: the client and responder generated code is built on (async-nats, tokio).
+//!
+//! Without them: subjects, messages, operations and permissions, for a types-only user.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod message;
 #[cfg(feature = "nats")]

@@ -21,6 +21,16 @@
 //! the enum over the events.
 //!
 //! [`runtime`] is `asyncapi-runtime`, the small hand-written part they call into.
+//!
+//! # Features
+//!
+//! - `validate`: validation against the specs' JSON Schemas, and the views (jsonschema);
+//! - `nats`: the client, the responder and the event streams (async-nats, tokio).
+//!
+//! wasmCloud 1.x is finished (1.9.2 is its last release; wasmCloud 2 speaks another protocol), so
+//! this wire will not move.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use asyncapi_runtime as runtime;
 
