@@ -83,7 +83,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Syntax(m) => write!(f, "syntax error: {m}"),
             ErrorKind::UnsupportedVersion(v) => write!(
                 f,
-                "unsupported AsyncAPI version {v:?}: this generator accepts 2.0.0 to 2.6.x"
+                "unsupported AsyncAPI version {v:?}: this generator reads 2.0.x to 2.6.x, 3.0.x and 3.1.x"
             ),
             ErrorKind::Structure(m) => write!(f, "invalid document: {m}"),
             ErrorKind::Reference(m) => write!(f, "bad $ref: {m}"),

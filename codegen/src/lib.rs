@@ -161,7 +161,8 @@ pub struct Output {
     pub code: String,
     /// One standalone JSON Schema per message.
     pub schemas: Vec<SchemaFile>,
-    /// Problems that did not stop generation (examples that break their schemas, when lenient).
+    /// Problems that did not stop generation: parameters an address uses but does not declare,
+    /// or declares but does not use, and, when lenient, examples that break their schemas.
     pub warnings: Vec<Error>,
 }
 
@@ -237,8 +238,8 @@ fn read_spec_as(
         for copy in &settings.local_copies {
             store.add_local_copy(copy)?;
         }
-        let spec = read::read(&mut store, doc, id)?;
-        let warnings = lint::check(&spec, &store, settings.strict_examples)?;
+        let (spec, mut warnings) = read::read(&mut store, doc, id)?;
+        warnings.extend(lint::check(&spec, &store, settings.strict_examples)?);
         Ok((spec, warnings))
     })
 }

@@ -121,8 +121,8 @@ fn routing(spec: &Spec, store: &Store<'_>) -> Result<()> {
         Some(pair) => Err(store.error_in(
             &pair[1].file,
             &pair[1].pointer,
-            ErrorKind::Lint(format!(
-                "channels {:?} and {:?} match exactly the same subjects, so an incoming subject could not be routed",
+            ErrorKind::Unsupported(format!(
+                "channels {:?} and {:?} match exactly the same subjects: this generator routes each incoming subject to one channel, and could not tell them apart",
                 pair[0].name, pair[1].name
             )),
         )),
@@ -182,24 +182,25 @@ fn examples(spec: &Spec, store: &Store<'_>, strict: bool) -> Result<Vec<Error>> 
             store.error_in(
                 &message.file,
                 &message.pointer,
-                ErrorKind::Unsupported(format!(
-                    "the message's schema is not valid JSON Schema: {e}"
-                )),
+                ErrorKind::Unsupported(format!("the message's schema cannot be compiled: {e}")),
             )
         })?;
         for example in &message.examples {
+            let mut first = None;
             let problems: Vec<String> = validator
                 .iter_errors(&example.payload)
                 .map(|e| {
                     let at = e.instance_path().as_str().to_owned();
+                    first.get_or_insert_with(|| at.clone());
                     let at = if at.is_empty() { "/".to_owned() } else { at };
                     format!("{at}: {e}")
                 })
                 .collect();
-            if !problems.is_empty() {
+            if let Some(first) = first {
+                // At the first value that breaks the schema; the message lists every one.
                 let e = store.error_in(
                     &example.file,
-                    &example.pointer,
+                    &format!("{}{first}", example.pointer),
                     ErrorKind::Example(problems.join("; ")),
                 );
                 if strict {

@@ -100,12 +100,21 @@ pub(crate) fn parse_yaml(file: &Path, text: &str) -> Result<Value> {
     }
     check_flow_depth(file, text)?;
     let mut yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| {
-        let mut line = e.location().map(|l| l.line());
+        let line = e.location().map(|l| l.line());
         let message = e.to_string();
-        if let (Some(from), Some(key)) = (line, duplicate_key(&message)) {
-            line = crate::locate::duplicate_key_line(text, from, &key).or(line);
+        match duplicate_key(&message) {
+            Some(key) => {
+                let (pointer, at) = duplicate_at(text, line, &key);
+                let message = format!("the key {key:?} appears twice in one mapping");
+                Error::new(
+                    file,
+                    pointer.unwrap_or_default(),
+                    ErrorKind::Syntax(message),
+                )
+                .with_line(at.or(line))
+            }
+            None => Error::new(file, "", ErrorKind::Syntax(message)).with_line(line),
         }
-        Error::new(file, "", ErrorKind::Syntax(message)).with_line(line)
     })?;
     yaml.apply_merge()
         .map_err(|e| Error::new(file, "", ErrorKind::Syntax(format!("merge key: {e}"))))?;
@@ -143,6 +152,69 @@ fn check_flow_depth(file: &Path, text: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Where the document repeats `key`, which serde_yaml_ng reports at the mapping that holds it
+/// (its first line, `from`): the JSON pointer of the key and the line where it appears again.
+fn duplicate_at(text: &str, from: Option<usize>, key: &str) -> (Option<String>, Option<usize>) {
+    if crate::locate::is_json(text) {
+        return match crate::locate::first_duplicate_key(text) {
+            Some((pointer, line)) => (Some(pointer), Some(line)),
+            None => (None, None),
+        };
+    }
+    let Some(from) = from else {
+        return (None, None);
+    };
+    let Some(again) = crate::locate::duplicate_key_line(text, from, key) else {
+        return (None, None);
+    };
+    // Read as YAML otherwise allows (the last of the repeated keys wins), the document shows the
+    // mappings that hold `key`; the one meant has it first between `from` and its repetition, in
+    // the repetition's column (the last such, should an earlier mapping end there too).
+    let column = crate::locate::key_column(text, again);
+    let Ok(lenient) = serde_yaml_ng::from_str::<Value>(text) else {
+        return (None, Some(again));
+    };
+    let mut holders = Vec::new();
+    objects_with_key(&lenient, key, &mut String::new(), &mut holders);
+    let escaped = crate::error::escape_token(key);
+    let pointer = holders
+        .into_iter()
+        .map(|holder| format!("{holder}/{escaped}"))
+        .filter_map(|p| crate::locate::line_of(text, &p).map(|line| (line, p)))
+        .filter(|(line, _)| {
+            (from..again).contains(line) && crate::locate::key_column(text, *line) == column
+        })
+        .max()
+        .map(|(_, p)| p);
+    (pointer, Some(again))
+}
+
+/// The JSON pointers of the objects in `value` that have the key `key`.
+fn objects_with_key(value: &Value, key: &str, at: &mut String, out: &mut Vec<String>) {
+    let len = at.len();
+    match value {
+        Value::Object(map) => {
+            if map.contains_key(key) {
+                out.push(at.clone());
+            }
+            for (k, v) in map {
+                at.push('/');
+                at.push_str(&crate::error::escape_token(k));
+                objects_with_key(v, key, at, out);
+                at.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                at.push_str(&format!("/{i}"));
+                objects_with_key(v, key, at, out);
+                at.truncate(len);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The key named by serde_yaml_ng's `duplicate entry with key "k"` message.
@@ -216,10 +288,15 @@ mod tests {
     fn duplicate_keys_are_an_error_with_a_line() {
         let e = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
         assert!(
-            matches!(e.kind(), ErrorKind::Syntax(m) if m.contains("duplicate")),
+            matches!(e.kind(), ErrorKind::Syntax(m) if m.contains("appears twice")),
             "{e}"
         );
-        assert_eq!(e.line(), Some(3), "{e}");
+        assert_eq!((e.pointer(), e.line()), ("/a", Some(3)), "{e}");
+        // At the key, in the mapping that repeats it, whichever other mappings hold it.
+        let e = parse("x:\n  a: 1\n  y:\n    a: 2\n  a: 3\n").unwrap_err();
+        assert_eq!((e.pointer(), e.line()), ("/x/a", Some(5)), "{e}");
+        let e = parse("{\"x\": {\"a\": 1,\n \"a\": 2}}").unwrap_err();
+        assert_eq!((e.pointer(), e.line()), ("/x/a", Some(2)), "{e}");
     }
 
     #[test]

@@ -202,6 +202,81 @@ impl fmt::Display for Template {
     }
 }
 
+/// Why `name` is not a URI template (RFC 6570), which AsyncAPI 2.x requires channel names to be:
+/// the first character (or expression) that breaks it. The rule is the one the official parser
+/// applies (ajv-formats' `uri-template`): literal text is any character but controls, space and
+/// `"'%<>\^`{|}` (a `%` only in a `%XX` escape); an expression is `{`, an optional operator, and
+/// names of letters, digits, `_` and `%XX` escapes, each with an optional `:N` or `*`, separated
+/// by commas, then `}`.
+pub fn uri_template_problem(name: &str) -> Option<String> {
+    let bytes = name.as_bytes();
+    let escape_at = |i: usize| {
+        bytes.len() > i + 2 && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit()
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = name[i..]
+            .chars()
+            .next()
+            .expect("i is on a character boundary");
+        match c {
+            '%' if escape_at(i) => i += 3,
+            '{' => {
+                let Some(len) = name[i + 1..].find('}') else {
+                    return Some(format!("the '{{' at byte {i} is never closed"));
+                };
+                let expression = &name[i + 1..i + 1 + len];
+                if !is_expression(expression) {
+                    return Some(format!(
+                        "{{{expression}}} is not an expression: a variable name is letters, digits and '_'"
+                    ));
+                }
+                i += len + 2;
+            }
+            c if c.is_control() || " \"'%<>\\^`|}".contains(c) => {
+                return Some(format!("{c:?} cannot appear in one"));
+            }
+            c => i += c.len_utf8(),
+        }
+    }
+    None
+}
+
+/// The inside of a URI template expression (`{…}`), as the official parser's check has it.
+fn is_expression(inside: &str) -> bool {
+    let names = inside.strip_prefix(['+', '#', '.', '/', ';', '?', '&', '=', ',', '!', '@', '|']);
+    let names = names.unwrap_or(inside);
+    names.split(',').all(|spec| {
+        let name = match spec.rsplit_once(':') {
+            Some((name, n)) => {
+                let digits_ok = (1..=4).contains(&n.len())
+                    && n.bytes().all(|b| b.is_ascii_digit())
+                    && !n.starts_with('0');
+                if !digits_ok {
+                    return false;
+                }
+                name
+            }
+            None => spec.strip_suffix('*').unwrap_or(spec),
+        };
+        let bytes = name.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'%' if bytes.len() > i + 2
+                    && bytes[i + 1].is_ascii_hexdigit()
+                    && bytes[i + 2].is_ascii_hexdigit() =>
+                {
+                    i += 3
+                }
+                b if b.is_ascii_alphanumeric() || b == b'_' => i += 1,
+                _ => return false,
+            }
+        }
+        !name.is_empty()
+    })
+}
+
 /// How specific a token is: literal text beats text with parameters beats a parameter beats `>`.
 fn rank(t: &Token) -> u8 {
     match t {
@@ -268,6 +343,33 @@ mod tests {
             "a.{x y}",
         ] {
             assert!(Template::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn uri_templates_are_told_apart_as_the_official_parser_does() {
+        for good in [
+            "wasmbus.ctl.v1.{lattice}.host.ping",
+            "orders/{id}/created",
+            "a.*.b",
+            "orders.place:PlaceOrder",
+            "caf%C3%A9.{x:3}.{+path}.{y*}.{a,b}",
+            "événements.{id}",
+        ] {
+            assert_eq!(uri_template_problem(good), None, "{good}");
+        }
+        for (bad, why) in [
+            ("wasmbus.evt.{lattice}.>", "'>' cannot appear"),
+            ("a b", "' ' cannot appear"),
+            ("a.{host-id}", "{host-id} is not an expression"),
+            ("a.{x", "never closed"),
+            ("a.x}", "'}' cannot appear"),
+            ("100%", "'%' cannot appear"),
+            ("a.{}", "{} is not an expression"),
+            ("a.{x:0}", "{x:0} is not an expression"),
+        ] {
+            let problem = uri_template_problem(bad).unwrap_or_default();
+            assert!(problem.contains(why), "{bad}: {problem}");
         }
     }
 

@@ -8,6 +8,7 @@ mod hostile_payloads;
 mod interop;
 mod nats;
 mod other_validators;
+mod parser;
 mod permissions;
 mod properties;
 mod roundtrip;

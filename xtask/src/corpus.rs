@@ -2,14 +2,13 @@
 //!
 //! Every document (a YAML or JSON file with an `asyncapi` field; the fragments it references are
 //! not documents) either generates, or is refused with an error that names its file. A panic, a
-//! hang, or an error without its file is a failure; so is a verdict that disagrees with the
-//! official meta-schema when one is given (2.0-2.5 documents are judged as 2.6.0, the newest 2.x
-//! schema, and 3.x ones as 3.0.0), except that a valid document may be refused for a remote
-//! `$ref`, since the generator never uses the network, and a valid 3.x one as unsupported. A
-//! document refused only because an example breaks its own schema is generated again with lenient
-//! examples. Files beside a document that declare an `$id`
-//! are given to it as local copies of remote documents. Everything generated is type-checked
-//! together, warnings denied, in a scratch crate under `target/corpus-check`.
+//! hang, or an error without its file is a failure. With `--parser`, the official AsyncAPI parser
+//! judges every document too, and a disagreement with its verdict (see [`crate::parser`]) that the
+//! README does not list is a failure. A document refused only because an example breaks its own
+//! schema is generated again with lenient examples (its verdict against the parser is the strict
+//! one). Files beside a document that declare an `$id` are given to it as local copies of remote
+//! documents. Everything generated is type-checked together, warnings denied, in a scratch crate
+//! under `target/corpus-check`.
 //!
 //! The corpus is not part of this repository: CI runs this over the public AsyncAPI corpus kept
 //! beside the checkout.
@@ -28,9 +27,8 @@ use serde_json::Value;
 pub struct Options {
     pub dir: PathBuf,
     pub min_generated: usize,
-    pub meta_schema: Option<PathBuf>,
-    /// The 3.0.0 meta-schema, for 3.x documents.
-    pub meta_schema_3: Option<PathBuf>,
+    /// `tests/tools`, with the official parser installed: judge every document with it.
+    pub parser: Option<PathBuf>,
     /// Longest time one document may take before it counts as a hang.
     pub timeout: Duration,
 }
@@ -42,36 +40,47 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
         .dir
         .canonicalize()
         .map_err(|e| format!("{}: {e}", options.dir.display()))?;
-    let validator_2 = match &options.meta_schema {
-        Some(path) => Some(meta_schema(path)?),
-        None => None,
-    };
-    let validator_3 = match &options.meta_schema_3 {
-        Some(path) => Some(meta_schema(path)?),
-        None => None,
-    };
     let docs = documents(&root);
     if docs.is_empty() {
         return Err(format!("{}: no AsyncAPI documents found", root.display()));
     }
+    let judgements = match &options.parser {
+        Some(tools) => {
+            let paths: Vec<PathBuf> = docs.iter().map(|(p, _)| p.clone()).collect();
+            Some(crate::parser::judge(
+                tools,
+                &paths,
+                Duration::from_secs(30),
+            )?)
+        }
+        None => None,
+    };
+    let mut disagreements = Vec::new();
+    let mut judged = BTreeSet::new();
 
     let mut tally = Tally::default();
     let mut failures = Vec::new();
     let mut modules = BTreeMap::new();
     let mut lines = Vec::new();
     let mut versions = BTreeSet::new();
-    for (path, doc) in &docs {
+    for (i, (path, doc)) in docs.iter().enumerate() {
         let rel = path
             .strip_prefix(&root)
             .unwrap_or(path)
             .display()
             .to_string();
         let version = doc["asyncapi"].as_str().unwrap_or_default().to_owned();
-        let (major, validator) = if version.starts_with("3.") {
-            ("3.x", validator_3.as_ref().map(|v| (v, "3.0.0")))
+        let major = if version.starts_with("3.") {
+            "3.x"
         } else {
-            ("2.x", validator_2.as_ref().map(|v| (v, "2.6.0")))
+            "2.x"
         };
+        let judgement = judgements.as_ref().map(|j| &j[i]);
+        // The README names corpus documents by their place in the corpus.
+        let name = format!("corpus/{rel}");
+        if judgement.is_some_and(|j| j.judged()) {
+            judged.insert(name.clone());
+        }
         versions.insert(version.clone());
         let module_id = format!(
             "c_{}",
@@ -91,13 +100,14 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
                 module,
                 code,
                 warnings,
+                strict,
             } => {
-                if let Some((v, as_version)) = validator {
-                    if let Err(why) = meta_valid(v, as_version, doc) {
-                        failures.push(format!(
-                            "{rel}: invalid per the meta-schema ({why}) but generated"
-                        ));
-                    }
+                if let Some(judgement) = judgement {
+                    disagreements.extend(crate::parser::compare(
+                        &name,
+                        judgement,
+                        strict.as_ref().map_or(Ok(()), Err),
+                    ));
                 }
                 modules.insert(module, code);
                 tally.count(major, if warnings > 0 { "lenient" } else { "generated" });
@@ -124,20 +134,8 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
                     _ if remote => "remote $ref",
                     _ => "invalid or unsupported",
                 };
-                // A 3.x construct the generator does not support yet (a reply address taken
-                // from a header, a non-JSON payload format) is a fair refusal of a valid
-                // document; the 2.x reader supports everything a valid 2.x document says.
-                let unsupported = major == "3.x" && matches!(e.kind(), ErrorKind::Unsupported(_));
-                if let Some((v, as_version)) = validator {
-                    match meta_valid(v, as_version, doc) {
-                        Ok(()) if !remote && !unsupported => failures.push(format!(
-                            "{rel}: valid per the meta-schema but rejected: {e}"
-                        )),
-                        Err(_) if e.pointer().is_empty() => {
-                            failures.push(format!("{rel}: the rejection has no JSON pointer: {e}"))
-                        }
-                        _ => {}
-                    }
+                if let Some(judgement) = judgement {
+                    disagreements.extend(crate::parser::compare(&name, judgement, Err(&e)));
                 }
                 tally.count(major, reason);
                 format!("rejected ({reason}): {text}")
@@ -164,6 +162,33 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
         "versions met: {}",
         versions.into_iter().collect::<Vec<_>>().join(", ")
     );
+    if judgements.is_some() {
+        let readme = std::fs::read_to_string(crate::workspace_root().join("README.md"))
+            .map_err(|e| format!("README.md: {e}"))?;
+        let listed = crate::parser::listed(&readme)?;
+        let listed_here: std::collections::BTreeSet<_> = listed
+            .into_iter()
+            .filter(|(doc, _)| doc.starts_with("corpus/"))
+            .collect();
+        println!(
+            "the official parser judged {} of {} documents; {} disagreement(s), {} of them listed in the README",
+            judged.len(),
+            docs.len(),
+            disagreements.len(),
+            disagreements
+                .iter()
+                .filter(|d| listed_here.contains(&(d.document.clone(), d.kind)))
+                .count()
+        );
+        for d in &disagreements {
+            println!("  {}", d.to_string().replace(&prefix, ""));
+        }
+        failures.extend(crate::parser::unlisted(
+            &disagreements,
+            &listed_here,
+            &judged,
+        ));
+    }
     let generated = tally.generated();
     println!(
         "{generated} documents generated (at least {} required)",
@@ -229,29 +254,6 @@ impl Tally {
     }
 }
 
-fn meta_schema(path: &Path) -> Result<jsonschema::Validator, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let schema: Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
-    jsonschema::draft7::new(&schema).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// The verdict of the meta-schema, with the document's version set to the meta-schema's.
-fn meta_valid(validator: &jsonschema::Validator, version: &str, doc: &Value) -> Result<(), String> {
-    let mut doc = doc.clone();
-    doc["asyncapi"] = version.into();
-    let errors: Vec<String> = validator
-        .iter_errors(&doc)
-        .map(|e| format!("{}: {e}", e.instance_path().as_str()))
-        .take(3)
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors.join("; "))
-    }
-}
-
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -312,6 +314,8 @@ enum Outcome {
         module: String,
         code: String,
         warnings: usize,
+        /// Why the document was refused with strict examples, when it was.
+        strict: Option<asyncapi_codegen::Error>,
     },
     Rejected(asyncapi_codegen::Error),
     Panic(String),
@@ -337,8 +341,9 @@ fn run_one(path: &Path, id: &str, timeout: Duration) -> Outcome {
             let result = match generate(&FsLoader, &path, &settings) {
                 Err(e) if matches!(e.kind(), ErrorKind::Example(_)) => {
                     generate(&FsLoader, &path, &settings.with_lenient_examples())
+                        .map(|out| (out, Some(e)))
                 }
-                other => other,
+                other => other.map(|out| (out, None)),
             };
             let _ = tx.send(result);
         });
@@ -347,10 +352,11 @@ fn run_one(path: &Path, id: &str, timeout: Duration) -> Outcome {
         Err(e) => return Outcome::Panic(format!("cannot start a thread: {e}")),
     };
     match rx.recv_timeout(timeout) {
-        Ok(Ok(out)) => Outcome::Generated {
+        Ok(Ok((out, strict))) => Outcome::Generated {
             module: out.spec.module.clone(),
             code: out.code,
             warnings: out.warnings.len(),
+            strict,
         },
         Ok(Err(e)) => Outcome::Rejected(e),
         Err(mpsc::RecvTimeoutError::Timeout) => Outcome::Hang,

@@ -2,10 +2,11 @@
 //! Generating, formatting with rustfmt, drift checks and atomic writes are
 //! `asyncapi_codegen::files`, which the `asyncapi-codegen` command uses too.
 //! [`corpus`] is `cargo xtask corpus`, [`interop`] `cargo xtask interop`, [`tools`] `cargo xtask
-//! setup` and `cargo xtask test`.
+//! setup` and `cargo xtask test`; [`parser`] holds the generator to the official AsyncAPI parser.
 
 pub mod corpus;
 pub mod interop;
+pub mod parser;
 pub mod tools;
 
 use std::path::{Path, PathBuf};
@@ -19,11 +20,10 @@ pub const SPECS: &[&str] = &["specs/control-interface.yaml", "specs/lattice-even
 pub const OUT_DIR: &str = "crates/wasmcloud-protocol/src/generated";
 /// Where their messages' standalone JSON Schemas go (`<spec>/<Message>.json`).
 pub const SCHEMA_DIR: &str = "crates/wasmcloud-protocol/schemas";
-/// The wasmCloud specs as received; they stay generator fixtures whatever `specs/` becomes.
-pub const ORIGINAL_SPECS: &[&str] = &[
-    "codegen/tests/fixtures/as-received/control-interface.yaml",
-    "codegen/tests/fixtures/as-received/lattice-events.yaml",
-];
+/// The wasmCloud specs as received that generate; they stay generator fixtures whatever `specs/`
+/// becomes. The lattice events as received are refused (a 2.x channel name holds `>`), which
+/// `codegen/tests/it/as_received.rs` holds.
+pub const ORIGINAL_SPECS: &[&str] = &["codegen/tests/fixtures/as-received/control-interface.yaml"];
 /// One folder per construct, each with a `spec.yaml`.
 pub const FIXTURES_DIR: &str = "codegen/tests/fixtures";
 /// Where the modules of the originals and the fixtures go, so the workspace build compiles them.

@@ -34,9 +34,9 @@ enum Command {
     Setup,
     /// Run the generator over every AsyncAPI document under DIR and print what became of each.
     ///
-    /// Exits 1 on a panic, a hang, an error that does not name its file, a verdict that disagrees
-    /// with the meta-schema (when one is given), generated modules that do not compile together,
-    /// or fewer generated documents than --min-generated.
+    /// Exits 1 on a panic, a hang, an error that does not name its file, a disagreement with the
+    /// official parser that the README does not list (with --parser), generated modules that do
+    /// not compile together, or fewer generated documents than --min-generated.
     Corpus(Corpus),
     /// Run the interop suite against a real wasmCloud host (`real-host/`): fmt, clippy, tests.
     ///
@@ -93,15 +93,10 @@ struct Corpus {
     /// Fail when fewer documents than this generate.
     #[arg(long, value_name = "N", default_value_t = 0)]
     min_generated: usize,
-    /// The AsyncAPI 2.6.0 meta-schema (JSON, without `$id`): 2.x documents it calls valid must
-    /// generate (or reach for the network), and those it calls invalid must be refused.
-    #[arg(long, value_name = "FILE")]
-    meta_schema: Option<PathBuf>,
-    /// The AsyncAPI 3.0.0 meta-schema (JSON, without `$id`): 3.x documents it calls invalid must
-    /// be refused, and those it calls valid may be refused only as unsupported (or for the
-    /// network).
-    #[arg(long, value_name = "FILE")]
-    meta_schema_3: Option<PathBuf>,
+    /// Judge every document with the official AsyncAPI parser installed in this folder
+    /// (`tests/tools`, by `cargo xtask setup`) and fail on a disagreement the README does not list.
+    #[arg(long, value_name = "DIR")]
+    parser: Option<PathBuf>,
     /// How long one document may take before it counts as a hang.
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
     timeout: u64,
@@ -115,8 +110,7 @@ fn main() -> ExitCode {
         Command::Corpus(args) => xtask::corpus::run(&xtask::corpus::Options {
             dir: args.dir,
             min_generated: args.min_generated,
-            meta_schema: args.meta_schema,
-            meta_schema_3: args.meta_schema_3,
+            parser: args.parser,
             timeout: Duration::from_secs(args.timeout),
         }),
         Command::Interop(args) => xtask::interop::run(

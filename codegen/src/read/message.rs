@@ -154,8 +154,13 @@ impl Reader<'_, '_> {
             // are found by name; an inline message's `name` is only a label, which real specs
             // reuse for different messages, so it is numbered instead.
             if explicit_id || component_key.is_some() {
+                let at = if explicit_id {
+                    mloc.child("messageId")
+                } else {
+                    mloc.clone()
+                };
                 return Err(self.store.error(
-                    &mloc,
+                    &at,
                     ErrorKind::Lint(format!(
                         "message name {name:?} is already used by the message at {}",
                         existing.pointer
@@ -188,6 +193,12 @@ impl Reader<'_, '_> {
                     "a message example",
                     major,
                 )?;
+                if example.value.payload.is_none() && example.value.headers.is_none() {
+                    return Err(self.structure(
+                        &example.loc,
+                        "a message example must have `payload` or `headers` (or both)".into(),
+                    ));
+                }
                 if let Some(payload) = example.value.payload {
                     examples.push(crate::model::Example {
                         payload,

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::error::{ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::model::{
     Channel, Message, Operation, ParamRule, Parameter, ReplyPattern, ReplyStatus, Spec, SubjectRoot,
 };
@@ -31,7 +31,9 @@ use crate::schema::Definitions;
 use crate::template::{Template, Token};
 use node::{Major, Node};
 
-pub(crate) fn read(store: &mut Store<'_>, doc: usize, id: &str) -> Result<Spec> {
+/// The model of the document, and what the readers warn of: what a document may leave out, which
+/// this generator fills in its own way.
+pub(crate) fn read(store: &mut Store<'_>, doc: usize, id: &str) -> Result<(Spec, Vec<Error>)> {
     let root = Loc {
         doc,
         pointer: String::new(),
@@ -46,6 +48,7 @@ pub(crate) fn read(store: &mut Store<'_>, doc: usize, id: &str) -> Result<Spec> 
         message_names: Namer::new(),
         operation_names: Namer::new(),
         default_content_type: "application/json".into(),
+        warnings: Vec::new(),
     };
     let document = match major {
         Major::Two => v2::read(&mut reader, &root)?,
@@ -55,11 +58,17 @@ pub(crate) fn read(store: &mut Store<'_>, doc: usize, id: &str) -> Result<Spec> 
 }
 
 /// Checks a schema against the JSON Schema draft-07 meta-schema (AsyncAPI schemas are a superset
-/// of draft-07), locating a problem inside it.
+/// of draft-07), locating a problem inside it. A `pattern` that is no regular expression is left
+/// to the lints: JSON Schema says it SHOULD be one, not MUST, so such a schema is valid, and only
+/// this generator cannot use it (an `unsupported` error there).
 fn check_schema(store: &Store<'_>, loc: &Loc, schema: &Value) -> Result<()> {
-    match jsonschema::draft7::meta::validate(schema) {
-        Ok(()) => Ok(()),
-        Err(e) => {
+    let meta = jsonschema::draft7::meta::validator();
+    let problem = meta.iter_errors(schema).find(|e| {
+        !matches!(e.kind(), jsonschema::error::ValidationErrorKind::Format { format } if format == "regex")
+    });
+    match problem {
+        None => Ok(()),
+        Some(e) => {
             let at = Loc {
                 doc: loc.doc,
                 pointer: format!("{}{}", loc.pointer, e.instance_path().as_str()),
@@ -139,6 +148,8 @@ pub(crate) struct Reader<'s, 'l> {
     /// Operations are named as they are read, in the model's order.
     operation_names: Namer,
     pub default_content_type: String,
+    /// What the document leaves out or says twice that does not stop generation.
+    pub warnings: Vec<Error>,
 }
 
 #[derive(Deserialize)]
@@ -316,32 +327,46 @@ impl Reader<'_, '_> {
         Ok(())
     }
 
-    /// A channel's parameters, in the order its address uses them: `declared` maps each declared
-    /// name to where it is and how it reads into a parameter.
+    /// A channel's parameters, in the order its address (at `address`) uses them: `declared`
+    /// maps each declared name to where it is and how it reads into a parameter.
+    ///
+    /// A parameter the address uses but `parameters` does not declare is read as one string token
+    /// with no other rule: AsyncAPI 3 asks for `parameters` only where there are some to describe,
+    /// and frameworks (FastStream) leave them out in 2.x documents too. One declared but not used
+    /// is left out. Both are warnings.
     pub fn parameters(
         &mut self,
-        channel: &Loc,
+        address: &Loc,
         template: &Template,
-        declared: BTreeMap<String, (Loc, ParameterParts)>,
+        mut declared: BTreeMap<String, (Loc, ParameterParts)>,
     ) -> Result<Vec<Parameter>> {
         let used = template.params();
         for p in &used {
             if !declared.contains_key(*p) {
-                return Err(self.store.error(
-                    channel,
+                self.warnings.push(self.store.error(
+                    address,
                     ErrorKind::Lint(format!(
-                        "channel parameter {{{p}}} is not declared in `parameters`"
+                        "channel parameter {{{p}}} is not declared in `parameters`; it is read as one string token: declare it to describe it and give it a rule"
                     )),
                 ));
+                declared.insert(
+                    (*p).to_owned(),
+                    (
+                        address.clone(),
+                        ParameterParts {
+                            description: None,
+                            rule: ParamRule::default(),
+                            payload_field: None,
+                        },
+                    ),
+                );
             }
         }
-        if let Some((unused, (ploc, _))) =
-            declared.iter().find(|(k, _)| !used.contains(&k.as_str()))
-        {
-            return Err(self.store.error(
+        for (unused, (ploc, _)) in declared.iter().filter(|(k, _)| !used.contains(&k.as_str())) {
+            self.warnings.push(self.store.error(
                 ploc,
                 ErrorKind::Lint(format!(
-                    "parameter {unused:?} is declared but the channel name does not use {{{unused}}}"
+                    "parameter {unused:?} is declared but the channel does not use {{{unused}}}; it is left out"
                 )),
             ));
         }
@@ -411,7 +436,7 @@ impl Reader<'_, '_> {
         Ok(rule)
     }
 
-    fn finish(self, document: Document, root: &Loc, id: &str) -> Result<Spec> {
+    fn finish(self, document: Document, root: &Loc, id: &str) -> Result<(Spec, Vec<Error>)> {
         let Document {
             asyncapi,
             title,
@@ -425,6 +450,7 @@ impl Reader<'_, '_> {
             store,
             mut defs,
             messages,
+            warnings,
             ..
         } = self;
         defs.process(store)?;
@@ -446,7 +472,7 @@ impl Reader<'_, '_> {
             definitions: defs.into_model(store),
         };
         crate::dispatch::analyze(&mut spec);
-        Ok(spec)
+        Ok((spec, warnings))
     }
 }
 

@@ -149,10 +149,25 @@ pub(crate) fn read(r: &mut Reader<'_, '_>, root: &Loc) -> Result<Document> {
     r.component_schemas(&components, schemas);
     let mut templates = Vec::new();
     for name in top.value.channels.keys() {
+        if let Some(problem) = crate::template::uri_template_problem(name) {
+            let instead = if name.split('.').any(|t| t == ">") {
+                "; for a NATS wildcard, say the channel in AsyncAPI 3, whose `address` may hold one"
+            } else {
+                ""
+            };
+            return Err(r.store.error(
+                &root.child("channels").child(name),
+                ErrorKind::Structure(format!(
+                    "channel name {name:?} is not a URI template (RFC 6570), as AsyncAPI 2.x requires channel names to be: {problem}; take the varying part as a {{parameter}}{instead}"
+                )),
+            ));
+        }
         let template = Template::parse(name).map_err(|m| {
             r.store.error(
                 &root.child("channels").child(name),
-                ErrorKind::Lint(format!("channel name is not usable as a NATS subject: {m}")),
+                ErrorKind::Unsupported(format!(
+                    "channel name is not usable as a NATS subject: {m}"
+                )),
             )
         })?;
         templates.push(template);

@@ -225,7 +225,7 @@ pub(crate) fn read(r: &mut Reader<'_, '_>, root: &Loc) -> Result<Document> {
         let template = Template::parse(address).map_err(|m| {
             r.store.error(
                 &ch.loc.child("address"),
-                ErrorKind::Lint(format!(
+                ErrorKind::Unsupported(format!(
                     "channel address is not usable as a NATS subject: {m}"
                 )),
             )

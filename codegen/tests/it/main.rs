@@ -6,12 +6,13 @@
 //! each fixture reads into, and the located error of each broken spec. `cli` and `build_api` run
 //! the `asyncapi-codegen` command and the build-script API as their users do.
 
-mod asyncapi_3;
+mod as_received;
 mod bad_specs;
 mod build_api;
 #[cfg(feature = "cli")]
 mod cli;
 mod hostile;
+mod lenient;
 mod model;
 mod mutations;
 

@@ -131,6 +131,10 @@ fn every_fixture_reads_into_its_model() {
         specs.sort();
         for file in specs {
             let path = dir.join(&file);
+            // Refused, as the official parser refuses it (`as_received.rs`).
+            if path.ends_with("as-received/lattice-events.yaml") {
+                continue;
+            }
             let spec = read_spec(&CrateLoader, &path).unwrap_or_else(|e| panic!("{e}"));
             let snapshot = format!("{name}__{}", file.trim_end_matches(".yaml"));
             insta::assert_snapshot!(snapshot, outline(&spec));

@@ -23,7 +23,7 @@ pub const TITLE: &str = "wasmCloud Lattice Events";
 pub const VERSION: &str = "2.0.0";
 
 /// The AsyncAPI version the spec is written in.
-pub const ASYNCAPI_VERSION: &str = "2.6.0";
+pub const ASYNCAPI_VERSION: &str = "3.1.0";
 
 /// The spec at a glance: its channels, operations, messages and roles.
 pub const INFO: ::asyncapi_runtime::SpecInfo = ::asyncapi_runtime::SpecInfo {

@@ -1,8 +1,12 @@
-//! Finds the line of a JSON pointer in block-style YAML text.
+//! Finds the line of a JSON pointer in a document's text: block-style YAML here, JSON in [`json`].
 //!
 //! `serde_yaml_ng::Value` keeps no positions, so this walks the text by indentation. It handles what
 //! specs are written in (block mappings and sequences, quoted keys) and answers `None` for anything
 //! else (flow style, multi-line keys) rather than guessing.
+
+mod json;
+
+pub(crate) use json::first_duplicate_key;
 
 use crate::error::pointer_tokens;
 
@@ -82,6 +86,19 @@ pub(crate) fn duplicate_key_line(text: &str, from: usize, key: &str) -> Option<u
     None
 }
 
+/// The column of the key on 1-based `line` (after any `- ` that starts a sequence item).
+pub(crate) fn key_column(text: &str, line: usize) -> Option<usize> {
+    let raw = text.lines().nth(line.checked_sub(1)?)?;
+    let mut column = raw.len() - raw.trim_start_matches(' ').len();
+    let mut rest = &raw[column..];
+    while let Some(after) = rest.strip_prefix("- ") {
+        let spaces = after.len() - after.trim_start_matches(' ').len();
+        column += 2 + spaces;
+        rest = &after[spaces..];
+    }
+    Some(column)
+}
+
 /// Whether the value of the `key:` (or `- key:`) on line `i` is a flow collection (`{…}`, `[…]`).
 fn opens_flow(lines: &[Option<Line<'_>>], i: usize, inline_col: Option<usize>) -> bool {
     let Some(line) = &lines[i] else { return false };
@@ -98,6 +115,11 @@ fn opens_flow(lines: &[Option<Line<'_>>], i: usize, inline_col: Option<usize>) -
     })
 }
 
+/// Whether the document is written in JSON (flow style) rather than block-style YAML.
+pub(crate) fn is_json(text: &str) -> bool {
+    text.trim_start().starts_with(['{', '['])
+}
+
 /// The 1-based line of the value at `pointer`, if the text is simple enough to tell. A value
 /// inside a flow collection is placed on the line where the collection starts.
 pub(crate) fn line_of(text: &str, pointer: &str) -> Option<usize> {
@@ -105,10 +127,8 @@ pub(crate) fn line_of(text: &str, pointer: &str) -> Option<usize> {
     if tokens.is_empty() {
         return Some(1);
     }
-    // A document in flow style (JSON) has no lines to walk; answering at once matters when a
-    // large one reports many problems.
-    if text.trim_start().starts_with(['{', '[']) {
-        return None;
+    if is_json(text) {
+        return json::line_of(text, &tokens);
     }
     let lines = lines(text);
     // (line index, column at which the children of the current node start, or None for "any
@@ -118,7 +138,7 @@ pub(crate) fn line_of(text: &str, pointer: &str) -> Option<usize> {
     // Column of the content on the current line when a sequence item was entered (`- key: v`).
     let mut inline_col: Option<usize> = None;
     let mut found = None;
-    for token in &tokens {
+    for (depth, token) in tokens.iter().enumerate() {
         let mut hit = None;
         let mut seq_index = 0usize;
         let mut i = start;
@@ -132,16 +152,19 @@ pub(crate) fn line_of(text: &str, pointer: &str) -> Option<usize> {
                 Some(col) if i == start => (col, &line.content[col - line.indent..]),
                 _ => (line.indent, line.content),
             };
+            // A sequence may sit at its key's own column (`examples:` then `- name: …` below it).
+            let item_here =
+                token.parse::<usize>().is_ok() && (content.starts_with("- ") || content == "-");
             if i != start || inline_col.is_none() {
                 if let Some(p) = parent_indent {
-                    if indent <= p {
+                    if indent < p || (indent == p && !item_here) {
                         break;
                     }
                 }
             }
             let direct_child = |child_indent: usize| match parent_indent {
                 None => child_indent == lines.iter().flatten().next().map_or(0, |l| l.indent),
-                Some(p) => child_indent > p,
+                Some(p) => child_indent > p || (item_here && child_indent == p),
             };
             if let Some(item) =
                 content
@@ -175,10 +198,20 @@ pub(crate) fn line_of(text: &str, pointer: &str) -> Option<usize> {
             }
         }
         let Some((line, indent, col)) = hit else {
-            // A value written in flow style (`count: {type: 12}`) starts on its parent's line.
-            return found
-                .filter(|&l| opens_flow(&lines, l, inline_col))
-                .map(|l| l + 1);
+            let parent = found?;
+            // A value written in flow style (`count: {type: 12}`) starts on its parent's line;
+            // one that opens on the next line (`payload:` then `{`) is read as JSON from there.
+            if opens_flow(&lines, parent, inline_col) {
+                return Some(parent + 1);
+            }
+            let next = (parent + 1..lines.len()).find(|&i| lines[i].is_some())?;
+            let content = lines[next].as_ref()?.content;
+            if !content.starts_with(['{', '[']) {
+                return None;
+            }
+            let offset: usize = text.split_inclusive('\n').take(next).map(str::len).sum();
+            let flow = &text[offset..];
+            return Some(json::line_of(flow, &tokens[depth..]).map_or(next + 1, |l| next + l));
         };
         found = Some(line);
         start = if col.is_some() { line } else { line + 1 };
@@ -249,6 +282,26 @@ components:
         assert_eq!(line_of(DOC, "/channels/nope"), None);
         assert_eq!(line_of(DOC, "/info/title/deeper"), None);
         assert_eq!(line_of("{a: {b: 1}}", "/a/b"), None);
+    }
+
+    #[test]
+    fn a_sequence_at_its_keys_column_is_found() {
+        let doc = "messages:\n  A:\n    examples:\n    - name: one\n      payload:\n        count: 1\n    - name: two\n      payload:\n        count: 2\n    summary: s\n";
+        assert_eq!(
+            line_of(doc, "/messages/A/examples/1/payload/count"),
+            Some(9)
+        );
+        assert_eq!(line_of(doc, "/messages/A/examples/0/name"), Some(4));
+        assert_eq!(line_of(doc, "/messages/A/summary"), Some(10));
+        assert_eq!(line_of(doc, "/messages/A/examples/2"), None);
+    }
+
+    #[test]
+    fn json_written_under_a_key_is_read_as_json() {
+        let doc = "examples:\n  - payload:\n      {\n        \"a\": 1,\n        \"b\": null\n      }\n  - payload:\n      {x: 1,\n       y: 2}\n";
+        assert_eq!(line_of(doc, "/examples/0/payload/b"), Some(5));
+        // Flow style that is not JSON: the line where it opens.
+        assert_eq!(line_of(doc, "/examples/1/payload/y"), Some(8));
     }
 
     #[test]
