@@ -124,7 +124,7 @@ impl<'a> Scanner<'a> {
             b'"' => self.string().map(drop),
             b'{' => {
                 self.at += 1;
-                self.members(|s, _| s.skip())
+                self.members(|s, _, _| s.skip())
             }
             b'[' => {
                 self.at += 1;
@@ -142,17 +142,23 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// The members of an object whose `{` was read, each given to `member` at its value.
-    fn members(&mut self, mut member: impl FnMut(&mut Self, String) -> Option<()>) -> Option<()> {
+    /// The members of an object whose `{` was read, each given to `member` at its value with its
+    /// key and where the key starts.
+    fn members(
+        &mut self,
+        mut member: impl FnMut(&mut Self, String, usize) -> Option<()>,
+    ) -> Option<()> {
         self.blank();
         if self.peek() == Some(b'}') {
             self.at += 1;
             return Some(());
         }
         loop {
+            self.blank();
+            let start = self.at;
             let key = self.string()?;
             self.expect(b':')?;
-            member(self, key)?;
+            member(self, key, start)?;
             self.blank();
             match self.peek()? {
                 b',' => self.at += 1,
@@ -223,93 +229,51 @@ impl<'a> Scanner<'a> {
     /// [`Found::Duplicate`] the position is at the repeated key.
     fn duplicate(&mut self, path: &mut String) -> Found {
         self.blank();
-        let outcome = match self.peek() {
+        let mut found = Found::None;
+        let read = match self.peek() {
             Some(b'{') => {
                 self.at += 1;
                 let mut seen = std::collections::HashSet::new();
-                let mut found = Found::None;
-                let read = self.members_with_start(|s, key, key_start| {
-                    let len = path.len();
-                    path.push('/');
-                    path.push_str(&escape_token(&key));
+                self.members(|s, key, start| {
+                    let token = escape_token(&key);
                     if !seen.insert(key) {
-                        s.at = key_start;
+                        s.at = start;
+                        path.push('/');
+                        path.push_str(&token);
                         found = Found::Duplicate;
                         return None;
                     }
-                    match s.duplicate(path) {
-                        Found::None => {
-                            path.truncate(len);
-                            Some(())
-                        }
-                        other => {
-                            found = other;
-                            None
-                        }
-                    }
-                });
-                match (read, found) {
-                    (_, Found::Duplicate) => Found::Duplicate,
-                    (Some(()), _) => Found::None,
-                    _ => Found::Unreadable,
-                }
+                    s.child(path, &token, &mut found)
+                })
             }
             Some(b'[') => {
                 self.at += 1;
-                let mut found = Found::None;
-                let read = self.items(|s, index| {
-                    let len = path.len();
-                    path.push_str(&format!("/{index}"));
-                    match s.duplicate(path) {
-                        Found::None => {
-                            path.truncate(len);
-                            Some(())
-                        }
-                        other => {
-                            found = other;
-                            None
-                        }
-                    }
-                });
-                match (read, found) {
-                    (_, Found::Duplicate) => Found::Duplicate,
-                    (Some(()), _) => Found::None,
-                    _ => Found::Unreadable,
-                }
+                self.items(|s, index| s.child(path, &index.to_string(), &mut found))
             }
-            Some(_) => match self.skip() {
-                Some(()) => Found::None,
-                None => Found::Unreadable,
-            },
-            None => Found::Unreadable,
+            Some(_) => self.skip(),
+            None => None,
         };
-        outcome
+        match (read, found) {
+            (_, Found::Duplicate) => Found::Duplicate,
+            (Some(()), _) => Found::None,
+            _ => Found::Unreadable,
+        }
     }
 
-    /// [`Self::members`], telling `member` where its key starts.
-    fn members_with_start(
-        &mut self,
-        mut member: impl FnMut(&mut Self, String, usize) -> Option<()>,
-    ) -> Option<()> {
-        self.blank();
-        if self.peek() == Some(b'}') {
-            self.at += 1;
-            return Some(());
-        }
-        loop {
-            self.blank();
-            let start = self.at;
-            let key = self.string()?;
-            self.expect(b':')?;
-            member(self, key, start)?;
-            self.blank();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    return Some(());
-                }
-                _ => return None,
+    /// [`Self::duplicate`] in the child at `token`: `Some` to go on with the next child, `None`
+    /// (with `found` set) to stop.
+    fn child(&mut self, path: &mut String, token: &str, found: &mut Found) -> Option<()> {
+        let len = path.len();
+        path.push('/');
+        path.push_str(token);
+        match self.duplicate(path) {
+            Found::None => {
+                path.truncate(len);
+                Some(())
+            }
+            other => {
+                *found = other;
+                None
             }
         }
     }
