@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use futures::StreamExt;
-use wasmcloud_protocol::control_interface::client::Client;
+use wasmcloud_protocol::control_interface::peer::Client;
 use wasmcloud_protocol::control_interface::types as ctl;
 use wasmcloud_protocol::runtime::nats::{async_nats, round_trip, GatherOptions};
 use workspace_tests::mock_host::{LatticeStore, MockHost, MockHostConfig};

@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use serde_json::json;
-use wasmcloud_protocol::control_interface::client::Client;
-use wasmcloud_protocol::lattice_events::client::Client as Events;
+use wasmcloud_protocol::control_interface::peer::Client;
 use wasmcloud_protocol::lattice_events::messages::LatticeEvent;
+use wasmcloud_protocol::lattice_events::peer::Client as Events;
 use wasmcloud_protocol::runtime::nats::{
     async_nats, round_trip, GatherOptions, RequestOptions, DEFAULT_QUIET,
 };

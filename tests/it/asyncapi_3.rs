@@ -11,9 +11,9 @@ use std::time::Duration;
 use asyncapi_runtime::nats::{async_nats, Reject, RequestErrorKind, RequestOptions, ServeOptions};
 use futures::StreamExt;
 use tokio::sync::mpsc;
-use workspace_tests::fixtures::fixture_nats_3_0::client::Client;
+use workspace_tests::fixtures::fixture_nats_3_0::app::{self, serve, Responder};
 use workspace_tests::fixtures::fixture_nats_3_0::messages::Mode;
-use workspace_tests::fixtures::fixture_nats_3_0::responder::{serve, Responder};
+use workspace_tests::fixtures::fixture_nats_3_0::peer::Client;
 use workspace_tests::fixtures::fixture_nats_3_0::subjects::{ModeSubject, SetpointSubject};
 use workspace_tests::fixtures::fixture_nats_3_0::types::{
     BoostPayload, BoostPayloadMode, EcoPayload, EcoPayloadMode, ReadingPayload, SetTemperature,
@@ -153,14 +153,16 @@ async fn a_3_0_service_answers_on_the_inbox_in_its_queue_group_and_its_messages_
         ]
     );
 
-    // The send operation: a typed subscription to this room's readings, not another's.
-    let mut readings = kitchen.subscribe_reading().await.unwrap();
-    office
-        .publish_reading(&ReadingPayload { celsius: 19.0 })
+    // The send operation: the thermostats publish (the application's client), and the peer has a
+    // typed subscription to this room's readings, not another's.
+    let mut readings = kitchen.subscribe_report_reading().await.unwrap();
+    let thermostat = |room| app::Client::new(nats.clone(), "home1", room).unwrap();
+    thermostat("office")
+        .publish_report_reading(&ReadingPayload { celsius: 19.0 })
         .await
         .unwrap();
-    kitchen
-        .publish_reading(&ReadingPayload { celsius: 20.5 })
+    thermostat("kitchen")
+        .publish_report_reading(&ReadingPayload { celsius: 20.5 })
         .await
         .unwrap();
     let reading = within("a reading", readings.next())

@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use futures::StreamExt;
-use wasmcloud_protocol::control_interface::client::Client;
+use wasmcloud_protocol::control_interface::peer::Client;
 use wasmcloud_protocol::control_interface::types as ctl;
-use wasmcloud_protocol::lattice_events::client::Client as Events;
 use wasmcloud_protocol::lattice_events::messages::LatticeEvent;
+use wasmcloud_protocol::lattice_events::peer::Client as Events;
 use wasmcloud_protocol::runtime::nats::{round_trip, Finish, GatherOptions, RequestOptions};
 use wasmcloud_protocol::runtime::SubjectPrefix;
 use workspace_tests::mock_host::MockHostConfig;

@@ -1,6 +1,7 @@
 //! The workspace-level tests, one binary (a module per concern), so the suite links once.
 
 mod asyncapi_3;
+mod both_sides;
 mod cluster;
 mod drift;
 mod golden;

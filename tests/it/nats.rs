@@ -11,10 +11,10 @@ use cloudevents::AttributesReader;
 use futures::StreamExt;
 use serde_json::json;
 use wasmcloud_control_interface as official;
-use wasmcloud_protocol::control_interface::client::Client;
+use wasmcloud_protocol::control_interface::peer::Client;
 use wasmcloud_protocol::control_interface::types as ctl;
-use wasmcloud_protocol::lattice_events::client::Client as Events;
 use wasmcloud_protocol::lattice_events::messages::{self as evt_messages, LatticeEvent};
+use wasmcloud_protocol::lattice_events::peer::Client as Events;
 use wasmcloud_protocol::runtime::nats::{
     async_nats, round_trip, Finish, GatherOptions, RequestErrorKind, RequestOptions, Server,
 };

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use wasmcloud_protocol::control_interface as ctl_spec;
-use wasmcloud_protocol::control_interface::client::Client;
-use wasmcloud_protocol::lattice_events::client::Client as Events;
+use wasmcloud_protocol::control_interface::peer::Client;
 use wasmcloud_protocol::lattice_events::messages::LatticeEvent;
+use wasmcloud_protocol::lattice_events::peer::Client as Events;
 use wasmcloud_protocol::runtime::nats::{GatherOptions, RequestOptions};
 use wasmcloud_protocol::runtime::permissions::{PermissionOptions, Permissions, Role};
 use wasmcloud_protocol::runtime::SubjectPrefix;

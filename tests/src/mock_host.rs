@@ -14,9 +14,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use wasmcloud_protocol::control_interface::responder::{serve, Responder};
+use wasmcloud_protocol::control_interface::app::{serve, Responder};
 use wasmcloud_protocol::control_interface::{subjects, types as ctl};
-use wasmcloud_protocol::lattice_events::client::Client as Events;
+use wasmcloud_protocol::lattice_events::app::Client as Events;
 use wasmcloud_protocol::lattice_events::types as evt;
 use wasmcloud_protocol::runtime::nats::{
     async_nats, Reject, RequestOptions, ServeError, ServeOptions, Server,

@@ -5,7 +5,8 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 use crate::model::{Channel, Direction, ParamRule, ReplyPattern, Spec};
-use crate::naming::{pascal, snake, Namer};
+use crate::naming::operations::OperationName;
+use crate::naming::{snake, Namer};
 use crate::template::{Piece, Template, Token};
 
 use super::messages::{ident, payload_type};
@@ -845,7 +846,7 @@ pub(crate) fn operation_markers(spec: &Spec) -> Vec<Ident> {
     }
     spec.operations
         .iter()
-        .map(|op| ident(&names.unique(pascal(&op.id))))
+        .map(|op| ident(&names.unique(OperationName::of(&op.id).marker())))
         .collect()
 }
 

@@ -176,7 +176,9 @@ impl Reader<'_, '_> {
         if let Some(format) = &msg.schema_format {
             self.json_schema_format(&mloc.child("schemaFormat"), "payload", format)?;
         }
-        let ident = self.message_names.unique(pascal(&name));
+        let ident = self
+            .message_names
+            .unique(pascal(crate::naming::operations::readable(&name)));
         let payload = match msg.payload {
             None => None,
             Some(_) => Some(self.payload(&mloc, &ident)?),

@@ -8,7 +8,7 @@
 //! whole.
 
 mod message;
-mod naming;
+
 mod node;
 mod v2;
 mod v3;
@@ -212,7 +212,8 @@ impl Reader<'_, '_> {
 
     /// The Rust name of the next operation.
     pub fn operation_ident(&mut self, id: &str) -> String {
-        self.operation_names.unique(snake(id))
+        self.operation_names
+            .unique(crate::naming::operations::OperationName::of(id).name)
     }
 
     /// Reads the object at `loc` (after `$ref`s) as this version's `T`.

@@ -172,7 +172,7 @@ pub(crate) fn read(r: &mut Reader<'_, '_>, root: &Loc) -> Result<Document> {
         })?;
         templates.push(template);
     }
-    let idents = super::naming::channels(&templates);
+    let idents = crate::naming::channels::channels(&templates);
     let mut channels = Vec::new();
     let mut operations = Vec::new();
     for ((name, template), ident) in top.value.channels.keys().zip(templates).zip(idents) {

@@ -232,7 +232,7 @@ pub(crate) fn read(r: &mut Reader<'_, '_>, root: &Loc) -> Result<Document> {
         })?;
         templates.push(template);
     }
-    let idents = super::naming::channels(&templates);
+    let idents = crate::naming::channels::channels(&templates);
     let mut channels = Vec::new();
     for ((&i, template), ident) in addressed.iter().zip(templates).zip(idents) {
         channels.push(channel(r, &read_channels[i], template, ident)?);

@@ -15,6 +15,7 @@ mod hostile;
 mod lenient;
 mod model;
 mod mutations;
+mod sides;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use crate::control_interface::client::Client;
 use crate::control_interface::operations::GetHosts;
+use crate::control_interface::peer::Client;
 use crate::control_interface::subjects::HostPingSubject;
 use crate::control_interface::types::HostSummaryResponse;
 use crate::runtime::nats::{Reply, RequestError};

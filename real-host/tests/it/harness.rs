@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use serde_json::Value;
-use wasmcloud_protocol::control_interface::client::Client;
-use wasmcloud_protocol::lattice_events::client::Client as Events;
+use wasmcloud_protocol::control_interface::peer::Client;
+use wasmcloud_protocol::lattice_events::peer::Client as Events;
 use wasmcloud_protocol::lattice_events::messages::LatticeEvent;
 use wasmcloud_protocol::runtime::nats::{async_nats, GatherOptions, RequestOptions};
 use wasmcloud_protocol::runtime::permissions::{PermissionOptions, Role};

@@ -716,14 +716,20 @@ pub fn dedicated_filters(
             .find(|o| o.messages.len() == 1 && o.messages[0] == *message)
             .map(|o| o.channel)
             .ok_or_else(|| {
-                RequestError::from(SubjectError::NoMatch {
-                    subject: format!("{}/{}", message.spec, message.name),
-                    expected: format!("a message of {} with a channel of its own", spec.id),
-                })
+                no_channel_of_its_own(spec, Some(&format!("{}/{}", message.spec, message.name)))
             })?;
         out.push(channel.filter(values, prefix)?);
     }
     Ok(out)
+}
+
+/// The error for a message that has no channel of its own (a value of a kind the spec does not
+/// know, named by `what`): of kind [`RequestErrorKind::Subject`], as nothing can be sent.
+pub fn no_channel_of_its_own(spec: &super::SpecInfo, what: Option<&str>) -> RequestError {
+    RequestError::from(SubjectError::NoMatch {
+        subject: what.unwrap_or("a message without its tag").to_owned(),
+        expected: format!("a message of {} with a channel of its own", spec.id),
+    })
 }
 
 /// A message received on a subscription.

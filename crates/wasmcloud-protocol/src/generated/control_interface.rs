@@ -11,10 +11,10 @@
 //! hosts (1.9.x) and the official client crate (wasmcloud-control-interface 3.0.1) put on the wire.
 
 #[cfg(feature = "nats")]
-pub use self::client::Client;
+pub use self::peer::Client;
 
 #[cfg(feature = "nats")]
-pub use self::responder::{serve, Responder};
+pub use self::app::{serve, Responder};
 
 /// Short name of the spec this module is generated from.
 pub const SPEC: &str = "control-interface";
@@ -4767,17 +4767,18 @@ pub mod views {
     ];
 }
 
-/// A typed NATS client: one async method per operation of the spec.
-///
-/// Errors tell apart a timeout, no responders, a transport failure, an undecodable or invalid
-/// reply, and a refusal by the responder with its reason.
+/// The application's peer: its [`Client`] sends what the application receives (requests, commands)
+/// and receives what the application sends.
 #[cfg(feature = "nats")]
-pub mod client {
+pub mod peer {
     use ::asyncapi_runtime::nats as rt;
 
     use super::operations as ops;
 
-    /// Sends the spec's requests and receives its messages on one NATS connection.
+    /// Sends what the application receives and receives what it sends, on one NATS connection.
+    ///
+    /// Errors tell apart a timeout, no responders, a transport failure, an undecodable or invalid
+    /// reply, and a refusal by the responder with its reason.
     #[derive(Debug, Clone)]
     pub struct Client {
         requester: rt::Requester,
@@ -5167,18 +5168,20 @@ pub mod client {
     }
 }
 
-/// The answering side of the spec's requests: implement [`Responder`], then [`serve`] it.
+/// The application the spec describes: its [`Responder`] answers (or takes) what the application
+/// receives ([`serve`] runs it).
 #[cfg(feature = "nats")]
-pub mod responder {
+pub mod app {
     use std::future::Future;
 
     use ::asyncapi_runtime::nats as rt;
 
     use super::operations as ops;
 
-    /// One method per request operation; each has a default that refuses (or, for a fire-and-forget
-    /// command, ignores), so an implementation answers only what it supports. A method returns the
-    /// reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply at all).
+    /// One method per operation the application receives; each has a default that refuses (or, for
+    /// a fire-and-forget message, ignores), so an implementation answers only what it supports. A
+    /// method returns the reply, or a [`rt::Reject`]: refused with a reason, or silently (no reply
+    /// at all).
     pub trait Responder: Send + Sync + 'static {
         /// `getClaims` on `wasmbus.ctl.v1.{lattice}.claims.get`: List the claims known to the
         /// lattice.
@@ -5389,10 +5392,10 @@ pub mod responder {
         }
     }
 
-    /// Subscribes to the subjects of every request operation (fixed values and queue groups from
-    /// `options`) and answers each request with `responder`, one task per operation, until the
-    /// returned [`rt::Server`] is dropped. Returns once the server has every subscription. A
-    /// request that cannot be decoded is answered with the reason, as a refusal.
+    /// Subscribes to the subjects of every operation [`Responder`] answers (fixed values and queue
+    /// groups from `options`) and answers each message with `responder`, one task per operation,
+    /// until the returned [`rt::Server`] is dropped. Returns once the server has every
+    /// subscription. A request that cannot be decoded is answered with the reason, as a refusal.
     pub async fn serve<R: Responder>(
         nats: rt::async_nats::Client,
         responder: R,

@@ -9,9 +9,9 @@
 //! control interface's topic prefix does not apply to events. Used by wash, wadm, the dashboard and
 //! custom integrations to react to changes in lattice state.
 
-#[cfg(feature = "nats")]
-pub use self::client::Client;
 pub use self::messages::LatticeEvent;
+#[cfg(feature = "nats")]
+pub use self::peer::Client;
 
 /// Short name of the spec this module is generated from.
 pub const SPEC: &str = "lattice-events";
@@ -7026,19 +7026,20 @@ pub mod views {
     ];
 }
 
-/// A typed NATS client: one async method per operation of the spec.
-///
-/// Errors tell apart a timeout, no responders, a transport failure, an undecodable or invalid
-/// reply.
+/// The application's peer: its [`Client`] sends what the application receives (requests, commands)
+/// and receives what the application sends.
 #[cfg(feature = "nats")]
-pub mod client {
+pub mod peer {
     use ::asyncapi_runtime::nats as rt;
 
     use ::asyncapi_runtime::{ChannelFilter, ChannelSubject};
 
     use super::operations as ops;
 
-    /// Sends the spec's requests and receives its messages on one NATS connection.
+    /// Sends what the application receives and receives what it sends, on one NATS connection.
+    ///
+    /// Errors tell apart a timeout, no responders, a transport failure, an undecodable or invalid
+    /// reply.
     #[derive(Debug, Clone)]
     pub struct Client {
         requester: rt::Requester,
@@ -7110,20 +7111,6 @@ pub mod client {
                 .await
         }
 
-        /// `receiveComponentScaleFailed` on `wasmbus.evt.{lattice}.component_scale_failed`:
-        /// Component Scale Failed Event.
-        ///
-        /// Publishes the message on its subject (the side that emits it).
-        pub async fn publish_component_scale_failed(
-            &self,
-            request: &super::types::ComponentScaleFailedPayload,
-        ) -> Result<(), rt::RequestError> {
-            let subject = super::subjects::ComponentScaleFailedSubject::new(&self.lattice)?;
-            self.requester
-                .publish::<ops::ReceiveComponentScaleFailed>(&subject, request)
-                .await
-        }
-
         /// Receives the messages of `receiveComponentScaleFailed` on
         /// `wasmbus.evt.{lattice}.component_scale_failed` (other parameters open). A message that
         /// does not decode is an `Err` item; the stream goes on.
@@ -7135,20 +7122,6 @@ pub mod client {
                 .render_with(self.requester.options().subject_prefix());
             self.requester
                 .subscribe::<ops::ReceiveComponentScaleFailed>(&[filter])
-                .await
-        }
-
-        /// `receiveComponentScaled` on `wasmbus.evt.{lattice}.component_scaled`: Component Scaled
-        /// Event.
-        ///
-        /// Publishes the message on its subject (the side that emits it).
-        pub async fn publish_component_scaled(
-            &self,
-            request: &super::types::ComponentScaledPayload,
-        ) -> Result<(), rt::RequestError> {
-            let subject = super::subjects::ComponentScaledSubject::new(&self.lattice)?;
-            self.requester
-                .publish::<ops::ReceiveComponentScaled>(&subject, request)
                 .await
         }
 
@@ -7166,19 +7139,6 @@ pub mod client {
                 .await
         }
 
-        /// `receiveConfigDeleted` on `wasmbus.evt.{lattice}.config_deleted`: Config Deleted Event.
-        ///
-        /// Publishes the message on its subject (the side that emits it).
-        pub async fn publish_config_deleted(
-            &self,
-            request: &super::types::ConfigDeletedPayload,
-        ) -> Result<(), rt::RequestError> {
-            let subject = super::subjects::ConfigDeletedSubject::new(&self.lattice)?;
-            self.requester
-                .publish::<ops::ReceiveConfigDeleted>(&subject, request)
-                .await
-        }
-
         /// Receives the messages of `receiveConfigDeleted` on
         /// `wasmbus.evt.{lattice}.config_deleted` (other parameters open). A message that does not
         /// decode is an `Err` item; the stream goes on.
@@ -7193,19 +7153,6 @@ pub mod client {
                 .await
         }
 
-        /// `receiveConfigSet` on `wasmbus.evt.{lattice}.config_set`: Config Set Event.
-        ///
-        /// Publishes the message on its subject (the side that emits it).
-        pub async fn publish_config_set(
-            &self,
-            request: &super::types::ConfigSetPayload,
-        ) -> Result<(), rt::RequestError> {
-            let subject = super::subjects::ConfigSetSubject::new(&self.lattice)?;
-            self.requester
-                .publish::<ops::ReceiveConfigSet>(&subject, request)
-                .await
-        }
-
         /// Receives the messages of `receiveConfigSet` on `wasmbus.evt.{lattice}.config_set` (other
         /// parameters open). A message that does not decode is an `Err` item; the stream goes on.
         pub async fn subscribe_config_set(
@@ -7216,20 +7163,6 @@ pub mod client {
                 .render_with(self.requester.options().subject_prefix());
             self.requester
                 .subscribe::<ops::ReceiveConfigSet>(&[filter])
-                .await
-        }
-
-        /// `receiveHealthCheckFailed` on `wasmbus.evt.{lattice}.health_check_failed`: Health Check
-        /// Failed Event.
-        ///
-        /// Publishes the message on its subject (the side that emits it).
-        pub async fn publish_health_check_failed(
-            &self,
-            request: &super::types::HealthCheckFailedPayload,
-        ) -> Result<(), rt::RequestError> {
-            let subject = super::subjects::HealthCheckFailedSubject::new(&self.lattice)?;
-            self.requester
-                .publish::<ops::ReceiveHealthCheckFailed>(&subject, request)
                 .await
         }
 
@@ -7247,20 +7180,6 @@ pub mod client {
                 .await
         }
 
-        /// `receiveHealthCheckPassed` on `wasmbus.evt.{lattice}.health_check_passed`: Health Check
-        /// Passed Event.
-        ///
-        /// Publishes the message on its subject (the side that emits it).
-        pub async fn publish_health_check_passed(
-            &self,
-            request: &super::types::HealthCheckPassedPayload,
-        ) -> Result<(), rt::RequestError> {
-            let subject = super::subjects::HealthCheckPassedSubject::new(&self.lattice)?;
-            self.requester
-                .publish::<ops::ReceiveHealthCheckPassed>(&subject, request)
-                .await
-        }
-
         /// Receives the messages of `receiveHealthCheckPassed` on
         /// `wasmbus.evt.{lattice}.health_check_passed` (other parameters open). A message that does
         /// not decode is an `Err` item; the stream goes on.
@@ -7272,20 +7191,6 @@ pub mod client {
                 .render_with(self.requester.options().subject_prefix());
             self.requester
                 .subscribe::<ops::ReceiveHealthCheckPassed>(&[filter])
-                .await
-        }
-
-        /// `receiveHealthCheckStatus` on `wasmbus.evt.{lattice}.health_check_status`: Health Check
-        /// Status Event.
-        ///
-        /// Publishes the message on its subject (the side that emits it).
-        pub async fn publish_health_check_status(
-            &self,
-            request: &super::types::HealthCheckStatusPayload,
-        ) -> Result<(), rt::RequestError> {
-            let subject = super::subjects::HealthCheckStatusSubject::new(&self.lattice)?;
-            self.requester
-                .publish::<ops::ReceiveHealthCheckStatus>(&subject, request)
                 .await
         }
 
@@ -7303,19 +7208,6 @@ pub mod client {
                 .await
         }
 
-        /// `receiveHostHeartbeat` on `wasmbus.evt.{lattice}.host_heartbeat`: Host Heartbeat Event.
-        ///
-        /// Publishes the message on its subject (the side that emits it).
-        pub async fn publish_host_heartbeat(
-            &self,
-            request: &super::types::HostHeartbeatPayload,
-        ) -> Result<(), rt::RequestError> {
-            let subject = super::subjects::HostHeartbeatSubject::new(&self.lattice)?;
-            self.requester
-                .publish::<ops::ReceiveHostHeartbeat>(&subject, request)
-                .await
-        }
-
         /// Receives the messages of `receiveHostHeartbeat` on
         /// `wasmbus.evt.{lattice}.host_heartbeat` (other parameters open). A message that does not
         /// decode is an `Err` item; the stream goes on.
@@ -7327,19 +7219,6 @@ pub mod client {
                 .render_with(self.requester.options().subject_prefix());
             self.requester
                 .subscribe::<ops::ReceiveHostHeartbeat>(&[filter])
-                .await
-        }
-
-        /// `receiveHostStarted` on `wasmbus.evt.{lattice}.host_started`: Host Started Event.
-        ///
-        /// Publishes the message on its subject (the side that emits it).
-        pub async fn publish_host_started(
-            &self,
-            request: &super::types::HostStartedPayload,
-        ) -> Result<(), rt::RequestError> {
-            let subject = super::subjects::HostStartedSubject::new(&self.lattice)?;
-            self.requester
-                .publish::<ops::ReceiveHostStarted>(&subject, request)
                 .await
         }
 
@@ -7357,19 +7236,6 @@ pub mod client {
                 .await
         }
 
-        /// `receiveHostStopped` on `wasmbus.evt.{lattice}.host_stopped`: Host Stopped Event.
-        ///
-        /// Publishes the message on its subject (the side that emits it).
-        pub async fn publish_host_stopped(
-            &self,
-            request: &super::types::HostStoppedPayload,
-        ) -> Result<(), rt::RequestError> {
-            let subject = super::subjects::HostStoppedSubject::new(&self.lattice)?;
-            self.requester
-                .publish::<ops::ReceiveHostStopped>(&subject, request)
-                .await
-        }
-
         /// Receives the messages of `receiveHostStopped` on `wasmbus.evt.{lattice}.host_stopped`
         /// (other parameters open). A message that does not decode is an `Err` item; the stream
         /// goes on.
@@ -7381,19 +7247,6 @@ pub mod client {
                 .render_with(self.requester.options().subject_prefix());
             self.requester
                 .subscribe::<ops::ReceiveHostStopped>(&[filter])
-                .await
-        }
-
-        /// `receiveLabelsChanged` on `wasmbus.evt.{lattice}.labels_changed`: Labels Changed Event.
-        ///
-        /// Publishes the message on its subject (the side that emits it).
-        pub async fn publish_labels_changed(
-            &self,
-            request: &super::types::LabelsChangedPayload,
-        ) -> Result<(), rt::RequestError> {
-            let subject = super::subjects::LabelsChangedSubject::new(&self.lattice)?;
-            self.requester
-                .publish::<ops::ReceiveLabelsChanged>(&subject, request)
                 .await
         }
 
@@ -7411,20 +7264,6 @@ pub mod client {
                 .await
         }
 
-        /// `receiveLinkdefDeleted` on `wasmbus.evt.{lattice}.linkdef_deleted`: Link Definition
-        /// Deleted Event.
-        ///
-        /// Publishes the message on its subject (the side that emits it).
-        pub async fn publish_linkdef_deleted(
-            &self,
-            request: &super::types::LinkdefDeletedPayload,
-        ) -> Result<(), rt::RequestError> {
-            let subject = super::subjects::LinkdefDeletedSubject::new(&self.lattice)?;
-            self.requester
-                .publish::<ops::ReceiveLinkdefDeleted>(&subject, request)
-                .await
-        }
-
         /// Receives the messages of `receiveLinkdefDeleted` on
         /// `wasmbus.evt.{lattice}.linkdef_deleted` (other parameters open). A message that does not
         /// decode is an `Err` item; the stream goes on.
@@ -7436,19 +7275,6 @@ pub mod client {
                 .render_with(self.requester.options().subject_prefix());
             self.requester
                 .subscribe::<ops::ReceiveLinkdefDeleted>(&[filter])
-                .await
-        }
-
-        /// `receiveLinkdefSet` on `wasmbus.evt.{lattice}.linkdef_set`: Link Definition Set Event.
-        ///
-        /// Publishes the message on its subject (the side that emits it).
-        pub async fn publish_linkdef_set(
-            &self,
-            request: &super::types::LinkdefSetPayload,
-        ) -> Result<(), rt::RequestError> {
-            let subject = super::subjects::LinkdefSetSubject::new(&self.lattice)?;
-            self.requester
-                .publish::<ops::ReceiveLinkdefSet>(&subject, request)
                 .await
         }
 
@@ -7466,20 +7292,6 @@ pub mod client {
                 .await
         }
 
-        /// `receiveLinkdefSetFailed` on `wasmbus.evt.{lattice}.linkdef_set_failed`: Link Definition
-        /// Set Failed Event.
-        ///
-        /// Publishes the message on its subject (the side that emits it).
-        pub async fn publish_linkdef_set_failed(
-            &self,
-            request: &super::types::LinkdefSetFailedPayload,
-        ) -> Result<(), rt::RequestError> {
-            let subject = super::subjects::LinkdefSetFailedSubject::new(&self.lattice)?;
-            self.requester
-                .publish::<ops::ReceiveLinkdefSetFailed>(&subject, request)
-                .await
-        }
-
         /// Receives the messages of `receiveLinkdefSetFailed` on
         /// `wasmbus.evt.{lattice}.linkdef_set_failed` (other parameters open). A message that does
         /// not decode is an `Err` item; the stream goes on.
@@ -7491,20 +7303,6 @@ pub mod client {
                 .render_with(self.requester.options().subject_prefix());
             self.requester
                 .subscribe::<ops::ReceiveLinkdefSetFailed>(&[filter])
-                .await
-        }
-
-        /// `receiveProviderStartFailed` on `wasmbus.evt.{lattice}.provider_start_failed`: Provider
-        /// Start Failed Event.
-        ///
-        /// Publishes the message on its subject (the side that emits it).
-        pub async fn publish_provider_start_failed(
-            &self,
-            request: &super::types::ProviderStartFailedPayload,
-        ) -> Result<(), rt::RequestError> {
-            let subject = super::subjects::ProviderStartFailedSubject::new(&self.lattice)?;
-            self.requester
-                .publish::<ops::ReceiveProviderStartFailed>(&subject, request)
                 .await
         }
 
@@ -7522,20 +7320,6 @@ pub mod client {
                 .await
         }
 
-        /// `receiveProviderStarted` on `wasmbus.evt.{lattice}.provider_started`: Provider Started
-        /// Event.
-        ///
-        /// Publishes the message on its subject (the side that emits it).
-        pub async fn publish_provider_started(
-            &self,
-            request: &super::types::ProviderStartedPayload,
-        ) -> Result<(), rt::RequestError> {
-            let subject = super::subjects::ProviderStartedSubject::new(&self.lattice)?;
-            self.requester
-                .publish::<ops::ReceiveProviderStarted>(&subject, request)
-                .await
-        }
-
         /// Receives the messages of `receiveProviderStarted` on
         /// `wasmbus.evt.{lattice}.provider_started` (other parameters open). A message that does
         /// not decode is an `Err` item; the stream goes on.
@@ -7547,20 +7331,6 @@ pub mod client {
                 .render_with(self.requester.options().subject_prefix());
             self.requester
                 .subscribe::<ops::ReceiveProviderStarted>(&[filter])
-                .await
-        }
-
-        /// `receiveProviderStopped` on `wasmbus.evt.{lattice}.provider_stopped`: Provider Stopped
-        /// Event.
-        ///
-        /// Publishes the message on its subject (the side that emits it).
-        pub async fn publish_provider_stopped(
-            &self,
-            request: &super::types::ProviderStoppedPayload,
-        ) -> Result<(), rt::RequestError> {
-            let subject = super::subjects::ProviderStoppedSubject::new(&self.lattice)?;
-            self.requester
-                .publish::<ops::ReceiveProviderStopped>(&subject, request)
                 .await
         }
 
@@ -7576,6 +7346,357 @@ pub mod client {
             self.requester
                 .subscribe::<ops::ReceiveProviderStopped>(&[filter])
                 .await
+        }
+    }
+}
+
+/// The application the spec describes: its [`Client`] publishes what the application sends and
+/// makes its requests.
+#[cfg(feature = "nats")]
+pub mod app {
+    use ::asyncapi_runtime::nats as rt;
+
+    use super::operations as ops;
+
+    /// Sends what the application sends (its messages and its requests), on one NATS connection.
+    ///
+    /// Errors tell apart a timeout, no responders, a transport failure, an undecodable or invalid
+    /// reply.
+    #[derive(Debug, Clone)]
+    pub struct Client {
+        requester: rt::Requester,
+        /// The `lattice` of every subject.
+        lattice: String,
+    }
+
+    impl Client {
+        /// A client on an existing NATS connection for the given `lattice`, with the default
+        /// options.
+        pub fn new(
+            nats: rt::async_nats::Client,
+            lattice: &str,
+        ) -> Result<Self, ::asyncapi_runtime::SubjectError> {
+            Self::with_options(nats, lattice, rt::RequestOptions::default())
+        }
+
+        /// A client with options: subject prefix (custom root, account), timeouts, scatter-gather
+        /// finishing, reply validation.
+        pub fn with_options(
+            nats: rt::async_nats::Client,
+            lattice: &str,
+            options: rt::RequestOptions,
+        ) -> Result<Self, ::asyncapi_runtime::SubjectError> {
+            super::subjects::params::LATTICE.check(lattice)?;
+            Ok(Self {
+                requester: rt::Requester::new(nats, options),
+                lattice: lattice.to_owned(),
+            })
+        }
+
+        /// The requester underneath, for operations used generically.
+        pub fn requester(&self) -> &rt::Requester {
+            &self.requester
+        }
+
+        /// The `lattice` of every subject.
+        pub fn lattice(&self) -> &str {
+            &self.lattice
+        }
+
+        /// `receiveComponentScaleFailed` on `wasmbus.evt.{lattice}.component_scale_failed`:
+        /// Component Scale Failed Event.
+        ///
+        /// Publishes the message on its subject; this returns once it is flushed to the server.
+        pub async fn publish_component_scale_failed(
+            &self,
+            request: &super::types::ComponentScaleFailedPayload,
+        ) -> Result<(), rt::RequestError> {
+            let subject = super::subjects::ComponentScaleFailedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveComponentScaleFailed>(&subject, request)
+                .await
+        }
+
+        /// `receiveComponentScaled` on `wasmbus.evt.{lattice}.component_scaled`: Component Scaled
+        /// Event.
+        ///
+        /// Publishes the message on its subject; this returns once it is flushed to the server.
+        pub async fn publish_component_scaled(
+            &self,
+            request: &super::types::ComponentScaledPayload,
+        ) -> Result<(), rt::RequestError> {
+            let subject = super::subjects::ComponentScaledSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveComponentScaled>(&subject, request)
+                .await
+        }
+
+        /// `receiveConfigDeleted` on `wasmbus.evt.{lattice}.config_deleted`: Config Deleted Event.
+        ///
+        /// Publishes the message on its subject; this returns once it is flushed to the server.
+        pub async fn publish_config_deleted(
+            &self,
+            request: &super::types::ConfigDeletedPayload,
+        ) -> Result<(), rt::RequestError> {
+            let subject = super::subjects::ConfigDeletedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveConfigDeleted>(&subject, request)
+                .await
+        }
+
+        /// `receiveConfigSet` on `wasmbus.evt.{lattice}.config_set`: Config Set Event.
+        ///
+        /// Publishes the message on its subject; this returns once it is flushed to the server.
+        pub async fn publish_config_set(
+            &self,
+            request: &super::types::ConfigSetPayload,
+        ) -> Result<(), rt::RequestError> {
+            let subject = super::subjects::ConfigSetSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveConfigSet>(&subject, request)
+                .await
+        }
+
+        /// `receiveHealthCheckFailed` on `wasmbus.evt.{lattice}.health_check_failed`: Health Check
+        /// Failed Event.
+        ///
+        /// Publishes the message on its subject; this returns once it is flushed to the server.
+        pub async fn publish_health_check_failed(
+            &self,
+            request: &super::types::HealthCheckFailedPayload,
+        ) -> Result<(), rt::RequestError> {
+            let subject = super::subjects::HealthCheckFailedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveHealthCheckFailed>(&subject, request)
+                .await
+        }
+
+        /// `receiveHealthCheckPassed` on `wasmbus.evt.{lattice}.health_check_passed`: Health Check
+        /// Passed Event.
+        ///
+        /// Publishes the message on its subject; this returns once it is flushed to the server.
+        pub async fn publish_health_check_passed(
+            &self,
+            request: &super::types::HealthCheckPassedPayload,
+        ) -> Result<(), rt::RequestError> {
+            let subject = super::subjects::HealthCheckPassedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveHealthCheckPassed>(&subject, request)
+                .await
+        }
+
+        /// `receiveHealthCheckStatus` on `wasmbus.evt.{lattice}.health_check_status`: Health Check
+        /// Status Event.
+        ///
+        /// Publishes the message on its subject; this returns once it is flushed to the server.
+        pub async fn publish_health_check_status(
+            &self,
+            request: &super::types::HealthCheckStatusPayload,
+        ) -> Result<(), rt::RequestError> {
+            let subject = super::subjects::HealthCheckStatusSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveHealthCheckStatus>(&subject, request)
+                .await
+        }
+
+        /// `receiveHostHeartbeat` on `wasmbus.evt.{lattice}.host_heartbeat`: Host Heartbeat Event.
+        ///
+        /// Publishes the message on its subject; this returns once it is flushed to the server.
+        pub async fn publish_host_heartbeat(
+            &self,
+            request: &super::types::HostHeartbeatPayload,
+        ) -> Result<(), rt::RequestError> {
+            let subject = super::subjects::HostHeartbeatSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveHostHeartbeat>(&subject, request)
+                .await
+        }
+
+        /// `receiveHostStarted` on `wasmbus.evt.{lattice}.host_started`: Host Started Event.
+        ///
+        /// Publishes the message on its subject; this returns once it is flushed to the server.
+        pub async fn publish_host_started(
+            &self,
+            request: &super::types::HostStartedPayload,
+        ) -> Result<(), rt::RequestError> {
+            let subject = super::subjects::HostStartedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveHostStarted>(&subject, request)
+                .await
+        }
+
+        /// `receiveHostStopped` on `wasmbus.evt.{lattice}.host_stopped`: Host Stopped Event.
+        ///
+        /// Publishes the message on its subject; this returns once it is flushed to the server.
+        pub async fn publish_host_stopped(
+            &self,
+            request: &super::types::HostStoppedPayload,
+        ) -> Result<(), rt::RequestError> {
+            let subject = super::subjects::HostStoppedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveHostStopped>(&subject, request)
+                .await
+        }
+
+        /// `receiveLabelsChanged` on `wasmbus.evt.{lattice}.labels_changed`: Labels Changed Event.
+        ///
+        /// Publishes the message on its subject; this returns once it is flushed to the server.
+        pub async fn publish_labels_changed(
+            &self,
+            request: &super::types::LabelsChangedPayload,
+        ) -> Result<(), rt::RequestError> {
+            let subject = super::subjects::LabelsChangedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveLabelsChanged>(&subject, request)
+                .await
+        }
+
+        /// `receiveLinkdefDeleted` on `wasmbus.evt.{lattice}.linkdef_deleted`: Link Definition
+        /// Deleted Event.
+        ///
+        /// Publishes the message on its subject; this returns once it is flushed to the server.
+        pub async fn publish_linkdef_deleted(
+            &self,
+            request: &super::types::LinkdefDeletedPayload,
+        ) -> Result<(), rt::RequestError> {
+            let subject = super::subjects::LinkdefDeletedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveLinkdefDeleted>(&subject, request)
+                .await
+        }
+
+        /// `receiveLinkdefSet` on `wasmbus.evt.{lattice}.linkdef_set`: Link Definition Set Event.
+        ///
+        /// Publishes the message on its subject; this returns once it is flushed to the server.
+        pub async fn publish_linkdef_set(
+            &self,
+            request: &super::types::LinkdefSetPayload,
+        ) -> Result<(), rt::RequestError> {
+            let subject = super::subjects::LinkdefSetSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveLinkdefSet>(&subject, request)
+                .await
+        }
+
+        /// `receiveLinkdefSetFailed` on `wasmbus.evt.{lattice}.linkdef_set_failed`: Link Definition
+        /// Set Failed Event.
+        ///
+        /// Publishes the message on its subject; this returns once it is flushed to the server.
+        pub async fn publish_linkdef_set_failed(
+            &self,
+            request: &super::types::LinkdefSetFailedPayload,
+        ) -> Result<(), rt::RequestError> {
+            let subject = super::subjects::LinkdefSetFailedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveLinkdefSetFailed>(&subject, request)
+                .await
+        }
+
+        /// `receiveProviderStartFailed` on `wasmbus.evt.{lattice}.provider_start_failed`: Provider
+        /// Start Failed Event.
+        ///
+        /// Publishes the message on its subject; this returns once it is flushed to the server.
+        pub async fn publish_provider_start_failed(
+            &self,
+            request: &super::types::ProviderStartFailedPayload,
+        ) -> Result<(), rt::RequestError> {
+            let subject = super::subjects::ProviderStartFailedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveProviderStartFailed>(&subject, request)
+                .await
+        }
+
+        /// `receiveProviderStarted` on `wasmbus.evt.{lattice}.provider_started`: Provider Started
+        /// Event.
+        ///
+        /// Publishes the message on its subject; this returns once it is flushed to the server.
+        pub async fn publish_provider_started(
+            &self,
+            request: &super::types::ProviderStartedPayload,
+        ) -> Result<(), rt::RequestError> {
+            let subject = super::subjects::ProviderStartedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveProviderStarted>(&subject, request)
+                .await
+        }
+
+        /// `receiveProviderStopped` on `wasmbus.evt.{lattice}.provider_stopped`: Provider Stopped
+        /// Event.
+        ///
+        /// Publishes the message on its subject; this returns once it is flushed to the server.
+        pub async fn publish_provider_stopped(
+            &self,
+            request: &super::types::ProviderStoppedPayload,
+        ) -> Result<(), rt::RequestError> {
+            let subject = super::subjects::ProviderStoppedSubject::new(&self.lattice)?;
+            self.requester
+                .publish::<ops::ReceiveProviderStopped>(&subject, request)
+                .await
+        }
+
+        /// Publishes any message of `receiveLatticeEvent` on its own channel. A value of a kind the
+        /// spec does not know has no channel: an error of kind [`rt::RequestErrorKind::Subject`],
+        /// and nothing is sent.
+        pub async fn publish_lattice_event(
+            &self,
+            message: &super::messages::LatticeEvent,
+        ) -> Result<(), rt::RequestError> {
+            match message {
+                super::messages::LatticeEvent::ComponentScaled(payload) => {
+                    self.publish_component_scaled(payload).await
+                }
+                super::messages::LatticeEvent::ComponentScaleFailed(payload) => {
+                    self.publish_component_scale_failed(payload).await
+                }
+                super::messages::LatticeEvent::ProviderStarted(payload) => {
+                    self.publish_provider_started(payload).await
+                }
+                super::messages::LatticeEvent::ProviderStartFailed(payload) => {
+                    self.publish_provider_start_failed(payload).await
+                }
+                super::messages::LatticeEvent::ProviderStopped(payload) => {
+                    self.publish_provider_stopped(payload).await
+                }
+                super::messages::LatticeEvent::HealthCheckPassed(payload) => {
+                    self.publish_health_check_passed(payload).await
+                }
+                super::messages::LatticeEvent::HealthCheckFailed(payload) => {
+                    self.publish_health_check_failed(payload).await
+                }
+                super::messages::LatticeEvent::HealthCheckStatus(payload) => {
+                    self.publish_health_check_status(payload).await
+                }
+                super::messages::LatticeEvent::LinkdefSet(payload) => {
+                    self.publish_linkdef_set(payload).await
+                }
+                super::messages::LatticeEvent::LinkdefSetFailed(payload) => {
+                    self.publish_linkdef_set_failed(payload).await
+                }
+                super::messages::LatticeEvent::LinkdefDeleted(payload) => {
+                    self.publish_linkdef_deleted(payload).await
+                }
+                super::messages::LatticeEvent::ConfigSet(payload) => {
+                    self.publish_config_set(payload).await
+                }
+                super::messages::LatticeEvent::ConfigDeleted(payload) => {
+                    self.publish_config_deleted(payload).await
+                }
+                super::messages::LatticeEvent::LabelsChanged(payload) => {
+                    self.publish_labels_changed(payload).await
+                }
+                super::messages::LatticeEvent::HostHeartbeat(payload) => {
+                    self.publish_host_heartbeat(payload).await
+                }
+                super::messages::LatticeEvent::HostStarted(payload) => {
+                    self.publish_host_started(payload).await
+                }
+                super::messages::LatticeEvent::HostStopped(payload) => {
+                    self.publish_host_stopped(payload).await
+                }
+                super::messages::LatticeEvent::Unknown(_) => {
+                    Err(rt::no_channel_of_its_own(&super::INFO, message.tag()))
+                }
+            }
         }
     }
 }

@@ -1,4 +1,10 @@
-//! Rust names from spec names: case conversion, keywords, and uniqueness after conversion.
+//! Every Rust name the generator gives, decided here: case conversion, keywords and uniqueness
+//! after conversion (this module), channel types from the addresses ([`channels`]), and
+//! operations and their methods on each side ([`operations`]), with what frameworks' machine-made
+//! names become.
+
+pub(crate) mod channels;
+pub(crate) mod operations;
 
 use std::collections::HashSet;
 

@@ -5,7 +5,7 @@ use crate::template::{Template, Token};
 
 /// Channel type names: the literal tokens that tell channels apart, after the tokens every channel
 /// shares.
-pub(super) fn channels(channels: &[Template]) -> Vec<String> {
+pub(crate) fn channels(channels: &[Template]) -> Vec<String> {
     let literal_words = |t: &Token| match t {
         Token::Literal(l) => Some(l.clone()),
         Token::Mixed(pieces) => Some(

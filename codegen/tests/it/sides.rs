@@ -1,0 +1,68 @@
+//! Both sides of every operation: for each operation of every fixture and of both wasmCloud
+//! specs, the generated NATS code has a method that sends its messages (a client's request or
+//! publish) and one that receives them (a responder's method, or a client's subscription), on
+//! whichever side of the application the spec describes they belong.
+//!
+//! An operation on a wildcard channel (`>`, `*`) is a subscription to many subjects: it is
+//! received as such, and sent through the operations of its messages' own channels when each has
+//! one (the events on `wasmbus.evt.{lattice}.>`); otherwise nothing can be published on it.
+
+use std::path::Path;
+
+use asyncapi_codegen::{read_spec, sides};
+
+use crate::{crate_dir, CrateLoader};
+
+fn specs() -> Vec<String> {
+    let mut out = vec![
+        "../specs/control-interface.yaml".to_owned(),
+        "../specs/lattice-events.yaml".to_owned(),
+        "tests/fixtures/as-received/control-interface.yaml".to_owned(),
+    ];
+    let mut fixtures: Vec<String> = std::fs::read_dir(crate_dir().join("tests/fixtures"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            crate_dir()
+                .join("tests/fixtures")
+                .join(name)
+                .join("spec.yaml")
+                .is_file()
+        })
+        .map(|name| format!("tests/fixtures/{name}/spec.yaml"))
+        .collect();
+    fixtures.sort();
+    out.extend(fixtures);
+    out
+}
+
+#[test]
+fn every_operation_has_both_sides() {
+    let mut gaps = Vec::new();
+    let mut seen = 0;
+    for path in specs() {
+        let spec = read_spec(&CrateLoader, Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
+        println!("{path}");
+        for (op, s) in spec.operations.iter().zip(sides(&spec)) {
+            let show = |m: &Option<asyncapi_codegen::SideMethod>| {
+                m.as_ref().map_or("-".to_owned(), ToString::to_string)
+            };
+            println!(
+                "  {:<28} {:<44} {}",
+                s.operation,
+                show(&s.start),
+                show(&s.end)
+            );
+            seen += 1;
+            let wildcard = spec.channels[op.channel].template.is_wildcard();
+            if s.end.is_none() {
+                gaps.push(format!("{path}: {}: nothing receives it", s.operation));
+            }
+            if s.start.is_none() && (!wildcard || op.dispatch.is_some()) {
+                gaps.push(format!("{path}: {}: nothing sends it", s.operation));
+            }
+        }
+    }
+    assert!(seen >= 80, "{seen} operations");
+    assert!(gaps.is_empty(), "{}", gaps.join("\n"));
+}
