@@ -68,6 +68,9 @@ pub struct Settings {
     pub local_copies: Vec<std::path::PathBuf>,
     /// Whether a message example that breaks its schema is an error (the default) or a warning.
     pub strict_examples: bool,
+    /// A JSON Merge Patch (RFC 7396, in YAML or JSON) applied to the document before it is
+    /// read: what a framework's export cannot say (FastStream writes no `reply`), said beside it.
+    pub overlay: Option<std::path::PathBuf>,
     /// Whether the `views` module is generated (payloads read in place, checked while read;
     /// they need the runtime's `validate` feature).
     pub views: Views,
@@ -96,6 +99,7 @@ impl Default for Settings {
             schema_include: None,
             local_copies: Vec::new(),
             strict_examples: true,
+            overlay: None,
             views: Views::Off,
         }
     }
@@ -130,6 +134,13 @@ impl Settings {
     /// Gives a local copy of a remote document (found by its top-level `$id`).
     pub fn with_local_copy(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.local_copies.push(path.into());
+        self
+    }
+
+    /// Applies a JSON Merge Patch (RFC 7396) to the document before reading it (see
+    /// [`Settings::overlay`]).
+    pub fn with_overlay(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.overlay = Some(path.into());
         self
     }
 
@@ -236,6 +247,9 @@ fn read_spec_as(
     guarded(path, || {
         let mut store = refs::Store::new(loader);
         let doc = store.load(path, None)?;
+        if let Some(overlay) = &settings.overlay {
+            store.apply_overlay(doc, overlay)?;
+        }
         for copy in &settings.local_copies {
             store.add_local_copy(copy)?;
         }

@@ -61,6 +61,10 @@ struct Generate {
     /// Report message examples that break their schemas as warnings, not errors.
     #[arg(long)]
     lenient_examples: bool,
+    /// A JSON Merge Patch (RFC 7396, YAML or JSON) applied to the document before it is read:
+    /// what a framework's export cannot say, said beside it (one document only).
+    #[arg(long, value_name = "FILE")]
+    overlay: Option<PathBuf>,
     /// Write nothing; exit 1 with a diff when a generated file is stale.
     #[arg(long)]
     check: bool,
@@ -112,6 +116,10 @@ fn generate(args: Generate) -> Result<ExitCode, String> {
     }
     job.local_copies = args.local_copies;
     job.strict_examples = !args.lenient_examples;
+    if args.overlay.is_some() && job.groups.iter().map(|g| g.specs.len()).sum::<usize>() != 1 {
+        return Err("--overlay patches one document: give one spec".into());
+    }
+    job.overlay = args.overlay;
     job.format = match args.format {
         Layout::Rustfmt => Format::Rustfmt,
         Layout::Prettyplease => Format::Prettyplease,

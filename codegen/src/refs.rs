@@ -78,6 +78,25 @@ impl<'l> Store<'l> {
         }
     }
 
+    /// Applies the JSON Merge Patch (RFC 7396) in the file `overlay` to document `doc`: objects
+    /// are merged key by key, `null` removes a key, anything else replaces what was there. The
+    /// patch's `$ref`s are read as the document's own.
+    pub fn apply_overlay(&mut self, doc: usize, overlay: &Path) -> Result<()> {
+        let patch = self.load(overlay, None)?;
+        let patch = self.docs[patch].root.clone();
+        if !patch.is_object() {
+            return Err(Error::new(
+                overlay,
+                "",
+                ErrorKind::Structure(
+                    "an overlay is an object: a JSON Merge Patch of the document".into(),
+                ),
+            ));
+        }
+        merge_patch(&mut self.docs[doc].root, &patch);
+        Ok(())
+    }
+
     /// Loads a document (once) and returns its index.
     pub fn load(&mut self, path: &Path, from: Option<&Loc>) -> Result<usize> {
         let path = normalize(path);
@@ -309,9 +328,41 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// RFC 7396: merges `patch` into `target`.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(serde_json::Map::new());
+    }
+    if let Value::Object(target) = target {
+        for (key, value) in patch {
+            if value.is_null() {
+                target.remove(key);
+            } else {
+                merge_patch(target.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_merge_patch_merges_objects_removes_nulls_and_replaces_the_rest() {
+        let mut doc = serde_json::json!({"a": {"b": 1, "c": [1, 2]}, "d": "x", "e": 1});
+        let patch =
+            serde_json::json!({"a": {"b": null, "c": [3], "n": {"m": true}}, "d": {"k": 1}});
+        merge_patch(&mut doc, &patch);
+        assert_eq!(
+            doc,
+            serde_json::json!({"a": {"c": [3], "n": {"m": true}}, "d": {"k": 1}, "e": 1})
+        );
+    }
     use crate::load::MemoryLoader;
 
     fn store(loader: &MemoryLoader) -> Store<'_> {

@@ -4,6 +4,7 @@ mod asyncapi_3;
 mod both_sides;
 mod cluster;
 mod drift;
+mod example;
 mod golden;
 mod hostile_payloads;
 mod interop;

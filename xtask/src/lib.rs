@@ -85,6 +85,7 @@ pub fn workspace_job() -> Result<Job, String> {
         command: "cargo xtask gen".to_owned(),
         local_copies: Vec::new(),
         strict_examples: true,
+        overlay: None,
         format: Format::Rustfmt,
     })
 }

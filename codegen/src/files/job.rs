@@ -35,6 +35,9 @@ pub struct Job {
     pub local_copies: Vec<PathBuf>,
     /// Whether an example that breaks its schema fails the run.
     pub strict_examples: bool,
+    /// A JSON Merge Patch applied to each document before it is read (see
+    /// [`Settings::with_overlay`]); the command takes one with a single document.
+    pub overlay: Option<PathBuf>,
     /// How the Rust files are laid out.
     pub format: Format,
 }
@@ -62,6 +65,7 @@ impl Job {
             command,
             local_copies: Vec::new(),
             strict_examples: true,
+            overlay: None,
             format: Format::Rustfmt,
         }
     }
@@ -110,6 +114,9 @@ impl Job {
             }
             if !self.strict_examples {
                 settings = settings.with_lenient_examples();
+            }
+            if let Some(overlay) = &self.overlay {
+                settings = settings.with_overlay(overlay.clone());
             }
             if let Some(dir) = &group.schema_dir {
                 let include = relative(&group.out_dir, dir);

@@ -197,6 +197,53 @@ impl Reader<'_, '_> {
         }
     }
 
+    /// What a channel's NATS binding says where the NATS binding spec says nothing (its channel
+    /// binding has no fields), as FastStream writes it: the channel's `subject` (in 2.x, where
+    /// FastStream keys a channel `<subject>:<Handler>`) and the `queue` of its receivers.
+    pub fn channel_binding(&mut self, channel: &Loc) -> Result<ChannelBinding> {
+        let nats = channel.child("bindings").child("nats");
+        if self.store.get(&nats).is_none() {
+            return Ok(ChannelBinding::default());
+        }
+        let nats = self.store.deref(&nats)?;
+        let string = |r: &Self, key: &str| match r.store.get(&nats.child(key)) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some((s.clone(), nats.child(key)))),
+            Some(_) => Err(r.structure(
+                &nats.child(key),
+                format!("the NATS binding's `{key}` must be a string"),
+            )),
+        };
+        Ok(ChannelBinding {
+            subject: string(self, "subject")?,
+            queue: string(self, "queue")?,
+        })
+    }
+
+    /// A channel binding's `queue` given to the operations the application receives on the
+    /// channel that have none of their own, with a warning: the NATS binding spec keeps `queue`
+    /// for the operation binding.
+    pub fn channel_queue(&mut self, binding: &ChannelBinding, operations: &mut [Operation]) {
+        let Some((queue, at)) = &binding.queue else {
+            return;
+        };
+        let mut given = false;
+        for op in operations {
+            if op.direction == crate::model::Direction::Publish && op.queue.is_none() {
+                op.queue = Some(queue.clone());
+                given = true;
+            }
+        }
+        if given {
+            self.warnings.push(self.store.error(
+                at,
+                ErrorKind::Lint(format!(
+                    "queue {queue:?} is in the channel's NATS binding (the NATS binding spec keeps it for the operation binding, FastStream writes it here): it is the queue group of the operations that receive on the channel"
+                )),
+            ));
+        }
+    }
+
     /// The NATS binding's `queue`, from the bindings object at `at`.
     pub fn queue(&mut self, at: &Loc) -> Result<Option<String>> {
         let bindings = self.store.deref(at)?;
@@ -475,6 +522,13 @@ impl Reader<'_, '_> {
         crate::dispatch::analyze(&mut spec);
         Ok((spec, warnings))
     }
+}
+
+/// What a channel's NATS binding says beyond the NATS binding spec, each with where it is.
+#[derive(Debug, Default)]
+pub(crate) struct ChannelBinding {
+    pub subject: Option<(String, Loc)>,
+    pub queue: Option<(String, Loc)>,
 }
 
 /// What a version's parameter object says, before the channel puts it in order.

@@ -148,6 +148,7 @@ pub(crate) fn read(r: &mut Reader<'_, '_>, root: &Loc) -> Result<Document> {
     };
     r.component_schemas(&components, schemas);
     let mut templates = Vec::new();
+    let mut addresses = Vec::new();
     for name in top.value.channels.keys() {
         if let Some(problem) = crate::template::uri_template_problem(name) {
             let instead = if name.split('.').any(|t| t == ">") {
@@ -162,28 +163,57 @@ pub(crate) fn read(r: &mut Reader<'_, '_>, root: &Loc) -> Result<Document> {
                 )),
             ));
         }
-        let template = Template::parse(name).map_err(|m| {
+        let loc = root.child("channels").child(name);
+        let binding = r.channel_binding(&loc)?;
+        let address = match &binding.subject {
+            Some((subject, at)) if subject != name => {
+                r.warnings.push(r.store.error(
+                    at,
+                    ErrorKind::Lint(format!(
+                        "channel {name:?} is published on {subject:?}, its NATS binding's `subject` (FastStream writes the subject there and keys the channel by its handler)"
+                    )),
+                ));
+                subject.clone()
+            }
+            _ => name.clone(),
+        };
+        let template = Template::parse(&address).map_err(|m| {
             r.store.error(
-                &root.child("channels").child(name),
+                &loc,
                 ErrorKind::Unsupported(format!(
                     "channel name is not usable as a NATS subject: {m}"
                 )),
             )
         })?;
         templates.push(template);
+        addresses.push((address, binding));
     }
     let idents = crate::naming::channels::channels(&templates);
     let mut channels = Vec::new();
     let mut operations = Vec::new();
-    for ((name, template), ident) in top.value.channels.keys().zip(templates).zip(idents) {
-        let loc = root.child("channels").child(name);
+    for (((key, (address, binding)), template), ident) in top
+        .value
+        .channels
+        .keys()
+        .zip(addresses)
+        .zip(templates)
+        .zip(idents)
+    {
+        let loc = root.child("channels").child(key);
+        let first = operations.len();
         channel(
             r,
             &loc,
-            (name, template, ident),
+            ChannelNames {
+                key,
+                address,
+                ident,
+            },
+            template,
             &mut channels,
             &mut operations,
         )?;
+        r.channel_queue(&binding, &mut operations[first..]);
     }
     r.component_messages(&components, messages)?;
     let info = info.value;
@@ -198,14 +228,28 @@ pub(crate) fn read(r: &mut Reader<'_, '_>, root: &Loc) -> Result<Document> {
     })
 }
 
-/// The channel at `loc`, named `name` (its address), with its template and Rust name.
+/// What a 2.x channel is called: its key, its address (the key, or the NATS binding's
+/// `subject`) and its Rust name.
+struct ChannelNames<'a> {
+    key: &'a str,
+    address: String,
+    ident: String,
+}
+
+/// The channel at `loc`, with its template.
 fn channel(
     r: &mut Reader<'_, '_>,
     loc: &Loc,
-    (name, template, ident): (&str, Template, String),
+    names: ChannelNames<'_>,
+    template: Template,
     channels: &mut Vec<Channel>,
     operations: &mut Vec<Operation>,
 ) -> Result<()> {
+    let ChannelNames {
+        key,
+        address,
+        ident,
+    } = names;
     let item: Node<ChannelItem> = r.node(loc, "a channel")?;
     let mut declared = BTreeMap::new();
     for key in item.value.parameters.iter().flat_map(Map::keys) {
@@ -225,7 +269,7 @@ fn channel(
     let parameters = r.parameters(loc, &template, declared)?;
     let index = channels.len();
     let first = operations.len();
-    for (key, present, direction) in [
+    for (op_key, present, direction) in [
         ("publish", item.value.publish.is_some(), Direction::Publish),
         (
             "subscribe",
@@ -234,12 +278,12 @@ fn channel(
         ),
     ] {
         if present {
-            let op = operation(r, &item.loc.child(key), direction, index, name)?;
+            let op = operation(r, &item.loc.child(op_key), direction, index, key)?;
             operations.push(op);
         }
     }
     channels.push(Channel {
-        name: name.to_owned(),
+        name: address,
         ident,
         description: item.value.description,
         template,

@@ -270,6 +270,13 @@ pub(crate) fn read(r: &mut Reader<'_, '_>, root: &Loc) -> Result<Document> {
         channels[channel].operations.push(operations.len());
         operations.push(op);
     }
+    // Operations are in channel order, so a channel's are side by side.
+    for (&read_index, channel) in addressed.iter().zip(0..) {
+        let binding = r.channel_binding(&read_channels[read_index].node.loc)?;
+        let first = operations.partition_point(|op: &Operation| op.channel < channel);
+        let end = operations.partition_point(|op: &Operation| op.channel <= channel);
+        r.channel_queue(&binding, &mut operations[first..end]);
+    }
     // Messages of a channel that no operation names still get types.
     for ch in &read_channels {
         for (name, at) in &ch.messages {

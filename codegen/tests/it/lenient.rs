@@ -28,3 +28,33 @@ fn parameters_left_undeclared_or_unused_are_warnings() {
     let parsed = syn::parse_file(&out.code).map(drop);
     assert!(parsed.is_ok(), "the module parses as Rust: {parsed:?}");
 }
+
+/// What a document cannot say is said beside it: an overlay (a JSON Merge Patch) adds a reply,
+/// and removes what `null` names.
+#[test]
+fn an_overlay_patches_the_document_before_it_is_read() {
+    let mut files = asyncapi_codegen::MemoryLoader::new();
+    files.insert(
+        "export.yaml",
+        "asyncapi: 3.0.0\ninfo: {title: T, version: '1'}\nchannels:\n  get: {address: orders.get, messages: {Get: {payload: {type: string}}}}\noperations:\n  get:OrderSubscribe: {action: receive, channel: {$ref: '#/channels/get'}, messages: [{$ref: '#/channels/get/messages/Get'}], description: gone}\n",
+    );
+    files.insert(
+        "overlay.yaml",
+        "channels:\n  inbox: {messages: {Order: {payload: {type: object}}}}\noperations:\n  get:OrderSubscribe:\n    description: null\n    reply: {channel: {$ref: '#/channels/inbox'}, messages: [{$ref: '#/channels/inbox/messages/Order'}]}\n",
+    );
+    let settings = Settings::default().with_overlay("overlay.yaml");
+    let out = generate(&files, "export.yaml".as_ref(), &settings).unwrap();
+    let op = &out.spec.operations[0];
+    assert!(op.reply.is_some(), "the reply came from the overlay");
+    assert_eq!(op.description, None);
+    assert!(out.code.contains("pub async fn order("), "{}", out.code);
+    // An overlay that is no object is refused, naming it.
+    files.insert("bad.yaml", "[1, 2]\n");
+    let err = generate(
+        &files,
+        "export.yaml".as_ref(),
+        &Settings::default().with_overlay("bad.yaml"),
+    )
+    .unwrap_err();
+    assert!(err.to_string().starts_with("bad.yaml"), "{err}");
+}
