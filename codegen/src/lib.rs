@@ -289,6 +289,15 @@ fn guarded<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
     })
 }
 
+/// The names of the messages that get a view (a type read in place, see [`Views`]), of those
+/// with a payload in `output`: the others keep the payload type and the validators.
+pub fn messages_with_views(output: &Output) -> Vec<&str> {
+    emit::viewed(&output.spec, &output.schemas)
+        .into_iter()
+        .map(|i| output.spec.messages[i].name.as_str())
+        .collect()
+}
+
 /// The `mod.rs` that declares one generated module per spec: `(module, title)` pairs.
 pub fn module_index(header: &str, modules: &[(String, String)]) -> String {
     let mut out = String::new();

@@ -139,7 +139,10 @@ fn views_read_what_payload_types_decode_where_their_types_are_narrower_than_the_
     use workspace_tests::fixtures::fixture_views::views::ALL;
     let names: Vec<&str> = ALL.iter().map(|v| v.message.name).collect();
     // A value of several types, a schema for other keys, a string no enum value can be: no view.
-    assert_eq!(names, ["Bounds", "Extended", "NoneMessage", "Nullable"]);
+    assert_eq!(
+        names,
+        ["Bounds", "Extended", "NoneMessage", "Nullable", "Optional"]
+    );
     let bounds = r#"{"atLeastTwo": 2, "byte": 0, "positive": 1}"#;
     let bodies = [
         bounds.to_owned(),
@@ -164,6 +167,18 @@ fn views_read_what_payload_types_decode_where_their_types_are_narrower_than_the_
         r#"{"extended": {"extra": 1}}"#.to_owned(),
         r#"{"id": 1}"#.to_owned(),
         r#"{"id": "one", "a": "x", "b": 2}"#.to_owned(),
+        // Optional values as pydantic writes them: absent, `null`, given, and given wrong.
+        r#"{"id": "o"}"#.to_owned(),
+        r#"{"id": "o", "note": null, "base": null, "level": null, "tags": null}"#.to_owned(),
+        r#"{"id": "o", "note": "abcde", "base": {"id": "b"}, "level": "low", "tags": [0, 3]}"#
+            .to_owned(),
+        r#"{"id": "o", "note": "abcdef"}"#.to_owned(),
+        r#"{"id": "o", "level": "mid"}"#.to_owned(),
+        r#"{"id": "o", "tags": [-1]}"#.to_owned(),
+        r#"{"id": "o", "tags": [1.5]}"#.to_owned(),
+        r#"{"id": "o", "base": 5}"#.to_owned(),
+        r#"{"id": "o", "base": {"id": 5}}"#.to_owned(),
+        r#"{"note": null}"#.to_owned(),
     ];
     for body in &bodies {
         props::views_agree_in(ALL, body.as_bytes());

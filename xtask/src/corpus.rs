@@ -57,6 +57,8 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
     };
     let mut disagreements = Vec::new();
     let mut judged = BTreeSet::new();
+    // Messages with a payload in the generated documents, and how many have a view.
+    let mut viewed = (0usize, 0usize);
 
     let mut tally = Tally::default();
     let mut failures = Vec::new();
@@ -101,7 +103,10 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
                 code,
                 warnings,
                 strict,
+                views,
             } => {
+                viewed.0 += views.0;
+                viewed.1 += views.1;
                 if let Some(judgement) = judgement {
                     disagreements.extend(crate::parser::compare(
                         &name,
@@ -189,6 +194,12 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
             &judged,
         ));
     }
+    println!(
+        "views: {} of {} messages with a payload ({:.0}%)",
+        viewed.1,
+        viewed.0,
+        100.0 * viewed.1 as f64 / viewed.0.max(1) as f64
+    );
     let generated = tally.generated();
     println!(
         "{generated} documents generated (at least {} required)",
@@ -316,6 +327,8 @@ enum Outcome {
         warnings: usize,
         /// Why the document was refused with strict examples, when it was.
         strict: Option<asyncapi_codegen::Error>,
+        /// Its messages with a payload, and how many of them have a view.
+        views: (usize, usize),
     },
     Rejected(asyncapi_codegen::Error),
     Panic(String),
@@ -353,9 +366,21 @@ fn run_one(path: &Path, id: &str, timeout: Duration) -> Outcome {
     };
     match rx.recv_timeout(timeout) {
         Ok(Ok((out, strict))) => Outcome::Generated {
+            views: (
+                out.spec
+                    .messages
+                    .iter()
+                    .filter(|m| m.payload.is_some())
+                    .count(),
+                asyncapi_codegen::messages_with_views(&out).len(),
+            ),
             module: out.spec.module.clone(),
             code: out.code,
-            warnings: out.warnings.len(),
+            warnings: out
+                .warnings
+                .iter()
+                .filter(|w| matches!(w.kind(), ErrorKind::Example(_)))
+                .count(),
             strict,
         },
         Ok(Err(e)) => Outcome::Rejected(e),

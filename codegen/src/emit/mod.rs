@@ -14,6 +14,11 @@ mod subjects;
 mod types;
 mod views;
 
+/// The messages of `spec` (indexes into its messages) that get a view.
+pub(crate) fn viewed(spec: &Spec, schemas: &[crate::SchemaFile]) -> Vec<usize> {
+    views::viewed(spec, schemas)
+}
+
 pub(crate) use guard::contain;
 
 use proc_macro2::TokenStream;

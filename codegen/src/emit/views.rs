@@ -68,6 +68,27 @@ pub(crate) fn emit(
     schemas: &[SchemaFile],
     gate: &TokenStream,
 ) -> TokenStream {
+    build(spec, runtime, schemas, gate).0
+}
+
+/// The messages (indexes into [`Spec::messages`]) that get a view.
+pub(crate) fn viewed(spec: &Spec, schemas: &[SchemaFile]) -> Vec<usize> {
+    build(
+        spec,
+        &quote!(::asyncapi_runtime),
+        schemas,
+        &TokenStream::new(),
+    )
+    .1
+}
+
+fn build(
+    spec: &Spec,
+    runtime: &TokenStream,
+    schemas: &[SchemaFile],
+    gate: &TokenStream,
+) -> (TokenStream, Vec<usize>) {
+    let mut viewed = Vec::new();
     let mut items = Items::default();
     // What the decoders name unqualified.
     for prelude in ["Ok", "Err", "Some", "None", "Option", "Result"] {
@@ -75,7 +96,7 @@ pub(crate) fn emit(
     }
     let mut impls = Vec::new();
     let mut infos = Vec::new();
-    for (message, file) in spec.messages.iter().zip(schemas) {
+    for (index, (message, file)) in spec.messages.iter().zip(schemas).enumerate() {
         let Some(payload) = &message.payload else {
             continue;
         };
@@ -99,6 +120,7 @@ pub(crate) fn emit(
         let marker = format_ident!("{}", message.ident);
         let lifetime = borrows.then(|| quote!(<'a>));
         let name = format_ident!("{name}");
+        viewed.push(index);
         infos.push(quote!(rt::ViewInfo::of::<super::messages::#marker>()));
         impls.push(quote! {
             impl rt::MessageView for super::messages::#marker {
@@ -107,7 +129,7 @@ pub(crate) fn emit(
         });
     }
     if impls.is_empty() {
-        return TokenStream::new();
+        return (TokenStream::new(), viewed);
     }
     let rules = items.rules.iter().map(|(text, name)| {
         let name = format_ident!("{name}");
@@ -125,7 +147,7 @@ pub(crate) fn emit(
          leaves out is `None` (defaults are the payload types'), and `serde_json::to_value` of a view\n\
          decodes into its payload type.",
     );
-    quote! {
+    let tokens = quote! {
         #doc
         #gate
         pub mod views {
@@ -140,7 +162,8 @@ pub(crate) fn emit(
             /// Every message with a view, in spec order.
             pub const ALL: &[rt::ViewInfo] = &[#(#infos),*];
         }
-    }
+    };
+    (tokens, viewed)
 }
 
 struct Builder<'s> {

@@ -199,24 +199,27 @@ impl Reader<'_, '_> {
 
     /// What a channel's NATS binding says where the NATS binding spec says nothing (its channel
     /// binding has no fields), as FastStream writes it: the channel's `subject` (in 2.x, where
-    /// FastStream keys a channel `<subject>:<Handler>`) and the `queue` of its receivers.
+    /// FastStream keys a channel `<subject>:<Handler>`) and the `queue` of its receivers (a
+    /// string, or `{name: …}` as an early draft of the binding had it). Anything else there is
+    /// another tool's, and left alone.
     pub fn channel_binding(&mut self, channel: &Loc) -> Result<ChannelBinding> {
-        let nats = channel.child("bindings").child("nats");
+        let bindings = channel.child("bindings");
+        if self.store.get(&bindings).is_none() {
+            return Ok(ChannelBinding::default());
+        }
+        let nats = self.store.deref(&bindings)?.child("nats");
         if self.store.get(&nats).is_none() {
             return Ok(ChannelBinding::default());
         }
         let nats = self.store.deref(&nats)?;
-        let string = |r: &Self, key: &str| match r.store.get(&nats.child(key)) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some((s.clone(), nats.child(key)))),
-            Some(_) => Err(r.structure(
-                &nats.child(key),
-                format!("the NATS binding's `{key}` must be a string"),
-            )),
+        let string = |r: &Self, at: Loc| match r.store.get(&at) {
+            Some(Value::String(s)) => Some((s.clone(), at)),
+            _ => None,
         };
         Ok(ChannelBinding {
-            subject: string(self, "subject")?,
-            queue: string(self, "queue")?,
+            subject: string(self, nats.child("subject")),
+            queue: string(self, nats.child("queue"))
+                .or_else(|| string(self, nats.child("queue").child("name"))),
         })
     }
 

@@ -8,8 +8,10 @@
 //! which writes views from it; not a stable API.
 //!
 //! Only what can be checked one value at a time while decoding is compiled. A schema that uses
-//! anything else (`oneOf`, `not`, `uniqueItems`...) has no program, and its messages always take
-//! the reference validator.
+//! anything else (`not`, `uniqueItems`, an `anyOf` of several types...) has no program, and its
+//! messages always take the reference validator. The one `anyOf` (or `oneOf`) compiled is the
+//! one frameworks write for an optional value, `anyOf: [S, {type: null}]`: S's node that also
+//! takes `null`.
 
 use std::collections::HashMap;
 
@@ -65,6 +67,8 @@ struct Schema {
     properties: Vec<(String, SchemaId)>,
     required: Vec<String>,
     additional: Additional,
+    /// `anyOf: [S, {type: null}]` (or `oneOf`, then `true`): S, or `null`.
+    or_null: Option<(SchemaId, bool)>,
     /// This schema and every schema its `allOf` and `$ref` bring in, transitively, sorted, less
     /// those that assert nothing.
     closure: Vec<SchemaId>,
@@ -87,6 +91,7 @@ impl Default for Schema {
             properties: Vec::new(),
             required: Vec::new(),
             additional: Additional::Any,
+            or_null: None,
             closure: Vec::new(),
             all_of: Vec::new(),
         }
@@ -107,6 +112,7 @@ impl Schema {
             && self.max_items.is_none()
             && self.properties.is_empty()
             && self.additional == Additional::Any
+            && self.or_null.is_none()
     }
 }
 
@@ -243,8 +249,6 @@ const UNSUPPORTED: &[&str] = &[
     "then",
     "else",
     "not",
-    "anyOf",
-    "oneOf",
     "unevaluatedItems",
     "unevaluatedProperties",
     "multipleOf",
@@ -430,6 +434,12 @@ impl Compiler<'_> {
                     let target = value.as_str().ok_or("$ref is not a string")?;
                     node.all_of.push(self.reference(target)?);
                 }
+                "anyOf" | "oneOf" => {
+                    let branch = nullable(value).ok_or_else(|| {
+                        format!("{key} other than [a schema, {{\"type\": \"null\"}}]")
+                    })?;
+                    node.or_null = Some((self.schema(branch, false)?, key == "oneOf"));
+                }
                 "$defs" | "$schema" if is_root => {}
                 k if ANNOTATIONS.contains(&k) || k.starts_with("x-") => {}
                 k if UNSUPPORTED.contains(&k) || k.starts_with('$') => {
@@ -443,6 +453,14 @@ impl Compiler<'_> {
             if !node.properties.iter().any(|(key, _)| key == name) {
                 return Err(format!("required {name:?} is not among the properties"));
             }
+        }
+        // `anyOf: [S, null]` beside other assertions on the same value would need them checked
+        // against `null` too: such a schema has no program.
+        if let Some(or_null) = node.or_null.take() {
+            if !node.asserts_nothing() || !node.all_of.is_empty() || !strings.is_empty() {
+                return Err("an optional value's `anyOf` beside other assertions".into());
+            }
+            node.or_null = Some(or_null);
         }
         if !strings.is_empty() {
             let strings = Value::Object(strings);
@@ -517,6 +535,27 @@ impl<'s> Merger<'s> {
     fn merge(&mut self, set: &[SchemaId]) -> Result<Node, String> {
         let all: &'s [Schema] = self.schemas;
         let schemas: Vec<&Schema> = set.iter().map(|&id| &all[id as usize]).collect();
+        if let Some((branch, exclusive)) = schemas.iter().find_map(|s| s.or_null) {
+            // `null`, or what the branch takes: its node, taking `null` too. Type-specific
+            // keywords say nothing of `null`; only the types and the allowed values must let it
+            // through. Beside other schemas it would need them checked against `null` as well.
+            if schemas.len() > 1 {
+                return Err("an optional value's `anyOf` merged with other schemas".into());
+            }
+            let mut inner: Vec<SchemaId> = all[branch as usize].closure.clone();
+            inner.sort_unstable();
+            inner.dedup();
+            let mut node = self.merge(&inner)?;
+            if exclusive && node.types & types::NULL != 0 {
+                // `oneOf` refuses a `null` both branches take.
+                return Err("a `oneOf` whose branches both take null".into());
+            }
+            node.types |= types::NULL;
+            if let Some(values) = &mut node.one_of_values {
+                values.push(Value::Null);
+            }
+            return Ok(node);
+        }
         let mut node = Node {
             types: types::ANY,
             one_of_values: None,
@@ -644,6 +683,23 @@ impl<'s> Merger<'s> {
     }
 }
 
+/// The branch of `[S, {"type": "null"}]` (in either order) that is not the `null` one.
+fn nullable(branches: &Value) -> Option<&Value> {
+    let is_null = |schema: &Value| {
+        schema.as_object().is_some_and(|map| {
+            map.get("type") == Some(&Value::from("null"))
+                && map
+                    .keys()
+                    .all(|k| k == "type" || ANNOTATIONS.contains(&k.as_str()))
+        })
+    };
+    match branches.as_array()?.as_slice() {
+        [a, b] if is_null(b) && !is_null(a) => Some(a),
+        [a, b] if is_null(a) && !is_null(b) => Some(b),
+        _ => None,
+    }
+}
+
 /// Narrows the values allowed so far (all, when `None`) to those among `values`.
 fn allow_only(allowed: &mut Option<Vec<Value>>, values: Vec<Value>) {
     *allowed = Some(match allowed.take() {
@@ -711,6 +767,33 @@ fn count(value: &Value) -> Result<u64, String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_optional_value_is_its_schema_or_null() {
+        let accepts = |schema: Value, value: Value| {
+            let program = compile(&schema).unwrap_or_else(|e| panic!("{schema}: {e}"));
+            super::super::fast::accepts(&program, &value)
+        };
+        let note = json!({"anyOf": [{"type": "string", "maxLength": 2}, {"type": "null"}], "default": null});
+        assert!(accepts(note.clone(), json!(null)));
+        assert!(accepts(note.clone(), json!("ab")));
+        assert!(!accepts(note.clone(), json!("abc")));
+        assert!(!accepts(note, json!(5)));
+        let level = json!({"oneOf": [{"type": "null"}, {"enum": ["low", "high"]}]});
+        assert!(accepts(level.clone(), json!(null)));
+        assert!(accepts(level.clone(), json!("low")));
+        assert!(!accepts(level, json!("mid")));
+        // A `oneOf` whose branches both take `null` refuses it: no program.
+        assert!(
+            compile(&json!({"oneOf": [{"type": ["string", "null"]}, {"type": "null"}]})).is_err()
+        );
+        // Other unions, and the union beside other assertions, take the reference validator.
+        assert!(compile(&json!({"anyOf": [{"type": "string"}, {"type": "integer"}]})).is_err());
+        assert!(
+            compile(&json!({"anyOf": [{"type": "string"}, {"type": "null"}], "maxLength": 1}))
+                .is_err()
+        );
+    }
 
     #[test]
     fn every_property_is_found_and_nothing_else_even_when_slots_are_shared() {

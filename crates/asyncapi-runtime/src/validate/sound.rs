@@ -1,6 +1,7 @@
 //! The fast path's promise for any schema, not only the generated ones: it never vouches for a
 //! value the reference validator refuses. Schemas are drawn from the keywords the fast path
-//! compiles, composed with `allOf`, `$ref` (recursive ones too) and `additionalProperties`, over
+//! compiles, composed with `allOf`, `$ref` (recursive ones too), `additionalProperties` and the
+//! `anyOf`/`oneOf` of a schema and `null`, over
 //! keys chosen to share lengths and first and last bytes (so that they share slots and words);
 //! values from the scalars those schemas name, in arrays and objects of those keys.
 
@@ -98,7 +99,22 @@ fn keyword(inner: BoxedStrategy<Value>) -> impl Strategy<Value = (String, Value)
                 )
             }),
         inner.clone().prop_map(kw("additionalProperties")),
-        prop::collection::vec(inner, 1..3).prop_map(|all| ("allOf".to_owned(), json!(all))),
+        prop::collection::vec(inner.clone(), 1..3).prop_map(|all| ("allOf".to_owned(), json!(all))),
+        // What frameworks write for an optional value, either way round, and as a `oneOf`.
+        (
+            prop::sample::select(&["anyOf", "oneOf"][..]),
+            inner,
+            any::<bool>()
+        )
+            .prop_map(|(k, branch, first)| {
+                let none = json!({"type": "null", "title": "None"});
+                let branches = if first {
+                    json!([branch, none])
+                } else {
+                    json!([none, branch])
+                };
+                (k.to_owned(), branches)
+            }),
         prop::sample::select(&["#/$defs/d0", "#/$defs/d1"][..])
             .prop_map(|r| ("$ref".to_owned(), json!(r))),
     ]
