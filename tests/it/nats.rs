@@ -1602,8 +1602,8 @@ async fn the_mock_host_binary_serves_until_interrupted() {
     assert_eq!(status.code(), Some(2), "{stderr}");
 }
 
-/// The mock host logs in as any NATS tool does: a user and password as flags or in the URL, or
-/// a token; wrong ones end it with the server's refusal.
+/// The mock host logs in as any NATS tool does: a user and password as flags or in the URL, a
+/// token, or a creds file (operator mode); wrong ones end it with the server's refusal.
 #[tokio::test]
 async fn the_mock_host_binary_logs_in_like_any_nats_tool() {
     let users = authorization(&[
@@ -1669,6 +1669,27 @@ async fn the_mock_host_binary_logs_in_like_any_nats_tool() {
         let _binary = MockHostBinary::start(&args);
         assert_eq!(answering_hosts(&client).await, [HOSTS[2]], "{args:?}");
     }
+    // A creds file, on a server in operator mode: the host role's user JWT and its seed.
+    let operator = workspace_tests::operator::Operator::new();
+    let server = NatsServer::start_with_config(&operator.config());
+    let options = wasmcloud_protocol::runtime::permissions::PermissionOptions::new();
+    let role = |role| wasmcloud_protocol::permissions(role, &options).unwrap();
+    use wasmcloud_protocol::runtime::creds::UserOptions;
+    use wasmcloud_protocol::runtime::permissions::Role;
+    let host_creds = operator.user("host", &role(Role::Application), UserOptions::new());
+    let client_creds = operator.user("client", &role(Role::Client), UserOptions::new());
+    let client = Login::creds(client_creds).connect(&server).await;
+    let client = Client::new(client.nats, "default").unwrap();
+    let _binary = MockHostBinary::start(&[
+        "--nats-url",
+        &server.url(),
+        "--creds",
+        host_creds.to_str().unwrap(),
+        "--host-id",
+        HOSTS[1],
+    ]);
+    assert_eq!(answering_hosts(&client).await, [HOSTS[1]]);
+
     // Credentials in the URL and as flags both: which is meant is not guessed.
     let (status, stderr) = MockHostBinary::start(&[
         "--nats-url",

@@ -1,6 +1,8 @@
 //! The permissions generated for each role, on a real nats-server with authorization: every
 //! operation works under them (our client and responder, the official client, our event stream
-//! as an observer), and what a role has no business doing is refused by the server.
+//! as an observer), and what a role has no business doing is refused by the server. Each test
+//! runs twice: with the users of a configuration file (passwords), and in operator mode, each
+//! user connecting with a `.creds` file whose JWT carries its role's permissions.
 
 use std::time::Duration;
 
@@ -9,55 +11,105 @@ use wasmcloud_protocol::control_interface as ctl_spec;
 use wasmcloud_protocol::control_interface::peer::Client;
 use wasmcloud_protocol::lattice_events::messages::LatticeEvent;
 use wasmcloud_protocol::lattice_events::peer::Client as Events;
+use wasmcloud_protocol::runtime::creds::UserOptions;
 use wasmcloud_protocol::runtime::nats::{GatherOptions, RequestOptions};
 use wasmcloud_protocol::runtime::permissions::{PermissionOptions, Permissions, Role};
 use wasmcloud_protocol::runtime::SubjectPrefix;
 use workspace_tests::mock_host::MockHostConfig;
 use workspace_tests::nats_server::{authorization, Connection, Login, NatsServer, Written};
+use workspace_tests::operator::Operator;
 
 use crate::nats::{
-    assert_no_server_errors, every_operation, hosts_as, official_client_against_our_responder,
-    HOSTS,
+    assert_no_server_errors, every_operation, every_operation_across, hosts_as,
+    official_client_against_our_responder, HOSTS,
 };
 
-/// The users of a lattice: `host`, `client` (default inbox), `alice` and `bob` (clients with
-/// inboxes of their own) and `observer`, each with the permissions generated for its role.
-/// Some are written as the configuration block, some as JSON: nats-server must take both.
-fn lattice_config(options: &PermissionOptions) -> String {
-    let with_inbox = |user: &str| {
-        options
-            .clone()
-            .inbox_prefix(format!("_INBOX_{user}"))
-            .unwrap()
-    };
-    let users = [
-        ("host", Role::Application, options.clone(), Written::Block),
-        ("client", Role::Client, options.clone(), Written::Json),
-        ("alice", Role::Client, with_inbox("alice"), Written::Block),
-        ("bob", Role::Client, with_inbox("bob"), Written::Json),
-        ("observer", Role::Observer, options.clone(), Written::Json),
-    ];
-    let permissions: Vec<Permissions> = users
-        .iter()
-        .map(|(_, role, options, _)| wasmcloud_protocol::permissions(*role, options).unwrap())
-        .collect();
-    let entries: Vec<(&str, Option<&Permissions>, Written)> = users
-        .iter()
-        .zip(&permissions)
-        .map(|((user, _, _, written), p)| (*user, Some(p), *written))
-        .collect();
-    authorization(&entries)
+/// How the server knows the lattice's users.
+#[derive(Debug, Clone, Copy)]
+enum Auth {
+    /// The users of its configuration, with passwords and permissions blocks (or JSON).
+    Users,
+    /// Operator mode: each user's JWT, in the `.creds` file it connects with, carries the
+    /// permissions.
+    Operator,
+}
+
+/// A server with the users of a lattice: `host`, `client` (default inbox), `alice` and `bob`
+/// (clients with inboxes of their own) and `observer`, each with the permissions generated for
+/// its role. With [`Auth::Users`] some are written as the configuration block, some as JSON:
+/// nats-server must take both.
+struct Lattice {
+    server: NatsServer,
+    logins: Vec<(&'static str, Login)>,
+}
+
+impl Lattice {
+    fn start(auth: Auth, options: &PermissionOptions) -> Self {
+        let with_inbox = |user: &str| {
+            options
+                .clone()
+                .inbox_prefix(format!("_INBOX_{user}"))
+                .unwrap()
+        };
+        let users = [
+            ("host", Role::Application, options.clone(), Written::Block),
+            ("client", Role::Client, options.clone(), Written::Json),
+            ("alice", Role::Client, with_inbox("alice"), Written::Block),
+            ("bob", Role::Client, with_inbox("bob"), Written::Json),
+            ("observer", Role::Observer, options.clone(), Written::Json),
+        ];
+        let permissions: Vec<Permissions> = users
+            .iter()
+            .map(|(_, role, options, _)| wasmcloud_protocol::permissions(*role, options).unwrap())
+            .collect();
+        let inbox = |user: &str, login: Login| match user {
+            "alice" | "bob" => login.inbox_prefix(&format!("_INBOX_{user}")),
+            _ => login,
+        };
+        match auth {
+            Auth::Users => {
+                let entries: Vec<(&str, Option<&Permissions>, Written)> = users
+                    .iter()
+                    .zip(&permissions)
+                    .map(|((user, _, _, written), p)| (*user, Some(p), *written))
+                    .collect();
+                Self {
+                    server: NatsServer::start_with_config(&authorization(&entries)),
+                    logins: users
+                        .iter()
+                        .map(|(user, ..)| (*user, inbox(user, Login::user(user))))
+                        .collect(),
+                }
+            }
+            Auth::Operator => {
+                let operator = Operator::new();
+                let logins = users
+                    .iter()
+                    .zip(&permissions)
+                    .map(|((user, ..), p)| {
+                        let creds = operator.user(user, p, UserOptions::new());
+                        (*user, inbox(user, Login::creds(creds)))
+                    })
+                    .collect();
+                Self {
+                    server: NatsServer::start_with_config(&operator.config()),
+                    logins,
+                }
+            }
+        }
+    }
+
+    fn login(&self, user: &str) -> Login {
+        self.logins
+            .iter()
+            .find(|(u, _)| *u == user)
+            .map(|(_, login)| login.clone())
+            .unwrap_or_else(|| panic!("no user {user}"))
+    }
 }
 
 fn default_lattice() -> PermissionOptions {
     PermissionOptions::new().value("lattice", "default")
-}
-
-fn login(user: &str) -> Login {
-    match user {
-        "alice" | "bob" => Login::user(user).inbox_prefix(&format!("_INBOX_{user}")),
-        _ => Login::user(user),
-    }
 }
 
 /// Waits for the server to refuse what `connection` just did, naming `subject`.
@@ -98,24 +150,36 @@ fn subject_of(op: &wasmcloud_protocol::runtime::OperationInfo, prefix: &SubjectP
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_operation_works_under_the_generated_permissions() {
-    every_operation_under_least_privilege(SubjectPrefix::new()).await;
+    every_operation_under_least_privilege(Auth::Users, SubjectPrefix::new()).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_operation_works_with_a_custom_ctl_prefix_and_an_account() {
-    every_operation_under_least_privilege(acme()).await;
+    every_operation_under_least_privilege(Auth::Users, acme()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_operation_works_in_operator_mode_with_each_roles_creds() {
+    every_operation_under_least_privilege(Auth::Operator, SubjectPrefix::new()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_operation_works_in_operator_mode_with_a_custom_ctl_prefix_and_an_account() {
+    every_operation_under_least_privilege(Auth::Operator, acme()).await;
 }
 
 /// The observer follows the events while a client with an inbox of its own drives every
 /// operation against a host, all on subjects with `prefix`.
-async fn every_operation_under_least_privilege(prefix: SubjectPrefix) {
+async fn every_operation_under_least_privilege(auth: Auth, prefix: SubjectPrefix) {
     let options = default_lattice().prefix(prefix.clone());
-    let server = NatsServer::start_with_config(&lattice_config(&options));
-    let observer = login("observer").connect(&server).await;
+    let lattice = Lattice::start(auth, &options);
+    let server = &lattice.server;
+    let login = |user: &str| lattice.login(user);
+    let observer = login("observer").connect(server).await;
     let with_prefix = RequestOptions::new().prefix(prefix.clone());
     let observed = Events::with_options(observer.nats.clone(), "default", with_prefix).unwrap();
     let mut events = observed.subscribe_lattice_event().await.unwrap();
-    every_operation(&server, &login("host"), &login("alice"), &prefix).await;
+    every_operation(server, &login("host"), &login("alice"), &prefix).await;
     let mut seen = std::collections::BTreeSet::new();
     while let Ok(Some(event)) = tokio::time::timeout(Duration::from_secs(1), events.next()).await {
         let event = event.expect("hosts publish valid events");
@@ -143,19 +207,37 @@ fn account(prefix: &SubjectPrefix) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_official_client_works_under_the_client_role() {
-    let server = NatsServer::start_with_config(&lattice_config(&default_lattice()));
-    official_client_against_our_responder(&server, &login("host"), &login("client")).await;
-    assert_eq!(server.violations(), Vec::<String>::new());
+    for auth in [Auth::Users, Auth::Operator] {
+        let lattice = Lattice::start(auth, &default_lattice());
+        let (host, client) = (lattice.login("host"), lattice.login("client"));
+        official_client_against_our_responder(&lattice.server, &host, &client).await;
+        assert_eq!(
+            lattice.server.violations(),
+            Vec::<String>::new(),
+            "{auth:?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn what_a_role_may_not_do_is_refused_by_the_server() {
-    forbidden_actions_are_refused(SubjectPrefix::new()).await;
+    forbidden_actions_are_refused(Auth::Users, SubjectPrefix::new()).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn what_a_role_may_not_do_is_refused_with_a_custom_ctl_prefix_and_an_account() {
-    forbidden_actions_are_refused(acme()).await;
+    forbidden_actions_are_refused(Auth::Users, acme()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_a_role_may_not_do_is_refused_in_operator_mode() {
+    forbidden_actions_are_refused(Auth::Operator, SubjectPrefix::new()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_a_role_may_not_do_is_refused_in_operator_mode_with_a_custom_ctl_prefix_and_an_account(
+) {
+    forbidden_actions_are_refused(Auth::Operator, acme()).await;
 }
 
 /// The deployment of the prefix tests: root `acme.ctl`, account `ACME`.
@@ -169,20 +251,22 @@ fn acme() -> SubjectPrefix {
 
 /// Every action the issue of least privilege names, tried by the role that may not, on a lattice
 /// whose subjects carry `prefix`: each is refused by the server as a permissions violation.
-async fn forbidden_actions_are_refused(prefix: SubjectPrefix) {
+async fn forbidden_actions_are_refused(auth: Auth, prefix: SubjectPrefix) {
     let options = default_lattice().prefix(prefix.clone());
-    let server = NatsServer::start_with_config(&lattice_config(&options));
+    let lattice = Lattice::start(auth, &options);
+    let server = &lattice.server;
+    let login = |user: &str| lattice.login(user);
     let config = |id: &str| {
         let mut c = MockHostConfig::new("default", id);
         c.prefix = prefix.clone();
         c
     };
-    let (_hosts, _servers, host_connections) = hosts_as(&server, &login("host"), config, 1).await;
+    let (_hosts, _servers, host_connections) = hosts_as(server, &login("host"), config, 1).await;
     let host = &host_connections[0];
-    let client = login("client").connect(&server).await;
-    let alice = login("alice").connect(&server).await;
-    let bob = login("bob").connect(&server).await;
-    let observer = login("observer").connect(&server).await;
+    let client = login("client").connect(server).await;
+    let alice = login("alice").connect(server).await;
+    let bob = login("bob").connect(server).await;
+    let observer = login("observer").connect(server).await;
     let with_prefix = RequestOptions::new().prefix(prefix.clone());
     let watched =
         Events::with_options(observer.nats.clone(), "default", with_prefix.clone()).unwrap();
@@ -252,8 +336,8 @@ async fn forbidden_actions_are_refused(prefix: SubjectPrefix) {
 async fn a_client_with_an_account_and_root_may_not_leave_them() {
     let prefix = acme();
     let options = default_lattice().prefix(prefix.clone());
-    let server = NatsServer::start_with_config(&lattice_config(&options));
-    let client = login("alice").connect(&server).await;
+    let lattice = Lattice::start(Auth::Users, &options);
+    let client = lattice.login("alice").connect(&lattice.server).await;
     for subject in [
         "wasmbus.ctl.v1.default.host.ping",
         "ACME.wasmbus.ctl.v1.default.host.ping",
@@ -314,4 +398,148 @@ fn each_role_gets_what_its_operations_need_and_nothing_else() {
             "{param}={value}"
         );
     }
+}
+
+/// In operator mode the server takes a user only with a JWT its account signed and that has not
+/// expired: a JWT past its expiry is refused, and so is one signed by an account the operator
+/// does not know, whatever permissions they carry.
+#[tokio::test(flavor = "multi_thread")]
+async fn operator_mode_refuses_an_expired_jwt_and_one_another_account_signed() {
+    let operator = Operator::new();
+    let server = NatsServer::start_with_config(&operator.config());
+    let client = wasmcloud_protocol::permissions(Role::Client, &default_lattice()).unwrap();
+    let connects = |creds: std::path::PathBuf| {
+        let url = server.url();
+        async move {
+            let options = wasmcloud_protocol::runtime::nats::async_nats::ConnectOptions::new()
+                .credentials_file(&creds)
+                .await
+                .unwrap();
+            options.connect(url).await
+        }
+    };
+    let good = operator.user(
+        "client",
+        &client,
+        UserOptions::new().expires_in(Duration::from_secs(3600)),
+    );
+    assert!(connects(good).await.is_ok(), "a good JWT connects");
+    let past = std::time::SystemTime::now() - Duration::from_secs(60);
+    let expired = operator.user("client", &client, UserOptions::new().expires_at(past));
+    let refused = connects(expired)
+        .await
+        .expect_err("an expired JWT is refused");
+    assert!(refused.to_string().contains("authorization"), "{refused}");
+    let stranger = Operator::new();
+    let foreign = stranger.user("client", &client, UserOptions::new());
+    let refused = connects(foreign)
+        .await
+        .expect_err("a JWT of another account is refused");
+    assert!(refused.to_string().contains("authorization"), "{refused}");
+    // The server logs each refusal; of the stranger's, that it knows no such account.
+    let log = server.log();
+    assert_eq!(log.matches("authentication error").count(), 2, "{log}");
+    assert!(log.contains("account missing"), "{log}");
+}
+
+/// The sidecar layout: a leaf node beside the host, which connects to it on localhost without
+/// credentials, while the leaf connects to the hub (in operator mode) with the host role's creds.
+/// Every operation works for a client on the hub; what the host may not do is refused at the hub,
+/// though the leaf lets anyone beside it do anything.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_host_on_a_leaf_node_works_and_is_held_to_its_role_at_the_hub() {
+    use wasmcloud_protocol::runtime::creds::leaf_node_config;
+    let operator = Operator::new();
+    let leaf_port = workspace_tests::nats_server::free_port();
+    let hub = NatsServer::start_with_config(&format!(
+        "{}leafnodes {{ listen: \"127.0.0.1:{leaf_port}\" }}\n",
+        operator.config()
+    ));
+    let options = default_lattice();
+    let role = |role| wasmcloud_protocol::permissions(role, &options).unwrap();
+    // The leaf's connection answers the client's requests across it: the inbox rights nats-server
+    // needs there instead of `allow_responses`.
+    let host_options = options
+        .clone()
+        .answering_across_leaf_node("_INBOX")
+        .unwrap();
+    let host = wasmcloud_protocol::permissions(Role::Application, &host_options).unwrap();
+    let host_creds = operator.user("host", &host, UserOptions::new());
+    let client_creds = operator.user("client", &role(Role::Client), UserOptions::new());
+    let leaf = NatsServer::start_with_config(&leaf_node_config(
+        &format!("nats-leaf://127.0.0.1:{leaf_port}"),
+        &host_creds,
+        "127.0.0.1:4222",
+    ));
+    crate::nats::within("the leaf connecting to the hub", async {
+        while !hub.log().contains("Leafnode connection created") {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    let client = Login::creds(client_creds);
+    let hub_log = hub.log();
+    let leaf_log = leaf.log();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(8));
+    });
+    eprintln!("DEBUGHUB {hub_log}\nDEBUGLEAF {leaf_log}");
+    every_operation_across(
+        &[&leaf],
+        &hub,
+        &Login::anyone(),
+        &client,
+        &SubjectPrefix::new(),
+    )
+    .await;
+    assert_eq!(hub.violations(), Vec::<String>::new());
+
+    // Beside the host, anyone may publish anything on the leaf; the hub takes from the leaf only
+    // what the host role may publish: it tells the leaf of no other interest, so a command stays
+    // on the leaf (nats-server logs nothing of it), while an event crosses.
+    let beside = Login::anyone().connect(&leaf).await;
+    let spy = Login::anyone().connect(&leaf).await;
+    let command = format!("wasmbus.ctl.v1.default.component.scale.{}", HOSTS[1]);
+    let event = "wasmbus.evt.default.host_started";
+    let watcher = operator.user("watcher", &role(Role::Application), UserOptions::new());
+    let watcher = Login::creds(watcher).connect(&hub).await;
+    let mut commands = watcher.nats.subscribe(command.clone()).await.unwrap();
+    let observer = operator.user("observer", &role(Role::Observer), UserOptions::new());
+    let observer = Login::creds(observer).connect(&hub).await;
+    let mut events = observer.nats.subscribe(event).await.unwrap();
+    for nats in [&watcher.nats, &observer.nats] {
+        wasmcloud_protocol::runtime::nats::round_trip(nats)
+            .await
+            .unwrap();
+    }
+    let mut local = spy.nats.subscribe(command.clone()).await.unwrap();
+    wasmcloud_protocol::runtime::nats::round_trip(&spy.nats)
+        .await
+        .unwrap();
+    // The leaf learns of the observer's interest in events in its own time.
+    crate::nats::within("an event crossing to the hub", async {
+        loop {
+            publish(&beside, event).await;
+            if tokio::time::timeout(Duration::from_millis(200), events.next())
+                .await
+                .is_ok()
+            {
+                break;
+            }
+        }
+    })
+    .await;
+    publish(&beside, &command).await;
+    assert!(
+        crate::nats::within("the local subscriber", local.next())
+            .await
+            .is_some(),
+        "the leaf delivers locally"
+    );
+    let crossed = tokio::time::timeout(Duration::from_millis(500), commands.next()).await;
+    assert!(
+        crossed.is_err(),
+        "the command crossed to the hub: {crossed:?}"
+    );
+    assert_no_server_errors(&[&watcher, &observer]);
 }

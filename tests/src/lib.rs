@@ -5,6 +5,7 @@
 pub mod fixtures;
 pub mod mock_host;
 pub mod nats_server;
+pub mod operator;
 pub mod props;
 pub mod tools;
 

@@ -24,7 +24,8 @@ pub struct NatsServer {
     args: Vec<String>,
 }
 
-fn free_port() -> u16 {
+/// A loopback port free now.
+pub fn free_port() -> u16 {
     free_ports(1)[0]
 }
 
@@ -389,6 +390,12 @@ macro_rules! connect {
         if let Some(user) = &$login.user {
             options = options.user_and_password(user.clone(), user.clone());
         }
+        if let Some(creds) = &$login.creds {
+            options = options
+                .credentials_file(creds)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e}", creds.display()));
+        }
         if let Some(prefix) = &$login.inbox_prefix {
             options = options.custom_inbox_prefix(prefix.clone());
         }
@@ -414,6 +421,8 @@ macro_rules! connect {
 #[derive(Debug, Clone, Default)]
 pub struct Login {
     user: Option<String>,
+    /// A `.creds` file, for a server in operator mode.
+    creds: Option<PathBuf>,
     inbox_prefix: Option<String>,
 }
 
@@ -427,7 +436,15 @@ impl Login {
     pub fn user(name: &str) -> Self {
         Self {
             user: Some(name.to_owned()),
-            inbox_prefix: None,
+            ..Self::default()
+        }
+    }
+
+    /// The user of a `.creds` file (a user JWT and its seed), for a server in operator mode.
+    pub fn creds(file: PathBuf) -> Self {
+        Self {
+            creds: Some(file),
+            ..Self::default()
         }
     }
 

@@ -5,12 +5,16 @@
 //!
 //! - `validate`: [`validate`] and [`view`]: payloads checked against their schemas (jsonschema),
 //!   and read in place;
-//! - `nats`: [`nats`]: the client and responder generated code is built on (async-nats, tokio).
+//! - `nats`: [`nats`]: the client and responder generated code is built on (async-nats, tokio);
+//! - `creds`: [`creds`]: a role's permissions as a NATS user JWT and `.creds` file, for servers
+//!   in operator mode (nkeys, nats-jwt-rs).
 //!
 //! Without them: subjects, messages, operations and permissions, for a types-only user.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "creds")]
+pub mod creds;
 mod message;
 #[cfg(feature = "nats")]
 pub mod nats;

@@ -102,6 +102,8 @@ pub struct PermissionOptions {
     /// Extra subjects, each with why (and, to subscribe, the queue group it is limited to).
     publish: Vec<(String, String)>,
     subscribe: Vec<(String, Option<String>, String)>,
+    /// The inbox prefixes of the requesters a responder answers across a leaf node.
+    leaf_inboxes: Vec<String>,
 }
 
 impl Default for PermissionOptions {
@@ -120,6 +122,7 @@ impl PermissionOptions {
             probe: true,
             publish: Vec::new(),
             subscribe: Vec::new(),
+            leaf_inboxes: Vec::new(),
         }
     }
 
@@ -163,6 +166,30 @@ impl PermissionOptions {
             });
         }
         self.inbox_prefix = Some(prefix);
+        Ok(self)
+    }
+
+    /// The permissions of a leaf node's connection to the hub, for a process of the role beside
+    /// the leaf (the sidecar layout), answering requesters whose inboxes are under `prefix`
+    /// (`_INBOX`, or a client's own). nats-server 2.15 checks a leaf connection's rights less
+    /// finely than a client's, so they are wider than a direct connection's: it tracks no
+    /// responses there (`allow_responses` lets nothing back across it), so a role that answers
+    /// requests gets to publish to those inboxes and to receive the interest in them; and it
+    /// checks the interest the leaf sends without its queue group, so a queue-group grant is
+    /// given for the subject. Repeatable, one call per requesters' inbox prefix.
+    pub fn answering_across_leaf_node(
+        mut self,
+        prefix: impl Into<String>,
+    ) -> Result<Self, SubjectError> {
+        let prefix = prefix.into();
+        if let Some(rule) = prefix.split('.').find_map(token_problem) {
+            return Err(SubjectError::InvalidPrefix {
+                part: "inbox",
+                value: prefix,
+                rule: rule.into(),
+            });
+        }
+        self.leaf_inboxes.push(prefix);
         Ok(self)
     }
 
@@ -398,7 +425,7 @@ impl Permissions {
             for grant in grants.subscribe {
                 let op = grant.operation;
                 let subject = op.channel.filter(&values, prefix)?;
-                let queue = match grant.queue {
+                let queue = match grant.queue && options.leaf_inboxes.is_empty() {
                     true => op.queue_filter(&values, prefix)?,
                     false => None,
                 };
@@ -419,6 +446,13 @@ impl Permissions {
             let reason = "readiness probe of asyncapi-runtime";
             out.publish.add(PROBE_SUBJECTS.into(), None, reason);
             out.subscribe.add(PROBE_SUBJECTS.into(), None, reason);
+        }
+        if out.allow_responses {
+            let reason = "replies across a leaf node";
+            for prefix in &options.leaf_inboxes {
+                out.publish.add(format!("{prefix}.>"), None, reason);
+                out.subscribe.add(format!("{prefix}.>"), None, reason);
+            }
         }
         for (subject, reason) in &options.publish {
             out.publish.add(subject.clone(), None, reason);

@@ -168,6 +168,44 @@ pub struct Permissions {
     #[arg(long = "subscribe", value_name = "SUBJECT", action = clap::ArgAction::Append)]
     pub subscribe: Vec<String>,
     /// Print the permissions as JSON, with the keys nats-server reads.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["creds", "jwt"])]
     pub json: bool,
+    /// Print a `.creds` file for a server in operator mode: a new user's JWT carrying the
+    /// permissions, signed by the account key of --account-seed, and the user's seed.
+    #[arg(long, requires = "account_seed", conflicts_with = "jwt")]
+    pub creds: bool,
+    /// Print only the user JWT (of a new user key) instead of a `.creds` file.
+    #[arg(long, requires = "account_seed")]
+    pub jwt: bool,
+    /// The file holding the account's seed (`SA…`), which signs the user JWT.
+    #[arg(long, value_name = "FILE")]
+    pub account_seed: Option<std::path::PathBuf>,
+    /// The user's name in the JWT [default: its public key].
+    #[arg(long, value_name = "N", requires = "account_seed")]
+    pub name: Option<String>,
+    /// The permissions of a leaf node's connection for the role (the sidecar layout), answering
+    /// requesters whose inboxes start with this prefix (`_INBOX`, or a client's own; repeatable):
+    /// nats-server tracks no responses on a leaf connection, so a role that answers gets to
+    /// publish to those inboxes and to receive the interest in them.
+    #[arg(long, value_name = "INBOX_PREFIX", action = clap::ArgAction::Append)]
+    pub answer_across_leaf: Vec<String>,
+    /// Print the configuration of a leaf node beside a process of the role instead (the sidecar
+    /// layout): it listens on --leaf-listen for the process and connects to the hub at this URL
+    /// (`nats-leaf://hub:7422`) with the role's creds file --leaf-creds (made with --creds).
+    #[arg(long, value_name = "HUB_URL", requires = "leaf_creds", conflicts_with_all = ["json", "creds", "jwt"])]
+    pub leaf: Option<String>,
+    /// The role's `.creds` file the leaf node connects to the hub with.
+    #[arg(long, value_name = "FILE", requires = "leaf")]
+    pub leaf_creds: Option<std::path::PathBuf>,
+    /// Where the leaf node listens for the process beside it.
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:4222",
+        requires = "leaf"
+    )]
+    pub leaf_listen: String,
+    /// How long the JWT is good for (`12h`, `30d`) [default: it does not expire].
+    #[arg(long, value_name = "DURATION", requires = "account_seed", value_parser = humantime::parse_duration)]
+    pub expires: Option<std::time::Duration>,
 }

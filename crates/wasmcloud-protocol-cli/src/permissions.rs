@@ -1,6 +1,7 @@
 //! `permissions`: a role's least NATS permissions.
 
 use clap::ValueEnum;
+use wasmcloud_protocol::runtime::creds::{leaf_node_config, KeyPair, UserOptions};
 use wasmcloud_protocol::runtime::permissions::{PermissionOptions, Role, DEFAULT_INBOX_PREFIX};
 use wasmcloud_protocol::SPECS;
 
@@ -31,6 +32,9 @@ pub fn run(args: &Permissions) -> Result<Outcome, Usage> {
         }
         options = wasmcloud_protocol::real_host_needs(options)?;
     }
+    for inbox in &args.answer_across_leaf {
+        options = options.answering_across_leaf_node(inbox)?;
+    }
     for subject in &args.publish {
         options = options.allow_publish(subject)?;
     }
@@ -55,7 +59,48 @@ pub fn run(args: &Permissions) -> Result<Outcome, Usage> {
             name.get_name()
         )));
     }
-    if args.json {
+    if let (Some(hub), Some(creds)) = (&args.leaf, &args.leaf_creds) {
+        if !(hub.starts_with("nats-leaf://") || hub.starts_with("tls://")) {
+            return Err(Usage(format!(
+                "--leaf {hub}: a hub's leaf node URL starts with nats-leaf:// (or tls://)"
+            )));
+        }
+        print(&leaf_node_config(hub, creds, &args.leaf_listen));
+        return Ok(Outcome::Ok);
+    }
+    if let Some(seed) = &args.account_seed {
+        if !(args.creds || args.jwt) {
+            return Err(Usage("--account-seed goes with --creds or --jwt".into()));
+        }
+        let text = std::fs::read_to_string(seed)
+            .map_err(|e| Usage(format!("--account-seed {}: {e}", seed.display())))?;
+        let account = KeyPair::from_seed(text.trim()).map_err(|e| {
+            Usage(format!(
+                "--account-seed {}: not a seed: {e}",
+                seed.display()
+            ))
+        })?;
+        let mut user = UserOptions::new();
+        if let Some(name) = &args.name {
+            user = user.name(name);
+        }
+        if let Some(after) = args.expires {
+            if after.is_zero() {
+                return Err(Usage(
+                    "--expires: a JWT that expires at once is no use".into(),
+                ));
+            }
+            user = user.expires_in(after);
+        }
+        let creds = permissions
+            .new_user(&account, &user)
+            .map_err(|e| Usage(format!("--account-seed {}: {e}", seed.display())))?;
+        if args.jwt {
+            println(creds.jwt());
+        } else {
+            print(&creds.to_creds_file());
+        }
+    } else if args.json {
         let json = serde_json::to_string_pretty(&permissions).expect("permissions serialize");
         println(&json);
     } else {
