@@ -181,6 +181,25 @@ pub struct HostOptions {
     pub labels: Vec<(String, String)>,
     pub version: String,
     pub heartbeat: Duration,
+    /// The host's `.creds` file, for a server in operator mode.
+    pub creds: Option<PathBuf>,
+}
+
+/// The user JWT and the seed of a `.creds` file, as NATS clients read it: the first line inside
+/// each of its two fenced blocks.
+pub fn read_creds(text: &str) -> anyhow::Result<(String, String)> {
+    fn block(text: &str, begin: &str) -> Option<String> {
+        let mut lines = text.lines().skip_while(|l| !l.contains(begin));
+        lines.next()?;
+        lines
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .filter(|l| !l.starts_with("---"))
+            .map(str::to_owned)
+    }
+    let jwt = block(text, "BEGIN NATS USER JWT").context("no user JWT")?;
+    let seed = block(text, "BEGIN USER NKEY SEED").context("no user seed")?;
+    Ok((jwt, seed))
 }
 
 /// A running `real-host` process; terminated (SIGTERM, then SIGKILL) when dropped.
@@ -205,6 +224,9 @@ impl RealHost {
         }
         for (k, v) in &options.labels {
             command.args(["--label", &format!("{k}={v}")]);
+        }
+        if let Some(creds) = &options.creds {
+            command.arg("--creds").arg(creds);
         }
         let mut child = command
             .env(

@@ -38,6 +38,11 @@ struct Args {
     /// Time between heartbeats.
     #[arg(long, default_value_t = 30_000)]
     heartbeat_ms: u64,
+    /// A `.creds` file (a user JWT and its seed) for a server in operator mode: the host's
+    /// control-interface and RPC connections both log in with it, as `ctl_jwt`/`ctl_seed` and
+    /// `rpc_jwt`/`rpc_seed` would have them.
+    #[arg(long, value_name = "FILE")]
+    creds: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
@@ -55,12 +60,27 @@ async fn main() -> anyhow::Result<()> {
         labels.insert(key.to_owned(), value.to_owned());
     }
     let host_id = host_key.public_key();
+    let (jwt, user_key) = match &args.creds {
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("--creds {}", file.display()))?;
+            let (jwt, seed) = wasmcloud_real_host::read_creds(&text)
+                .with_context(|| format!("--creds {}", file.display()))?;
+            let key = nkeys::KeyPair::from_seed(&seed).context("--creds: the user seed")?;
+            (Some(jwt), Some(Arc::new(key)))
+        }
+        None => (None, None),
+    };
     let defaults = WasmbusHostConfig::default();
     let config = WasmbusHostConfig {
         ctl_nats_url: args.nats_url.clone(),
         rpc_nats_url: args.nats_url,
         lattice: args.lattice.into(),
         ctl_topic_prefix: args.ctl_prefix,
+        ctl_jwt: jwt.clone(),
+        ctl_key: user_key.clone(),
+        rpc_jwt: jwt,
+        rpc_key: user_key,
         host_key: Some(Arc::new(host_key)),
         labels,
         version: args.host_version.unwrap_or(defaults.version.clone()),

@@ -445,14 +445,17 @@ async fn operator_mode_refuses_an_expired_jwt_and_one_another_account_signed() {
 /// The sidecar layout: a leaf node beside the host, which connects to it on localhost without
 /// credentials, while the leaf connects to the hub (in operator mode) with the host role's creds.
 /// Every operation works for a client on the hub; what the host may not do is refused at the hub,
-/// though the leaf lets anyone beside it do anything.
+/// though the leaf lets anyone beside it do anything: a command sent beside the host stays on the
+/// leaf, no event reaches a subscriber beside it, and the hub refuses (and logs) the leaf's
+/// interest in what the role may not subscribe to.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_host_on_a_leaf_node_works_and_is_held_to_its_role_at_the_hub() {
     use wasmcloud_protocol::runtime::creds::leaf_node_config;
     let operator = Operator::new();
     let leaf_port = workspace_tests::nats_server::free_port();
+    // At debug level the hub logs the interest from the leaf it refuses.
     let hub = NatsServer::start_with_config(&format!(
-        "{}leafnodes {{ listen: \"127.0.0.1:{leaf_port}\" }}\n",
+        "debug: true\n{}leafnodes {{ listen: \"127.0.0.1:{leaf_port}\" }}\n",
         operator.config()
     ));
     let options = default_lattice();
@@ -477,13 +480,16 @@ async fn the_host_on_a_leaf_node_works_and_is_held_to_its_role_at_the_hub() {
         }
     })
     .await;
+    // The leaf asks for JetStream's API for those beside it, which the host role (without a real
+    // host's needs) may not subscribe to: the hub refuses it, and says so.
+    let refusal = "Not permitted to subscribe to \"$JS.API.>\"";
+    crate::nats::within("the hub refusing the leaf's interest", async {
+        while !hub.log().contains(refusal) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
     let client = Login::creds(client_creds);
-    let hub_log = hub.log();
-    let leaf_log = leaf.log();
-    std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_secs(8));
-    });
-    eprintln!("DEBUGHUB {hub_log}\nDEBUGLEAF {leaf_log}");
     every_operation_across(
         &[&leaf],
         &hub,
@@ -541,5 +547,16 @@ async fn the_host_on_a_leaf_node_works_and_is_held_to_its_role_at_the_hub() {
         crossed.is_err(),
         "the command crossed to the hub: {crossed:?}"
     );
+
+    // The host role may not follow the events: a subscriber beside it gets none from the hub
+    // (the leaf, holding the hub's word on the role, keeps the interest to itself).
+    let stopped = "wasmbus.evt.default.host_stopped";
+    let mut eavesdropped = spy.nats.subscribe(stopped).await.unwrap();
+    wasmcloud_protocol::runtime::nats::round_trip(&spy.nats)
+        .await
+        .unwrap();
+    publish(&watcher, stopped).await;
+    let heard = tokio::time::timeout(Duration::from_millis(500), eavesdropped.next()).await;
+    assert!(heard.is_err(), "an event reached the leaf: {heard:?}");
     assert_no_server_errors(&[&watcher, &observer]);
 }

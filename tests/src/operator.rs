@@ -42,10 +42,11 @@ impl Operator {
         self.account.seed().expect("made with a seed")
     }
 
-    /// An account JWT for `account`, signed by the operator, with JetStream allowed.
-    fn account_jwt(&self, name: &str, account: &KeyPair) -> String {
+    /// An account JWT for `account`, signed by the operator, with JetStream allowed if
+    /// `jetstream` (never for the system account: the server refuses to start).
+    fn account_jwt(&self, name: &str, account: &KeyPair, jetstream: bool) -> String {
         let mut claims = Account::new_claims(name.to_owned(), account.public_key());
-        if let Some(limits) = claims.nats.limits.as_mut() {
+        if let Some(limits) = claims.nats.limits.as_mut().filter(|_| jetstream) {
             limits.jetstream = Some(JetStreamLimits {
                 memory_storage: Some(-1),
                 disk_storage: Some(-1),
@@ -67,9 +68,9 @@ impl Operator {
         format!(
             "operator: \"{operator}\"\nsystem_account: {system}\nresolver: MEMORY\nresolver_preload: {{\n  {system}: \"{system_jwt}\"\n  {account}: \"{account_jwt}\"\n}}\n",
             system = self.system.public_key(),
-            system_jwt = self.account_jwt("SYS", &self.system),
+            system_jwt = self.account_jwt("SYS", &self.system, false),
             account = self.account.public_key(),
-            account_jwt = self.account_jwt("lattice", &self.account),
+            account_jwt = self.account_jwt("lattice", &self.account, true),
         )
     }
 

@@ -2,6 +2,7 @@
 //! our generated client, a wiretap that keeps every message on the server, and the lattice's
 //! events through our typed event stream.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -10,13 +11,15 @@ use serde_json::Value;
 use wasmcloud_protocol::control_interface::peer::Client;
 use wasmcloud_protocol::lattice_events::messages::LatticeEvent;
 use wasmcloud_protocol::lattice_events::peer::Client as Events;
+use wasmcloud_protocol::runtime::creds::UserOptions;
 use wasmcloud_protocol::runtime::nats::{async_nats, GatherOptions, RequestOptions};
-use wasmcloud_protocol::runtime::permissions::{PermissionOptions, Role};
+use wasmcloud_protocol::runtime::permissions::{PermissionOptions, Permissions, Role};
 use wasmcloud_protocol::runtime::validate::Side;
 use wasmcloud_protocol::runtime::SubjectPrefix;
 use wasmcloud_real_host::{HostOptions, RealHost, Scratch};
 use workspace_tests::mock_host::{LatticeStore, MockHost, MockHostConfig};
-use workspace_tests::nats_server::{authorization, NatsServer, Written};
+use workspace_tests::nats_server::NatsServer;
+use workspace_tests::operator::Operator;
 
 /// Which host answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,14 +83,23 @@ pub struct Lattice {
 pub enum Access {
     /// No users: everyone may do everything.
     Open,
-    /// A user per role with the permissions generated for it: `host` (with what a real host
-    /// needs beyond the specs; the user of connections without credentials), `client` (our
-    /// client and event stream), and `tap`, who may do everything, to watch the wire.
+    /// Operator mode, as production NATS runs: an operator and an account of the test's own,
+    /// and a user per role, each logging in with its `.creds` file, whose JWT carries the
+    /// permissions generated for it: `host` (with what a real host needs beyond the specs, for
+    /// its control and RPC connections), `client` (our client and event stream), and `tap`,
+    /// who may do everything, to watch the wire.
     LeastPrivilege,
 }
 
-/// The users of [`Access::LeastPrivilege`] on `lattice`.
-fn least_privilege_config(lattice: &str) -> String {
+/// The server of [`Access::LeastPrivilege`] on `lattice`, and the creds files of its users.
+struct Users {
+    config: String,
+    host: PathBuf,
+    client: PathBuf,
+    tap: PathBuf,
+}
+
+fn least_privilege(lattice: &str) -> Users {
     let options = PermissionOptions::new().value("lattice", lattice);
     let host = wasmcloud_protocol::permissions(
         Role::Application,
@@ -95,14 +107,14 @@ fn least_privilege_config(lattice: &str) -> String {
     )
     .unwrap();
     let client = wasmcloud_protocol::permissions(Role::Client, &options).unwrap();
-    let users = authorization(&[
-        ("tap", None, Written::Block),
-        ("host", Some(&host), Written::Block),
-        ("client", Some(&client), Written::Block),
-    ]);
-    // The host library takes no user and password (only a JWT and its key, which need an
-    // operator-mode server), so the server binds connections without credentials to `host`.
-    format!("no_auth_user: host\n{users}")
+    let operator = Operator::new();
+    Users {
+        config: operator.config(),
+        host: operator.user("host", &host, UserOptions::new()),
+        client: operator.user("client", &client, UserOptions::new()),
+        // A JWT without permissions may do everything.
+        tap: operator.user("tap", &Permissions::default(), UserOptions::new()),
+    }
 }
 
 /// The `real-host` binary this suite built.
@@ -120,25 +132,30 @@ impl Lattice {
     /// [`Self::start`] on a server whose users have the given access.
     pub async fn start_with(kind: Kind, heartbeat: Duration, access: Access) -> Self {
         let name = "interop".to_owned();
-        let server = match access {
-            Access::Open => NatsServer::start_with_jetstream(),
-            Access::LeastPrivilege => {
-                NatsServer::start_with_jetstream_and_config(&least_privilege_config(&name))
-            }
+        let users = match access {
+            Access::Open => None,
+            Access::LeastPrivilege => Some(least_privilege(&name)),
+        };
+        let server = match &users {
+            None => NatsServer::start_with_jetstream(),
+            Some(users) => NatsServer::start_with_jetstream_and_config(&users.config),
         };
         let seed = nkeys::KeyPair::new_server();
         let host_id = seed.public_key();
-        let connect = |user: &str| {
-            let options = async_nats::ConnectOptions::new();
-            let options = match access {
-                Access::Open => options,
-                Access::LeastPrivilege => options.user_and_password(user.into(), user.into()),
-            };
-            options.connect(server.url())
+        let connect = |creds: Option<&PathBuf>| {
+            let url = server.url();
+            let creds = creds.cloned();
+            async move {
+                let mut options = async_nats::ConnectOptions::new();
+                if let Some(creds) = creds {
+                    options = options.credentials_file(&creds).await.unwrap();
+                }
+                options.connect(url).await
+            }
         };
 
         let tap = Tap::default();
-        let tap_conn = connect("tap").await.unwrap();
+        let tap_conn = connect(users.as_ref().map(|u| &u.tap)).await.unwrap();
         let mut everything = tap_conn.subscribe(">").await.unwrap();
         tap_conn.flush().await.unwrap();
         let sink = tap.clone();
@@ -153,7 +170,7 @@ impl Lattice {
             }
         });
 
-        let nats = connect("client").await.unwrap();
+        let nats = connect(users.as_ref().map(|u| &u.client)).await.unwrap();
         let events = Arc::new(Mutex::new(Vec::new()));
         let malformed = Arc::new(Mutex::new(Vec::new()));
         let mut stream = Events::new(nats.clone(), &name)
@@ -189,6 +206,7 @@ impl Lattice {
                     labels,
                     version: VERSION.to_owned(),
                     heartbeat,
+                    creds: users.as_ref().map(|u| u.host.clone()),
                 };
                 let binary = real_host_binary();
                 let host = tokio::task::spawn_blocking(move || RealHost::start(&binary, &options))
