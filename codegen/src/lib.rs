@@ -37,7 +37,7 @@ pub mod template;
 
 use std::path::Path;
 
-pub use emit::{sides, OperationSides, SideMethod};
+pub use emit::{method_name_problems, sides, OperationSides, SideMethod};
 pub use error::{Error, ErrorKind, Result};
 
 pub use load::{FsLoader, Loader, MemoryLoader, MAX_DOCUMENT_BYTES};

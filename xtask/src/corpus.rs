@@ -59,6 +59,7 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
     let mut judged = BTreeSet::new();
     // Messages with a payload in the generated documents, and how many have a view.
     let mut viewed = (0usize, 0usize);
+    let mut named = 0usize;
 
     let mut tally = Tally::default();
     let mut failures = Vec::new();
@@ -104,9 +105,12 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
                 warnings,
                 strict,
                 views,
+                names,
             } => {
                 viewed.0 += views.0;
                 viewed.1 += views.1;
+                named += names.0;
+                failures.extend(names.1.iter().map(|p| format!("{rel}: a method name: {p}")));
                 if let Some(judgement) = judgement {
                     disagreements.extend(crate::parser::compare(
                         &name,
@@ -200,6 +204,7 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
         viewed.0,
         100.0 * viewed.1 as f64 / viewed.0.max(1) as f64
     );
+    println!("method names: {named}, each by the generator's rules or listed above");
     let generated = tally.generated();
     println!(
         "{generated} documents generated (at least {} required)",
@@ -329,6 +334,8 @@ enum Outcome {
         strict: Option<asyncapi_codegen::Error>,
         /// Its messages with a payload, and how many of them have a view.
         views: (usize, usize),
+        /// Its operations' methods, and what breaks the generator's naming rules.
+        names: (usize, Vec<String>),
     },
     Rejected(asyncapi_codegen::Error),
     Panic(String),
@@ -373,6 +380,13 @@ fn run_one(path: &Path, id: &str, timeout: Duration) -> Outcome {
                     .filter(|m| m.payload.is_some())
                     .count(),
                 asyncapi_codegen::messages_with_views(&out).len(),
+            ),
+            names: (
+                asyncapi_codegen::sides(&out.spec)
+                    .iter()
+                    .map(|s| usize::from(s.start.is_some()) + usize::from(s.end.is_some()))
+                    .sum(),
+                asyncapi_codegen::method_name_problems(&out.spec),
             ),
             module: out.spec.module.clone(),
             code: out.code,

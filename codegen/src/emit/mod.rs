@@ -7,7 +7,7 @@ mod guard;
 mod merges;
 mod messages;
 mod nats;
-pub use nats::{sides, OperationSides, SideMethod};
+pub use nats::{method_name_problems, sides, OperationSides, SideMethod};
 mod permissions;
 pub(crate) mod schemas;
 mod subjects;

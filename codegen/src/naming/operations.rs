@@ -17,6 +17,7 @@
 //! where `<object>` is the name without its messaging verb (`events` for `receiveEvents`).
 
 use super::{pascal, snake};
+use crate::model::{Operation, Spec};
 
 /// Verbs that say which side of the wire a name is written from.
 const MESSAGING_VERBS: &[&str] = &[
@@ -91,6 +92,29 @@ impl OperationName {
                 .filter(|r| !r.is_empty())
         });
         Self { name, object }
+    }
+
+    /// The name of `op` of `spec`. An id that is nothing but a verb of messaging (firezone's
+    /// `subscribe`, or 2.x's `subscribe /` for an operation without one) says only what one side
+    /// does: what it is about is then its channel's address, or, for an address without words
+    /// (`/`), its one message or the enum of its messages.
+    pub fn of_operation(spec: &Spec, op: &Operation) -> Self {
+        let mut name = Self::of(&op.id);
+        if name.object.is_none() && MESSAGING_VERBS.contains(&name.name.as_str()) {
+            let words = |s: &str| {
+                s.chars()
+                    .any(|c| c.is_ascii_alphanumeric())
+                    .then(|| snake(s))
+            };
+            name.object = words(&spec.channels[op.channel].name)
+                .or_else(|| match op.messages.as_slice() {
+                    [one] => words(&spec.messages[*one].ident),
+                    _ => None,
+                })
+                .or_else(|| op.dispatch.as_ref().and_then(|d| words(&d.name)))
+                .or_else(|| Some("messages".to_owned()));
+        }
+        name
     }
 
     /// Its Rust type name in the `operations` module (`GetHosts`, `PlaceOrder`).

@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use asyncapi_codegen::{read_spec, sides};
+use asyncapi_codegen::{method_name_problems, read_spec, sides};
 
 use crate::{crate_dir, CrateLoader};
 
@@ -65,4 +65,21 @@ fn every_operation_has_both_sides() {
     }
     assert!(seen >= 80, "{seen} operations");
     assert!(gaps.is_empty(), "{}", gaps.join("\n"));
+}
+
+/// The method names keep the generator's rules (a `snake_case` identifier, unique on its side, no
+/// counter unless a name is truly taken, no word twice unless the spec says it) for every fixture,
+/// both wasmCloud specs, and the rules' own fixture of names that collide.
+#[test]
+fn every_method_name_is_readable() {
+    let mut problems = Vec::new();
+    for path in specs() {
+        let spec = read_spec(&CrateLoader, Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
+        problems.extend(
+            method_name_problems(&spec)
+                .into_iter()
+                .map(|p| format!("{path}: {p}")),
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

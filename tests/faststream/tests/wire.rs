@@ -423,6 +423,12 @@ macro_rules! wire_tests {
             }
 
             #[test]
+            fn every_method_name_keeps_the_generators_rules() {
+                let problems = include_str!(concat!(env!("OUT_DIR"), "/", stringify!($module), ".name-problems"));
+                assert!(problems.is_empty(), "{problems}");
+            }
+
+            #[test]
             fn our_validators_and_pydantic_agree() {
                 let cases = cases();
                 let input: Vec<Value> = cases

@@ -223,7 +223,7 @@ fn publish_dispatched(
     names: &mut Namer,
 ) -> (String, TokenStream) {
     let dispatch = op.dispatch.as_ref().expect("only dispatched operations");
-    let name = OperationName::of(&op.id);
+    let name = OperationName::of_operation(spec, op);
     let method = ident(&names.unique(name.publish()));
     let enum_ty = ident(&dispatch.name);
     let arms = own.iter().map(|(message, o)| {
@@ -259,7 +259,7 @@ fn subscribe_methods(
     runtime: &TokenStream,
 ) -> (String, TokenStream) {
     let channel = &spec.channels[op.channel];
-    let name = OperationName::of(&op.id);
+    let name = OperationName::of_operation(spec, op);
     let subject = ident(&format!("{}Subject", channel.ident));
     let method = ident(&names.unique(name.subscribe()));
     let setters: Vec<TokenStream> = super::super::subjects::value_fields(spec, channel)
@@ -302,6 +302,9 @@ fn subscribe_methods(
     (method.to_string(), out)
 }
 
+/// The names a client has whatever its spec says: no operation's method takes them.
+pub(super) const RESERVED: [&str; 3] = ["new", "with_options", "requester"];
+
 pub(super) fn emit(spec: &Spec, side: Side, runtime: &TokenStream) -> Option<ClientTokens> {
     if !has_client(spec, side) {
         return None;
@@ -310,7 +313,7 @@ pub(super) fn emit(spec: &Spec, side: Side, runtime: &TokenStream) -> Option<Cli
     let markers = super::super::subjects::operation_markers(spec);
     let fields: Vec<Ident> = shared.iter().map(|(_, f)| ident(f)).collect();
     let mut names = Namer::new();
-    for reserved in ["new", "with_options", "requester"] {
+    for reserved in RESERVED {
         names.reserve(reserved);
     }
     for f in &fields {

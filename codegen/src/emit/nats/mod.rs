@@ -145,7 +145,7 @@ fn parts(spec: &Spec, i: usize, markers: &[Ident], shared: &[(String, String)]) 
         _ => quote!(()),
     };
     OpParts {
-        name: OperationName::of(&op.id),
+        name: OperationName::of_operation(spec, op),
         marker: markers[i].clone(),
         args,
         ctor,
@@ -282,6 +282,94 @@ pub fn sides(spec: &Spec) -> Vec<OperationSides> {
     out
 }
 
+/// What is wrong with the method names `sides` reports for `spec`, by the rules the generator
+/// keeps (the README's "Both sides, and what they are called"): each is a `snake_case` Rust
+/// identifier (a keyword with `_` after it), unique on its side's client or responder; a number
+/// at its end is the operation's own or tells it from a name that is truly taken there (another
+/// method, the client's own `new`, `with_options` and `requester`, or a field); and no word is
+/// said twice in a row unless the operation's name says it. Empty when all is well; the
+/// generator's tests and `cargo xtask corpus` hold every document they read to it.
+pub fn method_name_problems(spec: &Spec) -> Vec<String> {
+    let sides = sides(spec);
+    let mut methods = Vec::new();
+    for (op, s) in spec.operations.iter().zip(&sides) {
+        for m in [&s.start, &s.end].into_iter().flatten() {
+            methods.push(Named {
+                side: m.side,
+                item: m.item,
+                method: &m.method,
+                operation: &op.id,
+            });
+        }
+    }
+    let fields: Vec<String> = shared_params(spec).into_iter().map(|(_, f)| f).collect();
+    name_problems(&methods, &fields)
+}
+
+/// A method and the operation it is for.
+struct Named<'a> {
+    side: &'a str,
+    item: &'a str,
+    method: &'a str,
+    operation: &'a str,
+}
+
+fn name_problems(methods: &[Named], fields: &[String]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for m in methods {
+        let at = format!(
+            "{}::{}::{} (operation {})",
+            m.side, m.item, m.method, m.operation
+        );
+        let same_item: Vec<&Named> = methods
+            .iter()
+            .filter(|o| o.side == m.side && o.item == m.item)
+            .collect();
+        let taken = |base: &str| {
+            same_item.iter().any(|o| o.method == base)
+                || (m.item == "Client"
+                    && (client::RESERVED.contains(&base) || fields.iter().any(|f| f == base)))
+        };
+        if same_item
+            .iter()
+            .any(|o| o.method == m.method && o.operation != m.operation)
+        {
+            problems.push(format!("{at}: not unique"));
+        }
+        let method = m.method;
+        let snake_ident = method.starts_with(|c: char| c.is_ascii_lowercase())
+            && method
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && !method.contains("__")
+            && method
+                .strip_suffix('_')
+                .is_none_or(|word| crate::naming::KEYWORDS.contains(&word));
+        if !snake_ident {
+            problems.push(format!("{at}: not a snake_case identifier"));
+            continue;
+        }
+        let own = crate::naming::snake(crate::naming::operations::readable(m.operation));
+        let base = method.trim_end_matches(|c: char| c.is_ascii_digit());
+        let counter = &method[base.len()..];
+        if !counter.is_empty() && !own.ends_with(counter) {
+            let base = base.trim_end_matches('_');
+            if !taken(base) {
+                problems.push(format!(
+                    "{at}: a counter where nothing else is called {base}"
+                ));
+            }
+        }
+        let words: Vec<&str> = method.split('_').collect();
+        for pair in words.windows(2).filter(|w| w[0] == w[1]) {
+            if !own.contains(&format!("{0}_{0}", pair[0])) {
+                problems.push(format!("{at}: says {} twice", pair[0]));
+            }
+        }
+    }
+    problems
+}
+
 /// What users reach for first, at the top of the spec's module: the peer's client, the
 /// application's responder and its `serve`, and the enums over several messages (the events).
 pub(crate) fn reexports(spec: &Spec, gate: &TokenStream) -> TokenStream {
@@ -309,4 +397,54 @@ pub(crate) fn reexports(spec: &Spec, gate: &TokenStream) -> TokenStream {
     let enums = enums.into_iter().map(ident);
     out.extend(quote!(#(pub use self::messages::#enums;)*));
     out
+}
+
+#[cfg(test)]
+mod name_rules {
+    use super::*;
+
+    fn client(method: &'static str, operation: &'static str) -> Named<'static> {
+        Named {
+            side: "peer",
+            item: "Client",
+            method,
+            operation,
+        }
+    }
+
+    #[test]
+    fn each_rule_finds_what_breaks_it() {
+        let fields = vec!["lattice".to_owned()];
+        let problems = |methods: &[Named]| name_problems(methods, &fields);
+        // Well named: the spec's own digits, counters against taken names, a word the spec doubles.
+        assert!(problems(&[
+            client("get_v2", "getV2"),
+            client("place_order", "placeOrder"),
+            client("place_order2", "place_order"),
+            client("new2", "new"),
+            client("lattice2", "lattice"),
+            client("bye_bye", "byeBye"),
+            client("match_", "match"),
+        ])
+        .is_empty());
+        let found = problems(&[
+            client("place_order2", "placeOrder"),
+            client("orders_get_get_order", "orders.get:GetOrder"),
+            client("PlaceOrder", "PlaceOrder"),
+            client("cancel__order", "cancelOrder"),
+            client("cancel_", "cancel"),
+            client("sum", "sum"),
+            client("sum", "add"),
+        ]);
+        let expected = [
+            "peer::Client::place_order2 (operation placeOrder): a counter where nothing else is called place_order",
+            "peer::Client::orders_get_get_order (operation orders.get:GetOrder): says get twice",
+            "peer::Client::PlaceOrder (operation PlaceOrder): not a snake_case identifier",
+            "peer::Client::cancel__order (operation cancelOrder): not a snake_case identifier",
+            "peer::Client::cancel_ (operation cancel): not a snake_case identifier",
+            "peer::Client::sum (operation sum): not unique",
+            "peer::Client::sum (operation add): not unique",
+        ];
+        assert_eq!(found, expected);
+    }
 }
