@@ -16,8 +16,7 @@ use workspace_tests::fixtures::fixture_nats_3_0::messages::Mode;
 use workspace_tests::fixtures::fixture_nats_3_0::peer::Client;
 use workspace_tests::fixtures::fixture_nats_3_0::subjects::{ModeSubject, SetpointSubject};
 use workspace_tests::fixtures::fixture_nats_3_0::types::{
-    BoostPayload, BoostPayloadMode, EcoPayload, EcoPayloadMode, ReadingPayload, SetTemperature,
-    SetpointAccepted,
+    BoostPayload, EcoPayload, ReadingPayload, SetTemperature, SetpointAccepted,
 };
 use workspace_tests::nats_server::NatsServer;
 
@@ -127,13 +126,16 @@ async fn a_3_0_service_answers_on_the_inbox_in_its_queue_group_and_its_messages_
 
     // The receive operation with two messages: each arrives as its own variant, on its subject,
     // at both thermostats, since this operation has no queue group.
+    // `mode` is a const: its one value is its default.
     let boost = Mode::Boost(BoostPayload {
         minutes: 30.try_into().unwrap(),
-        mode: BoostPayloadMode::Boost,
+        mode: Default::default(),
     });
-    let eco = Mode::Eco(EcoPayload {
-        mode: EcoPayloadMode::Eco,
-    });
+    let eco = Mode::Eco(EcoPayload::default());
+    assert_eq!(
+        serde_json::to_value(&eco).unwrap(),
+        serde_json::json!({"mode": "eco"})
+    );
     kitchen.change_mode(&boost).await.unwrap();
     office.change_mode(&eco).await.unwrap();
     let mut got = Vec::new();

@@ -10,7 +10,6 @@
 //! component it already runs (a host bug the spec describes); this one stays silent.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -88,7 +87,6 @@ pub struct MockHost {
     store: Arc<LatticeStore>,
     events: Events,
     started: Instant,
-    ids: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for MockHost {
@@ -97,53 +95,6 @@ impl std::fmt::Debug for MockHost {
             .field("host_id", &self.config.host_id)
             .finish()
     }
-}
-
-/// One-value enums of the events spec, by event.
-macro_rules! event {
-    ($host:expr, $payload:ident, $kind:ident, $data:expr) => {
-        evt::$payload {
-            data: $data,
-            datacontenttype: evt::CloudEventEnvelopeDatacontenttype::ApplicationJson,
-            id: $host.next_event_id(),
-            source: $host.config.host_id.clone(),
-            specversion: evt::CloudEventEnvelopeSpecversion::X10,
-            time: evt::CloudEventEnvelopeTime(chrono::Utc::now()),
-            type_: evt::$kind::default_value(),
-        }
-    };
-}
-
-/// The single variant of each event's `type` enum.
-trait DefaultValue {
-    fn default_value() -> Self;
-}
-
-macro_rules! one_value {
-    ($($kind:ident :: $variant:ident),* $(,)?) => {$(
-        impl DefaultValue for evt::$kind {
-            fn default_value() -> Self {
-                evt::$kind::$variant
-            }
-        }
-    )*};
-}
-
-one_value! {
-    ComponentScaledPayloadType::ComWasmcloudLatticeComponentScaled,
-    ComponentScaleFailedPayloadType::ComWasmcloudLatticeComponentScaleFailed,
-    ProviderStartedPayloadType::ComWasmcloudLatticeProviderStarted,
-    ProviderStartFailedPayloadType::ComWasmcloudLatticeProviderStartFailed,
-    ProviderStoppedPayloadType::ComWasmcloudLatticeProviderStopped,
-    LinkdefSetPayloadType::ComWasmcloudLatticeLinkdefSet,
-    LinkdefSetFailedPayloadType::ComWasmcloudLatticeLinkdefSetFailed,
-    LinkdefDeletedPayloadType::ComWasmcloudLatticeLinkdefDeleted,
-    ConfigSetPayloadType::ComWasmcloudLatticeConfigSet,
-    ConfigDeletedPayloadType::ComWasmcloudLatticeConfigDeleted,
-    LabelsChangedPayloadType::ComWasmcloudLatticeLabelsChanged,
-    HostStartedPayloadType::ComWasmcloudLatticeHostStarted,
-    HostStoppedPayloadType::ComWasmcloudLatticeHostStopped,
-    HostHeartbeatPayloadType::ComWasmcloudLatticeHostHeartbeat,
 }
 
 fn ack(message: &str) -> ctl::CtlResponse {
@@ -183,7 +134,6 @@ impl MockHost {
             store,
             events,
             started: Instant::now(),
-            ids: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -193,16 +143,14 @@ impl MockHost {
             .prefix(self.config.prefix.clone())
             .fix("lattice", self.config.lattice.clone())
             .fix("hostId", self.config.host_id.clone());
-        let started = event!(
-            self,
-            HostStartedPayload,
-            HostStartedPayloadType,
+        let started = evt::HostStartedPayload::new(
+            self.config.host_id.as_str(),
             evt::HostStartedData {
                 friendly_name: self.config.friendly_name.clone(),
                 labels: self.labels(),
                 uptime_seconds: 0,
                 version: self.config.version.clone(),
-            }
+            },
         );
         let server = serve(nats, self.clone(), options).await?;
         let _ = self.events.publish_host_started(&started).await;
@@ -227,10 +175,8 @@ impl MockHost {
     /// Publishes a heartbeat (the host's inventory) now.
     pub async fn heartbeat(&self) {
         let inventory = self.inventory();
-        let hb = event!(
-            self,
-            HostHeartbeatPayload,
-            HostHeartbeatPayloadType,
+        let hb = evt::HostHeartbeatPayload::new(
+            self.config.host_id.as_str(),
             evt::HostInventory {
                 components: inventory
                     .components
@@ -262,7 +208,7 @@ impl MockHost {
                 version: inventory.version,
                 uptime_human: inventory.uptime_human,
                 uptime_seconds: inventory.uptime_seconds,
-            }
+            },
         );
         let _ = self.events.publish_host_heartbeat(&hb).await;
     }
@@ -273,13 +219,6 @@ impl MockHost {
 
     fn labels(&self) -> BTreeMap<String, String> {
         self.lock().labels.clone()
-    }
-
-    /// A ULID-like id in UUID form, as hosts send: milliseconds first, so ids sort by time.
-    fn next_event_id(&self) -> uuid::Uuid {
-        let millis = chrono::Utc::now().timestamp_millis() as u128;
-        let n = self.ids.fetch_add(1, Ordering::Relaxed) as u128;
-        uuid::Uuid::from_u128((millis << 80) | n)
     }
 
     fn uptime(&self) -> (u64, String) {
@@ -317,10 +256,8 @@ impl MockHost {
         count: u32,
         annotations: BTreeMap<String, String>,
     ) {
-        let e = event!(
-            self,
-            ComponentScaledPayload,
-            ComponentScaledPayloadType,
+        let e = evt::ComponentScaledPayload::new(
+            self.config.host_id.as_str(),
             evt::ComponentScaledData {
                 annotations,
                 claims: None,
@@ -329,7 +266,7 @@ impl MockHost {
                 image_ref: image_ref.to_owned(),
                 max_instances: count.into(),
                 public_key: None,
-            }
+            },
         );
         let _ = self.events.publish_component_scaled(&e).await;
     }
@@ -349,10 +286,8 @@ impl MockHost {
         annotations: BTreeMap<String, String>,
         error: String,
     ) {
-        let e = event!(
-            self,
-            ComponentScaleFailedPayload,
-            ComponentScaleFailedPayloadType,
+        let e = evt::ComponentScaleFailedPayload::new(
+            self.config.host_id.as_str(),
             evt::ComponentScaleFailedData {
                 annotations,
                 component_id: cmd.component_id.clone(),
@@ -361,7 +296,7 @@ impl MockHost {
                 image_ref: cmd.component_ref.clone(),
                 max_instances: cmd.count.into(),
                 public_key: None,
-            }
+            },
         );
         let _ = self.events.publish_component_scale_failed(&e).await;
     }
@@ -393,14 +328,12 @@ impl MockHost {
     }
 
     async fn labels_changed(&self) {
-        let e = event!(
-            self,
-            LabelsChangedPayload,
-            LabelsChangedPayloadType,
+        let e = evt::LabelsChangedPayload::new(
+            self.config.host_id.as_str(),
             evt::LabelsChangedData {
                 host_id: self.config.host_id.clone(),
                 labels: self.labels(),
-            }
+            },
         );
         let _ = self.events.publish_labels_changed(&e).await;
     }
@@ -409,10 +342,8 @@ impl MockHost {
 impl MockHost {
     async fn link_failed(&self, link: &ctl::LinkDefinition, reason: &str) {
         let d = link_data(link);
-        let e = event!(
-            self,
-            LinkdefSetFailedPayload,
-            LinkdefSetFailedPayloadType,
+        let e = evt::LinkdefSetFailedPayload::new(
+            self.config.host_id.as_str(),
             evt::LinkdefSetFailedData {
                 source_id: d.source_id,
                 target: d.target,
@@ -423,7 +354,7 @@ impl MockHost {
                 source_config: d.source_config,
                 target_config: d.target_config,
                 error: reason.into(),
-            }
+            },
         );
         let _ = self.events.publish_linkdef_set_failed(&e).await;
     }
@@ -515,13 +446,11 @@ impl Responder for MockHost {
         _: ctl::StopHostCommand,
     ) -> Result<ctl::CtlResponse, Reject> {
         self.lock().stopped = true;
-        let e = event!(
-            self,
-            HostStoppedPayload,
-            HostStoppedPayloadType,
+        let e = evt::HostStoppedPayload::new(
+            self.config.host_id.as_str(),
             evt::HostStoppedData {
-                labels: self.labels()
-            }
+                labels: self.labels(),
+            },
         );
         let _ = self.events.publish_host_stopped(&e).await;
         Ok(ack("successfully handled stop host"))
@@ -691,17 +620,15 @@ impl Responder for MockHost {
         }
         // Like a real host: acknowledged first; a provider it cannot fetch fails by event.
         if let Err(error) = fetch_provider(&cmd.provider_ref) {
-            let e = event!(
-                self,
-                ProviderStartFailedPayload,
-                ProviderStartFailedPayloadType,
+            let e = evt::ProviderStartFailedPayload::new(
+                self.config.host_id.as_str(),
                 evt::ProviderStartFailedData {
                     error,
                     host_id: Some(cmd.host_id.clone()),
                     link_name: Some("default".into()),
                     provider_id: cmd.provider_id.clone(),
                     provider_ref: cmd.provider_ref.clone(),
-                }
+                },
             );
             let _ = self.events.publish_provider_start_failed(&e).await;
             return Ok(ack("successfully started provider"));
@@ -720,10 +647,8 @@ impl Responder for MockHost {
             );
         }
         self.spec(&cmd.provider_id);
-        let e = event!(
-            self,
-            ProviderStartedPayload,
-            ProviderStartedPayloadType,
+        let e = evt::ProviderStartedPayload::new(
+            self.config.host_id.as_str(),
             evt::ProviderStartedData {
                 annotations,
                 claims: None,
@@ -733,7 +658,7 @@ impl Responder for MockHost {
                 link_name: None,
                 provider_id: cmd.provider_id.clone(),
                 public_key: None,
-            }
+            },
         );
         let _ = self.events.publish_provider_started(&e).await;
         Ok(ack("successfully started provider"))
@@ -747,10 +672,8 @@ impl Responder for MockHost {
         let Some(provider) = self.lock().providers.remove(&cmd.provider_id) else {
             return Err(Reject::refuse("provider with that ID is not running"));
         };
-        let e = event!(
-            self,
-            ProviderStoppedPayload,
-            ProviderStoppedPayloadType,
+        let e = evt::ProviderStoppedPayload::new(
+            self.config.host_id.as_str(),
             evt::ProviderStoppedData {
                 annotations: provider.annotations.unwrap_or_default(),
                 host_id: cmd.host_id.clone(),
@@ -759,7 +682,7 @@ impl Responder for MockHost {
                 provider_id: cmd.provider_id.clone(),
                 public_key: Some(cmd.provider_id.clone()),
                 reason: "stop".into(),
-            }
+            },
         );
         let _ = self.events.publish_provider_stopped(&e).await;
         Ok(ack("successfully stopped provider"))
@@ -840,12 +763,7 @@ impl Responder for MockHost {
             return Err(Reject::refuse(reason));
         }
         self.spec(&link.source_id);
-        let e = event!(
-            self,
-            LinkdefSetPayload,
-            LinkdefSetPayloadType,
-            link_data(&link)
-        );
+        let e = evt::LinkdefSetPayload::new(self.config.host_id.as_str(), link_data(&link));
         let _ = self.events.publish_linkdef_set(&e).await;
         Ok(ack("successfully set link"))
     }
@@ -874,10 +792,8 @@ impl Responder for MockHost {
             });
             i.map(|i| links.remove(i))
         };
-        let e = event!(
-            self,
-            LinkdefDeletedPayload,
-            LinkdefDeletedPayloadType,
+        let e = evt::LinkdefDeletedPayload::new(
+            self.config.host_id.as_str(),
             evt::LinkdefDeletedData {
                 interfaces: removed.as_ref().map(|l| l.interfaces.clone()),
                 name: del.name.clone(),
@@ -885,7 +801,7 @@ impl Responder for MockHost {
                 target: removed.map(|l| l.target),
                 wit_namespace: del.wit_namespace.clone(),
                 wit_package: del.wit_package.clone(),
-            }
+            },
         );
         let _ = self.events.publish_linkdef_deleted(&e).await;
         Ok(ack("successfully deleted link"))
@@ -932,11 +848,9 @@ impl Responder for MockHost {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(name.clone(), values.0);
-        let e = event!(
-            self,
-            ConfigSetPayload,
-            ConfigSetPayloadType,
-            evt::ConfigEventData { config_name: name }
+        let e = evt::ConfigSetPayload::new(
+            self.config.host_id.as_str(),
+            evt::ConfigEventData { config_name: name },
         );
         let _ = self.events.publish_config_set(&e).await;
         Ok(ack("successfully put config"))
@@ -979,11 +893,9 @@ impl Responder for MockHost {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&name);
-        let e = event!(
-            self,
-            ConfigDeletedPayload,
-            ConfigDeletedPayloadType,
-            evt::ConfigEventData { config_name: name }
+        let e = evt::ConfigDeletedPayload::new(
+            self.config.host_id.as_str(),
+            evt::ConfigEventData { config_name: name },
         );
         let _ = self.events.publish_config_deleted(&e).await;
         Ok(ack("successfully deleted config"))

@@ -103,6 +103,10 @@ fn types_with_default(items: &[syn::Item]) -> BTreeSet<String> {
             syn::Item::Enum(e) if derives_default(&e.attrs) => {
                 out.insert(e.ident.to_string());
             }
+            // A `const` (`emit/consts.rs`): its one value is its default.
+            syn::Item::Type(t) if is_const(&t.ty) => {
+                out.insert(t.ident.to_string());
+            }
             syn::Item::Impl(i) => {
                 let is_default = i
                     .trait_
@@ -119,6 +123,10 @@ fn types_with_default(items: &[syn::Item]) -> BTreeSet<String> {
         }
     }
     out
+}
+
+fn is_const(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(t) if t.path.segments.last().is_some_and(|s| s.ident == "Const"))
 }
 
 fn derives_default(attrs: &[syn::Attribute]) -> bool {

@@ -1,6 +1,7 @@
 //! Rust source from the protocol model.
 
 pub(crate) mod bindings;
+mod consts;
 mod defaults;
 mod fields;
 mod guard;
@@ -273,7 +274,7 @@ pub(crate) fn module(
             )),
         )
     })?;
-    let types = types::emit(spec)?;
+    let types = types::emit(spec, &runtime)?;
     let schema_exprs: Vec<TokenStream> = schemas
         .iter()
         .map(|f| match &settings.schema_include {

@@ -35,7 +35,7 @@ fn convert(defs: &BTreeMap<String, Schema>) -> std::result::Result<TokenStream, 
 }
 
 /// The `types` module body for a spec.
-pub(crate) fn emit(spec: &Spec) -> Result<TokenStream> {
+pub(crate) fn emit(spec: &Spec, runtime: &TokenStream) -> Result<TokenStream> {
     let prepared = for_typify(&spec.definitions);
     let locate = |name: &str| -> (std::path::PathBuf, String) {
         // Hoisted definitions have no place of their own: report their base.
@@ -76,7 +76,7 @@ pub(crate) fn emit(spec: &Spec) -> Result<TokenStream> {
     match convert(&schemas) {
         Ok(tokens) => Ok(super::defaults::derive_for_requests(
             spec,
-            prune_defaults(super::fields::dedupe(tokens)),
+            super::consts::as_values(prune_defaults(super::fields::dedupe(tokens)), runtime),
         )),
         Err(whole) => {
             // Find the smallest set of definitions that still fails, to name the culprit.

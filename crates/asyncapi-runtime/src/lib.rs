@@ -13,6 +13,7 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod constant;
 #[cfg(feature = "creds")]
 pub mod creds;
 mod message;
@@ -28,6 +29,7 @@ pub mod validate;
 #[cfg(feature = "validate")]
 pub mod view;
 
+pub use constant::{Const, ConstError, ConstValue};
 pub use message::{
     json_from_slice, normalize, tag_of, try_decode, Message, MessageInfo, MAX_PAYLOAD_BYTES,
 };

@@ -34,6 +34,7 @@
 
 pub use asyncapi_runtime as runtime;
 
+pub mod events;
 mod generated;
 mod real_host;
 #[cfg(feature = "nats")]

@@ -59,113 +59,25 @@ pub mod types {
     }
 
     /// Content type of data, always application/json.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum CloudEventEnvelopeDatacontenttype {
-        #[serde(rename = "application/json")]
-        ApplicationJson,
-    }
+    pub type CloudEventEnvelopeDatacontenttype =
+        ::asyncapi_runtime::Const<CloudEventEnvelopeDatacontenttypeValue>;
 
-    impl ::std::fmt::Display for CloudEventEnvelopeDatacontenttype {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ApplicationJson => f.write_str("application/json"),
-            }
-        }
-    }
+    /// The string a [`CloudEventEnvelopeDatacontenttype`] holds: `"application/json"`.
+    pub struct CloudEventEnvelopeDatacontenttypeValue;
 
-    impl ::std::str::FromStr for CloudEventEnvelopeDatacontenttype {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "application/json" => Ok(Self::ApplicationJson),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for CloudEventEnvelopeDatacontenttype {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for CloudEventEnvelopeDatacontenttype {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for CloudEventEnvelopeDatacontenttypeValue {
+        const VALUE: &'static str = "application/json";
     }
 
     /// CloudEvents specification version, always "1.0".
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum CloudEventEnvelopeSpecversion {
-        #[serde(rename = "1.0")]
-        X10,
-    }
+    pub type CloudEventEnvelopeSpecversion =
+        ::asyncapi_runtime::Const<CloudEventEnvelopeSpecversionValue>;
 
-    impl ::std::fmt::Display for CloudEventEnvelopeSpecversion {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::X10 => f.write_str("1.0"),
-            }
-        }
-    }
+    /// The string a [`CloudEventEnvelopeSpecversion`] holds: `"1.0"`.
+    pub struct CloudEventEnvelopeSpecversionValue;
 
-    impl ::std::str::FromStr for CloudEventEnvelopeSpecversion {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "1.0" => Ok(Self::X10),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for CloudEventEnvelopeSpecversion {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for CloudEventEnvelopeSpecversion {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for CloudEventEnvelopeSpecversionValue {
+        const VALUE: &'static str = "1.0";
     }
 
     /// When the event was emitted: RFC 3339 in UTC with a Z suffix (never +00:00) and 0, 3, 6 or 9
@@ -392,62 +304,15 @@ pub mod types {
     }
 
     /// `ComponentScaleFailedPayloadType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum ComponentScaleFailedPayloadType {
-        #[serde(rename = "com.wasmcloud.lattice.component_scale_failed")]
-        ComWasmcloudLatticeComponentScaleFailed,
-    }
+    pub type ComponentScaleFailedPayloadType =
+        ::asyncapi_runtime::Const<ComponentScaleFailedPayloadTypeValue>;
 
-    impl ::std::fmt::Display for ComponentScaleFailedPayloadType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ComWasmcloudLatticeComponentScaleFailed => {
-                    f.write_str("com.wasmcloud.lattice.component_scale_failed")
-                }
-            }
-        }
-    }
+    /// The string a [`ComponentScaleFailedPayloadType`] holds:
+    /// `"com.wasmcloud.lattice.component_scale_failed"`.
+    pub struct ComponentScaleFailedPayloadTypeValue;
 
-    impl ::std::str::FromStr for ComponentScaleFailedPayloadType {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "com.wasmcloud.lattice.component_scale_failed" => {
-                    Ok(Self::ComWasmcloudLatticeComponentScaleFailed)
-                }
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for ComponentScaleFailedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for ComponentScaleFailedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for ComponentScaleFailedPayloadTypeValue {
+        const VALUE: &'static str = "com.wasmcloud.lattice.component_scale_failed";
     }
 
     /// Data of component_scaled.
@@ -490,62 +355,15 @@ pub mod types {
     }
 
     /// `ComponentScaledPayloadType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum ComponentScaledPayloadType {
-        #[serde(rename = "com.wasmcloud.lattice.component_scaled")]
-        ComWasmcloudLatticeComponentScaled,
-    }
+    pub type ComponentScaledPayloadType =
+        ::asyncapi_runtime::Const<ComponentScaledPayloadTypeValue>;
 
-    impl ::std::fmt::Display for ComponentScaledPayloadType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ComWasmcloudLatticeComponentScaled => {
-                    f.write_str("com.wasmcloud.lattice.component_scaled")
-                }
-            }
-        }
-    }
+    /// The string a [`ComponentScaledPayloadType`] holds:
+    /// `"com.wasmcloud.lattice.component_scaled"`.
+    pub struct ComponentScaledPayloadTypeValue;
 
-    impl ::std::str::FromStr for ComponentScaledPayloadType {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "com.wasmcloud.lattice.component_scaled" => {
-                    Ok(Self::ComWasmcloudLatticeComponentScaled)
-                }
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for ComponentScaledPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for ComponentScaledPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for ComponentScaledPayloadTypeValue {
+        const VALUE: &'static str = "com.wasmcloud.lattice.component_scaled";
     }
 
     /// The config_deleted event.
@@ -567,62 +385,13 @@ pub mod types {
     }
 
     /// `ConfigDeletedPayloadType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum ConfigDeletedPayloadType {
-        #[serde(rename = "com.wasmcloud.lattice.config_deleted")]
-        ComWasmcloudLatticeConfigDeleted,
-    }
+    pub type ConfigDeletedPayloadType = ::asyncapi_runtime::Const<ConfigDeletedPayloadTypeValue>;
 
-    impl ::std::fmt::Display for ConfigDeletedPayloadType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ComWasmcloudLatticeConfigDeleted => {
-                    f.write_str("com.wasmcloud.lattice.config_deleted")
-                }
-            }
-        }
-    }
+    /// The string a [`ConfigDeletedPayloadType`] holds: `"com.wasmcloud.lattice.config_deleted"`.
+    pub struct ConfigDeletedPayloadTypeValue;
 
-    impl ::std::str::FromStr for ConfigDeletedPayloadType {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "com.wasmcloud.lattice.config_deleted" => {
-                    Ok(Self::ComWasmcloudLatticeConfigDeleted)
-                }
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for ConfigDeletedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for ConfigDeletedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for ConfigDeletedPayloadTypeValue {
+        const VALUE: &'static str = "com.wasmcloud.lattice.config_deleted";
     }
 
     /// Data of the config events.
@@ -651,60 +420,13 @@ pub mod types {
     }
 
     /// `ConfigSetPayloadType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum ConfigSetPayloadType {
-        #[serde(rename = "com.wasmcloud.lattice.config_set")]
-        ComWasmcloudLatticeConfigSet,
-    }
+    pub type ConfigSetPayloadType = ::asyncapi_runtime::Const<ConfigSetPayloadTypeValue>;
 
-    impl ::std::fmt::Display for ConfigSetPayloadType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ComWasmcloudLatticeConfigSet => {
-                    f.write_str("com.wasmcloud.lattice.config_set")
-                }
-            }
-        }
-    }
+    /// The string a [`ConfigSetPayloadType`] holds: `"com.wasmcloud.lattice.config_set"`.
+    pub struct ConfigSetPayloadTypeValue;
 
-    impl ::std::str::FromStr for ConfigSetPayloadType {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "com.wasmcloud.lattice.config_set" => Ok(Self::ComWasmcloudLatticeConfigSet),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for ConfigSetPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for ConfigSetPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for ConfigSetPayloadTypeValue {
+        const VALUE: &'static str = "com.wasmcloud.lattice.config_set";
     }
 
     /// Data of the health check events.
@@ -735,62 +457,15 @@ pub mod types {
     }
 
     /// `HealthCheckFailedPayloadType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum HealthCheckFailedPayloadType {
-        #[serde(rename = "com.wasmcloud.lattice.health_check_failed")]
-        ComWasmcloudLatticeHealthCheckFailed,
-    }
+    pub type HealthCheckFailedPayloadType =
+        ::asyncapi_runtime::Const<HealthCheckFailedPayloadTypeValue>;
 
-    impl ::std::fmt::Display for HealthCheckFailedPayloadType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ComWasmcloudLatticeHealthCheckFailed => {
-                    f.write_str("com.wasmcloud.lattice.health_check_failed")
-                }
-            }
-        }
-    }
+    /// The string a [`HealthCheckFailedPayloadType`] holds:
+    /// `"com.wasmcloud.lattice.health_check_failed"`.
+    pub struct HealthCheckFailedPayloadTypeValue;
 
-    impl ::std::str::FromStr for HealthCheckFailedPayloadType {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "com.wasmcloud.lattice.health_check_failed" => {
-                    Ok(Self::ComWasmcloudLatticeHealthCheckFailed)
-                }
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for HealthCheckFailedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for HealthCheckFailedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for HealthCheckFailedPayloadTypeValue {
+        const VALUE: &'static str = "com.wasmcloud.lattice.health_check_failed";
     }
 
     /// The health_check_passed event.
@@ -812,62 +487,15 @@ pub mod types {
     }
 
     /// `HealthCheckPassedPayloadType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum HealthCheckPassedPayloadType {
-        #[serde(rename = "com.wasmcloud.lattice.health_check_passed")]
-        ComWasmcloudLatticeHealthCheckPassed,
-    }
+    pub type HealthCheckPassedPayloadType =
+        ::asyncapi_runtime::Const<HealthCheckPassedPayloadTypeValue>;
 
-    impl ::std::fmt::Display for HealthCheckPassedPayloadType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ComWasmcloudLatticeHealthCheckPassed => {
-                    f.write_str("com.wasmcloud.lattice.health_check_passed")
-                }
-            }
-        }
-    }
+    /// The string a [`HealthCheckPassedPayloadType`] holds:
+    /// `"com.wasmcloud.lattice.health_check_passed"`.
+    pub struct HealthCheckPassedPayloadTypeValue;
 
-    impl ::std::str::FromStr for HealthCheckPassedPayloadType {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "com.wasmcloud.lattice.health_check_passed" => {
-                    Ok(Self::ComWasmcloudLatticeHealthCheckPassed)
-                }
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for HealthCheckPassedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for HealthCheckPassedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for HealthCheckPassedPayloadTypeValue {
+        const VALUE: &'static str = "com.wasmcloud.lattice.health_check_passed";
     }
 
     /// The health_check_status event.
@@ -889,62 +517,15 @@ pub mod types {
     }
 
     /// `HealthCheckStatusPayloadType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum HealthCheckStatusPayloadType {
-        #[serde(rename = "com.wasmcloud.lattice.health_check_status")]
-        ComWasmcloudLatticeHealthCheckStatus,
-    }
+    pub type HealthCheckStatusPayloadType =
+        ::asyncapi_runtime::Const<HealthCheckStatusPayloadTypeValue>;
 
-    impl ::std::fmt::Display for HealthCheckStatusPayloadType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ComWasmcloudLatticeHealthCheckStatus => {
-                    f.write_str("com.wasmcloud.lattice.health_check_status")
-                }
-            }
-        }
-    }
+    /// The string a [`HealthCheckStatusPayloadType`] holds:
+    /// `"com.wasmcloud.lattice.health_check_status"`.
+    pub struct HealthCheckStatusPayloadTypeValue;
 
-    impl ::std::str::FromStr for HealthCheckStatusPayloadType {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "com.wasmcloud.lattice.health_check_status" => {
-                    Ok(Self::ComWasmcloudLatticeHealthCheckStatus)
-                }
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for HealthCheckStatusPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for HealthCheckStatusPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for HealthCheckStatusPayloadTypeValue {
+        const VALUE: &'static str = "com.wasmcloud.lattice.health_check_status";
     }
 
     /// The host_heartbeat event.
@@ -966,62 +547,13 @@ pub mod types {
     }
 
     /// `HostHeartbeatPayloadType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum HostHeartbeatPayloadType {
-        #[serde(rename = "com.wasmcloud.lattice.host_heartbeat")]
-        ComWasmcloudLatticeHostHeartbeat,
-    }
+    pub type HostHeartbeatPayloadType = ::asyncapi_runtime::Const<HostHeartbeatPayloadTypeValue>;
 
-    impl ::std::fmt::Display for HostHeartbeatPayloadType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ComWasmcloudLatticeHostHeartbeat => {
-                    f.write_str("com.wasmcloud.lattice.host_heartbeat")
-                }
-            }
-        }
-    }
+    /// The string a [`HostHeartbeatPayloadType`] holds: `"com.wasmcloud.lattice.host_heartbeat"`.
+    pub struct HostHeartbeatPayloadTypeValue;
 
-    impl ::std::str::FromStr for HostHeartbeatPayloadType {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "com.wasmcloud.lattice.host_heartbeat" => {
-                    Ok(Self::ComWasmcloudLatticeHostHeartbeat)
-                }
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for HostHeartbeatPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for HostHeartbeatPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for HostHeartbeatPayloadTypeValue {
+        const VALUE: &'static str = "com.wasmcloud.lattice.host_heartbeat";
     }
 
     /// Complete inventory of a wasmCloud host including all running components and capability
@@ -1087,60 +619,13 @@ pub mod types {
     }
 
     /// `HostStartedPayloadType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum HostStartedPayloadType {
-        #[serde(rename = "com.wasmcloud.lattice.host_started")]
-        ComWasmcloudLatticeHostStarted,
-    }
+    pub type HostStartedPayloadType = ::asyncapi_runtime::Const<HostStartedPayloadTypeValue>;
 
-    impl ::std::fmt::Display for HostStartedPayloadType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ComWasmcloudLatticeHostStarted => {
-                    f.write_str("com.wasmcloud.lattice.host_started")
-                }
-            }
-        }
-    }
+    /// The string a [`HostStartedPayloadType`] holds: `"com.wasmcloud.lattice.host_started"`.
+    pub struct HostStartedPayloadTypeValue;
 
-    impl ::std::str::FromStr for HostStartedPayloadType {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "com.wasmcloud.lattice.host_started" => Ok(Self::ComWasmcloudLatticeHostStarted),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for HostStartedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for HostStartedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for HostStartedPayloadTypeValue {
+        const VALUE: &'static str = "com.wasmcloud.lattice.host_started";
     }
 
     /// Data of host_stopped.
@@ -1169,60 +654,13 @@ pub mod types {
     }
 
     /// `HostStoppedPayloadType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum HostStoppedPayloadType {
-        #[serde(rename = "com.wasmcloud.lattice.host_stopped")]
-        ComWasmcloudLatticeHostStopped,
-    }
+    pub type HostStoppedPayloadType = ::asyncapi_runtime::Const<HostStoppedPayloadTypeValue>;
 
-    impl ::std::fmt::Display for HostStoppedPayloadType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ComWasmcloudLatticeHostStopped => {
-                    f.write_str("com.wasmcloud.lattice.host_stopped")
-                }
-            }
-        }
-    }
+    /// The string a [`HostStoppedPayloadType`] holds: `"com.wasmcloud.lattice.host_stopped"`.
+    pub struct HostStoppedPayloadTypeValue;
 
-    impl ::std::str::FromStr for HostStoppedPayloadType {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "com.wasmcloud.lattice.host_stopped" => Ok(Self::ComWasmcloudLatticeHostStopped),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for HostStoppedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for HostStoppedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for HostStoppedPayloadTypeValue {
+        const VALUE: &'static str = "com.wasmcloud.lattice.host_stopped";
     }
 
     /// Data of labels_changed.
@@ -1253,62 +691,13 @@ pub mod types {
     }
 
     /// `LabelsChangedPayloadType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum LabelsChangedPayloadType {
-        #[serde(rename = "com.wasmcloud.lattice.labels_changed")]
-        ComWasmcloudLatticeLabelsChanged,
-    }
+    pub type LabelsChangedPayloadType = ::asyncapi_runtime::Const<LabelsChangedPayloadTypeValue>;
 
-    impl ::std::fmt::Display for LabelsChangedPayloadType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ComWasmcloudLatticeLabelsChanged => {
-                    f.write_str("com.wasmcloud.lattice.labels_changed")
-                }
-            }
-        }
-    }
+    /// The string a [`LabelsChangedPayloadType`] holds: `"com.wasmcloud.lattice.labels_changed"`.
+    pub struct LabelsChangedPayloadTypeValue;
 
-    impl ::std::str::FromStr for LabelsChangedPayloadType {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "com.wasmcloud.lattice.labels_changed" => {
-                    Ok(Self::ComWasmcloudLatticeLabelsChanged)
-                }
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for LabelsChangedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for LabelsChangedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for LabelsChangedPayloadTypeValue {
+        const VALUE: &'static str = "com.wasmcloud.lattice.labels_changed";
     }
 
     /// Data of linkdef_deleted.
@@ -1349,62 +738,13 @@ pub mod types {
     }
 
     /// `LinkdefDeletedPayloadType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum LinkdefDeletedPayloadType {
-        #[serde(rename = "com.wasmcloud.lattice.linkdef_deleted")]
-        ComWasmcloudLatticeLinkdefDeleted,
-    }
+    pub type LinkdefDeletedPayloadType = ::asyncapi_runtime::Const<LinkdefDeletedPayloadTypeValue>;
 
-    impl ::std::fmt::Display for LinkdefDeletedPayloadType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ComWasmcloudLatticeLinkdefDeleted => {
-                    f.write_str("com.wasmcloud.lattice.linkdef_deleted")
-                }
-            }
-        }
-    }
+    /// The string a [`LinkdefDeletedPayloadType`] holds: `"com.wasmcloud.lattice.linkdef_deleted"`.
+    pub struct LinkdefDeletedPayloadTypeValue;
 
-    impl ::std::str::FromStr for LinkdefDeletedPayloadType {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "com.wasmcloud.lattice.linkdef_deleted" => {
-                    Ok(Self::ComWasmcloudLatticeLinkdefDeleted)
-                }
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for LinkdefDeletedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for LinkdefDeletedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for LinkdefDeletedPayloadTypeValue {
+        const VALUE: &'static str = "com.wasmcloud.lattice.linkdef_deleted";
     }
 
     /// Data of linkdef_set: the stored link, every field written out.
@@ -1470,62 +810,15 @@ pub mod types {
     }
 
     /// `LinkdefSetFailedPayloadType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum LinkdefSetFailedPayloadType {
-        #[serde(rename = "com.wasmcloud.lattice.linkdef_set_failed")]
-        ComWasmcloudLatticeLinkdefSetFailed,
-    }
+    pub type LinkdefSetFailedPayloadType =
+        ::asyncapi_runtime::Const<LinkdefSetFailedPayloadTypeValue>;
 
-    impl ::std::fmt::Display for LinkdefSetFailedPayloadType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ComWasmcloudLatticeLinkdefSetFailed => {
-                    f.write_str("com.wasmcloud.lattice.linkdef_set_failed")
-                }
-            }
-        }
-    }
+    /// The string a [`LinkdefSetFailedPayloadType`] holds:
+    /// `"com.wasmcloud.lattice.linkdef_set_failed"`.
+    pub struct LinkdefSetFailedPayloadTypeValue;
 
-    impl ::std::str::FromStr for LinkdefSetFailedPayloadType {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "com.wasmcloud.lattice.linkdef_set_failed" => {
-                    Ok(Self::ComWasmcloudLatticeLinkdefSetFailed)
-                }
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for LinkdefSetFailedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for LinkdefSetFailedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for LinkdefSetFailedPayloadTypeValue {
+        const VALUE: &'static str = "com.wasmcloud.lattice.linkdef_set_failed";
     }
 
     /// The linkdef_set event.
@@ -1547,60 +840,13 @@ pub mod types {
     }
 
     /// `LinkdefSetPayloadType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum LinkdefSetPayloadType {
-        #[serde(rename = "com.wasmcloud.lattice.linkdef_set")]
-        ComWasmcloudLatticeLinkdefSet,
-    }
+    pub type LinkdefSetPayloadType = ::asyncapi_runtime::Const<LinkdefSetPayloadTypeValue>;
 
-    impl ::std::fmt::Display for LinkdefSetPayloadType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ComWasmcloudLatticeLinkdefSet => {
-                    f.write_str("com.wasmcloud.lattice.linkdef_set")
-                }
-            }
-        }
-    }
+    /// The string a [`LinkdefSetPayloadType`] holds: `"com.wasmcloud.lattice.linkdef_set"`.
+    pub struct LinkdefSetPayloadTypeValue;
 
-    impl ::std::str::FromStr for LinkdefSetPayloadType {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "com.wasmcloud.lattice.linkdef_set" => Ok(Self::ComWasmcloudLatticeLinkdefSet),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for LinkdefSetPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for LinkdefSetPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for LinkdefSetPayloadTypeValue {
+        const VALUE: &'static str = "com.wasmcloud.lattice.linkdef_set";
     }
 
     /// Claims of a provider (normal for providers packaged as PAR files).
@@ -1684,62 +930,15 @@ pub mod types {
     }
 
     /// `ProviderStartFailedPayloadType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum ProviderStartFailedPayloadType {
-        #[serde(rename = "com.wasmcloud.lattice.provider_start_failed")]
-        ComWasmcloudLatticeProviderStartFailed,
-    }
+    pub type ProviderStartFailedPayloadType =
+        ::asyncapi_runtime::Const<ProviderStartFailedPayloadTypeValue>;
 
-    impl ::std::fmt::Display for ProviderStartFailedPayloadType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ComWasmcloudLatticeProviderStartFailed => {
-                    f.write_str("com.wasmcloud.lattice.provider_start_failed")
-                }
-            }
-        }
-    }
+    /// The string a [`ProviderStartFailedPayloadType`] holds:
+    /// `"com.wasmcloud.lattice.provider_start_failed"`.
+    pub struct ProviderStartFailedPayloadTypeValue;
 
-    impl ::std::str::FromStr for ProviderStartFailedPayloadType {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "com.wasmcloud.lattice.provider_start_failed" => {
-                    Ok(Self::ComWasmcloudLatticeProviderStartFailed)
-                }
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for ProviderStartFailedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for ProviderStartFailedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for ProviderStartFailedPayloadTypeValue {
+        const VALUE: &'static str = "com.wasmcloud.lattice.provider_start_failed";
     }
 
     /// Data of provider_started.
@@ -1785,62 +984,15 @@ pub mod types {
     }
 
     /// `ProviderStartedPayloadType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum ProviderStartedPayloadType {
-        #[serde(rename = "com.wasmcloud.lattice.provider_started")]
-        ComWasmcloudLatticeProviderStarted,
-    }
+    pub type ProviderStartedPayloadType =
+        ::asyncapi_runtime::Const<ProviderStartedPayloadTypeValue>;
 
-    impl ::std::fmt::Display for ProviderStartedPayloadType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ComWasmcloudLatticeProviderStarted => {
-                    f.write_str("com.wasmcloud.lattice.provider_started")
-                }
-            }
-        }
-    }
+    /// The string a [`ProviderStartedPayloadType`] holds:
+    /// `"com.wasmcloud.lattice.provider_started"`.
+    pub struct ProviderStartedPayloadTypeValue;
 
-    impl ::std::str::FromStr for ProviderStartedPayloadType {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "com.wasmcloud.lattice.provider_started" => {
-                    Ok(Self::ComWasmcloudLatticeProviderStarted)
-                }
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for ProviderStartedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for ProviderStartedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for ProviderStartedPayloadTypeValue {
+        const VALUE: &'static str = "com.wasmcloud.lattice.provider_started";
     }
 
     /// Data of provider_stopped.
@@ -1884,62 +1036,15 @@ pub mod types {
     }
 
     /// `ProviderStoppedPayloadType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
-    pub enum ProviderStoppedPayloadType {
-        #[serde(rename = "com.wasmcloud.lattice.provider_stopped")]
-        ComWasmcloudLatticeProviderStopped,
-    }
+    pub type ProviderStoppedPayloadType =
+        ::asyncapi_runtime::Const<ProviderStoppedPayloadTypeValue>;
 
-    impl ::std::fmt::Display for ProviderStoppedPayloadType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ComWasmcloudLatticeProviderStopped => {
-                    f.write_str("com.wasmcloud.lattice.provider_stopped")
-                }
-            }
-        }
-    }
+    /// The string a [`ProviderStoppedPayloadType`] holds:
+    /// `"com.wasmcloud.lattice.provider_stopped"`.
+    pub struct ProviderStoppedPayloadTypeValue;
 
-    impl ::std::str::FromStr for ProviderStoppedPayloadType {
-        type Err = self::error::ConversionError;
-
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "com.wasmcloud.lattice.provider_stopped" => {
-                    Ok(Self::ComWasmcloudLatticeProviderStopped)
-                }
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for ProviderStoppedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for ProviderStoppedPayloadType {
-        type Error = self::error::ConversionError;
-
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    impl ::asyncapi_runtime::ConstValue for ProviderStoppedPayloadTypeValue {
+        const VALUE: &'static str = "com.wasmcloud.lattice.provider_stopped";
     }
 
     /// Error types.
