@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use asyncapi_schema::{DefinitionRef, Dialect};
 use serde_json::Value;
 
 use crate::model::{Definition, Dispatch, Spec};
@@ -17,11 +18,7 @@ fn def<'a>(defs: &'a BTreeMap<String, Definition>, name: &str) -> Option<&'a Val
             return None;
         }
         let schema = &defs.get(current)?.schema;
-        match schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/definitions/"))
-        {
+        match DefinitionRef::of_dialect(schema, Dialect::Definitions) {
             Some(target) if schema.as_object().is_some_and(|m| m.len() == 1) => current = target,
             _ => return Some(schema),
         }
@@ -30,11 +27,7 @@ fn def<'a>(defs: &'a BTreeMap<String, Definition>, name: &str) -> Option<&'a Val
 
 /// The schema reached from `schema` if it is a `$ref`, else `schema` itself.
 fn follow<'a>(defs: &'a BTreeMap<String, Definition>, schema: &'a Value) -> Option<&'a Value> {
-    match schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/definitions/"))
-    {
+    match DefinitionRef::of_dialect(schema, Dialect::Definitions) {
         Some(target) => def(defs, target),
         None => Some(schema),
     }

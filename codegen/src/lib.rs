@@ -33,6 +33,7 @@ mod naming;
 mod read;
 mod refs;
 mod schema;
+mod standalone;
 pub mod template;
 
 use std::path::Path;

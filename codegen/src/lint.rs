@@ -6,13 +6,14 @@
 
 use std::collections::HashMap;
 
+use asyncapi_schema::reference;
 use serde_json::Value;
 
 use crate::emit::bindings::{is_plain_field, shared_fields};
-use crate::emit::schemas::{compile, standalone};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Spec;
 use crate::refs::Store;
+use crate::standalone::standalone;
 use crate::template::Token;
 use crate::MAX_CHANNELS;
 
@@ -178,7 +179,7 @@ fn payload_fields(spec: &Spec, store: &Store<'_>) -> Result<()> {
 fn examples(spec: &Spec, store: &Store<'_>, strict: bool) -> Result<Vec<Error>> {
     let mut warnings = Vec::new();
     for message in &spec.messages {
-        let validator = compile(&standalone(spec, message)).map_err(|e| {
+        let validator = reference::validator(&standalone(spec, message)).map_err(|e| {
             store.error_in(
                 &message.file,
                 &message.pointer,

@@ -3,35 +3,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
-use serde_json::{Map, Value};
+use asyncapi_schema::keyword::{self, Place};
+use asyncapi_schema::{DefinitionRef, Dialect};
+use serde_json::Value;
 
 use crate::error::{pointer_tokens, ErrorKind, Result};
 use crate::model::Definition;
 use crate::naming::{pascal, Namer};
 use crate::refs::{Loc, Store};
-
-/// Keywords whose value is one schema.
-const SCHEMA_KEYWORDS: &[&str] = &[
-    "items",
-    "additionalItems",
-    "additionalProperties",
-    "contains",
-    "propertyNames",
-    "not",
-    "if",
-    "then",
-    "else",
-];
-/// Keywords whose value is an array of schemas.
-const SCHEMA_ARRAY_KEYWORDS: &[&str] = &["allOf", "anyOf", "oneOf", "items"];
-/// Keywords whose value is a map of schemas.
-const SCHEMA_MAP_KEYWORDS: &[&str] = &[
-    "properties",
-    "patternProperties",
-    "definitions",
-    "$defs",
-    "dependencies",
-];
 
 /// Every schema of a spec that becomes a named type.
 pub(crate) struct Definitions {
@@ -78,7 +57,7 @@ impl Definitions {
     }
 
     fn rewrite(&mut self, store: &mut Store<'_>, loc: &Loc, value: Value) -> Result<Value> {
-        let mut map = match value {
+        let map = match value {
             Value::Object(map) => map,
             Value::Bool(_) => return Ok(value),
             other => {
@@ -102,49 +81,15 @@ impl Definitions {
             let target = store.resolve(loc, &reference)?;
             let name = self.intern(&target, &hint_for(&target.pointer, store));
             // Draft-07: keywords beside `$ref` are ignored, so they are dropped.
-            let mut out = Map::new();
-            out.insert(
-                "$ref".into(),
-                Value::String(format!("#/definitions/{name}")),
-            );
-            return Ok(Value::Object(out));
+            return Ok(DefinitionRef::definitions(&name).schema());
         }
-        for (key, child) in map.iter_mut() {
-            let child_loc = loc.child(key);
-            let taken = std::mem::take(child);
-            *child = if SCHEMA_MAP_KEYWORDS.contains(&key.as_str()) {
-                match taken {
-                    Value::Object(entries) => {
-                        let mut out = Map::new();
-                        for (k, v) in entries {
-                            // `dependencies` may also list property names.
-                            let v = if v.is_array() {
-                                v
-                            } else {
-                                self.rewrite(store, &child_loc.child(&k), v)?
-                            };
-                            out.insert(k, v);
-                        }
-                        Value::Object(out)
-                    }
-                    other => other,
-                }
-            } else if SCHEMA_ARRAY_KEYWORDS.contains(&key.as_str()) && taken.is_array() {
-                let Value::Array(items) = taken else {
-                    unreachable!()
-                };
-                let mut out = Vec::with_capacity(items.len());
-                for (i, item) in items.into_iter().enumerate() {
-                    out.push(self.rewrite(store, &child_loc.child(&i.to_string()), item)?);
-                }
-                Value::Array(out)
-            } else if SCHEMA_KEYWORDS.contains(&key.as_str()) {
-                self.rewrite(store, &child_loc, taken)?
-            } else {
-                taken
-            };
-        }
-        Ok(Value::Object(map))
+        let mut value = Value::Object(map);
+        keyword::try_for_each_subschema_mut(&mut value, |place, child| {
+            let at = place.tokens().iter().fold(loc.clone(), |at, t| at.child(t));
+            *child = self.rewrite(store, &at, std::mem::take(child))?;
+            Ok(())
+        })?;
+        Ok(value)
     }
 
     /// Runs `check` on every definition (its location and its schema as collected).
@@ -239,11 +184,7 @@ fn composed_refs(schema: &Value, at: &str, out: &mut Vec<(String, String)>) {
     let Some(map) = schema.as_object() else {
         return;
     };
-    if let Some(name) = map
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/definitions/"))
-    {
+    if let Some(name) = DefinitionRef::of_dialect(schema, Dialect::Definitions) {
         out.push((format!("{at}/$ref"), name.to_owned()));
     }
     for key in ["allOf", "anyOf", "oneOf"] {
@@ -311,7 +252,8 @@ pub(crate) fn for_typify(defs: &BTreeMap<String, Definition>) -> BTreeMap<String
     let mut out: BTreeMap<String, Value> = defs
         .iter()
         .map(|(name, def)| {
-            let mut schema = const_to_enum(def.schema.clone());
+            let mut schema = def.schema.clone();
+            const_to_enum(&mut schema);
             drop_unsupported(&mut schema);
             optional_collections_nullable(&mut schema);
             (name.clone(), schema)
@@ -322,11 +264,7 @@ pub(crate) fn for_typify(defs: &BTreeMap<String, Definition>) -> BTreeMap<String
     for schema in out.values() {
         if let Some(Value::Array(branches)) = schema.get("allOf") {
             for b in branches {
-                if let Some(target) = b
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/definitions/"))
-                {
+                if let Some(target) = DefinitionRef::of_dialect(b, Dialect::Definitions) {
                     bases.insert(target.to_owned());
                 }
             }
@@ -345,10 +283,7 @@ pub(crate) fn for_typify(defs: &BTreeMap<String, Definition>) -> BTreeMap<String
         for (prop, schema) in props.iter_mut() {
             if becomes_named_type(schema) {
                 let name = names.unique(pascal(&format!("{base} {prop}")));
-                let moved = std::mem::replace(
-                    schema,
-                    serde_json::json!({ "$ref": format!("#/definitions/{name}") }),
-                );
+                let moved = std::mem::replace(schema, DefinitionRef::definitions(&name).schema());
                 hoisted.push((name, moved));
             }
         }
@@ -360,21 +295,31 @@ pub(crate) fn for_typify(defs: &BTreeMap<String, Definition>) -> BTreeMap<String
 
 /// The definitions a (prepared) schema refers to, anywhere in it but its data.
 pub(crate) fn references(schema: &Value, out: &mut BTreeSet<String>) {
-    match schema {
-        Value::Object(map) => {
-            for (k, v) in map {
-                if k == "$ref" {
-                    if let Some(name) = v.as_str().and_then(|r| r.strip_prefix("#/definitions/")) {
-                        out.insert(name.to_owned());
-                    }
-                } else if !is_data_keyword(k) {
-                    references(v, out);
-                }
-            }
+    keyword::walk(schema, &mut |s| {
+        if let Some(name) = DefinitionRef::of_dialect(s, Dialect::Definitions) {
+            out.insert(name.to_owned());
         }
-        Value::Array(items) => items.iter().for_each(|v| references(v, out)),
-        _ => {}
+    });
+}
+
+/// The definitions reachable from `start` through `$ref`s, `start` included.
+pub(crate) fn reachable<'a>(
+    start: &str,
+    schema_of: impl Fn(&str) -> Option<&'a Value>,
+) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![start.to_owned()];
+    while let Some(name) = todo.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        if let Some(schema) = schema_of(&name) {
+            let mut refs = BTreeSet::new();
+            references(schema, &mut refs);
+            todo.extend(refs.into_iter().filter(|r| !seen.contains(r)));
+        }
     }
+    seen
 }
 
 /// typify merges an `allOf` by copying what its branches refer to; when that `allOf` sits inside
@@ -423,10 +368,7 @@ fn hoist_recursive_all_of(defs: &mut BTreeMap<String, Value>, names: &mut Namer)
                 });
             if recursive {
                 let name = names.unique(pascal(hint));
-                let moved = std::mem::replace(
-                    sub,
-                    serde_json::json!({ "$ref": format!("#/definitions/{name}") }),
-                );
+                let moved = std::mem::replace(sub, DefinitionRef::definitions(&name).schema());
                 hoisted.push((name, moved));
                 false
             } else {
@@ -444,34 +386,16 @@ fn hoist_recursive_all_of(defs: &mut BTreeMap<String, Value>, names: &mut Namer)
 /// Calls `f` on every schema nested in `schema` (not `schema` itself), with a name hint; descends
 /// into a nested schema only when `f` returns true.
 fn nested_schemas(schema: &mut Value, hint: &str, f: &mut dyn FnMut(&mut Value, &str) -> bool) {
-    let Value::Object(map) = schema else {
-        return;
-    };
-    for (key, child) in map.iter_mut() {
-        if is_data_keyword(key) {
-            continue;
-        }
-        let mut visit = |sub: &mut Value, hint: String| {
-            if f(sub, &hint) {
-                nested_schemas(sub, &hint, f);
-            }
+    keyword::for_each_subschema_mut(schema, |place, sub| {
+        let hint = match place {
+            Place::Keyword(key) => format!("{hint} {key}"),
+            Place::Item(key, i) => format!("{hint} {key} {i}"),
+            Place::Entry(_, name) => format!("{hint} {name}"),
         };
-        if SCHEMA_MAP_KEYWORDS.contains(&key.as_str()) {
-            if let Value::Object(entries) = child {
-                for (name, sub) in entries.iter_mut() {
-                    visit(sub, format!("{hint} {name}"));
-                }
-            }
-        } else if SCHEMA_ARRAY_KEYWORDS.contains(&key.as_str()) && child.is_array() {
-            if let Value::Array(items) = child {
-                for (i, sub) in items.iter_mut().enumerate() {
-                    visit(sub, format!("{hint} {key} {i}"));
-                }
-            }
-        } else if SCHEMA_KEYWORDS.contains(&key.as_str()) {
-            visit(child, format!("{hint} {key}"));
+        if f(sub, &hint) {
+            nested_schemas(sub, &hint, f);
         }
-    }
+    });
 }
 
 /// Keywords typify cannot express (the schema stays enforced by the validators).
@@ -553,19 +477,7 @@ fn drop_unsupported(schema: &mut Value) {
     } else if map.get("required").is_some() && map.get("properties").is_none() {
         map.remove("required");
     }
-    for (key, child) in map.iter_mut() {
-        if is_data_keyword(key) {
-            continue;
-        }
-        match child {
-            Value::Object(entries) if SCHEMA_MAP_KEYWORDS.contains(&key.as_str()) => {
-                entries.values_mut().for_each(drop_unsupported);
-            }
-            Value::Array(items) => items.iter_mut().for_each(drop_unsupported),
-            Value::Object(_) => drop_unsupported(child),
-            _ => {}
-        }
-    }
+    keyword::for_each_subschema_mut(schema, |_, sub| drop_unsupported(sub));
 }
 
 /// `anyOf`/`oneOf` branches typify cannot handle: a `false` branch never matches, so it goes; a
@@ -630,19 +542,7 @@ fn optional_collections_nullable(schema: &mut Value) {
             }
         }
     }
-    for (key, child) in map.iter_mut() {
-        if is_data_keyword(key) {
-            continue;
-        }
-        match child {
-            Value::Object(entries) if SCHEMA_MAP_KEYWORDS.contains(&key.as_str()) => {
-                entries.values_mut().for_each(optional_collections_nullable);
-            }
-            Value::Array(items) => items.iter_mut().for_each(optional_collections_nullable),
-            Value::Object(_) => optional_collections_nullable(child),
-            _ => {}
-        }
-    }
+    keyword::for_each_subschema_mut(schema, |_, sub| optional_collections_nullable(sub));
 }
 
 fn becomes_named_type(schema: &Value) -> bool {
@@ -654,28 +554,14 @@ fn becomes_named_type(schema: &Value) -> bool {
         .any(|k| map.contains_key(*k))
 }
 
-fn const_to_enum(value: Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut out = Map::with_capacity(map.len());
-            for (k, v) in map {
-                if k == "const" {
-                    out.insert("enum".into(), Value::Array(vec![v]));
-                } else if is_data_keyword(&k) {
-                    out.insert(k, v);
-                } else {
-                    out.insert(k, const_to_enum(v));
-                }
+fn const_to_enum(schema: &mut Value) {
+    keyword::walk_mut(schema, &mut |s| {
+        if let Some(map) = s.as_object_mut() {
+            if let Some(value) = map.remove("const") {
+                map.insert("enum".into(), Value::Array(vec![value]));
             }
-            Value::Object(out)
         }
-        Value::Array(items) => Value::Array(items.into_iter().map(const_to_enum).collect()),
-        other => other,
-    }
-}
-
-fn is_data_keyword(k: &str) -> bool {
-    matches!(k, "enum" | "default" | "examples" | "example") || k.starts_with("x-")
+    });
 }
 
 #[cfg(test)]

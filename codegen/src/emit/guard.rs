@@ -1,5 +1,14 @@
 //! Runs code that may panic (typify on unusual schemas) and turns the panic into an error message,
 //! without the default hook printing a backtrace notice for a panic that is handled.
+//!
+//! Why a panic hook, process-wide: typify 0.8 (the newest release our compiler builds) reports
+//! some schemas it cannot convert by panicking (a `$ref` it cannot find, for one). The lint and
+//! `schema.rs` take out what is known to panic; this catches the rest, and the search for the
+//! smallest failing set of definitions may panic many times over. `catch_unwind` stops the unwind
+//! but not the message: only a panic hook decides what a panic prints, and Rust has one hook per
+//! process. So the hook is installed once, keeps the hook it replaced, and hands it every panic
+//! except those inside [`contain`] on the thread that called it. The other way out, typify in a
+//! child process, would cost every generation a process and the library its freedom from I/O.
 
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};

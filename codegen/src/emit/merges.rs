@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use asyncapi_schema::{DefinitionRef, Dialect};
 use serde_json::{Map, Value};
 
 /// Deeper than any merge of a real spec; reaching it means the merge does not end.
@@ -108,7 +109,7 @@ struct Walk<'a> {
 }
 
 fn reference(schema: &Value) -> Option<&str> {
-    schema.get("$ref")?.as_str()?.strip_prefix("#/definitions/")
+    DefinitionRef::of_dialect(schema, Dialect::Definitions)
 }
 
 impl Walk<'_> {

@@ -10,7 +10,6 @@ mod messages;
 mod nats;
 pub use nats::{method_name_problems, sides, OperationSides, SideMethod};
 mod permissions;
-pub(crate) mod schemas;
 mod subjects;
 mod types;
 mod views;
@@ -242,7 +241,7 @@ pub(crate) fn schema_files(spec: &Spec) -> Vec<crate::SchemaFile> {
     spec.messages
         .iter()
         .map(|m| {
-            let json = serde_json::to_string_pretty(&schemas::standalone(spec, m))
+            let json = serde_json::to_string_pretty(&crate::standalone::standalone(spec, m))
                 .expect("JSON values serialize");
             let stem = file_name(&m.name);
             let stem = std::iter::once(stem.clone())

@@ -5,11 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use schemars::schema::Schema;
 use serde_json::Value;
+use syn::visit::Visit;
 use typify::{TypeSpace, TypeSpaceSettings};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Spec;
-use crate::schema::{for_typify, references};
+use crate::schema::{for_typify, reachable};
 
 use super::guard::contain;
 
@@ -100,12 +101,12 @@ fn prune_defaults(tokens: TokenStream) -> TokenStream {
     let Ok(mut file) = syn::parse2::<syn::File>(tokens.clone()) else {
         return tokens;
     };
-    let others: String = file
-        .items
-        .iter()
-        .filter(|item| !matches!(item, syn::Item::Mod(m) if m.ident == "defaults"))
-        .map(|item| quote::quote!(#item).to_string())
-        .collect();
+    let mut used = DefaultsUsed::default();
+    for item in &file.items {
+        if !matches!(item, syn::Item::Mod(m) if m.ident == "defaults") {
+            used.visit_item(item);
+        }
+    }
     for item in &mut file.items {
         let syn::Item::Mod(module) = item else {
             continue;
@@ -115,12 +116,7 @@ fn prune_defaults(tokens: TokenStream) -> TokenStream {
         }
         if let Some((_, items)) = &mut module.content {
             items.retain(|i| match i {
-                // Used as a path, or inside a `#[serde(default = "defaults::x")]` string.
-                syn::Item::Fn(f) => {
-                    let name = &f.sig.ident;
-                    others.contains(&format!("defaults :: {name}"))
-                        || others.contains(&format!("defaults::{name}"))
-                }
+                syn::Item::Fn(f) => used.0.contains(&f.sig.ident.to_string()),
                 _ => true,
             });
         }
@@ -135,20 +131,38 @@ fn prune_defaults(tokens: TokenStream) -> TokenStream {
     quote::quote!(#file)
 }
 
-fn closure(prepared: &BTreeMap<String, Value>, start: &str) -> BTreeSet<String> {
-    let mut seen = BTreeSet::new();
-    let mut todo = vec![start.to_owned()];
-    while let Some(name) = todo.pop() {
-        if !seen.insert(name.clone()) {
-            continue;
+/// The functions of typify's `defaults` module the code names: as a path (`defaults::x()`) or in
+/// a `#[serde(default = "defaults::x")]`.
+#[derive(Default)]
+struct DefaultsUsed(BTreeSet<String>);
+
+impl<'ast> Visit<'ast> for DefaultsUsed {
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        let segments: Vec<_> = path.segments.iter().map(|s| &s.ident).collect();
+        if let [.., module, name] = segments[..] {
+            if module == "defaults" {
+                self.0.insert(name.to_string());
+            }
         }
-        if let Some(v) = prepared.get(&name) {
-            let mut refs = BTreeSet::new();
-            references(v, &mut refs);
-            todo.extend(refs.into_iter().filter(|r| !seen.contains(r)));
-        }
+        syn::visit::visit_path(self, path);
     }
-    seen
+
+    fn visit_attribute(&mut self, attr: &'ast syn::Attribute) {
+        if let syn::Meta::List(list) = &attr.meta {
+            if list.path.is_ident("serde") {
+                for token in list.tokens.clone() {
+                    if let proc_macro2::TokenTree::Literal(literal) = token {
+                        if let syn::Lit::Str(text) = syn::Lit::new(literal) {
+                            if let Some(name) = text.value().strip_prefix("defaults::") {
+                                self.0.insert(name.to_owned());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        syn::visit::visit_attribute(self, attr);
+    }
 }
 
 fn smallest_failure(
@@ -157,7 +171,7 @@ fn smallest_failure(
 ) -> Option<(Option<String>, String)> {
     let mut candidates: Vec<(String, BTreeSet<String>)> = prepared
         .keys()
-        .map(|n| (n.clone(), closure(prepared, n)))
+        .map(|n| (n.clone(), reachable(n, |name| prepared.get(name))))
         .collect();
     candidates.sort_by_key(|(name, c)| (c.len(), name.clone()));
     for (name, set) in candidates {

@@ -1,16 +1,16 @@
 //! The `views` module: per message, a type that reads its payload in place, borrowing text from
 //! the body, with the schema's checks written into its decoder.
 //!
-//! Written from the fast path's program of each message's standalone schema (the runtime's
-//! `validate::program`), so the checks a view makes are those the runtime's fast path makes, and
-//! every `allOf` is already merged: one struct per merged object schema, named by its definition.
+//! Written from the fast path's program of each message's standalone schema
+//! (`asyncapi_schema::program`), so the checks a view makes are those the runtime's fast path
+//! makes, and every `allOf` is already merged: one struct per merged object schema, named by its definition.
 //! A message whose schema has a part a view cannot hold (a value of several types with rules of
 //! its own, an object with both properties and a schema for other keys, a recursive type) gets no
 //! view; its payload type and validators are unaffected.
 
 use std::collections::{BTreeMap, HashMap};
 
-use asyncapi_runtime::validate::program::{self, types, Bound, Node, NodeId, Program};
+use asyncapi_schema::program::{self, types, Bound, Node, NodeId, Program};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -301,15 +301,41 @@ impl Builder<'_> {
             }
             // Several types, or none: the text, when nothing else is asserted of it.
             _ => {
-                let asserts_more = node.one_of_values.is_some()
-                    || !node.minimum.is_empty()
-                    || !node.maximum.is_empty()
-                    || node.string_rules
-                    || !node.properties.is_empty()
-                    || node.items != program::ANY
-                    || node.min_items.is_some()
-                    || node.max_items.is_some()
-                    || (bits & types::OBJECT != 0 && node.additional != program::ANY);
+                // Every field named: a rule added to `Node` does not compile here until it is
+                // counted (or said to be covered by another).
+                let Node {
+                    types: _,
+                    one_of_values,
+                    minimum,
+                    maximum,
+                    min_length,
+                    max_length,
+                    strings,
+                    // Set exactly when one of the string rules above is.
+                    string_rules: _,
+                    items,
+                    min_items,
+                    max_items,
+                    properties,
+                    // Derived from `properties`.
+                    index: _,
+                    required,
+                    additional,
+                    // A name, not a rule.
+                    definition: _,
+                } = node;
+                let asserts_more = one_of_values.is_some()
+                    || !minimum.is_empty()
+                    || !maximum.is_empty()
+                    || min_length.is_some()
+                    || max_length.is_some()
+                    || !strings.is_empty()
+                    || !properties.is_empty()
+                    || *required != 0
+                    || *items != program::ANY
+                    || min_items.is_some()
+                    || max_items.is_some()
+                    || (bits & types::OBJECT != 0 && *additional != program::ANY);
                 // An integer type without `number`: the payload type's integer takes less than
                 // JSON Schema's (`1.0`, `-0`, past 64 bits), which raw text cannot tell.
                 let integer_only = bits & types::NUMBER == types::INTEGER;

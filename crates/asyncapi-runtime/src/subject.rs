@@ -319,6 +319,7 @@ impl SubjectPrefix {
 
 /// How the subjects of one spec begin (from its `x-subject-root` and `x-subject-account-prefix`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct SubjectRoot {
     /// The root in the spec's channel names (`wasmbus.ctl`); empty when the spec declares none.
     pub default: &'static str,
@@ -372,6 +373,7 @@ impl SubjectRoot {
 /// One token of a channel template after the root. Numbers index the values of the channel's
 /// parameters (and wildcards), in template order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
 pub enum Tok {
     /// A fixed token.
     Lit(&'static str),
@@ -387,6 +389,7 @@ pub enum Tok {
 
 /// Part of a [`Tok::Mixed`] token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
 pub enum Piece {
     /// Fixed text.
     Lit(&'static str),
@@ -430,6 +433,7 @@ fn split_mixed<'a>(token: &'a str, pieces: &[Piece], values: &mut [&'a str]) -> 
 
 /// Matches the part of a subject after its root against `tokens`, storing each captured value in
 /// `values`. Returns `false` when the shape does not match; values are not checked here.
+#[doc(hidden)]
 pub fn match_tokens<'a>(rest: &'a str, tokens: &[Tok], values: &mut [&'a str]) -> bool {
     let mut remaining = rest;
     for (i, tok) in tokens.iter().enumerate() {
@@ -469,6 +473,7 @@ pub fn match_tokens<'a>(rest: &'a str, tokens: &[Tok], values: &mut [&'a str]) -
 }
 
 /// Writes `tokens` with `values` (which must already be checked) after the root.
+#[doc(hidden)]
 pub fn render_tokens(tokens: &[Tok], values: &[&str], out: &mut String) {
     for (i, tok) in tokens.iter().enumerate() {
         if i > 0 {
@@ -491,6 +496,7 @@ pub fn render_tokens(tokens: &[Tok], values: &[&str], out: &mut String) {
 
 /// Writes a subscription subject: `None` values become `*` (a mixed token with any open value
 /// becomes `*` whole).
+#[doc(hidden)]
 pub fn render_filter(tokens: &[Tok], values: &[Option<&str>], out: &mut String) {
     for (i, tok) in tokens.iter().enumerate() {
         if i > 0 {
@@ -688,6 +694,7 @@ pub type Routed<'a> = (&'static ChannelInfo, Vec<(&'static str, &'a str)>);
 /// Routes a subject to the first of `channels` (ordered most specific first) that it belongs to.
 /// A subject with a channel's shape but a bad value, and no other channel's, gets that channel's
 /// error; one with no channel's shape, [`SubjectError::NoMatch`] naming `spec`.
+#[doc(hidden)]
 pub fn route<'a>(
     spec: &str,
     channels: &[&'static ChannelInfo],

@@ -394,6 +394,7 @@ pub fn refusal(status: &ReplyStatusInfo, reply: &[u8]) -> Option<String> {
 }
 
 /// A reply saying the request was refused, in the spec's status fields.
+#[doc(hidden)]
 pub fn refusal_reply(status: &ReplyStatusInfo, reason: &str) -> Bytes {
     let mut map = serde_json::Map::new();
     map.insert(status.success.to_owned(), false.into());
@@ -436,6 +437,7 @@ pub async fn round_trip(nats: &async_nats::Client) -> Result<(), String> {
 
 /// Sends requests and subscribes, for one spec's operations.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct Requester {
     nats: async_nats::Client,
     options: RequestOptions,
@@ -702,6 +704,7 @@ impl Requester {
 /// Subscription subjects for the given messages, each on the channel dedicated to it (the one
 /// channel whose operation carries that message alone), with `values` fixed and other parameters
 /// open.
+#[doc(hidden)]
 pub fn dedicated_filters(
     spec: &super::SpecInfo,
     messages: &[super::MessageInfo],
@@ -725,6 +728,7 @@ pub fn dedicated_filters(
 
 /// The error for a message that has no channel of its own (a value of a kind the spec does not
 /// know, named by `what`): of kind [`RequestErrorKind::Subject`], as nothing can be sent.
+#[doc(hidden)]
 pub fn no_channel_of_its_own(spec: &super::SpecInfo, what: Option<&str>) -> RequestError {
     RequestError::from(SubjectError::NoMatch {
         subject: what.unwrap_or("a message without its tag").to_owned(),
@@ -1107,6 +1111,7 @@ async fn serve_loop<O: Operation + 'static, R: Send + Sync + 'static>(
 }
 
 /// What a responder's method answers by default: a refusal naming the operation.
+#[doc(hidden)]
 pub fn unsupported<T>(operation: &str) -> std::future::Ready<Result<T, Reject>> {
     std::future::ready(Err(Reject::refuse(format!("{operation} is not supported"))))
 }

@@ -18,8 +18,8 @@ use serde::de::{
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::key::Key;
-use super::program::{types, Bound, Node, NodeId, Program, NEVER};
+use asyncapi_schema::program::{types, Bound, Node, NodeId, Program, NEVER};
+use asyncapi_schema::Key;
 
 /// The fast pass over JSON text, decoding it into `T`: the value when the text is certainly
 /// valid, `None` at the first doubt.
@@ -72,6 +72,28 @@ impl<'p> Check<'p> {
 
     #[inline]
     fn node(&self, id: NodeId) -> &'p Node {
+        // Where each rule of a node is checked. The pattern names every field, so a field added
+        // to `Node` for a new keyword does not compile here until the fast path checks it.
+        const _: fn(&Node) = |node| {
+            let Node {
+                types: _,         // scalar, string, visit_seq, visit_map
+                one_of_values: _, // scalar, string
+                minimum: _,       // integer, float
+                maximum: _,       // integer, float
+                min_length: _,    // string
+                max_length: _,    // string
+                strings: _,       // string (strings_valid)
+                string_rules: _,  // string
+                items: _,         // visit_seq
+                min_items: _,     // CheckedSeq::within_bounds
+                max_items: _,     // CheckedSeq::within_bounds
+                properties: _,    // MapState::note
+                index: _,         // MapState::note (Node::property)
+                required: _,      // MapState::complete
+                additional: _,    // MapState::note
+                definition: _,    // a name for generators, no rule
+            } = node;
+        };
         &self.program.nodes[id as usize]
     }
 

@@ -11,9 +11,6 @@
 //! the full report.
 
 mod fast;
-mod key;
-#[doc(hidden)]
-pub mod program;
 #[cfg(test)]
 mod sound;
 
@@ -22,6 +19,7 @@ use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{OnceLock, RwLock};
 
+use asyncapi_schema::program;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -175,13 +173,7 @@ pub(crate) fn as_json_string<T>(s: &str, judge: impl FnOnce(&Value) -> T) -> T {
 
 /// Compiles a schema as the reference validator judges: 2020-12, formats asserted. The fast path
 /// judges `format` and `pattern` with it too, so the two cannot differ there.
-pub(crate) fn compile_reference(schema: &Value) -> Result<jsonschema::Validator, String> {
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .should_validate_formats(true)
-        .build(schema)
-        .map_err(|e| e.to_string())
-}
+pub(crate) use asyncapi_schema::reference::validator as compile_reference;
 
 /// Kept per message schema, found by the schema text's address: what is built depends on the
 /// schema alone, and the lookup is on every decode's path.
@@ -265,6 +257,7 @@ fn fast_decode<T: DeserializeOwned>(info: &MessageInfo, body: &[u8]) -> Option<T
 }
 
 /// [`MessageInfo::fast_decodes`] for message `M`.
+#[doc(hidden)]
 pub fn fast_decodes<M: Message>(info: &MessageInfo, body: &[u8]) -> bool {
     body.len() <= MAX_PAYLOAD_BYTES && fast_decode::<M::Payload>(info, body).is_some()
 }
@@ -272,6 +265,7 @@ pub fn fast_decodes<M: Message>(info: &MessageInfo, body: &[u8]) -> bool {
 /// Whether the fast path alone vouches for a body as the message's payload (as JSON, not decoded
 /// into a Rust type). [`validate_bytes`] takes this path first; for tests and benchmarks that hold
 /// it against [`validate_bytes_reference`].
+#[doc(hidden)]
 pub fn fast_path_accepts(info: &MessageInfo, body: &[u8]) -> bool {
     !info.has_payload
         || (body.len() <= MAX_PAYLOAD_BYTES && fast_decode::<Value>(info, body).is_some())
@@ -858,6 +852,36 @@ mod tests {
     fn fast_verdict(schema: &Value, instance: &Value) -> bool {
         let program = program::compile(schema).unwrap_or_else(|e| panic!("{schema}: {e}"));
         fast::accepts(&program, instance)
+    }
+
+    #[test]
+    fn an_optional_value_is_its_schema_or_null() {
+        let accepts = |schema: Value, value: Value| {
+            let program = program::compile(&schema).unwrap_or_else(|e| panic!("{schema}: {e}"));
+            fast::accepts(&program, &value)
+        };
+        let note = json!({"anyOf": [{"type": "string", "maxLength": 2}, {"type": "null"}], "default": null});
+        assert!(accepts(note.clone(), json!(null)));
+        assert!(accepts(note.clone(), json!("ab")));
+        assert!(!accepts(note.clone(), json!("abc")));
+        assert!(!accepts(note, json!(5)));
+        let level = json!({"oneOf": [{"type": "null"}, {"enum": ["low", "high"]}]});
+        assert!(accepts(level.clone(), json!(null)));
+        assert!(accepts(level.clone(), json!("low")));
+        assert!(!accepts(level, json!("mid")));
+        // A `oneOf` whose branches both take `null` refuses it: no program.
+        assert!(program::compile(
+            &json!({"oneOf": [{"type": ["string", "null"]}, {"type": "null"}]})
+        )
+        .is_err());
+        // Other unions, and the union beside other assertions, take the reference validator.
+        assert!(
+            program::compile(&json!({"anyOf": [{"type": "string"}, {"type": "integer"}]})).is_err()
+        );
+        assert!(program::compile(
+            &json!({"anyOf": [{"type": "string"}, {"type": "null"}], "maxLength": 1})
+        )
+        .is_err());
     }
 
     #[test]

@@ -21,14 +21,18 @@ use serde::{Serialize, Serializer};
 use crate::message::{Message, MessageInfo};
 use crate::validate::ValidationError;
 
-pub use crate::validate::program::types;
+#[doc(hidden)]
+pub use asyncapi_schema::program::types;
+#[doc(hidden)]
 pub use reader::{Keys, Reader};
+#[doc(hidden)]
 pub use rules::StringRule;
 
 /// The strict read met something it does not vouch for: a violation, a repeated key, text that
 /// is not JSON. [`crate::validate::view`] then asks the reference validator, whose report says
 /// which.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct Doubt;
 
 impl fmt::Display for Doubt {

@@ -1,26 +1,13 @@
 //! One standalone JSON Schema (2020-12) per message: every `$ref` points inside the document, so
 //! any validator in any language can use it as is.
 
-use std::collections::{BTreeMap, BTreeSet};
-
+use asyncapi_schema::{keyword, DefinitionRef, Dialect};
 use serde_json::{json, Map, Value};
 
-use crate::model::{Definition, Message, Spec};
+use crate::model::{Message, Spec};
+use crate::schema::reachable;
 
 pub const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";
-
-/// Keywords whose value is one schema, in draft-07 and 2020-12 alike.
-const ONE: &[&str] = &[
-    "not",
-    "if",
-    "then",
-    "else",
-    "contains",
-    "propertyNames",
-    "additionalProperties",
-];
-const MANY: &[&str] = &["allOf", "anyOf", "oneOf"];
-const MAP: &[&str] = &["properties", "patternProperties", "definitions", "$defs"];
 
 /// Integer formats the specs use, with the bounds they imply: 2020-12 validators do not know
 /// them (python-jsonschema ignores them, ajv refuses to compile a schema that has one), so the
@@ -41,94 +28,65 @@ fn integer_bounds(format: &str) -> Option<(i128, i128)> {
 
 /// Rewrites a draft-07 schema (as AsyncAPI 2 writes them) into 2020-12.
 fn to_2020(schema: &Value) -> Value {
+    let mut out = schema.clone();
+    upgrade(&mut out);
+    out
+}
+
+/// Rewrites a schema's own keywords from draft-07 to 2020-12, then its subschemas'.
+fn upgrade(schema: &mut Value) {
     let Value::Object(map) = schema else {
-        return schema.clone();
+        return;
     };
-    let mut out = Map::new();
-    for (k, v) in map {
-        match k.as_str() {
-            "$ref" => {
-                let r = v.as_str().unwrap_or_default();
-                let r = r.replacen("#/definitions/", "#/$defs/", 1);
-                out.insert(k.clone(), Value::String(r));
-            }
-            "items" => match v {
-                // Draft-07 tuples are 2020-12's prefixItems; additionalItems becomes items.
-                Value::Array(tuple) => {
-                    out.insert(
-                        "prefixItems".into(),
-                        Value::Array(tuple.iter().map(to_2020).collect()),
-                    );
-                    if let Some(extra) = map.get("additionalItems") {
-                        out.insert("items".into(), to_2020(extra));
-                    }
-                }
-                other => {
-                    out.insert(k.clone(), to_2020(other));
-                }
-            },
-            "additionalItems" => {}
-            // References are resolved already; an embedded `$id` would rebase the `$ref`s under it,
-            // and a nested `$schema` would switch drafts.
-            "$id" | "id" | "$schema" => {}
-            "dependencies" => {
-                if let Value::Object(deps) = v {
-                    for (prop, dep) in deps {
-                        let (key, value) = match dep {
-                            Value::Array(_) => ("dependentRequired", dep.clone()),
-                            other => ("dependentSchemas", to_2020(other)),
-                        };
-                        out.entry(key)
-                            .or_insert_with(|| Value::Object(Map::new()))
-                            .as_object_mut()
-                            .expect("just inserted as an object")
-                            .insert(prop.clone(), value);
-                    }
-                }
-            }
-            "definitions" | "$defs" if v.is_object() => {
-                let defs = v
-                    .as_object()
-                    .expect("checked")
-                    .iter()
-                    .map(|(n, s)| (n.clone(), to_2020(s)))
-                    .collect();
-                out.insert("$defs".into(), Value::Object(defs));
-            }
-            key if MAP.contains(&key) && v.is_object() => {
-                let m = v
-                    .as_object()
-                    .expect("checked")
-                    .iter()
-                    .map(|(n, s)| (n.clone(), to_2020(s)))
-                    .collect();
-                out.insert(k.clone(), Value::Object(m));
-            }
-            key if MANY.contains(&key) && v.is_array() => {
-                let a = v.as_array().expect("checked").iter().map(to_2020).collect();
-                out.insert(k.clone(), Value::Array(a));
-            }
-            key if ONE.contains(&key) => {
-                out.insert(k.clone(), to_2020(v));
-            }
-            _ => {
-                out.insert(k.clone(), v.clone());
+    if let Some(Value::String(r)) = map.get_mut("$ref") {
+        if let Some(name) = r.strip_prefix(Dialect::Definitions.prefix()) {
+            *r = format!("{}{name}", Dialect::Defs.prefix());
+        }
+    }
+    // Draft-07 tuples are 2020-12's prefixItems; additionalItems becomes items.
+    let additional_items = map.remove("additionalItems");
+    if let Some(tuple) = map.get_mut("items").filter(|items| items.is_array()) {
+        let tuple = std::mem::take(tuple);
+        map.insert("prefixItems".into(), tuple);
+        map.remove("items");
+        if let Some(extra) = additional_items {
+            map.insert("items".into(), extra);
+        }
+    }
+    // References are resolved already; an embedded `$id` would rebase the `$ref`s under it, and
+    // a nested `$schema` would switch drafts.
+    for key in ["$id", "id", "$schema"] {
+        map.remove(key);
+    }
+    if let Some(dependencies) = map.remove("dependencies") {
+        for (prop, dep) in dependencies.as_object().into_iter().flatten() {
+            let key = if dep.is_array() {
+                "dependentRequired"
+            } else {
+                "dependentSchemas"
+            };
+            if let Value::Object(by_prop) = map.entry(key).or_insert_with(|| json!({})) {
+                by_prop.insert(prop.clone(), dep.clone());
             }
         }
     }
-    if let Some((min, max)) = out
+    if let Some(defs) = map.remove(Dialect::Definitions.keyword()) {
+        if defs.is_object() {
+            map.insert(Dialect::Defs.keyword().into(), defs);
+        }
+    }
+    if let Some((min, max)) = map
         .get("format")
         .and_then(Value::as_str)
         .and_then(integer_bounds)
     {
-        let is_integer = allows_integers(out.get("type"));
-        if is_integer {
-            out.entry("minimum").or_insert_with(|| json_int(min));
-            out.entry("maximum").or_insert_with(|| json_int(max));
-            out.remove("format");
+        if allows_integers(map.get("type")) {
+            map.entry("minimum").or_insert_with(|| json_int(min));
+            map.entry("maximum").or_insert_with(|| json_int(max));
+            map.remove("format");
         }
     }
-    Value::Object(out)
+    keyword::for_each_subschema_mut(schema, |_, sub| upgrade(sub));
 }
 
 /// Whether a schema's `type` names `integer`.
@@ -146,41 +104,6 @@ fn json_int(n: i128) -> Value {
         (_, Ok(u)) => Value::from(u),
         _ => Value::Null,
     }
-}
-
-fn collect_refs(value: &Value, out: &mut BTreeSet<String>) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                if k == "$ref" {
-                    if let Some(name) = v.as_str().and_then(|r| r.strip_prefix("#/definitions/")) {
-                        out.insert(name.to_owned());
-                    }
-                } else {
-                    collect_refs(v, out);
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
-        _ => {}
-    }
-}
-
-/// The definitions reachable from `root`.
-fn closure(defs: &BTreeMap<String, Definition>, root: &str) -> BTreeSet<String> {
-    let mut seen = BTreeSet::new();
-    let mut todo = vec![root.to_owned()];
-    while let Some(name) = todo.pop() {
-        if !seen.insert(name.clone()) {
-            continue;
-        }
-        if let Some(d) = defs.get(&name) {
-            let mut refs = BTreeSet::new();
-            collect_refs(&d.schema, &mut refs);
-            todo.extend(refs.into_iter().filter(|r| !seen.contains(r)));
-        }
-    }
-    seen
 }
 
 /// The standalone schema of a message.
@@ -213,14 +136,19 @@ pub(crate) fn standalone(spec: &Spec, message: &Message) -> Value {
             if !description.is_empty() {
                 root.insert("description".into(), json!(description));
             }
-            root.insert("$ref".into(), json!(format!("#/$defs/{payload}")));
-            let defs: Map<String, Value> = closure(&spec.definitions, payload)
-                .into_iter()
-                .filter_map(|name| {
-                    let d = spec.definitions.get(&name)?;
-                    Some((name, to_2020(&d.schema)))
-                })
-                .collect();
+            root.insert(
+                "$ref".into(),
+                json!(DefinitionRef::defs(payload).to_string()),
+            );
+            let defs: Map<String, Value> = reachable(payload, |name| {
+                spec.definitions.get(name).map(|d| &d.schema)
+            })
+            .into_iter()
+            .filter_map(|name| {
+                let d = spec.definitions.get(&name)?;
+                Some((name, to_2020(&d.schema)))
+            })
+            .collect();
             root.insert("$defs".into(), Value::Object(defs));
             root.insert("$comment".into(), json!(stricter_receivers(&root)));
         }
@@ -275,14 +203,6 @@ fn stricter_receivers(schema: &Map<String, Value>) -> String {
 }
 
 /// A validator for a standalone schema as the protocol crate builds it: 2020-12, formats checked.
-pub(crate) fn compile(schema: &Value) -> std::result::Result<jsonschema::Validator, String> {
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .should_validate_formats(true)
-        .build(schema)
-        .map_err(|e| e.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,8 +4,9 @@
 //! with its `$ref`s and `allOf`s as the ids of the schemas they bring in. Then every set of
 //! schemas that can apply to one value together (a property's schema and an `allOf` sibling's,
 //! say) is merged into one [`Node`] holding all their assertions, so the fast path looks up one
-//! node per value and one table per key, however the schema was composed. Public for the generator,
-//! which writes views from it; not a stable API.
+//! node per value and one table per key, however the schema was composed. The runtime's fast path
+//! checks a payload against these nodes while decoding it; the generator writes views from them,
+//! so a view checks what the fast path checks.
 //!
 //! Only what can be checked one value at a time while decoding is compiled. A schema that uses
 //! anything else (`not`, `uniqueItems`, an `anyOf` of several types...) has no program, and its
@@ -15,28 +16,41 @@
 
 use std::collections::HashMap;
 
-use super::key::Key;
 use serde_json::{Map, Number, Value};
 
+use crate::key::Key;
+use crate::reference;
+use crate::{DefinitionRef, Dialect};
+
+/// A node's index in [`Program::nodes`].
 pub type NodeId = u32;
 
-/// JSON types a node allows, as bits.
+/// JSON types a node allows, as bits: a node's [`Node::types`] is a union of these.
 pub mod types {
+    /// `null`.
     pub const NULL: u8 = 1;
+    /// `true` and `false`.
     pub const BOOL: u8 = 2;
+    /// Numbers with no fraction.
     pub const INTEGER: u8 = 4;
     /// `number` allows integers too.
     pub const NUMBER: u8 = 8 | INTEGER;
+    /// Strings.
     pub const STRING: u8 = 16;
+    /// Arrays.
     pub const ARRAY: u8 = 32;
+    /// Objects.
     pub const OBJECT: u8 = 64;
+    /// Every JSON value.
     pub const ANY: u8 = 127;
 }
 
 /// A numeric bound: `minimum`, `maximum` and their exclusive forms.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bound {
+    /// The bound.
     pub value: Number,
+    /// Whether the bound itself is outside (`exclusiveMinimum`, `exclusiveMaximum`).
     pub exclusive: bool,
 }
 
@@ -119,12 +133,17 @@ impl Schema {
 /// Everything one value must satisfy: the schemas that apply to it, merged.
 #[derive(Debug)]
 pub struct Node {
+    /// The JSON types allowed, as [`types`] bits.
     pub types: u8,
     /// `const`, or `enum`'s values, scalars only: those every merged schema allows.
     pub one_of_values: Option<Vec<Value>>,
+    /// `minimum` and `exclusiveMinimum` of every merged schema.
     pub minimum: Vec<Bound>,
+    /// `maximum` and `exclusiveMaximum` of every merged schema.
     pub maximum: Vec<Bound>,
+    /// The longest `minLength`, in characters.
     pub min_length: Option<u64>,
+    /// The shortest `maxLength`, in characters.
     pub max_length: Option<u64>,
     /// `format` and `pattern`, judged by the reference validator on the string alone, so the
     /// fast path agrees with it by construction: indexes into [`Program::strings`].
@@ -133,15 +152,14 @@ pub struct Node {
     pub string_rules: bool,
     /// The node of every item ([`ANY`] when the schemas say nothing of them).
     pub items: NodeId,
+    /// The largest `minItems`.
     pub min_items: Option<u64>,
+    /// The smallest `maxItems`.
     pub max_items: Option<u64>,
     /// Sorted by name: every key any merged schema names.
     pub properties: Vec<Property>,
-    /// The property of each slot ([`Key::slot`] under [`Node::seed`]): its index,
-    /// [`NO_PROPERTY`], or [`SHARED_SLOT`] when several share it.
-    index: [u8; 64],
-    /// Chosen so that the properties' slots differ, when a seed can do that.
-    seed: u64,
+    /// Finds a key among [`Node::properties`] in one probe.
+    pub index: PropertyIndex,
     /// Bit `i` set: `properties[i]` is required.
     pub required: u64,
     /// The node of a key that is none of the properties ([`NEVER`] when a schema forbids such
@@ -153,11 +171,12 @@ pub struct Node {
 }
 
 impl Node {
-    /// A property's index and node: one probe of [`Node::index`], one comparison.
+    /// The index in [`Node::properties`] and the node of the key `key`, read from `text`: one
+    /// probe of [`Node::index`], one comparison.
     #[inline]
-    pub(crate) fn property(&self, text: &str, key: &Key) -> Option<(usize, NodeId)> {
+    pub fn property(&self, text: &str, key: &Key) -> Option<(usize, NodeId)> {
         let is = |p: &Property| key.is(text, &p.key, &p.name);
-        let i = match self.index[key.slot(self.seed)] {
+        let i = match self.index.slots[key.slot(self.index.seed)] {
             NO_PROPERTY => return None,
             SHARED_SLOT => self.properties.iter().position(is)?,
             i => usize::from(i),
@@ -190,10 +209,10 @@ impl Node {
                 break;
             }
         }
-        self.seed = best.1;
-        self.index = [NO_PROPERTY; 64];
+        self.index.seed = best.1;
+        self.index.slots = [NO_PROPERTY; 64];
         for (i, p) in self.properties.iter().enumerate() {
-            let entry = &mut self.index[p.key.slot(self.seed)];
+            let entry = &mut self.index.slots[p.key.slot(self.index.seed)];
             *entry = if *entry == NO_PROPERTY {
                 i as u8
             } else {
@@ -203,11 +222,32 @@ impl Node {
     }
 }
 
+/// The slots of a node's properties: a perfect hash of their keys when a seed makes one.
+#[derive(Debug, Clone)]
+pub struct PropertyIndex {
+    /// The property of each slot ([`Key::slot`] under `seed`): its index, [`NO_PROPERTY`], or
+    /// [`SHARED_SLOT`] when several share it.
+    slots: [u8; 64],
+    /// Chosen so that the properties' slots differ, when a seed can do that.
+    seed: u64,
+}
+
+impl Default for PropertyIndex {
+    fn default() -> Self {
+        Self {
+            slots: [NO_PROPERTY; 64],
+            seed: 1,
+        }
+    }
+}
+
 /// A key an object node names.
 #[derive(Debug)]
 pub struct Property {
+    /// The key.
     pub name: Box<str>,
     key: Key,
+    /// The node of the key's value.
     pub node: NodeId,
 }
 
@@ -216,13 +256,20 @@ pub const ANY: NodeId = 0;
 /// The node no value satisfies.
 pub const NEVER: NodeId = 1;
 
+/// An empty slot of a [`PropertyIndex`].
 const NO_PROPERTY: u8 = u8::MAX;
+/// A slot of a [`PropertyIndex`] that several properties share.
 const SHARED_SLOT: u8 = u8::MAX - 1;
 
+/// A schema compiled: its nodes, and the string checks they refer to.
 #[derive(Debug)]
 pub struct Program {
+    /// Every node: [`ANY`] and [`NEVER`] first, then one per set of schemas that applies to a
+    /// value somewhere.
     pub nodes: Vec<Node>,
+    /// The node of the whole payload.
     pub root: NodeId,
+    /// The `format` and `pattern` checks, each compiled by the reference validator.
     pub strings: Vec<jsonschema::Validator>,
     /// The schema each of [`Program::strings`] was compiled from (`{"format": "uuid"}`).
     pub string_schemas: Vec<Value>,
@@ -231,6 +278,34 @@ pub struct Program {
 /// More merged nodes than a schema could need unless its `allOf`s multiply: such a schema takes
 /// the reference validator.
 const MAX_NODES: usize = 4096;
+
+/// The keywords a program checks, the same in the runtime's fast path and in generated views.
+/// `anyOf` and `oneOf` only in the form frameworks write for an optional value,
+/// `[S, {"type": "null"}]`; `$ref` only to the schema's own `$defs`. Annotations (`title`,
+/// `description`, `default`, `examples`...) and `x-` extensions are read past.
+pub const KEYWORDS: &[&str] = &[
+    "type",
+    "const",
+    "enum",
+    "minimum",
+    "exclusiveMinimum",
+    "maximum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "format",
+    "pattern",
+    "items",
+    "minItems",
+    "maxItems",
+    "properties",
+    "required",
+    "additionalProperties",
+    "allOf",
+    "$ref",
+    "anyOf",
+    "oneOf",
+];
 
 /// Keywords the fast path does not check: a schema with any of them has no program.
 const UNSUPPORTED: &[&str] = &[
@@ -292,7 +367,7 @@ pub fn compile(schema: &Value) -> Result<Program, String> {
     // What the reference validator refuses to compile (a schema that breaks the meta-schema, a
     // `$ref` it cannot parse) must not get a program either: the fast path would vouch for
     // payloads against a schema the reference says nothing of.
-    super::compile_reference(schema)?;
+    reference::validator(schema)?;
     let mut c = Compiler {
         root: schema,
         // The schema no value satisfies, first: see [`NEVER_SCHEMA`].
@@ -464,7 +539,7 @@ impl Compiler<'_> {
         }
         if !strings.is_empty() {
             let strings = Value::Object(strings);
-            self.strings.push(super::compile_reference(&strings)?);
+            self.strings.push(reference::validator(&strings)?);
             self.string_schemas.push(strings);
             node.strings = Some(self.strings.len() as u32 - 1);
         }
@@ -476,10 +551,10 @@ impl Compiler<'_> {
         if let Some((_, id)) = self.refs.iter().find(|(r, _)| r == target) {
             return Ok(*id);
         }
-        let name = target
-            .strip_prefix("#/$defs/")
-            .filter(|n| !n.contains(['/', '~', '%']))
-            .ok_or_else(|| format!("$ref {target} is not a definition of this schema"))?;
+        let name = DefinitionRef::parse(target)
+            .filter(|r| r.dialect == Dialect::Defs)
+            .ok_or_else(|| format!("$ref {target} is not a definition of this schema"))?
+            .name;
         let schema = self
             .root
             .get("$defs")
@@ -569,8 +644,7 @@ impl<'s> Merger<'s> {
             min_items: None,
             max_items: None,
             properties: Vec::new(),
-            index: [NO_PROPERTY; 64],
-            seed: 1,
+            index: PropertyIndex::default(),
             required: 0,
             additional: ANY,
             definition: self
@@ -769,33 +843,6 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn an_optional_value_is_its_schema_or_null() {
-        let accepts = |schema: Value, value: Value| {
-            let program = compile(&schema).unwrap_or_else(|e| panic!("{schema}: {e}"));
-            super::super::fast::accepts(&program, &value)
-        };
-        let note = json!({"anyOf": [{"type": "string", "maxLength": 2}, {"type": "null"}], "default": null});
-        assert!(accepts(note.clone(), json!(null)));
-        assert!(accepts(note.clone(), json!("ab")));
-        assert!(!accepts(note.clone(), json!("abc")));
-        assert!(!accepts(note, json!(5)));
-        let level = json!({"oneOf": [{"type": "null"}, {"enum": ["low", "high"]}]});
-        assert!(accepts(level.clone(), json!(null)));
-        assert!(accepts(level.clone(), json!("low")));
-        assert!(!accepts(level, json!("mid")));
-        // A `oneOf` whose branches both take `null` refuses it: no program.
-        assert!(
-            compile(&json!({"oneOf": [{"type": ["string", "null"]}, {"type": "null"}]})).is_err()
-        );
-        // Other unions, and the union beside other assertions, take the reference validator.
-        assert!(compile(&json!({"anyOf": [{"type": "string"}, {"type": "integer"}]})).is_err());
-        assert!(
-            compile(&json!({"anyOf": [{"type": "string"}, {"type": "null"}], "maxLength": 1}))
-                .is_err()
-        );
-    }
-
-    #[test]
     fn every_property_is_found_and_nothing_else_even_when_slots_are_shared() {
         // Forty keys of one length: many share a slot.
         let names: Vec<String> = (0..40).map(|i| format!("k{i:02}x")).collect();
@@ -830,5 +877,37 @@ mod tests {
         let annotated =
             json!({"type": "string", "description": "d", "x-rust": 1, "examples": ["a"]});
         assert!(compile(&annotated).is_ok());
+    }
+
+    #[test]
+    fn every_listed_keyword_compiles_and_no_refused_one_is_listed() {
+        for keyword in KEYWORDS {
+            assert!(!UNSUPPORTED.contains(keyword), "{keyword}");
+            assert!(!ANNOTATIONS.contains(keyword), "{keyword}");
+        }
+        let schema = json!({
+            "$defs": {"Tag": {"type": "string", "format": "uuid", "pattern": "^[0-9a-f-]+$",
+                              "minLength": 1, "maxLength": 36}},
+            "type": "object",
+            "properties": {
+                "n": {"type": "integer", "minimum": 0, "exclusiveMinimum": -1, "maximum": 9,
+                      "exclusiveMaximum": 10, "enum": [1, 2]},
+                "tags": {"type": "array", "items": {"$ref": "#/$defs/Tag"}, "minItems": 0,
+                         "maxItems": 3},
+                "kind": {"const": "k"},
+                "note": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                "level": {"oneOf": [{"type": "null"}, {"allOf": [{"type": "string"}]}]},
+            },
+            "required": ["n"],
+            "additionalProperties": false,
+        });
+        let mut seen = std::collections::BTreeSet::new();
+        crate::keyword::walk(&schema, &mut |s| {
+            seen.extend(s.as_object().into_iter().flat_map(|m| m.keys().cloned()));
+        });
+        for keyword in KEYWORDS {
+            assert!(seen.contains(*keyword), "the test schema lacks {keyword}");
+        }
+        compile(&schema).unwrap();
     }
 }

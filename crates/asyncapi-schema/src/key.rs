@@ -6,7 +6,7 @@
 /// to 3: the first, middle and last byte), so short keys compare without reading them again; of
 /// a longer key, the first and last eight bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub(crate) struct Key {
+pub struct Key {
     head: u64,
     tail: u64,
     len: usize,
@@ -16,6 +16,7 @@ pub(crate) struct Key {
 const EXACT: usize = 16;
 
 impl Key {
+    /// Reads a key.
     #[inline]
     pub fn of(key: &str) -> Self {
         let b = key.as_bytes();
