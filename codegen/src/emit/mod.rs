@@ -35,8 +35,13 @@ pub(crate) fn doc(text: &str) -> TokenStream {
 
 /// `#[doc]` attributes for text the generator writes itself (Markdown meant as such).
 pub(crate) fn plain_doc(text: &str) -> TokenStream {
-    let lines: Vec<String> = text
-        .lines()
+    let lines = doc_lines(text);
+    quote! { #(#[doc = #lines])* }
+}
+
+/// A doc comment's lines as rustdoc writes them: a space after `///` unless the line is empty.
+fn doc_lines(text: &str) -> Vec<String> {
+    text.lines()
         .map(|l| {
             if l.is_empty() {
                 String::new()
@@ -44,8 +49,7 @@ pub(crate) fn plain_doc(text: &str) -> TokenStream {
                 format!(" {l}")
             }
         })
-        .collect();
-    quote! { #(#[doc = #lines])* }
+        .collect()
 }
 
 /// Inner `#![doc]` attributes for a module.
@@ -160,16 +164,7 @@ fn push_doc_line(out: &mut String, prefix: &str, text: &str) {
 
 /// Inner doc lines written by the generator itself (not spec prose), unescaped.
 fn plain_inner_doc(text: &str) -> TokenStream {
-    let lines: Vec<String> = text
-        .lines()
-        .map(|l| {
-            if l.is_empty() {
-                String::new()
-            } else {
-                format!(" {l}")
-            }
-        })
-        .collect();
+    let lines = doc_lines(text);
     let lines = if lines.is_empty() {
         vec![String::new()]
     } else {
