@@ -5,8 +5,11 @@
 //!   (through `get_hosts_stream`), and the wall time of `get_hosts` finishing at the expected
 //!   count, and with the default options (a quiet period after the last reply);
 //! - the event stream's intake on one core: 20,000 `host_heartbeat` events buffered on the
-//!   subscription, then taken in raw (async-nats), typed, and typed and validated; and the
-//!   typed decode of the same bytes alone, without NATS.
+//!   subscription, then taken in raw (async-nats), typed, typed and validated, and as validated
+//!   views (`subscribe_lattice_event().await?.views()`, each read with `Arrived::view`); and the
+//!   typed decode, the validated decode and the view read of the same bytes alone, without NATS;
+//! - request/reply on loopback, one request at a time: raw async-nats against the typed,
+//!   validated `get_host_inventory`, answered by the same raw responder with the same bytes.
 //!
 //! Each figure is the median of 7 rounds. `cargo bench -p workspace-tests --bench scale`
 //! (`-- 10 100` for other sizes).
@@ -16,8 +19,9 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use serde_json::json;
 use wasmcloud_protocol::control_interface::peer::Client;
-use wasmcloud_protocol::lattice_events::messages::LatticeEvent;
+use wasmcloud_protocol::lattice_events::messages::{HostHeartbeat, LatticeEvent};
 use wasmcloud_protocol::lattice_events::peer::Client as Events;
+use wasmcloud_protocol::lattice_events::views::LatticeEvent as LatticeEventView;
 use wasmcloud_protocol::runtime::nats::{
     async_nats, round_trip, GatherOptions, RequestOptions, DEFAULT_QUIET,
 };
@@ -140,6 +144,7 @@ enum Intake {
     Raw,
     Typed,
     Validated,
+    Views,
 }
 
 /// Events per second one core takes in: the events are published and buffered on the
@@ -158,10 +163,12 @@ fn intake(url: &str, how: Intake, heartbeat: &bytes::Bytes) -> f64 {
             let options = RequestOptions::new().validate_messages(matches!(how, Intake::Validated));
             let events = Events::with_options(nats.clone(), "default", options).unwrap();
             let mut done = nats.subscribe("bench.done").await.unwrap();
-            let mut raw = None;
-            let mut typed = None;
+            let (mut raw, mut typed, mut views) = (None, None, None);
             match how {
                 Intake::Raw => raw = Some(nats.subscribe("wasmbus.evt.default.>").await.unwrap()),
+                Intake::Views => {
+                    views = Some(events.subscribe_lattice_event().await.unwrap().views())
+                }
                 _ => typed = Some(events.subscribe_lattice_event().await.unwrap()),
             }
             round_trip(&nats).await.unwrap();
@@ -176,6 +183,12 @@ fn intake(url: &str, how: Intake, heartbeat: &bytes::Bytes) -> f64 {
             if let Some(typed) = typed.as_mut() {
                 for _ in 0..EVENTS {
                     typed.next().await.unwrap().unwrap();
+                }
+            }
+            if let Some(views) = views.as_mut() {
+                for _ in 0..EVENTS {
+                    let arrived = views.next().await.unwrap();
+                    std::hint::black_box(arrived.view().unwrap());
                 }
             }
             start.elapsed()
@@ -216,25 +229,43 @@ fn events(url: &str) {
     );
     println!("| receiver | events/s | time per event | ratio to raw |");
     println!("|---|---:|---:|---:|");
-    // What decoding alone costs, without NATS: the floor of the typed receiver.
-    let mut decodes: Vec<Duration> = (0..ROUNDS)
-        .map(|_| {
-            let start = Instant::now();
-            for _ in 0..EVENTS {
-                std::hint::black_box(LatticeEvent::from_slice(&heartbeat).unwrap());
-            }
-            start.elapsed()
-        })
-        .collect();
-    decodes.sort();
-    let decode = EVENTS as f64 / decodes[ROUNDS / 2].as_secs_f64();
+    // What reading alone costs, without NATS: the floor of each receiver.
+    let alone = |read: &dyn Fn()| {
+        let mut took: Vec<Duration> = (0..ROUNDS)
+            .map(|_| {
+                let start = Instant::now();
+                for _ in 0..EVENTS {
+                    read();
+                }
+                start.elapsed()
+            })
+            .collect();
+        took.sort();
+        EVENTS as f64 / took[ROUNDS / 2].as_secs_f64()
+    };
+    let decode = alone(&|| {
+        std::hint::black_box(LatticeEvent::from_slice(&heartbeat).unwrap());
+    });
+    let validated = alone(&|| {
+        let info = <HostHeartbeat as wasmcloud_protocol::runtime::Message>::INFO;
+        std::hint::black_box(
+            wasmcloud_protocol::runtime::validate::decode_as::<LatticeEvent>(&info, &heartbeat)
+                .unwrap(),
+        );
+    });
+    let view = alone(&|| {
+        std::hint::black_box(LatticeEventView::read(&heartbeat).unwrap());
+    });
     let mut raw = 0.0;
-    for how in [Intake::Raw, Intake::Typed, Intake::Validated] {
+    let mut typed = 0.0;
+    for how in [Intake::Raw, Intake::Typed, Intake::Validated, Intake::Views] {
         let mut rates: Vec<f64> = (0..ROUNDS).map(|_| intake(url, how, &heartbeat)).collect();
         rates.sort_by(f64::total_cmp);
         let rate = rates[rates.len() / 2];
-        if matches!(how, Intake::Raw) {
-            raw = rate;
+        match how {
+            Intake::Raw => raw = rate,
+            Intake::Typed => typed = rate,
+            _ => {}
         }
         println!(
             "| {how:?} | {rate:.0} | {:.2} µs | {:.2}× |",
@@ -242,10 +273,83 @@ fn events(url: &str) {
             raw / rate
         );
     }
+    for (what, rate) in [
+        ("LatticeEvent::from_slice alone, no NATS", decode),
+        ("validate::decode_as::<LatticeEvent> alone", validated),
+        ("views::LatticeEvent::read alone", view),
+    ] {
+        println!(
+            "| ({what}) | {rate:.0} | {:.2} µs | {:.2}× |",
+            1e6 / rate,
+            raw / rate
+        );
+    }
+    println!("\n(typed intake: {:.2} µs per event)", 1e6 / typed);
+}
+
+/// Request/reply on loopback, one at a time: raw async-nats, then the typed, validated client,
+/// against one raw responder that answers every request with the same reply.
+fn request_reply(rt: &tokio::runtime::Runtime, url: &str) {
+    const REQUESTS: usize = 2_000;
+    let heartbeat: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/golden/events/host_heartbeat.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let reply = json!({"success": true, "message": "", "response": heartbeat["data"]});
+    let reply = bytes::Bytes::from(serde_json::to_vec(&reply).unwrap());
+    let host = heartbeat["source"].as_str().unwrap().to_owned();
+    let subject = format!("wasmbus.ctl.v1.default.host.get.{host}");
+    let (raw, typed) = rt.block_on(async {
+        let responder = async_nats::connect(url).await.unwrap();
+        let mut requests = responder.subscribe(subject.clone()).await.unwrap();
+        let body = reply.clone();
+        let answering = tokio::spawn(async move {
+            while let Some(request) = requests.next().await {
+                if let Some(to) = request.reply {
+                    let _ = responder.publish(to, body.clone()).await;
+                }
+            }
+        });
+        let nats = async_nats::connect(url).await.unwrap();
+        round_trip(&nats).await.unwrap();
+        let options = RequestOptions::new().validate_messages(true);
+        let client = Client::with_options(nats.clone(), "default", options).unwrap();
+        let (mut raw, mut typed) = (Vec::new(), Vec::new());
+        for _ in 0..ROUNDS {
+            let start = Instant::now();
+            for _ in 0..REQUESTS {
+                let answer = nats
+                    .request(subject.clone(), bytes::Bytes::new())
+                    .await
+                    .unwrap();
+                std::hint::black_box(answer);
+            }
+            raw.push(start.elapsed());
+            let start = Instant::now();
+            for _ in 0..REQUESTS {
+                std::hint::black_box(client.get_host_inventory(&host).await.unwrap());
+            }
+            typed.push(start.elapsed());
+        }
+        answering.abort();
+        (median(raw), median(typed))
+    });
+    let per = |d: Duration| d.as_secs_f64() * 1e6 / REQUESTS as f64;
     println!(
-        "| (LatticeEvent::from_slice alone, no NATS) | {decode:.0} | {:.2} µs | {:.2}× |",
-        1e6 / decode,
-        raw / decode
+        "\nRequest/reply on loopback, one at a time ({REQUESTS} requests, reply of {} bytes, median of {ROUNDS} rounds):\n",
+        reply.len()
+    );
+    println!("| requester | time per request | ratio to raw |");
+    println!("|---|---:|---:|");
+    println!("| raw async-nats | {:.1} µs | 1.00× |", per(raw));
+    println!(
+        "| typed, validated `get_host_inventory` | {:.1} µs | {:.3}× |",
+        per(typed),
+        per(typed) / per(raw)
     );
 }
 
@@ -266,5 +370,6 @@ fn main() {
         .build()
         .unwrap();
     scatter_gather(&rt, &server.url(), &sizes);
+    request_reply(&rt, &server.url());
     events(&server.url());
 }

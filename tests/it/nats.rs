@@ -1423,6 +1423,79 @@ async fn event_streams_can_validate_what_they_decode() {
 }
 
 #[tokio::test]
+async fn event_streams_of_views_read_each_event_in_place_checked_in_the_same_pass() {
+    use wasmcloud_protocol::lattice_events::views::LatticeEvent as EventView;
+    use wasmcloud_protocol::runtime::validate::ValidationError;
+
+    let server = NatsServer::start();
+    let nats = connect(&server).await;
+    let mut views = Events::new(nats.clone(), "default")
+        .unwrap()
+        .subscribe_lattice_event()
+        .await
+        .unwrap()
+        .views();
+    let data = format!("{}/data/invalid-payloads", env!("CARGO_MANIFEST_DIR"));
+    let invalid = std::fs::read(format!(
+        "{data}/lattice-events/HostHeartbeat/time-with-an-offset.json"
+    ))
+    .unwrap();
+    let golden = std::fs::read(format!(
+        "{}/golden/events/host_heartbeat.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let mut unknown: serde_json::Value = serde_json::from_slice(&golden).unwrap();
+    unknown["type"] = json!("com.wasmcloud.lattice.something_new");
+    let subject = "wasmbus.evt.default.host_heartbeat";
+    for body in [
+        golden.clone(),
+        invalid.clone(),
+        serde_json::to_vec(&unknown).unwrap(),
+        b"{broken".to_vec(),
+    ] {
+        nats.publish(subject, body.into()).await.unwrap();
+    }
+    nats.flush().await.unwrap();
+
+    // The view borrows from the message it came in, and is what the typed decode gives.
+    let arrived = within("valid", views.next()).await.unwrap();
+    assert_eq!(arrived.subject(), subject);
+    let view = arrived.view().unwrap();
+    let EventView::HostHeartbeat(heartbeat) = &view else {
+        panic!("{view:?}")
+    };
+    let payload = arrived.payload().as_ref();
+    let host = heartbeat.source.as_ref();
+    assert!(payload.as_ptr_range().contains(&host.as_ptr()), "borrowed");
+    assert_eq!(
+        LatticeEvent::from_value(serde_json::to_value(&view).unwrap()).unwrap(),
+        LatticeEvent::from_slice(payload).unwrap()
+    );
+    // An invalid event is refused with every violation and where it is.
+    let refused = within("invalid", views.next()).await.unwrap();
+    match refused.view() {
+        Err(ValidationError::Invalid { violations, .. }) => {
+            assert!(
+                violations.iter().any(|v| v.instance == "/time"),
+                "{violations:?}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    // An event type the spec does not know is kept as its text; what is not JSON is refused.
+    let kept = within("unknown", views.next()).await.unwrap();
+    match kept.view().unwrap() {
+        EventView::Unknown(raw) => {
+            assert_eq!(raw.to_value().unwrap(), unknown)
+        }
+        other => panic!("{other:?}"),
+    }
+    let broken = within("broken", views.next()).await.unwrap();
+    assert!(matches!(broken.view(), Err(ValidationError::NotJson(_))));
+}
+
+#[tokio::test]
 async fn a_killed_server_times_out_and_a_restarted_one_resumes_the_event_stream() {
     let mut server = NatsServer::start();
     let (hosts, _servers) = hosts(&server, |id| MockHostConfig::new("default", id), 1).await;

@@ -186,6 +186,88 @@ pub fn fast_path_agrees(data: &[u8]) {
 pub fn views_agree(data: &[u8]) {
     views_agree_in(wasmcloud_protocol::control_interface::views::ALL, data);
     views_agree_in(wasmcloud_protocol::lattice_events::views::ALL, data);
+    event_views_agree(data);
+}
+
+/// The view of the enum over lattice events, and the validated decode of the enum, against the
+/// reference validator and the typed decode. Where the body's `type` names an event: the view
+/// reads it, and the validated decode takes it, exactly when that event's schema holds and
+/// `LatticeEvent` decodes it, and both give what the typed decode gives; an invalid body gets the
+/// reference validator's report. A `type` no event has: what the view keeps as text is what the
+/// typed decode keeps as a value. No string `type`: neither reads it.
+pub fn event_views_agree(data: &[u8]) {
+    use evt::messages::LatticeEvent;
+    use evt::views::LatticeEvent as View;
+    let read = View::read(data);
+    let typed = LatticeEvent::from_slice(data);
+    // Found as the typed decode finds it (nesting it skips is no limit); a tag met twice names
+    // no event.
+    let tag = wasmcloud_protocol::runtime::tag_of(data, LatticeEvent::TAG)
+        .ok()
+        .flatten();
+    let Some(tag) = tag.as_deref() else {
+        assert!(
+            read.is_err(),
+            "a view of a body with no string tag: {read:?}"
+        );
+        assert!(
+            typed.is_err(),
+            "a typed event with no string tag: {typed:?}"
+        );
+        return;
+    };
+    let Some(info) = LatticeEvent::message_for_tag(tag) else {
+        if let Ok(View::Unknown(raw)) = &read {
+            let kept: Value = serde_json::from_str(raw.get()).expect("a raw view is JSON");
+            assert!(
+                matches!(&typed, Ok(LatticeEvent::Unknown(value)) if *value == kept),
+                "an unknown event the view keeps as {kept} decodes as {typed:?}"
+            );
+        } else {
+            assert!(
+                read.is_err(),
+                "an unknown tag read as a known event: {read:?}"
+            );
+        }
+        return;
+    };
+    let reference = validate::validate_bytes_reference(&info, data);
+    let expected = reference.is_ok() && typed.is_ok();
+    assert_eq!(
+        read.is_ok(),
+        expected,
+        "{}: the event view reads {read:?}, while valid and decoding is {expected} ({:?})",
+        info.name,
+        reference.as_ref().map(drop),
+    );
+    let validated = validate::decode_as::<LatticeEvent>(&info, data);
+    assert_eq!(
+        validated.is_ok(),
+        expected,
+        "{}: the validated decode says {validated:?}, while valid and decoding is {expected}",
+        info.name,
+    );
+    match (read, reference) {
+        (Ok(view), Ok(_)) => {
+            let typed = typed.expect("checked above");
+            let value = serde_json::to_value(&view).expect("a view encodes");
+            let from_view = LatticeEvent::from_value(value).expect("a view's JSON decodes");
+            assert_eq!(
+                from_view, typed,
+                "{}: the view read other than the typed decode",
+                info.name
+            );
+            assert_eq!(validated.expect("checked above"), typed, "{}", info.name);
+        }
+        (
+            Err(ValidationError::Invalid { violations, .. }),
+            Err(ValidationError::Invalid {
+                violations: expected,
+                ..
+            }),
+        ) => assert_eq!(violations, expected, "{}", info.name),
+        _ => {}
+    }
 }
 
 /// [`views_agree`] for the views of any generated module.

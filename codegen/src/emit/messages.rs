@@ -189,14 +189,19 @@ pub(crate) fn dispatchers(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                     }
                 }
 
-                /// Decodes JSON bytes by their tag: the tag is read first, then the bytes are
-                /// decoded straight into that message's type.
+                /// Decodes JSON bytes by their tag, in one pass: the properties before the tag
+                /// are held, then the rest is decoded straight into that message's type. What
+                /// that pass refuses is decoded again the long way (the tag found first, then the
+                /// message), for the error that names the real problem; and a body nested deeper
+                /// before its tag than a held value may be still decodes.
                 pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
-                    match #runtime::tag_of(bytes, Self::TAG)?.as_deref() {
-                        #(::core::option::Option::Some(#values) => #runtime::json_from_slice(bytes).map(Self::#variant_idents),)*
-                        ::core::option::Option::Some(_) => #runtime::json_from_slice(bytes).map(Self::Unknown),
-                        ::core::option::Option::None => ::std::result::Result::Err(<::serde_json::Error as ::serde::de::Error>::custom(#missing)),
-                    }
+                    #runtime::json_from_slice(bytes).or_else(|_| {
+                        match #runtime::tag_of(bytes, Self::TAG)?.as_deref() {
+                            #(::core::option::Option::Some(#values) => #runtime::json_from_slice(bytes).map(Self::#variant_idents),)*
+                            ::core::option::Option::Some(_) => #runtime::json_from_slice(bytes).map(Self::Unknown),
+                            ::core::option::Option::None => ::std::result::Result::Err(<::serde_json::Error as ::serde::de::Error>::custom(#missing)),
+                        }
+                    })
                 }
 
                 /// The tag value (for [`Self::Unknown`], whatever the value holds, if it is a string).
@@ -230,10 +235,20 @@ pub(crate) fn dispatchers(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                 }
             }
 
+            impl #runtime::ByTag for #name {
+                const TAG: &'static str = #tag;
+
+                fn decode<'de, M: ::serde::de::MapAccess<'de>>(tag: &str, map: M) -> ::std::result::Result<Self, M::Error> {
+                    match tag {
+                        #(#values => <#payloads as ::serde::Deserialize>::deserialize(::serde::de::value::MapAccessDeserializer::new(map)).map(Self::#variant_idents),)*
+                        _ => #runtime::unknown_by_tag(map, Self::TAG).map(Self::Unknown),
+                    }
+                }
+            }
+
             impl<'de> ::serde::Deserialize<'de> for #name {
                 fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                    let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                    Self::from_value(value).map_err(<D::Error as ::serde::de::Error>::custom)
+                    #runtime::deserialize_by_tag(deserializer)
                 }
             }
         })

@@ -94,8 +94,13 @@ fn build(
     for prelude in ["Ok", "Err", "Some", "None", "Option", "Result"] {
         items.names.reserve(prelude);
     }
+    // The views of enums over messages take their enums' names.
+    for dispatch in spec.operations.iter().filter_map(|op| op.dispatch.as_ref()) {
+        items.names.reserve(&dispatch.name);
+    }
     let mut impls = Vec::new();
     let mut infos = Vec::new();
+    let mut view_types: HashMap<usize, TokenStream> = HashMap::new();
     for (index, (message, file)) in spec.messages.iter().zip(schemas).enumerate() {
         let Some(payload) = &message.payload else {
             continue;
@@ -121,6 +126,7 @@ fn build(
         let lifetime = borrows.then(|| quote!(<'a>));
         let name = format_ident!("{name}");
         viewed.push(index);
+        view_types.insert(index, quote!(#name #lifetime));
         infos.push(quote!(rt::ViewInfo::of::<super::messages::#marker>()));
         impls.push(quote! {
             impl rt::MessageView for super::messages::#marker {
@@ -131,6 +137,7 @@ fn build(
     if impls.is_empty() {
         return (TokenStream::new(), viewed);
     }
+    let (enums, operations) = operation_views(spec, runtime, &view_types);
     let rules = items.rules.iter().map(|(text, name)| {
         let name = format_ident!("{name}");
         let doc = plain_doc(&format!("`{text}`"));
@@ -159,11 +166,127 @@ fn build(
 
             #(#impls)*
 
+            #enums
+
+            #operations
+
             /// Every message with a view, in spec order.
             pub const ALL: &[rt::ViewInfo] = &[#(#infos),*];
         }
     };
     (tokens, viewed)
+}
+
+/// The view of each enum over messages whose every message has a view, and the operations
+/// whose every message can be read in place ([`OperationView`](::asyncapi_runtime)).
+fn operation_views(
+    spec: &Spec,
+    runtime: &TokenStream,
+    view_types: &HashMap<usize, TokenStream>,
+) -> (TokenStream, TokenStream) {
+    let mut enums = BTreeMap::new();
+    let mut operations = Vec::new();
+    let markers = super::subjects::operation_markers(spec);
+    for (op, op_ident) in spec.operations.iter().zip(&markers) {
+        let view = match (&op.dispatch, op.messages.as_slice()) {
+            (Some(d), _) => {
+                let variants: Option<Vec<_>> = d
+                    .variants
+                    .iter()
+                    .map(|(m, tag)| Some((&spec.messages[*m], tag, view_types.get(m)?)))
+                    .collect();
+                let Some(variants) = variants else { continue };
+                let name = format_ident!("{}", d.name);
+                enums
+                    .entry(d.name.clone())
+                    .or_insert_with(|| dispatch_view(&name, &d.tag, &variants, runtime));
+                quote!(#name<'a>)
+            }
+            (None, [m]) => match view_types.get(m) {
+                Some(_) => {
+                    let marker = format_ident!("{}", spec.messages[*m].ident);
+                    quote!(<super::messages::#marker as rt::MessageView>::View<'a>)
+                }
+                None => continue,
+            },
+            (None, _) => continue,
+        };
+        let read = match &op.dispatch {
+            Some(d) => {
+                let name = format_ident!("{}", d.name);
+                quote!(#name::read(body))
+            }
+            None => {
+                let marker = format_ident!("{}", spec.messages[op.messages[0]].ident);
+                quote!(#runtime::validate::view::<super::messages::#marker>(body))
+            }
+        };
+        operations.push(quote! {
+            impl rt::OperationView for super::operations::#op_ident {
+                type View<'a> = #view;
+
+                fn read_view(body: &[u8]) -> ::core::result::Result<Self::View<'_>, #runtime::validate::ValidationError> {
+                    #read
+                }
+            }
+        });
+    }
+    let enums = enums.into_values();
+    (quote!(#(#enums)*), quote!(#(#operations)*))
+}
+
+/// The view of an enum over messages: the view of the message its tag names.
+fn dispatch_view(
+    name: &Ident,
+    tag: &str,
+    variants: &[(&crate::model::Message, &String, &TokenStream)],
+    runtime: &TokenStream,
+) -> TokenStream {
+    let idents: Vec<Ident> = variants
+        .iter()
+        .map(|(m, _, _)| format_ident!("{}", m.ident))
+        .collect();
+    let types = variants.iter().map(|(_, _, ty)| ty);
+    let values: Vec<&String> = variants.iter().map(|(_, v, _)| *v).collect();
+    let variant_docs = variants.iter().map(|(m, v, _)| {
+        plain_doc(&format!(
+            "`{tag}` is `{v}`: the view of the [`{}`](super::messages::{}) message.",
+            m.ident, m.ident
+        ))
+    });
+    let doc = plain_doc(&format!(
+        "[`{name}`](super::messages::{name}) read in place: the view of the message its `{tag}` names.\n\n\
+         [`{name}::read`] finds `{tag}` without reading further, then reads the body as that message's view, \
+         checking the message's schema in the same pass. A `{tag}` the spec does not know keeps the body as its JSON text."
+    ));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+        #[serde(untagged)]
+        pub enum #name<'a> {
+            #(
+                #variant_docs
+                #idents(#types),
+            )*
+            /// A message whose tag is none of the known ones, as its JSON text.
+            Unknown(rt::Raw<'a>),
+        }
+
+        impl<'a> #name<'a> {
+            /// The property that tells the messages apart.
+            pub const TAG: &'static str = #tag;
+
+            /// Reads `body` in place as the message its tag names, checked against that message's
+            /// schema in the same pass; a body the read doubts gets the reference validator's
+            /// report, every violation with its JSON pointer.
+            pub fn read(body: &'a [u8]) -> ::core::result::Result<Self, #runtime::validate::ValidationError> {
+                match &*rt::tag_in_place(body, Self::TAG)? {
+                    #(#values => #runtime::validate::view::<super::messages::#idents>(body).map(Self::#idents),)*
+                    _ => rt::unknown_message(body, Self::TAG).map(Self::Unknown),
+                }
+            }
+        }
+    }
 }
 
 struct Builder<'s> {

@@ -84,6 +84,7 @@ pub mod permissions;
 #[cfg(feature = "validate")]
 mod strict_json;
 pub mod subject;
+mod tagged;
 #[cfg(feature = "validate")]
 pub mod validate;
 #[cfg(feature = "validate")]
@@ -103,6 +104,8 @@ pub use subject::{
     ChannelFilter, ChannelInfo, ChannelSubject, Param, Pattern, SubjectError, SubjectPrefix,
     WholeFilter,
 };
+#[doc(hidden)]
+pub use tagged::{deserialize_by_tag, unknown_by_tag, ByTag};
 
 /// One spec at a glance, for tools that work with specs generically.
 #[derive(Debug, Clone, Copy)]

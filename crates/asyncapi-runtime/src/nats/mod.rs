@@ -806,26 +806,113 @@ impl<O: Operation> Stream for Subscription<O> {
     }
 }
 
+impl<O: Operation> Subscription<O> {
+    /// The same messages, each read in place when asked ([`Arrived::view`]): checked against
+    /// its schema in the pass that reads it, its strings borrowed from the message.
+    #[cfg(feature = "validate")]
+    pub fn views(self) -> Views<O>
+    where
+        O: crate::view::OperationView,
+    {
+        Views {
+            inner: self.inner,
+            _op: std::marker::PhantomData,
+        }
+    }
+}
+
+/// A stream of an operation's messages as they arrived, to be read in place: see
+/// [`Subscription::views`].
+#[cfg(feature = "validate")]
+pub struct Views<O> {
+    inner: SelectAll<async_nats::Subscriber>,
+    _op: std::marker::PhantomData<fn() -> O>,
+}
+
+#[cfg(feature = "validate")]
+impl<O: crate::view::OperationView> fmt::Debug for Views<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Views")
+            .field("operation", &O::INFO.id)
+            .finish()
+    }
+}
+
+#[cfg(feature = "validate")]
+impl<O: crate::view::OperationView> Stream for Views<O> {
+    type Item = Arrived<O>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Pin::new(&mut self.inner).poll_next(cx).map(|msg| {
+            msg.map(|msg| Arrived {
+                subject: msg.subject,
+                payload: msg.payload,
+                _op: std::marker::PhantomData,
+            })
+        })
+    }
+}
+
+/// A message of operation `O` as it arrived.
+#[cfg(feature = "validate")]
+pub struct Arrived<O> {
+    subject: async_nats::Subject,
+    payload: Bytes,
+    _op: std::marker::PhantomData<fn() -> O>,
+}
+
+#[cfg(feature = "validate")]
+impl<O: crate::view::OperationView> Arrived<O> {
+    /// The message read in place and checked against its schema in the same pass: its view,
+    /// borrowing from the message, or every violation with its JSON pointer.
+    pub fn view(&self) -> Result<O::View<'_>, crate::validate::ValidationError> {
+        O::read_view(&self.payload)
+    }
+
+    /// The subject it came on.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// The payload as it came.
+    pub fn payload(&self) -> &Bytes {
+        &self.payload
+    }
+}
+
+#[cfg(feature = "validate")]
+impl<O: crate::view::OperationView> fmt::Debug for Arrived<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Arrived")
+            .field("operation", &O::INFO.id)
+            .field("subject", &self.subject())
+            .field("payload", &String::from_utf8_lossy(&self.payload))
+            .finish()
+    }
+}
+
 /// Decodes what arrives on operation `O`'s channel, validating it against its message's schema
 /// (found by its tag when the operation has several); a message of none of them is decoded
 /// unchecked, as an enum over messages keeps unknown ones.
 #[cfg(feature = "validate")]
 fn decode_validated<O: Operation>(payload: &[u8]) -> Result<O::Request, String> {
     let info = match (&O::INFO.dispatch, O::INFO.messages) {
-        (Some(dispatch), _) => super::tag_of(payload, dispatch.tag)
-            .ok()
-            .flatten()
-            .and_then(|tag| dispatch.variants.iter().find(|(t, _)| *t == tag))
-            .map(|(_, info)| *info),
+        (Some(dispatch), _) => {
+            // The tag read only as far as it stands; a body that read cannot place is looked at
+            // whole.
+            let tag = match crate::view::tag_in_place(payload, dispatch.tag) {
+                Ok(tag) => Some(tag.into_owned()),
+                Err(_) => super::tag_of(payload, dispatch.tag).ok().flatten(),
+            };
+            tag.and_then(|tag| dispatch.variants.iter().find(|(t, _)| *t == tag))
+                .map(|(_, info)| *info)
+        }
         (None, [info]) => Some(*info),
         (None, _) => None,
     };
     match info {
-        // An enum over messages reads its tag before it decodes: checked first, then decoded.
-        Some(info) if O::INFO.dispatch.is_some() => {
-            super::validate::check_bytes(&info, payload).map_err(|e| e.to_string())?;
-            decode::<O>(payload).map_err(|e| e.to_string())
-        }
+        // The enum decodes by its tag in one pass, checked against the schema of the message
+        // the tag names as it goes.
         Some(info) if info.has_payload => {
             super::validate::decode_as::<O::Request>(&info, payload).map_err(|e| e.to_string())
         }

@@ -55,6 +55,77 @@ pub trait MessageView: Message {
     type View<'a>: View<'a> + Serialize;
 }
 
+/// An operation whose every message can be read in place: implemented in generated `views`
+/// modules, for an operation of one message with a view and for an enum over messages
+/// ([`crate::ByTag`]) whose every message has one. A subscription's
+/// [`views`](crate::nats::Subscription::views) reads its messages so.
+pub trait OperationView: crate::Operation {
+    /// What a message of the operation is read as: its message's view, or the view of the enum.
+    type View<'a>: Serialize;
+
+    /// Reads a body in place, checking it against its message's schema in the same pass; a
+    /// body the read doubts gets the reference validator's report.
+    fn read_view(body: &[u8]) -> Result<Self::View<'_>, ValidationError>;
+}
+
+/// The tag of a body an enum over messages reads: the value of its top-level property `tag`,
+/// found without reading further. A body that is not JSON, or names no message, is an error.
+#[doc(hidden)]
+pub fn tag_in_place<'a>(body: &'a [u8], tag: &str) -> Result<Cow<'a, str>, ValidationError> {
+    let found = (body.len() <= crate::MAX_PAYLOAD_BYTES)
+        .then(|| std::str::from_utf8(body).ok())
+        .flatten()
+        .and_then(|text| Reader::tag(text, tag));
+    found.ok_or_else(|| not_a_message(body, tag))
+}
+
+/// The body of a message whose tag the spec does not know: any JSON object, kept as its text.
+#[doc(hidden)]
+pub fn unknown_message<'a>(body: &'a [u8], tag: &str) -> Result<Raw<'a>, ValidationError> {
+    std::str::from_utf8(body)
+        .ok()
+        .filter(|_| body.len() <= crate::MAX_PAYLOAD_BYTES)
+        .and_then(|text| Reader::new(text).read_all::<UnknownMessage<'a>>().ok())
+        .map(|message| message.0)
+        .ok_or_else(|| not_a_message(body, tag))
+}
+
+/// Any object, read strictly (syntax, repeated keys).
+struct UnknownMessage<'a>(Raw<'a>);
+
+impl<'a> View<'a> for UnknownMessage<'a> {
+    fn read(reader: &mut Reader<'a>) -> Result<Self, Doubt> {
+        reader.raw(types::OBJECT).map(Self)
+    }
+}
+
+/// Why a body is no message an enum over messages knows: not JSON, too large, or not an object
+/// with a string tag read strictly.
+fn not_a_message(body: &[u8], tag: &str) -> ValidationError {
+    if body.len() > crate::MAX_PAYLOAD_BYTES {
+        return ValidationError::TooLarge {
+            size: body.len(),
+            limit: crate::MAX_PAYLOAD_BYTES,
+        };
+    }
+    let reason = match crate::strict_json::parse(body) {
+        Err(error) => return ValidationError::NotJson(error),
+        Ok((_, repeated)) if !repeated.is_empty() => {
+            format!("keys appear more than once: {}", repeated.join(", "))
+        }
+        Ok((value, _)) if value.get(tag).and_then(|t| t.as_str()).is_none() => {
+            format!("the body is no JSON object with a string property `{tag}`")
+        }
+        Ok(_) => {
+            "the body is nested too deep, or holds a number past what a double holds".to_owned()
+        }
+    };
+    ValidationError::NoMessage {
+        subject: String::new(),
+        reason,
+    }
+}
+
 /// A message's view, for tools and tests that know messages by their metadata.
 #[derive(Debug, Clone, Copy)]
 pub struct ViewInfo {

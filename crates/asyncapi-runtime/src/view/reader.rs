@@ -60,6 +60,30 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The string value of the top-level property `tag` of an object, read only up to it:
+    /// `None` when the text is not an object as far as that, or the tag is missing or not a
+    /// string. The read that follows checks the whole body, the tag and its uniqueness included.
+    pub fn tag(text: &'a str, tag: &str) -> Option<Cow<'a, str>> {
+        let mut r = Self::new(text);
+        r.eat(b'{').ok()?;
+        r.enter().ok()?;
+        if r.peek().ok()? == b'}' {
+            return None;
+        }
+        loop {
+            let key = r.string().ok()?;
+            r.eat(b':').ok()?;
+            if key == tag {
+                return match r.peek().ok()? {
+                    b'"' => r.string().ok(),
+                    _ => None,
+                };
+            }
+            r.skip().ok()?;
+            r.eat(b',').ok()?;
+        }
+    }
+
     /// A check of the schema: refuses the body when `ok` is false, unless the reader is lenient.
     #[inline]
     pub fn check(&self, ok: bool) -> Result<(), Doubt> {

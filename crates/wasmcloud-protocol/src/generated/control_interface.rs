@@ -4741,6 +4741,149 @@ pub mod views {
         type View<'a> = RegistryCredentialMap<'a>;
     }
 
+    impl rt::OperationView for super::operations::PerformComponentAuction {
+        type View<'a> = <super::messages::ComponentAuctionRequest as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::ComponentAuctionRequest>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::ScaleComponent {
+        type View<'a> = <super::messages::ScaleComponentCommand as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::ScaleComponentCommand>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::UpdateComponent {
+        type View<'a> = <super::messages::UpdateComponentCommand as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::UpdateComponentCommand>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::PutConfig {
+        type View<'a> = <super::messages::PutConfigCommand as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::PutConfigCommand>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::StopHost {
+        type View<'a> = <super::messages::StopHostCommand as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::StopHostCommand>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::DeleteLabel {
+        type View<'a> = <super::messages::DeleteLabelCommand as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::DeleteLabelCommand>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::PutLabel {
+        type View<'a> = <super::messages::PutLabelCommand as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::PutLabelCommand>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::DeleteLink {
+        type View<'a> = <super::messages::DeleteLinkCommand as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::DeleteLinkCommand>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::PutLink {
+        type View<'a> = <super::messages::PutLinkCommand as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::PutLinkCommand>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::PerformProviderAuction {
+        type View<'a> = <super::messages::ProviderAuctionRequest as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::ProviderAuctionRequest>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::StartProvider {
+        type View<'a> = <super::messages::StartProviderCommand as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::StartProviderCommand>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::StopProvider {
+        type View<'a> = <super::messages::StopProviderCommand as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::StopProviderCommand>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::PutRegistries {
+        type View<'a> = <super::messages::PutRegistriesCommand as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::PutRegistriesCommand>(body)
+        }
+    }
+
     /// Every message with a view, in spec order.
     pub const ALL: &[rt::ViewInfo] = &[
         rt::ViewInfo::of::<super::messages::ClaimsResponse>(),

@@ -1643,70 +1643,75 @@ pub mod messages {
             }
         }
 
-        /// Decodes JSON bytes by their tag: the tag is read first, then the bytes are decoded
-        /// straight into that message's type.
+        /// Decodes JSON bytes by their tag, in one pass: the properties before the tag are held,
+        /// then the rest is decoded straight into that message's type. What that pass refuses is
+        /// decoded again the long way (the tag found first, then the message), for the error that
+        /// names the real problem; and a body nested deeper before its tag than a held value may be
+        /// still decodes.
         pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
-            match ::asyncapi_runtime::tag_of(bytes, Self::TAG)?.as_deref() {
-                ::core::option::Option::Some("com.wasmcloud.lattice.component_scaled") => {
-                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ComponentScaled)
-                }
-                ::core::option::Option::Some("com.wasmcloud.lattice.component_scale_failed") => {
-                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ComponentScaleFailed)
-                }
-                ::core::option::Option::Some("com.wasmcloud.lattice.provider_started") => {
-                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ProviderStarted)
-                }
-                ::core::option::Option::Some("com.wasmcloud.lattice.provider_start_failed") => {
-                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ProviderStartFailed)
-                }
-                ::core::option::Option::Some("com.wasmcloud.lattice.provider_stopped") => {
-                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ProviderStopped)
-                }
-                ::core::option::Option::Some("com.wasmcloud.lattice.health_check_passed") => {
-                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::HealthCheckPassed)
-                }
-                ::core::option::Option::Some("com.wasmcloud.lattice.health_check_failed") => {
-                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::HealthCheckFailed)
-                }
-                ::core::option::Option::Some("com.wasmcloud.lattice.health_check_status") => {
-                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::HealthCheckStatus)
-                }
-                ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_set") => {
-                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::LinkdefSet)
-                }
-                ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_set_failed") => {
-                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::LinkdefSetFailed)
-                }
-                ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_deleted") => {
-                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::LinkdefDeleted)
-                }
-                ::core::option::Option::Some("com.wasmcloud.lattice.config_set") => {
-                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ConfigSet)
-                }
-                ::core::option::Option::Some("com.wasmcloud.lattice.config_deleted") => {
-                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ConfigDeleted)
-                }
-                ::core::option::Option::Some("com.wasmcloud.lattice.labels_changed") => {
-                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::LabelsChanged)
-                }
-                ::core::option::Option::Some("com.wasmcloud.lattice.host_heartbeat") => {
-                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::HostHeartbeat)
-                }
-                ::core::option::Option::Some("com.wasmcloud.lattice.host_started") => {
-                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::HostStarted)
-                }
-                ::core::option::Option::Some("com.wasmcloud.lattice.host_stopped") => {
-                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::HostStopped)
-                }
-                ::core::option::Option::Some(_) => {
-                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::Unknown)
-                }
-                ::core::option::Option::None => {
-                    ::std::result::Result::Err(<::serde_json::Error as ::serde::de::Error>::custom(
-                        "missing or non-string property `type`",
-                    ))
-                }
-            }
+            ::asyncapi_runtime::json_from_slice(bytes).or_else(
+                |_| match ::asyncapi_runtime::tag_of(bytes, Self::TAG)?.as_deref() {
+                    ::core::option::Option::Some("com.wasmcloud.lattice.component_scaled") => {
+                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::ComponentScaled)
+                    }
+                    ::core::option::Option::Some(
+                        "com.wasmcloud.lattice.component_scale_failed",
+                    ) => ::asyncapi_runtime::json_from_slice(bytes).map(Self::ComponentScaleFailed),
+                    ::core::option::Option::Some("com.wasmcloud.lattice.provider_started") => {
+                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::ProviderStarted)
+                    }
+                    ::core::option::Option::Some("com.wasmcloud.lattice.provider_start_failed") => {
+                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::ProviderStartFailed)
+                    }
+                    ::core::option::Option::Some("com.wasmcloud.lattice.provider_stopped") => {
+                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::ProviderStopped)
+                    }
+                    ::core::option::Option::Some("com.wasmcloud.lattice.health_check_passed") => {
+                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::HealthCheckPassed)
+                    }
+                    ::core::option::Option::Some("com.wasmcloud.lattice.health_check_failed") => {
+                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::HealthCheckFailed)
+                    }
+                    ::core::option::Option::Some("com.wasmcloud.lattice.health_check_status") => {
+                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::HealthCheckStatus)
+                    }
+                    ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_set") => {
+                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::LinkdefSet)
+                    }
+                    ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_set_failed") => {
+                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::LinkdefSetFailed)
+                    }
+                    ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_deleted") => {
+                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::LinkdefDeleted)
+                    }
+                    ::core::option::Option::Some("com.wasmcloud.lattice.config_set") => {
+                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::ConfigSet)
+                    }
+                    ::core::option::Option::Some("com.wasmcloud.lattice.config_deleted") => {
+                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::ConfigDeleted)
+                    }
+                    ::core::option::Option::Some("com.wasmcloud.lattice.labels_changed") => {
+                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::LabelsChanged)
+                    }
+                    ::core::option::Option::Some("com.wasmcloud.lattice.host_heartbeat") => {
+                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::HostHeartbeat)
+                    }
+                    ::core::option::Option::Some("com.wasmcloud.lattice.host_started") => {
+                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::HostStarted)
+                    }
+                    ::core::option::Option::Some("com.wasmcloud.lattice.host_stopped") => {
+                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::HostStopped)
+                    }
+                    ::core::option::Option::Some(_) => {
+                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::Unknown)
+                    }
+                    ::core::option::Option::None => ::std::result::Result::Err(
+                        <::serde_json::Error as ::serde::de::Error>::custom(
+                            "missing or non-string property `type`",
+                        ),
+                    ),
+                },
+            )
         }
 
         /// The tag value (for [`Self::Unknown`], whatever the value holds, if it is a string).
@@ -1864,12 +1869,128 @@ pub mod messages {
         }
     }
 
+    impl ::asyncapi_runtime::ByTag for LatticeEvent {
+        const TAG: &'static str = "type";
+
+        fn decode<'de, M: ::serde::de::MapAccess<'de>>(
+            tag: &str,
+            map: M,
+        ) -> ::std::result::Result<Self, M::Error> {
+            match tag {
+                "com.wasmcloud.lattice.component_scaled" => {
+                    <super::types::ComponentScaledPayload as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(Self::ComponentScaled)
+                }
+                "com.wasmcloud.lattice.component_scale_failed" => {
+                    <super::types::ComponentScaleFailedPayload as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(Self::ComponentScaleFailed)
+                }
+                "com.wasmcloud.lattice.provider_started" => {
+                    <super::types::ProviderStartedPayload as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(Self::ProviderStarted)
+                }
+                "com.wasmcloud.lattice.provider_start_failed" => {
+                    <super::types::ProviderStartFailedPayload as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(Self::ProviderStartFailed)
+                }
+                "com.wasmcloud.lattice.provider_stopped" => {
+                    <super::types::ProviderStoppedPayload as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(Self::ProviderStopped)
+                }
+                "com.wasmcloud.lattice.health_check_passed" => {
+                    <super::types::HealthCheckPassedPayload as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(Self::HealthCheckPassed)
+                }
+                "com.wasmcloud.lattice.health_check_failed" => {
+                    <super::types::HealthCheckFailedPayload as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(Self::HealthCheckFailed)
+                }
+                "com.wasmcloud.lattice.health_check_status" => {
+                    <super::types::HealthCheckStatusPayload as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(Self::HealthCheckStatus)
+                }
+                "com.wasmcloud.lattice.linkdef_set" => {
+                    <super::types::LinkdefSetPayload as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(Self::LinkdefSet)
+                }
+                "com.wasmcloud.lattice.linkdef_set_failed" => {
+                    <super::types::LinkdefSetFailedPayload as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(Self::LinkdefSetFailed)
+                }
+                "com.wasmcloud.lattice.linkdef_deleted" => {
+                    <super::types::LinkdefDeletedPayload as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(Self::LinkdefDeleted)
+                }
+                "com.wasmcloud.lattice.config_set" => {
+                    <super::types::ConfigSetPayload as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(Self::ConfigSet)
+                }
+                "com.wasmcloud.lattice.config_deleted" => {
+                    <super::types::ConfigDeletedPayload as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(Self::ConfigDeleted)
+                }
+                "com.wasmcloud.lattice.labels_changed" => {
+                    <super::types::LabelsChangedPayload as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(Self::LabelsChanged)
+                }
+                "com.wasmcloud.lattice.host_heartbeat" => {
+                    <super::types::HostHeartbeatPayload as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(Self::HostHeartbeat)
+                }
+                "com.wasmcloud.lattice.host_started" => {
+                    <super::types::HostStartedPayload as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(Self::HostStarted)
+                }
+                "com.wasmcloud.lattice.host_stopped" => {
+                    <super::types::HostStoppedPayload as ::serde::Deserialize>::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(Self::HostStopped)
+                }
+                _ => {
+                    ::asyncapi_runtime::unknown_by_tag(map, Self::TAG).map(Self::Unknown)
+                }
+            }
+        }
+    }
+
     impl<'de> ::serde::Deserialize<'de> for LatticeEvent {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-            Self::from_value(value).map_err(<D::Error as ::serde::de::Error>::custom)
+            ::asyncapi_runtime::deserialize_by_tag(deserializer)
         }
     }
 
@@ -6107,6 +6228,354 @@ pub mod views {
 
     impl rt::MessageView for super::messages::HostStopped {
         type View<'a> = HostStoppedPayload<'a>;
+    }
+
+    /// [`LatticeEvent`](super::messages::LatticeEvent) read in place: the view of the message its
+    /// `type` names.
+    ///
+    /// [`LatticeEvent::read`] finds `type` without reading further, then reads the body as that
+    /// message's view, checking the message's schema in the same pass. A `type` the spec does not
+    /// know keeps the body as its JSON text.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[serde(untagged)]
+    pub enum LatticeEvent<'a> {
+        /// `type` is `com.wasmcloud.lattice.component_scaled`: the view of the
+        /// [`ComponentScaled`](super::messages::ComponentScaled) message.
+        ComponentScaled(ComponentScaledPayload<'a>),
+        /// `type` is `com.wasmcloud.lattice.component_scale_failed`: the view of the
+        /// [`ComponentScaleFailed`](super::messages::ComponentScaleFailed) message.
+        ComponentScaleFailed(ComponentScaleFailedPayload<'a>),
+        /// `type` is `com.wasmcloud.lattice.provider_started`: the view of the
+        /// [`ProviderStarted`](super::messages::ProviderStarted) message.
+        ProviderStarted(ProviderStartedPayload<'a>),
+        /// `type` is `com.wasmcloud.lattice.provider_start_failed`: the view of the
+        /// [`ProviderStartFailed`](super::messages::ProviderStartFailed) message.
+        ProviderStartFailed(ProviderStartFailedPayload<'a>),
+        /// `type` is `com.wasmcloud.lattice.provider_stopped`: the view of the
+        /// [`ProviderStopped`](super::messages::ProviderStopped) message.
+        ProviderStopped(ProviderStoppedPayload<'a>),
+        /// `type` is `com.wasmcloud.lattice.health_check_passed`: the view of the
+        /// [`HealthCheckPassed`](super::messages::HealthCheckPassed) message.
+        HealthCheckPassed(HealthCheckPassedPayload<'a>),
+        /// `type` is `com.wasmcloud.lattice.health_check_failed`: the view of the
+        /// [`HealthCheckFailed`](super::messages::HealthCheckFailed) message.
+        HealthCheckFailed(HealthCheckFailedPayload<'a>),
+        /// `type` is `com.wasmcloud.lattice.health_check_status`: the view of the
+        /// [`HealthCheckStatus`](super::messages::HealthCheckStatus) message.
+        HealthCheckStatus(HealthCheckStatusPayload<'a>),
+        /// `type` is `com.wasmcloud.lattice.linkdef_set`: the view of the
+        /// [`LinkdefSet`](super::messages::LinkdefSet) message.
+        LinkdefSet(LinkdefSetPayload<'a>),
+        /// `type` is `com.wasmcloud.lattice.linkdef_set_failed`: the view of the
+        /// [`LinkdefSetFailed`](super::messages::LinkdefSetFailed) message.
+        LinkdefSetFailed(LinkdefSetFailedPayload<'a>),
+        /// `type` is `com.wasmcloud.lattice.linkdef_deleted`: the view of the
+        /// [`LinkdefDeleted`](super::messages::LinkdefDeleted) message.
+        LinkdefDeleted(LinkdefDeletedPayload<'a>),
+        /// `type` is `com.wasmcloud.lattice.config_set`: the view of the
+        /// [`ConfigSet`](super::messages::ConfigSet) message.
+        ConfigSet(ConfigSetPayload<'a>),
+        /// `type` is `com.wasmcloud.lattice.config_deleted`: the view of the
+        /// [`ConfigDeleted`](super::messages::ConfigDeleted) message.
+        ConfigDeleted(ConfigDeletedPayload<'a>),
+        /// `type` is `com.wasmcloud.lattice.labels_changed`: the view of the
+        /// [`LabelsChanged`](super::messages::LabelsChanged) message.
+        LabelsChanged(LabelsChangedPayload<'a>),
+        /// `type` is `com.wasmcloud.lattice.host_heartbeat`: the view of the
+        /// [`HostHeartbeat`](super::messages::HostHeartbeat) message.
+        HostHeartbeat(HostHeartbeatPayload<'a>),
+        /// `type` is `com.wasmcloud.lattice.host_started`: the view of the
+        /// [`HostStarted`](super::messages::HostStarted) message.
+        HostStarted(HostStartedPayload<'a>),
+        /// `type` is `com.wasmcloud.lattice.host_stopped`: the view of the
+        /// [`HostStopped`](super::messages::HostStopped) message.
+        HostStopped(HostStoppedPayload<'a>),
+        /// A message whose tag is none of the known ones, as its JSON text.
+        Unknown(rt::Raw<'a>),
+    }
+
+    impl<'a> LatticeEvent<'a> {
+        /// The property that tells the messages apart.
+        pub const TAG: &'static str = "type";
+
+        /// Reads `body` in place as the message its tag names, checked against that message's
+        /// schema in the same pass; a body the read doubts gets the reference validator's report,
+        /// every violation with its JSON pointer.
+        pub fn read(
+            body: &'a [u8],
+        ) -> ::core::result::Result<Self, ::asyncapi_runtime::validate::ValidationError> {
+            match &*rt::tag_in_place(body, Self::TAG)? {
+                "com.wasmcloud.lattice.component_scaled" => {
+                    ::asyncapi_runtime::validate::view::<super::messages::ComponentScaled>(body)
+                        .map(Self::ComponentScaled)
+                }
+                "com.wasmcloud.lattice.component_scale_failed" => {
+                    ::asyncapi_runtime::validate::view::<super::messages::ComponentScaleFailed>(
+                        body,
+                    )
+                    .map(Self::ComponentScaleFailed)
+                }
+                "com.wasmcloud.lattice.provider_started" => {
+                    ::asyncapi_runtime::validate::view::<super::messages::ProviderStarted>(body)
+                        .map(Self::ProviderStarted)
+                }
+                "com.wasmcloud.lattice.provider_start_failed" => {
+                    ::asyncapi_runtime::validate::view::<super::messages::ProviderStartFailed>(body)
+                        .map(Self::ProviderStartFailed)
+                }
+                "com.wasmcloud.lattice.provider_stopped" => {
+                    ::asyncapi_runtime::validate::view::<super::messages::ProviderStopped>(body)
+                        .map(Self::ProviderStopped)
+                }
+                "com.wasmcloud.lattice.health_check_passed" => {
+                    ::asyncapi_runtime::validate::view::<super::messages::HealthCheckPassed>(body)
+                        .map(Self::HealthCheckPassed)
+                }
+                "com.wasmcloud.lattice.health_check_failed" => {
+                    ::asyncapi_runtime::validate::view::<super::messages::HealthCheckFailed>(body)
+                        .map(Self::HealthCheckFailed)
+                }
+                "com.wasmcloud.lattice.health_check_status" => {
+                    ::asyncapi_runtime::validate::view::<super::messages::HealthCheckStatus>(body)
+                        .map(Self::HealthCheckStatus)
+                }
+                "com.wasmcloud.lattice.linkdef_set" => {
+                    ::asyncapi_runtime::validate::view::<super::messages::LinkdefSet>(body)
+                        .map(Self::LinkdefSet)
+                }
+                "com.wasmcloud.lattice.linkdef_set_failed" => {
+                    ::asyncapi_runtime::validate::view::<super::messages::LinkdefSetFailed>(body)
+                        .map(Self::LinkdefSetFailed)
+                }
+                "com.wasmcloud.lattice.linkdef_deleted" => {
+                    ::asyncapi_runtime::validate::view::<super::messages::LinkdefDeleted>(body)
+                        .map(Self::LinkdefDeleted)
+                }
+                "com.wasmcloud.lattice.config_set" => {
+                    ::asyncapi_runtime::validate::view::<super::messages::ConfigSet>(body)
+                        .map(Self::ConfigSet)
+                }
+                "com.wasmcloud.lattice.config_deleted" => {
+                    ::asyncapi_runtime::validate::view::<super::messages::ConfigDeleted>(body)
+                        .map(Self::ConfigDeleted)
+                }
+                "com.wasmcloud.lattice.labels_changed" => {
+                    ::asyncapi_runtime::validate::view::<super::messages::LabelsChanged>(body)
+                        .map(Self::LabelsChanged)
+                }
+                "com.wasmcloud.lattice.host_heartbeat" => {
+                    ::asyncapi_runtime::validate::view::<super::messages::HostHeartbeat>(body)
+                        .map(Self::HostHeartbeat)
+                }
+                "com.wasmcloud.lattice.host_started" => {
+                    ::asyncapi_runtime::validate::view::<super::messages::HostStarted>(body)
+                        .map(Self::HostStarted)
+                }
+                "com.wasmcloud.lattice.host_stopped" => {
+                    ::asyncapi_runtime::validate::view::<super::messages::HostStopped>(body)
+                        .map(Self::HostStopped)
+                }
+                _ => rt::unknown_message(body, Self::TAG).map(Self::Unknown),
+            }
+        }
+    }
+
+    impl rt::OperationView for super::operations::ReceiveLatticeEvent {
+        type View<'a> = LatticeEvent<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            LatticeEvent::read(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::ReceiveComponentScaleFailed {
+        type View<'a> = <super::messages::ComponentScaleFailed as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::ComponentScaleFailed>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::ReceiveComponentScaled {
+        type View<'a> = <super::messages::ComponentScaled as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::ComponentScaled>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::ReceiveConfigDeleted {
+        type View<'a> = <super::messages::ConfigDeleted as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::ConfigDeleted>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::ReceiveConfigSet {
+        type View<'a> = <super::messages::ConfigSet as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::ConfigSet>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::ReceiveHealthCheckFailed {
+        type View<'a> = <super::messages::HealthCheckFailed as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::HealthCheckFailed>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::ReceiveHealthCheckPassed {
+        type View<'a> = <super::messages::HealthCheckPassed as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::HealthCheckPassed>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::ReceiveHealthCheckStatus {
+        type View<'a> = <super::messages::HealthCheckStatus as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::HealthCheckStatus>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::ReceiveHostHeartbeat {
+        type View<'a> = <super::messages::HostHeartbeat as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::HostHeartbeat>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::ReceiveHostStarted {
+        type View<'a> = <super::messages::HostStarted as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::HostStarted>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::ReceiveHostStopped {
+        type View<'a> = <super::messages::HostStopped as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::HostStopped>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::ReceiveLabelsChanged {
+        type View<'a> = <super::messages::LabelsChanged as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::LabelsChanged>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::ReceiveLinkdefDeleted {
+        type View<'a> = <super::messages::LinkdefDeleted as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::LinkdefDeleted>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::ReceiveLinkdefSet {
+        type View<'a> = <super::messages::LinkdefSet as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::LinkdefSet>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::ReceiveLinkdefSetFailed {
+        type View<'a> = <super::messages::LinkdefSetFailed as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::LinkdefSetFailed>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::ReceiveProviderStartFailed {
+        type View<'a> = <super::messages::ProviderStartFailed as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::ProviderStartFailed>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::ReceiveProviderStarted {
+        type View<'a> = <super::messages::ProviderStarted as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::ProviderStarted>(body)
+        }
+    }
+
+    impl rt::OperationView for super::operations::ReceiveProviderStopped {
+        type View<'a> = <super::messages::ProviderStopped as rt::MessageView>::View<'a>;
+
+        fn read_view(
+            body: &[u8],
+        ) -> ::core::result::Result<Self::View<'_>, ::asyncapi_runtime::validate::ValidationError>
+        {
+            ::asyncapi_runtime::validate::view::<super::messages::ProviderStopped>(body)
+        }
     }
 
     /// Every message with a view, in spec order.
