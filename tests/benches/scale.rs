@@ -4,7 +4,8 @@
 //!   most, each answering the ping with a summary of its own): when the last reply arrives
 //!   (through `get_hosts_stream`), and the wall time of `get_hosts` finishing at the expected
 //!   count, and with the default options (a quiet period after the last reply);
-//! - the event stream's intake on one core: 20,000 `host_heartbeat` events buffered on the
+//! - the event stream's intake on one core, for the golden heartbeat as indented in its file and
+//!   compact as hosts write it: 20,000 `host_heartbeat` events buffered on the
 //!   subscription, then taken in raw (async-nats), typed, typed and validated, and as validated
 //!   views (`subscribe_lattice_event().await?.views()`, each read with `Arrived::view`); and the
 //!   typed decode, the validated decode and the view read of the same bytes alone, without NATS;
@@ -142,6 +143,9 @@ fn scatter_gather(rt: &tokio::runtime::Runtime, url: &str, sizes: &[usize]) {
 #[derive(Clone, Copy, Debug)]
 enum Intake {
     Raw,
+    /// Raw, and every byte of each payload read once (its UTF-8 checked): what touching the
+    /// payloads costs any receiver that reads them, the floor under the others.
+    RawRead,
     Typed,
     Validated,
     Views,
@@ -165,7 +169,9 @@ fn intake(url: &str, how: Intake, heartbeat: &bytes::Bytes) -> f64 {
             let mut done = nats.subscribe("bench.done").await.unwrap();
             let (mut raw, mut typed, mut views) = (None, None, None);
             match how {
-                Intake::Raw => raw = Some(nats.subscribe("wasmbus.evt.default.>").await.unwrap()),
+                Intake::Raw | Intake::RawRead => {
+                    raw = Some(nats.subscribe("wasmbus.evt.default.>").await.unwrap())
+                }
                 Intake::Views => {
                     views = Some(events.subscribe_lattice_event().await.unwrap().views())
                 }
@@ -177,7 +183,10 @@ fn intake(url: &str, how: Intake, heartbeat: &bytes::Bytes) -> f64 {
             let start = Instant::now();
             if let Some(raw) = raw.as_mut() {
                 for _ in 0..EVENTS {
-                    raw.next().await.unwrap();
+                    let message = raw.next().await.unwrap();
+                    if matches!(how, Intake::RawRead) {
+                        std::hint::black_box(std::str::from_utf8(&message.payload).is_ok());
+                    }
                 }
             }
             if let Some(typed) = typed.as_mut() {
@@ -215,17 +224,44 @@ fn intake(url: &str, how: Intake, heartbeat: &bytes::Bytes) -> f64 {
     EVENTS as f64 / took.as_secs_f64()
 }
 
-fn events(url: &str) {
-    let heartbeat = bytes::Bytes::from(
-        std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/golden/events/host_heartbeat.json"
-        ))
-        .unwrap(),
-    );
+fn events(url: &str, compact: bool) {
+    let golden = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/golden/events/host_heartbeat.json"
+    ))
+    .unwrap();
+    // Hosts write events compact (serde_json::to_vec); the golden file is indented.
+    let heartbeat = bytes::Bytes::from(if compact {
+        let value: serde_json::Value = serde_json::from_slice(&golden).unwrap();
+        let compact = serde_json::to_vec(&value).unwrap();
+        // Compact, and in the order a host writes: `type` third, `data` last.
+        let order = [
+            "specversion",
+            "id",
+            "type",
+            "source",
+            "datacontenttype",
+            "time",
+            "data",
+        ];
+        let mut text = String::from("{");
+        for (i, key) in order.iter().enumerate() {
+            let sep = if i == 0 { "" } else { "," };
+            text.push_str(&format!("{sep}\"{key}\":{}", value[key]));
+        }
+        text.push('}');
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+            serde_json::from_slice::<serde_json::Value>(&compact).unwrap()
+        );
+        text.into_bytes()
+    } else {
+        golden
+    });
     println!(
-        "\nEvent intake on one core ({EVENTS} host_heartbeat events of {} bytes, median of {ROUNDS} rounds):\n",
-        heartbeat.len()
+        "\nEvent intake on one core ({EVENTS} host_heartbeat events of {} bytes, {}, median of {ROUNDS} rounds):\n",
+        heartbeat.len(),
+        if compact { "compact as hosts write them" } else { "indented as the golden file" },
     );
     println!("| receiver | events/s | time per event | ratio to raw |");
     println!("|---|---:|---:|---:|");
@@ -258,7 +294,13 @@ fn events(url: &str) {
     });
     let mut raw = 0.0;
     let mut typed = 0.0;
-    for how in [Intake::Raw, Intake::Typed, Intake::Validated, Intake::Views] {
+    for how in [
+        Intake::Raw,
+        Intake::RawRead,
+        Intake::Typed,
+        Intake::Validated,
+        Intake::Views,
+    ] {
         let mut rates: Vec<f64> = (0..ROUNDS).map(|_| intake(url, how, &heartbeat)).collect();
         rates.sort_by(f64::total_cmp);
         let rate = rates[rates.len() / 2];
@@ -303,41 +345,56 @@ fn request_reply(rt: &tokio::runtime::Runtime, url: &str) {
     let reply = bytes::Bytes::from(serde_json::to_vec(&reply).unwrap());
     let host = heartbeat["source"].as_str().unwrap().to_owned();
     let subject = format!("wasmbus.ctl.v1.default.host.get.{host}");
-    let (raw, typed) = rt.block_on(async {
+    // The responder on the shared runtime; the requester on a thread and runtime of its own, so
+    // that both requesters meet the same scheduling.
+    let (responder, mut requests) = rt.block_on(async {
         let responder = async_nats::connect(url).await.unwrap();
-        let mut requests = responder.subscribe(subject.clone()).await.unwrap();
-        let body = reply.clone();
-        let answering = tokio::spawn(async move {
-            while let Some(request) = requests.next().await {
-                if let Some(to) = request.reply {
-                    let _ = responder.publish(to, body.clone()).await;
-                }
-            }
-        });
-        let nats = async_nats::connect(url).await.unwrap();
-        round_trip(&nats).await.unwrap();
-        let options = RequestOptions::new().validate_messages(true);
-        let client = Client::with_options(nats.clone(), "default", options).unwrap();
-        let (mut raw, mut typed) = (Vec::new(), Vec::new());
-        for _ in 0..ROUNDS {
-            let start = Instant::now();
-            for _ in 0..REQUESTS {
-                let answer = nats
-                    .request(subject.clone(), bytes::Bytes::new())
-                    .await
-                    .unwrap();
-                std::hint::black_box(answer);
-            }
-            raw.push(start.elapsed());
-            let start = Instant::now();
-            for _ in 0..REQUESTS {
-                std::hint::black_box(client.get_host_inventory(&host).await.unwrap());
-            }
-            typed.push(start.elapsed());
-        }
-        answering.abort();
-        (median(raw), median(typed))
+        let requests = responder.subscribe(subject.clone()).await.unwrap();
+        round_trip(&responder).await.unwrap();
+        (responder, requests)
     });
+    let body = reply.clone();
+    let answering = rt.spawn(async move {
+        while let Some(request) = requests.next().await {
+            if let Some(to) = request.reply {
+                let _ = responder.publish(to, body.clone()).await;
+            }
+        }
+    });
+    let url = url.to_owned();
+    let (raw, typed) = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let nats = async_nats::connect(&url).await.unwrap();
+            round_trip(&nats).await.unwrap();
+            let options = RequestOptions::new().validate_messages(true);
+            let client = Client::with_options(nats.clone(), "default", options).unwrap();
+            let (mut raw, mut typed) = (Vec::new(), Vec::new());
+            for _ in 0..ROUNDS {
+                let start = Instant::now();
+                for _ in 0..REQUESTS {
+                    let answer = nats
+                        .request(subject.clone(), bytes::Bytes::new())
+                        .await
+                        .unwrap();
+                    std::hint::black_box(answer);
+                }
+                raw.push(start.elapsed());
+                let start = Instant::now();
+                for _ in 0..REQUESTS {
+                    std::hint::black_box(client.get_host_inventory(&host).await.unwrap());
+                }
+                typed.push(start.elapsed());
+            }
+            (median(raw), median(typed))
+        })
+    })
+    .join()
+    .unwrap();
+    answering.abort();
     let per = |d: Duration| d.as_secs_f64() * 1e6 / REQUESTS as f64;
     println!(
         "\nRequest/reply on loopback, one at a time ({REQUESTS} requests, reply of {} bytes, median of {ROUNDS} rounds):\n",
@@ -371,5 +428,6 @@ fn main() {
         .unwrap();
     scatter_gather(&rt, &server.url(), &sizes);
     request_reply(&rt, &server.url());
-    events(&server.url());
+    events(&server.url(), false);
+    events(&server.url(), true);
 }

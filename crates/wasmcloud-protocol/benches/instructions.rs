@@ -5,7 +5,11 @@
 //! `cargo bench -p wasmcloud-protocol --features validate --bench instructions` (valgrind must be
 //! on the PATH). It runs itself under callgrind for each message and mode, 1,000 and 3,000
 //! decodes, and prints the difference over 2,000: the steady cost of one decode, without setup and
-//! compiling the validators. The modes are those of `payloads/mod.rs`.
+//! compiling the validators. The modes are those of `payloads/mod.rs`. For the events, a second
+//! table reads the same bodies through the enum over events, as an event stream does: typed
+//! (`LatticeEvent::from_slice`), validated (`validate::decode_as::<LatticeEvent>`, as the
+//! validated stream decodes) and as the enum's view (`views::LatticeEvent::read`, as
+//! `Arrived::view` reads).
 
 mod payloads;
 
@@ -43,6 +47,37 @@ where
     }
 }
 
+/// The modes of the enum over events.
+const EVENT_MODES: &[&str] = &["enum-typed", "enum-validated", "enum-view"];
+
+/// `n` reads of an event body through the enum over events.
+fn event(mode: &str, valid: &[u8], n: usize) {
+    use std::hint::black_box;
+    use wasmcloud_protocol::lattice_events::messages::LatticeEvent;
+    use wasmcloud_protocol::lattice_events::views::LatticeEvent as View;
+    let tag: serde_json::Value = serde_json::from_slice(valid).expect("JSON");
+    let info =
+        LatticeEvent::message_for_tag(tag["type"].as_str().expect("a type")).expect("an event");
+    validate::validator(&info).expect("compiles");
+    assert!(View::read(valid).is_ok(), "the event is valid");
+    for _ in 0..n {
+        match mode {
+            "enum-typed" => {
+                black_box(LatticeEvent::from_slice(black_box(valid)).expect("decodes"));
+            }
+            "enum-validated" => {
+                black_box(
+                    validate::decode_as::<LatticeEvent>(&info, black_box(valid)).expect("valid"),
+                );
+            }
+            "enum-view" => {
+                black_box(View::read(black_box(valid)).expect("valid"));
+            }
+            other => unreachable!("no mode {other}"),
+        }
+    }
+}
+
 /// One run: `--decode MESSAGE MODE N`.
 fn child(message: &str, mode: &str, n: usize) {
     let (valid, invalid) = MESSAGES
@@ -50,6 +85,9 @@ fn child(message: &str, mode: &str, n: usize) {
         .find(|p| p.name == message)
         .unwrap_or_else(|| panic!("no message {message:?}"))
         .read();
+    if EVENT_MODES.contains(&mode) {
+        return event(mode, &valid, n);
+    }
     for_message!(message, decode(mode, &valid, &invalid, n));
 }
 
@@ -121,6 +159,34 @@ fn main() -> ExitCode {
                     ratio(validated, typed),
                     ratio(validated, typed_str),
                     ratio(invalid, typed),
+                );
+            }
+            Ok(_) => unreachable!("one count per mode"),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    println!(
+        "\n{:<22} {:>10} {:>14} {:>9}   {:>18} {:>13}",
+        "event (the enum)", "typed", "validated", "view", "validated / typed", "view / typed"
+    );
+    for message in ["host_heartbeat", "component_scaled"] {
+        if filter.is_some_and(|f| !message.contains(f.as_str())) {
+            continue;
+        }
+        let counts: Result<Vec<u64>, String> = EVENT_MODES
+            .iter()
+            .map(|mode| per_decode(message, mode))
+            .collect();
+        match counts.as_deref() {
+            Ok(&[typed, validated, view]) => {
+                let ratio = |a: u64, b: u64| format!("{:.2}×", a as f64 / b as f64);
+                println!(
+                    "{message:<22} {typed:>10} {validated:>14} {view:>9}   {:>18} {:>13}",
+                    ratio(validated, typed),
+                    ratio(view, typed),
                 );
             }
             Ok(_) => unreachable!("one count per mode"),

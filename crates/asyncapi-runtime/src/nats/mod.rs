@@ -380,17 +380,59 @@ pub fn decode<O: Operation>(payload: &[u8]) -> Result<O::Request, serde_json::Er
 
 /// Reads a reply's status: `Some(reason)` when it says the request was refused.
 pub fn refusal(status: &ReplyStatusInfo, reply: &[u8]) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_slice(reply).ok()?;
-    if value.get(status.success)?.as_bool()? {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+    /// The status fields of a reply, read without building the rest (a reply is read on every
+    /// request): the success flag and each message field that is a string, the last of a
+    /// repeated key winning as in a JSON value.
+    struct Status<'s>(&'s ReplyStatusInfo);
+
+    impl<'de> DeserializeSeed<'de> for Status<'_> {
+        type Value = (Option<bool>, Vec<Option<String>>);
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Status<'_> {
+        type Value = (Option<bool>, Vec<Option<String>>);
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut success = None;
+            let mut messages = vec![None; self.0.message.len()];
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key == self.0.success {
+                    success = map.next_value::<serde_json::Value>()?.as_bool();
+                } else if let Some(i) = self.0.message.iter().position(|m| *m == key) {
+                    messages[i] = match map.next_value::<serde_json::Value>()? {
+                        serde_json::Value::String(s) => Some(s),
+                        _ => None,
+                    };
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok((success, messages))
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_slice(reply);
+    let (success, messages) = Status(status).deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    if success? {
         return None;
     }
-    let reason = status
-        .message
-        .iter()
-        .filter_map(|field| value.get(*field)?.as_str())
+    let reason = messages
+        .into_iter()
+        .flatten()
         .find(|m| !m.is_empty())
-        .unwrap_or("no reason given");
-    Some(reason.to_owned())
+        .unwrap_or_else(|| "no reason given".to_owned());
+    Some(reason)
 }
 
 /// A reply saying the request was refused, in the spec's status fields.
@@ -1265,6 +1307,56 @@ impl Drop for Server {
     fn drop(&mut self) {
         for task in &self.tasks {
             task.abort();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_is_read_from_the_status_fields_alone() {
+        let status = ReplyStatusInfo {
+            success: "success",
+            message: &["message", "error"],
+        };
+        let cases: [(&[u8], Option<&str>); 9] = [
+            (
+                br#"{"success": true, "message": "ok", "response": {"a": [1]}}"#,
+                None,
+            ),
+            (
+                br#"{"response": {}, "success": false, "message": "no such host"}"#,
+                Some("no such host"),
+            ),
+            (
+                br#"{"success": false, "message": "", "error": "gone"}"#,
+                Some("gone"),
+            ),
+            (
+                br#"{"success": false, "message": 5}"#,
+                Some("no reason given"),
+            ),
+            (
+                br#"{"success": false, "message": "a", "message": "b"}"#,
+                Some("b"),
+            ),
+            (
+                br#"{"success": true, "success": false}"#,
+                Some("no reason given"),
+            ),
+            (br#"{"message": "no flag"}"#, None),
+            (br#"{"success": "false"}"#, None),
+            (b"{broken", None),
+        ];
+        for (reply, expected) in cases {
+            assert_eq!(
+                refusal(&status, reply).as_deref(),
+                expected,
+                "{}",
+                String::from_utf8_lossy(reply)
+            );
         }
     }
 }
