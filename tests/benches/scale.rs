@@ -9,8 +9,9 @@
 //!   subscription, then taken in raw (async-nats), typed, typed and validated, and as validated
 //!   views (`subscribe_lattice_event().await?.views()`, each read with `Arrived::view`); and the
 //!   typed decode, the validated decode and the view read of the same bytes alone, without NATS;
-//! - request/reply on loopback, one request at a time: raw async-nats against the typed,
-//!   validated `get_host_inventory`, answered by the same raw responder with the same bytes.
+//! - request/reply on loopback, one request at a time, interleaved: raw async-nats against the
+//!   typed `get_host_inventory`, validated and not, answered by one raw responder with the same
+//!   bytes.
 //!
 //! Each figure is the median of 7 rounds. `cargo bench -p workspace-tests --bench scale`
 //! (`-- 10 100` for other sizes).
@@ -362,7 +363,7 @@ fn request_reply(rt: &tokio::runtime::Runtime, url: &str) {
         }
     });
     let url = url.to_owned();
-    let (raw, typed) = std::thread::spawn(move || {
+    let (raw, typed, plain) = std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -372,24 +373,31 @@ fn request_reply(rt: &tokio::runtime::Runtime, url: &str) {
             round_trip(&nats).await.unwrap();
             let options = RequestOptions::new().validate_messages(true);
             let client = Client::with_options(nats.clone(), "default", options).unwrap();
-            let (mut raw, mut typed) = (Vec::new(), Vec::new());
+            let unchecked = Client::new(nats.clone(), "default").unwrap();
+            let (mut raw, mut typed, mut plain) = (Vec::new(), Vec::new(), Vec::new());
+            // Interleaved request by request, so that drifts of the machine fall on all three.
             for _ in 0..ROUNDS {
-                let start = Instant::now();
+                let mut took = [Duration::ZERO; 3];
                 for _ in 0..REQUESTS {
+                    let start = Instant::now();
                     let answer = nats
                         .request(subject.clone(), bytes::Bytes::new())
                         .await
                         .unwrap();
                     std::hint::black_box(answer);
-                }
-                raw.push(start.elapsed());
-                let start = Instant::now();
-                for _ in 0..REQUESTS {
+                    took[0] += start.elapsed();
+                    let start = Instant::now();
                     std::hint::black_box(client.get_host_inventory(&host).await.unwrap());
+                    took[1] += start.elapsed();
+                    let start = Instant::now();
+                    std::hint::black_box(unchecked.get_host_inventory(&host).await.unwrap());
+                    took[2] += start.elapsed();
                 }
-                typed.push(start.elapsed());
+                raw.push(took[0]);
+                typed.push(took[1]);
+                plain.push(took[2]);
             }
-            (median(raw), median(typed))
+            (median(raw), median(typed), median(plain))
         })
     })
     .join()
@@ -407,6 +415,11 @@ fn request_reply(rt: &tokio::runtime::Runtime, url: &str) {
         "| typed, validated `get_host_inventory` | {:.1} µs | {:.3}× |",
         per(typed),
         per(typed) / per(raw)
+    );
+    println!(
+        "| typed `get_host_inventory`, not validated | {:.1} µs | {:.3}× |",
+        per(plain),
+        per(plain) / per(raw)
     );
 }
 
