@@ -378,20 +378,28 @@ fn request_reply(rt: &tokio::runtime::Runtime, url: &str) {
             // Interleaved request by request, so that drifts of the machine fall on all three.
             for _ in 0..ROUNDS {
                 let mut took = [Duration::ZERO; 3];
-                for _ in 0..REQUESTS {
-                    let start = Instant::now();
-                    let answer = nats
-                        .request(subject.clone(), bytes::Bytes::new())
-                        .await
-                        .unwrap();
-                    std::hint::black_box(answer);
-                    took[0] += start.elapsed();
-                    let start = Instant::now();
-                    std::hint::black_box(client.get_host_inventory(&host).await.unwrap());
-                    took[1] += start.elapsed();
-                    let start = Instant::now();
-                    std::hint::black_box(unchecked.get_host_inventory(&host).await.unwrap());
-                    took[2] += start.elapsed();
+                for i in 0..REQUESTS {
+                    // Each takes each place in turn: what follows what costs all three alike.
+                    for turn in 0..3 {
+                        let which = (i + turn) % 3;
+                        let start = Instant::now();
+                        match which {
+                            0 => {
+                                let answer =
+                                    nats.request(subject.clone(), bytes::Bytes::new()).await;
+                                std::hint::black_box(answer.unwrap());
+                            }
+                            1 => {
+                                let answer = client.get_host_inventory(&host).await;
+                                std::hint::black_box(answer.unwrap());
+                            }
+                            _ => {
+                                let answer = unchecked.get_host_inventory(&host).await;
+                                std::hint::black_box(answer.unwrap());
+                            }
+                        }
+                        took[which] += start.elapsed();
+                    }
                 }
                 raw.push(took[0]);
                 typed.push(took[1]);
