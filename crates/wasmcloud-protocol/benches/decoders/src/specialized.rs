@@ -269,7 +269,7 @@ pub fn heartbeat(bytes: &[u8]) -> R<HostHeartbeatPayload> {
             "data" => data = Some(inventory(r)?),
             "datacontenttype" => {
                 dct = Some(match r.raw_str()? {
-                    "application/json" => CloudEventEnvelopeDatacontenttype::ApplicationJson,
+                    "application/json" => CloudEventEnvelopeDatacontenttype::new(),
                     _ => return Err(()),
                 })
             }
@@ -277,7 +277,7 @@ pub fn heartbeat(bytes: &[u8]) -> R<HostHeartbeatPayload> {
             "source" => source = Some(r.string()?),
             "specversion" => {
                 spec = Some(match r.raw_str()? {
-                    "1.0" => CloudEventEnvelopeSpecversion::X10,
+                    "1.0" => CloudEventEnvelopeSpecversion::new(),
                     _ => return Err(()),
                 })
             }
@@ -290,9 +290,7 @@ pub fn heartbeat(bytes: &[u8]) -> R<HostHeartbeatPayload> {
             }
             "type" => {
                 ty = Some(match r.raw_str()? {
-                    "com.wasmcloud.lattice.host_heartbeat" => {
-                        HostHeartbeatPayloadType::ComWasmcloudLatticeHostHeartbeat
-                    }
+                    "com.wasmcloud.lattice.host_heartbeat" => HostHeartbeatPayloadType::new(),
                     _ => return Err(()),
                 })
             }
