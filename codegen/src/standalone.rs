@@ -45,10 +45,10 @@ fn upgrade(schema: &mut Value) {
     }
     // Draft-07 tuples are 2020-12's prefixItems; additionalItems becomes items.
     let additional_items = map.remove("additionalItems");
-    if let Some(tuple) = map.get_mut("items").filter(|items| items.is_array()) {
-        let tuple = std::mem::take(tuple);
-        map.insert("prefixItems".into(), tuple);
-        map.remove("items");
+    if map.get("items").is_some_and(Value::is_array) {
+        if let Some(tuple) = map.remove("items") {
+            map.insert("prefixItems".into(), tuple);
+        }
         if let Some(extra) = additional_items {
             map.insert("items".into(), extra);
         }

@@ -1365,6 +1365,20 @@ async fn event_streams_keep_unknown_events_and_report_malformed_ones() {
     );
 }
 
+/// A heartbeat as hosts send it, one whose time has an offset (invalid), and the heartbeat with
+/// an event type the spec does not know.
+fn heartbeat_bodies() -> (Vec<u8>, Vec<u8>, serde_json::Value) {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let golden = std::fs::read(format!("{dir}/golden/events/host_heartbeat.json")).unwrap();
+    let invalid = std::fs::read(format!(
+        "{dir}/data/invalid-payloads/lattice-events/HostHeartbeat/time-with-an-offset.json"
+    ))
+    .unwrap();
+    let mut unknown: serde_json::Value = serde_json::from_slice(&golden).unwrap();
+    unknown["type"] = json!("com.wasmcloud.lattice.something_new");
+    (golden, invalid, unknown)
+}
+
 #[tokio::test]
 async fn event_streams_can_validate_what_they_decode() {
     let server = NatsServer::start();
@@ -1381,18 +1395,7 @@ async fn event_streams_can_validate_what_they_decode() {
         .subscribe_lattice_event()
         .await
         .unwrap();
-    let data = format!("{}/data/invalid-payloads", env!("CARGO_MANIFEST_DIR"));
-    let invalid = std::fs::read(format!(
-        "{data}/lattice-events/HostHeartbeat/time-with-an-offset.json"
-    ))
-    .unwrap();
-    let golden = std::fs::read(format!(
-        "{}/golden/events/host_heartbeat.json",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    let mut unknown: serde_json::Value = serde_json::from_slice(&golden).unwrap();
-    unknown["type"] = json!("com.wasmcloud.lattice.something_new");
+    let (golden, invalid, unknown) = heartbeat_bodies();
     let subject = "wasmbus.evt.default.host_heartbeat";
     for body in [
         invalid.clone(),
@@ -1435,18 +1438,7 @@ async fn event_streams_of_views_read_each_event_in_place_checked_in_the_same_pas
         .await
         .unwrap()
         .views();
-    let data = format!("{}/data/invalid-payloads", env!("CARGO_MANIFEST_DIR"));
-    let invalid = std::fs::read(format!(
-        "{data}/lattice-events/HostHeartbeat/time-with-an-offset.json"
-    ))
-    .unwrap();
-    let golden = std::fs::read(format!(
-        "{}/golden/events/host_heartbeat.json",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    let mut unknown: serde_json::Value = serde_json::from_slice(&golden).unwrap();
-    unknown["type"] = json!("com.wasmcloud.lattice.something_new");
+    let (golden, invalid, unknown) = heartbeat_bodies();
     let subject = "wasmbus.evt.default.host_heartbeat";
     for body in [
         golden.clone(),

@@ -188,7 +188,7 @@ fn operation_views(
     let mut operations = Vec::new();
     let markers = super::subjects::operation_markers(spec);
     for (op, op_ident) in spec.operations.iter().zip(&markers) {
-        let view = match (&op.dispatch, op.messages.as_slice()) {
+        let (view, read) = match (&op.dispatch, op.messages.as_slice()) {
             (Some(d), _) => {
                 let variants: Option<Vec<_>> = d
                     .variants
@@ -200,26 +200,16 @@ fn operation_views(
                 enums
                     .entry(d.name.clone())
                     .or_insert_with(|| dispatch_view(&name, &d.tag, &variants, runtime));
-                quote!(#name<'a>)
+                (quote!(#name<'a>), quote!(#name::read(body)))
             }
-            (None, [m]) => match view_types.get(m) {
-                Some(_) => {
-                    let marker = format_ident!("{}", spec.messages[*m].ident);
-                    quote!(<super::messages::#marker as rt::MessageView>::View<'a>)
-                }
-                None => continue,
-            },
-            (None, _) => continue,
-        };
-        let read = match &op.dispatch {
-            Some(d) => {
-                let name = format_ident!("{}", d.name);
-                quote!(#name::read(body))
+            (None, [m]) if view_types.contains_key(m) => {
+                let marker = format_ident!("{}", spec.messages[*m].ident);
+                (
+                    quote!(<super::messages::#marker as rt::MessageView>::View<'a>),
+                    quote!(#runtime::validate::view::<super::messages::#marker>(body)),
+                )
             }
-            None => {
-                let marker = format_ident!("{}", spec.messages[op.messages[0]].ident);
-                quote!(#runtime::validate::view::<super::messages::#marker>(body))
-            }
+            _ => continue,
         };
         operations.push(quote! {
             impl rt::OperationView for super::operations::#op_ident {

@@ -157,14 +157,7 @@ impl PermissionOptions {
     /// The inbox prefix the user's connection is given (async-nats' `custom_inbox_prefix`), so
     /// that the user may read its own replies and no one else's. One or more tokens, no wildcard.
     pub fn inbox_prefix(mut self, prefix: impl Into<String>) -> Result<Self, SubjectError> {
-        let prefix = prefix.into();
-        if let Some(rule) = prefix.split('.').find_map(token_problem) {
-            return Err(SubjectError::InvalidPrefix {
-                part: "inbox",
-                value: prefix,
-                rule: rule.into(),
-            });
-        }
+        let prefix = checked_inbox_prefix(prefix.into())?;
         self.inbox_prefix = Some(prefix);
         Ok(self)
     }
@@ -181,14 +174,7 @@ impl PermissionOptions {
         mut self,
         prefix: impl Into<String>,
     ) -> Result<Self, SubjectError> {
-        let prefix = prefix.into();
-        if let Some(rule) = prefix.split('.').find_map(token_problem) {
-            return Err(SubjectError::InvalidPrefix {
-                part: "inbox",
-                value: prefix,
-                rule: rule.into(),
-            });
-        }
+        let prefix = checked_inbox_prefix(prefix.into())?;
         self.leaf_inboxes.push(prefix);
         Ok(self)
     }
@@ -238,6 +224,18 @@ impl PermissionOptions {
         self.subscribe
             .push((checked_filter(subject)?, queue, reason.to_owned()));
         Ok(self)
+    }
+}
+
+/// An inbox prefix: one or more tokens, no wildcard.
+fn checked_inbox_prefix(prefix: String) -> Result<String, SubjectError> {
+    match prefix.split('.').find_map(token_problem) {
+        Some(rule) => Err(SubjectError::InvalidPrefix {
+            part: "inbox",
+            value: prefix,
+            rule: rule.into(),
+        }),
+        None => Ok(prefix),
     }
 }
 

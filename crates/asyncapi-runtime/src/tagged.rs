@@ -53,15 +53,16 @@ impl<'de, T: ByTag> Visitor<'de> for TagVisitor<T> {
         let mut held = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             let value: Value = map.next_value()?;
-            if key == T::TAG {
-                let Value::String(tag) = &value else {
+            let is_tag = key == T::TAG;
+            held.push((key, value));
+            if is_tag {
+                let Some(Value::String(tag)) = held.last().map(|(_, v)| v) else {
                     return Err(de::Error::custom(format_args!(
                         "the property `{}` is not a string",
                         T::TAG
                     )));
                 };
                 let tag = tag.clone();
-                held.push((key, value));
                 return T::decode(
                     &tag,
                     Chain {
@@ -71,7 +72,6 @@ impl<'de, T: ByTag> Visitor<'de> for TagVisitor<T> {
                     },
                 );
             }
-            held.push((key, value));
         }
         Err(de::Error::custom(format_args!(
             "missing or non-string property `{}`",
