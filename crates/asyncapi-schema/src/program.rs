@@ -513,6 +513,11 @@ impl Compiler<'_> {
                     let branch = nullable(value).ok_or_else(|| {
                         format!("{key} other than [a schema, {{\"type\": \"null\"}}]")
                     })?;
+                    // Both an `anyOf` and a `oneOf` on one value would need both checked: only
+                    // one is held, so such a schema has no program.
+                    if node.or_null.is_some() {
+                        return Err("both anyOf and oneOf on one value".into());
+                    }
                     node.or_null = Some((self.schema(branch, false)?, key == "oneOf"));
                 }
                 "$defs" | "$schema" if is_root => {}
@@ -871,6 +876,11 @@ mod tests {
             json!({"$ref": "https://example.com/elsewhere.json"}),
             json!({"type": "object", "required": ["a"]}),
             json!({"const": {"a": 1}}),
+            // Two optional-value unions on one value: the fast path holds only one.
+            json!({
+                "anyOf": [{"type": "null"}, false],
+                "oneOf": [{"type": "null"}, {"type": "string"}],
+            }),
         ] {
             assert!(compile(&schema).is_err(), "{schema}");
         }
