@@ -270,9 +270,10 @@ fn dispatch_view(
             /// schema in the same pass; a body the read doubts gets the reference validator's
             /// report, every violation with its JSON pointer.
             pub fn read(body: &'a [u8]) -> ::core::result::Result<Self, #runtime::validate::ValidationError> {
-                match &*rt::tag_in_place(body, Self::TAG)? {
-                    #(#values => #runtime::validate::view::<super::messages::#idents>(body).map(Self::#idents),)*
-                    _ => rt::unknown_message(body, Self::TAG).map(Self::Unknown),
+                let body = rt::tag_in_place(body, Self::TAG)?;
+                match body.tag() {
+                    #(#values => body.view::<super::messages::#idents>().map(Self::#idents),)*
+                    _ => body.unknown(Self::TAG).map(Self::Unknown),
                 }
             }
         }

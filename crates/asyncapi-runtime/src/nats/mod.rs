@@ -943,7 +943,7 @@ fn decode_validated<O: Operation>(payload: &[u8]) -> Result<O::Request, String> 
             // The tag read only as far as it stands; a body that read cannot place is looked at
             // whole.
             let tag = match crate::view::tag_in_place(payload, dispatch.tag) {
-                Ok(tag) => Some(tag.into_owned()),
+                Ok(tagged) => Some(tagged.into_tag()),
                 Err(_) => super::tag_of(payload, dispatch.tag).ok().flatten(),
             };
             tag.and_then(|tag| dispatch.variants.iter().find(|(t, _)| *t == tag))

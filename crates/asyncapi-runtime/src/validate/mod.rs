@@ -26,7 +26,7 @@ use serde_json::Value;
 use super::message::{Message, MessageInfo, MAX_PAYLOAD_BYTES};
 use super::strict_json;
 use super::subject::{SubjectError, SubjectPrefix};
-use super::view::{read_strict, MessageView, Reader};
+use super::view::{read_strict_text, MessageView, Reader};
 use super::SpecInfo;
 
 /// One way a payload breaks its schema.
@@ -485,23 +485,35 @@ pub fn decode_as<T: DeserializeOwned>(
 /// payload's fields borrowed from the body, for the price of one pass over it. An invalid body
 /// gets the same report as [`decode`]: every violation with its JSON pointer.
 pub fn view<M: MessageView>(body: &[u8]) -> Result<M::View<'_>, ValidationError> {
+    match std::str::from_utf8(body) {
+        Ok(text) => view_of_text::<M>(text),
+        Err(_) => Err(validate_bytes_reference(&M::INFO, body)
+            .err()
+            .unwrap_or_else(|| doubted_view(&M::INFO))),
+    }
+}
+
+/// [`view`] of a body whose UTF-8 was checked.
+pub(crate) fn view_of_text<M: MessageView>(text: &str) -> Result<M::View<'_>, ValidationError> {
     let info = &M::INFO;
-    if let Some(view) = read_strict::<M>(body) {
+    if let Some(view) = read_strict_text::<M>(text) {
         return Ok(view);
     }
-    validate_bytes_reference(info, body)?;
+    validate_bytes_reference(info, text.as_bytes())?;
     // Valid, where the strict read doubted it (a bound at the edge of what it judges exactly,
     // say): read again checking only what the view's types need.
-    std::str::from_utf8(body)
-        .map_err(drop)
-        .and_then(|text| Reader::lenient(text).read_all().map_err(drop))
-        .map_err(|()| ValidationError::Decode {
-            spec: info.spec,
-            message: info.name,
-            error: serde::de::Error::custom(
-                "a value the schema allows does not fit the view's type",
-            ),
-        })
+    Reader::lenient(text)
+        .read_all()
+        .map_err(|_| doubted_view(info))
+}
+
+/// A body the schema allows whose values do not fit the view's types.
+fn doubted_view(info: &MessageInfo) -> ValidationError {
+    ValidationError::Decode {
+        spec: info.spec,
+        message: info.name,
+        error: serde::de::Error::custom("a value the schema allows does not fit the view's type"),
+    }
 }
 
 /// Which message of an operation a payload is.

@@ -68,26 +68,55 @@ pub trait OperationView: crate::Operation {
     fn read_view(body: &[u8]) -> Result<Self::View<'_>, ValidationError>;
 }
 
+/// A body an enum over messages reads, its tag found: the text, its UTF-8 checked once for the
+/// tag and the read that follows.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Tagged<'a> {
+    text: &'a str,
+    tag: Cow<'a, str>,
+}
+
+impl<'a> Tagged<'a> {
+    /// The tag's value.
+    pub fn tag(&self) -> &str {
+        &self.tag
+    }
+
+    /// The tag's value, owned.
+    pub fn into_tag(self) -> String {
+        self.tag.into_owned()
+    }
+
+    /// The body read as message `M`'s view ([`crate::validate::view`]).
+    pub fn view<M: MessageView>(&self) -> Result<M::View<'a>, ValidationError> {
+        crate::validate::view_of_text::<M>(self.text)
+    }
+
+    /// The body of a message whose tag the spec does not know: any JSON object, kept as its
+    /// text.
+    pub fn unknown(&self, tag: &str) -> Result<Raw<'a>, ValidationError> {
+        Reader::new(self.text)
+            .read_all::<UnknownMessage<'a>>()
+            .map(|message| message.0)
+            .map_err(|Doubt| not_a_message(self.text.as_bytes(), tag))
+    }
+}
+
 /// The tag of a body an enum over messages reads: the value of its top-level property `tag`,
 /// found without reading further. A body that is not JSON, or names no message, is an error.
 #[doc(hidden)]
-pub fn tag_in_place<'a>(body: &'a [u8], tag: &str) -> Result<Cow<'a, str>, ValidationError> {
+pub fn tag_in_place<'a>(body: &'a [u8], tag: &str) -> Result<Tagged<'a>, ValidationError> {
     let found = (body.len() <= crate::MAX_PAYLOAD_BYTES)
         .then(|| std::str::from_utf8(body).ok())
         .flatten()
-        .and_then(|text| Reader::tag(text, tag));
+        .and_then(|text| {
+            Some(Tagged {
+                text,
+                tag: Reader::tag(text, tag)?,
+            })
+        });
     found.ok_or_else(|| not_a_message(body, tag))
-}
-
-/// The body of a message whose tag the spec does not know: any JSON object, kept as its text.
-#[doc(hidden)]
-pub fn unknown_message<'a>(body: &'a [u8], tag: &str) -> Result<Raw<'a>, ValidationError> {
-    std::str::from_utf8(body)
-        .ok()
-        .filter(|_| body.len() <= crate::MAX_PAYLOAD_BYTES)
-        .and_then(|text| Reader::new(text).read_all::<UnknownMessage<'a>>().ok())
-        .map(|message| message.0)
-        .ok_or_else(|| not_a_message(body, tag))
 }
 
 /// Any object, read strictly (syntax, repeated keys).
@@ -164,10 +193,15 @@ fn fast_accepts<M: MessageView>(body: &[u8]) -> bool {
 
 /// The strict read of a body as `M`'s view: the view when the body is certainly valid.
 pub(crate) fn read_strict<M: MessageView>(body: &[u8]) -> Option<M::View<'_>> {
-    if body.len() > crate::MAX_PAYLOAD_BYTES {
+    read_strict_text::<M>(std::str::from_utf8(body).ok()?)
+}
+
+/// [`read_strict`] of a body whose UTF-8 was checked.
+pub(crate) fn read_strict_text<M: MessageView>(text: &str) -> Option<M::View<'_>> {
+    if text.len() > crate::MAX_PAYLOAD_BYTES {
         return None;
     }
-    Reader::new(std::str::from_utf8(body).ok()?).read_all().ok()
+    Reader::new(text).read_all().ok()
 }
 
 /// A JSON value the schema leaves open, as the text it was written as (syntax and repeated keys

@@ -6304,78 +6304,60 @@ pub mod views {
         pub fn read(
             body: &'a [u8],
         ) -> ::core::result::Result<Self, ::asyncapi_runtime::validate::ValidationError> {
-            match &*rt::tag_in_place(body, Self::TAG)? {
-                "com.wasmcloud.lattice.component_scaled" => {
-                    ::asyncapi_runtime::validate::view::<super::messages::ComponentScaled>(body)
-                        .map(Self::ComponentScaled)
-                }
-                "com.wasmcloud.lattice.component_scale_failed" => {
-                    ::asyncapi_runtime::validate::view::<super::messages::ComponentScaleFailed>(
-                        body,
-                    )
-                    .map(Self::ComponentScaleFailed)
-                }
-                "com.wasmcloud.lattice.provider_started" => {
-                    ::asyncapi_runtime::validate::view::<super::messages::ProviderStarted>(body)
-                        .map(Self::ProviderStarted)
-                }
-                "com.wasmcloud.lattice.provider_start_failed" => {
-                    ::asyncapi_runtime::validate::view::<super::messages::ProviderStartFailed>(body)
-                        .map(Self::ProviderStartFailed)
-                }
-                "com.wasmcloud.lattice.provider_stopped" => {
-                    ::asyncapi_runtime::validate::view::<super::messages::ProviderStopped>(body)
-                        .map(Self::ProviderStopped)
-                }
-                "com.wasmcloud.lattice.health_check_passed" => {
-                    ::asyncapi_runtime::validate::view::<super::messages::HealthCheckPassed>(body)
-                        .map(Self::HealthCheckPassed)
-                }
-                "com.wasmcloud.lattice.health_check_failed" => {
-                    ::asyncapi_runtime::validate::view::<super::messages::HealthCheckFailed>(body)
-                        .map(Self::HealthCheckFailed)
-                }
-                "com.wasmcloud.lattice.health_check_status" => {
-                    ::asyncapi_runtime::validate::view::<super::messages::HealthCheckStatus>(body)
-                        .map(Self::HealthCheckStatus)
-                }
-                "com.wasmcloud.lattice.linkdef_set" => {
-                    ::asyncapi_runtime::validate::view::<super::messages::LinkdefSet>(body)
-                        .map(Self::LinkdefSet)
-                }
-                "com.wasmcloud.lattice.linkdef_set_failed" => {
-                    ::asyncapi_runtime::validate::view::<super::messages::LinkdefSetFailed>(body)
-                        .map(Self::LinkdefSetFailed)
-                }
-                "com.wasmcloud.lattice.linkdef_deleted" => {
-                    ::asyncapi_runtime::validate::view::<super::messages::LinkdefDeleted>(body)
-                        .map(Self::LinkdefDeleted)
-                }
-                "com.wasmcloud.lattice.config_set" => {
-                    ::asyncapi_runtime::validate::view::<super::messages::ConfigSet>(body)
-                        .map(Self::ConfigSet)
-                }
-                "com.wasmcloud.lattice.config_deleted" => {
-                    ::asyncapi_runtime::validate::view::<super::messages::ConfigDeleted>(body)
-                        .map(Self::ConfigDeleted)
-                }
-                "com.wasmcloud.lattice.labels_changed" => {
-                    ::asyncapi_runtime::validate::view::<super::messages::LabelsChanged>(body)
-                        .map(Self::LabelsChanged)
-                }
-                "com.wasmcloud.lattice.host_heartbeat" => {
-                    ::asyncapi_runtime::validate::view::<super::messages::HostHeartbeat>(body)
-                        .map(Self::HostHeartbeat)
-                }
-                "com.wasmcloud.lattice.host_started" => {
-                    ::asyncapi_runtime::validate::view::<super::messages::HostStarted>(body)
-                        .map(Self::HostStarted)
-                }
-                "com.wasmcloud.lattice.host_stopped" => {
-                    ::asyncapi_runtime::validate::view::<super::messages::HostStopped>(body)
-                        .map(Self::HostStopped)
-                }
-                _ => rt::unknown_message(body, Self::TAG).map(Self::Unknown),
+            let body = rt::tag_in_place(body, Self::TAG)?;
+            match body.tag() {
+                "com.wasmcloud.lattice.component_scaled" => body
+                    .view::<super::messages::ComponentScaled>()
+                    .map(Self::ComponentScaled),
+                "com.wasmcloud.lattice.component_scale_failed" => body
+                    .view::<super::messages::ComponentScaleFailed>()
+                    .map(Self::ComponentScaleFailed),
+                "com.wasmcloud.lattice.provider_started" => body
+                    .view::<super::messages::ProviderStarted>()
+                    .map(Self::ProviderStarted),
+                "com.wasmcloud.lattice.provider_start_failed" => body
+                    .view::<super::messages::ProviderStartFailed>()
+                    .map(Self::ProviderStartFailed),
+                "com.wasmcloud.lattice.provider_stopped" => body
+                    .view::<super::messages::ProviderStopped>()
+                    .map(Self::ProviderStopped),
+                "com.wasmcloud.lattice.health_check_passed" => body
+                    .view::<super::messages::HealthCheckPassed>()
+                    .map(Self::HealthCheckPassed),
+                "com.wasmcloud.lattice.health_check_failed" => body
+                    .view::<super::messages::HealthCheckFailed>()
+                    .map(Self::HealthCheckFailed),
+                "com.wasmcloud.lattice.health_check_status" => body
+                    .view::<super::messages::HealthCheckStatus>()
+                    .map(Self::HealthCheckStatus),
+                "com.wasmcloud.lattice.linkdef_set" => body
+                    .view::<super::messages::LinkdefSet>()
+                    .map(Self::LinkdefSet),
+                "com.wasmcloud.lattice.linkdef_set_failed" => body
+                    .view::<super::messages::LinkdefSetFailed>()
+                    .map(Self::LinkdefSetFailed),
+                "com.wasmcloud.lattice.linkdef_deleted" => body
+                    .view::<super::messages::LinkdefDeleted>()
+                    .map(Self::LinkdefDeleted),
+                "com.wasmcloud.lattice.config_set" => body
+                    .view::<super::messages::ConfigSet>()
+                    .map(Self::ConfigSet),
+                "com.wasmcloud.lattice.config_deleted" => body
+                    .view::<super::messages::ConfigDeleted>()
+                    .map(Self::ConfigDeleted),
+                "com.wasmcloud.lattice.labels_changed" => body
+                    .view::<super::messages::LabelsChanged>()
+                    .map(Self::LabelsChanged),
+                "com.wasmcloud.lattice.host_heartbeat" => body
+                    .view::<super::messages::HostHeartbeat>()
+                    .map(Self::HostHeartbeat),
+                "com.wasmcloud.lattice.host_started" => body
+                    .view::<super::messages::HostStarted>()
+                    .map(Self::HostStarted),
+                "com.wasmcloud.lattice.host_stopped" => body
+                    .view::<super::messages::HostStopped>()
+                    .map(Self::HostStopped),
+                _ => body.unknown(Self::TAG).map(Self::Unknown),
             }
         }
     }
