@@ -15,6 +15,10 @@
 //!
 //! Each figure is the median of 7 rounds. `cargo bench -p workspace-tests --bench scale`
 //! (`-- 10 100` for other sizes).
+//!
+//! `-- instructions` counts the event intake in instructions instead (valgrind's callgrind): each
+//! receiver in a process of its own under callgrind, the whole stream counted (async-nats and
+//! tokio included), per event. Timings on these machines swing from run to run; the counts do not.
 
 use std::time::{Duration, Instant};
 
@@ -152,66 +156,72 @@ enum Intake {
     Views,
 }
 
-/// Events per second one core takes in: the events are published and buffered on the
-/// subscription first (a last message on another subject, delivered after them on the same
-/// connection, says they all are), then taken in as fast as the receiver can.
-fn intake(url: &str, how: Intake, heartbeat: &bytes::Bytes) -> f64 {
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    let url_owned = url.to_owned();
-    let receiver = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let nats = async_nats::connect(&url_owned).await.unwrap();
-            let options = RequestOptions::new().validate_messages(matches!(how, Intake::Validated));
-            let events = Events::with_options(nats.clone(), "default", options).unwrap();
-            let mut done = nats.subscribe("bench.done").await.unwrap();
-            let (mut raw, mut typed, mut views) = (None, None, None);
-            match how {
-                Intake::Raw | Intake::RawRead => {
-                    raw = Some(nats.subscribe("wasmbus.evt.default.>").await.unwrap())
-                }
-                Intake::Views => {
-                    views = Some(events.subscribe_lattice_event().await.unwrap().views())
-                }
-                _ => typed = Some(events.subscribe_lattice_event().await.unwrap()),
+impl Intake {
+    const ALL: [Intake; 5] = [
+        Intake::Raw,
+        Intake::RawRead,
+        Intake::Typed,
+        Intake::Validated,
+        Intake::Views,
+    ];
+
+    fn named(name: &str) -> Option<Intake> {
+        Self::ALL.into_iter().find(|how| format!("{how:?}") == name)
+    }
+}
+
+/// Subscribes as `how` says, calls `ready` once the subscription is in place, waits until the
+/// events have all arrived (a last message on another subject, delivered after them on the same
+/// connection, says they have) and then takes `n` of them in as fast as it can: the time that
+/// took.
+async fn take_in(url: &str, how: Intake, n: usize, ready: impl FnOnce()) -> Duration {
+    let nats = async_nats::connect(url).await.unwrap();
+    let options = RequestOptions::new().validate_messages(matches!(how, Intake::Validated));
+    let events = Events::with_options(nats.clone(), "default", options).unwrap();
+    let mut done = nats.subscribe("bench.done").await.unwrap();
+    let (mut raw, mut typed, mut views) = (None, None, None);
+    match how {
+        Intake::Raw | Intake::RawRead => {
+            raw = Some(nats.subscribe("wasmbus.evt.default.>").await.unwrap())
+        }
+        Intake::Views => views = Some(events.subscribe_lattice_event().await.unwrap().views()),
+        _ => typed = Some(events.subscribe_lattice_event().await.unwrap()),
+    }
+    round_trip(&nats).await.unwrap();
+    ready();
+    done.next().await.unwrap();
+    let start = Instant::now();
+    if let Some(raw) = raw.as_mut() {
+        for _ in 0..n {
+            let message = raw.next().await.unwrap();
+            if matches!(how, Intake::RawRead) {
+                std::hint::black_box(std::str::from_utf8(&message.payload).is_ok());
             }
-            round_trip(&nats).await.unwrap();
-            ready_tx.send(()).unwrap();
-            done.next().await.unwrap();
-            let start = Instant::now();
-            if let Some(raw) = raw.as_mut() {
-                for _ in 0..EVENTS {
-                    let message = raw.next().await.unwrap();
-                    if matches!(how, Intake::RawRead) {
-                        std::hint::black_box(std::str::from_utf8(&message.payload).is_ok());
-                    }
-                }
-            }
-            if let Some(typed) = typed.as_mut() {
-                for _ in 0..EVENTS {
-                    typed.next().await.unwrap().unwrap();
-                }
-            }
-            if let Some(views) = views.as_mut() {
-                for _ in 0..EVENTS {
-                    let arrived = views.next().await.unwrap();
-                    std::hint::black_box(arrived.view().unwrap());
-                }
-            }
-            start.elapsed()
-        })
-    });
-    ready_rx.recv().unwrap();
+        }
+    }
+    if let Some(typed) = typed.as_mut() {
+        for _ in 0..n {
+            typed.next().await.unwrap().unwrap();
+        }
+    }
+    if let Some(views) = views.as_mut() {
+        for _ in 0..n {
+            let arrived = views.next().await.unwrap();
+            std::hint::black_box(arrived.view().unwrap());
+        }
+    }
+    start.elapsed()
+}
+
+/// Publishes `n` copies of `heartbeat`, then the message that says they have all been sent.
+fn publish(url: &str, heartbeat: &bytes::Bytes, n: usize) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
         let nats = async_nats::connect(url).await.unwrap();
-        for _ in 0..EVENTS {
+        for _ in 0..n {
             nats.publish("wasmbus.evt.default.host_heartbeat", heartbeat.clone())
                 .await
                 .unwrap();
@@ -221,18 +231,119 @@ fn intake(url: &str, how: Intake, heartbeat: &bytes::Bytes) -> f64 {
             .unwrap();
         nats.flush().await.unwrap();
     });
+}
+
+/// Events per second one core takes in: the events are published and buffered on the
+/// subscription first, then taken in as fast as the receiver can.
+fn intake(url: &str, how: Intake, heartbeat: &bytes::Bytes) -> f64 {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let url_owned = url.to_owned();
+    let receiver = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(take_in(&url_owned, how, EVENTS, || {
+            ready_tx.send(()).unwrap()
+        }))
+    });
+    ready_rx.recv().unwrap();
+    publish(url, heartbeat, EVENTS);
     let took = receiver.join().unwrap();
     EVENTS as f64 / took.as_secs_f64()
 }
 
-fn events(url: &str, compact: bool) {
+/// The receiver of [`stream_instructions`], in a process of its own: `--intake-child URL HOW N`.
+/// It says `ready` on its standard output once subscribed.
+fn intake_child(url: &str, how: Intake, n: usize) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(take_in(url, how, n, || {
+        use std::io::Write;
+        let mut out = std::io::stdout();
+        writeln!(out, "ready").unwrap();
+        out.flush().unwrap();
+    }));
+}
+
+/// Instructions callgrind counts for a receiver taking in `n` events, the whole process: its
+/// start, connecting and subscribing included.
+fn receiver_instructions(url: &str, how: Intake, heartbeat: &bytes::Bytes, n: usize) -> u64 {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let me = std::env::current_exe().unwrap();
+    let mut child = Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(me)
+        .args(["--intake-child", url, &format!("{how:?}"), &n.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("valgrind (is it installed?)");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(
+        line.trim(),
+        "ready",
+        "the receiver under valgrind did not start"
+    );
+    publish(url, heartbeat, n);
+    let out = child.wait_with_output().unwrap();
+    let report = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the receiver under valgrind failed:\n{report}"
+    );
+    report
+        .lines()
+        .find_map(|line| {
+            line.split_once("refs:")
+                .map(|(_, n)| n.trim().replace(',', ""))
+        })
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no instruction count in valgrind's report:\n{report}"))
+}
+
+/// Instructions per event of each receiver, whole streams counted by callgrind: the difference
+/// between taking in 3,000 and 1,000 events, over 2,000, so that starting, connecting and
+/// subscribing drop out. Unlike the timings, the counts hardly move from run to run.
+fn stream_instructions(url: &str, compact: bool) {
+    let heartbeat = heartbeat(compact);
+    println!(
+        "\nEvent intake in instructions per event (callgrind; host_heartbeat of {} bytes, {}):\n",
+        heartbeat.len(),
+        if compact { "compact" } else { "indented" },
+    );
+    println!("| receiver | instructions per event | ratio to raw |");
+    println!("|---|---:|---:|");
+    let mut raw = 0;
+    for how in Intake::ALL {
+        let few = receiver_instructions(url, how, &heartbeat, 1_000);
+        let many = receiver_instructions(url, how, &heartbeat, 3_000);
+        let per = many.saturating_sub(few) / 2_000;
+        if matches!(how, Intake::Raw) {
+            raw = per;
+        }
+        println!(
+            "| {how:?} | {per} | {:.2}× |",
+            per as f64 / raw.max(1) as f64
+        );
+    }
+}
+
+/// The golden heartbeat, indented as in its file, or compact and in the order a host writes.
+fn heartbeat(compact: bool) -> bytes::Bytes {
     let golden = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/golden/events/host_heartbeat.json"
     ))
     .unwrap();
     // Hosts write events compact (serde_json::to_vec); the golden file is indented.
-    let heartbeat = bytes::Bytes::from(if compact {
+    bytes::Bytes::from(if compact {
         let value: serde_json::Value = serde_json::from_slice(&golden).unwrap();
         let compact = serde_json::to_vec(&value).unwrap();
         // Compact, and in the order a host writes: `type` third, `data` last.
@@ -258,7 +369,11 @@ fn events(url: &str, compact: bool) {
         text.into_bytes()
     } else {
         golden
-    });
+    })
+}
+
+fn events(url: &str, compact: bool) {
+    let heartbeat = heartbeat(compact);
     println!(
         "\nEvent intake on one core ({EVENTS} host_heartbeat events of {} bytes, {}, median of {ROUNDS} rounds):\n",
         heartbeat.len(),
@@ -295,13 +410,7 @@ fn events(url: &str, compact: bool) {
     });
     let mut raw = 0.0;
     let mut typed = 0.0;
-    for how in [
-        Intake::Raw,
-        Intake::RawRead,
-        Intake::Typed,
-        Intake::Validated,
-        Intake::Views,
-    ] {
+    for how in Intake::ALL {
         let mut rates: Vec<f64> = (0..ROUNDS).map(|_| intake(url, how, &heartbeat)).collect();
         rates.sort_by(f64::total_cmp);
         let rate = rates[rates.len() / 2];
@@ -432,10 +541,20 @@ fn request_reply(rt: &tokio::runtime::Runtime, url: &str) {
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, url, how, n] = args.as_slice() {
+        if flag == "--intake-child" {
+            let how = Intake::named(how).unwrap_or_else(|| panic!("no receiver {how}"));
+            return intake_child(url, how, n.parse().unwrap());
+        }
+    }
+    if args.iter().any(|a| a == "instructions") {
+        let server = NatsServer::start();
+        stream_instructions(&server.url(), false);
+        stream_instructions(&server.url(), true);
+        return;
+    }
+    let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() {
         vec![10, 100, 1000]
     } else {

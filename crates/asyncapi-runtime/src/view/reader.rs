@@ -208,8 +208,8 @@ impl<'a> Reader<'a> {
         self.unusual_string(start, len)
     }
 
-    /// A string that does not end where its plain run does, kept out of [`Self::string`] so that
-    /// the common case stays small enough to inline.
+    /// A string that does not end where its plain run does: escapes, or text that is not JSON.
+    /// Kept out of [`Self::string`], whose common case then needs few registers to save.
     #[cold]
     #[inline(never)]
     fn unusual_string(&mut self, start: usize, len: usize) -> Result<Cow<'a, str>, Doubt> {
