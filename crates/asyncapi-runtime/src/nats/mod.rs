@@ -938,16 +938,29 @@ impl<O: crate::view::OperationView> fmt::Debug for Arrived<O> {
 /// unchecked, as an enum over messages keeps unknown ones.
 #[cfg(feature = "validate")]
 fn decode_validated<O: Operation>(payload: &[u8]) -> Result<O::Request, String> {
+    // The body as text, once the tag's scan has checked its UTF-8: the decode need not again.
+    let mut text = None;
     let info = match (&O::INFO.dispatch, O::INFO.messages) {
         (Some(dispatch), _) => {
+            let variant = |tag: &str| {
+                dispatch
+                    .variants
+                    .iter()
+                    .find(|(t, _)| *t == tag)
+                    .map(|(_, info)| *info)
+            };
             // The tag read only as far as it stands; a body that read cannot place is looked at
             // whole.
-            let tag = match crate::view::tag_in_place(payload, dispatch.tag) {
-                Ok(tagged) => Some(tagged.into_tag()),
-                Err(_) => super::tag_of(payload, dispatch.tag).ok().flatten(),
-            };
-            tag.and_then(|tag| dispatch.variants.iter().find(|(t, _)| *t == tag))
-                .map(|(_, info)| *info)
+            match crate::view::tag_in_place(payload, dispatch.tag) {
+                Ok(tagged) => {
+                    text = Some(tagged.text());
+                    variant(tagged.tag())
+                }
+                Err(_) => super::tag_of(payload, dispatch.tag)
+                    .ok()
+                    .flatten()
+                    .and_then(|tag| variant(&tag)),
+            }
         }
         (None, [info]) => Some(*info),
         (None, _) => None,
@@ -955,9 +968,11 @@ fn decode_validated<O: Operation>(payload: &[u8]) -> Result<O::Request, String> 
     match info {
         // The enum decodes by its tag in one pass, checked against the schema of the message
         // the tag names as it goes.
-        Some(info) if info.has_payload => {
-            super::validate::decode_as::<O::Request>(&info, payload).map_err(|e| e.to_string())
+        Some(info) if info.has_payload => match text {
+            Some(text) => super::validate::decode_text_as::<O::Request>(&info, text),
+            None => super::validate::decode_as::<O::Request>(&info, payload),
         }
+        .map_err(|e| e.to_string()),
         _ => decode::<O>(payload).map_err(|e| e.to_string()),
     }
 }

@@ -472,7 +472,28 @@ pub fn decode_as<T: DeserializeOwned>(
             return Ok(decoded);
         }
     }
-    // The fast path had its chance: straight to the reference validator.
+    decode_by_reference(info, body)
+}
+
+/// [`decode_as`] of a body whose UTF-8 was checked.
+pub(crate) fn decode_text_as<T: DeserializeOwned>(
+    info: &MessageInfo,
+    text: &str,
+) -> Result<T, ValidationError> {
+    if info.has_payload && text.len() <= MAX_PAYLOAD_BYTES {
+        if let Some(decoded) = program(info).and_then(|program| fast::decode(program, text)) {
+            return Ok(decoded);
+        }
+    }
+    decode_by_reference(info, text.as_bytes())
+}
+
+/// Where the fast path had its chance: the reference validator, then the decode of what it
+/// parsed.
+fn decode_by_reference<T: DeserializeOwned>(
+    info: &MessageInfo,
+    body: &[u8],
+) -> Result<T, ValidationError> {
     let value = validate_bytes_reference(info, body)?;
     T::deserialize(value).map_err(|error| ValidationError::Decode {
         spec: info.spec,

@@ -83,9 +83,9 @@ impl<'a> Tagged<'a> {
         &self.tag
     }
 
-    /// The tag's value, owned.
-    pub fn into_tag(self) -> String {
-        self.tag.into_owned()
+    /// The body's text.
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
     }
 
     /// The body read as message `M`'s view ([`crate::validate::view`]).
