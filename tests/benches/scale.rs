@@ -16,9 +16,10 @@
 //! Each figure is the median of 7 rounds. `cargo bench -p workspace-tests --bench scale`
 //! (`-- 10 100` for other sizes).
 //!
-//! `-- instructions` counts the event intake in instructions instead (valgrind's callgrind): each
-//! receiver in a process of its own under callgrind, the whole stream counted (async-nats and
-//! tokio included), per event. Timings on these machines swing from run to run; the counts do not.
+//! `-- instructions` counts in instructions instead (valgrind's callgrind), each requester and
+//! each receiver in a process of its own, the whole process counted (async-nats and tokio
+//! included): per request, and per event of the intake. Timings on these machines swing from run
+//! to run; the counts hardly move.
 
 use std::time::{Duration, Instant};
 
@@ -292,20 +293,7 @@ fn receiver_instructions(url: &str, how: Intake, heartbeat: &bytes::Bytes, n: us
         "the receiver under valgrind did not start"
     );
     publish(url, heartbeat, n);
-    let out = child.wait_with_output().unwrap();
-    let report = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "the receiver under valgrind failed:\n{report}"
-    );
-    report
-        .lines()
-        .find_map(|line| {
-            line.split_once("refs:")
-                .map(|(_, n)| n.trim().replace(',', ""))
-        })
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no instruction count in valgrind's report:\n{report}"))
+    instruction_count(&child.wait_with_output().unwrap())
 }
 
 /// Instructions per event of each receiver, whole streams counted by callgrind: the difference
@@ -439,10 +427,16 @@ fn events(url: &str, compact: bool) {
     println!("\n(typed intake: {:.2} µs per event)", 1e6 / typed);
 }
 
-/// Request/reply on loopback, one at a time: raw async-nats, then the typed, validated client,
-/// against one raw responder that answers every request with the same reply.
-fn request_reply(rt: &tokio::runtime::Runtime, url: &str) {
-    const REQUESTS: usize = 2_000;
+/// One raw responder that answers every `get_host_inventory` of one host with the same reply
+/// (the golden heartbeat's data, as a host's inventory).
+struct Responder {
+    reply: bytes::Bytes,
+    host: String,
+    subject: String,
+    answering: tokio::task::JoinHandle<()>,
+}
+
+fn responder(rt: &tokio::runtime::Runtime, url: &str) -> Responder {
     let heartbeat: serde_json::Value = serde_json::from_slice(
         &std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -457,20 +451,122 @@ fn request_reply(rt: &tokio::runtime::Runtime, url: &str) {
     let subject = format!("wasmbus.ctl.v1.default.host.get.{host}");
     // The responder on the shared runtime; the requester on a thread and runtime of its own, so
     // that both requesters meet the same scheduling.
-    let (responder, mut requests) = rt.block_on(async {
-        let responder = async_nats::connect(url).await.unwrap();
-        let requests = responder.subscribe(subject.clone()).await.unwrap();
-        round_trip(&responder).await.unwrap();
-        (responder, requests)
+    let (nats, mut requests) = rt.block_on(async {
+        let nats = async_nats::connect(url).await.unwrap();
+        let requests = nats.subscribe(subject.clone()).await.unwrap();
+        round_trip(&nats).await.unwrap();
+        (nats, requests)
     });
     let body = reply.clone();
     let answering = rt.spawn(async move {
         while let Some(request) = requests.next().await {
             if let Some(to) = request.reply {
-                let _ = responder.publish(to, body.clone()).await;
+                let _ = nats.publish(to, body.clone()).await;
             }
         }
     });
+    Responder {
+        reply,
+        host,
+        subject,
+        answering,
+    }
+}
+
+/// The requesters of [`request_reply`], by the names `--request-child` takes.
+const REQUESTERS: [&str; 3] = ["raw", "typed-validated", "typed"];
+
+/// The requester of [`request_instructions`], in a process of its own:
+/// `--request-child URL HOST WHICH N`.
+fn request_child(url: &str, host: &str, which: &str, n: usize) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let nats = async_nats::connect(url).await.unwrap();
+        round_trip(&nats).await.unwrap();
+        let options = RequestOptions::new().validate_replies(which == "typed-validated");
+        let client = Client::with_options(nats.clone(), "default", options).unwrap();
+        let subject = format!("wasmbus.ctl.v1.default.host.get.{host}");
+        for _ in 0..n {
+            if which == "raw" {
+                let answer = nats.request(subject.clone(), bytes::Bytes::new()).await;
+                std::hint::black_box(answer.unwrap());
+            } else {
+                std::hint::black_box(client.get_host_inventory(host).await.unwrap());
+            }
+        }
+    });
+}
+
+/// Instructions per request of each requester, the whole requesting process counted by
+/// callgrind (async-nats and tokio included): 600 requests less 200, over 400. The responder and
+/// nats-server are not counted.
+fn request_instructions(rt: &tokio::runtime::Runtime, url: &str) {
+    let Responder {
+        reply,
+        host,
+        answering,
+        ..
+    } = responder(rt, url);
+    println!(
+        "\nRequest/reply in instructions per request (callgrind; the requester only, reply of {} bytes):\n",
+        reply.len()
+    );
+    println!("| requester | instructions per request | ratio to raw |");
+    println!("|---|---:|---:|");
+    let me = std::env::current_exe().unwrap();
+    let count = |which: &str, n: usize| -> u64 {
+        let out = std::process::Command::new("valgrind")
+            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+            .arg(&me)
+            .args(["--request-child", url, &host, which, &n.to_string()])
+            .output()
+            .expect("valgrind (is it installed?)");
+        instruction_count(&out)
+    };
+    let mut raw = 0;
+    for which in REQUESTERS {
+        let per = count(which, 600).saturating_sub(count(which, 200)) / 400;
+        if which == "raw" {
+            raw = per;
+        }
+        println!(
+            "| {which} | {per} | {:.2}× |",
+            per as f64 / raw.max(1) as f64
+        );
+    }
+    answering.abort();
+}
+
+/// The instruction count in valgrind's report on a finished process.
+fn instruction_count(out: &std::process::Output) -> u64 {
+    let report = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the process under valgrind failed:\n{report}"
+    );
+    report
+        .lines()
+        .find_map(|line| {
+            line.split_once("refs:")
+                .map(|(_, n)| n.trim().replace(',', ""))
+        })
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no instruction count in valgrind's report:\n{report}"))
+}
+
+/// Request/reply on loopback, one at a time: raw async-nats, then the typed, validated client,
+/// against one raw responder that answers every request with the same reply.
+fn request_reply(rt: &tokio::runtime::Runtime, url: &str) {
+    const REQUESTS: usize = 2_000;
+    let Responder {
+        reply,
+        host,
+        subject,
+        answering,
+    } = responder(rt, url);
     let url = url.to_owned();
     let (raw, typed, plain) = std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -480,7 +576,7 @@ fn request_reply(rt: &tokio::runtime::Runtime, url: &str) {
         rt.block_on(async {
             let nats = async_nats::connect(&url).await.unwrap();
             round_trip(&nats).await.unwrap();
-            let options = RequestOptions::new().validate_messages(true);
+            let options = RequestOptions::new().validate_replies(true);
             let client = Client::with_options(nats.clone(), "default", options).unwrap();
             let unchecked = Client::new(nats.clone(), "default").unwrap();
             let (mut raw, mut typed, mut plain) = (Vec::new(), Vec::new(), Vec::new());
@@ -548,8 +644,19 @@ fn main() {
             return intake_child(url, how, n.parse().unwrap());
         }
     }
+    if let [flag, url, host, which, n] = args.as_slice() {
+        if flag == "--request-child" {
+            return request_child(url, host, which, n.parse().unwrap());
+        }
+    }
     if args.iter().any(|a| a == "instructions") {
         let server = NatsServer::start();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        request_instructions(&rt, &server.url());
         stream_instructions(&server.url(), false);
         stream_instructions(&server.url(), true);
         return;
