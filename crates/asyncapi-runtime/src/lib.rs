@@ -81,6 +81,8 @@ mod message;
 pub mod nats;
 mod operation;
 pub mod permissions;
+#[cfg(any(feature = "validate", feature = "nats"))]
+mod scan;
 #[cfg(feature = "validate")]
 mod strict_json;
 pub mod subject;

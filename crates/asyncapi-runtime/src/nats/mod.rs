@@ -20,6 +20,7 @@ use super::operation::{FieldMismatch, Operation, ReplyPattern, ReplyStatusInfo};
 use super::subject::{ChannelSubject, SubjectError, SubjectPrefix};
 
 mod gather;
+mod status;
 
 pub use async_nats;
 pub use futures::{Stream, StreamExt};
@@ -380,6 +381,15 @@ pub fn decode<O: Operation>(payload: &[u8]) -> Result<O::Request, serde_json::Er
 
 /// Reads a reply's status: `Some(reason)` when it says the request was refused.
 pub fn refusal(status: &ReplyStatusInfo, reply: &[u8]) -> Option<String> {
+    // A reply that succeeded says so in one scan of its top level; the rest are read in full.
+    if status::succeeded(status.success, reply) {
+        return None;
+    }
+    refusal_in_full(status, reply)
+}
+
+/// [`refusal`] by a full read of the reply.
+fn refusal_in_full(status: &ReplyStatusInfo, reply: &[u8]) -> Option<String> {
     use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
     /// The status fields of a reply, read without building the rest (a reply is read on every
@@ -1329,6 +1339,47 @@ impl Drop for Server {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        /// The scan that settles a successful reply never gives another verdict than the full
+        /// read: on replies made of status fields, repeated keys, keys with escapes, nested
+        /// values holding the same names, whitespace, and cut or trailed texts.
+        #[test]
+        fn the_quick_verdict_on_a_reply_is_the_full_reads(
+            fields in prop::collection::vec((0..9usize, 0..16usize, 0..3usize), 0..6),
+            cut in prop::option::of(0..200usize),
+            trail in 0..4usize,
+        ) {
+            // The flag's name and its booleans more often than the rest.
+            const KEYS: [&str; 9] = [
+                r#""success""#, r#""success""#, r#""success""#, r#""message""#, r#""error""#,
+                r#""response""#, r#""succ\u0065ss""#, r#""x\"y""#, r#""""#,
+            ];
+            const VALUES: [&str; 16] = [
+                "true", "false", "true", "false", "true", "false", r#""true""#, "5", "null",
+                r#""no such host""#, r#""a\"b""#, r#"{"success":false,"a":[1,"]"]}"#, "[true]",
+                r#""}""#, "trueish", "",
+            ];
+            const SPACE: [&str; 3] = ["", " ", "\n  "];
+            let body: Vec<String> = fields
+                .iter()
+                .map(|&(k, v, w)| {
+                    let space = SPACE[w];
+                    format!("{space}{}{space}:{space}{}", KEYS[k], VALUES[v])
+                })
+                .collect();
+            let mut body = format!("{{{}}}", body.join(",")).into_bytes();
+            if let Some(cut) = cut {
+                body.truncate(cut);
+            }
+            body.extend_from_slice([&b""[..], b" ", b"x", b"}"][trail]);
+            let status = ReplyStatusInfo { success: "success", message: &["message", "error"] };
+            prop_assert_eq!(refusal(&status, &body), refusal_in_full(&status, &body));
+        }
+    }
 
     #[test]
     fn a_refusal_is_read_from_the_status_fields_alone() {

@@ -1,0 +1,141 @@
+//! A reply's success flag found without parsing the reply: nearly every reply succeeds, and the
+//! full read of its status (`super::refusal`) would parse the whole body once more before the
+//! typed decode parses it again.
+
+use crate::scan::plain_run;
+
+/// Whether `body` is a JSON object whose last top-level `key` holds the literal `true`, by a scan
+/// of its structure: strings are skipped by their quotes and escapes, nested values by their
+/// brackets, and nothing is decoded.
+///
+/// `true` is certain for any JSON text: it is the verdict a full parse would give. `false` means
+/// "not known here": the flag is missing, `false` or not a boolean, a key has escapes, or the text
+/// is not what it should be, and the caller reads the reply in full. The scan does not vouch for
+/// the rest of the text being JSON; the typed decode that follows does.
+pub(super) fn succeeded(key: &str, body: &[u8]) -> bool {
+    scan(key.as_bytes(), body).unwrap_or(false)
+}
+
+fn scan(key: &[u8], b: &[u8]) -> Option<bool> {
+    let mut at = ws(b, 0);
+    expect(b, at, b'{')?;
+    let mut verdict = false;
+    at += 1;
+    loop {
+        at = ws(b, at);
+        expect(b, at, b'"')?;
+        let (end, plain) = string_end(b, at + 1)?;
+        // A key with escapes may spell the flag's name: that is for the full read to say.
+        if !plain {
+            return None;
+        }
+        let is_flag = &b[at + 1..end] == key;
+        at = ws(b, end + 1);
+        expect(b, at, b':')?;
+        at = ws(b, at + 1);
+        let end = value_end(b, at)?;
+        if is_flag {
+            verdict = &b[at..end] == b"true";
+        }
+        at = ws(b, end);
+        match b.get(at)? {
+            b',' => at += 1,
+            b'}' => break,
+            _ => return None,
+        }
+    }
+    (ws(b, at + 1) == b.len()).then_some(verdict)
+}
+
+fn expect(b: &[u8], at: usize, c: u8) -> Option<()> {
+    (b.get(at) == Some(&c)).then_some(())
+}
+
+fn ws(b: &[u8], mut at: usize) -> usize {
+    while matches!(b.get(at), Some(b' ' | b'\n' | b'\t' | b'\r')) {
+        at += 1;
+    }
+    at
+}
+
+/// Where the string whose text starts at `at` ends (its closing quote), and whether it has no
+/// escapes.
+fn string_end(b: &[u8], mut at: usize) -> Option<(usize, bool)> {
+    let mut plain = true;
+    loop {
+        at += plain_run(b.get(at..)?);
+        match b.get(at)? {
+            b'"' => return Some((at, plain)),
+            b'\\' => {
+                plain = false;
+                at += 2;
+            }
+            // A control character: not JSON, which the typed decode will say.
+            _ => at += 1,
+        }
+    }
+}
+
+/// Where the value that starts at `at` ends: past its closing quote or bracket, or past the
+/// last character of a number or a literal.
+fn value_end(b: &[u8], start: usize) -> Option<usize> {
+    match *b.get(start)? {
+        b'"' => Some(string_end(b, start + 1)?.0 + 1),
+        b'{' | b'[' => {
+            let (mut at, mut depth) = (start, 0usize);
+            loop {
+                match *b.get(at)? {
+                    b'"' => at = string_end(b, at + 1)?.0,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(at + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                at += 1;
+            }
+        }
+        _ => Some(
+            start
+                + b[start..]
+                    .iter()
+                    .take_while(|c| !matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\t' | b'\r'))
+                    .count(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_last_top_level_true_is_success() {
+        for (body, expected) in [
+            (
+                r#"{"success":true,"message":"","response":{"a":[1,{"success":false}]}}"#,
+                true,
+            ),
+            (r#"  { "success" : true , "response" : "}\"," }  "#, true),
+            (r#"{"response":{"x":"a\"b"},"success":true}"#, true),
+            (r#"{"success":true,"success":false}"#, false),
+            (r#"{"success":false,"success":true}"#, true),
+            (r#"{"success":false}"#, false),
+            (r#"{"success":"true"}"#, false),
+            (r#"{"succ\u0065ss":true}"#, false),
+            (r#"{"response":{"success":true}}"#, false),
+            (r#"{"success":true} x"#, false),
+            (r#"{"success":trueish}"#, false),
+            (r#"{"success":true"#, false),
+            (r#"["success",true]"#, false),
+            ("{}", false),
+            ("", false),
+            (r#"{"success":true,}"#, false),
+        ] {
+            assert_eq!(succeeded("success", body.as_bytes()), expected, "{body}");
+        }
+    }
+}
