@@ -46,6 +46,39 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
 }
 
+/// A runtime on the calling thread, as each requester and receiver has its own.
+fn current_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// This bench run again under callgrind with `args`, counting instructions only.
+fn under_callgrind(args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new("valgrind");
+    command
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(std::env::current_exe().unwrap())
+        .args(args);
+    command
+}
+
+/// Prints instruction counts of each of `who` per unit (`per`: request, event) as a table, each
+/// row's ratio to the first's.
+fn print_counts(who: &str, per: &str, rows: impl IntoIterator<Item = (String, u64)>) {
+    println!("| {who} | instructions per {per} | ratio to raw |");
+    println!("|---|---:|---:|");
+    let mut raw = None;
+    for (name, count) in rows {
+        let base = *raw.get_or_insert(count);
+        println!(
+            "| {name} | {count} | {:.2}× |",
+            count as f64 / base.max(1) as f64
+        );
+    }
+}
+
 /// `n` hosts answering pings, spread over connections; they answer until the tasks end.
 async fn simulated_hosts(url: &str, n: usize) -> Vec<tokio::task::JoinHandle<()>> {
     let connections = n.min(20);
@@ -216,10 +249,7 @@ async fn take_in(url: &str, how: Intake, n: usize, ready: impl FnOnce()) -> Dura
 
 /// Publishes `n` copies of `heartbeat`, then the message that says they have all been sent.
 fn publish(url: &str, heartbeat: &bytes::Bytes, n: usize) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = current_thread();
     rt.block_on(async {
         let nats = async_nats::connect(url).await.unwrap();
         for _ in 0..n {
@@ -240,10 +270,7 @@ fn intake(url: &str, how: Intake, heartbeat: &bytes::Bytes) -> f64 {
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let url_owned = url.to_owned();
     let receiver = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = current_thread();
         rt.block_on(take_in(&url_owned, how, EVENTS, || {
             ready_tx.send(()).unwrap()
         }))
@@ -257,10 +284,7 @@ fn intake(url: &str, how: Intake, heartbeat: &bytes::Bytes) -> f64 {
 /// The receiver of [`stream_instructions`], in a process of its own: `--intake-child URL HOW N`.
 /// It says `ready` on its standard output once subscribed.
 fn intake_child(url: &str, how: Intake, n: usize) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = current_thread();
     rt.block_on(take_in(url, how, n, || {
         use std::io::Write;
         let mut out = std::io::stdout();
@@ -273,12 +297,8 @@ fn intake_child(url: &str, how: Intake, n: usize) {
 /// start, connecting and subscribing included.
 fn receiver_instructions(url: &str, how: Intake, heartbeat: &bytes::Bytes, n: usize) -> u64 {
     use std::io::BufRead;
-    use std::process::{Command, Stdio};
-    let me = std::env::current_exe().unwrap();
-    let mut child = Command::new("valgrind")
-        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
-        .arg(me)
-        .args(["--intake-child", url, &format!("{how:?}"), &n.to_string()])
+    use std::process::Stdio;
+    let mut child = under_callgrind(&["--intake-child", url, &format!("{how:?}"), &n.to_string()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -306,21 +326,12 @@ fn stream_instructions(url: &str, compact: bool) {
         heartbeat.len(),
         if compact { "compact" } else { "indented" },
     );
-    println!("| receiver | instructions per event | ratio to raw |");
-    println!("|---|---:|---:|");
-    let mut raw = 0;
-    for how in Intake::ALL {
+    let rows = Intake::ALL.map(|how| {
         let few = receiver_instructions(url, how, &heartbeat, 1_000);
         let many = receiver_instructions(url, how, &heartbeat, 3_000);
-        let per = many.saturating_sub(few) / 2_000;
-        if matches!(how, Intake::Raw) {
-            raw = per;
-        }
-        println!(
-            "| {how:?} | {per} | {:.2}× |",
-            per as f64 / raw.max(1) as f64
-        );
-    }
+        (format!("{how:?}"), many.saturating_sub(few) / 2_000)
+    });
+    print_counts("receiver", "event", rows);
 }
 
 /// The golden heartbeat, indented as in its file, or compact and in the order a host writes.
@@ -432,8 +443,12 @@ fn events(url: &str, compact: bool) {
 struct Responder {
     reply: bytes::Bytes,
     host: String,
-    subject: String,
     answering: tokio::task::JoinHandle<()>,
+}
+
+/// The subject of `get_host_inventory` for `host`, in the lattice `default`.
+fn inventory_subject(host: &str) -> String {
+    format!("wasmbus.ctl.v1.default.host.get.{host}")
 }
 
 fn responder(rt: &tokio::runtime::Runtime, url: &str) -> Responder {
@@ -448,7 +463,7 @@ fn responder(rt: &tokio::runtime::Runtime, url: &str) -> Responder {
     let reply = json!({"success": true, "message": "", "response": heartbeat["data"]});
     let reply = bytes::Bytes::from(serde_json::to_vec(&reply).unwrap());
     let host = heartbeat["source"].as_str().unwrap().to_owned();
-    let subject = format!("wasmbus.ctl.v1.default.host.get.{host}");
+    let subject = inventory_subject(&host);
     // The responder on the shared runtime; the requester on a thread and runtime of its own, so
     // that both requesters meet the same scheduling.
     let (nats, mut requests) = rt.block_on(async {
@@ -468,7 +483,6 @@ fn responder(rt: &tokio::runtime::Runtime, url: &str) -> Responder {
     Responder {
         reply,
         host,
-        subject,
         answering,
     }
 }
@@ -476,26 +490,63 @@ fn responder(rt: &tokio::runtime::Runtime, url: &str) -> Responder {
 /// The requesters of [`request_reply`], by the names `--request-child` takes.
 const REQUESTERS: [&str; 3] = ["raw", "typed-validated", "typed"];
 
+/// One connection and the three ways of asking it for a host's inventory: raw async-nats, the
+/// typed client validating its replies, and the typed client alone.
+struct Requesters {
+    nats: async_nats::Client,
+    validated: Client,
+    typed: Client,
+    host: String,
+    subject: String,
+}
+
+impl Requesters {
+    async fn connect(url: &str, host: &str) -> Self {
+        let nats = async_nats::connect(url).await.unwrap();
+        round_trip(&nats).await.unwrap();
+        let options = RequestOptions::new().validate_replies(true);
+        Self {
+            validated: Client::with_options(nats.clone(), "default", options).unwrap(),
+            typed: Client::new(nats.clone(), "default").unwrap(),
+            nats,
+            host: host.to_owned(),
+            subject: inventory_subject(host),
+        }
+    }
+
+    /// One request by requester `which` (an index into [`REQUESTERS`]), its answer kept.
+    async fn request(&self, which: usize) {
+        match which {
+            0 => {
+                let answer = self
+                    .nats
+                    .request(self.subject.clone(), bytes::Bytes::new())
+                    .await;
+                std::hint::black_box(answer.unwrap());
+            }
+            1 => {
+                let answer = self.validated.get_host_inventory(&self.host).await;
+                std::hint::black_box(answer.unwrap());
+            }
+            _ => {
+                let answer = self.typed.get_host_inventory(&self.host).await;
+                std::hint::black_box(answer.unwrap());
+            }
+        }
+    }
+}
+
 /// The requester of [`request_instructions`], in a process of its own:
 /// `--request-child URL HOST WHICH N`.
 fn request_child(url: &str, host: &str, which: &str, n: usize) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let nats = async_nats::connect(url).await.unwrap();
-        round_trip(&nats).await.unwrap();
-        let options = RequestOptions::new().validate_replies(which == "typed-validated");
-        let client = Client::with_options(nats.clone(), "default", options).unwrap();
-        let subject = format!("wasmbus.ctl.v1.default.host.get.{host}");
+    let which = REQUESTERS
+        .iter()
+        .position(|name| *name == which)
+        .unwrap_or_else(|| panic!("no requester {which}"));
+    current_thread().block_on(async {
+        let requesters = Requesters::connect(url, host).await;
         for _ in 0..n {
-            if which == "raw" {
-                let answer = nats.request(subject.clone(), bytes::Bytes::new()).await;
-                std::hint::black_box(answer.unwrap());
-            } else {
-                std::hint::black_box(client.get_host_inventory(host).await.unwrap());
-            }
+            requesters.request(which).await;
         }
     });
 }
@@ -508,35 +559,22 @@ fn request_instructions(rt: &tokio::runtime::Runtime, url: &str) {
         reply,
         host,
         answering,
-        ..
     } = responder(rt, url);
     println!(
         "\nRequest/reply in instructions per request (callgrind; the requester only, reply of {} bytes):\n",
         reply.len()
     );
-    println!("| requester | instructions per request | ratio to raw |");
-    println!("|---|---:|---:|");
-    let me = std::env::current_exe().unwrap();
-    let count = |which: &str, n: usize| -> u64 {
-        let out = std::process::Command::new("valgrind")
-            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
-            .arg(&me)
-            .args(["--request-child", url, &host, which, &n.to_string()])
+    let count = |which: &str, n: usize| {
+        let out = under_callgrind(&["--request-child", url, &host, which, &n.to_string()])
             .output()
             .expect("valgrind (is it installed?)");
         instruction_count(&out)
     };
-    let mut raw = 0;
-    for which in REQUESTERS {
+    let rows = REQUESTERS.map(|which| {
         let per = count(which, 600).saturating_sub(count(which, 200)) / 400;
-        if which == "raw" {
-            raw = per;
-        }
-        println!(
-            "| {which} | {per} | {:.2}× |",
-            per as f64 / raw.max(1) as f64
-        );
-    }
+        (which.to_owned(), per)
+    });
+    print_counts("requester", "request", rows);
     answering.abort();
 }
 
@@ -564,21 +602,12 @@ fn request_reply(rt: &tokio::runtime::Runtime, url: &str) {
     let Responder {
         reply,
         host,
-        subject,
         answering,
     } = responder(rt, url);
     let url = url.to_owned();
     let (raw, typed, plain) = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let nats = async_nats::connect(&url).await.unwrap();
-            round_trip(&nats).await.unwrap();
-            let options = RequestOptions::new().validate_replies(true);
-            let client = Client::with_options(nats.clone(), "default", options).unwrap();
-            let unchecked = Client::new(nats.clone(), "default").unwrap();
+        current_thread().block_on(async {
+            let requesters = Requesters::connect(&url, &host).await;
             let (mut raw, mut typed, mut plain) = (Vec::new(), Vec::new(), Vec::new());
             // Interleaved request by request, so that drifts of the machine fall on all three.
             for _ in 0..ROUNDS {
@@ -588,21 +617,7 @@ fn request_reply(rt: &tokio::runtime::Runtime, url: &str) {
                     for turn in 0..3 {
                         let which = (i + turn) % 3;
                         let start = Instant::now();
-                        match which {
-                            0 => {
-                                let answer =
-                                    nats.request(subject.clone(), bytes::Bytes::new()).await;
-                                std::hint::black_box(answer.unwrap());
-                            }
-                            1 => {
-                                let answer = client.get_host_inventory(&host).await;
-                                std::hint::black_box(answer.unwrap());
-                            }
-                            _ => {
-                                let answer = unchecked.get_host_inventory(&host).await;
-                                std::hint::black_box(answer.unwrap());
-                            }
-                        }
+                        requesters.request(which).await;
                         took[which] += start.elapsed();
                     }
                 }

@@ -1,5 +1,5 @@
 //! Scans over JSON text that the view reader and a reply's status check share: how far a
-//! string's plain run goes.
+//! string's plain run goes, and how far whitespace does.
 
 /// How many bytes from the start of `b` need no unescaping: up to a quote, a backslash or a
 /// control character. Most of what a view reads is strings, and most of a string's cost is this
@@ -78,6 +78,24 @@ fn plain_run_swar(b: &[u8]) -> usize {
         .count()
 }
 
+/// How many bytes from the start of `b` are JSON whitespace; the indentation of pretty-printed
+/// JSON, eight spaces at a time.
+#[inline]
+pub(crate) fn blank_run(b: &[u8]) -> usize {
+    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+    let mut at = 0;
+    loop {
+        match b.get(at) {
+            Some(b' ' | b'\n' | b'\t' | b'\r') => {}
+            _ => return at,
+        }
+        match b.get(at..at + 8) {
+            Some(chunk) if chunk == SPACES.to_le_bytes() => at += 8,
+            _ => at += 1,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +138,27 @@ mod tests {
                     assert_eq!(plain_run_swar(&b), len);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn blank_runs_are_json_whitespace_only() {
+        for text in [
+            "",
+            "x",
+            " x",
+            "\n        x",
+            "\n                \t\r x",
+            "        ",
+            "         \u{a0}",
+            "       \u{b}",
+            "\n  \n    \n",
+        ] {
+            let expected = text
+                .bytes()
+                .take_while(|c| matches!(c, b' ' | b'\n' | b'\t' | b'\r'))
+                .count();
+            assert_eq!(blank_run(text.as_bytes()), expected, "{text:?}");
         }
     }
 }

@@ -2,7 +2,7 @@
 //! full read of its status (`super::refusal`) would parse the whole body once more before the
 //! typed decode parses it again.
 
-use crate::scan::plain_run;
+use crate::scan::{blank_run, plain_run};
 
 /// Whether `body` is a JSON object whose last top-level `key` holds the literal `true`, by a scan
 /// of its structure: strings are skipped by their quotes and escapes, nested values by their
@@ -51,11 +51,8 @@ fn expect(b: &[u8], at: usize, c: u8) -> Option<()> {
     (b.get(at) == Some(&c)).then_some(())
 }
 
-fn ws(b: &[u8], mut at: usize) -> usize {
-    while matches!(b.get(at), Some(b' ' | b'\n' | b'\t' | b'\r')) {
-        at += 1;
-    }
-    at
+fn ws(b: &[u8], at: usize) -> usize {
+    at + b.get(at..).map_or(0, blank_run)
 }
 
 /// Where the string whose text starts at `at` ends (its closing quote), and whether it has no

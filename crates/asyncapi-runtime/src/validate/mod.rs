@@ -475,7 +475,8 @@ pub fn decode_as<T: DeserializeOwned>(
     decode_by_reference(info, body)
 }
 
-/// [`decode_as`] of a body whose UTF-8 was checked.
+/// [`decode_as`] of a body whose UTF-8 was checked (for the validated event stream).
+#[cfg(feature = "nats")]
 pub(crate) fn decode_text_as<T: DeserializeOwned>(
     info: &MessageInfo,
     text: &str,

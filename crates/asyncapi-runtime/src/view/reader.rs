@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::{Doubt, Map, Raw, View};
-use crate::scan::plain_run;
+use crate::scan::{blank_run, plain_run};
 
 /// The most arrays and objects one inside the other that serde_json reads (it refuses the 128th:
 /// "recursion limit exceeded"), so the reader does too, and no body can exhaust the stack.
@@ -603,48 +603,9 @@ impl<'a> Keys<'a> {
     }
 }
 
-/// How many bytes from the start of `b` are JSON whitespace; the indentation of pretty-printed
-/// JSON, eight spaces at a time.
-#[inline]
-fn blank_run(b: &[u8]) -> usize {
-    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
-    let mut at = 0;
-    loop {
-        match b.get(at) {
-            Some(b' ' | b'\n' | b'\t' | b'\r') => {}
-            _ => return at,
-        }
-        match b.get(at..at + 8) {
-            Some(chunk) if chunk == SPACES.to_le_bytes() => at += 8,
-            _ => at += 1,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn blank_runs_are_json_whitespace_only() {
-        for text in [
-            "",
-            "x",
-            " x",
-            "\n        x",
-            "\n                \t\r x",
-            "        ",
-            "         \u{a0}",
-            "       \u{b}",
-            "\n  \n    \n",
-        ] {
-            let expected = text
-                .bytes()
-                .take_while(|c| matches!(c, b' ' | b'\n' | b'\t' | b'\r'))
-                .count();
-            assert_eq!(blank_run(text.as_bytes()), expected, "{text:?}");
-        }
-    }
 
     #[test]
     fn strings_are_unescaped_as_serde_json_does() {
