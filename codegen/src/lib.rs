@@ -73,7 +73,8 @@ pub struct Settings {
     /// read: what a framework's export cannot say (FastStream writes no `reply`), said beside it.
     pub overlay: Option<std::path::PathBuf>,
     /// Whether the `views` module is generated (payloads read in place, checked while read;
-    /// they need the runtime's `validate` feature).
+    /// they need the runtime's `validate` feature), and with it each client's `…_in_place`
+    /// methods, which return a reply to be read so.
     pub views: Views,
 }
 

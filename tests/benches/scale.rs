@@ -10,8 +10,8 @@
 //!   views (`subscribe_lattice_event().await?.views()`, each read with `Arrived::view`); and the
 //!   typed decode, the validated decode and the view read of the same bytes alone, without NATS;
 //! - request/reply on loopback, one request at a time, interleaved: raw async-nats against the
-//!   typed `get_host_inventory`, validated and not, answered by one raw responder with the same
-//!   bytes.
+//!   typed `get_host_inventory`, validated and not, and `get_host_inventory_in_place` with its
+//!   reply's view read (validated), answered by one raw responder with the same bytes.
 //!
 //! Each figure is the median of 7 rounds. `cargo bench -p workspace-tests --bench scale`
 //! (`-- 10 100` for other sizes).
@@ -19,7 +19,8 @@
 //! `-- instructions` counts in instructions instead (valgrind's callgrind), each requester and
 //! each receiver in a process of its own, the whole process counted (async-nats and tokio
 //! included): per request, and per event of the intake. Timings on these machines swing from run
-//! to run; the counts hardly move.
+//! to run; the counts hardly move. With `SCALE_CALLGRIND_DIR=DIR` each process's profile is kept
+//! there, for `callgrind_annotate`.
 
 use std::time::{Duration, Instant};
 
@@ -56,9 +57,19 @@ fn current_thread() -> tokio::runtime::Runtime {
 
 /// This bench run again under callgrind with `args`, counting instructions only.
 fn under_callgrind(args: &[&str]) -> std::process::Command {
+    // Profiles are kept only when asked for: `SCALE_CALLGRIND_DIR=DIR`, one file per child,
+    // named by who it is, how many it took and its process id, for `callgrind_annotate`.
+    let out = match std::env::var_os("SCALE_CALLGRIND_DIR") {
+        Some(dir) => {
+            let who = &args[args.len().saturating_sub(2)..];
+            std::path::Path::new(&dir).join(format!("callgrind.{}.%p.out", who.join("-")))
+        }
+        None => "/dev/null".into(),
+    };
     let mut command = std::process::Command::new("valgrind");
     command
-        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out.display()))
         .arg(std::env::current_exe().unwrap())
         .args(args);
     command
@@ -488,10 +499,11 @@ fn responder(rt: &tokio::runtime::Runtime, url: &str) -> Responder {
 }
 
 /// The requesters of [`request_reply`], by the names `--request-child` takes.
-const REQUESTERS: [&str; 3] = ["raw", "typed-validated", "typed"];
+const REQUESTERS: [&str; 4] = ["raw", "typed-validated", "typed", "in-place"];
 
-/// One connection and the three ways of asking it for a host's inventory: raw async-nats, the
-/// typed client validating its replies, and the typed client alone.
+/// One connection and the four ways of asking it for a host's inventory: raw async-nats, the
+/// typed client validating its replies, the typed client alone, and the reply read in place
+/// (its view, validated in the pass that reads it).
 struct Requesters {
     nats: async_nats::Client,
     validated: Client,
@@ -528,9 +540,14 @@ impl Requesters {
                 let answer = self.validated.get_host_inventory(&self.host).await;
                 std::hint::black_box(answer.unwrap());
             }
-            _ => {
+            2 => {
                 let answer = self.typed.get_host_inventory(&self.host).await;
                 std::hint::black_box(answer.unwrap());
+            }
+            _ => {
+                let answer = self.typed.get_host_inventory_in_place(&self.host).await;
+                let answer = answer.unwrap();
+                std::hint::black_box(&answer.view().unwrap());
             }
         }
     }
@@ -595,8 +612,9 @@ fn instruction_count(out: &std::process::Output) -> u64 {
         .unwrap_or_else(|| panic!("no instruction count in valgrind's report:\n{report}"))
 }
 
-/// Request/reply on loopback, one at a time: raw async-nats, then the typed, validated client,
-/// against one raw responder that answers every request with the same reply.
+/// Request/reply on loopback, one at a time: raw async-nats, the typed client validating and
+/// not, and the reply read in place, against one raw responder that answers every request with
+/// the same reply.
 fn request_reply(rt: &tokio::runtime::Runtime, url: &str) {
     const REQUESTS: usize = 2_000;
     let Responder {
@@ -605,31 +623,35 @@ fn request_reply(rt: &tokio::runtime::Runtime, url: &str) {
         answering,
     } = responder(rt, url);
     let url = url.to_owned();
-    let (raw, typed, plain) = std::thread::spawn(move || {
+    let n = REQUESTERS.len();
+    let medians = std::thread::spawn(move || {
         current_thread().block_on(async {
             let requesters = Requesters::connect(&url, &host).await;
-            let (mut raw, mut typed, mut plain) = (Vec::new(), Vec::new(), Vec::new());
-            // Interleaved request by request, so that drifts of the machine fall on all three.
+            let mut rounds = vec![Vec::new(); n];
+            // Interleaved request by request, so that drifts of the machine fall on all alike.
             for _ in 0..ROUNDS {
-                let mut took = [Duration::ZERO; 3];
+                let mut took = vec![Duration::ZERO; n];
                 for i in 0..REQUESTS {
-                    // Each takes each place in turn: what follows what costs all three alike.
-                    for turn in 0..3 {
-                        let which = (i + turn) % 3;
+                    // Each takes each place in turn: what follows what costs all alike.
+                    for turn in 0..n {
+                        let which = (i + turn) % n;
                         let start = Instant::now();
                         requesters.request(which).await;
                         took[which] += start.elapsed();
                     }
                 }
-                raw.push(took[0]);
-                typed.push(took[1]);
-                plain.push(took[2]);
+                for (round, took) in rounds.iter_mut().zip(took) {
+                    round.push(took);
+                }
             }
-            (median(raw), median(typed), median(plain))
+            rounds.into_iter().map(median).collect::<Vec<_>>()
         })
     })
     .join()
     .unwrap();
+    let [raw, typed, plain, in_place] = medians[..] else {
+        unreachable!("one median per requester")
+    };
     answering.abort();
     let per = |d: Duration| d.as_secs_f64() * 1e6 / REQUESTS as f64;
     println!(
@@ -648,6 +670,11 @@ fn request_reply(rt: &tokio::runtime::Runtime, url: &str) {
         "| typed `get_host_inventory`, not validated | {:.1} µs | {:.3}× |",
         per(plain),
         per(plain) / per(raw)
+    );
+    println!(
+        "| `get_host_inventory_in_place`, its view read (validated) | {:.1} µs | {:.3}× |",
+        per(in_place),
+        per(in_place) / per(raw)
     );
 }
 

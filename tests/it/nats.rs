@@ -1292,6 +1292,90 @@ async fn replies_can_be_validated() {
 }
 
 #[tokio::test]
+async fn replies_read_in_place_borrow_from_the_reply_and_are_checked_in_the_same_pass() {
+    let server = NatsServer::start();
+    let (_hosts, _servers) = hosts(&server, |id| MockHostConfig::new("default", id), 1).await;
+    let client = Client::new(connect(&server).await, "default").unwrap();
+    client
+        .scale_component(HOSTS[0], &scale(HOSTS[0], 2))
+        .await
+        .unwrap();
+
+    // The view is what the typed request decodes, and its strings point into the reply.
+    let typed = within("typed", client.get_host_inventory(HOSTS[0]))
+        .await
+        .unwrap();
+    let arrived = within("in place", client.get_host_inventory_in_place(HOSTS[0]))
+        .await
+        .unwrap();
+    assert_eq!(
+        arrived.subject(),
+        format!("wasmbus.ctl.v1.default.host.get.{}", HOSTS[0])
+    );
+    let view = arrived.view().unwrap();
+    let inventory = view.response.as_ref().unwrap();
+    let host_id = inventory.host_id.as_deref().unwrap();
+    assert_eq!(host_id, HOSTS[0]);
+    assert!(
+        arrived.payload().as_ptr_range().contains(&host_id.as_ptr()),
+        "borrowed from the reply"
+    );
+    let decoded: ctl::HostInventoryResponse =
+        serde_json::from_value(serde_json::to_value(&view).unwrap()).unwrap();
+    assert_eq!(decoded.response, typed.response);
+    assert_eq!(inventory.components.len(), 1);
+
+    // A raw responder on another lattice answers with what no host would send, one by one.
+    let nats = connect(&server).await;
+    let mut sub = nats
+        .subscribe("wasmbus.ctl.v1.raw.host.get.*")
+        .await
+        .unwrap();
+    round_trip(&nats).await.unwrap();
+    let invalid = json!({"success": true, "message": "", "response": {"providers": [], "uptime_seconds": -1}});
+    let refusal = json!({"success": false, "message": "no such host", "response": null});
+    let answers: Vec<bytes::Bytes> = [
+        serde_json::to_vec(&invalid).unwrap(),
+        serde_json::to_vec(&refusal).unwrap(),
+        b"{broken".to_vec(),
+    ]
+    .into_iter()
+    .map(Into::into)
+    .collect();
+    let sent = answers.clone();
+    tokio::spawn(async move {
+        for answer in sent {
+            let Some(msg) = sub.next().await else { return };
+            nats.publish(msg.reply.unwrap(), answer).await.unwrap();
+            nats.flush().await.unwrap();
+        }
+    });
+    let raw = Client::new(connect(&server).await, "raw").unwrap();
+    // Every violation, with its JSON pointer, and the reply as received.
+    let arrived = within("invalid", raw.get_host_inventory_in_place(HOSTS[0]))
+        .await
+        .unwrap();
+    let e = arrived.view().unwrap_err();
+    assert_eq!(e.kind(), RequestErrorKind::InvalidReply, "{e}");
+    let at: Vec<&str> = e.violations().iter().map(|v| v.instance.as_str()).collect();
+    assert_eq!(at, ["/response", "/response/uptime_seconds"], "{e}");
+    assert_eq!(e.payload(), Some(&answers[0]));
+    // A refusal is an error of the request itself, as with the typed request.
+    let e = within("refused", raw.get_host_inventory_in_place(HOSTS[0]))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), RequestErrorKind::Refused, "{e}");
+    assert_eq!(e.refusal(), Some("no such host"));
+    // What is not JSON is no reply message.
+    let arrived = within("broken", raw.get_host_inventory_in_place(HOSTS[0]))
+        .await
+        .unwrap();
+    let e = arrived.view().unwrap_err();
+    assert_eq!(e.kind(), RequestErrorKind::Undecodable, "{e}");
+    assert_eq!(e.payload(), Some(&answers[2]));
+}
+
+#[tokio::test]
 async fn event_streams_keep_unknown_events_and_report_malformed_ones() {
     let server = NatsServer::start();
     let nats = connect(&server).await;

@@ -291,14 +291,20 @@ pub(crate) fn module(
         Some(feature) => quote::quote!(#[cfg(feature = #feature)]),
         None => TokenStream::new(),
     };
-    let nats = nats::emit(spec, &runtime, &gate);
-    let views = match &settings.views {
-        crate::Views::Off => TokenStream::new(),
-        crate::Views::Always => views::emit(spec, &runtime, schemas, &TokenStream::new()),
-        crate::Views::Feature(feature) => {
-            views::emit(spec, &runtime, schemas, &quote!(#[cfg(feature = #feature)]))
-        }
+    let views_gate = match &settings.views {
+        crate::Views::Off => None,
+        crate::Views::Always => Some(TokenStream::new()),
+        crate::Views::Feature(feature) => Some(quote!(#[cfg(feature = #feature)])),
     };
+    let (views, viewed) = match &views_gate {
+        Some(views_gate) => views::emit(spec, &runtime, schemas, views_gate),
+        None => (TokenStream::new(), Vec::new()),
+    };
+    let in_place = views_gate.map(|gate| nats::InPlace {
+        viewed: &viewed,
+        gate,
+    });
+    let nats = nats::emit(spec, &runtime, &gate, in_place.as_ref());
     let reexports = nats::reexports(spec, &gate);
 
     let mut header = String::new();

@@ -61,14 +61,15 @@ impl Typed {
     }
 }
 
-/// The `views` module of a spec, or nothing when no message has a view.
+/// The `views` module of a spec, or nothing when no message has a view; and the messages
+/// (indexes into [`Spec::messages`]) that have one.
 pub(crate) fn emit(
     spec: &Spec,
     runtime: &TokenStream,
     schemas: &[SchemaFile],
     gate: &TokenStream,
-) -> TokenStream {
-    build(spec, runtime, schemas, gate).0
+) -> (TokenStream, Vec<usize>) {
+    build(spec, runtime, schemas, gate)
 }
 
 /// The messages (indexes into [`Spec::messages`]) that get a view.
@@ -188,6 +189,16 @@ fn operation_views(
     let mut operations = Vec::new();
     let markers = super::subjects::operation_markers(spec);
     for (op, op_ident) in spec.operations.iter().zip(&markers) {
+        if let Some([m]) = op.reply.as_ref().map(|r| r.messages.as_slice()) {
+            if view_types.contains_key(m) {
+                let marker = format_ident!("{}", spec.messages[*m].ident);
+                operations.push(quote! {
+                    impl rt::ReplyView for super::operations::#op_ident {
+                        type ReplyMessage = super::messages::#marker;
+                    }
+                });
+            }
+        }
         let (view, read) = match (&op.dispatch, op.messages.as_slice()) {
             (Some(d), _) => {
                 let variants: Option<Vec<_>> = d

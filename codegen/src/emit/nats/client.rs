@@ -56,12 +56,20 @@ fn dispatched(spec: &Spec, side: Side, op: &Operation) -> Option<Vec<(usize, usi
         .collect()
 }
 
+/// Which replies a client reads in place too: the messages that have a view, and the `cfg` the
+/// views are compiled under.
+pub(crate) struct InPlace<'a> {
+    pub viewed: &'a [usize],
+    pub gate: TokenStream,
+}
+
 /// The methods of the operations a side starts, for one operation.
 struct Start<'a> {
     spec: &'a Spec,
     op: &'a Operation,
     parts: &'a OpParts,
     names: &'a mut Namer,
+    in_place: Option<&'a InPlace<'a>>,
 }
 
 impl Start<'_> {
@@ -72,6 +80,7 @@ impl Start<'_> {
             op,
             parts,
             names,
+            in_place,
         } = self;
         let OpParts {
             name,
@@ -188,13 +197,35 @@ impl Start<'_> {
                     }
                 });
             }
-            (ReplyPattern::Single, false) => out.extend(quote! {
-                #docs
-                pub async fn #main(&self #(, #args: &str)* #request_arg) -> Result<rt::Reply<#reply>, rt::RequestError> {
-                    #build
-                    self.requester.request::<ops::#marker>(&subject, #request_val).await
+            (ReplyPattern::Single, false) => {
+                out.extend(quote! {
+                    #docs
+                    pub async fn #main(&self #(, #args: &str)* #request_arg) -> Result<rt::Reply<#reply>, rt::RequestError> {
+                        #build
+                        self.requester.request::<ops::#marker>(&subject, #request_val).await
+                    }
+                });
+                // Named whether or not the reply has a view, so no other method's name
+                // depends on which messages do.
+                let in_place_name = ident(&names.unique(derived(&main.to_string(), "in_place")));
+                let viewed = |m: &usize| in_place.is_some_and(|p| p.viewed.contains(m));
+                if let (Some(p), [m]) = (in_place, r.messages.as_slice()) {
+                    if viewed(m) {
+                        let gate = &p.gate;
+                        let doc = plain_doc(&format!(
+                            "[`Self::{main}`], returning the reply as it arrived, to be read in place\n([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its\nstrings borrowed from the reply."
+                        ));
+                        out.extend(quote! {
+                            #doc
+                            #gate
+                            pub async fn #in_place_name(&self #(, #args: &str)* #request_arg) -> Result<rt::ReplyInPlace<ops::#marker>, rt::RequestError> {
+                                #build
+                                self.requester.request_in_place::<ops::#marker>(&subject, #request_val).await
+                            }
+                        });
+                    }
                 }
-            }),
+            }
         }
         if r.pattern == ReplyPattern::ScatterGather {
             let stream = ident(&names.unique(derived(&main.to_string(), "stream")));
@@ -305,7 +336,12 @@ fn subscribe_methods(
 /// The names a client has whatever its spec says: no operation's method takes them.
 pub(super) const RESERVED: [&str; 3] = ["new", "with_options", "requester"];
 
-pub(super) fn emit(spec: &Spec, side: Side, runtime: &TokenStream) -> Option<ClientTokens> {
+pub(super) fn emit(
+    spec: &Spec,
+    side: Side,
+    runtime: &TokenStream,
+    in_place: Option<&InPlace>,
+) -> Option<ClientTokens> {
     if !has_client(spec, side) {
         return None;
     }
@@ -331,6 +367,7 @@ pub(super) fn emit(spec: &Spec, side: Side, runtime: &TokenStream) -> Option<Cli
                 op,
                 parts: &parts,
                 names: &mut names,
+                in_place,
             }
             .emit(side);
             starts.push((i, first.to_string()));

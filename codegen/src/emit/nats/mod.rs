@@ -9,6 +9,8 @@
 //! [`crate::naming::operations`].
 
 mod client;
+
+pub(crate) use client::InPlace;
 mod responder;
 
 use proc_macro2::{Ident, TokenStream};
@@ -161,10 +163,15 @@ fn is_wildcard(spec: &Spec, op: &Operation) -> bool {
 }
 
 /// The two modules, one per side, each with its client and its responder where it has any.
-pub(crate) fn emit(spec: &Spec, runtime: &TokenStream, gate: &TokenStream) -> TokenStream {
+pub(crate) fn emit(
+    spec: &Spec,
+    runtime: &TokenStream,
+    gate: &TokenStream,
+    in_place: Option<&client::InPlace>,
+) -> TokenStream {
     let mut out = TokenStream::new();
     for side in [Side::Peer, Side::App] {
-        let client = client::emit(spec, side, runtime);
+        let client = client::emit(spec, side, runtime, in_place);
         let responder = responder::emit(spec, side);
         if client.is_none() && responder.is_none() {
             continue;
@@ -265,7 +272,7 @@ pub fn sides(spec: &Spec) -> Vec<OperationSides> {
             item,
             method: method.clone(),
         };
-        if let Some(client) = client::emit(spec, side, &runtime) {
+        if let Some(client) = client::emit(spec, side, &runtime, None) {
             for (i, m) in &client.starts {
                 out[*i].start = Some(method("Client", m));
             }

@@ -175,6 +175,23 @@ impl RequestError {
         Self::new(RequestErrorKind::Transport, subject).with_source(source)
     }
 
+    /// A reply that breaks its schema ([`RequestErrorKind::InvalidReply`], with every
+    /// violation) or is no reply message at all ([`RequestErrorKind::Undecodable`]).
+    #[cfg(feature = "validate")]
+    fn of_reply(subject: &str, payload: Bytes, error: super::validate::ValidationError) -> Self {
+        match error {
+            super::validate::ValidationError::Invalid { violations, .. } => {
+                let mut e =
+                    Self::new(RequestErrorKind::InvalidReply, subject).with_payload(payload);
+                e.detail = Detail::Violations(violations);
+                e
+            }
+            e => Self::new(RequestErrorKind::Undecodable, subject)
+                .with_payload(payload)
+                .with_source(e),
+        }
+    }
+
     /// What kind of failure this is.
     pub fn kind(&self) -> RequestErrorKind {
         self.kind
@@ -535,29 +552,18 @@ impl Requester {
         message: async_nats::Message,
     ) -> Result<Reply<O::Reply>, RequestError> {
         let (payload, headers) = (message.payload, message.headers);
-        let undecodable = |payload: Bytes| {
-            RequestError::new(RequestErrorKind::Undecodable, subject).with_payload(payload)
-        };
         #[cfg(feature = "validate")]
         if self.options.validate_replies {
             if let Some(info) = O::INFO.reply.first() {
                 // Checked and decoded in one pass.
-                match super::validate::decode_as::<O::Reply>(info, &payload) {
-                    Ok(value) => {
-                        return Ok(Reply {
-                            value,
-                            payload,
-                            headers,
-                        })
-                    }
-                    Err(super::validate::ValidationError::Invalid { violations, .. }) => {
-                        let mut e = RequestError::new(RequestErrorKind::InvalidReply, subject)
-                            .with_payload(payload);
-                        e.detail = Detail::Violations(violations);
-                        return Err(e);
-                    }
-                    Err(e) => return Err(undecodable(payload).with_source(e)),
-                }
+                return match super::validate::decode_as::<O::Reply>(info, &payload) {
+                    Ok(value) => Ok(Reply {
+                        value,
+                        payload,
+                        headers,
+                    }),
+                    Err(e) => Err(RequestError::of_reply(subject, payload, e)),
+                };
             }
         }
         let has_payload = O::INFO.reply.first().is_none_or(|m| m.has_payload);
@@ -572,7 +578,9 @@ impl Requester {
                 payload,
                 headers,
             }),
-            Err(e) => Err(undecodable(payload).with_source(e)),
+            Err(e) => Err(RequestError::new(RequestErrorKind::Undecodable, subject)
+                .with_payload(payload)
+                .with_source(e)),
         }
     }
 
@@ -583,6 +591,37 @@ impl Requester {
         subject: &O::Subject<'a>,
         request: &O::Request,
     ) -> Result<Reply<O::Reply>, RequestError> {
+        let (subject, reply) = self.exchange::<O>(subject, request).await?;
+        self.decode_reply::<O>(&subject, reply)
+    }
+
+    /// Sends a request and waits for its one reply, which it returns as it arrived, to be read
+    /// in place ([`ReplyInPlace::view`]): checked against its schema in the pass that reads it,
+    /// its strings borrowed from the reply, none of it copied. A refusal is an error here, as
+    /// with [`Self::request`]. Replies are always checked, whatever
+    /// [`RequestOptions::validate_replies`] says: a view is read by its schema.
+    #[cfg(feature = "validate")]
+    pub async fn request_in_place<'a, O: crate::view::ReplyView>(
+        &self,
+        subject: &O::Subject<'a>,
+        request: &O::Request,
+    ) -> Result<ReplyInPlace<O>, RequestError> {
+        let (subject, reply) = self.exchange::<O>(subject, request).await?;
+        Ok(ReplyInPlace {
+            subject,
+            payload: reply.payload,
+            headers: reply.headers,
+            _op: std::marker::PhantomData,
+        })
+    }
+
+    /// Sends a request, waits for its one reply and checks the reply's status: the subject it
+    /// went to and the reply, unless it was refused.
+    async fn exchange<'a, O: Operation>(
+        &self,
+        subject: &O::Subject<'a>,
+        request: &O::Request,
+    ) -> Result<(String, async_nats::Message), RequestError> {
         let rendered = self.subject::<O>(subject);
         let body = self.body::<O>(subject, &rendered, request)?;
         let subject = rendered;
@@ -611,7 +650,7 @@ impl Requester {
                 return Err(refused);
             }
         }
-        self.decode_reply::<O>(&subject, reply)
+        Ok((subject, reply))
     }
 
     /// Sends a request every receiver may answer and collects the replies (see
@@ -938,6 +977,57 @@ impl<O: crate::view::OperationView> fmt::Debug for Arrived<O> {
         f.debug_struct("Arrived")
             .field("operation", &O::INFO.id)
             .field("subject", &self.subject())
+            .field("payload", &String::from_utf8_lossy(&self.payload))
+            .finish()
+    }
+}
+
+/// A reply as it arrived, its status checked, to be read in place: see
+/// [`Requester::request_in_place`].
+#[cfg(feature = "validate")]
+pub struct ReplyInPlace<O> {
+    subject: String,
+    payload: Bytes,
+    headers: Option<async_nats::HeaderMap>,
+    _op: std::marker::PhantomData<fn() -> O>,
+}
+
+#[cfg(feature = "validate")]
+impl<O: crate::view::ReplyView> ReplyInPlace<O> {
+    /// The reply read in place and checked against its schema in the same pass: its view,
+    /// borrowing from the reply. A reply that breaks its schema is an error of kind
+    /// [`RequestErrorKind::InvalidReply`] with every violation and its JSON pointer; one that is
+    /// no reply message at all, of kind [`RequestErrorKind::Undecodable`]. Each call reads the
+    /// reply again.
+    pub fn view(
+        &self,
+    ) -> Result<<O::ReplyMessage as crate::view::MessageView>::View<'_>, RequestError> {
+        crate::validate::view::<O::ReplyMessage>(&self.payload)
+            .map_err(|e| RequestError::of_reply(&self.subject, self.payload.clone(), e))
+    }
+
+    /// The subject the request went to.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// The reply's bytes, as received.
+    pub fn payload(&self) -> &Bytes {
+        &self.payload
+    }
+
+    /// The reply's NATS headers, if it had any.
+    pub fn headers(&self) -> Option<&async_nats::HeaderMap> {
+        self.headers.as_ref()
+    }
+}
+
+#[cfg(feature = "validate")]
+impl<O: crate::view::ReplyView> fmt::Debug for ReplyInPlace<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReplyInPlace")
+            .field("operation", &O::INFO.id)
+            .field("subject", &self.subject)
             .field("payload", &String::from_utf8_lossy(&self.payload))
             .finish()
     }

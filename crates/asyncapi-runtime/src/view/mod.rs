@@ -68,6 +68,15 @@ pub trait OperationView: crate::Operation {
     fn read_view(body: &[u8]) -> Result<Self::View<'_>, ValidationError>;
 }
 
+/// An operation whose reply can be read in place: implemented in generated `views` modules
+/// for an operation with one reply message that has a view. A client's
+/// [`request_in_place`](crate::nats::Requester::request_in_place) returns the reply as it
+/// arrived, read so when asked.
+pub trait ReplyView: crate::Operation {
+    /// The reply's message, whose view [`crate::validate::view`] reads.
+    type ReplyMessage: MessageView;
+}
+
 /// A body an enum over messages reads, its tag found: the text, its UTF-8 checked once for the
 /// tag and the read that follows.
 #[doc(hidden)]

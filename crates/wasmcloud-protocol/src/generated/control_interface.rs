@@ -4741,6 +4741,14 @@ pub mod views {
         type View<'a> = RegistryCredentialMap<'a>;
     }
 
+    impl rt::ReplyView for super::operations::GetClaims {
+        type ReplyMessage = super::messages::ClaimsResponse;
+    }
+
+    impl rt::ReplyView for super::operations::PerformComponentAuction {
+        type ReplyMessage = super::messages::ComponentAuctionResponse;
+    }
+
     impl rt::OperationView for super::operations::PerformComponentAuction {
         type View<'a> = <super::messages::ComponentAuctionRequest as rt::MessageView>::View<'a>;
 
@@ -4750,6 +4758,10 @@ pub mod views {
         {
             ::asyncapi_runtime::validate::view::<super::messages::ComponentAuctionRequest>(body)
         }
+    }
+
+    impl rt::ReplyView for super::operations::ScaleComponent {
+        type ReplyMessage = super::messages::CtlOperationAck;
     }
 
     impl rt::OperationView for super::operations::ScaleComponent {
@@ -4763,6 +4775,10 @@ pub mod views {
         }
     }
 
+    impl rt::ReplyView for super::operations::UpdateComponent {
+        type ReplyMessage = super::messages::CtlOperationAck;
+    }
+
     impl rt::OperationView for super::operations::UpdateComponent {
         type View<'a> = <super::messages::UpdateComponentCommand as rt::MessageView>::View<'a>;
 
@@ -4772,6 +4788,18 @@ pub mod views {
         {
             ::asyncapi_runtime::validate::view::<super::messages::UpdateComponentCommand>(body)
         }
+    }
+
+    impl rt::ReplyView for super::operations::DeleteConfig {
+        type ReplyMessage = super::messages::CtlOperationAck;
+    }
+
+    impl rt::ReplyView for super::operations::GetConfig {
+        type ReplyMessage = super::messages::ConfigResponse;
+    }
+
+    impl rt::ReplyView for super::operations::PutConfig {
+        type ReplyMessage = super::messages::CtlOperationAck;
     }
 
     impl rt::OperationView for super::operations::PutConfig {
@@ -4785,6 +4813,18 @@ pub mod views {
         }
     }
 
+    impl rt::ReplyView for super::operations::GetHostInventory {
+        type ReplyMessage = super::messages::HostInventoryResponse;
+    }
+
+    impl rt::ReplyView for super::operations::GetHosts {
+        type ReplyMessage = super::messages::HostSummaryResponse;
+    }
+
+    impl rt::ReplyView for super::operations::StopHost {
+        type ReplyMessage = super::messages::CtlOperationAck;
+    }
+
     impl rt::OperationView for super::operations::StopHost {
         type View<'a> = <super::messages::StopHostCommand as rt::MessageView>::View<'a>;
 
@@ -4794,6 +4834,10 @@ pub mod views {
         {
             ::asyncapi_runtime::validate::view::<super::messages::StopHostCommand>(body)
         }
+    }
+
+    impl rt::ReplyView for super::operations::DeleteLabel {
+        type ReplyMessage = super::messages::CtlOperationAck;
     }
 
     impl rt::OperationView for super::operations::DeleteLabel {
@@ -4807,6 +4851,10 @@ pub mod views {
         }
     }
 
+    impl rt::ReplyView for super::operations::PutLabel {
+        type ReplyMessage = super::messages::CtlOperationAck;
+    }
+
     impl rt::OperationView for super::operations::PutLabel {
         type View<'a> = <super::messages::PutLabelCommand as rt::MessageView>::View<'a>;
 
@@ -4816,6 +4864,10 @@ pub mod views {
         {
             ::asyncapi_runtime::validate::view::<super::messages::PutLabelCommand>(body)
         }
+    }
+
+    impl rt::ReplyView for super::operations::DeleteLink {
+        type ReplyMessage = super::messages::CtlOperationAck;
     }
 
     impl rt::OperationView for super::operations::DeleteLink {
@@ -4829,6 +4881,14 @@ pub mod views {
         }
     }
 
+    impl rt::ReplyView for super::operations::GetLinks {
+        type ReplyMessage = super::messages::LinksResponse;
+    }
+
+    impl rt::ReplyView for super::operations::PutLink {
+        type ReplyMessage = super::messages::CtlOperationAck;
+    }
+
     impl rt::OperationView for super::operations::PutLink {
         type View<'a> = <super::messages::PutLinkCommand as rt::MessageView>::View<'a>;
 
@@ -4838,6 +4898,10 @@ pub mod views {
         {
             ::asyncapi_runtime::validate::view::<super::messages::PutLinkCommand>(body)
         }
+    }
+
+    impl rt::ReplyView for super::operations::PerformProviderAuction {
+        type ReplyMessage = super::messages::ProviderAuctionResponse;
     }
 
     impl rt::OperationView for super::operations::PerformProviderAuction {
@@ -4851,6 +4915,10 @@ pub mod views {
         }
     }
 
+    impl rt::ReplyView for super::operations::StartProvider {
+        type ReplyMessage = super::messages::CtlOperationAck;
+    }
+
     impl rt::OperationView for super::operations::StartProvider {
         type View<'a> = <super::messages::StartProviderCommand as rt::MessageView>::View<'a>;
 
@@ -4862,6 +4930,10 @@ pub mod views {
         }
     }
 
+    impl rt::ReplyView for super::operations::StopProvider {
+        type ReplyMessage = super::messages::CtlOperationAck;
+    }
+
     impl rt::OperationView for super::operations::StopProvider {
         type View<'a> = <super::messages::StopProviderCommand as rt::MessageView>::View<'a>;
 
@@ -4871,6 +4943,10 @@ pub mod views {
         {
             ::asyncapi_runtime::validate::view::<super::messages::StopProviderCommand>(body)
         }
+    }
+
+    impl rt::ReplyView for super::operations::PutRegistries {
+        type ReplyMessage = super::messages::CtlOperationAck;
     }
 
     impl rt::OperationView for super::operations::PutRegistries {
@@ -4974,6 +5050,19 @@ pub mod peer {
                 .await
         }
 
+        /// [`Self::get_claims`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn get_claims_in_place(
+            &self,
+        ) -> Result<rt::ReplyInPlace<ops::GetClaims>, rt::RequestError> {
+            let subject = super::subjects::ClaimsGetSubject::new(&self.lattice)?;
+            self.requester
+                .request_in_place::<ops::GetClaims>(&subject, &())
+                .await
+        }
+
         /// `performComponentAuction` on `wasmbus.ctl.v1.{lattice}.component.auction`: Ask which
         /// hosts can run a component.
         ///
@@ -5030,6 +5119,21 @@ pub mod peer {
                 .await
         }
 
+        /// [`Self::scale_component`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn scale_component_in_place(
+            &self,
+            host_id: &str,
+            request: &super::types::ScaleComponentCommand,
+        ) -> Result<rt::ReplyInPlace<ops::ScaleComponent>, rt::RequestError> {
+            let subject = super::subjects::ComponentScaleSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request_in_place::<ops::ScaleComponent>(&subject, request)
+                .await
+        }
+
         /// `updateComponent` on `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`: Update a
         /// component to a new image reference.
         pub async fn update_component(
@@ -5040,6 +5144,21 @@ pub mod peer {
             let subject = super::subjects::ComponentUpdateSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::UpdateComponent>(&subject, request)
+                .await
+        }
+
+        /// [`Self::update_component`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn update_component_in_place(
+            &self,
+            host_id: &str,
+            request: &super::types::UpdateComponentCommand,
+        ) -> Result<rt::ReplyInPlace<ops::UpdateComponent>, rt::RequestError> {
+            let subject = super::subjects::ComponentUpdateSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request_in_place::<ops::UpdateComponent>(&subject, request)
                 .await
         }
 
@@ -5055,6 +5174,20 @@ pub mod peer {
                 .await
         }
 
+        /// [`Self::delete_config`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn delete_config_in_place(
+            &self,
+            config_name: &str,
+        ) -> Result<rt::ReplyInPlace<ops::DeleteConfig>, rt::RequestError> {
+            let subject = super::subjects::ConfigDelSubject::new(&self.lattice, config_name)?;
+            self.requester
+                .request_in_place::<ops::DeleteConfig>(&subject, &())
+                .await
+        }
+
         /// `getConfig` on `wasmbus.ctl.v1.{lattice}.config.get.{configName}`: Read a named
         /// configuration.
         pub async fn get_config(
@@ -5064,6 +5197,20 @@ pub mod peer {
             let subject = super::subjects::ConfigGetSubject::new(&self.lattice, config_name)?;
             self.requester
                 .request::<ops::GetConfig>(&subject, &())
+                .await
+        }
+
+        /// [`Self::get_config`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn get_config_in_place(
+            &self,
+            config_name: &str,
+        ) -> Result<rt::ReplyInPlace<ops::GetConfig>, rt::RequestError> {
+            let subject = super::subjects::ConfigGetSubject::new(&self.lattice, config_name)?;
+            self.requester
+                .request_in_place::<ops::GetConfig>(&subject, &())
                 .await
         }
 
@@ -5080,6 +5227,21 @@ pub mod peer {
                 .await
         }
 
+        /// [`Self::put_config`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn put_config_in_place(
+            &self,
+            config_name: &str,
+            request: &super::types::ConfigValues,
+        ) -> Result<rt::ReplyInPlace<ops::PutConfig>, rt::RequestError> {
+            let subject = super::subjects::ConfigPutSubject::new(&self.lattice, config_name)?;
+            self.requester
+                .request_in_place::<ops::PutConfig>(&subject, request)
+                .await
+        }
+
         /// `getHostInventory` on `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`: Ask a host for its
         /// inventory.
         pub async fn get_host_inventory(
@@ -5089,6 +5251,20 @@ pub mod peer {
             let subject = super::subjects::HostGetSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::GetHostInventory>(&subject, &())
+                .await
+        }
+
+        /// [`Self::get_host_inventory`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn get_host_inventory_in_place(
+            &self,
+            host_id: &str,
+        ) -> Result<rt::ReplyInPlace<ops::GetHostInventory>, rt::RequestError> {
+            let subject = super::subjects::HostGetSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request_in_place::<ops::GetHostInventory>(&subject, &())
                 .await
         }
 
@@ -5144,6 +5320,21 @@ pub mod peer {
                 .await
         }
 
+        /// [`Self::stop_host`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn stop_host_in_place(
+            &self,
+            host_id: &str,
+            request: &super::types::StopHostCommand,
+        ) -> Result<rt::ReplyInPlace<ops::StopHost>, rt::RequestError> {
+            let subject = super::subjects::HostStopSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request_in_place::<ops::StopHost>(&subject, request)
+                .await
+        }
+
         /// `deleteLabel` on `wasmbus.ctl.v1.{lattice}.label.del.{hostId}`: Remove a label from a
         /// host.
         pub async fn delete_label(
@@ -5154,6 +5345,21 @@ pub mod peer {
             let subject = super::subjects::LabelDelSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::DeleteLabel>(&subject, request)
+                .await
+        }
+
+        /// [`Self::delete_label`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn delete_label_in_place(
+            &self,
+            host_id: &str,
+            request: &super::types::HostLabelIdentifier,
+        ) -> Result<rt::ReplyInPlace<ops::DeleteLabel>, rt::RequestError> {
+            let subject = super::subjects::LabelDelSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request_in_place::<ops::DeleteLabel>(&subject, request)
                 .await
         }
 
@@ -5169,6 +5375,21 @@ pub mod peer {
                 .await
         }
 
+        /// [`Self::put_label`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn put_label_in_place(
+            &self,
+            host_id: &str,
+            request: &super::types::HostLabel,
+        ) -> Result<rt::ReplyInPlace<ops::PutLabel>, rt::RequestError> {
+            let subject = super::subjects::LabelPutSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request_in_place::<ops::PutLabel>(&subject, request)
+                .await
+        }
+
         /// `deleteLink` on `wasmbus.ctl.v1.{lattice}.link.del`: Delete a link.
         pub async fn delete_link(
             &self,
@@ -5180,12 +5401,39 @@ pub mod peer {
                 .await
         }
 
+        /// [`Self::delete_link`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn delete_link_in_place(
+            &self,
+            request: &super::types::DeleteLinkCommand,
+        ) -> Result<rt::ReplyInPlace<ops::DeleteLink>, rt::RequestError> {
+            let subject = super::subjects::LinkDelSubject::new(&self.lattice)?;
+            self.requester
+                .request_in_place::<ops::DeleteLink>(&subject, request)
+                .await
+        }
+
         /// `getLinks` on `wasmbus.ctl.v1.{lattice}.link.get`: List the links of the lattice.
         pub async fn get_links(
             &self,
         ) -> Result<rt::Reply<super::types::LinksResponse>, rt::RequestError> {
             let subject = super::subjects::LinkGetSubject::new(&self.lattice)?;
             self.requester.request::<ops::GetLinks>(&subject, &()).await
+        }
+
+        /// [`Self::get_links`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn get_links_in_place(
+            &self,
+        ) -> Result<rt::ReplyInPlace<ops::GetLinks>, rt::RequestError> {
+            let subject = super::subjects::LinkGetSubject::new(&self.lattice)?;
+            self.requester
+                .request_in_place::<ops::GetLinks>(&subject, &())
+                .await
         }
 
         /// `putLink` on `wasmbus.ctl.v1.{lattice}.link.put`: Create or update a link.
@@ -5196,6 +5444,20 @@ pub mod peer {
             let subject = super::subjects::LinkPutSubject::new(&self.lattice)?;
             self.requester
                 .request::<ops::PutLink>(&subject, request)
+                .await
+        }
+
+        /// [`Self::put_link`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn put_link_in_place(
+            &self,
+            request: &super::types::LinkDefinition,
+        ) -> Result<rt::ReplyInPlace<ops::PutLink>, rt::RequestError> {
+            let subject = super::subjects::LinkPutSubject::new(&self.lattice)?;
+            self.requester
+                .request_in_place::<ops::PutLink>(&subject, request)
                 .await
         }
 
@@ -5253,6 +5515,21 @@ pub mod peer {
                 .await
         }
 
+        /// [`Self::start_provider`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn start_provider_in_place(
+            &self,
+            host_id: &str,
+            request: &super::types::StartProviderCommand,
+        ) -> Result<rt::ReplyInPlace<ops::StartProvider>, rt::RequestError> {
+            let subject = super::subjects::ProviderStartSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request_in_place::<ops::StartProvider>(&subject, request)
+                .await
+        }
+
         /// `stopProvider` on `wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}`: Stop a running
         /// capability provider on a host.
         pub async fn stop_provider(
@@ -5263,6 +5540,21 @@ pub mod peer {
             let subject = super::subjects::ProviderStopSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::StopProvider>(&subject, request)
+                .await
+        }
+
+        /// [`Self::stop_provider`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn stop_provider_in_place(
+            &self,
+            host_id: &str,
+            request: &super::types::StopProviderCommand,
+        ) -> Result<rt::ReplyInPlace<ops::StopProvider>, rt::RequestError> {
+            let subject = super::subjects::ProviderStopSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request_in_place::<ops::StopProvider>(&subject, request)
                 .await
         }
 
