@@ -1,5 +1,5 @@
 //! Scans over JSON text that the view reader and a reply's status check share: how far a
-//! string's plain run goes, and how far whitespace does.
+//! string's plain run goes, how far whitespace does, and where a nested value ends.
 
 /// How many bytes from the start of `b` need no unescaping: up to a quote, a backslash or a
 /// control character. Most of what a view reads is strings, and most of a string's cost is this
@@ -8,46 +8,202 @@
 pub(crate) fn plain_run(b: &[u8]) -> usize {
     #[cfg(target_arch = "x86_64")]
     {
-        // SAFETY: the function's one requirement is the SSE2 target feature, which is part of
-        // the x86_64 baseline: every x86_64 processor has it. It reads memory only through safe
-        // slices.
-        unsafe { plain_run_sse2(b) }
+        let mut at = 0;
+        for chunk in b.chunks_exact(16) {
+            let m = marks(chunk.try_into().unwrap_or(&[0; 16]));
+            let stops = m.quote | m.backslash | m.control;
+            if stops != 0 {
+                return at + stops.trailing_zeros() as usize;
+            }
+            at += 16;
+        }
+        at + b[at..]
+            .iter()
+            .take_while(|&&c| c >= 0x20 && c != b'"' && c != b'\\')
+            .count()
     }
     #[cfg(not(target_arch = "x86_64"))]
     plain_run_swar(b)
 }
 
-/// [`plain_run`] sixteen bytes at a time: one compare per stop byte, one mask.
+/// Where the object or array that `b` starts with ends: the index just past its closing bracket,
+/// found by its brackets, its strings skipped by their quotes and escapes. `None` when the text
+/// ends first, or has a backslash outside a string. Nothing else is checked: brackets need not
+/// match in kind, and the text between them need not be JSON.
+///
+/// Sixteen bytes at a time in vector registers, as the view reader's string search, and sixty-four
+/// bytes at a time in a `u64` of marks: which bytes are inside strings comes from the quotes by a
+/// prefix XOR (each quote opens or closes one), and the brackets outside strings are counted, not
+/// walked, unless the block may close the value. A text with escapes is read byte by byte from
+/// the block of its first backslash on: replies seldom have one.
+#[cfg(feature = "nats")]
+pub(crate) fn nested_end(b: &[u8]) -> Option<usize> {
+    let mut depth = 0usize;
+    // All ones when the block before ended inside a string.
+    let mut in_string = 0u64;
+    let mut at = 0;
+    while at < b.len() {
+        let mut padded = [b' '; 64];
+        let block: &[u8; 64] = match b.get(at..at + 64).and_then(|c| c.try_into().ok()) {
+            Some(block) => block,
+            None => {
+                padded[..b.len() - at].copy_from_slice(&b[at..]);
+                &padded
+            }
+        };
+        let (mut quote, mut backslash, mut open, mut close) = (0u64, 0u64, 0u64, 0u64);
+        for (i, chunk) in block.chunks_exact(16).enumerate() {
+            let m = marks(chunk.try_into().unwrap_or(&[0; 16]));
+            let shift = 16 * i;
+            quote |= u64::from(m.quote) << shift;
+            backslash |= u64::from(m.backslash) << shift;
+            open |= u64::from(m.open) << shift;
+            close |= u64::from(m.close) << shift;
+        }
+        if backslash != 0 {
+            return nested_end_escaped(b, at, depth, in_string != 0);
+        }
+        // Bit i: whether an odd number of quotes stand at or before byte i of the block, so the
+        // byte is inside a string or its opening quote (a closing quote is outside).
+        let mut inside = quote;
+        for shift in [1, 2, 4, 8, 16, 32] {
+            inside ^= inside << shift;
+        }
+        inside ^= in_string;
+        in_string = 0u64.wrapping_sub(inside >> 63);
+        let (open, close) = (open & !inside, close & !inside);
+        let closes = close.count_ones() as usize;
+        if closes < depth {
+            depth = depth + open.count_ones() as usize - closes;
+        } else {
+            let mut bits = open | close;
+            while bits != 0 {
+                let i = bits.trailing_zeros();
+                bits &= bits - 1;
+                if open >> i & 1 != 0 {
+                    depth += 1;
+                } else {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        return Some(at + i as usize + 1);
+                    }
+                }
+            }
+        }
+        at += 64;
+    }
+    None
+}
+
+/// [`nested_end`] a byte at a time from `at`, at `depth`, inside a string or not: for text with
+/// escapes.
+#[cfg(feature = "nats")]
+fn nested_end_escaped(
+    b: &[u8],
+    mut at: usize,
+    mut depth: usize,
+    mut in_string: bool,
+) -> Option<usize> {
+    while let Some(&c) = b.get(at) {
+        match (in_string, c) {
+            (true, b'"') => in_string = false,
+            (true, b'\\') => at += 1,
+            (true, _) => {}
+            (false, b'"') => in_string = true,
+            (false, b'{' | b'[') => depth += 1,
+            (false, b'}' | b']') => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(at + 1);
+                }
+            }
+            (false, b'\\') => return None,
+            (false, _) => {}
+        }
+        at += 1;
+    }
+    None
+}
+
+/// One bit per byte of a sixteen-byte chunk (bit `i` for byte `i`) for each kind of byte the
+/// scans stop at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Marks {
+    quote: u32,
+    backslash: u32,
+    /// Below 0x20.
+    control: u32,
+    /// `{` or `[`.
+    open: u32,
+    /// `}` or `]`.
+    close: u32,
+}
+
+/// The [`Marks`] of a chunk of sixteen bytes: in vector registers on x86_64, a byte at a time
+/// elsewhere.
+#[inline]
+fn marks(chunk: &[u8; 16]) -> Marks {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: the function's one requirement is the SSE2 target feature, which is part of
+        // the x86_64 baseline: every x86_64 processor has it. It reads memory only through safe
+        // slices.
+        unsafe { marks_sse2(chunk) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    marks_bytewise(chunk)
+}
+
+/// [`marks`] with SSE2: one compare per kind of byte, one mask each.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
-fn plain_run_sse2(b: &[u8]) -> usize {
+#[inline]
+fn marks_sse2(chunk: &[u8; 16]) -> Marks {
     use std::arch::x86_64::{
         _mm_and_si128, _mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
         _mm_set_epi64x, _mm_setzero_si128,
     };
-    let quote = _mm_set1_epi8(b'"' as i8);
-    let backslash = _mm_set1_epi8(b'\\' as i8);
-    // A byte below 0x20 is one with none of its top three bits set.
+    let n = u128::from_le_bytes(*chunk);
+    let v = _mm_set_epi64x((n >> 64) as i64, n as i64);
+    let mask = |m| _mm_movemask_epi8(m) as u32;
+    // A byte below 0x20 is one with none of its top three bits set; `[` and `]` are `{` and `}`
+    // but for the bit 0x20.
     let top_three = _mm_set1_epi8(0xE0_u8 as i8);
-    let mut at = 0;
-    for chunk in b.chunks_exact(16) {
-        let half = |i: usize| i64::from_le_bytes(chunk[i..i + 8].try_into().unwrap_or([0; 8]));
-        let v = _mm_set_epi64x(half(8), half(0));
-        let control = _mm_cmpeq_epi8(_mm_and_si128(v, top_three), _mm_setzero_si128());
-        let stops = _mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-            control,
-        );
-        let mask = _mm_movemask_epi8(stops);
-        if mask != 0 {
-            return at + mask.trailing_zeros() as usize;
-        }
-        at += 16;
+    let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    Marks {
+        quote: mask(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8))),
+        backslash: mask(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8))),
+        control: mask(_mm_cmpeq_epi8(
+            _mm_and_si128(v, top_three),
+            _mm_setzero_si128(),
+        )),
+        open: mask(_mm_cmpeq_epi8(folded, _mm_set1_epi8(b'{' as i8))),
+        close: mask(_mm_cmpeq_epi8(folded, _mm_set1_epi8(b'}' as i8))),
     }
-    at + b[at..]
-        .iter()
-        .take_while(|&&c| c >= 0x20 && c != b'"' && c != b'\\')
-        .count()
+}
+
+/// [`marks`] a byte at a time: the answer the vector version must give.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn marks_bytewise(chunk: &[u8; 16]) -> Marks {
+    let mut m = Marks {
+        quote: 0,
+        backslash: 0,
+        control: 0,
+        open: 0,
+        close: 0,
+    };
+    for (i, &c) in chunk.iter().enumerate() {
+        let bit = 1 << i;
+        match c {
+            b'"' => m.quote |= bit,
+            b'\\' => m.backslash |= bit,
+            b'{' | b'[' => m.open |= bit,
+            b'}' | b']' => m.close |= bit,
+            0..0x20 => m.control |= bit,
+            _ => {}
+        }
+    }
+    m
 }
 
 /// [`plain_run`] eight bytes at a time in a `u64`.
@@ -137,6 +293,69 @@ mod tests {
                     assert_eq!(plain_run(&b), len);
                     assert_eq!(plain_run_swar(&b), len);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn each_byte_is_marked_as_what_it_is_at_every_position() {
+        for byte in 0..=255u8 {
+            for at in 0..16 {
+                let mut chunk = [b'x'; 16];
+                chunk[at] = byte;
+                assert_eq!(marks(&chunk), marks_bytewise(&chunk), "{byte:#x} at {at}");
+            }
+        }
+    }
+
+    /// The nested scan is the reply status check's (the `nats` feature).
+    #[cfg(feature = "nats")]
+    mod nested {
+        use super::super::nested_end;
+
+        /// [`nested_end`] a byte at a time, as the status scan first had it.
+        fn nested_end_bytewise(b: &[u8]) -> Option<usize> {
+            let (mut at, mut depth, mut in_string) = (0, 0usize, false);
+            while let Some(&c) = b.get(at) {
+                match (in_string, c) {
+                    (true, b'"') => in_string = false,
+                    (true, b'\\') => at += 1,
+                    (true, _) => {}
+                    (false, b'"') => in_string = true,
+                    (false, b'{' | b'[') => depth += 1,
+                    (false, b'}' | b']') => {
+                        depth = depth.checked_sub(1)?;
+                        if depth == 0 {
+                            return Some(at + 1);
+                        }
+                    }
+                    (false, b'\\') => return None,
+                    (false, _) => {}
+                }
+                at += 1;
+            }
+            None
+        }
+
+        proptest::proptest! {
+            #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+            /// Texts of brackets, quotes, backslashes and filler, opened deeper or not at first,
+            /// so that they end in the first of the sixty-four-byte blocks or many blocks later:
+            /// the block scan ends where the byte-at-a-time one does.
+            #[test]
+            fn nested_values_end_where_the_bytewise_scan_ends(
+                text in proptest::collection::vec(
+                    proptest::sample::select(&b"{}[]\"\"\\aaaaaax:,\n"[..]),
+                    0..400,
+                ),
+                deeper in 0..12usize,
+                plain in proptest::bool::ANY,
+            ) {
+                let mut b = vec![b'['; 1 + deeper];
+                // Without backslashes half the time: the blocks are scanned, not the bytes.
+                b.extend(text.into_iter().filter(|&c| !plain || c != b'\\'));
+                proptest::prop_assert_eq!(nested_end(&b), nested_end_bytewise(&b));
             }
         }
     }

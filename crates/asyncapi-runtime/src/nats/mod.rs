@@ -982,8 +982,9 @@ impl<O: crate::view::OperationView> fmt::Debug for Arrived<O> {
     }
 }
 
-/// A reply as it arrived, its status checked, to be read in place: see
-/// [`Requester::request_in_place`].
+/// A reply as it arrived, its status checked (a refusal is an error of the request), to be read
+/// in place: what a generated client's `…_in_place` methods return, for an operation whose reply
+/// has a view ([`crate::view::ReplyView`]).
 #[cfg(feature = "validate")]
 pub struct ReplyInPlace<O> {
     subject: String,

@@ -69,9 +69,8 @@ pub trait OperationView: crate::Operation {
 }
 
 /// An operation whose reply can be read in place: implemented in generated `views` modules
-/// for an operation with one reply message that has a view. A client's
-/// [`request_in_place`](crate::nats::Requester::request_in_place) returns the reply as it
-/// arrived, read so when asked.
+/// for an operation with one reply message that has a view. A generated client's `…_in_place`
+/// method returns the reply as it arrived ([`crate::nats::ReplyInPlace`]), read so when asked.
 pub trait ReplyView: crate::Operation {
     /// The reply's message, whose view [`crate::validate::view`] reads.
     type ReplyMessage: MessageView;
