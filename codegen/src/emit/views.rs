@@ -178,8 +178,9 @@ fn build(
     (tokens, viewed)
 }
 
-/// The view of each enum over messages whose every message has a view, and the operations
-/// whose every message can be read in place ([`OperationView`](::asyncapi_runtime)).
+/// The view of each enum over messages whose every message has a view; the operations whose
+/// every message can be read in place ([`OperationView`](::asyncapi_runtime)), and those whose
+/// reply is one message with a view (`ReplyView`).
 fn operation_views(
     spec: &Spec,
     runtime: &TokenStream,

@@ -9,7 +9,9 @@
 
 use std::path::Path;
 
-use asyncapi_codegen::{method_name_problems, read_spec, sides};
+use asyncapi_codegen::{
+    generate, method_name_problems, read_spec, sides, MemoryLoader, Settings, Views,
+};
 
 use crate::{crate_dir, CrateLoader};
 
@@ -82,4 +84,48 @@ fn every_method_name_is_readable() {
         );
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// A request's `…_in_place` method is named after every other method, so an operation named like
+/// it keeps its own name, with the views on or off; and it exists only with the views on.
+#[test]
+fn in_place_methods_take_no_name_from_another_operation() {
+    let fixture =
+        std::fs::read_to_string(crate_dir().join("tests/fixtures/nats-3.0/spec.yaml")).unwrap();
+    let (start, end) = (
+        fixture.find("  setTemperature:\n").unwrap(),
+        fixture.find("  changeMode:\n").unwrap(),
+    );
+    let copy = fixture[start..end].replace("setTemperature:", "setTemperatureInPlace:");
+    let spec_text = format!("{}{copy}{}", &fixture[..end], &fixture[end..]);
+    let mut loader = MemoryLoader::new();
+    loader.insert("spec.yaml", spec_text);
+    let path = Path::new("spec.yaml");
+
+    let spec = read_spec(&loader, path).unwrap();
+    let sides = sides(&spec);
+    let method = |id: &str| {
+        let s = sides.iter().find(|s| s.operation == id).unwrap();
+        s.start.as_ref().unwrap().method.clone()
+    };
+    assert_eq!(method("setTemperature"), "set_temperature");
+    assert_eq!(method("setTemperatureInPlace"), "set_temperature_in_place");
+
+    for views in [Views::Off, Views::Always] {
+        let on = views == Views::Always;
+        let code = generate(&loader, path, &Settings::default().with_views(views))
+            .unwrap()
+            .code;
+        assert!(code.contains("pub async fn set_temperature_in_place("));
+        // The first operation's reply read in place, named past the second's request.
+        assert_eq!(
+            code.contains("pub async fn set_temperature_in_place2("),
+            on,
+            "views on: {on}"
+        );
+        assert_eq!(
+            code.contains("pub async fn set_temperature_in_place_in_place("),
+            on
+        );
+    }
 }

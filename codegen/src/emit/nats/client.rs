@@ -63,13 +63,50 @@ pub(crate) struct InPlace<'a> {
     pub gate: TokenStream,
 }
 
+/// A request's method that returns its reply to be read in place, named once every other
+/// method is, so that no other name depends on it.
+struct InPlaceMethod {
+    /// The request's own method.
+    main: Ident,
+    /// The reply's one message.
+    message: Option<usize>,
+    params: TokenStream,
+    build: TokenStream,
+    marker: Ident,
+    request_val: TokenStream,
+}
+
+impl InPlaceMethod {
+    fn tokens(&self, name: &Ident, gate: &TokenStream) -> TokenStream {
+        let InPlaceMethod {
+            main,
+            params,
+            build,
+            marker,
+            request_val,
+            ..
+        } = self;
+        let doc = plain_doc(&format!(
+            "[`Self::{main}`], returning the reply as it arrived, to be read in place\n([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its\nstrings borrowed from the reply."
+        ));
+        quote! {
+            #doc
+            #gate
+            pub async fn #name(&self #params) -> Result<rt::ReplyInPlace<ops::#marker>, rt::RequestError> {
+                #build
+                self.requester.request_in_place::<ops::#marker>(&subject, #request_val).await
+            }
+        }
+    }
+}
+
 /// The methods of the operations a side starts, for one operation.
 struct Start<'a> {
     spec: &'a Spec,
     op: &'a Operation,
     parts: &'a OpParts,
     names: &'a mut Namer,
-    in_place: Option<&'a InPlace<'a>>,
+    in_place: &'a mut Vec<InPlaceMethod>,
 }
 
 impl Start<'_> {
@@ -205,26 +242,17 @@ impl Start<'_> {
                         self.requester.request::<ops::#marker>(&subject, #request_val).await
                     }
                 });
-                // Named whether or not the reply has a view, so no other method's name
-                // depends on which messages do.
-                let in_place_name = ident(&names.unique(derived(&main.to_string(), "in_place")));
-                let viewed = |m: &usize| in_place.is_some_and(|p| p.viewed.contains(m));
-                if let (Some(p), [m]) = (in_place, r.messages.as_slice()) {
-                    if viewed(m) {
-                        let gate = &p.gate;
-                        let doc = plain_doc(&format!(
-                            "[`Self::{main}`], returning the reply as it arrived, to be read in place\n([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its\nstrings borrowed from the reply."
-                        ));
-                        out.extend(quote! {
-                            #doc
-                            #gate
-                            pub async fn #in_place_name(&self #(, #args: &str)* #request_arg) -> Result<rt::ReplyInPlace<ops::#marker>, rt::RequestError> {
-                                #build
-                                self.requester.request_in_place::<ops::#marker>(&subject, #request_val).await
-                            }
-                        });
-                    }
-                }
+                in_place.push(InPlaceMethod {
+                    main: main.clone(),
+                    message: match r.messages.as_slice() {
+                        [m] => Some(*m),
+                        _ => None,
+                    },
+                    params: quote!(#(, #args: &str)* #request_arg),
+                    build: build.clone(),
+                    marker: marker.clone(),
+                    request_val: request_val.clone(),
+                });
             }
         }
         if r.pattern == ReplyPattern::ScatterGather {
@@ -340,7 +368,7 @@ pub(super) fn emit(
     spec: &Spec,
     side: Side,
     runtime: &TokenStream,
-    in_place: Option<&InPlace>,
+    views: Option<&InPlace>,
 ) -> Option<ClientTokens> {
     if !has_client(spec, side) {
         return None;
@@ -359,6 +387,7 @@ pub(super) fn emit(
     let mut started: Vec<Option<Ident>> = vec![None; spec.operations.len()];
     let mut methods = Vec::new();
     let (mut starts, mut subscribes) = (Vec::new(), Vec::new());
+    let mut in_place = Vec::new();
     for (i, op) in spec.operations.iter().enumerate() {
         let parts = parts(spec, i, &markers, &shared);
         if side.starts(op) && !is_wildcard(spec, op) {
@@ -367,7 +396,7 @@ pub(super) fn emit(
                 op,
                 parts: &parts,
                 names: &mut names,
-                in_place,
+                in_place: &mut in_place,
             }
             .emit(side);
             starts.push((i, first.to_string()));
@@ -387,6 +416,16 @@ pub(super) fn emit(
                 let (first, tokens) = publish_dispatched(spec, op, &own, &started, &mut names);
                 starts.push((i, first));
                 methods.push(tokens);
+            }
+        }
+    }
+    // Named whether or not the views are on, and after every other method: no other name
+    // depends on them, nor they on which messages have views.
+    for method in &in_place {
+        let name = ident(&names.unique(derived(&method.main.to_string(), "in_place")));
+        if let (Some(views), Some(m)) = (views, method.message) {
+            if views.viewed.contains(&m) {
+                methods.push(method.tokens(&name, &views.gate));
             }
         }
     }

@@ -1440,7 +1440,7 @@ mod tests {
         /// values holding the same names, whitespace, and cut or trailed texts.
         #[test]
         fn the_quick_verdict_on_a_reply_is_the_full_reads(
-            fields in prop::collection::vec((0..9usize, 0..16usize, 0..3usize), 0..6),
+            fields in prop::collection::vec((0..9usize, 0..17usize, 0..3usize), 0..6),
             cut in prop::option::of(0..200usize),
             trail in 0..4usize,
         ) {
@@ -1449,10 +1449,13 @@ mod tests {
                 r#""success""#, r#""success""#, r#""success""#, r#""message""#, r#""error""#,
                 r#""response""#, r#""succ\u0065ss""#, r#""x\"y""#, r#""""#,
             ];
-            const VALUES: [&str; 16] = [
+            // The last, a value of blocks: strings across them, brackets and an escaped quote in
+            // strings, the flag's name nested.
+            const VALUES: [&str; 17] = [
                 "true", "false", "true", "false", "true", "false", r#""true""#, "5", "null",
                 r#""no such host""#, r#""a\"b""#, r#"{"success":false,"a":[1,"]"]}"#, "[true]",
                 r#""}""#, "trueish", "",
+                r#"{"components":[{"annotations":{"wasmcloud.dev/appspec":"hello-world ]}] with a very long text that goes on","x":"a\"}{b"},"success":true},[[],{}],"success"],"success":false}"#,
             ];
             const SPACE: [&str; 3] = ["", " ", "\n  "];
             let body: Vec<String> = fields

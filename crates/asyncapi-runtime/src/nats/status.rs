@@ -6,7 +6,7 @@ use crate::scan::{blank_run, nested_end, plain_run};
 
 /// Whether `body` is a JSON object whose last top-level `key` holds the literal `true`, by a scan
 /// of its structure: strings are skipped by their quotes and escapes, nested values by their
-/// brackets (sixteen bytes at a time), and nothing is decoded.
+/// brackets (sixty-four bytes at a time), and nothing is decoded.
 ///
 /// `true` is certain for any JSON text: it is the verdict a full parse would give. `false` means
 /// "not known here": the flag is missing, `false` or not a boolean, a key has escapes, or the text

@@ -69,8 +69,9 @@ pub trait OperationView: crate::Operation {
 }
 
 /// An operation whose reply can be read in place: implemented in generated `views` modules
-/// for an operation with one reply message that has a view. A generated client's `…_in_place`
-/// method returns the reply as it arrived ([`crate::nats::ReplyInPlace`]), read so when asked.
+/// for every operation whose reply is one message with a view. A generated client's
+/// `…_in_place` method, which a request answered by a single reply has (not a scatter-gather),
+/// returns the reply as it arrived ([`crate::nats::ReplyInPlace`]), read so when asked.
 pub trait ReplyView: crate::Operation {
     /// The reply's message, whose view [`crate::validate::view`] reads.
     type ReplyMessage: MessageView;

@@ -5050,19 +5050,6 @@ pub mod peer {
                 .await
         }
 
-        /// [`Self::get_claims`], returning the reply as it arrived, to be read in place
-        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
-        /// strings borrowed from the reply.
-        #[cfg(feature = "validate")]
-        pub async fn get_claims_in_place(
-            &self,
-        ) -> Result<rt::ReplyInPlace<ops::GetClaims>, rt::RequestError> {
-            let subject = super::subjects::ClaimsGetSubject::new(&self.lattice)?;
-            self.requester
-                .request_in_place::<ops::GetClaims>(&subject, &())
-                .await
-        }
-
         /// `performComponentAuction` on `wasmbus.ctl.v1.{lattice}.component.auction`: Ask which
         /// hosts can run a component.
         ///
@@ -5119,21 +5106,6 @@ pub mod peer {
                 .await
         }
 
-        /// [`Self::scale_component`], returning the reply as it arrived, to be read in place
-        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
-        /// strings borrowed from the reply.
-        #[cfg(feature = "validate")]
-        pub async fn scale_component_in_place(
-            &self,
-            host_id: &str,
-            request: &super::types::ScaleComponentCommand,
-        ) -> Result<rt::ReplyInPlace<ops::ScaleComponent>, rt::RequestError> {
-            let subject = super::subjects::ComponentScaleSubject::new(&self.lattice, host_id)?;
-            self.requester
-                .request_in_place::<ops::ScaleComponent>(&subject, request)
-                .await
-        }
-
         /// `updateComponent` on `wasmbus.ctl.v1.{lattice}.component.update.{hostId}`: Update a
         /// component to a new image reference.
         pub async fn update_component(
@@ -5144,21 +5116,6 @@ pub mod peer {
             let subject = super::subjects::ComponentUpdateSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::UpdateComponent>(&subject, request)
-                .await
-        }
-
-        /// [`Self::update_component`], returning the reply as it arrived, to be read in place
-        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
-        /// strings borrowed from the reply.
-        #[cfg(feature = "validate")]
-        pub async fn update_component_in_place(
-            &self,
-            host_id: &str,
-            request: &super::types::UpdateComponentCommand,
-        ) -> Result<rt::ReplyInPlace<ops::UpdateComponent>, rt::RequestError> {
-            let subject = super::subjects::ComponentUpdateSubject::new(&self.lattice, host_id)?;
-            self.requester
-                .request_in_place::<ops::UpdateComponent>(&subject, request)
                 .await
         }
 
@@ -5174,20 +5131,6 @@ pub mod peer {
                 .await
         }
 
-        /// [`Self::delete_config`], returning the reply as it arrived, to be read in place
-        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
-        /// strings borrowed from the reply.
-        #[cfg(feature = "validate")]
-        pub async fn delete_config_in_place(
-            &self,
-            config_name: &str,
-        ) -> Result<rt::ReplyInPlace<ops::DeleteConfig>, rt::RequestError> {
-            let subject = super::subjects::ConfigDelSubject::new(&self.lattice, config_name)?;
-            self.requester
-                .request_in_place::<ops::DeleteConfig>(&subject, &())
-                .await
-        }
-
         /// `getConfig` on `wasmbus.ctl.v1.{lattice}.config.get.{configName}`: Read a named
         /// configuration.
         pub async fn get_config(
@@ -5197,20 +5140,6 @@ pub mod peer {
             let subject = super::subjects::ConfigGetSubject::new(&self.lattice, config_name)?;
             self.requester
                 .request::<ops::GetConfig>(&subject, &())
-                .await
-        }
-
-        /// [`Self::get_config`], returning the reply as it arrived, to be read in place
-        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
-        /// strings borrowed from the reply.
-        #[cfg(feature = "validate")]
-        pub async fn get_config_in_place(
-            &self,
-            config_name: &str,
-        ) -> Result<rt::ReplyInPlace<ops::GetConfig>, rt::RequestError> {
-            let subject = super::subjects::ConfigGetSubject::new(&self.lattice, config_name)?;
-            self.requester
-                .request_in_place::<ops::GetConfig>(&subject, &())
                 .await
         }
 
@@ -5227,21 +5156,6 @@ pub mod peer {
                 .await
         }
 
-        /// [`Self::put_config`], returning the reply as it arrived, to be read in place
-        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
-        /// strings borrowed from the reply.
-        #[cfg(feature = "validate")]
-        pub async fn put_config_in_place(
-            &self,
-            config_name: &str,
-            request: &super::types::ConfigValues,
-        ) -> Result<rt::ReplyInPlace<ops::PutConfig>, rt::RequestError> {
-            let subject = super::subjects::ConfigPutSubject::new(&self.lattice, config_name)?;
-            self.requester
-                .request_in_place::<ops::PutConfig>(&subject, request)
-                .await
-        }
-
         /// `getHostInventory` on `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`: Ask a host for its
         /// inventory.
         pub async fn get_host_inventory(
@@ -5251,20 +5165,6 @@ pub mod peer {
             let subject = super::subjects::HostGetSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::GetHostInventory>(&subject, &())
-                .await
-        }
-
-        /// [`Self::get_host_inventory`], returning the reply as it arrived, to be read in place
-        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
-        /// strings borrowed from the reply.
-        #[cfg(feature = "validate")]
-        pub async fn get_host_inventory_in_place(
-            &self,
-            host_id: &str,
-        ) -> Result<rt::ReplyInPlace<ops::GetHostInventory>, rt::RequestError> {
-            let subject = super::subjects::HostGetSubject::new(&self.lattice, host_id)?;
-            self.requester
-                .request_in_place::<ops::GetHostInventory>(&subject, &())
                 .await
         }
 
@@ -5320,21 +5220,6 @@ pub mod peer {
                 .await
         }
 
-        /// [`Self::stop_host`], returning the reply as it arrived, to be read in place
-        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
-        /// strings borrowed from the reply.
-        #[cfg(feature = "validate")]
-        pub async fn stop_host_in_place(
-            &self,
-            host_id: &str,
-            request: &super::types::StopHostCommand,
-        ) -> Result<rt::ReplyInPlace<ops::StopHost>, rt::RequestError> {
-            let subject = super::subjects::HostStopSubject::new(&self.lattice, host_id)?;
-            self.requester
-                .request_in_place::<ops::StopHost>(&subject, request)
-                .await
-        }
-
         /// `deleteLabel` on `wasmbus.ctl.v1.{lattice}.label.del.{hostId}`: Remove a label from a
         /// host.
         pub async fn delete_label(
@@ -5345,21 +5230,6 @@ pub mod peer {
             let subject = super::subjects::LabelDelSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::DeleteLabel>(&subject, request)
-                .await
-        }
-
-        /// [`Self::delete_label`], returning the reply as it arrived, to be read in place
-        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
-        /// strings borrowed from the reply.
-        #[cfg(feature = "validate")]
-        pub async fn delete_label_in_place(
-            &self,
-            host_id: &str,
-            request: &super::types::HostLabelIdentifier,
-        ) -> Result<rt::ReplyInPlace<ops::DeleteLabel>, rt::RequestError> {
-            let subject = super::subjects::LabelDelSubject::new(&self.lattice, host_id)?;
-            self.requester
-                .request_in_place::<ops::DeleteLabel>(&subject, request)
                 .await
         }
 
@@ -5375,21 +5245,6 @@ pub mod peer {
                 .await
         }
 
-        /// [`Self::put_label`], returning the reply as it arrived, to be read in place
-        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
-        /// strings borrowed from the reply.
-        #[cfg(feature = "validate")]
-        pub async fn put_label_in_place(
-            &self,
-            host_id: &str,
-            request: &super::types::HostLabel,
-        ) -> Result<rt::ReplyInPlace<ops::PutLabel>, rt::RequestError> {
-            let subject = super::subjects::LabelPutSubject::new(&self.lattice, host_id)?;
-            self.requester
-                .request_in_place::<ops::PutLabel>(&subject, request)
-                .await
-        }
-
         /// `deleteLink` on `wasmbus.ctl.v1.{lattice}.link.del`: Delete a link.
         pub async fn delete_link(
             &self,
@@ -5401,39 +5256,12 @@ pub mod peer {
                 .await
         }
 
-        /// [`Self::delete_link`], returning the reply as it arrived, to be read in place
-        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
-        /// strings borrowed from the reply.
-        #[cfg(feature = "validate")]
-        pub async fn delete_link_in_place(
-            &self,
-            request: &super::types::DeleteLinkCommand,
-        ) -> Result<rt::ReplyInPlace<ops::DeleteLink>, rt::RequestError> {
-            let subject = super::subjects::LinkDelSubject::new(&self.lattice)?;
-            self.requester
-                .request_in_place::<ops::DeleteLink>(&subject, request)
-                .await
-        }
-
         /// `getLinks` on `wasmbus.ctl.v1.{lattice}.link.get`: List the links of the lattice.
         pub async fn get_links(
             &self,
         ) -> Result<rt::Reply<super::types::LinksResponse>, rt::RequestError> {
             let subject = super::subjects::LinkGetSubject::new(&self.lattice)?;
             self.requester.request::<ops::GetLinks>(&subject, &()).await
-        }
-
-        /// [`Self::get_links`], returning the reply as it arrived, to be read in place
-        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
-        /// strings borrowed from the reply.
-        #[cfg(feature = "validate")]
-        pub async fn get_links_in_place(
-            &self,
-        ) -> Result<rt::ReplyInPlace<ops::GetLinks>, rt::RequestError> {
-            let subject = super::subjects::LinkGetSubject::new(&self.lattice)?;
-            self.requester
-                .request_in_place::<ops::GetLinks>(&subject, &())
-                .await
         }
 
         /// `putLink` on `wasmbus.ctl.v1.{lattice}.link.put`: Create or update a link.
@@ -5444,20 +5272,6 @@ pub mod peer {
             let subject = super::subjects::LinkPutSubject::new(&self.lattice)?;
             self.requester
                 .request::<ops::PutLink>(&subject, request)
-                .await
-        }
-
-        /// [`Self::put_link`], returning the reply as it arrived, to be read in place
-        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
-        /// strings borrowed from the reply.
-        #[cfg(feature = "validate")]
-        pub async fn put_link_in_place(
-            &self,
-            request: &super::types::LinkDefinition,
-        ) -> Result<rt::ReplyInPlace<ops::PutLink>, rt::RequestError> {
-            let subject = super::subjects::LinkPutSubject::new(&self.lattice)?;
-            self.requester
-                .request_in_place::<ops::PutLink>(&subject, request)
                 .await
         }
 
@@ -5515,21 +5329,6 @@ pub mod peer {
                 .await
         }
 
-        /// [`Self::start_provider`], returning the reply as it arrived, to be read in place
-        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
-        /// strings borrowed from the reply.
-        #[cfg(feature = "validate")]
-        pub async fn start_provider_in_place(
-            &self,
-            host_id: &str,
-            request: &super::types::StartProviderCommand,
-        ) -> Result<rt::ReplyInPlace<ops::StartProvider>, rt::RequestError> {
-            let subject = super::subjects::ProviderStartSubject::new(&self.lattice, host_id)?;
-            self.requester
-                .request_in_place::<ops::StartProvider>(&subject, request)
-                .await
-        }
-
         /// `stopProvider` on `wasmbus.ctl.v1.{lattice}.provider.stop.{hostId}`: Stop a running
         /// capability provider on a host.
         pub async fn stop_provider(
@@ -5540,21 +5339,6 @@ pub mod peer {
             let subject = super::subjects::ProviderStopSubject::new(&self.lattice, host_id)?;
             self.requester
                 .request::<ops::StopProvider>(&subject, request)
-                .await
-        }
-
-        /// [`Self::stop_provider`], returning the reply as it arrived, to be read in place
-        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
-        /// strings borrowed from the reply.
-        #[cfg(feature = "validate")]
-        pub async fn stop_provider_in_place(
-            &self,
-            host_id: &str,
-            request: &super::types::StopProviderCommand,
-        ) -> Result<rt::ReplyInPlace<ops::StopProvider>, rt::RequestError> {
-            let subject = super::subjects::ProviderStopSubject::new(&self.lattice, host_id)?;
-            self.requester
-                .request_in_place::<ops::StopProvider>(&subject, request)
                 .await
         }
 
@@ -5598,6 +5382,222 @@ pub mod peer {
             let subject = super::subjects::RegistryPutSubject::new(&self.lattice)?;
             self.requester
                 .gather_stream::<ops::PutRegistries>(&subject, request, gather)
+                .await
+        }
+
+        /// [`Self::get_claims`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn get_claims_in_place(
+            &self,
+        ) -> Result<rt::ReplyInPlace<ops::GetClaims>, rt::RequestError> {
+            let subject = super::subjects::ClaimsGetSubject::new(&self.lattice)?;
+            self.requester
+                .request_in_place::<ops::GetClaims>(&subject, &())
+                .await
+        }
+
+        /// [`Self::scale_component`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn scale_component_in_place(
+            &self,
+            host_id: &str,
+            request: &super::types::ScaleComponentCommand,
+        ) -> Result<rt::ReplyInPlace<ops::ScaleComponent>, rt::RequestError> {
+            let subject = super::subjects::ComponentScaleSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request_in_place::<ops::ScaleComponent>(&subject, request)
+                .await
+        }
+
+        /// [`Self::update_component`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn update_component_in_place(
+            &self,
+            host_id: &str,
+            request: &super::types::UpdateComponentCommand,
+        ) -> Result<rt::ReplyInPlace<ops::UpdateComponent>, rt::RequestError> {
+            let subject = super::subjects::ComponentUpdateSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request_in_place::<ops::UpdateComponent>(&subject, request)
+                .await
+        }
+
+        /// [`Self::delete_config`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn delete_config_in_place(
+            &self,
+            config_name: &str,
+        ) -> Result<rt::ReplyInPlace<ops::DeleteConfig>, rt::RequestError> {
+            let subject = super::subjects::ConfigDelSubject::new(&self.lattice, config_name)?;
+            self.requester
+                .request_in_place::<ops::DeleteConfig>(&subject, &())
+                .await
+        }
+
+        /// [`Self::get_config`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn get_config_in_place(
+            &self,
+            config_name: &str,
+        ) -> Result<rt::ReplyInPlace<ops::GetConfig>, rt::RequestError> {
+            let subject = super::subjects::ConfigGetSubject::new(&self.lattice, config_name)?;
+            self.requester
+                .request_in_place::<ops::GetConfig>(&subject, &())
+                .await
+        }
+
+        /// [`Self::put_config`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn put_config_in_place(
+            &self,
+            config_name: &str,
+            request: &super::types::ConfigValues,
+        ) -> Result<rt::ReplyInPlace<ops::PutConfig>, rt::RequestError> {
+            let subject = super::subjects::ConfigPutSubject::new(&self.lattice, config_name)?;
+            self.requester
+                .request_in_place::<ops::PutConfig>(&subject, request)
+                .await
+        }
+
+        /// [`Self::get_host_inventory`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn get_host_inventory_in_place(
+            &self,
+            host_id: &str,
+        ) -> Result<rt::ReplyInPlace<ops::GetHostInventory>, rt::RequestError> {
+            let subject = super::subjects::HostGetSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request_in_place::<ops::GetHostInventory>(&subject, &())
+                .await
+        }
+
+        /// [`Self::stop_host`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn stop_host_in_place(
+            &self,
+            host_id: &str,
+            request: &super::types::StopHostCommand,
+        ) -> Result<rt::ReplyInPlace<ops::StopHost>, rt::RequestError> {
+            let subject = super::subjects::HostStopSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request_in_place::<ops::StopHost>(&subject, request)
+                .await
+        }
+
+        /// [`Self::delete_label`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn delete_label_in_place(
+            &self,
+            host_id: &str,
+            request: &super::types::HostLabelIdentifier,
+        ) -> Result<rt::ReplyInPlace<ops::DeleteLabel>, rt::RequestError> {
+            let subject = super::subjects::LabelDelSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request_in_place::<ops::DeleteLabel>(&subject, request)
+                .await
+        }
+
+        /// [`Self::put_label`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn put_label_in_place(
+            &self,
+            host_id: &str,
+            request: &super::types::HostLabel,
+        ) -> Result<rt::ReplyInPlace<ops::PutLabel>, rt::RequestError> {
+            let subject = super::subjects::LabelPutSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request_in_place::<ops::PutLabel>(&subject, request)
+                .await
+        }
+
+        /// [`Self::delete_link`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn delete_link_in_place(
+            &self,
+            request: &super::types::DeleteLinkCommand,
+        ) -> Result<rt::ReplyInPlace<ops::DeleteLink>, rt::RequestError> {
+            let subject = super::subjects::LinkDelSubject::new(&self.lattice)?;
+            self.requester
+                .request_in_place::<ops::DeleteLink>(&subject, request)
+                .await
+        }
+
+        /// [`Self::get_links`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn get_links_in_place(
+            &self,
+        ) -> Result<rt::ReplyInPlace<ops::GetLinks>, rt::RequestError> {
+            let subject = super::subjects::LinkGetSubject::new(&self.lattice)?;
+            self.requester
+                .request_in_place::<ops::GetLinks>(&subject, &())
+                .await
+        }
+
+        /// [`Self::put_link`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn put_link_in_place(
+            &self,
+            request: &super::types::LinkDefinition,
+        ) -> Result<rt::ReplyInPlace<ops::PutLink>, rt::RequestError> {
+            let subject = super::subjects::LinkPutSubject::new(&self.lattice)?;
+            self.requester
+                .request_in_place::<ops::PutLink>(&subject, request)
+                .await
+        }
+
+        /// [`Self::start_provider`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn start_provider_in_place(
+            &self,
+            host_id: &str,
+            request: &super::types::StartProviderCommand,
+        ) -> Result<rt::ReplyInPlace<ops::StartProvider>, rt::RequestError> {
+            let subject = super::subjects::ProviderStartSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request_in_place::<ops::StartProvider>(&subject, request)
+                .await
+        }
+
+        /// [`Self::stop_provider`], returning the reply as it arrived, to be read in place
+        /// ([`rt::ReplyInPlace::view`]): checked against its schema in the pass that reads it, its
+        /// strings borrowed from the reply.
+        #[cfg(feature = "validate")]
+        pub async fn stop_provider_in_place(
+            &self,
+            host_id: &str,
+            request: &super::types::StopProviderCommand,
+        ) -> Result<rt::ReplyInPlace<ops::StopProvider>, rt::RequestError> {
+            let subject = super::subjects::ProviderStopSubject::new(&self.lattice, host_id)?;
+            self.requester
+                .request_in_place::<ops::StopProvider>(&subject, request)
                 .await
         }
     }
