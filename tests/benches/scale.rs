@@ -33,6 +33,7 @@ use wasmcloud_protocol::lattice_events::views::LatticeEvent as LatticeEventView;
 use wasmcloud_protocol::runtime::nats::{
     async_nats, round_trip, GatherOptions, RequestOptions, DEFAULT_QUIET,
 };
+use workspace_tests::callgrind;
 use workspace_tests::nats_server::NatsServer;
 
 const ROUNDS: usize = 7;
@@ -66,13 +67,7 @@ fn under_callgrind(args: &[&str]) -> std::process::Command {
         }
         None => "/dev/null".into(),
     };
-    let mut command = std::process::Command::new("valgrind");
-    command
-        .arg("--tool=callgrind")
-        .arg(format!("--callgrind-out-file={}", out.display()))
-        .arg(std::env::current_exe().unwrap())
-        .args(args);
-    command
+    callgrind::command(args, &out)
 }
 
 /// Prints instruction counts of each of `who` per unit (`per`: request, event) as a table, each
@@ -597,19 +592,7 @@ fn request_instructions(rt: &tokio::runtime::Runtime, url: &str) {
 
 /// The instruction count in valgrind's report on a finished process.
 fn instruction_count(out: &std::process::Output) -> u64 {
-    let report = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "the process under valgrind failed:\n{report}"
-    );
-    report
-        .lines()
-        .find_map(|line| {
-            line.split_once("refs:")
-                .map(|(_, n)| n.trim().replace(',', ""))
-        })
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no instruction count in valgrind's report:\n{report}"))
+    callgrind::instruction_count(out).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Request/reply on loopback, one at a time: raw async-nats, the typed client validating and

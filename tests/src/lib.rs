@@ -2,6 +2,7 @@
 //! the two original specs as received and one small spec per construct. They are compiled here so
 //! that a generator change that emits broken code for any of them fails the build.
 
+pub mod callgrind;
 pub mod fixtures;
 pub mod mock_host;
 pub mod nats_server;

@@ -61,20 +61,9 @@ impl Typed {
     }
 }
 
-/// The `views` module of a spec, or nothing when no message has a view; and the messages
-/// (indexes into [`Spec::messages`]) that have one.
-pub(crate) fn emit(
-    spec: &Spec,
-    runtime: &TokenStream,
-    schemas: &[SchemaFile],
-    gate: &TokenStream,
-) -> (TokenStream, Vec<usize>) {
-    build(spec, runtime, schemas, gate)
-}
-
 /// The messages (indexes into [`Spec::messages`]) that get a view.
 pub(crate) fn viewed(spec: &Spec, schemas: &[SchemaFile]) -> Vec<usize> {
-    build(
+    emit(
         spec,
         &quote!(::asyncapi_runtime),
         schemas,
@@ -83,7 +72,9 @@ pub(crate) fn viewed(spec: &Spec, schemas: &[SchemaFile]) -> Vec<usize> {
     .1
 }
 
-fn build(
+/// The `views` module of a spec, or nothing when no message has a view; and the messages
+/// (indexes into [`Spec::messages`]) that have one.
+pub(crate) fn emit(
     spec: &Spec,
     runtime: &TokenStream,
     schemas: &[SchemaFile],

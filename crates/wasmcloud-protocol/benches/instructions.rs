@@ -11,9 +11,12 @@
 //! validated stream decodes) and as the enum's view (`views::LatticeEvent::read`, as
 //! `Arrived::view` reads).
 
+#[path = "../../../tests/src/callgrind.rs"]
+mod callgrind;
 mod payloads;
 
-use std::process::{Command, ExitCode};
+use std::path::Path;
+use std::process::ExitCode;
 
 use serde::de::DeserializeOwned;
 use wasmcloud_protocol::runtime::validate;
@@ -93,25 +96,13 @@ fn child(message: &str, mode: &str, n: usize) {
 
 /// Instructions callgrind counts for one run.
 fn instructions(message: &str, mode: &str, n: usize) -> Result<u64, String> {
-    let me = std::env::current_exe().map_err(|e| e.to_string())?;
-    let out = Command::new("valgrind")
-        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
-        .arg(me)
-        .args(["--decode", message, mode, &n.to_string()])
-        .output()
-        .map_err(|e| format!("valgrind: {e} (is it installed?)"))?;
-    let report = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() {
-        return Err(format!("the run under valgrind failed:\n{report}"));
-    }
-    report
-        .lines()
-        .find_map(|line| {
-            line.split_once("refs:")
-                .map(|(_, n)| n.trim().replace(',', ""))
-        })
-        .and_then(|n| n.parse().ok())
-        .ok_or_else(|| format!("no instruction count in valgrind's report:\n{report}"))
+    let out = callgrind::command(
+        &["--decode", message, mode, &n.to_string()],
+        Path::new("/dev/null"),
+    )
+    .output()
+    .map_err(|e| format!("valgrind: {e} (is it installed?)"))?;
+    callgrind::instruction_count(&out)
 }
 
 fn per_decode(message: &str, mode: &str) -> Result<u64, String> {

@@ -9,9 +9,9 @@
 //! [`crate::naming::operations`].
 
 mod client;
+mod responder;
 
 pub(crate) use client::InPlace;
-mod responder;
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
