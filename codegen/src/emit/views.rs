@@ -567,7 +567,8 @@ impl Builder<'_> {
                 if required & (1 << i) != 0 {
                     return Err(GiveUp);
                 }
-                arms.push(quote!(#wire => Err(rt::Doubt)));
+                let index = Literal::usize_unsuffixed(i);
+                arms.push(quote!(rt::Member::Field(#index) => Err(rt::Doubt)));
                 continue;
             }
             let field = format_ident!("{}", field_names.unique(snake(wire)));
@@ -600,7 +601,8 @@ impl Builder<'_> {
             });
             let local = format_ident!("{}", locals.unique(field.to_string()));
             slots.push(quote!(let mut #local = None;));
-            arms.push(quote!(#wire => r.field(&mut #local, #reader)));
+            let index = Literal::usize_unsuffixed(i);
+            arms.push(quote!(rt::Member::Field(#index) => r.field(&mut #local, #reader)));
             inits.push(if is_required {
                 quote!(#field: r.required(#local)?)
             } else if local == field {
@@ -610,13 +612,16 @@ impl Builder<'_> {
             });
         }
         let (others, other_arm) = if closed {
-            (quote!(), quote!(_ => Err(rt::Doubt)))
+            (quote!(), quote!(rt::Member::Other(_) => Err(rt::Doubt)))
         } else {
             (
                 quote!(let mut others = rt::Keys::default();),
-                quote!(_ => r.other(&mut others, key)),
+                quote!(rt::Member::Other(key) => r.other(&mut others, key)),
             )
         };
+        let wires: Vec<&str> = properties.iter().map(|(wire, _)| wire.as_str()).collect();
+        let count = Literal::usize_unsuffixed(wires.len());
+        let indexes: Vec<Literal> = (0..wires.len()).map(Literal::usize_unsuffixed).collect();
         let lifetime = borrows.then(|| quote!(<'a>));
         let render = |name: &Ident| {
             quote! {
@@ -627,11 +632,19 @@ impl Builder<'_> {
 
                 impl<'a> rt::View<'a> for #name #lifetime {
                     fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+                        static FIELDS: rt::Fields<#count> = rt::Fields::new(
+                            [#(#wires),*],
+                            |key| match key {
+                                #(#wires => Some(#indexes),)*
+                                _ => None,
+                            },
+                        );
                         #(#slots)*
                         #others
-                        r.object(|r, key| match &*key {
+                        r.fields(&FIELDS, |r, member| match member {
                             #(#arms,)*
                             #other_arm,
+                            rt::Member::Field(_) => Err(rt::Doubt),
                         })?;
                         Ok(Self {
                             #(#inits,)*

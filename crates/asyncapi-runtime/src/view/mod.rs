@@ -24,7 +24,7 @@ use crate::validate::ValidationError;
 #[doc(hidden)]
 pub use asyncapi_schema::program::types;
 #[doc(hidden)]
-pub use reader::{Keys, Reader};
+pub use reader::{Fields, Keys, Member, Reader};
 #[doc(hidden)]
 pub use rules::StringRule;
 

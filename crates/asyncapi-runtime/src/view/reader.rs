@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Doubt, Map, Raw, View};
 use crate::scan::{blank_run, plain_run};
@@ -197,7 +198,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A string, borrowed from the text unless it has escapes.
-    #[inline]
+    #[inline(always)]
     pub fn string(&mut self) -> Result<Cow<'a, str>, Doubt> {
         self.eat(b'"')?;
         let start = self.at;
@@ -411,7 +412,7 @@ impl<'a> Reader<'a> {
 
     /// An object, each key's value read by `member`, which must read it (or refuse the body).
     #[inline]
-    pub fn object(
+    fn object(
         &mut self,
         mut member: impl FnMut(&mut Self, Cow<'a, str>) -> Result<(), Doubt>,
     ) -> Result<(), Doubt> {
@@ -442,6 +443,86 @@ impl<'a> Reader<'a> {
                 _ => return Err(Doubt),
             }
         }
+    }
+
+    /// An object of known fields, each member read by `member`. A key is first held, in place,
+    /// against the name of the field that followed the one before last time (`fields` learns
+    /// the order producers write), and read and looked up only if it is another.
+    #[inline]
+    pub fn fields<const N: usize>(
+        &mut self,
+        fields: &Fields<N>,
+        mut member: impl FnMut(&mut Self, Member<'a>) -> Result<(), Doubt>,
+    ) -> Result<(), Doubt> {
+        self.eat(b'{')?;
+        self.enter()?;
+        if self.peek()? == b'}' {
+            self.at += 1;
+            self.depth -= 1;
+            return Ok(());
+        }
+        let mut before = None;
+        loop {
+            let predicted = fields.after(before);
+            let found = if self.key_is(fields, predicted) {
+                Member::Field(predicted)
+            } else {
+                let key = self.string()?;
+                match (fields.index)(&key) {
+                    Some(i) if i < N => Member::Field(i),
+                    _ => Member::Other(key),
+                }
+            };
+            if let Member::Field(i) = found {
+                fields.learn(before, i);
+                before = Some(i);
+            }
+            self.eat(b':')?;
+            member(self, found)?;
+            match self.peek()? {
+                b',' => {
+                    self.at += 1;
+                    if self.peek()? != b'"' {
+                        return Err(Doubt);
+                    }
+                }
+                b'}' => {
+                    self.at += 1;
+                    self.depth -= 1;
+                    return Ok(());
+                }
+                _ => return Err(Doubt),
+            }
+        }
+    }
+
+    /// Whether the key where the reader stands is the name of field `i`, written as it is (no
+    /// escapes): then read.
+    #[inline]
+    fn key_is<const N: usize>(&mut self, fields: &Fields<N>, i: usize) -> bool {
+        let Some(key) = fields.keys.get(i).filter(|key| key.plain) else {
+            return false;
+        };
+        let (b, at, len) = (self.bytes(), self.at, key.len);
+        let word = |at: usize| b.get(at..)?.first_chunk().map(|w| u64::from_le_bytes(*w));
+        let is = match word(at) {
+            // Up to sixteen bytes, quotes included, as one or two words (the second ending where
+            // the key does, over the first if it is shorter).
+            Some(head) if len <= 16 => {
+                head & key.mask == key.head
+                    && (len <= 8 || word(at + len - 8).is_some_and(|tail| tail == key.tail))
+            }
+            _ => {
+                let name = fields.names[i].as_bytes();
+                b.get(at) == Some(&b'"')
+                    && b.get(at + len - 1) == Some(&b'"')
+                    && b.get(at + 1..at + len - 1) == Some(name)
+            }
+        };
+        if is {
+            self.at = at + len;
+        }
+        is
     }
 
     /// An array, each item read by `item`.
@@ -575,6 +656,131 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The fields of an object a generated view reads with [`Reader::fields`]: their names, how to
+/// find a key among them, and which field followed which in the bodies read so far.
+///
+/// What it learns only decides which name a key is compared with first, never whether a body is
+/// taken: a body reads the same whatever came before it, on any thread.
+#[derive(Debug)]
+pub struct Fields<const N: usize> {
+    names: [&'static str; N],
+    keys: [Key; N],
+    index: fn(&str) -> Option<usize>,
+    /// The field that followed field `i` last time.
+    next: [AtomicUsize; N],
+    /// The field that came first.
+    first: AtomicUsize,
+}
+
+/// A field's name as a key written without escapes, quotes included, as the reader compares it:
+/// its first eight bytes and last eight as little-endian words.
+#[derive(Debug, Clone, Copy)]
+struct Key {
+    /// Whether the name needs no escape in JSON (no quote, backslash or control character), so
+    /// that text equal to it is that key.
+    plain: bool,
+    len: usize,
+    head: u64,
+    /// The bytes of `head` that are the key's: all, unless it is shorter than eight.
+    mask: u64,
+    tail: u64,
+}
+
+impl Key {
+    const fn of(name: &str) -> Self {
+        let name = name.as_bytes();
+        let len = name.len() + 2;
+        // Byte `i` of the key: a quote, the name, a quote.
+        const fn at(name: &[u8], i: usize) -> u8 {
+            if i == 0 || i == name.len() + 1 {
+                b'"'
+            } else {
+                name[i - 1]
+            }
+        }
+        let mut plain = true;
+        let (mut head, mut tail) = (0u64, 0u64);
+        let mut i = 0;
+        while i < len {
+            let c = at(name, i);
+            if (i > 0 && i + 1 < len) && (c < 0x20 || c == b'"' || c == b'\\') {
+                plain = false;
+            }
+            if i < 8 {
+                head |= (c as u64) << (8 * i);
+            }
+            if len >= 8 && i >= len - 8 {
+                tail |= (c as u64) << (8 * (i + 8 - len));
+            }
+            i += 1;
+        }
+        let mask = if len >= 8 {
+            u64::MAX
+        } else {
+            (1 << (8 * len)) - 1
+        };
+        Self {
+            plain,
+            len,
+            head,
+            mask,
+            tail,
+        }
+    }
+}
+
+impl<const N: usize> Fields<N> {
+    /// The fields `names`; `index` finds a key among them (`names[index(key)] == key`).
+    pub const fn new(names: [&'static str; N], index: fn(&str) -> Option<usize>) -> Self {
+        let mut keys = [Key::of(""); N];
+        // Before anything is learned, the order of `names`.
+        let mut next = [const { AtomicUsize::new(0) }; N];
+        let mut i = 0;
+        while i < N {
+            keys[i] = Key::of(names[i]);
+            next[i] = AtomicUsize::new(i + 1);
+            i += 1;
+        }
+        Self {
+            names,
+            keys,
+            index,
+            next,
+            first: AtomicUsize::new(0),
+        }
+    }
+
+    fn slot(&self, before: Option<usize>) -> &AtomicUsize {
+        before.map_or(&self.first, |i| &self.next[i])
+    }
+
+    /// The field expected after field `before` (`None`: first).
+    #[inline]
+    fn after(&self, before: Option<usize>) -> usize {
+        self.slot(before).load(Ordering::Relaxed)
+    }
+
+    /// Notes that field `i` came after field `before`. Written only when it changes: readers on
+    /// other threads keep the line in their caches.
+    #[inline]
+    fn learn(&self, before: Option<usize>, i: usize) {
+        let slot = self.slot(before);
+        if slot.load(Ordering::Relaxed) != i {
+            slot.store(i, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A member of an object that [`Reader::fields`] reads: one of its fields by index, or another
+/// key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Member<'a> {
+    /// The field at this index of [`Fields`].
+    Field(usize),
+    /// A key that names no field.
+    Other(Cow<'a, str>),
+}
+
 /// The keys of one object met so far, to refuse a repeated one.
 #[derive(Debug, Default)]
 pub struct Keys<'a> {
@@ -688,6 +894,138 @@ mod tests {
                 .map(|n| (n, number.len()));
             assert_eq!(ours, expected, "{text}");
         }
+    }
+
+    /// Fields of each length the reader compares differently (up to eight bytes with quotes,
+    /// up to sixteen, more), and one with a quote, never compared in place.
+    static FIELDS: Fields<5> = Fields::new(
+        [
+            "name",
+            "na\"me",
+            "friendly_name",
+            "a_name_longer_than_sixteen",
+            "tags",
+        ],
+        |key| match key {
+            "name" => Some(0),
+            "na\"me" => Some(1),
+            "friendly_name" => Some(2),
+            "a_name_longer_than_sixteen" => Some(3),
+            "tags" => Some(4),
+            _ => None,
+        },
+    );
+
+    /// The members of an object read by [`Reader::fields`], or by [`Reader::object`] with the
+    /// keys looked up, each with its value's text.
+    fn members<'a>(text: &'a str, in_place: bool) -> Option<Vec<(Member<'a>, &'a str)>> {
+        let mut r = Reader::new(text);
+        let mut out = Vec::new();
+        let mut read = |r: &mut Reader<'a>, member| {
+            let value = r.raw(super::super::types::ANY)?;
+            out.push((member, value.get()));
+            Ok(())
+        };
+        let read = if in_place {
+            r.fields(&FIELDS, &mut read)
+        } else {
+            r.object(|r, key| {
+                let member = match (FIELDS.index)(&key) {
+                    Some(i) => Member::Field(i),
+                    None => Member::Other(key),
+                };
+                read(r, member)
+            })
+        };
+        read.ok()?;
+        r.ws();
+        (r.at == text.len()).then_some(out)
+    }
+
+    #[test]
+    fn keys_written_plainly_are_taken_in_place_at_every_length() {
+        for (i, key) in [
+            (0, "name"),
+            (2, "friendly_name"),
+            (3, "a_name_longer_than_sixteen"),
+            (4, "tags"),
+        ] {
+            // With a whole word of text after the key, and at the very end.
+            for after in [":1234567890}", ""] {
+                let text = format!("\"{key}\"{after}");
+                let mut r = Reader::new(&text);
+                assert!(r.key_is(&FIELDS, i), "{text}");
+                assert_eq!(r.at, key.len() + 2, "{text}");
+                let mut r = Reader::new(&text);
+                assert!(!r.key_is(&FIELDS, (i + 1) % 5), "{text}");
+                assert_eq!(r.at, 0);
+            }
+        }
+        // The name with a quote is never compared in place.
+        assert!(!Reader::new(r#""na\"me":1"#).key_is(&FIELDS, 1));
+    }
+
+    #[test]
+    fn fields_read_what_the_object_reads_whatever_order_was_learned() {
+        let keys = [
+            r#""name""#,
+            r#""na\"me""#,
+            r#""friendly_name""#,
+            r#""a_name_longer_than_sixteen""#,
+            r#""tags""#,
+            r#""friendly_namf""#,
+            r#""a_name_longer_than_sixteeN""#,
+            r#""friendly_name "#,
+            r#""n\u0061me""#,
+            r#""nam""#,
+            r#""names""#,
+            r#""other""#,
+            r#"  "tags" "#,
+        ];
+        let mut texts = vec![
+            "{}".to_owned(),
+            "{ }".to_owned(),
+            r#"{"name""#.to_owned(),
+            r#"{"name":1,}"#.to_owned(),
+            r#"{"name" 1}"#.to_owned(),
+            r#"{"na"me":1}"#.to_owned(),
+            r#"{"name":1"#.to_owned(),
+            r#"{"friendly_name""#.to_owned(),
+            r#"{"a_name_longer_than_sixteen""#.to_owned(),
+            r#"{"a_name_longer_than_sixteen"}"#.to_owned(),
+        ];
+        // Every ordered pair and triple of keys, one after the other: each read starts from
+        // what the reads before it taught the fields.
+        for a in keys {
+            for b in keys {
+                texts.push(format!("{{{a}:1,{b}:[2]}}"));
+                for c in keys {
+                    texts.push(format!("{{{a}:1, {b}:\"x\",{c} : {{\"name\":3}}}}"));
+                }
+            }
+        }
+        for text in &texts {
+            // Taught first that each field comes first.
+            for lead in &keys[..5] {
+                members(&format!("{{{lead}:0}}"), true);
+                assert_eq!(members(text, true), members(text, false), "{text}");
+            }
+        }
+        // Read in another order after one was learned, the same body gives the same members.
+        let body = r#"{"tags":1,"name":2,"other":3}"#;
+        let first = members(body, true);
+        for text in &texts {
+            members(text, true);
+            assert_eq!(members(body, true), first);
+        }
+        assert_eq!(
+            first.unwrap(),
+            [
+                (Member::Field(4), "1"),
+                (Member::Field(0), "2"),
+                (Member::Other("other".into()), "3")
+            ]
+        );
     }
 
     #[test]

@@ -3469,17 +3469,30 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ClaimsResponse<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<4> = rt::Fields::new(
+                ["error", "message", "response", "success"],
+                |key| match key {
+                    "error" => Some(0),
+                    "message" => Some(1),
+                    "response" => Some(2),
+                    "success" => Some(3),
+                    _ => None,
+                },
+            );
             let mut error = None;
             let mut message = None;
             let mut response = None;
             let mut success = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "error" => r.field(&mut error, |r| r.string()),
-                "message" => r.field(&mut message, |r| r.string()),
-                "response" => r.field(&mut response, |r| r.array(|r| r.map(|r| r.string()))),
-                "success" => r.field(&mut success, |r| r.boolean()),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut error, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut message, |r| r.string()),
+                rt::Member::Field(2) => {
+                    r.field(&mut response, |r| r.array(|r| r.map(|r| r.string())))
+                }
+                rt::Member::Field(3) => r.field(&mut success, |r| r.boolean()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 error,
@@ -3511,17 +3524,28 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ComponentAuctionAck<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<4> = rt::Fields::new(
+                ["component_id", "component_ref", "constraints", "host_id"],
+                |key| match key {
+                    "component_id" => Some(0),
+                    "component_ref" => Some(1),
+                    "constraints" => Some(2),
+                    "host_id" => Some(3),
+                    _ => None,
+                },
+            );
             let mut component_id = None;
             let mut component_ref = None;
             let mut constraints = None;
             let mut host_id = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "component_id" => r.field(&mut component_id, |r| r.string()),
-                "component_ref" => r.field(&mut component_ref, |r| r.string()),
-                "constraints" => r.field(&mut constraints, |r| r.map(|r| r.string())),
-                "host_id" => r.field(&mut host_id, |r| r.string()),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut component_id, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut component_ref, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut constraints, |r| r.map(|r| r.string())),
+                rt::Member::Field(3) => r.field(&mut host_id, |r| r.string()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 component_id,
@@ -3548,14 +3572,24 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ComponentAuctionRequest<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<3> = rt::Fields::new(
+                ["component_id", "component_ref", "constraints"],
+                |key| match key {
+                    "component_id" => Some(0),
+                    "component_ref" => Some(1),
+                    "constraints" => Some(2),
+                    _ => None,
+                },
+            );
             let mut component_id = None;
             let mut component_ref = None;
             let mut constraints = None;
-            r.object(|r, key| match &*key {
-                "component_id" => r.field(&mut component_id, |r| r.string()),
-                "component_ref" => r.field(&mut component_ref, |r| r.string()),
-                "constraints" => r.field(&mut constraints, |r| r.map(|r| r.string())),
-                _ => Err(rt::Doubt),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut component_id, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut component_ref, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut constraints, |r| r.map(|r| r.string())),
+                rt::Member::Other(_) => Err(rt::Doubt),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 component_id: r.required(component_id)?,
@@ -3587,20 +3621,31 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ComponentAuctionResponse<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<4> = rt::Fields::new(
+                ["error", "message", "response", "success"],
+                |key| match key {
+                    "error" => Some(0),
+                    "message" => Some(1),
+                    "response" => Some(2),
+                    "success" => Some(3),
+                    _ => None,
+                },
+            );
             let mut error = None;
             let mut message = None;
             let mut response = None;
             let mut success = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "error" => r.field(&mut error, |r| r.string()),
-                "message" => r.field(&mut message, |r| r.string()),
-                "response" => r.field(
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut error, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut message, |r| r.string()),
+                rt::Member::Field(2) => r.field(
                     &mut response,
                     <ComponentAuctionAck<'a> as rt::View<'a>>::read,
                 ),
-                "success" => r.field(&mut success, |r| r.boolean()),
-                _ => r.other(&mut others, key),
+                rt::Member::Field(3) => r.field(&mut success, |r| r.boolean()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 error,
@@ -3645,6 +3690,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ComponentDescription<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "annotations",
+                    "id",
+                    "image_ref",
+                    "limits",
+                    "max_instances",
+                    "name",
+                    "revision",
+                ],
+                |key| match key {
+                    "annotations" => Some(0),
+                    "id" => Some(1),
+                    "image_ref" => Some(2),
+                    "limits" => Some(3),
+                    "max_instances" => Some(4),
+                    "name" => Some(5),
+                    "revision" => Some(6),
+                    _ => None,
+                },
+            );
             let mut annotations = None;
             let mut id = None;
             let mut image_ref = None;
@@ -3653,23 +3719,26 @@ pub mod views {
             let mut name = None;
             let mut revision = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
-                "id" => r.field(&mut id, |r| r.string()),
-                "image_ref" => r.field(&mut image_ref, |r| r.string()),
-                "limits" => r.field(&mut limits, |r| r.nullable(|r| r.map(|r| r.string()))),
-                "max_instances" => r.field(&mut max_instances, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(1) => r.field(&mut id, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut image_ref, |r| r.string()),
+                rt::Member::Field(3) => {
+                    r.field(&mut limits, |r| r.nullable(|r| r.map(|r| r.string())))
+                }
+                rt::Member::Field(4) => r.field(&mut max_instances, |r| {
                     let n = r.integer()?;
                     r.check((0..=4294967295).contains(&n))?;
                     r.fit(n)
                 }),
-                "name" => r.field(&mut name, |r| r.string()),
-                "revision" => r.field(&mut revision, |r| {
+                rt::Member::Field(5) => r.field(&mut name, |r| r.string()),
+                rt::Member::Field(6) => r.field(&mut revision, |r| {
                     let n = r.integer()?;
                     r.check((-2147483648..=2147483647).contains(&n))?;
                     r.fit(n)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 annotations,
@@ -3706,17 +3775,28 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ConfigResponse<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<4> = rt::Fields::new(
+                ["error", "message", "response", "success"],
+                |key| match key {
+                    "error" => Some(0),
+                    "message" => Some(1),
+                    "response" => Some(2),
+                    "success" => Some(3),
+                    _ => None,
+                },
+            );
             let mut error = None;
             let mut message = None;
             let mut response = None;
             let mut success = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "error" => r.field(&mut error, |r| r.string()),
-                "message" => r.field(&mut message, |r| r.string()),
-                "response" => r.field(&mut response, |r| r.map(|r| r.string())),
-                "success" => r.field(&mut success, |r| r.boolean()),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut error, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut message, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut response, |r| r.map(|r| r.string())),
+                rt::Member::Field(3) => r.field(&mut success, |r| r.boolean()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 error,
@@ -3759,15 +3839,23 @@ pub mod views {
 
     impl<'a> rt::View<'a> for CtlResponse<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<3> =
+                rt::Fields::new(["error", "message", "success"], |key| match key {
+                    "error" => Some(0),
+                    "message" => Some(1),
+                    "success" => Some(2),
+                    _ => None,
+                });
             let mut error = None;
             let mut message = None;
             let mut success = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "error" => r.field(&mut error, |r| r.string()),
-                "message" => r.field(&mut message, |r| r.string()),
-                "success" => r.field(&mut success, |r| r.boolean()),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut error, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut message, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut success, |r| r.boolean()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 error,
@@ -3795,16 +3883,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for DeleteLinkCommand<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<4> = rt::Fields::new(
+                ["name", "source_id", "wit_namespace", "wit_package"],
+                |key| match key {
+                    "name" => Some(0),
+                    "source_id" => Some(1),
+                    "wit_namespace" => Some(2),
+                    "wit_package" => Some(3),
+                    _ => None,
+                },
+            );
             let mut name = None;
             let mut source_id = None;
             let mut wit_namespace = None;
             let mut wit_package = None;
-            r.object(|r, key| match &*key {
-                "name" => r.field(&mut name, |r| r.string()),
-                "source_id" => r.field(&mut source_id, |r| r.string()),
-                "wit_namespace" => r.field(&mut wit_namespace, |r| r.string()),
-                "wit_package" => r.field(&mut wit_package, |r| r.string()),
-                _ => Err(rt::Doubt),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut name, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut source_id, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut wit_namespace, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut wit_package, |r| r.string()),
+                rt::Member::Other(_) => Err(rt::Doubt),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 name,
@@ -3847,6 +3946,29 @@ pub mod views {
 
     impl<'a> rt::View<'a> for HostInventory<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<8> = rt::Fields::new(
+                [
+                    "components",
+                    "friendly_name",
+                    "host_id",
+                    "labels",
+                    "providers",
+                    "uptime_human",
+                    "uptime_seconds",
+                    "version",
+                ],
+                |key| match key {
+                    "components" => Some(0),
+                    "friendly_name" => Some(1),
+                    "host_id" => Some(2),
+                    "labels" => Some(3),
+                    "providers" => Some(4),
+                    "uptime_human" => Some(5),
+                    "uptime_seconds" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
             let mut components = None;
             let mut friendly_name = None;
             let mut host_id = None;
@@ -3856,24 +3978,25 @@ pub mod views {
             let mut uptime_seconds = None;
             let mut version = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "components" => r.field(&mut components, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut components, |r| {
                     r.array(<ComponentDescription<'a> as rt::View<'a>>::read)
                 }),
-                "friendly_name" => r.field(&mut friendly_name, |r| r.string()),
-                "host_id" => r.field(&mut host_id, |r| r.string()),
-                "labels" => r.field(&mut labels, |r| r.map(|r| r.string())),
-                "providers" => r.field(&mut providers, |r| {
+                rt::Member::Field(1) => r.field(&mut friendly_name, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut host_id, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut labels, |r| r.map(|r| r.string())),
+                rt::Member::Field(4) => r.field(&mut providers, |r| {
                     r.array(<ProviderDescription<'a> as rt::View<'a>>::read)
                 }),
-                "uptime_human" => r.field(&mut uptime_human, |r| r.string()),
-                "uptime_seconds" => r.field(&mut uptime_seconds, |r| {
+                rt::Member::Field(5) => r.field(&mut uptime_human, |r| r.string()),
+                rt::Member::Field(6) => r.field(&mut uptime_seconds, |r| {
                     let n = r.integer()?;
                     r.check((0..=18446744073709551615).contains(&n))?;
                     r.fit(n)
                 }),
-                "version" => r.field(&mut version, |r| r.string()),
-                _ => r.other(&mut others, key),
+                rt::Member::Field(7) => r.field(&mut version, |r| r.string()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 components: r.required(components)?,
@@ -3910,17 +4033,30 @@ pub mod views {
 
     impl<'a> rt::View<'a> for HostInventoryResponse<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<4> = rt::Fields::new(
+                ["error", "message", "response", "success"],
+                |key| match key {
+                    "error" => Some(0),
+                    "message" => Some(1),
+                    "response" => Some(2),
+                    "success" => Some(3),
+                    _ => None,
+                },
+            );
             let mut error = None;
             let mut message = None;
             let mut response = None;
             let mut success = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "error" => r.field(&mut error, |r| r.string()),
-                "message" => r.field(&mut message, |r| r.string()),
-                "response" => r.field(&mut response, <HostInventory<'a> as rt::View<'a>>::read),
-                "success" => r.field(&mut success, |r| r.boolean()),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut error, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut message, |r| r.string()),
+                rt::Member::Field(2) => {
+                    r.field(&mut response, <HostInventory<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(3) => r.field(&mut success, |r| r.boolean()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 error,
@@ -3944,12 +4080,18 @@ pub mod views {
 
     impl<'a> rt::View<'a> for HostLabel<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<2> = rt::Fields::new(["key", "value"], |key| match key {
+                "key" => Some(0),
+                "value" => Some(1),
+                _ => None,
+            });
             let mut key2 = None;
             let mut value = None;
-            r.object(|r, key| match &*key {
-                "key" => r.field(&mut key2, |r| r.string()),
-                "value" => r.field(&mut value, |r| r.string()),
-                _ => Err(rt::Doubt),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut key2, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut value, |r| r.string()),
+                rt::Member::Other(_) => Err(rt::Doubt),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 key: r.required(key2)?,
@@ -3969,10 +4111,15 @@ pub mod views {
 
     impl<'a> rt::View<'a> for HostLabelIdentifier<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<1> = rt::Fields::new(["key"], |key| match key {
+                "key" => Some(0),
+                _ => None,
+            });
             let mut key2 = None;
-            r.object(|r, key| match &*key {
-                "key" => r.field(&mut key2, |r| r.string()),
-                _ => Err(rt::Doubt),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut key2, |r| r.string()),
+                rt::Member::Other(_) => Err(rt::Doubt),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 key: r.required(key2)?,
@@ -4021,6 +4168,33 @@ pub mod views {
 
     impl<'a> rt::View<'a> for HostSummary<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<10> = rt::Fields::new(
+                [
+                    "ctl_host",
+                    "friendly_name",
+                    "id",
+                    "js_domain",
+                    "labels",
+                    "lattice",
+                    "rpc_host",
+                    "uptime_human",
+                    "uptime_seconds",
+                    "version",
+                ],
+                |key| match key {
+                    "ctl_host" => Some(0),
+                    "friendly_name" => Some(1),
+                    "id" => Some(2),
+                    "js_domain" => Some(3),
+                    "labels" => Some(4),
+                    "lattice" => Some(5),
+                    "rpc_host" => Some(6),
+                    "uptime_human" => Some(7),
+                    "uptime_seconds" => Some(8),
+                    "version" => Some(9),
+                    _ => None,
+                },
+            );
             let mut ctl_host = None;
             let mut friendly_name = None;
             let mut id = None;
@@ -4032,22 +4206,23 @@ pub mod views {
             let mut uptime_seconds = None;
             let mut version = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "ctl_host" => r.field(&mut ctl_host, |r| r.string()),
-                "friendly_name" => r.field(&mut friendly_name, |r| r.string()),
-                "id" => r.field(&mut id, |r| r.string()),
-                "js_domain" => r.field(&mut js_domain, |r| r.string()),
-                "labels" => r.field(&mut labels, |r| r.map(|r| r.string())),
-                "lattice" => r.field(&mut lattice, |r| r.string()),
-                "rpc_host" => r.field(&mut rpc_host, |r| r.string()),
-                "uptime_human" => r.field(&mut uptime_human, |r| r.string()),
-                "uptime_seconds" => r.field(&mut uptime_seconds, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut ctl_host, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut friendly_name, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut id, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut js_domain, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut labels, |r| r.map(|r| r.string())),
+                rt::Member::Field(5) => r.field(&mut lattice, |r| r.string()),
+                rt::Member::Field(6) => r.field(&mut rpc_host, |r| r.string()),
+                rt::Member::Field(7) => r.field(&mut uptime_human, |r| r.string()),
+                rt::Member::Field(8) => r.field(&mut uptime_seconds, |r| {
                     let n = r.integer()?;
                     r.check((0..=18446744073709551615).contains(&n))?;
                     r.fit(n)
                 }),
-                "version" => r.field(&mut version, |r| r.string()),
-                _ => r.other(&mut others, key),
+                rt::Member::Field(9) => r.field(&mut version, |r| r.string()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 ctl_host,
@@ -4086,17 +4261,30 @@ pub mod views {
 
     impl<'a> rt::View<'a> for HostSummaryResponse<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<4> = rt::Fields::new(
+                ["error", "message", "response", "success"],
+                |key| match key {
+                    "error" => Some(0),
+                    "message" => Some(1),
+                    "response" => Some(2),
+                    "success" => Some(3),
+                    _ => None,
+                },
+            );
             let mut error = None;
             let mut message = None;
             let mut response = None;
             let mut success = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "error" => r.field(&mut error, |r| r.string()),
-                "message" => r.field(&mut message, |r| r.string()),
-                "response" => r.field(&mut response, <HostSummary<'a> as rt::View<'a>>::read),
-                "success" => r.field(&mut success, |r| r.boolean()),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut error, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut message, |r| r.string()),
+                rt::Member::Field(2) => {
+                    r.field(&mut response, <HostSummary<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(3) => r.field(&mut success, |r| r.boolean()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 error,
@@ -4138,6 +4326,29 @@ pub mod views {
 
     impl<'a> rt::View<'a> for LinkDefinition<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<8> = rt::Fields::new(
+                [
+                    "interfaces",
+                    "name",
+                    "source_config",
+                    "source_id",
+                    "target",
+                    "target_config",
+                    "wit_namespace",
+                    "wit_package",
+                ],
+                |key| match key {
+                    "interfaces" => Some(0),
+                    "name" => Some(1),
+                    "source_config" => Some(2),
+                    "source_id" => Some(3),
+                    "target" => Some(4),
+                    "target_config" => Some(5),
+                    "wit_namespace" => Some(6),
+                    "wit_package" => Some(7),
+                    _ => None,
+                },
+            );
             let mut interfaces = None;
             let mut name = None;
             let mut source_config = None;
@@ -4147,16 +4358,17 @@ pub mod views {
             let mut wit_namespace = None;
             let mut wit_package = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "interfaces" => r.field(&mut interfaces, |r| r.array(|r| r.string())),
-                "name" => r.field(&mut name, |r| r.string()),
-                "source_config" => r.field(&mut source_config, |r| r.array(|r| r.string())),
-                "source_id" => r.field(&mut source_id, |r| r.string()),
-                "target" => r.field(&mut target, |r| r.string()),
-                "target_config" => r.field(&mut target_config, |r| r.array(|r| r.string())),
-                "wit_namespace" => r.field(&mut wit_namespace, |r| r.string()),
-                "wit_package" => r.field(&mut wit_package, |r| r.string()),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut interfaces, |r| r.array(|r| r.string())),
+                rt::Member::Field(1) => r.field(&mut name, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut source_config, |r| r.array(|r| r.string())),
+                rt::Member::Field(3) => r.field(&mut source_id, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut target, |r| r.string()),
+                rt::Member::Field(5) => r.field(&mut target_config, |r| r.array(|r| r.string())),
+                rt::Member::Field(6) => r.field(&mut wit_namespace, |r| r.string()),
+                rt::Member::Field(7) => r.field(&mut wit_package, |r| r.string()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 interfaces: r.required(interfaces)?,
@@ -4193,19 +4405,30 @@ pub mod views {
 
     impl<'a> rt::View<'a> for LinksResponse<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<4> = rt::Fields::new(
+                ["error", "message", "response", "success"],
+                |key| match key {
+                    "error" => Some(0),
+                    "message" => Some(1),
+                    "response" => Some(2),
+                    "success" => Some(3),
+                    _ => None,
+                },
+            );
             let mut error = None;
             let mut message = None;
             let mut response = None;
             let mut success = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "error" => r.field(&mut error, |r| r.string()),
-                "message" => r.field(&mut message, |r| r.string()),
-                "response" => r.field(&mut response, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut error, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut message, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut response, |r| {
                     r.array(<LinkDefinition<'a> as rt::View<'a>>::read)
                 }),
-                "success" => r.field(&mut success, |r| r.boolean()),
-                _ => r.other(&mut others, key),
+                rt::Member::Field(3) => r.field(&mut success, |r| r.boolean()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 error,
@@ -4237,17 +4460,28 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ProviderAuctionAck<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<4> = rt::Fields::new(
+                ["constraints", "host_id", "provider_id", "provider_ref"],
+                |key| match key {
+                    "constraints" => Some(0),
+                    "host_id" => Some(1),
+                    "provider_id" => Some(2),
+                    "provider_ref" => Some(3),
+                    _ => None,
+                },
+            );
             let mut constraints = None;
             let mut host_id = None;
             let mut provider_id = None;
             let mut provider_ref = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "constraints" => r.field(&mut constraints, |r| r.map(|r| r.string())),
-                "host_id" => r.field(&mut host_id, |r| r.string()),
-                "provider_id" => r.field(&mut provider_id, |r| r.string()),
-                "provider_ref" => r.field(&mut provider_ref, |r| r.string()),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut constraints, |r| r.map(|r| r.string())),
+                rt::Member::Field(1) => r.field(&mut host_id, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut provider_id, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut provider_ref, |r| r.string()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 constraints,
@@ -4274,14 +4508,24 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ProviderAuctionRequest<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<3> = rt::Fields::new(
+                ["constraints", "provider_id", "provider_ref"],
+                |key| match key {
+                    "constraints" => Some(0),
+                    "provider_id" => Some(1),
+                    "provider_ref" => Some(2),
+                    _ => None,
+                },
+            );
             let mut constraints = None;
             let mut provider_id = None;
             let mut provider_ref = None;
-            r.object(|r, key| match &*key {
-                "constraints" => r.field(&mut constraints, |r| r.map(|r| r.string())),
-                "provider_id" => r.field(&mut provider_id, |r| r.string()),
-                "provider_ref" => r.field(&mut provider_ref, |r| r.string()),
-                _ => Err(rt::Doubt),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut constraints, |r| r.map(|r| r.string())),
+                rt::Member::Field(1) => r.field(&mut provider_id, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut provider_ref, |r| r.string()),
+                rt::Member::Other(_) => Err(rt::Doubt),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 constraints: r.required(constraints)?,
@@ -4313,20 +4557,31 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ProviderAuctionResponse<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<4> = rt::Fields::new(
+                ["error", "message", "response", "success"],
+                |key| match key {
+                    "error" => Some(0),
+                    "message" => Some(1),
+                    "response" => Some(2),
+                    "success" => Some(3),
+                    _ => None,
+                },
+            );
             let mut error = None;
             let mut message = None;
             let mut response = None;
             let mut success = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "error" => r.field(&mut error, |r| r.string()),
-                "message" => r.field(&mut message, |r| r.string()),
-                "response" => r.field(
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut error, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut message, |r| r.string()),
+                rt::Member::Field(2) => r.field(
                     &mut response,
                     <ProviderAuctionAck<'a> as rt::View<'a>>::read,
                 ),
-                "success" => r.field(&mut success, |r| r.boolean()),
-                _ => r.other(&mut others, key),
+                rt::Member::Field(3) => r.field(&mut success, |r| r.boolean()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 error,
@@ -4361,23 +4616,35 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ProviderDescription<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<5> = rt::Fields::new(
+                ["annotations", "id", "image_ref", "name", "revision"],
+                |key| match key {
+                    "annotations" => Some(0),
+                    "id" => Some(1),
+                    "image_ref" => Some(2),
+                    "name" => Some(3),
+                    "revision" => Some(4),
+                    _ => None,
+                },
+            );
             let mut annotations = None;
             let mut id = None;
             let mut image_ref = None;
             let mut name = None;
             let mut revision = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
-                "id" => r.field(&mut id, |r| r.string()),
-                "image_ref" => r.field(&mut image_ref, |r| r.string()),
-                "name" => r.field(&mut name, |r| r.string()),
-                "revision" => r.field(&mut revision, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(1) => r.field(&mut id, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut image_ref, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut name, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut revision, |r| {
                     let n = r.integer()?;
                     r.check((-2147483648..=2147483647).contains(&n))?;
                     r.fit(n)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 annotations,
@@ -4412,16 +4679,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for RegistryCredential<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<4> = rt::Fields::new(
+                ["password", "registryType", "token", "username"],
+                |key| match key {
+                    "password" => Some(0),
+                    "registryType" => Some(1),
+                    "token" => Some(2),
+                    "username" => Some(3),
+                    _ => None,
+                },
+            );
             let mut password = None;
             let mut registry_type = None;
             let mut token = None;
             let mut username = None;
-            r.object(|r, key| match &*key {
-                "password" => r.field(&mut password, |r| r.string()),
-                "registryType" => r.field(&mut registry_type, |r| r.string()),
-                "token" => r.field(&mut token, |r| r.string()),
-                "username" => r.field(&mut username, |r| r.string()),
-                _ => Err(rt::Doubt),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut password, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut registry_type, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut token, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut username, |r| r.string()),
+                rt::Member::Other(_) => Err(rt::Doubt),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 password,
@@ -4479,6 +4757,29 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ScaleComponentCommand<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<8> = rt::Fields::new(
+                [
+                    "allow_update",
+                    "annotations",
+                    "component_id",
+                    "component_limits",
+                    "component_ref",
+                    "config",
+                    "count",
+                    "host_id",
+                ],
+                |key| match key {
+                    "allow_update" => Some(0),
+                    "annotations" => Some(1),
+                    "component_id" => Some(2),
+                    "component_limits" => Some(3),
+                    "component_ref" => Some(4),
+                    "config" => Some(5),
+                    "count" => Some(6),
+                    "host_id" => Some(7),
+                    _ => None,
+                },
+            );
             let mut allow_update = None;
             let mut annotations = None;
             let mut component_id = None;
@@ -4487,20 +4788,21 @@ pub mod views {
             let mut config = None;
             let mut count = None;
             let mut host_id = None;
-            r.object(|r, key| match &*key {
-                "allow_update" => r.field(&mut allow_update, |r| r.boolean()),
-                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
-                "component_id" => r.field(&mut component_id, |r| r.string()),
-                "component_limits" => r.field(&mut component_limits, |r| r.map(|r| r.string())),
-                "component_ref" => r.field(&mut component_ref, |r| r.string()),
-                "config" => r.field(&mut config, |r| r.array(|r| r.string())),
-                "count" => r.field(&mut count, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut allow_update, |r| r.boolean()),
+                rt::Member::Field(1) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(2) => r.field(&mut component_id, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut component_limits, |r| r.map(|r| r.string())),
+                rt::Member::Field(4) => r.field(&mut component_ref, |r| r.string()),
+                rt::Member::Field(5) => r.field(&mut config, |r| r.array(|r| r.string())),
+                rt::Member::Field(6) => r.field(&mut count, |r| {
                     let n = r.integer()?;
                     r.check((0..=4294967295).contains(&n))?;
                     r.fit(n)
                 }),
-                "host_id" => r.field(&mut host_id, |r| r.string()),
-                _ => Err(rt::Doubt),
+                rt::Member::Field(7) => r.field(&mut host_id, |r| r.string()),
+                rt::Member::Other(_) => Err(rt::Doubt),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 allow_update,
@@ -4537,18 +4839,36 @@ pub mod views {
 
     impl<'a> rt::View<'a> for StartProviderCommand<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<5> = rt::Fields::new(
+                [
+                    "annotations",
+                    "config",
+                    "host_id",
+                    "provider_id",
+                    "provider_ref",
+                ],
+                |key| match key {
+                    "annotations" => Some(0),
+                    "config" => Some(1),
+                    "host_id" => Some(2),
+                    "provider_id" => Some(3),
+                    "provider_ref" => Some(4),
+                    _ => None,
+                },
+            );
             let mut annotations = None;
             let mut config = None;
             let mut host_id = None;
             let mut provider_id = None;
             let mut provider_ref = None;
-            r.object(|r, key| match &*key {
-                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
-                "config" => r.field(&mut config, |r| r.array(|r| r.string())),
-                "host_id" => r.field(&mut host_id, |r| r.string()),
-                "provider_id" => r.field(&mut provider_id, |r| r.string()),
-                "provider_ref" => r.field(&mut provider_ref, |r| r.string()),
-                _ => Err(rt::Doubt),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(1) => r.field(&mut config, |r| r.array(|r| r.string())),
+                rt::Member::Field(2) => r.field(&mut host_id, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut provider_id, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut provider_ref, |r| r.string()),
+                rt::Member::Other(_) => Err(rt::Doubt),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 annotations,
@@ -4576,16 +4896,23 @@ pub mod views {
 
     impl<'a> rt::View<'a> for StopHostCommand<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<2> =
+                rt::Fields::new(["host_id", "timeout"], |key| match key {
+                    "host_id" => Some(0),
+                    "timeout" => Some(1),
+                    _ => None,
+                });
             let mut host_id = None;
             let mut timeout = None;
-            r.object(|r, key| match &*key {
-                "host_id" => r.field(&mut host_id, |r| r.string()),
-                "timeout" => r.field(&mut timeout, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut host_id, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut timeout, |r| {
                     let n = r.integer()?;
                     r.check((0..=18446744073709551615).contains(&n))?;
                     r.fit(n)
                 }),
-                _ => Err(rt::Doubt),
+                rt::Member::Other(_) => Err(rt::Doubt),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self { host_id, timeout })
         }
@@ -4605,12 +4932,19 @@ pub mod views {
 
     impl<'a> rt::View<'a> for StopProviderCommand<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<2> =
+                rt::Fields::new(["host_id", "provider_id"], |key| match key {
+                    "host_id" => Some(0),
+                    "provider_id" => Some(1),
+                    _ => None,
+                });
             let mut host_id = None;
             let mut provider_id = None;
-            r.object(|r, key| match &*key {
-                "host_id" => r.field(&mut host_id, |r| r.string()),
-                "provider_id" => r.field(&mut provider_id, |r| r.string()),
-                _ => Err(rt::Doubt),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut host_id, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut provider_id, |r| r.string()),
+                rt::Member::Other(_) => Err(rt::Doubt),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 host_id: r.required(host_id)?,
@@ -4637,16 +4971,32 @@ pub mod views {
 
     impl<'a> rt::View<'a> for UpdateComponentCommand<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<4> = rt::Fields::new(
+                [
+                    "annotations",
+                    "component_id",
+                    "host_id",
+                    "new_component_ref",
+                ],
+                |key| match key {
+                    "annotations" => Some(0),
+                    "component_id" => Some(1),
+                    "host_id" => Some(2),
+                    "new_component_ref" => Some(3),
+                    _ => None,
+                },
+            );
             let mut annotations = None;
             let mut component_id = None;
             let mut host_id = None;
             let mut new_component_ref = None;
-            r.object(|r, key| match &*key {
-                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
-                "component_id" => r.field(&mut component_id, |r| r.string()),
-                "host_id" => r.field(&mut host_id, |r| r.string()),
-                "new_component_ref" => r.field(&mut new_component_ref, |r| r.string()),
-                _ => Err(rt::Doubt),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(1) => r.field(&mut component_id, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut host_id, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut new_component_ref, |r| r.string()),
+                rt::Member::Other(_) => Err(rt::Doubt),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 annotations,

@@ -3931,6 +3931,29 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ComponentClaims<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<8> = rt::Fields::new(
+                [
+                    "call_alias",
+                    "expires_human",
+                    "issuer",
+                    "name",
+                    "not_before_human",
+                    "revision",
+                    "tags",
+                    "version",
+                ],
+                |key| match key {
+                    "call_alias" => Some(0),
+                    "expires_human" => Some(1),
+                    "issuer" => Some(2),
+                    "name" => Some(3),
+                    "not_before_human" => Some(4),
+                    "revision" => Some(5),
+                    "tags" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
             let mut call_alias = None;
             let mut expires_human = None;
             let mut issuer = None;
@@ -3940,22 +3963,25 @@ pub mod views {
             let mut tags = None;
             let mut version = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "call_alias" => r.field(&mut call_alias, |r| r.nullable(|r| r.string())),
-                "expires_human" => r.field(&mut expires_human, |r| r.string()),
-                "issuer" => r.field(&mut issuer, |r| r.string()),
-                "name" => r.field(&mut name, |r| r.nullable(|r| r.string())),
-                "not_before_human" => r.field(&mut not_before_human, |r| r.string()),
-                "revision" => r.field(&mut revision, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut call_alias, |r| r.nullable(|r| r.string())),
+                rt::Member::Field(1) => r.field(&mut expires_human, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut issuer, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut name, |r| r.nullable(|r| r.string())),
+                rt::Member::Field(4) => r.field(&mut not_before_human, |r| r.string()),
+                rt::Member::Field(5) => r.field(&mut revision, |r| {
                     r.nullable(|r| {
                         let n = r.integer()?;
                         r.check((-2147483648..=2147483647).contains(&n))?;
                         r.fit(n)
                     })
                 }),
-                "tags" => r.field(&mut tags, |r| r.nullable(|r| r.array(|r| r.string()))),
-                "version" => r.field(&mut version, |r| r.nullable(|r| r.string())),
-                _ => r.other(&mut others, key),
+                rt::Member::Field(6) => {
+                    r.field(&mut tags, |r| r.nullable(|r| r.array(|r| r.string())))
+                }
+                rt::Member::Field(7) => r.field(&mut version, |r| r.nullable(|r| r.string())),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 call_alias,
@@ -4004,6 +4030,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ComponentDescription<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "annotations",
+                    "id",
+                    "image_ref",
+                    "limits",
+                    "max_instances",
+                    "name",
+                    "revision",
+                ],
+                |key| match key {
+                    "annotations" => Some(0),
+                    "id" => Some(1),
+                    "image_ref" => Some(2),
+                    "limits" => Some(3),
+                    "max_instances" => Some(4),
+                    "name" => Some(5),
+                    "revision" => Some(6),
+                    _ => None,
+                },
+            );
             let mut annotations = None;
             let mut id = None;
             let mut image_ref = None;
@@ -4012,23 +4059,26 @@ pub mod views {
             let mut name = None;
             let mut revision = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
-                "id" => r.field(&mut id, |r| r.string()),
-                "image_ref" => r.field(&mut image_ref, |r| r.string()),
-                "limits" => r.field(&mut limits, |r| r.nullable(|r| r.map(|r| r.string()))),
-                "max_instances" => r.field(&mut max_instances, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(1) => r.field(&mut id, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut image_ref, |r| r.string()),
+                rt::Member::Field(3) => {
+                    r.field(&mut limits, |r| r.nullable(|r| r.map(|r| r.string())))
+                }
+                rt::Member::Field(4) => r.field(&mut max_instances, |r| {
                     let n = r.integer()?;
                     r.check((0..=4294967295).contains(&n))?;
                     r.fit(n)
                 }),
-                "name" => r.field(&mut name, |r| r.string()),
-                "revision" => r.field(&mut revision, |r| {
+                rt::Member::Field(5) => r.field(&mut name, |r| r.string()),
+                rt::Member::Field(6) => r.field(&mut revision, |r| {
                     let n = r.integer()?;
                     r.check((-2147483648..=2147483647).contains(&n))?;
                     r.fit(n)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 annotations,
@@ -4066,6 +4116,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ComponentScaleFailedData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "annotations",
+                    "component_id",
+                    "error",
+                    "host_id",
+                    "image_ref",
+                    "max_instances",
+                    "public_key",
+                ],
+                |key| match key {
+                    "annotations" => Some(0),
+                    "component_id" => Some(1),
+                    "error" => Some(2),
+                    "host_id" => Some(3),
+                    "image_ref" => Some(4),
+                    "max_instances" => Some(5),
+                    "public_key" => Some(6),
+                    _ => None,
+                },
+            );
             let mut annotations = None;
             let mut component_id = None;
             let mut error = None;
@@ -4074,19 +4145,20 @@ pub mod views {
             let mut max_instances = None;
             let mut public_key = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
-                "component_id" => r.field(&mut component_id, |r| r.string()),
-                "error" => r.field(&mut error, |r| r.string()),
-                "host_id" => r.field(&mut host_id, |r| r.string()),
-                "image_ref" => r.field(&mut image_ref, |r| r.string()),
-                "max_instances" => r.field(&mut max_instances, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(1) => r.field(&mut component_id, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut error, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut host_id, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut image_ref, |r| r.string()),
+                rt::Member::Field(5) => r.field(&mut max_instances, |r| {
                     let n = r.integer()?;
                     r.check((0..=18446744073709551615).contains(&n))?;
                     r.fit(n)
                 }),
-                "public_key" => r.field(&mut public_key, |r| r.string()),
-                _ => r.other(&mut others, key),
+                rt::Member::Field(6) => r.field(&mut public_key, |r| r.string()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 annotations: r.required(annotations)?,
@@ -4128,6 +4200,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ComponentScaleFailedPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "data",
+                    "datacontenttype",
+                    "id",
+                    "source",
+                    "specversion",
+                    "time",
+                    "type",
+                ],
+                |key| match key {
+                    "data" => Some(0),
+                    "datacontenttype" => Some(1),
+                    "id" => Some(2),
+                    "source" => Some(3),
+                    "specversion" => Some(4),
+                    "time" => Some(5),
+                    "type" => Some(6),
+                    _ => None,
+                },
+            );
             let mut data = None;
             let mut datacontenttype = None;
             let mut id = None;
@@ -4136,33 +4229,33 @@ pub mod views {
             let mut time = None;
             let mut type_ = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "data" => r.field(
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(
                     &mut data,
                     <ComponentScaleFailedData<'a> as rt::View<'a>>::read,
                 ),
-                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                rt::Member::Field(1) => r.field(&mut datacontenttype, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "application/json"))?;
                     Ok(s)
                 }),
-                "id" => r.field(&mut id, |r| {
+                rt::Member::Field(2) => r.field(&mut id, |r| {
                     let s = r.string()?;
                     r.check(UUID.accepts(&s))?;
                     Ok(s)
                 }),
-                "source" => r.field(&mut source, |r| r.string()),
-                "specversion" => r.field(&mut specversion, |r| {
+                rt::Member::Field(3) => r.field(&mut source, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut specversion, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "1.0"))?;
                     Ok(s)
                 }),
-                "time" => r.field(&mut time, |r| {
+                rt::Member::Field(5) => r.field(&mut time, |r| {
                     let s = r.string()?;
                     r.check(DATE_TIME_PATTERN.accepts(&s))?;
                     Ok(s)
                 }),
-                "type" => r.field(&mut type_, |r| {
+                rt::Member::Field(6) => r.field(&mut type_, |r| {
                     let s = r.string()?;
                     r.check(matches!(
                         &*s,
@@ -4170,7 +4263,8 @@ pub mod views {
                     ))?;
                     Ok(s)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 data: r.required(data)?,
@@ -4210,6 +4304,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ComponentScaledData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "annotations",
+                    "claims",
+                    "component_id",
+                    "host_id",
+                    "image_ref",
+                    "max_instances",
+                    "public_key",
+                ],
+                |key| match key {
+                    "annotations" => Some(0),
+                    "claims" => Some(1),
+                    "component_id" => Some(2),
+                    "host_id" => Some(3),
+                    "image_ref" => Some(4),
+                    "max_instances" => Some(5),
+                    "public_key" => Some(6),
+                    _ => None,
+                },
+            );
             let mut annotations = None;
             let mut claims = None;
             let mut component_id = None;
@@ -4218,19 +4333,22 @@ pub mod views {
             let mut max_instances = None;
             let mut public_key = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
-                "claims" => r.field(&mut claims, <ComponentClaims<'a> as rt::View<'a>>::read),
-                "component_id" => r.field(&mut component_id, |r| r.string()),
-                "host_id" => r.field(&mut host_id, |r| r.string()),
-                "image_ref" => r.field(&mut image_ref, |r| r.string()),
-                "max_instances" => r.field(&mut max_instances, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(1) => {
+                    r.field(&mut claims, <ComponentClaims<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(2) => r.field(&mut component_id, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut host_id, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut image_ref, |r| r.string()),
+                rt::Member::Field(5) => r.field(&mut max_instances, |r| {
                     let n = r.integer()?;
                     r.check((0..=18446744073709551615).contains(&n))?;
                     r.fit(n)
                 }),
-                "public_key" => r.field(&mut public_key, |r| r.string()),
-                _ => r.other(&mut others, key),
+                rt::Member::Field(6) => r.field(&mut public_key, |r| r.string()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 annotations: r.required(annotations)?,
@@ -4272,6 +4390,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ComponentScaledPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "data",
+                    "datacontenttype",
+                    "id",
+                    "source",
+                    "specversion",
+                    "time",
+                    "type",
+                ],
+                |key| match key {
+                    "data" => Some(0),
+                    "datacontenttype" => Some(1),
+                    "id" => Some(2),
+                    "source" => Some(3),
+                    "specversion" => Some(4),
+                    "time" => Some(5),
+                    "type" => Some(6),
+                    _ => None,
+                },
+            );
             let mut data = None;
             let mut datacontenttype = None;
             let mut id = None;
@@ -4280,35 +4419,38 @@ pub mod views {
             let mut time = None;
             let mut type_ = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "data" => r.field(&mut data, <ComponentScaledData<'a> as rt::View<'a>>::read),
-                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => {
+                    r.field(&mut data, <ComponentScaledData<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(1) => r.field(&mut datacontenttype, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "application/json"))?;
                     Ok(s)
                 }),
-                "id" => r.field(&mut id, |r| {
+                rt::Member::Field(2) => r.field(&mut id, |r| {
                     let s = r.string()?;
                     r.check(UUID.accepts(&s))?;
                     Ok(s)
                 }),
-                "source" => r.field(&mut source, |r| r.string()),
-                "specversion" => r.field(&mut specversion, |r| {
+                rt::Member::Field(3) => r.field(&mut source, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut specversion, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "1.0"))?;
                     Ok(s)
                 }),
-                "time" => r.field(&mut time, |r| {
+                rt::Member::Field(5) => r.field(&mut time, |r| {
                     let s = r.string()?;
                     r.check(DATE_TIME_PATTERN.accepts(&s))?;
                     Ok(s)
                 }),
-                "type" => r.field(&mut type_, |r| {
+                rt::Member::Field(6) => r.field(&mut type_, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "com.wasmcloud.lattice.component_scaled"))?;
                     Ok(s)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 data: r.required(data)?,
@@ -4350,6 +4492,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ConfigDeletedPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "data",
+                    "datacontenttype",
+                    "id",
+                    "source",
+                    "specversion",
+                    "time",
+                    "type",
+                ],
+                |key| match key {
+                    "data" => Some(0),
+                    "datacontenttype" => Some(1),
+                    "id" => Some(2),
+                    "source" => Some(3),
+                    "specversion" => Some(4),
+                    "time" => Some(5),
+                    "type" => Some(6),
+                    _ => None,
+                },
+            );
             let mut data = None;
             let mut datacontenttype = None;
             let mut id = None;
@@ -4358,35 +4521,38 @@ pub mod views {
             let mut time = None;
             let mut type_ = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "data" => r.field(&mut data, <ConfigEventData<'a> as rt::View<'a>>::read),
-                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => {
+                    r.field(&mut data, <ConfigEventData<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(1) => r.field(&mut datacontenttype, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "application/json"))?;
                     Ok(s)
                 }),
-                "id" => r.field(&mut id, |r| {
+                rt::Member::Field(2) => r.field(&mut id, |r| {
                     let s = r.string()?;
                     r.check(UUID.accepts(&s))?;
                     Ok(s)
                 }),
-                "source" => r.field(&mut source, |r| r.string()),
-                "specversion" => r.field(&mut specversion, |r| {
+                rt::Member::Field(3) => r.field(&mut source, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut specversion, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "1.0"))?;
                     Ok(s)
                 }),
-                "time" => r.field(&mut time, |r| {
+                rt::Member::Field(5) => r.field(&mut time, |r| {
                     let s = r.string()?;
                     r.check(DATE_TIME_PATTERN.accepts(&s))?;
                     Ok(s)
                 }),
-                "type" => r.field(&mut type_, |r| {
+                rt::Member::Field(6) => r.field(&mut type_, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "com.wasmcloud.lattice.config_deleted"))?;
                     Ok(s)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 data: r.required(data)?,
@@ -4411,11 +4577,16 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ConfigEventData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<1> = rt::Fields::new(["config_name"], |key| match key {
+                "config_name" => Some(0),
+                _ => None,
+            });
             let mut config_name = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "config_name" => r.field(&mut config_name, |r| r.string()),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut config_name, |r| r.string()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 config_name: r.required(config_name)?,
@@ -4451,6 +4622,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ConfigSetPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "data",
+                    "datacontenttype",
+                    "id",
+                    "source",
+                    "specversion",
+                    "time",
+                    "type",
+                ],
+                |key| match key {
+                    "data" => Some(0),
+                    "datacontenttype" => Some(1),
+                    "id" => Some(2),
+                    "source" => Some(3),
+                    "specversion" => Some(4),
+                    "time" => Some(5),
+                    "type" => Some(6),
+                    _ => None,
+                },
+            );
             let mut data = None;
             let mut datacontenttype = None;
             let mut id = None;
@@ -4459,35 +4651,38 @@ pub mod views {
             let mut time = None;
             let mut type_ = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "data" => r.field(&mut data, <ConfigEventData<'a> as rt::View<'a>>::read),
-                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => {
+                    r.field(&mut data, <ConfigEventData<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(1) => r.field(&mut datacontenttype, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "application/json"))?;
                     Ok(s)
                 }),
-                "id" => r.field(&mut id, |r| {
+                rt::Member::Field(2) => r.field(&mut id, |r| {
                     let s = r.string()?;
                     r.check(UUID.accepts(&s))?;
                     Ok(s)
                 }),
-                "source" => r.field(&mut source, |r| r.string()),
-                "specversion" => r.field(&mut specversion, |r| {
+                rt::Member::Field(3) => r.field(&mut source, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut specversion, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "1.0"))?;
                     Ok(s)
                 }),
-                "time" => r.field(&mut time, |r| {
+                rt::Member::Field(5) => r.field(&mut time, |r| {
                     let s = r.string()?;
                     r.check(DATE_TIME_PATTERN.accepts(&s))?;
                     Ok(s)
                 }),
-                "type" => r.field(&mut type_, |r| {
+                rt::Member::Field(6) => r.field(&mut type_, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "com.wasmcloud.lattice.config_set"))?;
                     Ok(s)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 data: r.required(data)?,
@@ -4514,13 +4709,20 @@ pub mod views {
 
     impl<'a> rt::View<'a> for HealthCheckData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<2> =
+                rt::Fields::new(["host_id", "provider_id"], |key| match key {
+                    "host_id" => Some(0),
+                    "provider_id" => Some(1),
+                    _ => None,
+                });
             let mut host_id = None;
             let mut provider_id = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "host_id" => r.field(&mut host_id, |r| r.string()),
-                "provider_id" => r.field(&mut provider_id, |r| r.string()),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut host_id, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut provider_id, |r| r.string()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 host_id: r.required(host_id)?,
@@ -4557,6 +4759,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for HealthCheckFailedPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "data",
+                    "datacontenttype",
+                    "id",
+                    "source",
+                    "specversion",
+                    "time",
+                    "type",
+                ],
+                |key| match key {
+                    "data" => Some(0),
+                    "datacontenttype" => Some(1),
+                    "id" => Some(2),
+                    "source" => Some(3),
+                    "specversion" => Some(4),
+                    "time" => Some(5),
+                    "type" => Some(6),
+                    _ => None,
+                },
+            );
             let mut data = None;
             let mut datacontenttype = None;
             let mut id = None;
@@ -4565,35 +4788,38 @@ pub mod views {
             let mut time = None;
             let mut type_ = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "data" => r.field(&mut data, <HealthCheckData<'a> as rt::View<'a>>::read),
-                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => {
+                    r.field(&mut data, <HealthCheckData<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(1) => r.field(&mut datacontenttype, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "application/json"))?;
                     Ok(s)
                 }),
-                "id" => r.field(&mut id, |r| {
+                rt::Member::Field(2) => r.field(&mut id, |r| {
                     let s = r.string()?;
                     r.check(UUID.accepts(&s))?;
                     Ok(s)
                 }),
-                "source" => r.field(&mut source, |r| r.string()),
-                "specversion" => r.field(&mut specversion, |r| {
+                rt::Member::Field(3) => r.field(&mut source, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut specversion, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "1.0"))?;
                     Ok(s)
                 }),
-                "time" => r.field(&mut time, |r| {
+                rt::Member::Field(5) => r.field(&mut time, |r| {
                     let s = r.string()?;
                     r.check(DATE_TIME_PATTERN.accepts(&s))?;
                     Ok(s)
                 }),
-                "type" => r.field(&mut type_, |r| {
+                rt::Member::Field(6) => r.field(&mut type_, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "com.wasmcloud.lattice.health_check_failed"))?;
                     Ok(s)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 data: r.required(data)?,
@@ -4635,6 +4861,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for HealthCheckPassedPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "data",
+                    "datacontenttype",
+                    "id",
+                    "source",
+                    "specversion",
+                    "time",
+                    "type",
+                ],
+                |key| match key {
+                    "data" => Some(0),
+                    "datacontenttype" => Some(1),
+                    "id" => Some(2),
+                    "source" => Some(3),
+                    "specversion" => Some(4),
+                    "time" => Some(5),
+                    "type" => Some(6),
+                    _ => None,
+                },
+            );
             let mut data = None;
             let mut datacontenttype = None;
             let mut id = None;
@@ -4643,35 +4890,38 @@ pub mod views {
             let mut time = None;
             let mut type_ = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "data" => r.field(&mut data, <HealthCheckData<'a> as rt::View<'a>>::read),
-                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => {
+                    r.field(&mut data, <HealthCheckData<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(1) => r.field(&mut datacontenttype, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "application/json"))?;
                     Ok(s)
                 }),
-                "id" => r.field(&mut id, |r| {
+                rt::Member::Field(2) => r.field(&mut id, |r| {
                     let s = r.string()?;
                     r.check(UUID.accepts(&s))?;
                     Ok(s)
                 }),
-                "source" => r.field(&mut source, |r| r.string()),
-                "specversion" => r.field(&mut specversion, |r| {
+                rt::Member::Field(3) => r.field(&mut source, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut specversion, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "1.0"))?;
                     Ok(s)
                 }),
-                "time" => r.field(&mut time, |r| {
+                rt::Member::Field(5) => r.field(&mut time, |r| {
                     let s = r.string()?;
                     r.check(DATE_TIME_PATTERN.accepts(&s))?;
                     Ok(s)
                 }),
-                "type" => r.field(&mut type_, |r| {
+                rt::Member::Field(6) => r.field(&mut type_, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "com.wasmcloud.lattice.health_check_passed"))?;
                     Ok(s)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 data: r.required(data)?,
@@ -4713,6 +4963,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for HealthCheckStatusPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "data",
+                    "datacontenttype",
+                    "id",
+                    "source",
+                    "specversion",
+                    "time",
+                    "type",
+                ],
+                |key| match key {
+                    "data" => Some(0),
+                    "datacontenttype" => Some(1),
+                    "id" => Some(2),
+                    "source" => Some(3),
+                    "specversion" => Some(4),
+                    "time" => Some(5),
+                    "type" => Some(6),
+                    _ => None,
+                },
+            );
             let mut data = None;
             let mut datacontenttype = None;
             let mut id = None;
@@ -4721,35 +4992,38 @@ pub mod views {
             let mut time = None;
             let mut type_ = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "data" => r.field(&mut data, <HealthCheckData<'a> as rt::View<'a>>::read),
-                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => {
+                    r.field(&mut data, <HealthCheckData<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(1) => r.field(&mut datacontenttype, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "application/json"))?;
                     Ok(s)
                 }),
-                "id" => r.field(&mut id, |r| {
+                rt::Member::Field(2) => r.field(&mut id, |r| {
                     let s = r.string()?;
                     r.check(UUID.accepts(&s))?;
                     Ok(s)
                 }),
-                "source" => r.field(&mut source, |r| r.string()),
-                "specversion" => r.field(&mut specversion, |r| {
+                rt::Member::Field(3) => r.field(&mut source, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut specversion, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "1.0"))?;
                     Ok(s)
                 }),
-                "time" => r.field(&mut time, |r| {
+                rt::Member::Field(5) => r.field(&mut time, |r| {
                     let s = r.string()?;
                     r.check(DATE_TIME_PATTERN.accepts(&s))?;
                     Ok(s)
                 }),
-                "type" => r.field(&mut type_, |r| {
+                rt::Member::Field(6) => r.field(&mut type_, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "com.wasmcloud.lattice.health_check_status"))?;
                     Ok(s)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 data: r.required(data)?,
@@ -4791,6 +5065,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for HostHeartbeatPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "data",
+                    "datacontenttype",
+                    "id",
+                    "source",
+                    "specversion",
+                    "time",
+                    "type",
+                ],
+                |key| match key {
+                    "data" => Some(0),
+                    "datacontenttype" => Some(1),
+                    "id" => Some(2),
+                    "source" => Some(3),
+                    "specversion" => Some(4),
+                    "time" => Some(5),
+                    "type" => Some(6),
+                    _ => None,
+                },
+            );
             let mut data = None;
             let mut datacontenttype = None;
             let mut id = None;
@@ -4799,35 +5094,38 @@ pub mod views {
             let mut time = None;
             let mut type_ = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "data" => r.field(&mut data, <HostInventory<'a> as rt::View<'a>>::read),
-                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => {
+                    r.field(&mut data, <HostInventory<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(1) => r.field(&mut datacontenttype, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "application/json"))?;
                     Ok(s)
                 }),
-                "id" => r.field(&mut id, |r| {
+                rt::Member::Field(2) => r.field(&mut id, |r| {
                     let s = r.string()?;
                     r.check(UUID.accepts(&s))?;
                     Ok(s)
                 }),
-                "source" => r.field(&mut source, |r| r.string()),
-                "specversion" => r.field(&mut specversion, |r| {
+                rt::Member::Field(3) => r.field(&mut source, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut specversion, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "1.0"))?;
                     Ok(s)
                 }),
-                "time" => r.field(&mut time, |r| {
+                rt::Member::Field(5) => r.field(&mut time, |r| {
                     let s = r.string()?;
                     r.check(DATE_TIME_PATTERN.accepts(&s))?;
                     Ok(s)
                 }),
-                "type" => r.field(&mut type_, |r| {
+                rt::Member::Field(6) => r.field(&mut type_, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "com.wasmcloud.lattice.host_heartbeat"))?;
                     Ok(s)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 data: r.required(data)?,
@@ -4873,6 +5171,29 @@ pub mod views {
 
     impl<'a> rt::View<'a> for HostInventory<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<8> = rt::Fields::new(
+                [
+                    "components",
+                    "friendly_name",
+                    "host_id",
+                    "labels",
+                    "providers",
+                    "uptime_human",
+                    "uptime_seconds",
+                    "version",
+                ],
+                |key| match key {
+                    "components" => Some(0),
+                    "friendly_name" => Some(1),
+                    "host_id" => Some(2),
+                    "labels" => Some(3),
+                    "providers" => Some(4),
+                    "uptime_human" => Some(5),
+                    "uptime_seconds" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
             let mut components = None;
             let mut friendly_name = None;
             let mut host_id = None;
@@ -4882,24 +5203,25 @@ pub mod views {
             let mut uptime_seconds = None;
             let mut version = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "components" => r.field(&mut components, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut components, |r| {
                     r.array(<ComponentDescription<'a> as rt::View<'a>>::read)
                 }),
-                "friendly_name" => r.field(&mut friendly_name, |r| r.string()),
-                "host_id" => r.field(&mut host_id, |r| r.string()),
-                "labels" => r.field(&mut labels, |r| r.map(|r| r.string())),
-                "providers" => r.field(&mut providers, |r| {
+                rt::Member::Field(1) => r.field(&mut friendly_name, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut host_id, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut labels, |r| r.map(|r| r.string())),
+                rt::Member::Field(4) => r.field(&mut providers, |r| {
                     r.array(<ProviderDescription<'a> as rt::View<'a>>::read)
                 }),
-                "uptime_human" => r.field(&mut uptime_human, |r| r.string()),
-                "uptime_seconds" => r.field(&mut uptime_seconds, |r| {
+                rt::Member::Field(5) => r.field(&mut uptime_human, |r| r.string()),
+                rt::Member::Field(6) => r.field(&mut uptime_seconds, |r| {
                     let n = r.integer()?;
                     r.check((0..=18446744073709551615).contains(&n))?;
                     r.fit(n)
                 }),
-                "version" => r.field(&mut version, |r| r.string()),
-                _ => r.other(&mut others, key),
+                rt::Member::Field(7) => r.field(&mut version, |r| r.string()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 components: r.required(components)?,
@@ -4931,21 +5253,32 @@ pub mod views {
 
     impl<'a> rt::View<'a> for HostStartedData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<4> = rt::Fields::new(
+                ["friendly_name", "labels", "uptime_seconds", "version"],
+                |key| match key {
+                    "friendly_name" => Some(0),
+                    "labels" => Some(1),
+                    "uptime_seconds" => Some(2),
+                    "version" => Some(3),
+                    _ => None,
+                },
+            );
             let mut friendly_name = None;
             let mut labels = None;
             let mut uptime_seconds = None;
             let mut version = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "friendly_name" => r.field(&mut friendly_name, |r| r.string()),
-                "labels" => r.field(&mut labels, |r| r.map(|r| r.string())),
-                "uptime_seconds" => r.field(&mut uptime_seconds, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut friendly_name, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut labels, |r| r.map(|r| r.string())),
+                rt::Member::Field(2) => r.field(&mut uptime_seconds, |r| {
                     let n = r.integer()?;
                     r.check((0..=18446744073709551615).contains(&n))?;
                     r.fit(n)
                 }),
-                "version" => r.field(&mut version, |r| r.string()),
-                _ => r.other(&mut others, key),
+                rt::Member::Field(3) => r.field(&mut version, |r| r.string()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 friendly_name: r.required(friendly_name)?,
@@ -4984,6 +5317,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for HostStartedPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "data",
+                    "datacontenttype",
+                    "id",
+                    "source",
+                    "specversion",
+                    "time",
+                    "type",
+                ],
+                |key| match key {
+                    "data" => Some(0),
+                    "datacontenttype" => Some(1),
+                    "id" => Some(2),
+                    "source" => Some(3),
+                    "specversion" => Some(4),
+                    "time" => Some(5),
+                    "type" => Some(6),
+                    _ => None,
+                },
+            );
             let mut data = None;
             let mut datacontenttype = None;
             let mut id = None;
@@ -4992,35 +5346,38 @@ pub mod views {
             let mut time = None;
             let mut type_ = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "data" => r.field(&mut data, <HostStartedData<'a> as rt::View<'a>>::read),
-                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => {
+                    r.field(&mut data, <HostStartedData<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(1) => r.field(&mut datacontenttype, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "application/json"))?;
                     Ok(s)
                 }),
-                "id" => r.field(&mut id, |r| {
+                rt::Member::Field(2) => r.field(&mut id, |r| {
                     let s = r.string()?;
                     r.check(UUID.accepts(&s))?;
                     Ok(s)
                 }),
-                "source" => r.field(&mut source, |r| r.string()),
-                "specversion" => r.field(&mut specversion, |r| {
+                rt::Member::Field(3) => r.field(&mut source, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut specversion, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "1.0"))?;
                     Ok(s)
                 }),
-                "time" => r.field(&mut time, |r| {
+                rt::Member::Field(5) => r.field(&mut time, |r| {
                     let s = r.string()?;
                     r.check(DATE_TIME_PATTERN.accepts(&s))?;
                     Ok(s)
                 }),
-                "type" => r.field(&mut type_, |r| {
+                rt::Member::Field(6) => r.field(&mut type_, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "com.wasmcloud.lattice.host_started"))?;
                     Ok(s)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 data: r.required(data)?,
@@ -5045,11 +5402,16 @@ pub mod views {
 
     impl<'a> rt::View<'a> for HostStoppedData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<1> = rt::Fields::new(["labels"], |key| match key {
+                "labels" => Some(0),
+                _ => None,
+            });
             let mut labels = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "labels" => r.field(&mut labels, |r| r.map(|r| r.string())),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut labels, |r| r.map(|r| r.string())),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 labels: r.required(labels)?,
@@ -5085,6 +5447,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for HostStoppedPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "data",
+                    "datacontenttype",
+                    "id",
+                    "source",
+                    "specversion",
+                    "time",
+                    "type",
+                ],
+                |key| match key {
+                    "data" => Some(0),
+                    "datacontenttype" => Some(1),
+                    "id" => Some(2),
+                    "source" => Some(3),
+                    "specversion" => Some(4),
+                    "time" => Some(5),
+                    "type" => Some(6),
+                    _ => None,
+                },
+            );
             let mut data = None;
             let mut datacontenttype = None;
             let mut id = None;
@@ -5093,35 +5476,38 @@ pub mod views {
             let mut time = None;
             let mut type_ = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "data" => r.field(&mut data, <HostStoppedData<'a> as rt::View<'a>>::read),
-                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => {
+                    r.field(&mut data, <HostStoppedData<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(1) => r.field(&mut datacontenttype, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "application/json"))?;
                     Ok(s)
                 }),
-                "id" => r.field(&mut id, |r| {
+                rt::Member::Field(2) => r.field(&mut id, |r| {
                     let s = r.string()?;
                     r.check(UUID.accepts(&s))?;
                     Ok(s)
                 }),
-                "source" => r.field(&mut source, |r| r.string()),
-                "specversion" => r.field(&mut specversion, |r| {
+                rt::Member::Field(3) => r.field(&mut source, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut specversion, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "1.0"))?;
                     Ok(s)
                 }),
-                "time" => r.field(&mut time, |r| {
+                rt::Member::Field(5) => r.field(&mut time, |r| {
                     let s = r.string()?;
                     r.check(DATE_TIME_PATTERN.accepts(&s))?;
                     Ok(s)
                 }),
-                "type" => r.field(&mut type_, |r| {
+                rt::Member::Field(6) => r.field(&mut type_, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "com.wasmcloud.lattice.host_stopped"))?;
                     Ok(s)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 data: r.required(data)?,
@@ -5148,13 +5534,20 @@ pub mod views {
 
     impl<'a> rt::View<'a> for LabelsChangedData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<2> =
+                rt::Fields::new(["host_id", "labels"], |key| match key {
+                    "host_id" => Some(0),
+                    "labels" => Some(1),
+                    _ => None,
+                });
             let mut host_id = None;
             let mut labels = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "host_id" => r.field(&mut host_id, |r| r.string()),
-                "labels" => r.field(&mut labels, |r| r.map(|r| r.string())),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut host_id, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut labels, |r| r.map(|r| r.string())),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 host_id: r.required(host_id)?,
@@ -5191,6 +5584,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for LabelsChangedPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "data",
+                    "datacontenttype",
+                    "id",
+                    "source",
+                    "specversion",
+                    "time",
+                    "type",
+                ],
+                |key| match key {
+                    "data" => Some(0),
+                    "datacontenttype" => Some(1),
+                    "id" => Some(2),
+                    "source" => Some(3),
+                    "specversion" => Some(4),
+                    "time" => Some(5),
+                    "type" => Some(6),
+                    _ => None,
+                },
+            );
             let mut data = None;
             let mut datacontenttype = None;
             let mut id = None;
@@ -5199,35 +5613,38 @@ pub mod views {
             let mut time = None;
             let mut type_ = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "data" => r.field(&mut data, <LabelsChangedData<'a> as rt::View<'a>>::read),
-                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => {
+                    r.field(&mut data, <LabelsChangedData<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(1) => r.field(&mut datacontenttype, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "application/json"))?;
                     Ok(s)
                 }),
-                "id" => r.field(&mut id, |r| {
+                rt::Member::Field(2) => r.field(&mut id, |r| {
                     let s = r.string()?;
                     r.check(UUID.accepts(&s))?;
                     Ok(s)
                 }),
-                "source" => r.field(&mut source, |r| r.string()),
-                "specversion" => r.field(&mut specversion, |r| {
+                rt::Member::Field(3) => r.field(&mut source, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut specversion, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "1.0"))?;
                     Ok(s)
                 }),
-                "time" => r.field(&mut time, |r| {
+                rt::Member::Field(5) => r.field(&mut time, |r| {
                     let s = r.string()?;
                     r.check(DATE_TIME_PATTERN.accepts(&s))?;
                     Ok(s)
                 }),
-                "type" => r.field(&mut type_, |r| {
+                rt::Member::Field(6) => r.field(&mut type_, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "com.wasmcloud.lattice.labels_changed"))?;
                     Ok(s)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 data: r.required(data)?,
@@ -5264,6 +5681,25 @@ pub mod views {
 
     impl<'a> rt::View<'a> for LinkdefDeletedData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<6> = rt::Fields::new(
+                [
+                    "interfaces",
+                    "name",
+                    "source_id",
+                    "target",
+                    "wit_namespace",
+                    "wit_package",
+                ],
+                |key| match key {
+                    "interfaces" => Some(0),
+                    "name" => Some(1),
+                    "source_id" => Some(2),
+                    "target" => Some(3),
+                    "wit_namespace" => Some(4),
+                    "wit_package" => Some(5),
+                    _ => None,
+                },
+            );
             let mut interfaces = None;
             let mut name = None;
             let mut source_id = None;
@@ -5271,14 +5707,15 @@ pub mod views {
             let mut wit_namespace = None;
             let mut wit_package = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "interfaces" => r.field(&mut interfaces, |r| r.array(|r| r.string())),
-                "name" => r.field(&mut name, |r| r.string()),
-                "source_id" => r.field(&mut source_id, |r| r.string()),
-                "target" => r.field(&mut target, |r| r.string()),
-                "wit_namespace" => r.field(&mut wit_namespace, |r| r.string()),
-                "wit_package" => r.field(&mut wit_package, |r| r.string()),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut interfaces, |r| r.array(|r| r.string())),
+                rt::Member::Field(1) => r.field(&mut name, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut source_id, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut target, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut wit_namespace, |r| r.string()),
+                rt::Member::Field(5) => r.field(&mut wit_package, |r| r.string()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 interfaces,
@@ -5319,6 +5756,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for LinkdefDeletedPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "data",
+                    "datacontenttype",
+                    "id",
+                    "source",
+                    "specversion",
+                    "time",
+                    "type",
+                ],
+                |key| match key {
+                    "data" => Some(0),
+                    "datacontenttype" => Some(1),
+                    "id" => Some(2),
+                    "source" => Some(3),
+                    "specversion" => Some(4),
+                    "time" => Some(5),
+                    "type" => Some(6),
+                    _ => None,
+                },
+            );
             let mut data = None;
             let mut datacontenttype = None;
             let mut id = None;
@@ -5327,35 +5785,38 @@ pub mod views {
             let mut time = None;
             let mut type_ = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "data" => r.field(&mut data, <LinkdefDeletedData<'a> as rt::View<'a>>::read),
-                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => {
+                    r.field(&mut data, <LinkdefDeletedData<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(1) => r.field(&mut datacontenttype, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "application/json"))?;
                     Ok(s)
                 }),
-                "id" => r.field(&mut id, |r| {
+                rt::Member::Field(2) => r.field(&mut id, |r| {
                     let s = r.string()?;
                     r.check(UUID.accepts(&s))?;
                     Ok(s)
                 }),
-                "source" => r.field(&mut source, |r| r.string()),
-                "specversion" => r.field(&mut specversion, |r| {
+                rt::Member::Field(3) => r.field(&mut source, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut specversion, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "1.0"))?;
                     Ok(s)
                 }),
-                "time" => r.field(&mut time, |r| {
+                rt::Member::Field(5) => r.field(&mut time, |r| {
                     let s = r.string()?;
                     r.check(DATE_TIME_PATTERN.accepts(&s))?;
                     Ok(s)
                 }),
-                "type" => r.field(&mut type_, |r| {
+                rt::Member::Field(6) => r.field(&mut type_, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "com.wasmcloud.lattice.linkdef_deleted"))?;
                     Ok(s)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 data: r.required(data)?,
@@ -5394,6 +5855,29 @@ pub mod views {
 
     impl<'a> rt::View<'a> for LinkdefSetData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<8> = rt::Fields::new(
+                [
+                    "interfaces",
+                    "name",
+                    "source_config",
+                    "source_id",
+                    "target",
+                    "target_config",
+                    "wit_namespace",
+                    "wit_package",
+                ],
+                |key| match key {
+                    "interfaces" => Some(0),
+                    "name" => Some(1),
+                    "source_config" => Some(2),
+                    "source_id" => Some(3),
+                    "target" => Some(4),
+                    "target_config" => Some(5),
+                    "wit_namespace" => Some(6),
+                    "wit_package" => Some(7),
+                    _ => None,
+                },
+            );
             let mut interfaces = None;
             let mut name = None;
             let mut source_config = None;
@@ -5403,16 +5887,17 @@ pub mod views {
             let mut wit_namespace = None;
             let mut wit_package = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "interfaces" => r.field(&mut interfaces, |r| r.array(|r| r.string())),
-                "name" => r.field(&mut name, |r| r.string()),
-                "source_config" => r.field(&mut source_config, |r| r.array(|r| r.string())),
-                "source_id" => r.field(&mut source_id, |r| r.string()),
-                "target" => r.field(&mut target, |r| r.string()),
-                "target_config" => r.field(&mut target_config, |r| r.array(|r| r.string())),
-                "wit_namespace" => r.field(&mut wit_namespace, |r| r.string()),
-                "wit_package" => r.field(&mut wit_package, |r| r.string()),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut interfaces, |r| r.array(|r| r.string())),
+                rt::Member::Field(1) => r.field(&mut name, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut source_config, |r| r.array(|r| r.string())),
+                rt::Member::Field(3) => r.field(&mut source_id, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut target, |r| r.string()),
+                rt::Member::Field(5) => r.field(&mut target_config, |r| r.array(|r| r.string())),
+                rt::Member::Field(6) => r.field(&mut wit_namespace, |r| r.string()),
+                rt::Member::Field(7) => r.field(&mut wit_package, |r| r.string()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 interfaces: r.required(interfaces)?,
@@ -5454,6 +5939,31 @@ pub mod views {
 
     impl<'a> rt::View<'a> for LinkdefSetFailedData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<9> = rt::Fields::new(
+                [
+                    "error",
+                    "interfaces",
+                    "name",
+                    "source_config",
+                    "source_id",
+                    "target",
+                    "target_config",
+                    "wit_namespace",
+                    "wit_package",
+                ],
+                |key| match key {
+                    "error" => Some(0),
+                    "interfaces" => Some(1),
+                    "name" => Some(2),
+                    "source_config" => Some(3),
+                    "source_id" => Some(4),
+                    "target" => Some(5),
+                    "target_config" => Some(6),
+                    "wit_namespace" => Some(7),
+                    "wit_package" => Some(8),
+                    _ => None,
+                },
+            );
             let mut error = None;
             let mut interfaces = None;
             let mut name = None;
@@ -5464,17 +5974,18 @@ pub mod views {
             let mut wit_namespace = None;
             let mut wit_package = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "error" => r.field(&mut error, |r| r.string()),
-                "interfaces" => r.field(&mut interfaces, |r| r.array(|r| r.string())),
-                "name" => r.field(&mut name, |r| r.string()),
-                "source_config" => r.field(&mut source_config, |r| r.array(|r| r.string())),
-                "source_id" => r.field(&mut source_id, |r| r.string()),
-                "target" => r.field(&mut target, |r| r.string()),
-                "target_config" => r.field(&mut target_config, |r| r.array(|r| r.string())),
-                "wit_namespace" => r.field(&mut wit_namespace, |r| r.string()),
-                "wit_package" => r.field(&mut wit_package, |r| r.string()),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut error, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut interfaces, |r| r.array(|r| r.string())),
+                rt::Member::Field(2) => r.field(&mut name, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut source_config, |r| r.array(|r| r.string())),
+                rt::Member::Field(4) => r.field(&mut source_id, |r| r.string()),
+                rt::Member::Field(5) => r.field(&mut target, |r| r.string()),
+                rt::Member::Field(6) => r.field(&mut target_config, |r| r.array(|r| r.string())),
+                rt::Member::Field(7) => r.field(&mut wit_namespace, |r| r.string()),
+                rt::Member::Field(8) => r.field(&mut wit_package, |r| r.string()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 error: r.required(error)?,
@@ -5518,6 +6029,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for LinkdefSetFailedPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "data",
+                    "datacontenttype",
+                    "id",
+                    "source",
+                    "specversion",
+                    "time",
+                    "type",
+                ],
+                |key| match key {
+                    "data" => Some(0),
+                    "datacontenttype" => Some(1),
+                    "id" => Some(2),
+                    "source" => Some(3),
+                    "specversion" => Some(4),
+                    "time" => Some(5),
+                    "type" => Some(6),
+                    _ => None,
+                },
+            );
             let mut data = None;
             let mut datacontenttype = None;
             let mut id = None;
@@ -5526,35 +6058,38 @@ pub mod views {
             let mut time = None;
             let mut type_ = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "data" => r.field(&mut data, <LinkdefSetFailedData<'a> as rt::View<'a>>::read),
-                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => {
+                    r.field(&mut data, <LinkdefSetFailedData<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(1) => r.field(&mut datacontenttype, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "application/json"))?;
                     Ok(s)
                 }),
-                "id" => r.field(&mut id, |r| {
+                rt::Member::Field(2) => r.field(&mut id, |r| {
                     let s = r.string()?;
                     r.check(UUID.accepts(&s))?;
                     Ok(s)
                 }),
-                "source" => r.field(&mut source, |r| r.string()),
-                "specversion" => r.field(&mut specversion, |r| {
+                rt::Member::Field(3) => r.field(&mut source, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut specversion, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "1.0"))?;
                     Ok(s)
                 }),
-                "time" => r.field(&mut time, |r| {
+                rt::Member::Field(5) => r.field(&mut time, |r| {
                     let s = r.string()?;
                     r.check(DATE_TIME_PATTERN.accepts(&s))?;
                     Ok(s)
                 }),
-                "type" => r.field(&mut type_, |r| {
+                rt::Member::Field(6) => r.field(&mut type_, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "com.wasmcloud.lattice.linkdef_set_failed"))?;
                     Ok(s)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 data: r.required(data)?,
@@ -5596,6 +6131,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for LinkdefSetPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "data",
+                    "datacontenttype",
+                    "id",
+                    "source",
+                    "specversion",
+                    "time",
+                    "type",
+                ],
+                |key| match key {
+                    "data" => Some(0),
+                    "datacontenttype" => Some(1),
+                    "id" => Some(2),
+                    "source" => Some(3),
+                    "specversion" => Some(4),
+                    "time" => Some(5),
+                    "type" => Some(6),
+                    _ => None,
+                },
+            );
             let mut data = None;
             let mut datacontenttype = None;
             let mut id = None;
@@ -5604,35 +6160,38 @@ pub mod views {
             let mut time = None;
             let mut type_ = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "data" => r.field(&mut data, <LinkdefSetData<'a> as rt::View<'a>>::read),
-                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => {
+                    r.field(&mut data, <LinkdefSetData<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(1) => r.field(&mut datacontenttype, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "application/json"))?;
                     Ok(s)
                 }),
-                "id" => r.field(&mut id, |r| {
+                rt::Member::Field(2) => r.field(&mut id, |r| {
                     let s = r.string()?;
                     r.check(UUID.accepts(&s))?;
                     Ok(s)
                 }),
-                "source" => r.field(&mut source, |r| r.string()),
-                "specversion" => r.field(&mut specversion, |r| {
+                rt::Member::Field(3) => r.field(&mut source, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut specversion, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "1.0"))?;
                     Ok(s)
                 }),
-                "time" => r.field(&mut time, |r| {
+                rt::Member::Field(5) => r.field(&mut time, |r| {
                     let s = r.string()?;
                     r.check(DATE_TIME_PATTERN.accepts(&s))?;
                     Ok(s)
                 }),
-                "type" => r.field(&mut type_, |r| {
+                rt::Member::Field(6) => r.field(&mut type_, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "com.wasmcloud.lattice.linkdef_set"))?;
                     Ok(s)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 data: r.required(data)?,
@@ -5675,6 +6234,25 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ProviderClaims<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<6> = rt::Fields::new(
+                [
+                    "expires_human",
+                    "issuer",
+                    "name",
+                    "not_before_human",
+                    "tags",
+                    "version",
+                ],
+                |key| match key {
+                    "expires_human" => Some(0),
+                    "issuer" => Some(1),
+                    "name" => Some(2),
+                    "not_before_human" => Some(3),
+                    "tags" => Some(4),
+                    "version" => Some(5),
+                    _ => None,
+                },
+            );
             let mut expires_human = None;
             let mut issuer = None;
             let mut name = None;
@@ -5682,14 +6260,17 @@ pub mod views {
             let mut tags = None;
             let mut version = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "expires_human" => r.field(&mut expires_human, |r| r.string()),
-                "issuer" => r.field(&mut issuer, |r| r.string()),
-                "name" => r.field(&mut name, |r| r.nullable(|r| r.string())),
-                "not_before_human" => r.field(&mut not_before_human, |r| r.string()),
-                "tags" => r.field(&mut tags, |r| r.nullable(|r| r.array(|r| r.string()))),
-                "version" => r.field(&mut version, |r| r.nullable(|r| r.string())),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut expires_human, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut issuer, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut name, |r| r.nullable(|r| r.string())),
+                rt::Member::Field(3) => r.field(&mut not_before_human, |r| r.string()),
+                rt::Member::Field(4) => {
+                    r.field(&mut tags, |r| r.nullable(|r| r.array(|r| r.string())))
+                }
+                rt::Member::Field(5) => r.field(&mut version, |r| r.nullable(|r| r.string())),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 expires_human: r.required(expires_human)?,
@@ -5726,23 +6307,35 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ProviderDescription<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<5> = rt::Fields::new(
+                ["annotations", "id", "image_ref", "name", "revision"],
+                |key| match key {
+                    "annotations" => Some(0),
+                    "id" => Some(1),
+                    "image_ref" => Some(2),
+                    "name" => Some(3),
+                    "revision" => Some(4),
+                    _ => None,
+                },
+            );
             let mut annotations = None;
             let mut id = None;
             let mut image_ref = None;
             let mut name = None;
             let mut revision = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
-                "id" => r.field(&mut id, |r| r.string()),
-                "image_ref" => r.field(&mut image_ref, |r| r.string()),
-                "name" => r.field(&mut name, |r| r.string()),
-                "revision" => r.field(&mut revision, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(1) => r.field(&mut id, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut image_ref, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut name, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut revision, |r| {
                     let n = r.integer()?;
                     r.check((-2147483648..=2147483647).contains(&n))?;
                     r.fit(n)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 annotations,
@@ -5775,19 +6368,37 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ProviderStartFailedData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<5> = rt::Fields::new(
+                [
+                    "error",
+                    "host_id",
+                    "link_name",
+                    "provider_id",
+                    "provider_ref",
+                ],
+                |key| match key {
+                    "error" => Some(0),
+                    "host_id" => Some(1),
+                    "link_name" => Some(2),
+                    "provider_id" => Some(3),
+                    "provider_ref" => Some(4),
+                    _ => None,
+                },
+            );
             let mut error = None;
             let mut host_id = None;
             let mut link_name = None;
             let mut provider_id = None;
             let mut provider_ref = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "error" => r.field(&mut error, |r| r.string()),
-                "host_id" => r.field(&mut host_id, |r| r.string()),
-                "link_name" => r.field(&mut link_name, |r| r.string()),
-                "provider_id" => r.field(&mut provider_id, |r| r.string()),
-                "provider_ref" => r.field(&mut provider_ref, |r| r.string()),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut error, |r| r.string()),
+                rt::Member::Field(1) => r.field(&mut host_id, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut link_name, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut provider_id, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut provider_ref, |r| r.string()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 error: r.required(error)?,
@@ -5827,6 +6438,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ProviderStartFailedPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "data",
+                    "datacontenttype",
+                    "id",
+                    "source",
+                    "specversion",
+                    "time",
+                    "type",
+                ],
+                |key| match key {
+                    "data" => Some(0),
+                    "datacontenttype" => Some(1),
+                    "id" => Some(2),
+                    "source" => Some(3),
+                    "specversion" => Some(4),
+                    "time" => Some(5),
+                    "type" => Some(6),
+                    _ => None,
+                },
+            );
             let mut data = None;
             let mut datacontenttype = None;
             let mut id = None;
@@ -5835,38 +6467,39 @@ pub mod views {
             let mut time = None;
             let mut type_ = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "data" => r.field(
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(
                     &mut data,
                     <ProviderStartFailedData<'a> as rt::View<'a>>::read,
                 ),
-                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+                rt::Member::Field(1) => r.field(&mut datacontenttype, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "application/json"))?;
                     Ok(s)
                 }),
-                "id" => r.field(&mut id, |r| {
+                rt::Member::Field(2) => r.field(&mut id, |r| {
                     let s = r.string()?;
                     r.check(UUID.accepts(&s))?;
                     Ok(s)
                 }),
-                "source" => r.field(&mut source, |r| r.string()),
-                "specversion" => r.field(&mut specversion, |r| {
+                rt::Member::Field(3) => r.field(&mut source, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut specversion, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "1.0"))?;
                     Ok(s)
                 }),
-                "time" => r.field(&mut time, |r| {
+                rt::Member::Field(5) => r.field(&mut time, |r| {
                     let s = r.string()?;
                     r.check(DATE_TIME_PATTERN.accepts(&s))?;
                     Ok(s)
                 }),
-                "type" => r.field(&mut type_, |r| {
+                rt::Member::Field(6) => r.field(&mut type_, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "com.wasmcloud.lattice.provider_start_failed"))?;
                     Ok(s)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 data: r.required(data)?,
@@ -5909,6 +6542,29 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ProviderStartedData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<8> = rt::Fields::new(
+                [
+                    "annotations",
+                    "claims",
+                    "host_id",
+                    "image_ref",
+                    "instance_id",
+                    "link_name",
+                    "provider_id",
+                    "public_key",
+                ],
+                |key| match key {
+                    "annotations" => Some(0),
+                    "claims" => Some(1),
+                    "host_id" => Some(2),
+                    "image_ref" => Some(3),
+                    "instance_id" => Some(4),
+                    "link_name" => Some(5),
+                    "provider_id" => Some(6),
+                    "public_key" => Some(7),
+                    _ => None,
+                },
+            );
             let mut annotations = None;
             let mut claims = None;
             let mut host_id = None;
@@ -5918,16 +6574,19 @@ pub mod views {
             let mut provider_id = None;
             let mut public_key = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
-                "claims" => r.field(&mut claims, <ProviderClaims<'a> as rt::View<'a>>::read),
-                "host_id" => r.field(&mut host_id, |r| r.string()),
-                "image_ref" => r.field(&mut image_ref, |r| r.string()),
-                "instance_id" => r.field(&mut instance_id, |r| r.string()),
-                "link_name" => r.field(&mut link_name, |r| r.string()),
-                "provider_id" => r.field(&mut provider_id, |r| r.string()),
-                "public_key" => r.field(&mut public_key, |r| r.string()),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(1) => {
+                    r.field(&mut claims, <ProviderClaims<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(2) => r.field(&mut host_id, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut image_ref, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut instance_id, |r| r.string()),
+                rt::Member::Field(5) => r.field(&mut link_name, |r| r.string()),
+                rt::Member::Field(6) => r.field(&mut provider_id, |r| r.string()),
+                rt::Member::Field(7) => r.field(&mut public_key, |r| r.string()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 annotations: r.required(annotations)?,
@@ -5970,6 +6629,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ProviderStartedPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "data",
+                    "datacontenttype",
+                    "id",
+                    "source",
+                    "specversion",
+                    "time",
+                    "type",
+                ],
+                |key| match key {
+                    "data" => Some(0),
+                    "datacontenttype" => Some(1),
+                    "id" => Some(2),
+                    "source" => Some(3),
+                    "specversion" => Some(4),
+                    "time" => Some(5),
+                    "type" => Some(6),
+                    _ => None,
+                },
+            );
             let mut data = None;
             let mut datacontenttype = None;
             let mut id = None;
@@ -5978,35 +6658,38 @@ pub mod views {
             let mut time = None;
             let mut type_ = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "data" => r.field(&mut data, <ProviderStartedData<'a> as rt::View<'a>>::read),
-                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => {
+                    r.field(&mut data, <ProviderStartedData<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(1) => r.field(&mut datacontenttype, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "application/json"))?;
                     Ok(s)
                 }),
-                "id" => r.field(&mut id, |r| {
+                rt::Member::Field(2) => r.field(&mut id, |r| {
                     let s = r.string()?;
                     r.check(UUID.accepts(&s))?;
                     Ok(s)
                 }),
-                "source" => r.field(&mut source, |r| r.string()),
-                "specversion" => r.field(&mut specversion, |r| {
+                rt::Member::Field(3) => r.field(&mut source, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut specversion, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "1.0"))?;
                     Ok(s)
                 }),
-                "time" => r.field(&mut time, |r| {
+                rt::Member::Field(5) => r.field(&mut time, |r| {
                     let s = r.string()?;
                     r.check(DATE_TIME_PATTERN.accepts(&s))?;
                     Ok(s)
                 }),
-                "type" => r.field(&mut type_, |r| {
+                rt::Member::Field(6) => r.field(&mut type_, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "com.wasmcloud.lattice.provider_started"))?;
                     Ok(s)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 data: r.required(data)?,
@@ -6046,6 +6729,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ProviderStoppedData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "annotations",
+                    "host_id",
+                    "instance_id",
+                    "link_name",
+                    "provider_id",
+                    "public_key",
+                    "reason",
+                ],
+                |key| match key {
+                    "annotations" => Some(0),
+                    "host_id" => Some(1),
+                    "instance_id" => Some(2),
+                    "link_name" => Some(3),
+                    "provider_id" => Some(4),
+                    "public_key" => Some(5),
+                    "reason" => Some(6),
+                    _ => None,
+                },
+            );
             let mut annotations = None;
             let mut host_id = None;
             let mut instance_id = None;
@@ -6054,15 +6758,16 @@ pub mod views {
             let mut public_key = None;
             let mut reason = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "annotations" => r.field(&mut annotations, |r| r.map(|r| r.string())),
-                "host_id" => r.field(&mut host_id, |r| r.string()),
-                "instance_id" => r.field(&mut instance_id, |r| r.string()),
-                "link_name" => r.field(&mut link_name, |r| r.string()),
-                "provider_id" => r.field(&mut provider_id, |r| r.string()),
-                "public_key" => r.field(&mut public_key, |r| r.string()),
-                "reason" => r.field(&mut reason, |r| r.string()),
-                _ => r.other(&mut others, key),
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(1) => r.field(&mut host_id, |r| r.string()),
+                rt::Member::Field(2) => r.field(&mut instance_id, |r| r.string()),
+                rt::Member::Field(3) => r.field(&mut link_name, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut provider_id, |r| r.string()),
+                rt::Member::Field(5) => r.field(&mut public_key, |r| r.string()),
+                rt::Member::Field(6) => r.field(&mut reason, |r| r.string()),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 annotations: r.required(annotations)?,
@@ -6104,6 +6809,27 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ProviderStoppedPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
+            static FIELDS: rt::Fields<7> = rt::Fields::new(
+                [
+                    "data",
+                    "datacontenttype",
+                    "id",
+                    "source",
+                    "specversion",
+                    "time",
+                    "type",
+                ],
+                |key| match key {
+                    "data" => Some(0),
+                    "datacontenttype" => Some(1),
+                    "id" => Some(2),
+                    "source" => Some(3),
+                    "specversion" => Some(4),
+                    "time" => Some(5),
+                    "type" => Some(6),
+                    _ => None,
+                },
+            );
             let mut data = None;
             let mut datacontenttype = None;
             let mut id = None;
@@ -6112,35 +6838,38 @@ pub mod views {
             let mut time = None;
             let mut type_ = None;
             let mut others = rt::Keys::default();
-            r.object(|r, key| match &*key {
-                "data" => r.field(&mut data, <ProviderStoppedData<'a> as rt::View<'a>>::read),
-                "datacontenttype" => r.field(&mut datacontenttype, |r| {
+            r.fields(&FIELDS, |r, member| match member {
+                rt::Member::Field(0) => {
+                    r.field(&mut data, <ProviderStoppedData<'a> as rt::View<'a>>::read)
+                }
+                rt::Member::Field(1) => r.field(&mut datacontenttype, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "application/json"))?;
                     Ok(s)
                 }),
-                "id" => r.field(&mut id, |r| {
+                rt::Member::Field(2) => r.field(&mut id, |r| {
                     let s = r.string()?;
                     r.check(UUID.accepts(&s))?;
                     Ok(s)
                 }),
-                "source" => r.field(&mut source, |r| r.string()),
-                "specversion" => r.field(&mut specversion, |r| {
+                rt::Member::Field(3) => r.field(&mut source, |r| r.string()),
+                rt::Member::Field(4) => r.field(&mut specversion, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "1.0"))?;
                     Ok(s)
                 }),
-                "time" => r.field(&mut time, |r| {
+                rt::Member::Field(5) => r.field(&mut time, |r| {
                     let s = r.string()?;
                     r.check(DATE_TIME_PATTERN.accepts(&s))?;
                     Ok(s)
                 }),
-                "type" => r.field(&mut type_, |r| {
+                rt::Member::Field(6) => r.field(&mut type_, |r| {
                     let s = r.string()?;
                     r.check(matches!(&*s, "com.wasmcloud.lattice.provider_stopped"))?;
                     Ok(s)
                 }),
-                _ => r.other(&mut others, key),
+                rt::Member::Other(key) => r.other(&mut others, key),
+                rt::Member::Field(_) => Err(rt::Doubt),
             })?;
             Ok(Self {
                 data: r.required(data)?,
