@@ -9,7 +9,8 @@
 //! table reads the same bodies through the enum over events, as an event stream does: typed
 //! (`LatticeEvent::from_slice`), validated (`validate::decode_as::<LatticeEvent>`, as the
 //! validated stream decodes) and as the enum's view (`views::LatticeEvent::read`, as
-//! `Arrived::view` reads).
+//! `Arrived::view` reads), beside a floor: serde_json reading the body's syntax and keeping
+//! nothing (`IgnoredAny`).
 
 #[path = "../../../tests/src/callgrind.rs"]
 mod callgrind;
@@ -50,8 +51,9 @@ where
     }
 }
 
-/// The modes of the enum over events.
-const EVENT_MODES: &[&str] = &["enum-typed", "enum-validated", "enum-view"];
+/// The modes of the enum over events, and a floor beside them: serde_json reading the body's
+/// syntax and keeping nothing (`IgnoredAny`), what any reader of the text pays at least.
+const EVENT_MODES: &[&str] = &["enum-typed", "enum-validated", "enum-view", "syntax"];
 
 /// `n` reads of an event body through the enum over events.
 fn event(mode: &str, valid: &[u8], n: usize) {
@@ -75,6 +77,12 @@ fn event(mode: &str, valid: &[u8], n: usize) {
             }
             "enum-view" => {
                 black_box(View::read(black_box(valid)).expect("valid"));
+            }
+            "syntax" => {
+                black_box(
+                    serde_json::from_slice::<serde::de::IgnoredAny>(black_box(valid))
+                        .expect("JSON"),
+                );
             }
             other => unreachable!("no mode {other}"),
         }
@@ -160,8 +168,15 @@ fn main() -> ExitCode {
         }
     }
     println!(
-        "\n{:<22} {:>10} {:>14} {:>9}   {:>18} {:>13}",
-        "event (the enum)", "typed", "validated", "view", "validated / typed", "view / typed"
+        "\n{:<22} {:>10} {:>14} {:>9} {:>9}   {:>18} {:>13} {:>14}",
+        "event (the enum)",
+        "typed",
+        "validated",
+        "view",
+        "syntax",
+        "validated / typed",
+        "view / typed",
+        "view / syntax"
     );
     for message in ["host_heartbeat", "component_scaled"] {
         if filter.is_some_and(|f| !message.contains(f.as_str())) {
@@ -172,12 +187,13 @@ fn main() -> ExitCode {
             .map(|mode| per_decode(message, mode))
             .collect();
         match counts.as_deref() {
-            Ok(&[typed, validated, view]) => {
+            Ok(&[typed, validated, view, syntax]) => {
                 let ratio = |a: u64, b: u64| format!("{:.2}×", a as f64 / b as f64);
                 println!(
-                    "{message:<22} {typed:>10} {validated:>14} {view:>9}   {:>18} {:>13}",
+                    "{message:<22} {typed:>10} {validated:>14} {view:>9} {syntax:>9}   {:>18} {:>13} {:>14}",
                     ratio(validated, typed),
                     ratio(view, typed),
+                    ratio(view, syntax),
                 );
             }
             Ok(_) => unreachable!("one count per mode"),
