@@ -13,6 +13,9 @@ use crate::scan::{blank_run, plain_run};
 /// "recursion limit exceeded"), so the reader does too, and no body can exhaust the stack.
 const MAX_DEPTH: u32 = 127;
 
+/// The items an array or map has room for when its first is read.
+const FEW_ITEMS: usize = 4;
+
 /// Object keys compared pairwise up to this many; beyond, in a set (a body of many keys must
 /// not cost their square).
 const FEW_KEYS: usize = 16;
@@ -533,12 +536,13 @@ impl<'a> Reader<'a> {
     ) -> Result<Vec<T>, Doubt> {
         self.eat(b'[')?;
         self.enter()?;
-        let mut items = Vec::new();
         if self.peek()? == b']' {
             self.at += 1;
             self.depth -= 1;
-            return Ok(items);
+            return Ok(Vec::new());
         }
+        // Room for the few items most arrays have, allocated at once.
+        let mut items = Vec::with_capacity(FEW_ITEMS);
         loop {
             items.push(item(self)?);
             match self.peek()? {
@@ -572,6 +576,9 @@ impl<'a> Reader<'a> {
             if many.is_none() && entries.len() >= FEW_KEYS {
                 let keys = entries.iter().map(|(k, _)| k.clone());
                 many = Some(keys.chain([key.clone()]).collect());
+            }
+            if entries.capacity() == 0 {
+                entries.reserve_exact(FEW_ITEMS);
             }
             entries.push((key, value(r)?));
             Ok(())
