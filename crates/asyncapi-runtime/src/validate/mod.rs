@@ -253,7 +253,7 @@ pub fn has_fast_path(info: &MessageInfo) -> bool {
 fn fast_decode<T: DeserializeOwned>(info: &MessageInfo, body: &[u8]) -> Option<T> {
     let program = program(info)?;
     // The whole body's UTF-8 checked at once costs less than serde_json checking each string.
-    fast::decode(program, std::str::from_utf8(body).ok()?)
+    fast::decode(program, crate::view::text_of(body)?)
 }
 
 /// [`MessageInfo::fast_decodes`] for message `M`.
@@ -507,9 +507,9 @@ fn decode_by_reference<T: DeserializeOwned>(
 /// payload's fields borrowed from the body, for the price of one pass over it. An invalid body
 /// gets the same report as [`decode`]: every violation with its JSON pointer.
 pub fn view<M: MessageView>(body: &[u8]) -> Result<M::View<'_>, ValidationError> {
-    match std::str::from_utf8(body) {
-        Ok(text) => view_of_text::<M>(text),
-        Err(_) => Err(validate_bytes_reference(&M::INFO, body)
+    match crate::view::text_of(body) {
+        Some(text) => view_of_text::<M>(text),
+        None => Err(validate_bytes_reference(&M::INFO, body)
             .err()
             .unwrap_or_else(|| doubted_view(&M::INFO))),
     }

@@ -118,7 +118,7 @@ impl<'a> Tagged<'a> {
 #[doc(hidden)]
 pub fn tag_in_place<'a>(body: &'a [u8], tag: &str) -> Result<Tagged<'a>, ValidationError> {
     let found = (body.len() <= crate::MAX_PAYLOAD_BYTES)
-        .then(|| std::str::from_utf8(body).ok())
+        .then(|| text_of(body))
         .flatten()
         .and_then(|text| {
             Some(Tagged {
@@ -203,7 +203,12 @@ fn fast_accepts<M: MessageView>(body: &[u8]) -> bool {
 
 /// The strict read of a body as `M`'s view: the view when the body is certainly valid.
 pub(crate) fn read_strict<M: MessageView>(body: &[u8]) -> Option<M::View<'_>> {
-    read_strict_text::<M>(std::str::from_utf8(body).ok()?)
+    read_strict_text::<M>(text_of(body)?)
+}
+
+/// A body as text, if it is UTF-8: checked in vector registers where the processor has them.
+pub(crate) fn text_of(body: &[u8]) -> Option<&str> {
+    simdutf8::basic::from_utf8(body).ok()
 }
 
 /// [`read_strict`] of a body whose UTF-8 was checked.
@@ -294,5 +299,38 @@ impl<V: Serialize> Serialize for Map<'_, V> {
             map.serialize_entry(k, v)?;
         }
         map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::text_of;
+
+    /// Bytes that are mostly text: ASCII runs long enough for the vector path, with UTF-8
+    /// sequences good and bad (overlong, surrogates, past U+10FFFF, cut short) dropped in.
+    fn mostly_text() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            4 => "[ -~]{0,80}".prop_map(String::into_bytes),
+            1 => "\\PC{1,4}".prop_map(String::into_bytes),
+            1 => prop::sample::select(vec![
+                vec![0xC0, 0xAF],
+                vec![0xED, 0xA0, 0x80],
+                vec![0xF4, 0x90, 0x80, 0x80],
+                vec![0xF4, 0x8F, 0xBF, 0xBF],
+                vec![0xE2, 0x82],
+                vec![0x80],
+                vec![0xFF],
+            ]),
+        ];
+        prop::collection::vec(piece, 0..12).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn text_is_utf8_as_the_standard_library_reads_it(body in mostly_text()) {
+            prop_assert_eq!(text_of(&body), std::str::from_utf8(&body).ok());
+        }
     }
 }
