@@ -16,7 +16,8 @@ use wasmcloud_protocol::control_interface::types as ctl;
 use wasmcloud_protocol::lattice_events::messages::{self as evt_messages, LatticeEvent};
 use wasmcloud_protocol::lattice_events::peer::Client as Events;
 use wasmcloud_protocol::runtime::nats::{
-    async_nats, round_trip, Finish, GatherOptions, RequestErrorKind, RequestOptions, Server,
+    async_nats, round_trip, Finish, GatherOptions, Received, RequestErrorKind, RequestOptions,
+    Server,
 };
 use wasmcloud_protocol::runtime::{Message, SubjectPrefix};
 use workspace_tests::mock_host::{LatticeStore, MockHost, MockHostConfig};
@@ -1385,6 +1386,14 @@ async fn event_streams_keep_unknown_events_and_report_malformed_ones() {
         .subscribe_lattice_event_of(&[evt_messages::HostHeartbeat::INFO])
         .await
         .unwrap();
+    // Two channels, two NATS subscriptions merged into one stream.
+    let mut two_kinds = events
+        .subscribe_lattice_event_of(&[
+            evt_messages::HostHeartbeat::INFO,
+            evt_messages::ConfigSet::INFO,
+        ])
+        .await
+        .unwrap();
     let golden = |name: &str| {
         std::fs::read(format!(
             "{}/golden/events/{name}.json",
@@ -1443,6 +1452,36 @@ async fn event_streams_keep_unknown_events_and_report_malformed_ones() {
     assert!(matches!(only.message, LatticeEvent::HostHeartbeat(_)));
     assert!(
         tokio::time::timeout(Duration::from_millis(300), heartbeats.next())
+            .await
+            .is_err(),
+        "nothing else arrives"
+    );
+
+    // In the order of each channel, the channels' messages in any order between them.
+    let mut kinds = Vec::new();
+    for _ in 0..3 {
+        kinds.push(match within("two kinds", two_kinds.next()).await.unwrap() {
+            Ok(Received {
+                message: LatticeEvent::HostHeartbeat(_),
+                ..
+            }) => "heartbeat",
+            Ok(Received {
+                message: LatticeEvent::ConfigSet(_),
+                ..
+            }) => "config set",
+            Err(m) if m.payload.as_ref() == b"{broken" => "malformed",
+            other => panic!("{other:?}"),
+        });
+    }
+    let config_set: Vec<&str> = kinds
+        .iter()
+        .copied()
+        .filter(|k| *k != "heartbeat")
+        .collect();
+    assert_eq!(config_set, ["malformed", "config set"]);
+    assert!(kinds.contains(&"heartbeat"), "{kinds:?}");
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), two_kinds.next())
             .await
             .is_err(),
         "nothing else arrives"

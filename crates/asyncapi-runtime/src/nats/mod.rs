@@ -772,7 +772,7 @@ impl Requester {
         &self,
         filters: &[String],
     ) -> Result<Subscription<O>, RequestError> {
-        let mut all = SelectAll::new();
+        let mut all = Vec::with_capacity(filters.len());
         for filter in filters {
             let sub = self
                 .nats
@@ -785,7 +785,7 @@ impl Requester {
             .await
             .map_err(|e| RequestError::transport(&filters.join(" "), Unconfirmed(e)))?;
         Ok(Subscription {
-            inner: all,
+            inner: Subscribers::of(all),
             validate: self.options.validate_messages,
             _op: std::marker::PhantomData,
         })
@@ -856,9 +856,36 @@ impl fmt::Display for Malformed {
 
 impl std::error::Error for Malformed {}
 
+/// The NATS subscriptions a stream reads: one read directly (a subscription to one filter, the
+/// usual case), or several merged, which costs each message a turn through `SelectAll`.
+enum Subscribers {
+    One(async_nats::Subscriber),
+    Many(SelectAll<async_nats::Subscriber>),
+}
+
+impl Subscribers {
+    fn of(mut all: Vec<async_nats::Subscriber>) -> Self {
+        match all.pop() {
+            Some(one) if all.is_empty() => Self::One(one),
+            last => Self::Many(all.into_iter().chain(last).collect()),
+        }
+    }
+}
+
+impl Stream for Subscribers {
+    type Item = async_nats::Message;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match self.get_mut() {
+            Self::One(one) => Pin::new(one).poll_next(cx),
+            Self::Many(all) => Pin::new(all).poll_next(cx),
+        }
+    }
+}
+
 /// A stream of the messages of an operation, decoded; see [`Requester::subscribe`].
 pub struct Subscription<O: Operation> {
-    inner: SelectAll<async_nats::Subscriber>,
+    inner: Subscribers,
     /// Whether messages are validated as they are decoded.
     validate: bool,
     _op: std::marker::PhantomData<fn() -> O>,
@@ -916,7 +943,7 @@ impl<O: Operation> Subscription<O> {
 /// [`Subscription::views`].
 #[cfg(feature = "validate")]
 pub struct Views<O> {
-    inner: SelectAll<async_nats::Subscriber>,
+    inner: Subscribers,
     _op: std::marker::PhantomData<fn() -> O>,
 }
 
