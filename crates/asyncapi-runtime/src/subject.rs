@@ -789,7 +789,9 @@ pub trait ChannelSubject<'a>: Sized + Copy {
 
     /// The subject under `prefix`.
     fn render_with(&self, prefix: &SubjectPrefix) -> String {
-        let mut out = String::with_capacity(64);
+        // One allocation: room for the values, and 64 bytes for the prefix and literal tokens.
+        let values: usize = self.values().as_ref().iter().map(|v| v.len()).sum();
+        let mut out = String::with_capacity(64 + values);
         self.write_with(prefix, &mut out);
         out
     }
