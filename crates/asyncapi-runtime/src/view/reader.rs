@@ -419,33 +419,14 @@ impl<'a> Reader<'a> {
         &mut self,
         mut member: impl FnMut(&mut Self, Cow<'a, str>) -> Result<(), Doubt>,
     ) -> Result<(), Doubt> {
-        self.eat(b'{')?;
-        self.enter()?;
-        if self.peek()? == b'}' {
-            self.at += 1;
-            self.depth -= 1;
-            return Ok(());
-        }
-        loop {
+        let mut more = self.open_object()?;
+        while more {
             let key = self.string()?;
             self.eat(b':')?;
             member(self, key)?;
-            match self.peek()? {
-                b',' => {
-                    self.at += 1;
-                    // A key must follow, not the end of the object.
-                    if self.peek()? != b'"' {
-                        return Err(Doubt);
-                    }
-                }
-                b'}' => {
-                    self.at += 1;
-                    self.depth -= 1;
-                    return Ok(());
-                }
-                _ => return Err(Doubt),
-            }
+            more = self.next_member()?;
         }
+        Ok(())
     }
 
     /// An object of known fields, each member read by `member`. A key is first held, in place,
@@ -457,15 +438,9 @@ impl<'a> Reader<'a> {
         fields: &Fields<N>,
         mut member: impl FnMut(&mut Self, Member<'a>) -> Result<(), Doubt>,
     ) -> Result<(), Doubt> {
-        self.eat(b'{')?;
-        self.enter()?;
-        if self.peek()? == b'}' {
-            self.at += 1;
-            self.depth -= 1;
-            return Ok(());
-        }
+        let mut more = self.open_object()?;
         let mut before = None;
-        loop {
+        while more {
             let predicted = fields.after(before);
             let found = if self.key_is(fields, predicted) {
                 Member::Field(predicted)
@@ -482,20 +457,43 @@ impl<'a> Reader<'a> {
             }
             self.eat(b':')?;
             member(self, found)?;
-            match self.peek()? {
-                b',' => {
-                    self.at += 1;
-                    if self.peek()? != b'"' {
-                        return Err(Doubt);
-                    }
+            more = self.next_member()?;
+        }
+        Ok(())
+    }
+
+    /// Reads an object's `{`: whether a member follows (else the object was `{}`, read whole).
+    #[inline]
+    fn open_object(&mut self) -> Result<bool, Doubt> {
+        self.eat(b'{')?;
+        self.enter()?;
+        if self.peek()? == b'}' {
+            self.at += 1;
+            self.depth -= 1;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// Reads what follows a member's value: whether another member follows, or the object's
+    /// `}`.
+    #[inline]
+    fn next_member(&mut self) -> Result<bool, Doubt> {
+        match self.peek()? {
+            b',' => {
+                self.at += 1;
+                // A key must follow, not the end of the object.
+                if self.peek()? != b'"' {
+                    return Err(Doubt);
                 }
-                b'}' => {
-                    self.at += 1;
-                    self.depth -= 1;
-                    return Ok(());
-                }
-                _ => return Err(Doubt),
+                Ok(true)
             }
+            b'}' => {
+                self.at += 1;
+                self.depth -= 1;
+                Ok(false)
+            }
+            _ => Err(Doubt),
         }
     }
 
