@@ -141,7 +141,14 @@ fn views_read_what_payload_types_decode_where_their_types_are_narrower_than_the_
     // A value of several types, a schema for other keys, a string no enum value can be: no view.
     assert_eq!(
         names,
-        ["Bounds", "Extended", "NoneMessage", "Nullable", "Optional"]
+        [
+            "Bounds",
+            "Extended",
+            "NoneMessage",
+            "Nullable",
+            "Optional",
+            "OwnNames"
+        ]
     );
     let bounds = r#"{"atLeastTwo": 2, "byte": 0, "positive": 1}"#;
     let bodies = [
@@ -173,6 +180,9 @@ fn views_read_what_payload_types_decode_where_their_types_are_narrower_than_the_
         r#"{"id": "o", "note": "abcde", "base": {"id": "b"}, "level": "low", "tags": [0, 3]}"#
             .to_owned(),
         r#"{"id": "o", "note": "abcdef"}"#.to_owned(),
+        // Properties named as the decoder's own locals.
+        r#"{"r": "a", "key": "b", "member": "c", "others": 1, "more": 2}"#.to_owned(),
+        r#"{"member": "c", "member": "d"}"#.to_owned(),
         r#"{"id": "o", "level": "mid"}"#.to_owned(),
         r#"{"id": "o", "tags": [-1]}"#.to_owned(),
         r#"{"id": "o", "tags": [1.5]}"#.to_owned(),

@@ -554,7 +554,7 @@ impl Builder<'_> {
         let mut field_names = Namer::new();
         // The decoder's locals are named for the fields, but for the names it uses itself.
         let mut locals = Namer::new();
-        for own in ["r", "key", "others"] {
+        for own in ["r", "key", "member", "others"] {
             locals.reserve(own);
         }
         let mut slots = Vec::new();
@@ -619,7 +619,6 @@ impl Builder<'_> {
                 quote!(rt::Member::Other(key) => r.other(&mut others, key)),
             )
         };
-        let wires: Vec<&str> = properties.iter().map(|(wire, _)| wire.as_str()).collect();
         let count = Literal::usize_unsuffixed(wires.len());
         let indexes: Vec<Literal> = (0..wires.len()).map(Literal::usize_unsuffixed).collect();
         let lifetime = borrows.then(|| quote!(<'a>));

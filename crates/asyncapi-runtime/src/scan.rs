@@ -258,9 +258,9 @@ fn plain_run_swar(b: &[u8]) -> usize {
 /// before nearly every token), eight spaces at a time elsewhere.
 #[inline]
 pub(crate) fn blank_run(b: &[u8]) -> usize {
-    let blank = |c: &u8| matches!(c, b' ' | b'\n' | b'\t' | b'\r');
     #[cfg(target_arch = "x86_64")]
     {
+        let blank = |c: &u8| matches!(c, b' ' | b'\n' | b'\t' | b'\r');
         let mut at = 0;
         for chunk in b.chunks_exact(16) {
             let other = !marks(chunk.try_into().expect("sixteen bytes")).blank & 0xffff;
@@ -272,17 +272,25 @@ pub(crate) fn blank_run(b: &[u8]) -> usize {
         at + b[at..].iter().take_while(|c| blank(c)).count()
     }
     #[cfg(not(target_arch = "x86_64"))]
-    {
-        const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
-        let mut at = 0;
-        loop {
-            if !b.get(at).is_some_and(blank) {
-                return at;
-            }
-            match b.get(at..at + 8) {
-                Some(chunk) if chunk == SPACES.to_le_bytes() => at += 8,
-                _ => at += 1,
-            }
+    blank_run_swar(b)
+}
+
+/// [`blank_run`] without vector registers: eight spaces at a time in a `u64`, the rest a byte at
+/// a time.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn blank_run_swar(b: &[u8]) -> usize {
+    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+    let mut at = 0;
+    loop {
+        if !b
+            .get(at)
+            .is_some_and(|c| matches!(c, b' ' | b'\n' | b'\t' | b'\r'))
+        {
+            return at;
+        }
+        match b.get(at..at + 8) {
+            Some(chunk) if chunk == SPACES.to_le_bytes() => at += 8,
+            _ => at += 1,
         }
     }
 }
@@ -447,6 +455,7 @@ mod tests {
                 .take_while(|c| matches!(c, b' ' | b'\n' | b'\t' | b'\r'))
                 .count();
             assert_eq!(blank_run(text.as_bytes()), expected, "{text:?}");
+            assert_eq!(blank_run_swar(text.as_bytes()), expected, "{text:?}");
         }
     }
 }

@@ -247,8 +247,8 @@ impl Param {
             return fail(format!("must be one of {:?}", self.one_of));
         }
         let (min, max) = (self.min_length, self.max_length);
-        let n = || value.chars().count();
-        if min.is_some_and(|m| n() < m) || max.is_some_and(|m| n() > m) {
+        let n = (min.is_some() || max.is_some()).then(|| value.chars().count());
+        if n.is_some_and(|n| min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m)) {
             return fail(match (min, max) {
                 (Some(a), Some(b)) => format!("must be {a} to {b} characters long"),
                 (Some(a), None) => format!("must be at least {a} characters long"),
@@ -789,7 +789,8 @@ pub trait ChannelSubject<'a>: Sized + Copy {
 
     /// The subject under `prefix`.
     fn render_with(&self, prefix: &SubjectPrefix) -> String {
-        // One allocation: room for the values, and 64 bytes for the prefix and literal tokens.
+        // Room for the values, and 64 bytes for the prefix and literal tokens: one allocation
+        // unless those are longer.
         let values: usize = self.values().as_ref().iter().map(|v| v.len()).sum();
         let mut out = String::with_capacity(64 + values);
         self.write_with(prefix, &mut out);

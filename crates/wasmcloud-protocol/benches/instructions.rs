@@ -9,8 +9,8 @@
 //! table reads the same bodies through the enum over events, as an event stream does: typed
 //! (`LatticeEvent::from_slice`), validated (`validate::decode_as::<LatticeEvent>`, as the
 //! validated stream decodes) and as the enum's view (`views::LatticeEvent::read`, as
-//! `Arrived::view` reads), beside a floor: serde_json reading the body's syntax and keeping
-//! nothing (`IgnoredAny`).
+//! `Arrived::view` reads), beside a reference point: serde_json's syntax pass alone, building
+//! and checking nothing (`IgnoredAny`).
 
 #[path = "../../../tests/src/callgrind.rs"]
 mod callgrind;
@@ -51,8 +51,8 @@ where
     }
 }
 
-/// The modes of the enum over events, and a floor beside them: serde_json reading the body's
-/// syntax and keeping nothing (`IgnoredAny`), what any reader of the text pays at least.
+/// The modes of the enum over events, and a reference point beside them: serde_json's syntax
+/// pass alone, building and checking nothing (`IgnoredAny`).
 const EVENT_MODES: &[&str] = &["enum-typed", "enum-validated", "enum-view", "syntax"];
 
 /// `n` reads of an event body through the enum over events.

@@ -857,17 +857,18 @@ impl fmt::Display for Malformed {
 impl std::error::Error for Malformed {}
 
 /// The NATS subscriptions a stream reads: one read directly (a subscription to one filter, the
-/// usual case), or several merged, which costs each message a turn through `SelectAll`.
+/// usual case), or any other number merged, which costs each message a turn through
+/// `SelectAll` (none: the stream ends at once).
 enum Subscribers {
     One(async_nats::Subscriber),
     Many(SelectAll<async_nats::Subscriber>),
 }
 
 impl Subscribers {
-    fn of(mut all: Vec<async_nats::Subscriber>) -> Self {
-        match all.pop() {
-            Some(one) if all.is_empty() => Self::One(one),
-            last => Self::Many(all.into_iter().chain(last).collect()),
+    fn of(all: Vec<async_nats::Subscriber>) -> Self {
+        match <[_; 1]>::try_from(all) {
+            Ok([one]) => Self::One(one),
+            Err(all) => Self::Many(all.into_iter().collect()),
         }
     }
 }

@@ -447,7 +447,10 @@ impl<'a> Reader<'a> {
             } else {
                 let key = self.string()?;
                 match (fields.index)(&key) {
-                    Some(i) if i < N => Member::Field(i),
+                    Some(i) if i < N => {
+                        debug_assert_eq!(fields.names[i], key, "index agrees with names");
+                        Member::Field(i)
+                    }
                     _ => Member::Other(key),
                 }
             };
@@ -539,7 +542,8 @@ impl<'a> Reader<'a> {
             self.depth -= 1;
             return Ok(Vec::new());
         }
-        // Room for the few items most arrays have, allocated at once.
+        // Room for the few items most arrays have, taken before the first (not through the
+        // growth path on pushing it).
         let mut items = Vec::with_capacity(FEW_ITEMS);
         loop {
             items.push(item(self)?);
@@ -671,7 +675,7 @@ pub struct Fields<const N: usize> {
     names: [&'static str; N],
     keys: [Key; N],
     index: fn(&str) -> Option<usize>,
-    /// The field that followed field `i` last time.
+    /// The field that followed field `i` last time (`N`: none yet, or none).
     next: [AtomicUsize; N],
     /// The field that came first.
     first: AtomicUsize,
@@ -945,6 +949,38 @@ mod tests {
         read.ok()?;
         r.ws();
         (r.at == text.len()).then_some(out)
+    }
+
+    /// Names of eight, nine, sixteen and seventeen bytes with their quotes: the edges of one
+    /// word, and of two.
+    static EDGES: Fields<4> = Fields::new(
+        ["abcdef", "abcdefg", "abcdefghijklmn", "abcdefghijklmno"],
+        |key| match key {
+            "abcdef" => Some(0),
+            "abcdefg" => Some(1),
+            "abcdefghijklmn" => Some(2),
+            "abcdefghijklmno" => Some(3),
+            _ => None,
+        },
+    );
+
+    #[test]
+    fn keys_at_the_edges_of_a_word_are_taken_in_place_and_only_whole() {
+        for (i, key) in EDGES.names.iter().enumerate() {
+            for after in [":1234567890}", ""] {
+                let text = format!("\"{key}\"{after}");
+                assert!(Reader::new(&text).key_is(&EDGES, i), "{text}");
+                // One byte off anywhere in the key, or one more before its closing quote.
+                for at in 0..key.len() + 2 {
+                    let mut wrong = text.clone().into_bytes();
+                    wrong[at] ^= 0x01;
+                    let wrong = String::from_utf8(wrong).unwrap();
+                    assert!(!Reader::new(&wrong).key_is(&EDGES, i), "{wrong}");
+                }
+                let longer = format!("\"{key}x\"{after}");
+                assert!(!Reader::new(&longer).key_is(&EDGES, i), "{longer}");
+            }
+        }
     }
 
     #[test]
