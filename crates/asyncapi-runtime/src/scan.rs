@@ -7,23 +7,37 @@
 #[inline]
 pub(crate) fn plain_run(b: &[u8]) -> usize {
     #[cfg(target_arch = "x86_64")]
-    {
-        let mut at = 0;
-        for chunk in b.chunks_exact(16) {
-            let m = marks(chunk.try_into().expect("sixteen bytes"));
-            let stops = m.quote | m.backslash | m.control;
-            if stops != 0 {
-                return at + stops.trailing_zeros() as usize;
-            }
-            at += 16;
-        }
-        at + b[at..]
-            .iter()
-            .take_while(|&&c| c >= 0x20 && c != b'"' && c != b'\\')
-            .count()
-    }
+    return run_until(b, |m| m.quote | m.backslash | m.control, ends_plain_run);
     #[cfg(not(target_arch = "x86_64"))]
     plain_run_swar(b)
+}
+
+/// Whether a string's plain run ends at byte `c`: a quote, a backslash or a control character.
+#[inline]
+pub(crate) const fn ends_plain_run(c: u8) -> bool {
+    c < 0x20 || c == b'"' || c == b'\\'
+}
+
+/// Whether byte `c` is JSON whitespace.
+#[inline]
+const fn is_blank(c: u8) -> bool {
+    matches!(c, b' ' | b'\n' | b'\t' | b'\r')
+}
+
+/// How many bytes from the start of `b` come before the first that `stops` marks, sixteen bytes
+/// at a time in vector registers; the last few, short of a chunk, a byte at a time by `stop`.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn run_until(b: &[u8], stops: impl Fn(Marks) -> u32, stop: impl Fn(u8) -> bool) -> usize {
+    let mut at = 0;
+    for chunk in b.chunks_exact(16) {
+        let found = stops(marks(chunk.try_into().expect("sixteen bytes")));
+        if found != 0 {
+            return at + found.trailing_zeros() as usize;
+        }
+        at += 16;
+    }
+    at + b[at..].iter().take_while(|&&c| !stop(c)).count()
 }
 
 /// Where the object or array that `b` starts with ends: the index just past its closing bracket,
@@ -210,7 +224,7 @@ fn marks_bytewise(chunk: &[u8; 16]) -> Marks {
     };
     for (i, &c) in chunk.iter().enumerate() {
         let bit = 1 << i;
-        if matches!(c, b' ' | b'\n' | b'\t' | b'\r') {
+        if is_blank(c) {
             m.blank |= bit;
         }
         match c {
@@ -247,10 +261,7 @@ fn plain_run_swar(b: &[u8]) -> usize {
         }
         at += 8;
     }
-    at + b[at..]
-        .iter()
-        .take_while(|&&c| c >= 0x20 && c != b'"' && c != b'\\')
-        .count()
+    at + b[at..].iter().take_while(|&&c| !ends_plain_run(c)).count()
 }
 
 /// How many bytes from the start of `b` are JSON whitespace: sixteen bytes at a time in vector
@@ -259,18 +270,7 @@ fn plain_run_swar(b: &[u8]) -> usize {
 #[inline]
 pub(crate) fn blank_run(b: &[u8]) -> usize {
     #[cfg(target_arch = "x86_64")]
-    {
-        let blank = |c: &u8| matches!(c, b' ' | b'\n' | b'\t' | b'\r');
-        let mut at = 0;
-        for chunk in b.chunks_exact(16) {
-            let other = !marks(chunk.try_into().expect("sixteen bytes")).blank & 0xffff;
-            if other != 0 {
-                return at + other.trailing_zeros() as usize;
-            }
-            at += 16;
-        }
-        at + b[at..].iter().take_while(|c| blank(c)).count()
-    }
+    return run_until(b, |m| !m.blank & 0xffff, |c| !is_blank(c));
     #[cfg(not(target_arch = "x86_64"))]
     blank_run_swar(b)
 }
@@ -282,10 +282,7 @@ fn blank_run_swar(b: &[u8]) -> usize {
     const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
     let mut at = 0;
     loop {
-        if !b
-            .get(at)
-            .is_some_and(|c| matches!(c, b' ' | b'\n' | b'\t' | b'\r'))
-        {
+        if !b.get(at).is_some_and(|&c| is_blank(c)) {
             return at;
         }
         match b.get(at..at + 8) {

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Doubt, Map, Raw, View};
-use crate::scan::{blank_run, plain_run};
+use crate::scan::{blank_run, ends_plain_run, plain_run};
 
 /// The most arrays and objects one inside the other that serde_json reads (it refuses the 128th:
 /// "recursion limit exceeded"), so the reader does too, and no body can exhaust the stack.
@@ -712,7 +712,7 @@ impl Key {
         let mut i = 0;
         while i < len {
             let c = at(name, i);
-            if (i > 0 && i + 1 < len) && (c < 0x20 || c == b'"' || c == b'\\') {
+            if (i > 0 && i + 1 < len) && ends_plain_run(c) {
                 plain = false;
             }
             if i < 8 {
