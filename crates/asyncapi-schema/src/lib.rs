@@ -10,6 +10,8 @@
 //! - [`program`]: a standalone schema compiled into the nodes the runtime's fast path checks
 //!   while decoding and from which the generator writes views. [`program::KEYWORDS`] lists the
 //!   keywords a program checks.
+//! - [`quick`]: a quick yes for the strings of a simple shape that a `format` or `pattern`
+//!   surely accepts, the reference validator asked about every other.
 //!
 //! ```
 //! use asyncapi_schema::{keyword, program, DefinitionRef};
@@ -41,6 +43,7 @@ mod definition;
 mod key;
 pub mod keyword;
 pub mod program;
+pub mod quick;
 pub mod reference;
 
 pub use definition::{DefinitionRef, Dialect};

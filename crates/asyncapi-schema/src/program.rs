@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Number, Value};
 
 use crate::key::Key;
+use crate::quick::QuickRule;
 use crate::reference;
 use crate::{DefinitionRef, Dialect};
 
@@ -273,6 +274,9 @@ pub struct Program {
     pub strings: Vec<jsonschema::Validator>,
     /// The schema each of [`Program::strings`] was compiled from (`{"format": "uuid"}`).
     pub string_schemas: Vec<Value>,
+    /// The quick yes of each of [`Program::strings`] that has one: checked first, the
+    /// reference asked only when it does not say yes.
+    pub quick: Vec<Option<QuickRule>>,
 }
 
 /// More merged nodes than a schema could need unless its `allOf`s multiply: such a schema takes
@@ -426,6 +430,7 @@ pub fn compile(schema: &Value) -> Result<Program, String> {
         nodes,
         root,
         strings: c.strings,
+        quick: c.string_schemas.iter().map(QuickRule::of).collect(),
         string_schemas: c.string_schemas,
     })
 }

@@ -145,11 +145,18 @@ impl<'p> Check<'p> {
     }
 
     fn strings_valid(&self, node: &Node, s: &str) -> bool {
-        super::as_json_string(s, |value| {
-            node.strings
-                .iter()
-                .all(|&i| self.program.strings[i as usize].is_valid(value))
-        })
+        let program = &self.program;
+        let quick = |i: u32| {
+            program.quick[i as usize]
+                .as_ref()
+                .is_some_and(|q| q.accepts(s))
+        };
+        node.strings.iter().all(|&i| quick(i))
+            || super::as_json_string(s, |value| {
+                node.strings
+                    .iter()
+                    .all(|&i| quick(i) || program.strings[i as usize].is_valid(value))
+            })
     }
 
     fn string<E: de::Error>(&self, id: NodeId, s: &str) -> Result<(), E> {

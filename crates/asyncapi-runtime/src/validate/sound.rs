@@ -43,6 +43,22 @@ fn key() -> impl Strategy<Value = String> {
     prop::sample::select(KEYS).prop_map(str::to_owned)
 }
 
+/// Strings of the shapes the drawn `pattern`s and `format`s take, or nearly.
+const STRINGS: &[&str] = &[
+    "",
+    "a",
+    "ab",
+    "b",
+    "aab",
+    "abb",
+    "2024-01-22T20:13:22Z",
+    "2024-01-22T20:13:22.5Z",
+    "2024-01-22T20:13:60Z",
+    "2023-02-29T20:13:22Z",
+    "67e55044-10b1-426f-9247-bb680e5fe0c8",
+    "67e55044-10b1-426f-9247-bb680e5fe0c",
+];
+
 fn scalar() -> impl Strategy<Value = Value> {
     prop_oneof![
         Just(Value::Null),
@@ -50,8 +66,7 @@ fn scalar() -> impl Strategy<Value = Value> {
         (-2i64..4).prop_map(Value::from),
         Just(json!(1.0)),
         Just(json!(2.5)),
-        prop::sample::select(&["", "a", "ab", "b", "2024-01-22T20:13:22Z"][..])
-            .prop_map(Value::from),
+        prop::sample::select(STRINGS).prop_map(Value::from),
     ]
 }
 
@@ -81,9 +96,21 @@ fn keyword(inner: BoxedStrategy<Value>) -> impl Strategy<Value = (String, Value)
             0u64..3
         )
             .prop_map(|(k, n)| (k.to_owned(), json!(n))),
-        prop::sample::select(&["^a", "b$", "^.$"][..])
-            .prop_map(|p| ("pattern".to_owned(), json!(p))),
-        Just(("format".to_owned(), json!("date-time"))),
+        // Some of a shape with a quick yes (`asyncapi_schema::quick`), some not.
+        prop::sample::select(
+            &[
+                "^a",
+                "b$",
+                "^.$",
+                "^a+$",
+                "^[ab]{1,2}$",
+                "^(ab)?b$",
+                "^a?a?b$"
+            ][..]
+        )
+        .prop_map(|p| ("pattern".to_owned(), json!(p))),
+        prop::sample::select(&["date-time", "uuid"][..])
+            .prop_map(|f| ("format".to_owned(), json!(f))),
         inner.clone().prop_map(kw("items")),
         (
             prop::collection::btree_map(key(), inner.clone(), 1..4),

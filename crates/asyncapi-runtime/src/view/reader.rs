@@ -84,7 +84,12 @@ impl<'a> Reader<'a> {
                     _ => None,
                 };
             }
-            r.skip().ok()?;
+            // Envelopes put strings before the tag: read past them as a field's value is.
+            if r.peek().ok()? == b'"' {
+                r.string().ok()?;
+            } else {
+                r.skip().ok()?;
+            }
             r.eat(b',').ok()?;
         }
     }
@@ -151,8 +156,9 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn literal(&mut self, word: &[u8]) -> Result<(), Doubt> {
-        if self.bytes()[self.at..].starts_with(word) {
+        if self.bytes().get(self.at..self.at + word.len()) == Some(word) {
             self.at += word.len();
             Ok(())
         } else {
