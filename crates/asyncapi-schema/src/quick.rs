@@ -13,7 +13,8 @@
 //!   that reaches the end is a match of the regex too; one that does not proves nothing, and
 //!   the reference decides.
 //!
-//! A rule with any other keyword, format or pattern has no quick form.
+//! A rule with any other keyword, format or pattern has no quick form. The promise holds for rules
+//! the reference validator compiles, which callers build first.
 
 use serde_json::Value;
 
@@ -253,6 +254,9 @@ fn items(written: Vec<Written>) -> Vec<Item> {
     items
 }
 
+/// How deep groups may nest in a pattern with a quick form.
+const MAX_GROUP_DEPTH: usize = 16;
+
 /// The items of `^...$`, or `None` when the pattern is of another shape.
 fn anchored(pattern: &str) -> Option<Vec<Item>> {
     let inner = pattern.strip_prefix('^')?.strip_suffix('$')?;
@@ -262,12 +266,17 @@ fn anchored(pattern: &str) -> Option<Vec<Item>> {
         return None;
     }
     let mut at = 0;
-    let written = sequence(inner.as_bytes(), &mut at)?;
+    let written = sequence(inner.as_bytes(), &mut at, 0)?;
     (at == inner.len()).then(|| items(written))
 }
 
 /// Items up to the end of `p` or a `)`, which is left for the caller.
-fn sequence(p: &[u8], at: &mut usize) -> Option<Vec<Written>> {
+fn sequence(p: &[u8], at: &mut usize, depth: usize) -> Option<Vec<Written>> {
+    // Reading, building and matching recurse once per group: a deep nest has no quick form
+    // (the reference refuses 250 levels; the stack would give out somewhat later).
+    if depth > MAX_GROUP_DEPTH {
+        return None;
+    }
     let mut items = Vec::new();
     while let Some(&c) = p.get(*at) {
         let what = match c {
@@ -277,7 +286,7 @@ fn sequence(p: &[u8], at: &mut usize) -> Option<Vec<Written>> {
                 if p[*at..].starts_with(b"?:") {
                     *at += 2;
                 }
-                let inner = sequence(p, at)?;
+                let inner = sequence(p, at, depth + 1)?;
                 (p.get(*at) == Some(&b')')).then_some(())?;
                 *at += 1;
                 What::Group(inner)
@@ -562,6 +571,10 @@ mod tests {
         assert!(grouped.accepts("ababcc"));
         assert!(grouped.accepts("abbcax"));
         assert!(!grouped.accepts("abc"));
+        let nested =
+            |depth| json!({"pattern": format!("^{}a{}$", "(".repeat(depth), ")".repeat(depth))});
+        assert!(quick(nested(MAX_GROUP_DEPTH)).accepts("a"));
+        assert_eq!(QuickRule::of(&nested(MAX_GROUP_DEPTH + 1)), None);
         // A match the regex has that greedy reading misses: the reference decides.
         let backtracking = quick(json!({"pattern": "^a?a?a$"}));
         assert!(!backtracking.accepts("aa"));
@@ -585,6 +598,7 @@ mod tests {
             json!({"pattern": "^a)$"}),
             json!({"pattern": "^[]$"}),
             json!({"format": "uuid", "minLength": 3}),
+            json!({"pattern": format!("^{}a{}$", "(".repeat(100_000), ")".repeat(100_000))}),
         ] {
             assert_eq!(QuickRule::of(&rule), None, "{rule}");
         }
