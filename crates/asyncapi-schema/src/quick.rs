@@ -8,8 +8,8 @@
 //!
 //! - `format`: `uuid` (8-4-4-4-12 hex digits) and `date-time` (`YYYY-MM-DDTHH:MM:SS`, an
 //!   optional fraction, `Z`, the date a real one and the time without a leap second);
-//! - `pattern`: an anchored sequence (`^...$`) of ASCII characters, classes of them (`[a-z_]`),
-//!   and groups of those, each with an optional quantifier, matched greedily. A greedy match
+//! - `pattern`: an anchored sequence (`^...$`) of ASCII characters, classes of them (`[a-z_]`,
+//!   `.`), and groups of those, each with an optional quantifier, matched greedily. A greedy match
 //!   that reaches the end is a match of the regex too; one that does not proves nothing, and
 //!   the reference decides.
 //!
@@ -292,6 +292,10 @@ fn sequence(p: &[u8], at: &mut usize, depth: usize) -> Option<Vec<Written>> {
                 What::Group(inner)
             }
             b'[' => What::Class(class(p, at)?),
+            b'.' => {
+                *at += 1;
+                What::Class(ANY_BUT_LINE_BREAKS)
+            }
             b'\\' => {
                 let escaped = *p.get(*at + 1)?;
                 *at += 2;
@@ -308,6 +312,10 @@ fn sequence(p: &[u8], at: &mut usize, depth: usize) -> Option<Vec<Written>> {
     }
     Some(items)
 }
+
+/// The ASCII characters `.` matches: all but line feed and carriage return, which no reading of
+/// `.` matches (ECMAScript's leaves out both; a regex engine's default, the line feed).
+const ANY_BUT_LINE_BREAKS: u128 = !(1 << b'\n' | 1 << b'\r');
 
 /// A character that stands for itself outside a class.
 fn is_plain(c: u8) -> bool {
@@ -472,6 +480,8 @@ mod tests {
             json!({"pattern": "^[a-zA-Z0-9_-]{1,8}(?:\\.[a-z]+)*$"}),
             json!({"pattern": "^(ab)+b?[a-c]{2,}x*$"}),
             json!({"pattern": "^a?a?a$"}),
+            json!({"pattern": "^amq\\\\.gen\\\\-.+$"}),
+            json!({"pattern": "^http(s)?://(www\\.)?x\\.com.*$"}),
             json!({"pattern": "^[\\-.]{0,3}\\$\\/[\\]\\\\]?z$"}),
         ]
         .into()
@@ -492,8 +502,13 @@ mod tests {
             "ababbccx",
             "aa",
             "-.$/]z",
+            "amq\\xgen\\-1",
+            "https://www.x.com/a",
+            "http://x.com",
+            "amq\\\ngen\\-1",
+            "http://x.com/\r",
         ]);
-        let alphabet = prop::sample::select(b"0123456789aAbcfFgTtZz:-._+ \x80$".to_vec());
+        let alphabet = prop::sample::select(b"0123456789aAbcfFgTtZz:-._+ \x80$\n\r\\/".to_vec());
         let edit = (any::<prop::sample::Index>(), 0..3u8, alphabet);
         (seeds, prop::collection::vec(edit, 0..4)).prop_map(|(seed, edits)| {
             let mut s = seed.as_bytes().to_vec();
@@ -571,6 +586,11 @@ mod tests {
         assert!(grouped.accepts("ababcc"));
         assert!(grouped.accepts("abbcax"));
         assert!(!grouped.accepts("abc"));
+        let any = quick(json!({"pattern": "^a.+$"}));
+        assert!(any.accepts("a b\t~"));
+        assert!(!any.accepts("a\nb"));
+        assert!(!any.accepts("a\rb"));
+        assert!(!any.accepts("a\u{e9}"));
         let nested =
             |depth| json!({"pattern": format!("^{}a{}$", "(".repeat(depth), ")".repeat(depth))});
         assert!(quick(nested(MAX_GROUP_DEPTH)).accepts("a"));
@@ -590,7 +610,7 @@ mod tests {
             json!({"pattern": "^[a-z]+\\$"}),
             json!({"pattern": "^\\d+$"}),
             json!({"pattern": "^a|b$"}),
-            json!({"pattern": "^.+$"}),
+            json!({"pattern": "^\\s+$"}),
             json!({"pattern": "^[^a]$"}),
             json!({"pattern": "^a+?$"}),
             json!({"pattern": "^a{2,1}$"}),
