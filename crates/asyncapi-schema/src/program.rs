@@ -146,8 +146,9 @@ pub struct Node {
     pub min_length: Option<u64>,
     /// The shortest `maxLength`, in characters.
     pub max_length: Option<u64>,
-    /// `format` and `pattern`, judged by the reference validator on the string alone, so the
-    /// fast path agrees with it by construction: indexes into [`Program::strings`].
+    /// `format` and `pattern`, judged by the reference validator on the string alone (after
+    /// the quick yes of [`Program::quick`], held to it), so the fast path agrees with it by
+    /// construction: indexes into [`Program::strings`].
     pub strings: Vec<u32>,
     /// Whether a string needs more than its type checked.
     pub string_rules: bool,

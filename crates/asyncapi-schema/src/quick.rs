@@ -19,6 +19,18 @@
 use serde_json::Value;
 
 /// The quick yes of a string rule (`{"format": "uuid"}`, `{"pattern": "^[a-z]+$"}`).
+///
+/// ```
+/// use asyncapi_schema::quick::QuickRule;
+/// use serde_json::json;
+///
+/// let rule = json!({"format": "date-time", "pattern": "^[0-9-]{10}T[0-9:]{8}(\\.[0-9]+)?Z$"});
+/// let quick = QuickRule::of(&rule).expect("a shape with a quick form");
+/// assert!(quick.accepts("2024-01-22T20:13:52.615463837Z"));
+/// // A leap second: not surely, so the reference validator decides (and takes it).
+/// assert!(!quick.accepts("2016-12-31T23:59:60Z"));
+/// assert!(QuickRule::of(&json!({"format": "email"})).is_none());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuickRule {
     format: Option<Format>,

@@ -172,7 +172,8 @@ pub(crate) fn as_json_string<T>(s: &str, judge: impl FnOnce(&Value) -> T) -> T {
 }
 
 /// Compiles a schema as the reference validator judges: 2020-12, formats asserted. The fast path
-/// judges `format` and `pattern` with it too, so the two cannot differ there.
+/// judges `format` and `pattern` with it too (after a quick yes held to it,
+/// `asyncapi_schema::quick`), so the two cannot differ there.
 pub(crate) use asyncapi_schema::reference::validator as compile_reference;
 
 /// Kept per message schema, found by the schema text's address: what is built depends on the
