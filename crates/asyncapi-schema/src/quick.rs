@@ -6,8 +6,10 @@
 //! rest of a small message. A [`QuickRule`] answers only "surely accepted"; every other answer
 //! sends the string to the reference validator, so the verdict is always the reference's:
 //!
-//! - `format`: `uuid` (8-4-4-4-12 hex digits) and `date-time` (`YYYY-MM-DDTHH:MM:SS`, an
-//!   optional fraction, `Z`, the date a real one and the time without a leap second);
+//! - `format`: `uuid` (8-4-4-4-12 hex digits), `date-time` (`YYYY-MM-DDTHH:MM:SS`, an optional
+//!   fraction, `Z`, the date a real one and the time without a leap second), `date` and `time`
+//!   (its two halves), and `ipv4` (four numbers up to 255, no leading zeros): the formats
+//!   pydantic, and so FastStream, write for `datetime`, `date`, `time`, `UUID` and `IPv4Address`;
 //! - `pattern`: an anchored sequence (`^...$`) of ASCII characters, classes of them (`[a-z_]`,
 //!   `.`), and groups of those, each with an optional quantifier, matched greedily. A greedy match
 //!   that reaches the end is a match of the regex too; one that does not proves nothing, and
@@ -48,6 +50,9 @@ impl QuickRule {
             match (key.as_str(), value.as_str()?) {
                 ("format", "uuid") => quick.format = Some(Format::Uuid),
                 ("format", "date-time") => quick.format = Some(Format::DateTime),
+                ("format", "date") => quick.format = Some(Format::Date),
+                ("format", "time") => quick.format = Some(Format::Time),
+                ("format", "ipv4") => quick.format = Some(Format::Ipv4),
                 ("pattern", pattern) => quick.pattern = Some(anchored(pattern)?),
                 _ => return None,
             }
@@ -62,6 +67,9 @@ impl QuickRule {
             None => true,
             Some(Format::Uuid) => is_uuid(s),
             Some(Format::DateTime) => is_date_time(s),
+            Some(Format::Date) => is_date(s),
+            Some(Format::Time) => is_time(s),
+            Some(Format::Ipv4) => is_ipv4(s),
         };
         format
             && self
@@ -75,6 +83,9 @@ impl QuickRule {
 enum Format {
     Uuid,
     DateTime,
+    Date,
+    Time,
+    Ipv4,
 }
 
 /// `8-4-4-4-12` hex digits, either case.
@@ -98,24 +109,37 @@ fn is_uuid(s: &[u8]) -> bool {
 /// `YYYY-MM-DDTHH:MM:SS`, a fraction of one digit or more, `Z`: a day the month has, no leap
 /// second. Lowercase `t` and `z` and offsets are left to the reference.
 fn is_date_time(s: &[u8]) -> bool {
-    let Some((head, rest)) = s.split_first_chunk::<19>() else {
+    match s.split_first_chunk::<10>() {
+        Some((date, [b'T', time @ ..])) => is_date(date) && is_time(time),
+        _ => false,
+    }
+}
+
+/// The value of the two digits at `at` and `at + 1`, or 100 and more when they are not digits.
+fn two_digits(s: &[u8], at: usize) -> u32 {
+    let digit = |i: usize| u32::from(s[i].wrapping_sub(b'0'));
+    if digit(at) < 10 && digit(at + 1) < 10 {
+        digit(at) * 10 + digit(at + 1)
+    } else {
+        100
+    }
+}
+
+/// `YYYY-MM-DD`, a day the month has.
+fn is_date(s: &[u8]) -> bool {
+    let Ok(s) = <&[u8; 10]>::try_from(s) else {
         return false;
     };
-    let digit = |i: usize| u32::from(head[i].wrapping_sub(b'0'));
-    let mut digits = true;
-    for i in [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18] {
-        digits &= digit(i) < 10;
-    }
-    let punctuated = head[4] == b'-'
-        && head[7] == b'-'
-        && head[10] == b'T'
-        && head[13] == b':'
-        && head[16] == b':';
-    if !(digits && punctuated) {
+    let (century, year, month, day) = (
+        two_digits(s, 0),
+        two_digits(s, 2),
+        two_digits(s, 5),
+        two_digits(s, 8),
+    );
+    if s[4] != b'-' || s[7] != b'-' || century > 99 || year > 99 {
         return false;
     }
-    let two = |i: usize| digit(i) * 10 + digit(i + 1);
-    let (year, month, day) = (two(0) * 100 + two(2), two(5), two(8));
+    let year = century * 100 + year;
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -123,6 +147,14 @@ fn is_date_time(s: &[u8]) -> bool {
         2 if leap => 29,
         2 => 28,
         _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
+/// `HH:MM:SS`, a fraction of one digit or more, `Z`; no leap second.
+fn is_time(s: &[u8]) -> bool {
+    let Some((head, rest)) = s.split_first_chunk::<8>() else {
+        return false;
     };
     let zone = match rest {
         [b'.', fraction @ ..] => {
@@ -134,7 +166,31 @@ fn is_date_time(s: &[u8]) -> bool {
         }
         _ => rest,
     };
-    (1..=days).contains(&day) && two(11) <= 23 && two(14) <= 59 && two(17) <= 59 && zone == b"Z"
+    head[2] == b':'
+        && head[5] == b':'
+        && two_digits(head, 0) <= 23
+        && two_digits(head, 3) <= 59
+        && two_digits(head, 6) <= 59
+        && zone == b"Z"
+}
+
+/// Four decimal numbers up to 255 joined by dots, none with a leading zero.
+fn is_ipv4(s: &[u8]) -> bool {
+    let mut parts = 0;
+    for part in s.split(|&c| c == b'.') {
+        let plain = (1..=3).contains(&part.len())
+            && part.iter().all(u8::is_ascii_digit)
+            && (part.len() == 1 || part[0] != b'0');
+        if !plain {
+            return false;
+        }
+        let number = part.iter().fold(0, |n, &c| n * 10 + u32::from(c - b'0'));
+        parts += 1;
+        if number > 255 || parts > 4 {
+            return false;
+        }
+    }
+    parts == 4
 }
 
 /// One element of a pattern's sequence as it is written, with how many times it repeats.
@@ -486,6 +542,9 @@ mod tests {
         [
             json!({"format": "uuid"}),
             json!({"format": "date-time"}),
+            json!({"format": "date"}),
+            json!({"format": "time"}),
+            json!({"format": "ipv4"}),
             json!({"format": "date-time",
                    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$"}),
             json!({"pattern": "^com\\.wasmcloud\\.lattice\\.[a-z_]+$"}),
@@ -513,6 +572,13 @@ mod tests {
             "abc_DEF.xy.z",
             "ababbccx",
             "aa",
+            "2024-02-29",
+            "23:59:59.5Z",
+            "00:00:00Z",
+            "192.168.0.1",
+            "255.255.250.0",
+            "256.1.2.3",
+            "1.2.3",
             "-.$/]z",
             "amq\\xgen\\-1",
             "https://www.x.com/a",
@@ -587,6 +653,31 @@ mod tests {
             "2024-01-01T00:00:00ZZ",
         ] {
             assert!(!time.accepts(no), "{no}");
+        }
+
+        let date = quick(json!({"format": "date"}));
+        assert!(date.accepts("2024-02-29"));
+        assert!(!date.accepts("2023-02-29"));
+        assert!(!date.accepts("2024-02-29T00:00:00Z"));
+        let time = quick(json!({"format": "time"}));
+        assert!(time.accepts("23:59:59.999Z"));
+        assert!(!time.accepts("23:59:60Z"));
+        assert!(!time.accepts("12:00:00+01:00"));
+        let ip = quick(json!({"format": "ipv4"}));
+        for yes in ["0.0.0.0", "255.255.255.255", "10.0.42.199"] {
+            assert!(ip.accepts(yes), "{yes}");
+        }
+        for no in [
+            "256.0.0.1",
+            "1.2.3",
+            "1.2.3.4.5",
+            "01.2.3.4",
+            "1.2.3.",
+            "1..3.4",
+            "1.2.3.4 ",
+            "a.b.c.d",
+        ] {
+            assert!(!ip.accepts(no), "{no}");
         }
 
         let kind = quick(json!({"pattern": "^com\\.wasmcloud\\.lattice\\.[a-z_]+$"}));

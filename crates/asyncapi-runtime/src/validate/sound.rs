@@ -57,6 +57,10 @@ const STRINGS: &[&str] = &[
     "2023-02-29T20:13:22Z",
     "67e55044-10b1-426f-9247-bb680e5fe0c8",
     "67e55044-10b1-426f-9247-bb680e5fe0c",
+    "2024-01-22",
+    "20:13:22.5Z",
+    "10.0.0.1",
+    "10.0.0.256",
 ];
 
 fn scalar() -> impl Strategy<Value = Value> {
@@ -109,7 +113,7 @@ fn keyword(inner: BoxedStrategy<Value>) -> impl Strategy<Value = (String, Value)
             ][..]
         )
         .prop_map(|p| ("pattern".to_owned(), json!(p))),
-        prop::sample::select(&["date-time", "uuid"][..])
+        prop::sample::select(&["date-time", "uuid", "date", "time", "ipv4"][..])
             .prop_map(|f| ("format".to_owned(), json!(f))),
         inner.clone().prop_map(kw("items")),
         (
