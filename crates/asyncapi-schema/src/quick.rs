@@ -239,15 +239,12 @@ struct Run {
 
 impl Run {
     fn push(&mut self, class: u128) {
-        let (low, high) = (
-            class.trailing_zeros() as u8,
-            127 - class.leading_zeros() as u8,
-        );
-        if class != (u128::MAX >> (127 - high)) & (u128::MAX << low) {
+        let (low, width, gapped) = span(class);
+        if gapped {
             self.gapped.push((self.low.len(), class));
         }
         self.low.push(low);
-        self.width.push(high - low);
+        self.width.push(width);
     }
 
     /// Whether `text`, as long as the run, is in it.
@@ -263,6 +260,17 @@ impl Run {
     }
 }
 
+/// A class (not empty) as the range from its lowest character to its highest, `low` and
+/// `width`, and whether the range has gaps the class leaves out.
+fn span(class: u128) -> (u8, u8, bool) {
+    let (low, high) = (
+        class.trailing_zeros() as u8,
+        127 - class.leading_zeros() as u8,
+    );
+    let range = (u128::MAX >> (127 - high)) & (u128::MAX << low);
+    (low, high - low, class != range)
+}
+
 /// A class as it is matched: a range of characters, or any set of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Class {
@@ -272,14 +280,9 @@ enum Class {
 
 impl Class {
     fn of(class: u128) -> Self {
-        let mut run = Run::default();
-        run.push(class);
-        match run.gapped.is_empty() {
-            true => Self::Range {
-                low: run.low[0],
-                width: run.width[0],
-            },
-            false => Self::Set(class),
+        match span(class) {
+            (low, width, false) => Self::Range { low, width },
+            (_, _, true) => Self::Set(class),
         }
     }
 
