@@ -43,14 +43,15 @@ fn run_until(b: &[u8], stops: impl Fn(Marks) -> u32, stop: impl Fn(u8) -> bool) 
 /// Where the object or array that `b` starts with ends: the index just past its closing bracket,
 /// found by its brackets, its strings skipped by their quotes and escapes. `None` when the text
 /// ends first, has a backslash outside a string, or closes more than it opened. Nothing else is
-/// checked: brackets need not match in kind, and the text between them need not be JSON.
+/// checked: brackets need not match in kind, and the text between them need not be JSON. The
+/// reply status check and an enum view's tag search pass nested values so; what they pass, a full
+/// read checks later.
 ///
 /// Sixty-four bytes at a time, marked sixteen at a time in vector registers as the view reader's
 /// string search is: which bytes are inside strings comes from the quotes by a prefix XOR (each
 /// quote opens or closes one), and the brackets outside strings are counted, not walked, unless
 /// the block may close the value. A block with a backslash is read a byte at a time: replies
 /// seldom have one.
-#[cfg(feature = "nats")]
 pub(crate) fn nested_end(b: &[u8]) -> Option<usize> {
     let mut depth = 0usize;
     // All ones when the block before ended inside a string.
@@ -348,8 +349,6 @@ mod tests {
         }
     }
 
-    /// The nested scan is the reply status check's (the `nats` feature).
-    #[cfg(feature = "nats")]
     mod nested {
         use super::super::nested_end;
 

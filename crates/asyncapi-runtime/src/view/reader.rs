@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Doubt, Map, Raw, View};
-use crate::scan::{blank_run, ends_plain_run, plain_run};
+use crate::scan::{blank_run, ends_plain_run, nested_end, plain_run};
 
 /// The most arrays and objects one inside the other that serde_json reads (it refuses the 128th:
 /// "recursion limit exceeded"), so the reader does too, and no body can exhaust the stack.
@@ -84,11 +84,13 @@ impl<'a> Reader<'a> {
                     _ => None,
                 };
             }
-            // Envelopes put strings before the tag: read past them as a field's value is.
-            if r.peek().ok()? == b'"' {
-                r.string().ok()?;
-            } else {
-                r.skip().ok()?;
+            // Envelopes put strings before the tag: read past them as a field's value is. An
+            // object or array before it (`data`, where keys are sorted) is passed by its
+            // brackets alone: the read that follows checks it.
+            match r.peek().ok()? {
+                b'"' => drop(r.string().ok()?),
+                b'{' | b'[' => r.at += nested_end(&r.bytes()[r.at..])?,
+                _ => drop(r.skip().ok()?),
             }
             r.eat(b',').ok()?;
         }
@@ -1086,6 +1088,37 @@ mod tests {
         assert!(Reader::new(&repeated)
             .raw(super::super::types::ANY)
             .is_err());
+    }
+
+    #[test]
+    fn the_tag_is_found_after_values_of_every_kind() {
+        // Keys sorted, as Go and serde_json's `Value` write them, put `data` before `type`.
+        for (text, tag) in [
+            (r#"{"type": "t"}"#, Some("t")),
+            (r#"{"a": "x", "type": "t", "z": 1}"#, Some("t")),
+            (
+                r#"{"data": {"type": "inner", "s": "}]\"{"}, "type": "t"}"#,
+                Some("t"),
+            ),
+            (
+                r#"{"data": [1, [2, {"a": "]"}]], "n": -1.5e3, "b": true, "type": "t"}"#,
+                Some("t"),
+            ),
+            (
+                r#"{"data": {}, "e": [], "u": null, "type": "a\u0062"}"#,
+                Some("ab"),
+            ),
+            (r#"{"data": {"x": 1, "x": 2}, "type": "t"}"#, Some("t")),
+            (r#"{"data": {"x": 1}}"#, None),
+            (r#"{"data": {"x": 1}, "type": 1}"#, None),
+            (r#"{"data": {"x": 1, "type": "t"}"#, None),
+            (r#"{"data": {"x": 1}}}, "type": "t"}"#, None),
+            (r#"{"data": {"x": \1}, "type": "t"}"#, None),
+            (r#"["type", "t"]"#, None),
+            ("{}", None),
+        ] {
+            assert_eq!(Reader::tag(text, "type").as_deref(), tag, "{text}");
+        }
     }
 
     #[test]
