@@ -65,6 +65,54 @@ fn a_heartbeat_view_borrows_its_text_from_the_body_and_holds_what_the_payload_ty
 }
 
 #[test]
+fn whitespace_of_every_style_reads_as_compact_text_does() {
+    use wasmcloud_protocol::lattice_events::views::LatticeEvent;
+    let compact =
+        serde_json::to_string(&serde_json::from_str::<Value>(&golden("host_heartbeat")).unwrap())
+            .unwrap();
+    let read =
+        |body: &str| LatticeEvent::read(body.as_bytes()).map(|v| serde_json::to_value(v).unwrap());
+    let expected = read(&compact).unwrap();
+    // Outside strings, each `:` or `,` written another way: pretty printers put one space after a
+    // colon, Python's `json` after a comma too, others more, or other blanks, or some before.
+    for (colon, comma) in [
+        (": ", ","),
+        (": ", ", "),
+        (":  ", ",\n  "),
+        (":\t", ",\r\n"),
+        (" :\n ", " ,"),
+        (" : ", "\n,\n"),
+    ] {
+        let mut body = String::new();
+        let mut in_string = false;
+        let mut escaped = false;
+        for c in compact.chars() {
+            match c {
+                _ if in_string => {
+                    in_string = c != '"' || escaped;
+                    escaped = c == '\\' && !escaped;
+                    body.push(c);
+                }
+                '"' => {
+                    in_string = true;
+                    body.push(c);
+                }
+                ':' => body.push_str(colon),
+                ',' => body.push_str(comma),
+                _ => body.push(c),
+            }
+        }
+        assert_ne!(body, compact);
+        assert_eq!(read(&body).as_ref().ok(), Some(&expected), "{body}");
+        // A colon missing, or one too many, is still refused.
+        let missing = body.replacen(colon, " ", 1);
+        assert!(read(&missing).is_err(), "{missing}");
+        let doubled = body.replacen(colon, &format!("{colon}:"), 1);
+        assert!(read(&doubled).is_err(), "{doubled}");
+    }
+}
+
+#[test]
 fn escaped_strings_are_unescaped_and_owned() {
     let body = golden("host_heartbeat").replacen(
         "\"friendly_name\": \"",

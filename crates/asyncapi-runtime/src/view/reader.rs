@@ -430,7 +430,7 @@ impl<'a> Reader<'a> {
         let mut more = self.open_object()?;
         while more {
             let key = self.string()?;
-            self.eat(b':')?;
+            self.colon()?;
             member(self, key)?;
             more = self.next_member()?;
         }
@@ -466,9 +466,21 @@ impl<'a> Reader<'a> {
                 fields.learn(before, i);
                 before = Some(i);
             }
-            self.eat(b':')?;
+            self.colon()?;
             member(self, found)?;
             more = self.next_member()?;
+        }
+        Ok(())
+    }
+
+    /// Reads the `:` after a key, and the one space pretty printers write after it.
+    #[inline]
+    fn colon(&mut self) -> Result<(), Doubt> {
+        self.eat(b':')?;
+        // Pretty printers write one space after a colon: passed here, where it is likely, the
+        // value's read finds its first byte at once.
+        if self.bytes().get(self.at) == Some(&b' ') {
+            self.at += 1;
         }
         Ok(())
     }
