@@ -190,11 +190,20 @@ pub(crate) fn dispatchers(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                 }
 
                 /// Decodes JSON bytes by their tag, in one pass: the properties before the tag
-                /// are held, then the rest is decoded straight into that message's type. What
-                /// that pass refuses is decoded again the long way (the tag found first, then the
-                /// message), for the error that names the real problem; and a body nested deeper
-                /// before its tag than a held value may be still decodes.
+                /// are held, then the rest is decoded straight into that message's type. Where an
+                /// object or array comes before the tag (keys sorted put `data` first), a scan
+                /// that decodes nothing finds the tag, and the message it names is decoded from
+                /// the text. What these refuse is decoded again the long way (the tag found first,
+                /// then the message), for the error that names the real problem; and a body
+                /// nested deeper before its tag than a held value may be still decodes.
                 pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
+                    let direct = match #runtime::tag_after_nested(bytes, Self::TAG) {
+                        #(::core::option::Option::Some(#values) => #runtime::json_from_slice(bytes).map(Self::#variant_idents).ok(),)*
+                        _ => ::core::option::Option::None,
+                    };
+                    if let ::core::option::Option::Some(decoded) = direct {
+                        return ::std::result::Result::Ok(decoded);
+                    }
                     #runtime::json_from_slice(bytes).or_else(|_| {
                         match #runtime::tag_of(bytes, Self::TAG)?.as_deref() {
                             #(::core::option::Option::Some(#values) => #runtime::json_from_slice(bytes).map(Self::#variant_idents),)*

@@ -81,7 +81,6 @@ mod message;
 pub mod nats;
 mod operation;
 pub mod permissions;
-#[cfg(any(feature = "validate", feature = "nats"))]
 mod scan;
 #[cfg(feature = "validate")]
 mod strict_json;
@@ -107,7 +106,7 @@ pub use subject::{
     WholeFilter,
 };
 #[doc(hidden)]
-pub use tagged::{deserialize_by_tag, unknown_by_tag, ByTag};
+pub use tagged::{deserialize_by_tag, tag_after_nested, unknown_by_tag, ByTag};
 
 /// One spec at a glance, for tools that work with specs generically.
 #[derive(Debug, Clone, Copy)]

@@ -35,6 +35,72 @@ pub fn unknown_by_tag<'de, M: MapAccess<'de>>(mut map: M, tag: &str) -> Result<V
     Ok(Value::Object(object))
 }
 
+/// The value of the top-level string property `tag` of a JSON object when an object or array comes
+/// before it, as when keys are sorted (`data` before `type`), found by a scan that decodes
+/// nothing: strings are passed by their quotes, nested values by their brackets.
+///
+/// `None` when the first member's value is not an object or array: the one pass of
+/// [`deserialize_by_tag`] holds the few values before the tag at little cost then, and the scan
+/// stops there, costing the common order (`type` near the front) a look at one member. `None`
+/// too wherever the scan is unsure: a key or the tag with escapes, a tag that is not a string,
+/// text that is not what it should be. The decode that follows reads the whole text and says
+/// what is wrong with it.
+pub fn tag_after_nested<'a>(json: &'a [u8], tag: &str) -> Option<&'a str> {
+    use crate::scan::{blank_run, nested_end, plain_run};
+
+    let ws = |at: usize| at + json.get(at..).map_or(0, blank_run);
+    // Where the string whose text starts at `at` ends (its closing quote), if it has no escapes.
+    let string_end = |at: usize| {
+        let end = at + plain_run(json.get(at..)?);
+        (json.get(end) == Some(&b'"')).then_some(end)
+    };
+    let mut at = ws(0);
+    if json.get(at) != Some(&b'{') {
+        return None;
+    }
+    at += 1;
+    let mut first = true;
+    loop {
+        at = ws(at);
+        if json.get(at) != Some(&b'"') {
+            return None;
+        }
+        let end = string_end(at + 1)?;
+        let is_tag = &json[at + 1..end] == tag.as_bytes();
+        at = ws(end + 1);
+        if json.get(at) != Some(&b':') {
+            return None;
+        }
+        at = ws(at + 1);
+        let value = *json.get(at)?;
+        if std::mem::take(&mut first) && !matches!(value, b'{' | b'[') {
+            return None;
+        }
+        match value {
+            b'"' => {
+                let end = string_end(at + 1)?;
+                if is_tag {
+                    return std::str::from_utf8(&json[at + 1..end]).ok();
+                }
+                at = end + 1;
+            }
+            _ if is_tag => return None,
+            b'{' | b'[' => at += nested_end(&json[at..])?,
+            // A number, `true`, `false` or `null`: up to what follows it.
+            _ => {
+                at += json[at..]
+                    .iter()
+                    .position(|&c| matches!(c, b',' | b'}' | b' ' | b'\n' | b'\t' | b'\r'))?;
+            }
+        }
+        at = ws(at);
+        if json.get(at) != Some(&b',') {
+            return None;
+        }
+        at += 1;
+    }
+}
+
 /// Decodes a `T` from an object, by its tag, in one pass.
 pub fn deserialize_by_tag<'de, T: ByTag, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
     d.deserialize_map(TagVisitor(PhantomData))
@@ -117,6 +183,40 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Chain<A> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tag_after_a_nested_value_is_found_by_the_scan() {
+        for (text, tag) in [
+            (
+                r#"{"data": {"type": "inner", "s": "}]\"{"}, "type": "t"}"#,
+                Some("t"),
+            ),
+            (
+                r#"{"a": [1, {"b": []}], "n": -1.5e3, "x": true, "type":"t", "z": 1}"#,
+                Some("t"),
+            ),
+            ("\n{\n  \"data\" : [ ] ,\n  \"type\" :\t\"t\"\n}", Some("t")),
+            (r#"{"data": {}, "type": "ünï"}"#, Some("ünï")),
+            (r#"{"data": [], "id": "x", "type": "t"}"#, Some("t")),
+            // Nothing nested first: the one pass holds what comes before the tag.
+            (r#"{"type": "t", "data": {}}"#, None),
+            (r#"{"id": "x", "n": 1, "type": "t", "data": {}}"#, None),
+            (r#"{"id": "x", "data": {}, "type": "t"}"#, None),
+            // What the scan is unsure of is left to the decode.
+            (r#"{"data": {}, "type": "a\u0062"}"#, None),
+            (r#"{"data": {}, "typ\u0065": "t"}"#, None),
+            (r#"{"data": {}, "type": 1}"#, None),
+            (r#"{"data": {}, "type": null}"#, None),
+            (r#"{"data": {}}"#, None),
+            (r#"{"data": {}, "type""#, None),
+            (r#"{"data": {]]}, "type": "t"}"#, None),
+            (r#"{"data": {} "type": "t"}"#, None),
+            (r#"["type", "t"]"#, None),
+            ("", None),
+        ] {
+            assert_eq!(tag_after_nested(text.as_bytes(), "type"), tag, "{text}");
+        }
+    }
     use serde::Deserialize;
 
     #[derive(Debug, PartialEq, Deserialize)]

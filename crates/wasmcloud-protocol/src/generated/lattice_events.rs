@@ -1644,11 +1644,104 @@ pub mod messages {
         }
 
         /// Decodes JSON bytes by their tag, in one pass: the properties before the tag are held,
-        /// then the rest is decoded straight into that message's type. What that pass refuses is
-        /// decoded again the long way (the tag found first, then the message), for the error that
-        /// names the real problem; and a body nested deeper before its tag than a held value may be
-        /// still decodes.
+        /// then the rest is decoded straight into that message's type. Where an object or array
+        /// comes before the tag (keys sorted put `data` first), a scan that decodes nothing finds
+        /// the tag, and the message it names is decoded from the text. What these refuse is decoded
+        /// again the long way (the tag found first, then the message), for the error that names the
+        /// real problem; and a body nested deeper before its tag than a held value may be still
+        /// decodes.
         pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
+            let direct = match ::asyncapi_runtime::tag_after_nested(bytes, Self::TAG) {
+                ::core::option::Option::Some("com.wasmcloud.lattice.component_scaled") => {
+                    ::asyncapi_runtime::json_from_slice(bytes)
+                        .map(Self::ComponentScaled)
+                        .ok()
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.component_scale_failed") => {
+                    ::asyncapi_runtime::json_from_slice(bytes)
+                        .map(Self::ComponentScaleFailed)
+                        .ok()
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.provider_started") => {
+                    ::asyncapi_runtime::json_from_slice(bytes)
+                        .map(Self::ProviderStarted)
+                        .ok()
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.provider_start_failed") => {
+                    ::asyncapi_runtime::json_from_slice(bytes)
+                        .map(Self::ProviderStartFailed)
+                        .ok()
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.provider_stopped") => {
+                    ::asyncapi_runtime::json_from_slice(bytes)
+                        .map(Self::ProviderStopped)
+                        .ok()
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.health_check_passed") => {
+                    ::asyncapi_runtime::json_from_slice(bytes)
+                        .map(Self::HealthCheckPassed)
+                        .ok()
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.health_check_failed") => {
+                    ::asyncapi_runtime::json_from_slice(bytes)
+                        .map(Self::HealthCheckFailed)
+                        .ok()
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.health_check_status") => {
+                    ::asyncapi_runtime::json_from_slice(bytes)
+                        .map(Self::HealthCheckStatus)
+                        .ok()
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_set") => {
+                    ::asyncapi_runtime::json_from_slice(bytes)
+                        .map(Self::LinkdefSet)
+                        .ok()
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_set_failed") => {
+                    ::asyncapi_runtime::json_from_slice(bytes)
+                        .map(Self::LinkdefSetFailed)
+                        .ok()
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_deleted") => {
+                    ::asyncapi_runtime::json_from_slice(bytes)
+                        .map(Self::LinkdefDeleted)
+                        .ok()
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.config_set") => {
+                    ::asyncapi_runtime::json_from_slice(bytes)
+                        .map(Self::ConfigSet)
+                        .ok()
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.config_deleted") => {
+                    ::asyncapi_runtime::json_from_slice(bytes)
+                        .map(Self::ConfigDeleted)
+                        .ok()
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.labels_changed") => {
+                    ::asyncapi_runtime::json_from_slice(bytes)
+                        .map(Self::LabelsChanged)
+                        .ok()
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.host_heartbeat") => {
+                    ::asyncapi_runtime::json_from_slice(bytes)
+                        .map(Self::HostHeartbeat)
+                        .ok()
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.host_started") => {
+                    ::asyncapi_runtime::json_from_slice(bytes)
+                        .map(Self::HostStarted)
+                        .ok()
+                }
+                ::core::option::Option::Some("com.wasmcloud.lattice.host_stopped") => {
+                    ::asyncapi_runtime::json_from_slice(bytes)
+                        .map(Self::HostStopped)
+                        .ok()
+                }
+                _ => ::core::option::Option::None,
+            };
+            if let ::core::option::Option::Some(decoded) = direct {
+                return ::std::result::Result::Ok(decoded);
+            }
             ::asyncapi_runtime::json_from_slice(bytes).or_else(
                 |_| match ::asyncapi_runtime::tag_of(bytes, Self::TAG)?.as_deref() {
                     ::core::option::Option::Some("com.wasmcloud.lattice.component_scaled") => {
