@@ -1,5 +1,6 @@
-//! Scans over JSON text that the view reader and a reply's status check share: how far a
-//! string's plain run goes, how far whitespace does, and where a nested value ends.
+//! Scans over JSON text that the view reader, a reply's status check and the typed decode's tag
+//! search share: how far a string's plain run goes, how far whitespace does, and where a nested
+//! value ends.
 
 /// How many bytes from the start of `b` need no unescaping: up to a quote, a backslash or a
 /// control character. Most of what a view reads is strings, and most of a string's cost is this
