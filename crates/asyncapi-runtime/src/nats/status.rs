@@ -8,7 +8,9 @@ use crate::scan::{blank_run, nested_end, plain_run};
 /// of its structure: strings are skipped by their quotes and escapes, nested values by their
 /// brackets (sixty-four bytes at a time), and nothing is decoded.
 ///
-/// `true` is certain for any JSON text: it is the verdict a full parse would give. `false` means
+/// `true` is certain for any JSON text: it is the verdict a full parse would give. It stops at a
+/// `true` flag that nothing after it can overturn ([`settled`]), so a text that is not JSON past
+/// that point gets it too; the full read of such a text finds no refusal either. `false` means
 /// "not known here": the flag is missing, `false` or not a boolean, a key has escapes, or the text
 /// is not what it should be, and the caller reads the reply in full. The scan does not vouch for
 /// the rest of the text being JSON; the typed decode that follows does.
@@ -36,6 +38,9 @@ fn scan(key: &[u8], b: &[u8]) -> Option<bool> {
         let end = value_end(b, at)?;
         if is_flag {
             verdict = &b[at..end] == b"true";
+            if verdict && settled(key, &b[end..]) {
+                return Some(true);
+            }
         }
         at = ws(b, end);
         match b.get(at)? {
@@ -45,6 +50,20 @@ fn scan(key: &[u8], b: &[u8]) -> Option<bool> {
         }
     }
     (ws(b, at + 1) == b.len()).then_some(verdict)
+}
+
+/// Whether nothing in `rest`, what follows a top-level flag that is `true`, can overturn it: no
+/// key of the flag's name, quoted as it is, at any depth, and no escape, which could spell one.
+/// The flag is then the last of its name, whatever the rest holds, so it is the full read's
+/// verdict too; if the rest is not JSON, the full read finds no flag and refuses nothing either.
+/// Replies write the flag first, and the search for it in the rest takes a fraction of the scan
+/// past the nested reply it replaces.
+fn settled(key: &[u8], rest: &[u8]) -> bool {
+    memchr::memchr(b'\\', rest).is_none()
+        && memchr::memmem::find_iter(rest, key).all(|i| {
+            let quoted = |at: Option<usize>| at.and_then(|at| rest.get(at)) == Some(&b'"');
+            !(quoted(i.checked_sub(1)) && quoted(Some(i + key.len())))
+        })
 }
 
 fn expect(b: &[u8], at: usize, c: u8) -> Option<()> {
@@ -108,13 +127,27 @@ mod tests {
             (r#"{"success":"true"}"#, false),
             (r#"{"succ\u0065ss":true}"#, false),
             (r#"{"response":{"success":true}}"#, false),
-            (r#"{"success":true} x"#, false),
+            // Settled at the flag: the full read of what is not JSON refuses nothing either.
+            (r#"{"success":true} x"#, true),
+            (r#"{"success":true,}"#, true),
+            (r#"{"success":true"#, true),
+            (
+                r#"{"success":true,"message":"successfully scaled","response":null}"#,
+                true,
+            ),
+            // Not settled: the name again, quoted, at any depth, or an escape that may spell it.
+            (r#"{"success":true,"response":{"success":true}}"#, true),
+            (r#"{"success":true,"response":{"success":false}}"#, true),
+            (r#"{"success":true,"response":[],"success":false}"#, false),
+            (r#"{"success":true,"m":"\"","succ\u0065ss":false}"#, false),
+            (
+                r#"{"success":true,"m":"\n","x":{"success":1},"success":0}"#,
+                false,
+            ),
             (r#"{"success":trueish}"#, false),
-            (r#"{"success":true"#, false),
             (r#"["success",true]"#, false),
             ("{}", false),
             ("", false),
-            (r#"{"success":true,}"#, false),
         ] {
             assert_eq!(succeeded("success", body.as_bytes()), expected, "{body}");
         }
