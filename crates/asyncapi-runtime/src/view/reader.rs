@@ -473,16 +473,18 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// Reads the `:` after a key, and the one space pretty printers write after it.
+    /// Reads the `:` after a key, and the one space pretty printers write after it: both looked
+    /// at together, where compact text has its value's first byte.
     #[inline]
     fn colon(&mut self) -> Result<(), Doubt> {
-        self.eat(b':')?;
-        // Pretty printers write one space after a colon: passed here, where it is likely, the
-        // value's read finds its first byte at once.
-        if self.bytes().get(self.at) == Some(&b' ') {
-            self.at += 1;
+        match self.bytes().get(self.at..self.at + 2) {
+            Some(&[b':', next]) => {
+                self.at += if next == b' ' { 2 } else { 1 };
+                Ok(())
+            }
+            // Whitespace before the colon, or the text's end.
+            _ => self.eat(b':'),
         }
-        Ok(())
     }
 
     /// Reads an object's `{`: whether a member follows (else the object was `{}`, read whole).
