@@ -96,19 +96,17 @@ async fn simulated_hosts(url: &str, n: usize) -> Vec<tokio::task::JoinHandle<()>
     for i in 0..n {
         let nats = clients[i % connections].clone();
         let summary = json!({
-            "success": true,
-            "message": "",
-            "response": {
-                "id": format!("N{i:055}"),
-                "friendly_name": format!("host-{i}"),
-                "lattice": "default",
-                "labels": {"hostcore.os": "linux", "zone": "eu"},
-                "uptime_seconds": 42,
-                "uptime_human": "42s",
-                "version": "1.9.2"
-            }
+            "id": format!("N{i:055}"),
+            "friendly_name": format!("host-{i}"),
+            "lattice": "default",
+            "labels": {"hostcore.os": "linux", "zone": "eu"},
+            "uptime_seconds": 42,
+            "uptime_human": "42s",
+            "version": "1.9.2"
         });
-        let body = bytes::Bytes::from(serde_json::to_vec(&summary).unwrap());
+        // The envelope in the order a host writes it (see `responder`).
+        let body = format!(r#"{{"success":true,"message":"","response":{summary}}}"#);
+        let body = bytes::Bytes::from(body);
         let mut pings = nats
             .subscribe("wasmbus.ctl.v1.default.host.ping")
             .await
@@ -466,8 +464,17 @@ fn responder(rt: &tokio::runtime::Runtime, url: &str) -> Responder {
         .unwrap(),
     )
     .unwrap();
-    let reply = json!({"success": true, "message": "", "response": heartbeat["data"]});
-    let reply = bytes::Bytes::from(serde_json::to_vec(&reply).unwrap());
+    // In the order a host writes its `CtlResponse` (the struct's: `success`, `message`,
+    // `response`), not a JSON value's sorted one.
+    let reply = format!(
+        r#"{{"success":true,"message":"","response":{}}}"#,
+        heartbeat["data"]
+    );
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&reply).unwrap(),
+        json!({"success": true, "message": "", "response": heartbeat["data"]})
+    );
+    let reply = bytes::Bytes::from(reply);
     let host = heartbeat["source"].as_str().unwrap().to_owned();
     let subject = inventory_subject(&host);
     // The responder on the shared runtime; the requester on a thread and runtime of its own, so
