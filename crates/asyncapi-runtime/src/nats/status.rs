@@ -2,6 +2,9 @@
 //! full read of its status (`super::refusal`) would parse the whole body once more before the
 //! typed decode parses it again.
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 use crate::scan::{blank_run, nested_end, plain_run};
 
 /// Whether `body` is a JSON object whose last top-level `key` holds the literal `true`, by a scan
@@ -60,10 +63,22 @@ fn scan(key: &[u8], b: &[u8]) -> Option<bool> {
 /// past the nested reply it replaces.
 fn settled(key: &[u8], rest: &[u8]) -> bool {
     memchr::memchr(b'\\', rest).is_none()
-        && memchr::memmem::find_iter(rest, key).all(|i| {
+        && finder(key).find_iter(rest).all(|i| {
             let quoted = |at: Option<usize>| at.and_then(|at| rest.get(at)) == Some(&b'"');
             !(quoted(i.checked_sub(1)) && quoted(Some(i + key.len())))
         })
+}
+
+/// The search for `key`: built once for the first key asked for (a process speaks few protocols,
+/// and building costs about as much as searching a reply), afresh for any other.
+fn finder(key: &[u8]) -> Cow<'static, memchr::memmem::Finder<'static>> {
+    static FIRST: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let first = FIRST.get_or_init(|| memchr::memmem::Finder::new(key).into_owned());
+    if first.needle() == key {
+        Cow::Borrowed(first)
+    } else {
+        Cow::Owned(memchr::memmem::Finder::new(key).into_owned())
+    }
 }
 
 fn expect(b: &[u8], at: usize, c: u8) -> Option<()> {
@@ -150,6 +165,20 @@ mod tests {
             ("", false),
         ] {
             assert_eq!(succeeded("success", body.as_bytes()), expected, "{body}");
+        }
+    }
+
+    #[test]
+    fn each_flag_is_searched_for_by_its_own_name() {
+        for (key, body, expected) in [
+            ("ok", r#"{"ok":true,"okay":"ok","x":"ok"}"#, true),
+            ("ok", r#"{"ok":true,"x":{"ok":false}}"#, true),
+            ("ok", r#"{"ok":true,"ok":false}"#, false),
+            ("success", r#"{"success":true,"ok":false}"#, true),
+            ("success", r#"{"success":true,"success":false}"#, false),
+            ("ok", r#"{"ok":true,"success":false,"ok":0}"#, false),
+        ] {
+            assert_eq!(succeeded(key, body.as_bytes()), expected, "{key}: {body}");
         }
     }
 }
