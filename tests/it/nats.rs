@@ -1519,11 +1519,17 @@ async fn event_streams_can_validate_what_they_decode() {
         .await
         .unwrap();
     let (golden, invalid, unknown) = heartbeat_bodies();
+    // The same two with their keys sorted, as a JSON value writes them: `data` before `type`.
+    let sorted = |body: &[u8]| {
+        serde_json::to_vec(&serde_json::from_slice::<serde_json::Value>(body).unwrap()).unwrap()
+    };
     let subject = "wasmbus.evt.default.host_heartbeat";
     for body in [
         invalid.clone(),
         golden.clone(),
         serde_json::to_vec(&unknown).unwrap(),
+        sorted(&golden),
+        sorted(&invalid),
     ] {
         nats.publish(subject, body.into()).await.unwrap();
     }
@@ -1542,10 +1548,20 @@ async fn event_streams_can_validate_what_they_decode() {
     assert_eq!(refused.payload.as_ref(), invalid.as_slice());
     assert!(refused.error.contains("/time"), "{}", refused.error);
     let valid = within("valid", checked.next()).await.unwrap().unwrap();
+    let expected = LatticeEvent::from_slice(&golden).unwrap();
     assert!(matches!(valid.message, LatticeEvent::HostHeartbeat(_)));
+    assert_eq!(valid.message, expected);
     // An event type the spec does not know is kept, unchecked, as without validation.
     let kept = within("unknown", checked.next()).await.unwrap().unwrap();
     assert!(matches!(kept.message, LatticeEvent::Unknown(v) if v == unknown));
+    // Keys sorted: the same event, and the same refusal.
+    let valid = within("sorted", checked.next()).await.unwrap().unwrap();
+    assert_eq!(valid.message, expected);
+    let refused = within("sorted invalid", checked.next())
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(refused.error.contains("/time"), "{}", refused.error);
 }
 
 #[tokio::test]

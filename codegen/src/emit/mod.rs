@@ -285,16 +285,16 @@ pub(crate) fn module(
     let messages = messages::emit(spec, &runtime, &schema_exprs);
     let subjects = subjects::subjects(spec, &runtime);
     let bindings = bindings::all(spec);
-    let operations = subjects::operations(spec, &runtime, &bindings);
-    let permissions = permissions::emit(spec, &runtime);
-    let gate = match &settings.nats_feature {
-        Some(feature) => quote::quote!(#[cfg(feature = #feature)]),
-        None => TokenStream::new(),
-    };
     let views_gate = match &settings.views {
         crate::Views::Off => None,
         crate::Views::Always => Some(TokenStream::new()),
         crate::Views::Feature(feature) => Some(quote!(#[cfg(feature = #feature)])),
+    };
+    let operations = subjects::operations(spec, &runtime, &bindings, views_gate.as_ref());
+    let permissions = permissions::emit(spec, &runtime);
+    let gate = match &settings.nats_feature {
+        Some(feature) => quote::quote!(#[cfg(feature = #feature)]),
+        None => TokenStream::new(),
     };
     let (views, viewed) = match &views_gate {
         Some(views_gate) => views::emit(spec, &runtime, schemas, views_gate),

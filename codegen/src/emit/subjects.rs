@@ -850,10 +850,13 @@ pub(crate) fn operation_markers(spec: &Spec) -> Vec<Ident> {
         .collect()
 }
 
+/// `views_gate`: how the views, and so the runtime's `validate` feature, are compiled in (`None`
+/// when they are not generated).
 pub(crate) fn operations(
     spec: &Spec,
     runtime: &TokenStream,
     bindings: &[Vec<super::bindings::Binding>],
+    views_gate: Option<&TokenStream>,
 ) -> TokenStream {
     let markers = operation_markers(spec);
     let items = spec.operations.iter().enumerate().map(|(i, op)| {
@@ -906,6 +909,32 @@ pub(crate) fn operations(
             quote! {
                 fn decode_request(payload: &[u8]) -> Result<Self::Request, ::serde_json::Error> {
                     super::messages::#name::from_slice(payload)
+                }
+            }
+        });
+        // The validated stream's way to a message it has the tag of: that message decoded
+        // straight from the text (messages without a payload go the general way).
+        let decode_tagged = op.dispatch.as_ref().zip(views_gate).map(|(d, gate)| {
+            let name = ident(&d.name);
+            let (values, markers): (Vec<&String>, Vec<Ident>) = d
+                .variants
+                .iter()
+                .filter(|(m, _)| spec.messages[*m].payload.is_some())
+                .map(|(m, v)| (v, ident(&spec.messages[*m].ident)))
+                .unzip();
+            quote! {
+                #gate
+                fn decode_tagged(
+                    tag: &str,
+                    text: &str,
+                ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+                    match tag {
+                        #(#values => Some(
+                            rt::validate::decode_text::<super::messages::#markers>(text)
+                                .map(super::messages::#name::#markers),
+                        ),)*
+                        _ => None,
+                    }
                 }
             }
         });
@@ -992,6 +1021,7 @@ pub(crate) fn operations(
                 };
 
                 #decode_request
+                #decode_tagged
                 #bind
             }
         }

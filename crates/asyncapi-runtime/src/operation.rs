@@ -288,4 +288,19 @@ pub trait Operation {
         let _ = (subject, request);
         Ok(None)
     }
+
+    /// Decodes a body whose tag was found (`text`, its UTF-8 checked) as the message the tag
+    /// names, checked against that message's schema in the same pass: the message's payload
+    /// decoded straight from the text, not through the enum's one pass, which holds what comes
+    /// before the tag. `None` when the operation has no enum over messages or no message has the
+    /// tag. Generated for enums over messages; the validated event stream calls it.
+    #[cfg(feature = "validate")]
+    #[doc(hidden)]
+    fn decode_tagged(
+        tag: &str,
+        text: &str,
+    ) -> Option<Result<Self::Request, crate::validate::ValidationError>> {
+        let _ = (tag, text);
+        None
+    }
 }

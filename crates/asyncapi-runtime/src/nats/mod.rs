@@ -1082,6 +1082,10 @@ fn decode_validated<O: Operation>(payload: &[u8]) -> Result<O::Request, String> 
             // whole.
             match crate::view::tag_in_place(payload, dispatch.tag) {
                 Ok(tagged) => {
+                    // The message the tag names, decoded and checked straight from the text.
+                    if let Some(decoded) = O::decode_tagged(tagged.tag(), tagged.text()) {
+                        return decoded.map_err(|e| e.to_string());
+                    }
                     text = Some(tagged.text());
                     variant(tagged.tag())
                 }

@@ -476,8 +476,14 @@ pub fn decode_as<T: DeserializeOwned>(
     decode_by_reference(info, body)
 }
 
+/// [`decode`] of a body whose UTF-8 was checked: what generated enums over messages decode a
+/// body with once its tag names the message (`Operation::decode_tagged`).
+#[doc(hidden)]
+pub fn decode_text<M: Message>(text: &str) -> Result<M::Payload, ValidationError> {
+    decode_text_as(&M::INFO, text)
+}
+
 /// [`decode_as`] of a body whose UTF-8 was checked (for the validated event stream).
-#[cfg(feature = "nats")]
 pub(crate) fn decode_text_as<T: DeserializeOwned>(
     info: &MessageInfo,
     text: &str,

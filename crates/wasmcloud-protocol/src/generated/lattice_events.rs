@@ -3584,6 +3584,84 @@ pub mod operations {
         fn decode_request(payload: &[u8]) -> Result<Self::Request, ::serde_json::Error> {
             super::messages::LatticeEvent::from_slice(payload)
         }
+
+        #[cfg(feature = "validate")]
+        fn decode_tagged(
+            tag: &str,
+            text: &str,
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            match tag {
+                "com.wasmcloud.lattice.component_scaled" => Some(
+                    rt::validate::decode_text::<super::messages::ComponentScaled>(text)
+                        .map(super::messages::LatticeEvent::ComponentScaled),
+                ),
+                "com.wasmcloud.lattice.component_scale_failed" => Some(
+                    rt::validate::decode_text::<super::messages::ComponentScaleFailed>(text)
+                        .map(super::messages::LatticeEvent::ComponentScaleFailed),
+                ),
+                "com.wasmcloud.lattice.provider_started" => Some(
+                    rt::validate::decode_text::<super::messages::ProviderStarted>(text)
+                        .map(super::messages::LatticeEvent::ProviderStarted),
+                ),
+                "com.wasmcloud.lattice.provider_start_failed" => Some(
+                    rt::validate::decode_text::<super::messages::ProviderStartFailed>(text)
+                        .map(super::messages::LatticeEvent::ProviderStartFailed),
+                ),
+                "com.wasmcloud.lattice.provider_stopped" => Some(
+                    rt::validate::decode_text::<super::messages::ProviderStopped>(text)
+                        .map(super::messages::LatticeEvent::ProviderStopped),
+                ),
+                "com.wasmcloud.lattice.health_check_passed" => Some(
+                    rt::validate::decode_text::<super::messages::HealthCheckPassed>(text)
+                        .map(super::messages::LatticeEvent::HealthCheckPassed),
+                ),
+                "com.wasmcloud.lattice.health_check_failed" => Some(
+                    rt::validate::decode_text::<super::messages::HealthCheckFailed>(text)
+                        .map(super::messages::LatticeEvent::HealthCheckFailed),
+                ),
+                "com.wasmcloud.lattice.health_check_status" => Some(
+                    rt::validate::decode_text::<super::messages::HealthCheckStatus>(text)
+                        .map(super::messages::LatticeEvent::HealthCheckStatus),
+                ),
+                "com.wasmcloud.lattice.linkdef_set" => Some(
+                    rt::validate::decode_text::<super::messages::LinkdefSet>(text)
+                        .map(super::messages::LatticeEvent::LinkdefSet),
+                ),
+                "com.wasmcloud.lattice.linkdef_set_failed" => Some(
+                    rt::validate::decode_text::<super::messages::LinkdefSetFailed>(text)
+                        .map(super::messages::LatticeEvent::LinkdefSetFailed),
+                ),
+                "com.wasmcloud.lattice.linkdef_deleted" => Some(
+                    rt::validate::decode_text::<super::messages::LinkdefDeleted>(text)
+                        .map(super::messages::LatticeEvent::LinkdefDeleted),
+                ),
+                "com.wasmcloud.lattice.config_set" => Some(
+                    rt::validate::decode_text::<super::messages::ConfigSet>(text)
+                        .map(super::messages::LatticeEvent::ConfigSet),
+                ),
+                "com.wasmcloud.lattice.config_deleted" => Some(
+                    rt::validate::decode_text::<super::messages::ConfigDeleted>(text)
+                        .map(super::messages::LatticeEvent::ConfigDeleted),
+                ),
+                "com.wasmcloud.lattice.labels_changed" => Some(
+                    rt::validate::decode_text::<super::messages::LabelsChanged>(text)
+                        .map(super::messages::LatticeEvent::LabelsChanged),
+                ),
+                "com.wasmcloud.lattice.host_heartbeat" => Some(
+                    rt::validate::decode_text::<super::messages::HostHeartbeat>(text)
+                        .map(super::messages::LatticeEvent::HostHeartbeat),
+                ),
+                "com.wasmcloud.lattice.host_started" => Some(
+                    rt::validate::decode_text::<super::messages::HostStarted>(text)
+                        .map(super::messages::LatticeEvent::HostStarted),
+                ),
+                "com.wasmcloud.lattice.host_stopped" => Some(
+                    rt::validate::decode_text::<super::messages::HostStopped>(text)
+                        .map(super::messages::LatticeEvent::HostStopped),
+                ),
+                _ => None,
+            }
+        }
     }
 
     /// `receiveComponentScaleFailed` on `wasmbus.evt.{lattice}.component_scale_failed`: Component
