@@ -93,8 +93,7 @@ impl<'a> Tagged<'a> {
     }
 
     /// The body's text.
-    #[cfg(feature = "nats")]
-    pub(crate) fn text(&self) -> &'a str {
+    pub fn text(&self) -> &'a str {
         self.text
     }
 
