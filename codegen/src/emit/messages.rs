@@ -197,20 +197,18 @@ pub(crate) fn dispatchers(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                 /// then the message), for the error that names the real problem; and a body
                 /// nested deeper before its tag than a held value may be still decodes.
                 pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
-                    let direct = match #runtime::tag_after_nested(bytes, Self::TAG) {
-                        #(::core::option::Option::Some(#values) => #runtime::json_from_slice(bytes).map(Self::#variant_idents).ok(),)*
-                        _ => ::core::option::Option::None,
+                    // The body decoded as the message its tag names, the tag found first.
+                    let by_tag = |tag: ::core::option::Option<&str>| match tag {
+                        #(::core::option::Option::Some(#values) => #runtime::json_from_slice(bytes).map(Self::#variant_idents),)*
+                        ::core::option::Option::Some(_) => #runtime::json_from_slice(bytes).map(Self::Unknown),
+                        ::core::option::Option::None => ::std::result::Result::Err(<::serde_json::Error as ::serde::de::Error>::custom(#missing)),
                     };
-                    if let ::core::option::Option::Some(decoded) = direct {
+                    let nested_first = #runtime::tag_after_nested(bytes, Self::TAG)
+                        .filter(|tag| Self::message_for_tag(tag).is_some());
+                    if let ::core::option::Option::Some(::std::result::Result::Ok(decoded)) = nested_first.map(|tag| by_tag(::core::option::Option::Some(tag))) {
                         return ::std::result::Result::Ok(decoded);
                     }
-                    #runtime::json_from_slice(bytes).or_else(|_| {
-                        match #runtime::tag_of(bytes, Self::TAG)?.as_deref() {
-                            #(::core::option::Option::Some(#values) => #runtime::json_from_slice(bytes).map(Self::#variant_idents),)*
-                            ::core::option::Option::Some(_) => #runtime::json_from_slice(bytes).map(Self::Unknown),
-                            ::core::option::Option::None => ::std::result::Result::Err(<::serde_json::Error as ::serde::de::Error>::custom(#missing)),
-                        }
-                    })
+                    #runtime::json_from_slice(bytes).or_else(|_| by_tag(#runtime::tag_of(bytes, Self::TAG)?.as_deref()))
                 }
 
                 /// The tag value (for [`Self::Unknown`], whatever the value holds, if it is a string).

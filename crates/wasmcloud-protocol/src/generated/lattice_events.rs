@@ -1651,160 +1651,76 @@ pub mod messages {
         /// real problem; and a body nested deeper before its tag than a held value may be still
         /// decodes.
         pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
-            let direct = match ::asyncapi_runtime::tag_after_nested(bytes, Self::TAG) {
+            let by_tag = |tag: ::core::option::Option<&str>| match tag {
                 ::core::option::Option::Some("com.wasmcloud.lattice.component_scaled") => {
-                    ::asyncapi_runtime::json_from_slice(bytes)
-                        .map(Self::ComponentScaled)
-                        .ok()
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ComponentScaled)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.component_scale_failed") => {
-                    ::asyncapi_runtime::json_from_slice(bytes)
-                        .map(Self::ComponentScaleFailed)
-                        .ok()
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ComponentScaleFailed)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.provider_started") => {
-                    ::asyncapi_runtime::json_from_slice(bytes)
-                        .map(Self::ProviderStarted)
-                        .ok()
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ProviderStarted)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.provider_start_failed") => {
-                    ::asyncapi_runtime::json_from_slice(bytes)
-                        .map(Self::ProviderStartFailed)
-                        .ok()
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ProviderStartFailed)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.provider_stopped") => {
-                    ::asyncapi_runtime::json_from_slice(bytes)
-                        .map(Self::ProviderStopped)
-                        .ok()
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ProviderStopped)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.health_check_passed") => {
-                    ::asyncapi_runtime::json_from_slice(bytes)
-                        .map(Self::HealthCheckPassed)
-                        .ok()
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::HealthCheckPassed)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.health_check_failed") => {
-                    ::asyncapi_runtime::json_from_slice(bytes)
-                        .map(Self::HealthCheckFailed)
-                        .ok()
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::HealthCheckFailed)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.health_check_status") => {
-                    ::asyncapi_runtime::json_from_slice(bytes)
-                        .map(Self::HealthCheckStatus)
-                        .ok()
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::HealthCheckStatus)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_set") => {
-                    ::asyncapi_runtime::json_from_slice(bytes)
-                        .map(Self::LinkdefSet)
-                        .ok()
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::LinkdefSet)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_set_failed") => {
-                    ::asyncapi_runtime::json_from_slice(bytes)
-                        .map(Self::LinkdefSetFailed)
-                        .ok()
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::LinkdefSetFailed)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_deleted") => {
-                    ::asyncapi_runtime::json_from_slice(bytes)
-                        .map(Self::LinkdefDeleted)
-                        .ok()
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::LinkdefDeleted)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.config_set") => {
-                    ::asyncapi_runtime::json_from_slice(bytes)
-                        .map(Self::ConfigSet)
-                        .ok()
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ConfigSet)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.config_deleted") => {
-                    ::asyncapi_runtime::json_from_slice(bytes)
-                        .map(Self::ConfigDeleted)
-                        .ok()
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::ConfigDeleted)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.labels_changed") => {
-                    ::asyncapi_runtime::json_from_slice(bytes)
-                        .map(Self::LabelsChanged)
-                        .ok()
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::LabelsChanged)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.host_heartbeat") => {
-                    ::asyncapi_runtime::json_from_slice(bytes)
-                        .map(Self::HostHeartbeat)
-                        .ok()
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::HostHeartbeat)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.host_started") => {
-                    ::asyncapi_runtime::json_from_slice(bytes)
-                        .map(Self::HostStarted)
-                        .ok()
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::HostStarted)
                 }
                 ::core::option::Option::Some("com.wasmcloud.lattice.host_stopped") => {
-                    ::asyncapi_runtime::json_from_slice(bytes)
-                        .map(Self::HostStopped)
-                        .ok()
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::HostStopped)
                 }
-                _ => ::core::option::Option::None,
+                ::core::option::Option::Some(_) => {
+                    ::asyncapi_runtime::json_from_slice(bytes).map(Self::Unknown)
+                }
+                ::core::option::Option::None => {
+                    ::std::result::Result::Err(<::serde_json::Error as ::serde::de::Error>::custom(
+                        "missing or non-string property `type`",
+                    ))
+                }
             };
-            if let ::core::option::Option::Some(decoded) = direct {
+            let nested_first = ::asyncapi_runtime::tag_after_nested(bytes, Self::TAG)
+                .filter(|tag| Self::message_for_tag(tag).is_some());
+            if let ::core::option::Option::Some(::std::result::Result::Ok(decoded)) =
+                nested_first.map(|tag| by_tag(::core::option::Option::Some(tag)))
+            {
                 return ::std::result::Result::Ok(decoded);
             }
-            ::asyncapi_runtime::json_from_slice(bytes).or_else(
-                |_| match ::asyncapi_runtime::tag_of(bytes, Self::TAG)?.as_deref() {
-                    ::core::option::Option::Some("com.wasmcloud.lattice.component_scaled") => {
-                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::ComponentScaled)
-                    }
-                    ::core::option::Option::Some(
-                        "com.wasmcloud.lattice.component_scale_failed",
-                    ) => ::asyncapi_runtime::json_from_slice(bytes).map(Self::ComponentScaleFailed),
-                    ::core::option::Option::Some("com.wasmcloud.lattice.provider_started") => {
-                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::ProviderStarted)
-                    }
-                    ::core::option::Option::Some("com.wasmcloud.lattice.provider_start_failed") => {
-                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::ProviderStartFailed)
-                    }
-                    ::core::option::Option::Some("com.wasmcloud.lattice.provider_stopped") => {
-                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::ProviderStopped)
-                    }
-                    ::core::option::Option::Some("com.wasmcloud.lattice.health_check_passed") => {
-                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::HealthCheckPassed)
-                    }
-                    ::core::option::Option::Some("com.wasmcloud.lattice.health_check_failed") => {
-                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::HealthCheckFailed)
-                    }
-                    ::core::option::Option::Some("com.wasmcloud.lattice.health_check_status") => {
-                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::HealthCheckStatus)
-                    }
-                    ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_set") => {
-                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::LinkdefSet)
-                    }
-                    ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_set_failed") => {
-                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::LinkdefSetFailed)
-                    }
-                    ::core::option::Option::Some("com.wasmcloud.lattice.linkdef_deleted") => {
-                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::LinkdefDeleted)
-                    }
-                    ::core::option::Option::Some("com.wasmcloud.lattice.config_set") => {
-                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::ConfigSet)
-                    }
-                    ::core::option::Option::Some("com.wasmcloud.lattice.config_deleted") => {
-                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::ConfigDeleted)
-                    }
-                    ::core::option::Option::Some("com.wasmcloud.lattice.labels_changed") => {
-                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::LabelsChanged)
-                    }
-                    ::core::option::Option::Some("com.wasmcloud.lattice.host_heartbeat") => {
-                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::HostHeartbeat)
-                    }
-                    ::core::option::Option::Some("com.wasmcloud.lattice.host_started") => {
-                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::HostStarted)
-                    }
-                    ::core::option::Option::Some("com.wasmcloud.lattice.host_stopped") => {
-                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::HostStopped)
-                    }
-                    ::core::option::Option::Some(_) => {
-                        ::asyncapi_runtime::json_from_slice(bytes).map(Self::Unknown)
-                    }
-                    ::core::option::Option::None => ::std::result::Result::Err(
-                        <::serde_json::Error as ::serde::de::Error>::custom(
-                            "missing or non-string property `type`",
-                        ),
-                    ),
-                },
-            )
+            ::asyncapi_runtime::json_from_slice(bytes)
+                .or_else(|_| by_tag(::asyncapi_runtime::tag_of(bytes, Self::TAG)?.as_deref()))
         }
 
         /// The tag value (for [`Self::Unknown`], whatever the value holds, if it is a string).
