@@ -190,12 +190,13 @@ pub(crate) fn dispatchers(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                 }
 
                 /// Decodes JSON bytes by their tag, in one pass: the properties before the tag
-                /// are held, then the rest is decoded straight into that message's type. Where an
-                /// object or array comes before the tag (keys sorted put `data` first), a scan
-                /// that decodes nothing finds the tag, and the message it names is decoded from
-                /// the text. What these refuse is decoded again the long way (the tag found first,
-                /// then the message), for the error that names the real problem; and a body
-                /// nested deeper before its tag than a held value may be still decodes.
+                /// are held, then the rest is decoded straight into that message's type. Where
+                /// the first property is an object or array (keys sorted put `data` first), a
+                /// scan that decodes nothing finds the tag first, and the message it names is
+                /// decoded from the text; what that refuses goes through the one pass. What the
+                /// pass refuses is decoded again the long way (the tag found first, then the
+                /// message), for the error that names the real problem; and a body nested deeper
+                /// before its tag than a held value may be still decodes.
                 pub fn from_slice(bytes: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
                     // The body decoded as the message its tag names, the tag found first.
                     let by_tag = |tag: ::core::option::Option<&str>| match tag {

@@ -42,8 +42,8 @@ pub fn unknown_by_tag<'de, M: MapAccess<'de>>(mut map: M, tag: &str) -> Result<V
 /// `None` when the first member's value is not an object or array: the one pass of
 /// [`deserialize_by_tag`] holds the few values before the tag at little cost then, and the scan
 /// stops there, costing the common order (`type` near the front) a look at one member. `None`
-/// too wherever the scan is unsure: a key or the tag with escapes, a tag that is not a string,
-/// text that is not what it should be. The decode that follows reads the whole text and says
+/// too wherever the scan is unsure: a string with an escape before or at the tag, a tag that is
+/// not a string, text that is not what it should be. The decode that follows reads the whole text and says
 /// what is wrong with it.
 pub fn tag_after_nested<'a>(json: &'a [u8], tag: &str) -> Option<&'a str> {
     use crate::scan::{blank_run, nested_end, plain_run};

@@ -113,7 +113,9 @@ impl<'a> Tagged<'a> {
 }
 
 /// The tag of a body an enum over messages reads: the value of its top-level property `tag`,
-/// found without reading further. A body that is not JSON, or names no message, is an error.
+/// found without reading further. A body whose text up to the tag is not JSON, or that names no
+/// message, is an error; objects and arrays before the tag are passed by their brackets, and the
+/// read of the message the tag names judges them (its report names the message).
 #[doc(hidden)]
 pub fn tag_in_place<'a>(body: &'a [u8], tag: &str) -> Result<Tagged<'a>, ValidationError> {
     let found = (body.len() <= crate::MAX_PAYLOAD_BYTES)
