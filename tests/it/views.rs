@@ -183,6 +183,38 @@ fn what_receivers_refuse_a_view_refuses_too() {
 }
 
 #[test]
+fn what_comes_before_an_events_tag_is_judged_by_the_event_it_names() {
+    use wasmcloud_protocol::lattice_events::views::LatticeEvent;
+    // Keys sorted put `data` first: the tag search passes it by its brackets, and the read of the
+    // event the tag names reports what is wrong in it, with its pointer.
+    let stopped =
+        r#"{"data":{"reason":"r","reason":"s"},"type":"com.wasmcloud.lattice.host_stopped"}"#;
+    let error = LatticeEvent::read(stopped.as_bytes()).unwrap_err();
+    let ValidationError::Invalid {
+        message,
+        violations,
+        ..
+    } = &error
+    else {
+        panic!("{error}")
+    };
+    assert_eq!(*message, "HostStopped");
+    assert!(
+        violations.iter().any(|v| v.instance == "/data/reason"),
+        "{error}"
+    );
+    // Text that is not JSON there is not JSON.
+    for data in ["{x}", "[1,]"] {
+        let broken = format!(r#"{{"data":{data},"type":"com.wasmcloud.lattice.host_stopped"}}"#);
+        let error = LatticeEvent::read(broken.as_bytes()).unwrap_err();
+        assert!(
+            matches!(error, ValidationError::NotJson(_)),
+            "{broken}: {error}"
+        );
+    }
+}
+
+#[test]
 fn views_read_what_payload_types_decode_where_their_types_are_narrower_than_the_schema() {
     use workspace_tests::fixtures::fixture_views::views::ALL;
     let names: Vec<&str> = ALL.iter().map(|v| v.message.name).collect();
