@@ -2,7 +2,7 @@
 //! account and the lattice's account, each with its JWT (made here, signed as `nsc` would sign
 //! them), and users of the lattice account with the permissions of their role, as `.creds` files.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use nats_jwt_rs::account::{Account, JetStreamLimits};
 use nats_jwt_rs::operator::Operator as OperatorClaims;
@@ -84,11 +84,16 @@ impl Operator {
     }
 }
 
-/// Writes a `.creds` file named for `name` in the temporary folder, fresh for each call.
+/// Writes a `.creds` file named for `name`, fresh for each call, under the repository's
+/// `target/tmp` (where cargo puts integration tests' scratch files), not the machine's shared
+/// temporary folder: a `.creds` file holds a user's seed, and the files outlive the run (the
+/// real host's harness hands them to processes that read them after the operator is gone).
 pub fn write_creds(name: &str, text: &str) -> PathBuf {
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let path = std::env::temp_dir().join(format!("{}-{n}-{name}.creds", std::process::id()));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tmp");
+    std::fs::create_dir_all(&dir).expect("target/tmp is made");
+    let path = dir.join(format!("{}-{n}-{name}.creds", std::process::id()));
     std::fs::write(&path, text).expect("the creds file is written");
     path
 }

@@ -135,9 +135,11 @@ fn bad_values_are_refused_before_anything_is_printed() {
     }
 }
 
-/// An account seed, in a file of this process's own.
+/// An account seed, in a file of this process's own: under the build's own scratch folder
+/// (`target/tmp`), not the machine's shared one, where every run would leave a seed behind.
 fn seed_file(name: &str, seed: &str) -> PathBuf {
-    let file = std::env::temp_dir().join(format!("{}-{name}.nk", std::process::id()));
+    let file =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{}-{name}.nk", std::process::id()));
     std::fs::write(&file, format!("{seed}\n")).unwrap();
     file
 }
