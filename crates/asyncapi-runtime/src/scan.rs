@@ -277,6 +277,12 @@ pub(crate) fn blank_run(b: &[u8]) -> usize {
     blank_run_swar(b)
 }
 
+/// Where the whitespace that starts at `at` ends (`at` itself past the end of `b`).
+#[inline]
+pub(crate) fn blanks_end(b: &[u8], at: usize) -> usize {
+    at + b.get(at..).map_or(0, blank_run)
+}
+
 /// [`blank_run`] without vector registers: eight spaces at a time in a `u64`, the rest a byte at
 /// a time.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]

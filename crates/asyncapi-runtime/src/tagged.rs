@@ -46,9 +46,9 @@ pub fn unknown_by_tag<'de, M: MapAccess<'de>>(mut map: M, tag: &str) -> Result<V
 /// not a string, text that is not what it should be. The decode that follows reads the whole text and says
 /// what is wrong with it.
 pub fn tag_after_nested<'a>(json: &'a [u8], tag: &str) -> Option<&'a str> {
-    use crate::scan::{blank_run, nested_end, plain_run};
+    use crate::scan::{blanks_end, nested_end, plain_run};
 
-    let ws = |at: usize| at + json.get(at..).map_or(0, blank_run);
+    let ws = |at: usize| blanks_end(json, at);
     // Where the string whose text starts at `at` ends (its closing quote), if it has no escapes.
     let string_end = |at: usize| {
         let end = at + plain_run(json.get(at..)?);

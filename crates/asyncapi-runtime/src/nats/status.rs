@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use crate::scan::{blank_run, nested_end, plain_run};
+use crate::scan::{blanks_end as ws, nested_end, plain_run};
 
 /// Whether `body` is a JSON object whose last top-level `key` holds the literal `true`, by a scan
 /// of its structure: strings are skipped by their quotes and escapes, nested values by their
@@ -83,10 +83,6 @@ fn finder(key: &[u8]) -> Cow<'static, memchr::memmem::Finder<'static>> {
 
 fn expect(b: &[u8], at: usize, c: u8) -> Option<()> {
     (b.get(at) == Some(&c)).then_some(())
-}
-
-fn ws(b: &[u8], at: usize) -> usize {
-    at + b.get(at..).map_or(0, blank_run)
 }
 
 /// Where the string whose text starts at `at` ends (its closing quote), and whether it has no
