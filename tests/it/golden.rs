@@ -48,6 +48,11 @@ fn every_golden_event_decodes_as_the_event_its_name_says() {
                 event,
                 "{name}: from_slice agrees"
             );
+            assert_eq!(
+                LatticeEvent::from_slice_validated(&bytes).unwrap(),
+                event,
+                "{name}: from_slice_validated agrees"
+            );
         }
         let again = serde_json::to_value(&event).unwrap();
         assert!(
@@ -170,6 +175,67 @@ fn unknown_event_types_are_kept_and_malformed_known_ones_are_errors() {
     assert!(err.to_string().contains("`type`"), "{err}");
     let err = LatticeEvent::from_slice(&serde_json::to_vec(&untagged).unwrap()).unwrap_err();
     assert!(err.to_string().contains("`type`"), "{err}");
+}
+
+#[test]
+fn the_validated_decode_reports_every_violation_and_keeps_unknown_events() {
+    use wasmcloud_protocol::lattice_events::messages::ConfigSet;
+    use wasmcloud_protocol::runtime::validate::{self, ValidationError};
+
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/events");
+    // Two violations in one event, its keys sorted (`data` before `type`): both reported, as
+    // decoding it as the message its tag names reports them.
+    let mut broken = load(&dir.join("config_set.json"));
+    broken["data"] = serde_json::json!({"name": "no config_name"});
+    broken["time"] = "yesterday".into();
+    let bytes = serde_json::to_vec(&broken).unwrap();
+    let Err(ValidationError::Invalid {
+        message,
+        violations,
+        ..
+    }) = LatticeEvent::from_slice_validated(&bytes)
+    else {
+        panic!("a broken config_set is refused as invalid");
+    };
+    assert_eq!(message, "ConfigSet");
+    let pointers: Vec<&str> = violations.iter().map(|v| v.instance.as_str()).collect();
+    assert!(pointers.contains(&"/data"), "{pointers:?}");
+    assert!(pointers.contains(&"/time"), "{pointers:?}");
+    let Err(ValidationError::Invalid {
+        violations: by_message,
+        ..
+    }) = validate::decode::<ConfigSet>(&bytes)
+    else {
+        panic!("decode refuses it too");
+    };
+    assert_eq!(violations, by_message);
+
+    // A type no event has: any JSON object, kept whole.
+    let mut unknown = load(&dir.join("host_stopped.json"));
+    unknown["type"] = "com.wasmcloud.lattice.something_new".into();
+    let decoded = LatticeEvent::from_slice_validated(&serde_json::to_vec(&unknown).unwrap());
+    assert!(
+        matches!(&decoded, Ok(LatticeEvent::Unknown(v)) if *v == unknown),
+        "{decoded:?}"
+    );
+
+    // No type, a type that is not a string, not JSON: refused, saying which.
+    let mut untagged = unknown.clone();
+    untagged.as_object_mut().unwrap().remove("type");
+    let mut numbered = unknown;
+    numbered["type"] = 7.into();
+    for body in [untagged, numbered] {
+        let error = LatticeEvent::from_slice_validated(&serde_json::to_vec(&body).unwrap())
+            .expect_err("no event without a string type");
+        assert!(
+            matches!(&error, ValidationError::NoMessage { reason, .. } if reason.contains("`type`")),
+            "{error:?}"
+        );
+    }
+    let error =
+        LatticeEvent::from_slice_validated(br#"{"type": "com.wasmcloud.lattice.host_stopped","#)
+            .expect_err("not JSON");
+    assert!(matches!(error, ValidationError::NotJson(_)), "{error:?}");
 }
 
 #[test]

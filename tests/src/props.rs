@@ -189,17 +189,19 @@ pub fn views_agree(data: &[u8]) {
     event_views_agree(data);
 }
 
-/// The view of the enum over lattice events, and the validated decode of the enum, against the
-/// reference validator and the typed decode. Where the body's `type` names an event: the view
-/// reads it, and the validated decode takes it, exactly when that event's schema holds and
-/// `LatticeEvent` decodes it, and both give what the typed decode gives; an invalid body gets the
-/// reference validator's report. A `type` no event has: what the view keeps as text is what the
-/// typed decode keeps as a value. No string `type`: neither reads it.
+/// The view of the enum over lattice events, and the validated decodes of the enum (by the
+/// message's info, and by its tag as the validated stream decodes), against the reference
+/// validator and the typed decode. Where the body's `type` names an event: the view reads it, and
+/// the validated decodes take it, exactly when that event's schema holds and `LatticeEvent`
+/// decodes it, and all give what the typed decode gives; an invalid body gets the reference
+/// validator's report. A `type` no event has: what the view keeps as text is what the typed decode
+/// and the validated one keep as a value. No string `type`: none reads it.
 pub fn event_views_agree(data: &[u8]) {
     use evt::messages::LatticeEvent;
     use evt::views::LatticeEvent as View;
     let read = View::read(data);
     let typed = LatticeEvent::from_slice(data);
+    let by_tag = LatticeEvent::from_slice_validated(data);
     // Found as the typed decode finds it (nesting it skips is no limit); a tag met twice names
     // no event.
     let tag = wasmcloud_protocol::runtime::tag_of(data, LatticeEvent::TAG)
@@ -214,6 +216,10 @@ pub fn event_views_agree(data: &[u8]) {
             typed.is_err(),
             "a typed event with no string tag: {typed:?}"
         );
+        assert!(
+            by_tag.is_err(),
+            "a validated event with no string tag: {by_tag:?}"
+        );
         return;
     };
     let Some(info) = LatticeEvent::message_for_tag(tag) else {
@@ -223,10 +229,18 @@ pub fn event_views_agree(data: &[u8]) {
                 matches!(&typed, Ok(LatticeEvent::Unknown(value)) if *value == kept),
                 "an unknown event the view keeps as {kept} decodes as {typed:?}"
             );
+            assert!(
+                matches!(&by_tag, Ok(LatticeEvent::Unknown(value)) if *value == kept),
+                "an unknown event the view keeps as {kept} is validated as {by_tag:?}"
+            );
         } else {
             assert!(
                 read.is_err(),
                 "an unknown tag read as a known event: {read:?}"
+            );
+            assert!(
+                by_tag.is_err(),
+                "an unknown event the view refuses is validated as {by_tag:?}"
             );
         }
         return;
@@ -247,6 +261,28 @@ pub fn event_views_agree(data: &[u8]) {
         "{}: the validated decode says {validated:?}, while valid and decoding is {expected}",
         info.name,
     );
+    assert_eq!(
+        by_tag.is_ok(),
+        expected,
+        "{}: the validated decode by tag says {by_tag:?}, while valid and decoding is {expected}",
+        info.name,
+    );
+    match (&by_tag, &reference) {
+        (Ok(decoded), Ok(_)) => assert_eq!(
+            Some(decoded),
+            typed.as_ref().ok(),
+            "{}: the validated decode by tag",
+            info.name
+        ),
+        (
+            Err(ValidationError::Invalid { violations, .. }),
+            Err(ValidationError::Invalid {
+                violations: expected,
+                ..
+            }),
+        ) => assert_eq!(violations, expected, "{}: by tag", info.name),
+        _ => {}
+    }
     match (read, reference) {
         (Ok(view), Ok(_)) => {
             let typed = typed.expect("checked above");

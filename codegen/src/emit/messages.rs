@@ -54,7 +54,12 @@ fn message_doc(m: &Message) -> TokenStream {
     plain_doc(&text)
 }
 
-pub(crate) fn emit(spec: &Spec, runtime: &TokenStream, schemas: &[TokenStream]) -> TokenStream {
+pub(crate) fn emit(
+    spec: &Spec,
+    runtime: &TokenStream,
+    schemas: &[TokenStream],
+    views_gate: Option<&TokenStream>,
+) -> TokenStream {
     let qualified = spec
         .messages
         .iter()
@@ -115,7 +120,7 @@ pub(crate) fn emit(spec: &Spec, runtime: &TokenStream, schemas: &[TokenStream]) 
         runtime.to_string().replace(' ', "")
     );
     let module_doc = module_doc.lines().map(str::to_owned).collect::<Vec<_>>();
-    let dispatchers = dispatchers(spec, runtime);
+    let dispatchers = dispatchers(spec, runtime, views_gate);
     quote! {
         #(#[doc = #module_doc])*
         pub mod messages {
@@ -132,7 +137,11 @@ pub(crate) fn emit(spec: &Spec, runtime: &TokenStream, schemas: &[TokenStream]) 
 }
 
 /// One enum per operation whose messages a constant property tells apart.
-pub(crate) fn dispatchers(spec: &Spec, runtime: &TokenStream) -> TokenStream {
+pub(crate) fn dispatchers(
+    spec: &Spec,
+    runtime: &TokenStream,
+    views_gate: Option<&TokenStream>,
+) -> TokenStream {
     let items = spec.operations.iter().filter_map(|op| {
         let d = op.dispatch.as_ref()?;
         let name = ident(&d.name);
@@ -154,6 +163,7 @@ pub(crate) fn dispatchers(spec: &Spec, runtime: &TokenStream) -> TokenStream {
             })
             .collect();
         let missing = format!("missing or non-string property `{tag}`");
+        let validated = views_gate.map(|gate| validated_decode(&name, tag, &variant_idents, &values, runtime, gate));
         Some(quote! {
             #docs
             #[derive(Debug, Clone, PartialEq)]
@@ -234,6 +244,8 @@ pub(crate) fn dispatchers(spec: &Spec, runtime: &TokenStream) -> TokenStream {
                 }
             }
 
+            #validated
+
             impl ::serde::Serialize for #name {
                 fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                     match self {
@@ -262,4 +274,56 @@ pub(crate) fn dispatchers(spec: &Spec, runtime: &TokenStream) -> TokenStream {
         })
     });
     quote! { #(#items)* }
+}
+
+/// The validated decode of an enum over messages (generated where views are: it reads the tag as
+/// the views do, with the runtime's `validate` feature).
+fn validated_decode(
+    name: &Ident,
+    tag: &str,
+    variants: &[Ident],
+    values: &[&String],
+    runtime: &TokenStream,
+    gate: &TokenStream,
+) -> TokenStream {
+    let doc = plain_doc(&format!(
+        "Decodes JSON bytes as the message their `{tag}` names, checked against that message's schema \
+         in the same pass: [`Self::from_slice`] with the checks of `validate::decode`, for bodies \
+         that come some other way than a subscription (a JetStream consumer, a file, a test).\n\n\
+         `{tag}` is found without reading further, then the rest is decoded straight into that \
+         message's type, whatever the order of the keys. A body that breaks the schema gets every \
+         violation with its JSON pointer. A `{tag}` the spec does not know keeps the body, any JSON \
+         object, as [`Self::Unknown`]: there is no schema to check it against."
+    ));
+    quote! {
+        #gate
+        impl #name {
+            #doc
+            pub fn from_slice_validated(bytes: &[u8]) -> ::std::result::Result<Self, #runtime::validate::ValidationError> {
+                let body = #runtime::view::tag_in_place(bytes, Self::TAG)?;
+                match Self::decode_tagged(body.tag(), body.text()) {
+                    ::core::option::Option::Some(decoded) => decoded,
+                    ::core::option::Option::None => body
+                        .unknown(Self::TAG)?
+                        .to_value()
+                        .map(Self::Unknown)
+                        .map_err(#runtime::validate::ValidationError::NotJson),
+                }
+            }
+
+            /// The body `text` (its UTF-8 checked) decoded as the message `tag` names, checked
+            /// against its schema; `None` when no message has the tag.
+            fn decode_tagged(
+                tag: &str,
+                text: &str,
+            ) -> ::core::option::Option<::std::result::Result<Self, #runtime::validate::ValidationError>> {
+                match tag {
+                    #(#values => ::core::option::Option::Some(
+                        #runtime::validate::decode_text::<#variants>(text).map(Self::#variants),
+                    ),)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+        }
+    }
 }

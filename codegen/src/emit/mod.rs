@@ -282,14 +282,14 @@ pub(crate) fn module(
             }
         })
         .collect();
-    let messages = messages::emit(spec, &runtime, &schema_exprs);
-    let subjects = subjects::subjects(spec, &runtime);
-    let bindings = bindings::all(spec);
     let views_gate = match &settings.views {
         crate::Views::Off => None,
         crate::Views::Always => Some(TokenStream::new()),
         crate::Views::Feature(feature) => Some(quote!(#[cfg(feature = #feature)])),
     };
+    let messages = messages::emit(spec, &runtime, &schema_exprs, views_gate.as_ref());
+    let subjects = subjects::subjects(spec, &runtime);
+    let bindings = bindings::all(spec);
     let operations = subjects::operations(spec, &runtime, &bindings, views_gate.as_ref());
     let permissions = permissions::emit(spec, &runtime);
     let gate = match &settings.nats_feature {

@@ -912,29 +912,14 @@ pub(crate) fn operations(
                 }
             }
         });
-        // The validated stream's way to a message it has the tag of: that message decoded
-        // straight from the text (messages without a payload go the general way).
-        let decode_tagged = op.dispatch.as_ref().zip(views_gate).map(|(d, gate)| {
+        let decode_validated = op.dispatch.as_ref().zip(views_gate).map(|(d, gate)| {
             let name = ident(&d.name);
-            let (values, markers): (Vec<&String>, Vec<Ident>) = d
-                .variants
-                .iter()
-                .filter(|(m, _)| spec.messages[*m].payload.is_some())
-                .map(|(m, v)| (v, ident(&spec.messages[*m].ident)))
-                .unzip();
             quote! {
                 #gate
-                fn decode_tagged(
-                    tag: &str,
-                    text: &str,
+                fn decode_request_validated(
+                    payload: &[u8],
                 ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
-                    match tag {
-                        #(#values => Some(
-                            rt::validate::decode_text::<super::messages::#markers>(text)
-                                .map(super::messages::#name::#markers),
-                        ),)*
-                        _ => None,
-                    }
+                    Some(super::messages::#name::from_slice_validated(payload))
                 }
             }
         });
@@ -1021,7 +1006,7 @@ pub(crate) fn operations(
                 };
 
                 #decode_request
-                #decode_tagged
+                #decode_validated
                 #bind
             }
         }

@@ -289,18 +289,16 @@ pub trait Operation {
         Ok(None)
     }
 
-    /// Decodes a body whose tag was found (`text`, its UTF-8 checked) as the message the tag
-    /// names, checked against that message's schema in the same pass: the message's payload
-    /// decoded straight from the text, not through the enum's one pass, which holds what comes
-    /// before the tag. `None` when the operation has no enum over messages or no message has the
-    /// tag. Generated for enums over messages; the validated event stream calls it.
+    /// [`decode_request`](Self::decode_request), checked against the schema of the message:
+    /// `None` where the generator wrote no such decode. Generated for enums over messages (their
+    /// `from_slice_validated`, which finds the tag in place and decodes the message it names
+    /// straight from the text); the validated stream calls it.
     #[cfg(feature = "validate")]
     #[doc(hidden)]
-    fn decode_tagged(
-        tag: &str,
-        text: &str,
+    fn decode_request_validated(
+        payload: &[u8],
     ) -> Option<Result<Self::Request, crate::validate::ValidationError>> {
-        let _ = (tag, text);
+        let _ = payload;
         None
     }
 }

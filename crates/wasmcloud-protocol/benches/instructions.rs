@@ -7,9 +7,9 @@
 //! decodes, and prints the difference over 2,000: the steady cost of one decode, without setup and
 //! compiling the validators. The modes are those of `payloads/mod.rs`. For the events, a second
 //! table reads the same bodies through the enum over events, as an event stream does: typed
-//! (`LatticeEvent::from_slice`), validated (as the validated stream decodes: the tag found in
-//! place, then `Operation::decode_tagged`, the message it names decoded and checked straight
-//! from the text) and as the enum's view (`views::LatticeEvent::read`, as
+//! (`LatticeEvent::from_slice`), validated (`LatticeEvent::from_slice_validated`, as the
+//! validated stream decodes: the tag found in place, then the message it names decoded and
+//! checked straight from the text) and as the enum's view (`views::LatticeEvent::read`, as
 //! `Arrived::view` reads), beside a reference point: serde_json's syntax pass alone, building
 //! and checking nothing (`IgnoredAny`); the heartbeat a second time with its keys sorted, which
 //! puts its `data` before the `type` the enum dispatches on.
@@ -61,9 +61,7 @@ const EVENT_MODES: &[&str] = &["enum-typed", "enum-validated", "enum-view", "syn
 fn event(mode: &str, valid: &[u8], n: usize) {
     use std::hint::black_box;
     use wasmcloud_protocol::lattice_events::messages::LatticeEvent;
-    use wasmcloud_protocol::lattice_events::operations::ReceiveLatticeEvent;
     use wasmcloud_protocol::lattice_events::views::LatticeEvent as View;
-    use wasmcloud_protocol::runtime::{view, Operation};
     let tag: serde_json::Value = serde_json::from_slice(valid).expect("JSON");
     let info =
         LatticeEvent::message_for_tag(tag["type"].as_str().expect("a type")).expect("an event");
@@ -77,10 +75,7 @@ fn event(mode: &str, valid: &[u8], n: usize) {
             "enum-validated" => {
                 // As the validated stream decodes: the tag found in place, then the message it
                 // names decoded straight from the text, checked in the same pass.
-                let tagged =
-                    view::tag_in_place(black_box(valid), LatticeEvent::TAG).expect("a tag");
-                let decoded = ReceiveLatticeEvent::decode_tagged(tagged.tag(), tagged.text());
-                black_box(decoded.expect("a known tag").expect("valid"));
+                black_box(LatticeEvent::from_slice_validated(black_box(valid)).expect("valid"));
             }
             "enum-view" => {
                 black_box(View::read(black_box(valid)).expect("valid"));

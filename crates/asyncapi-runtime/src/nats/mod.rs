@@ -1067,45 +1067,31 @@ impl<O: crate::view::ReplyView> fmt::Debug for ReplyInPlace<O> {
 /// unchecked, as an enum over messages keeps unknown ones.
 #[cfg(feature = "validate")]
 fn decode_validated<O: Operation>(payload: &[u8]) -> Result<O::Request, String> {
-    // The body as text, once the tag's scan has checked its UTF-8: the decode need not again.
-    let mut text = None;
+    // The generated decode of an enum over messages, where there is one: the tag found in place,
+    // the message it names decoded straight from the text.
+    if let Some(decoded) = O::decode_request_validated(payload) {
+        return decoded.map_err(|e| e.to_string());
+    }
     let info = match (&O::INFO.dispatch, O::INFO.messages) {
-        (Some(dispatch), _) => {
-            let variant = |tag: &str| {
+        (Some(dispatch), _) => super::tag_of(payload, dispatch.tag)
+            .ok()
+            .flatten()
+            .and_then(|tag| {
                 dispatch
                     .variants
                     .iter()
                     .find(|(t, _)| *t == tag)
                     .map(|(_, info)| *info)
-            };
-            // The tag read only as far as it stands; a body that read cannot place is looked at
-            // whole.
-            match crate::view::tag_in_place(payload, dispatch.tag) {
-                Ok(tagged) => {
-                    // The message the tag names, decoded and checked straight from the text.
-                    if let Some(decoded) = O::decode_tagged(tagged.tag(), tagged.text()) {
-                        return decoded.map_err(|e| e.to_string());
-                    }
-                    text = Some(tagged.text());
-                    variant(tagged.tag())
-                }
-                Err(_) => super::tag_of(payload, dispatch.tag)
-                    .ok()
-                    .flatten()
-                    .and_then(|tag| variant(&tag)),
-            }
-        }
+            }),
         (None, [info]) => Some(*info),
         (None, _) => None,
     };
     match info {
         // The enum decodes by its tag in one pass, checked against the schema of the message
         // the tag names as it goes.
-        Some(info) if info.has_payload => match text {
-            Some(text) => super::validate::decode_text_as::<O::Request>(&info, text),
-            None => super::validate::decode_as::<O::Request>(&info, payload),
+        Some(info) if info.has_payload => {
+            super::validate::decode_as::<O::Request>(&info, payload).map_err(|e| e.to_string())
         }
-        .map_err(|e| e.to_string()),
         _ => decode::<O>(payload).map_err(|e| e.to_string()),
     }
 }

@@ -476,18 +476,11 @@ pub fn decode_as<T: DeserializeOwned>(
     decode_by_reference(info, body)
 }
 
-/// [`decode`] of a body whose UTF-8 was checked: what generated enums over messages decode a
-/// body with once its tag names the message (`Operation::decode_tagged`).
+/// [`decode`] of a body whose UTF-8 was checked: what a generated enum over messages decodes a
+/// body with once its tag names the message (its `from_slice_validated`).
 #[doc(hidden)]
 pub fn decode_text<M: Message>(text: &str) -> Result<M::Payload, ValidationError> {
-    decode_text_as(&M::INFO, text)
-}
-
-/// [`decode_as`] of a body whose UTF-8 was checked (for the validated event stream).
-pub(crate) fn decode_text_as<T: DeserializeOwned>(
-    info: &MessageInfo,
-    text: &str,
-) -> Result<T, ValidationError> {
+    let info = &M::INFO;
     if info.has_payload && text.len() <= MAX_PAYLOAD_BYTES {
         if let Some(decoded) = program(info).and_then(|program| fast::decode(program, text)) {
             return Ok(decoded);

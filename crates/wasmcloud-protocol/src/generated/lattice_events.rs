@@ -1850,6 +1850,113 @@ pub mod messages {
         }
     }
 
+    #[cfg(feature = "validate")]
+    impl LatticeEvent {
+        /// Decodes JSON bytes as the message their `type` names, checked against that message's
+        /// schema in the same pass: [`Self::from_slice`] with the checks of `validate::decode`, for
+        /// bodies that come some other way than a subscription (a JetStream consumer, a file, a
+        /// test).
+        ///
+        /// `type` is found without reading further, then the rest is decoded straight into that
+        /// message's type, whatever the order of the keys. A body that breaks the schema gets every
+        /// violation with its JSON pointer. A `type` the spec does not know keeps the body, any
+        /// JSON object, as [`Self::Unknown`]: there is no schema to check it against.
+        pub fn from_slice_validated(
+            bytes: &[u8],
+        ) -> ::std::result::Result<Self, ::asyncapi_runtime::validate::ValidationError> {
+            let body = ::asyncapi_runtime::view::tag_in_place(bytes, Self::TAG)?;
+            match Self::decode_tagged(body.tag(), body.text()) {
+                ::core::option::Option::Some(decoded) => decoded,
+                ::core::option::Option::None => body
+                    .unknown(Self::TAG)?
+                    .to_value()
+                    .map(Self::Unknown)
+                    .map_err(::asyncapi_runtime::validate::ValidationError::NotJson),
+            }
+        }
+
+        /// The body `text` (its UTF-8 checked) decoded as the message `tag` names, checked against
+        /// its schema; `None` when no message has the tag.
+        fn decode_tagged(
+            tag: &str,
+            text: &str,
+        ) -> ::core::option::Option<
+            ::std::result::Result<Self, ::asyncapi_runtime::validate::ValidationError>,
+        > {
+            match tag {
+                "com.wasmcloud.lattice.component_scaled" => ::core::option::Option::Some(
+                    ::asyncapi_runtime::validate::decode_text::<ComponentScaled>(text)
+                        .map(Self::ComponentScaled),
+                ),
+                "com.wasmcloud.lattice.component_scale_failed" => ::core::option::Option::Some(
+                    ::asyncapi_runtime::validate::decode_text::<ComponentScaleFailed>(text)
+                        .map(Self::ComponentScaleFailed),
+                ),
+                "com.wasmcloud.lattice.provider_started" => ::core::option::Option::Some(
+                    ::asyncapi_runtime::validate::decode_text::<ProviderStarted>(text)
+                        .map(Self::ProviderStarted),
+                ),
+                "com.wasmcloud.lattice.provider_start_failed" => ::core::option::Option::Some(
+                    ::asyncapi_runtime::validate::decode_text::<ProviderStartFailed>(text)
+                        .map(Self::ProviderStartFailed),
+                ),
+                "com.wasmcloud.lattice.provider_stopped" => ::core::option::Option::Some(
+                    ::asyncapi_runtime::validate::decode_text::<ProviderStopped>(text)
+                        .map(Self::ProviderStopped),
+                ),
+                "com.wasmcloud.lattice.health_check_passed" => ::core::option::Option::Some(
+                    ::asyncapi_runtime::validate::decode_text::<HealthCheckPassed>(text)
+                        .map(Self::HealthCheckPassed),
+                ),
+                "com.wasmcloud.lattice.health_check_failed" => ::core::option::Option::Some(
+                    ::asyncapi_runtime::validate::decode_text::<HealthCheckFailed>(text)
+                        .map(Self::HealthCheckFailed),
+                ),
+                "com.wasmcloud.lattice.health_check_status" => ::core::option::Option::Some(
+                    ::asyncapi_runtime::validate::decode_text::<HealthCheckStatus>(text)
+                        .map(Self::HealthCheckStatus),
+                ),
+                "com.wasmcloud.lattice.linkdef_set" => ::core::option::Option::Some(
+                    ::asyncapi_runtime::validate::decode_text::<LinkdefSet>(text)
+                        .map(Self::LinkdefSet),
+                ),
+                "com.wasmcloud.lattice.linkdef_set_failed" => ::core::option::Option::Some(
+                    ::asyncapi_runtime::validate::decode_text::<LinkdefSetFailed>(text)
+                        .map(Self::LinkdefSetFailed),
+                ),
+                "com.wasmcloud.lattice.linkdef_deleted" => ::core::option::Option::Some(
+                    ::asyncapi_runtime::validate::decode_text::<LinkdefDeleted>(text)
+                        .map(Self::LinkdefDeleted),
+                ),
+                "com.wasmcloud.lattice.config_set" => ::core::option::Option::Some(
+                    ::asyncapi_runtime::validate::decode_text::<ConfigSet>(text)
+                        .map(Self::ConfigSet),
+                ),
+                "com.wasmcloud.lattice.config_deleted" => ::core::option::Option::Some(
+                    ::asyncapi_runtime::validate::decode_text::<ConfigDeleted>(text)
+                        .map(Self::ConfigDeleted),
+                ),
+                "com.wasmcloud.lattice.labels_changed" => ::core::option::Option::Some(
+                    ::asyncapi_runtime::validate::decode_text::<LabelsChanged>(text)
+                        .map(Self::LabelsChanged),
+                ),
+                "com.wasmcloud.lattice.host_heartbeat" => ::core::option::Option::Some(
+                    ::asyncapi_runtime::validate::decode_text::<HostHeartbeat>(text)
+                        .map(Self::HostHeartbeat),
+                ),
+                "com.wasmcloud.lattice.host_started" => ::core::option::Option::Some(
+                    ::asyncapi_runtime::validate::decode_text::<HostStarted>(text)
+                        .map(Self::HostStarted),
+                ),
+                "com.wasmcloud.lattice.host_stopped" => ::core::option::Option::Some(
+                    ::asyncapi_runtime::validate::decode_text::<HostStopped>(text)
+                        .map(Self::HostStopped),
+                ),
+                _ => ::core::option::Option::None,
+            }
+        }
+    }
+
     impl ::serde::Serialize for LatticeEvent {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -3502,81 +3609,10 @@ pub mod operations {
         }
 
         #[cfg(feature = "validate")]
-        fn decode_tagged(
-            tag: &str,
-            text: &str,
+        fn decode_request_validated(
+            payload: &[u8],
         ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
-            match tag {
-                "com.wasmcloud.lattice.component_scaled" => Some(
-                    rt::validate::decode_text::<super::messages::ComponentScaled>(text)
-                        .map(super::messages::LatticeEvent::ComponentScaled),
-                ),
-                "com.wasmcloud.lattice.component_scale_failed" => Some(
-                    rt::validate::decode_text::<super::messages::ComponentScaleFailed>(text)
-                        .map(super::messages::LatticeEvent::ComponentScaleFailed),
-                ),
-                "com.wasmcloud.lattice.provider_started" => Some(
-                    rt::validate::decode_text::<super::messages::ProviderStarted>(text)
-                        .map(super::messages::LatticeEvent::ProviderStarted),
-                ),
-                "com.wasmcloud.lattice.provider_start_failed" => Some(
-                    rt::validate::decode_text::<super::messages::ProviderStartFailed>(text)
-                        .map(super::messages::LatticeEvent::ProviderStartFailed),
-                ),
-                "com.wasmcloud.lattice.provider_stopped" => Some(
-                    rt::validate::decode_text::<super::messages::ProviderStopped>(text)
-                        .map(super::messages::LatticeEvent::ProviderStopped),
-                ),
-                "com.wasmcloud.lattice.health_check_passed" => Some(
-                    rt::validate::decode_text::<super::messages::HealthCheckPassed>(text)
-                        .map(super::messages::LatticeEvent::HealthCheckPassed),
-                ),
-                "com.wasmcloud.lattice.health_check_failed" => Some(
-                    rt::validate::decode_text::<super::messages::HealthCheckFailed>(text)
-                        .map(super::messages::LatticeEvent::HealthCheckFailed),
-                ),
-                "com.wasmcloud.lattice.health_check_status" => Some(
-                    rt::validate::decode_text::<super::messages::HealthCheckStatus>(text)
-                        .map(super::messages::LatticeEvent::HealthCheckStatus),
-                ),
-                "com.wasmcloud.lattice.linkdef_set" => Some(
-                    rt::validate::decode_text::<super::messages::LinkdefSet>(text)
-                        .map(super::messages::LatticeEvent::LinkdefSet),
-                ),
-                "com.wasmcloud.lattice.linkdef_set_failed" => Some(
-                    rt::validate::decode_text::<super::messages::LinkdefSetFailed>(text)
-                        .map(super::messages::LatticeEvent::LinkdefSetFailed),
-                ),
-                "com.wasmcloud.lattice.linkdef_deleted" => Some(
-                    rt::validate::decode_text::<super::messages::LinkdefDeleted>(text)
-                        .map(super::messages::LatticeEvent::LinkdefDeleted),
-                ),
-                "com.wasmcloud.lattice.config_set" => Some(
-                    rt::validate::decode_text::<super::messages::ConfigSet>(text)
-                        .map(super::messages::LatticeEvent::ConfigSet),
-                ),
-                "com.wasmcloud.lattice.config_deleted" => Some(
-                    rt::validate::decode_text::<super::messages::ConfigDeleted>(text)
-                        .map(super::messages::LatticeEvent::ConfigDeleted),
-                ),
-                "com.wasmcloud.lattice.labels_changed" => Some(
-                    rt::validate::decode_text::<super::messages::LabelsChanged>(text)
-                        .map(super::messages::LatticeEvent::LabelsChanged),
-                ),
-                "com.wasmcloud.lattice.host_heartbeat" => Some(
-                    rt::validate::decode_text::<super::messages::HostHeartbeat>(text)
-                        .map(super::messages::LatticeEvent::HostHeartbeat),
-                ),
-                "com.wasmcloud.lattice.host_started" => Some(
-                    rt::validate::decode_text::<super::messages::HostStarted>(text)
-                        .map(super::messages::LatticeEvent::HostStarted),
-                ),
-                "com.wasmcloud.lattice.host_stopped" => Some(
-                    rt::validate::decode_text::<super::messages::HostStopped>(text)
-                        .map(super::messages::LatticeEvent::HostStopped),
-                ),
-                _ => None,
-            }
+            Some(super::messages::LatticeEvent::from_slice_validated(payload))
         }
     }
 
