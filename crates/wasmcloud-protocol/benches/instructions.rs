@@ -12,7 +12,8 @@
 //! checked straight from the text) and as the enum's view (`views::LatticeEvent::read`, as
 //! `Arrived::view` reads), beside a reference point: serde_json's syntax pass alone, building
 //! and checking nothing (`IgnoredAny`); the heartbeat a second time with its keys sorted, which
-//! puts its `data` before the `type` the enum dispatches on.
+//! puts its `data` before the `type` the enum dispatches on, and a third time indented as in its
+//! file (the body of the scale bench's indented stream).
 
 #[path = "../../../tests/src/callgrind.rs"]
 mod callgrind;
@@ -107,19 +108,32 @@ fn keys_sorted(body: &[u8]) -> Vec<u8> {
     format!("{{{}}}", members.join(",")).into_bytes()
 }
 
+/// The suffix of an event's name that has its body read as its golden file writes it, indented
+/// (two spaces a level, a space after each colon), as `serde_json::to_vec_pretty` and most
+/// pretty printers write JSON.
+const INDENTED: &str = ", indented";
+
 /// One run: `--decode MESSAGE MODE N`.
 fn child(message: &str, mode: &str, n: usize) {
-    let (name, sorted) = match message.strip_suffix(SORTED) {
-        Some(name) => (name, true),
-        None => (message, false),
+    let (name, form) = match (message.strip_suffix(SORTED), message.strip_suffix(INDENTED)) {
+        (Some(name), _) => (name, SORTED),
+        (_, Some(name)) => (name, INDENTED),
+        _ => (message, ""),
     };
-    let (valid, invalid) = MESSAGES
+    let payloads = MESSAGES
         .iter()
         .find(|p| p.name == name)
-        .unwrap_or_else(|| panic!("no message {name:?}"))
-        .read();
+        .unwrap_or_else(|| panic!("no message {name:?}"));
+    let (valid, invalid) = payloads.read();
     if EVENT_MODES.contains(&mode) {
-        let valid = if sorted { keys_sorted(&valid) } else { valid };
+        let valid = match form {
+            SORTED => keys_sorted(&valid),
+            INDENTED => {
+                let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(payloads.valid);
+                std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            }
+            _ => valid,
+        };
         return event(mode, &valid, n);
     }
     for_message!(message, decode(mode, &valid, &invalid, n));
@@ -205,6 +219,7 @@ fn main() -> ExitCode {
         "host_heartbeat",
         "component_scaled",
         &format!("host_heartbeat{SORTED}"),
+        &format!("host_heartbeat{INDENTED}"),
     ] {
         if filter.is_some_and(|f| !message.contains(f.as_str())) {
             continue;
