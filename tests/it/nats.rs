@@ -1436,7 +1436,7 @@ async fn event_streams_keep_unknown_events_and_report_malformed_ones() {
     assert!(
         third
             .as_ref()
-            .is_err_and(|m| m.payload.as_ref() == b"{broken"),
+            .is_err_and(|m| m.payload.as_ref() == b"{broken" && m.violations.is_empty()),
         "{third:?}"
     );
     let fourth = within("after the malformed one", all.next())
@@ -1504,6 +1504,7 @@ fn heartbeat_bodies() -> (Vec<u8>, Vec<u8>, serde_json::Value) {
 
 #[tokio::test]
 async fn event_streams_can_validate_what_they_decode() {
+    use wasmcloud_protocol::runtime::validate::{self, ValidationError};
     let server = NatsServer::start();
     let nats = connect(&server).await;
     let validated = Events::with_options(
@@ -1547,6 +1548,14 @@ async fn event_streams_can_validate_what_they_decode() {
         .unwrap_err();
     assert_eq!(refused.payload.as_ref(), invalid.as_slice());
     assert!(refused.error.contains("/time"), "{}", refused.error);
+    // The violations themselves, as decoding the message reports them.
+    let Err(ValidationError::Invalid { violations, .. }) =
+        validate::decode::<wasmcloud_protocol::lattice_events::messages::HostHeartbeat>(&invalid)
+    else {
+        panic!("decode refuses the invalid heartbeat");
+    };
+    assert_eq!(refused.violations, violations);
+    assert!(refused.violations.iter().any(|v| v.instance == "/time"));
     let valid = within("valid", checked.next()).await.unwrap().unwrap();
     let expected = LatticeEvent::from_slice(&golden).unwrap();
     assert!(matches!(valid.message, LatticeEvent::HostHeartbeat(_)));
@@ -1562,6 +1571,7 @@ async fn event_streams_can_validate_what_they_decode() {
         .unwrap()
         .unwrap_err();
     assert!(refused.error.contains("/time"), "{}", refused.error);
+    assert_eq!(refused.violations, violations);
 }
 
 #[tokio::test]

@@ -846,6 +846,11 @@ pub struct Malformed {
     pub payload: Bytes,
     /// Why it could not be decoded.
     pub error: String,
+    /// Every way the payload breaks its message's schema, with its JSON pointer, when the
+    /// subscription validates and that is why it was refused (empty otherwise: not JSON, no
+    /// message its tag names, a payload type narrower than the schema).
+    #[cfg(feature = "validate")]
+    pub violations: Vec<crate::validate::Violation>,
 }
 
 impl fmt::Display for Malformed {
@@ -910,14 +915,16 @@ impl<O: Operation> Stream for Subscription<O> {
                 let subject = msg.subject.to_string();
                 let decoded = match validate {
                     true => decode_validated::<O>(&msg.payload),
-                    false => decode::<O>(&msg.payload).map_err(|e| e.to_string()),
+                    false => decode::<O>(&msg.payload).map_err(Refusal::from),
                 };
                 match decoded {
                     Ok(message) => Ok(Received { subject, message }),
-                    Err(error) => Err(Malformed {
+                    Err(refusal) => Err(Malformed {
                         subject,
                         payload: msg.payload,
-                        error,
+                        error: refusal.error,
+                        #[cfg(feature = "validate")]
+                        violations: refusal.violations,
                     }),
                 }
             })
@@ -1062,15 +1069,47 @@ impl<O: crate::view::ReplyView> fmt::Debug for ReplyInPlace<O> {
     }
 }
 
+/// Why a subscription refused a message: the words of [`Malformed::error`], and its violations.
+struct Refusal {
+    error: String,
+    #[cfg(feature = "validate")]
+    violations: Vec<crate::validate::Violation>,
+}
+
+impl From<serde_json::Error> for Refusal {
+    fn from(error: serde_json::Error) -> Self {
+        Self {
+            error: error.to_string(),
+            #[cfg(feature = "validate")]
+            violations: Vec::new(),
+        }
+    }
+}
+
+#[cfg(feature = "validate")]
+impl From<crate::validate::ValidationError> for Refusal {
+    fn from(error: crate::validate::ValidationError) -> Self {
+        let words = error.to_string();
+        let violations = match error {
+            crate::validate::ValidationError::Invalid { violations, .. } => violations,
+            _ => Vec::new(),
+        };
+        Self {
+            error: words,
+            violations,
+        }
+    }
+}
+
 /// Decodes what arrives on operation `O`'s channel, validating it against its message's schema
 /// (found by its tag when the operation has several); a message of none of them is decoded
 /// unchecked, as an enum over messages keeps unknown ones.
 #[cfg(feature = "validate")]
-fn decode_validated<O: Operation>(payload: &[u8]) -> Result<O::Request, String> {
+fn decode_validated<O: Operation>(payload: &[u8]) -> Result<O::Request, Refusal> {
     // The generated decode of an enum over messages, where there is one: the tag found in place,
     // the message it names decoded straight from the text.
     if let Some(decoded) = O::decode_request_validated(payload) {
-        return decoded.map_err(|e| e.to_string());
+        return Ok(decoded?);
     }
     let info = match (&O::INFO.dispatch, O::INFO.messages) {
         (Some(dispatch), _) => super::tag_of(payload, dispatch.tag)
@@ -1090,15 +1129,15 @@ fn decode_validated<O: Operation>(payload: &[u8]) -> Result<O::Request, String> 
         // The enum decodes by its tag in one pass, checked against the schema of the message
         // the tag names as it goes.
         Some(info) if info.has_payload => {
-            super::validate::decode_as::<O::Request>(&info, payload).map_err(|e| e.to_string())
+            Ok(super::validate::decode_as::<O::Request>(&info, payload)?)
         }
-        _ => decode::<O>(payload).map_err(|e| e.to_string()),
+        _ => Ok(decode::<O>(payload)?),
     }
 }
 
 #[cfg(not(feature = "validate"))]
-fn decode_validated<O: Operation>(payload: &[u8]) -> Result<O::Request, String> {
-    decode::<O>(payload).map_err(|e| e.to_string())
+fn decode_validated<O: Operation>(payload: &[u8]) -> Result<O::Request, Refusal> {
+    Ok(decode::<O>(payload)?)
 }
 
 /// What a responder answers when it does not reply with a message.
