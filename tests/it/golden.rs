@@ -236,6 +236,19 @@ fn the_validated_decode_reports_every_violation_and_keeps_unknown_events() {
         LatticeEvent::from_slice_validated(br#"{"type": "com.wasmcloud.lattice.host_stopped","#)
             .expect_err("not JSON");
     assert!(matches!(error, ValidationError::NotJson(_)), "{error:?}");
+    // Larger than NATS carries by default, known type or not.
+    let limit = wasmcloud_protocol::runtime::MAX_PAYLOAD_BYTES;
+    for tag in ["host_stopped", "something_new"] {
+        let padded = format!(
+            r#"{{"type":"com.wasmcloud.lattice.{tag}","pad":"{}"}}"#,
+            "x".repeat(limit)
+        );
+        let error = LatticeEvent::from_slice_validated(padded.as_bytes()).expect_err("too large");
+        assert!(
+            matches!(error, ValidationError::TooLarge { size, .. } if size == padded.len()),
+            "{error:?}"
+        );
+    }
 }
 
 #[test]

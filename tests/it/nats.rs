@@ -1525,12 +1525,16 @@ async fn event_streams_can_validate_what_they_decode() {
         serde_json::to_vec(&serde_json::from_slice::<serde_json::Value>(body).unwrap()).unwrap()
     };
     let subject = "wasmbus.evt.default.host_heartbeat";
+    // An event type the spec does not know, with a key written twice: no schema judges it, and
+    // readers differ on which of the two values counts.
+    let repeated = br#"{"type":"com.wasmcloud.lattice.something_new","data":{"a":1,"a":2}}"#;
     for body in [
         invalid.clone(),
         golden.clone(),
         serde_json::to_vec(&unknown).unwrap(),
         sorted(&golden),
         sorted(&invalid),
+        repeated.to_vec(),
     ] {
         nats.publish(subject, body.into()).await.unwrap();
     }
@@ -1572,6 +1576,22 @@ async fn event_streams_can_validate_what_they_decode() {
         .unwrap_err();
     assert!(refused.error.contains("/time"), "{}", refused.error);
     assert_eq!(refused.violations, violations);
+    // Unknown, but not read strictly: refused, as the view stream refuses it, where the typed
+    // decode keeps the last value.
+    let refused = within("repeated key", checked.next())
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        refused.error.contains("more than once"),
+        "{}",
+        refused.error
+    );
+    assert!(refused.violations.is_empty());
+    assert!(matches!(
+        LatticeEvent::from_slice(repeated),
+        Ok(LatticeEvent::Unknown(_))
+    ));
 }
 
 #[tokio::test]

@@ -288,12 +288,14 @@ fn validated_decode(
 ) -> TokenStream {
     let doc = plain_doc(&format!(
         "Decodes JSON bytes as the message their `{tag}` names, checked against that message's schema \
-         in the same pass: [`Self::from_slice`] with the checks of `validate::decode`, for bodies \
-         that come some other way than a subscription (a JetStream consumer, a file, a test).\n\n\
+         in the same pass, as `validate::decode` checks one message: for bodies that come some \
+         other way than a subscription (a JetStream consumer, a file, a test).\n\n\
          `{tag}` is found without reading further, then the rest is decoded straight into that \
          message's type, whatever the order of the keys. A body that breaks the schema gets every \
-         violation with its JSON pointer. A `{tag}` the spec does not know keeps the body, any JSON \
-         object, as [`Self::Unknown`]: there is no schema to check it against."
+         violation with its JSON pointer. A `{tag}` the spec does not know keeps the body as \
+         [`Self::Unknown`]: there is no schema to check it against, but it must be a JSON object \
+         read strictly, as the enum's view reads it. Stricter than [`Self::from_slice`] there too: \
+         a key repeated at any depth, or a body larger than `MAX_PAYLOAD_BYTES`, is refused."
     ));
     quote! {
         #gate

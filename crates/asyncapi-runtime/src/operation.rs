@@ -289,10 +289,12 @@ pub trait Operation {
         Ok(None)
     }
 
-    /// [`decode_request`](Self::decode_request), checked against the schema of the message:
-    /// `None` where the generator wrote no such decode. Generated for enums over messages (their
-    /// `from_slice_validated`, which finds the tag in place and decodes the message it names
-    /// straight from the text); the validated stream calls it.
+    /// What arrives on the channel, decoded and checked against the schema of its message: `None`
+    /// where the generator wrote no such decode. Generated for enums over messages, where views
+    /// are generated too: their `from_slice_validated`, which finds the tag in place, decodes the
+    /// message it names straight from the text, and reads a message of an unknown tag strictly
+    /// (stricter than [`decode_request`](Self::decode_request): no repeated keys). The validated
+    /// stream calls it.
     #[cfg(feature = "validate")]
     #[doc(hidden)]
     fn decode_request_validated(

@@ -1102,8 +1102,9 @@ impl From<crate::validate::ValidationError> for Refusal {
 }
 
 /// Decodes what arrives on operation `O`'s channel, validating it against its message's schema
-/// (found by its tag when the operation has several); a message of none of them is decoded
-/// unchecked, as an enum over messages keeps unknown ones.
+/// (found by its tag when the operation has several). A message of none of them has no schema to
+/// check: the generated enum's validated decode reads it strictly, as the view stream does, and
+/// without one it is decoded unchecked, as an enum over messages keeps unknown ones.
 #[cfg(feature = "validate")]
 fn decode_validated<O: Operation>(payload: &[u8]) -> Result<O::Request, Refusal> {
     // The generated decode of an enum over messages, where there is one: the tag found in place,

@@ -85,9 +85,11 @@ pub enum ValidationError {
     /// The subject belongs to no channel, or a value in it is not allowed.
     Subject(SubjectError),
     /// The subject's channel has no message of the kind asked for (a reply to a fire-and-forget
-    /// command), or the payload does not say which of several messages it is.
+    /// command), or the payload does not say which of several messages it is: no string tag, or
+    /// a body an enum over messages cannot read strictly as a JSON object (a key repeated, for
+    /// one), where no message's schema can judge it.
     NoMessage {
-        /// The subject.
+        /// The subject (empty where the body was read without one).
         subject: String,
         /// Why no message applies.
         reason: String,
@@ -128,6 +130,9 @@ impl fmt::Display for ValidationError {
                 error,
             } => write!(f, "not a {spec}/{message}: {error}"),
             Self::Subject(e) => e.fmt(f),
+            // A body read without its subject (an enum over messages decoding bytes) has none to
+            // name.
+            Self::NoMessage { subject, reason } if subject.is_empty() => f.write_str(reason),
             Self::NoMessage { subject, reason } => write!(f, "{subject}: {reason}"),
             Self::Schema {
                 spec,

@@ -1853,14 +1853,15 @@ pub mod messages {
     #[cfg(feature = "validate")]
     impl LatticeEvent {
         /// Decodes JSON bytes as the message their `type` names, checked against that message's
-        /// schema in the same pass: [`Self::from_slice`] with the checks of `validate::decode`, for
-        /// bodies that come some other way than a subscription (a JetStream consumer, a file, a
-        /// test).
+        /// schema in the same pass, as `validate::decode` checks one message: for bodies that come
+        /// some other way than a subscription (a JetStream consumer, a file, a test).
         ///
         /// `type` is found without reading further, then the rest is decoded straight into that
         /// message's type, whatever the order of the keys. A body that breaks the schema gets every
-        /// violation with its JSON pointer. A `type` the spec does not know keeps the body, any
-        /// JSON object, as [`Self::Unknown`]: there is no schema to check it against.
+        /// violation with its JSON pointer. A `type` the spec does not know keeps the body as
+        /// [`Self::Unknown`]: there is no schema to check it against, but it must be a JSON object
+        /// read strictly, as the enum's view reads it. Stricter than [`Self::from_slice`] there
+        /// too: a key repeated at any depth, or a body larger than `MAX_PAYLOAD_BYTES`, is refused.
         pub fn from_slice_validated(
             bytes: &[u8],
         ) -> ::std::result::Result<Self, ::asyncapi_runtime::validate::ValidationError> {
