@@ -81,8 +81,8 @@ impl RequestOptions {
     }
 
     /// Validates every message a subscription receives (the events) against its message's
-    /// schema while decoding it: one that breaks it arrives as [`Malformed`], naming every
-    /// violation.
+    /// schema while decoding it: one that breaks it arrives as [`Malformed`], with every
+    /// violation ([`Malformed::violations`]).
     #[cfg(feature = "validate")]
     pub fn validate_messages(mut self, yes: bool) -> Self {
         self.validate_messages = yes;
