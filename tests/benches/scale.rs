@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use serde_json::json;
 use wasmcloud_protocol::control_interface::peer::Client;
-use wasmcloud_protocol::lattice_events::messages::{HostHeartbeat, LatticeEvent};
+use wasmcloud_protocol::lattice_events::messages::LatticeEvent;
 use wasmcloud_protocol::lattice_events::peer::Client as Events;
 use wasmcloud_protocol::lattice_events::views::LatticeEvent as LatticeEventView;
 use wasmcloud_protocol::runtime::nats::{
@@ -402,11 +402,7 @@ fn events(url: &str, compact: bool) {
         std::hint::black_box(LatticeEvent::from_slice(&heartbeat).unwrap());
     });
     let validated = alone(&|| {
-        let info = <HostHeartbeat as wasmcloud_protocol::runtime::Message>::INFO;
-        std::hint::black_box(
-            wasmcloud_protocol::runtime::validate::decode_as::<LatticeEvent>(&info, &heartbeat)
-                .unwrap(),
-        );
+        std::hint::black_box(LatticeEvent::from_slice_validated(&heartbeat).unwrap());
     });
     let view = alone(&|| {
         std::hint::black_box(LatticeEventView::read(&heartbeat).unwrap());
@@ -430,7 +426,7 @@ fn events(url: &str, compact: bool) {
     }
     for (what, rate) in [
         ("LatticeEvent::from_slice alone, no NATS", decode),
-        ("validate::decode_as::<LatticeEvent> alone", validated),
+        ("LatticeEvent::from_slice_validated alone", validated),
         ("views::LatticeEvent::read alone", view),
     ] {
         println!(
