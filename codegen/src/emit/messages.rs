@@ -163,7 +163,8 @@ pub(crate) fn dispatchers(
             })
             .collect();
         let missing = format!("missing or non-string property `{tag}`");
-        let validated = views_gate.map(|gate| validated_decode(&name, tag, &variant_idents, &values, runtime, gate));
+        let validated = views_gate
+            .map(|gate| validated_decode(&name, tag, &variant_idents, &values, runtime, gate));
         Some(quote! {
             #docs
             #[derive(Debug, Clone, PartialEq)]
