@@ -410,6 +410,7 @@ pub fn compile(schema: &Value) -> Result<Program, String> {
         nodes: Vec::new(),
         made: HashMap::new(),
         todo: Vec::new(),
+        optional: Vec::new(),
     };
     let any = merger.node(Vec::new());
     let never = merger.node(vec![NEVER_SCHEMA]);
@@ -591,6 +592,9 @@ struct Merger<'s> {
     /// Each set merged so far (sorted schema ids, those that assert something), and its node.
     made: HashMap<Vec<SchemaId>, NodeId>,
     todo: Vec<(NodeId, Vec<SchemaId>)>,
+    /// The branches of the optional values being merged, outermost first: merged in place, so
+    /// one met again would be merged without end.
+    optional: Vec<Vec<SchemaId>>,
 }
 
 impl<'s> Merger<'s> {
@@ -631,7 +635,15 @@ impl<'s> Merger<'s> {
             let mut inner: Vec<SchemaId> = all[branch as usize].closure.clone();
             inner.sort_unstable();
             inner.dedup();
-            let mut node = self.merge(&inner)?;
+            if self.optional.contains(&inner) {
+                return Err(
+                    "an optional value whose branch is itself, through $ref or allOf".into(),
+                );
+            }
+            self.optional.push(inner.clone());
+            let node = self.merge(&inner);
+            self.optional.pop();
+            let mut node = node?;
             if exclusive && node.types & types::NULL != 0 {
                 // `oneOf` refuses a `null` both branches take.
                 return Err("a `oneOf` whose branches both take null".into());
@@ -852,6 +864,44 @@ fn count(value: &Value) -> Result<u64, String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_optional_value_that_is_its_own_branch_is_refused_not_merged_without_end() {
+        // Each describes `null` at most, through a cycle with no property or item in between:
+        // merged in place, the branch would be merged again and again (a stack overflow).
+        for (optional, via) in [
+            (
+                json!({"anyOf": [{"$ref": "#/$defs/d0"}, {"type": "null"}]}),
+                "anyOf",
+            ),
+            (
+                json!({"oneOf": [{"type": "null"}, {"$ref": "#/$defs/d0"}]}),
+                "oneOf",
+            ),
+            (
+                json!({"allOf": [{"anyOf": [{"$ref": "#/$defs/d1"}, {"type": "null"}]}]}),
+                "via d1",
+            ),
+        ] {
+            let schema = json!({
+                "$defs": {"d0": optional, "d1": {"allOf": [{"$ref": "#/$defs/d0"}]}},
+                "$ref": "#/$defs/d0",
+            });
+            let error = compile(&schema)
+                .err()
+                .unwrap_or_else(|| panic!("{via}: compiled"));
+            assert!(error.contains("is itself"), "{via}: {error}");
+        }
+        // A list: the same reference, with a property in between, is an ordinary recursive type.
+        let list = json!({
+            "$defs": {"cell": {
+                "type": "object",
+                "properties": {"next": {"anyOf": [{"$ref": "#/$defs/cell"}, {"type": "null"}]}},
+            }},
+            "$ref": "#/$defs/cell",
+        });
+        assert!(compile(&list).is_ok());
+    }
 
     #[test]
     fn every_property_is_found_and_nothing_else_even_when_slots_are_shared() {
