@@ -284,6 +284,12 @@ pub struct Program {
 /// the reference validator.
 const MAX_NODES: usize = 4096;
 
+/// The deepest a schema may nest, through `properties`, `items`, combinators and `$ref`s, for a
+/// program: compiled by recursion, a deeper one would overflow a thread's stack (a 2 MiB one
+/// holds a few thousand levels). No payload nests near this deep (readers stop at 128), so a
+/// deeper schema goes to the reference validator alone.
+const MAX_DEPTH: usize = 256;
+
 /// The keywords a program checks, the same in the runtime's fast path and in generated views.
 /// `anyOf` and `oneOf` only in the form frameworks write for an optional value,
 /// `[S, {"type": "null"}]`; `$ref` only to the schema's own `$defs`. Annotations (`title`,
@@ -365,6 +371,8 @@ struct Compiler<'a> {
     refs: Vec<(String, SchemaId)>,
     /// Each definition's body and its name under `$defs`.
     definitions: Vec<(SchemaId, String)>,
+    /// How many schemas enclose the one being compiled, through `$ref`s too.
+    depth: usize,
 }
 
 /// Compiles a standalone 2020-12 schema (as the generator writes them), or says why it cannot.
@@ -384,6 +392,7 @@ pub fn compile(schema: &Value) -> Result<Program, String> {
         string_schemas: Vec::new(),
         refs: Vec::new(),
         definitions: Vec::new(),
+        depth: 0,
     };
     let root = c.schema(schema, true)?;
     for id in 0..c.schemas.len() {
@@ -442,6 +451,16 @@ const NEVER_SCHEMA: SchemaId = 0;
 
 impl Compiler<'_> {
     fn schema(&mut self, schema: &Value, is_root: bool) -> Result<SchemaId, String> {
+        if self.depth >= MAX_DEPTH {
+            return Err(format!("schemas nested more than {MAX_DEPTH} deep"));
+        }
+        self.depth += 1;
+        let compiled = self.nested(schema, is_root);
+        self.depth -= 1;
+        compiled
+    }
+
+    fn nested(&mut self, schema: &Value, is_root: bool) -> Result<SchemaId, String> {
         let id = self.schemas.len() as SchemaId;
         self.schemas.push(Schema::default());
         let map = match schema {
@@ -864,6 +883,29 @@ fn count(value: &Value) -> Result<u64, String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_schema_nested_past_the_limit_is_refused_not_compiled_until_the_stack_overflows() {
+        // A chain of definitions, each an array of the next: as deep as its length, in a
+        // document that is not deep at all. Tests run on threads with 2 MiB stacks (debug
+        // builds, the largest frames), as services validate on tokio's workers.
+        let chain = |levels: usize| {
+            let defs: Map<String, Value> = (0..levels)
+                .map(|i| {
+                    let next = json!({"$ref": format!("#/$defs/d{}", i + 1)});
+                    (format!("d{i}"), json!({"type": "array", "items": next}))
+                })
+                .chain([(format!("d{levels}"), json!({"type": "string"}))])
+                .collect();
+            json!({"$defs": defs, "$ref": "#/$defs/d0"})
+        };
+        // Each level is two schemas deep: the definition, then its `items`.
+        assert!(compile(&chain(MAX_DEPTH / 2 - 2)).is_ok());
+        for levels in [MAX_DEPTH / 2 + 1, 20_000] {
+            let error = compile(&chain(levels)).expect_err("too deep");
+            assert!(error.contains("nested more than"), "{error}");
+        }
+    }
 
     #[test]
     fn an_optional_value_that_is_its_own_branch_is_refused_not_merged_without_end() {
