@@ -291,12 +291,14 @@ fn guarded<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
     })
 }
 
-/// The names of the messages that get a view (a type read in place, see [`Views`]), of those
-/// with a payload in `output`: the others keep the payload type and the validators.
-pub fn messages_with_views(output: &Output) -> Vec<&str> {
+/// The messages of `output` that get a view (a type read in place, see [`Views`]): every one
+/// with a payload, by name, and whether its view checks the whole schema as it reads (`false`:
+/// it keeps the parts of the schema it cannot check as JSON text, and a body that holds one is
+/// judged by the reference validator first).
+pub fn messages_with_views(output: &Output) -> Vec<(&str, bool)> {
     emit::viewed(&output.spec, &output.schemas)
         .into_iter()
-        .map(|i| output.spec.messages[i].name.as_str())
+        .map(|(i, in_one_pass)| (output.spec.messages[i].name.as_str(), in_one_pass))
         .collect()
 }
 

@@ -217,17 +217,24 @@ fn what_comes_before_an_events_tag_is_judged_by_the_event_it_names() {
 #[test]
 fn views_read_what_payload_types_decode_where_their_types_are_narrower_than_the_schema() {
     use workspace_tests::fixtures::fixture_views::views::ALL;
-    let names: Vec<&str> = ALL.iter().map(|v| v.message.name).collect();
-    // A value of several types, a schema for other keys, a string no enum value can be: no view.
+    let names: Vec<(&str, bool)> = ALL
+        .iter()
+        .map(|v| (v.message.name, v.in_one_pass))
+        .collect();
+    // A value of several types, a schema for other keys, a string no enum value can be: views
+    // that keep those parts as text, judged by the reference validator first.
     assert_eq!(
         names,
         [
-            "Bounds",
-            "Extended",
-            "NoneMessage",
-            "Nullable",
-            "Optional",
-            "OwnNames"
+            ("Bounds", true),
+            ("Contradiction", false),
+            ("Extended", true),
+            ("Mixed", false),
+            ("NoneMessage", true),
+            ("Nullable", true),
+            ("Open", false),
+            ("Optional", true),
+            ("OwnNames", true),
         ]
     );
     let bounds = r#"{"atLeastTwo": 2, "byte": 0, "positive": 1}"#;
@@ -254,6 +261,12 @@ fn views_read_what_payload_types_decode_where_their_types_are_narrower_than_the_
         r#"{"extended": {"extra": 1}}"#.to_owned(),
         r#"{"id": 1}"#.to_owned(),
         r#"{"id": "one", "a": "x", "b": 2}"#.to_owned(),
+        // What the views that keep text unchecked refuse by the reference validator.
+        r#"{"id": true}"#.to_owned(),
+        r#"{"id": [1, "a"], "id": 2}"#.to_owned(),
+        r#"{"a": "x", "b": "y"}"#.to_owned(),
+        r#"{"s": "abcd"}"#.to_owned(),
+        r#"{"s": "abc"}"#.to_owned(),
         // Optional values as pydantic writes them: absent, `null`, given, and given wrong.
         r#"{"id": "o"}"#.to_owned(),
         r#"{"id": "o", "note": null, "base": null, "level": null, "tags": null}"#.to_owned(),
@@ -298,5 +311,60 @@ fn nesting_and_numbers_in_keys_a_view_skips_are_judged_as_serde_json_reads_them(
             assert!(matches!(read, Err(ValidationError::NotJson(_))));
         }
         props::views_agree(body.as_bytes());
+    }
+}
+
+#[test]
+fn parts_a_view_cannot_check_are_kept_as_text_the_reference_validator_judged() {
+    use wasmcloud_protocol::runtime::view::{MessageView, OperationView};
+    use workspace_tests::fixtures::fixture_recursion::{messages::Tree, views as tree};
+    use workspace_tests::fixtures::fixture_views::{messages, operations, views};
+
+    // A union of types is kept as its text; the rest of the struct is read as ever.
+    const { assert!(!<messages::Mixed as MessageView>::IN_ONE_PASS) };
+    const { assert!(<messages::Bounds as MessageView>::IN_ONE_PASS) };
+    let mixed = validate::view::<messages::Mixed>(br#"{"id": [1]}"#);
+    assert!(
+        matches!(&mixed, Err(ValidationError::Invalid { violations, .. }) if violations[0].instance == "/id"),
+        "{mixed:?}"
+    );
+    let mixed = validate::view::<messages::Mixed>(br#"{"id" : 7 }"#).unwrap();
+    assert_eq!(mixed.id.map(|id| id.get()), Some("7"));
+    // The operation reads it so too: the stream of views has every operation.
+    let read = operations::SendMixed::read_view(br#"{"id": "seven"}"#).unwrap();
+    assert_eq!(read.id.map(|id| id.get()), Some(r#""seven""#));
+
+    // An object with a schema for its other keys: the whole body, as text.
+    let body = r#"{"a": "x", "b": 2}"#;
+    assert_eq!(
+        validate::view::<messages::Open>(body.as_bytes())
+            .unwrap()
+            .0
+            .get(),
+        body
+    );
+    assert!(validate::view::<messages::Open>(br#"{"a": "x", "b": "2"}"#).is_err());
+    let _: views::OpenPayload = validate::view::<messages::Open>(b"{}").unwrap();
+
+    // A type that holds itself: read down to where it meets itself again.
+    const { assert!(!<Tree as MessageView>::IN_ONE_PASS) };
+    let body = r#"{"value": "root", "children": [{"value": "leaf", "children": []}], "parent": {"node": {"value": "up"}}}"#;
+    let tree: tree::Node = validate::view::<Tree>(body.as_bytes()).unwrap();
+    assert_eq!(tree.value, "root");
+    let children = tree.children.unwrap();
+    assert_eq!(children[0].get(), r#"{"value": "leaf", "children": []}"#);
+    assert_eq!(
+        tree.parent.unwrap().node.unwrap().get(),
+        r#"{"value": "up"}"#
+    );
+    // Deep inside, where the view keeps text, a violation is still found.
+    let deep = body.replace(r#""leaf""#, "5");
+    let error = validate::view::<Tree>(deep.as_bytes()).unwrap_err();
+    assert!(
+        matches!(&error, ValidationError::Invalid { violations, .. } if violations[0].instance == "/children/0/value"),
+        "{error}"
+    );
+    for body in [body, deep.as_str(), r#"{"value": "a", "value": "b"}"#] {
+        props::views_agree_in(tree::ALL, body.as_bytes());
     }
 }

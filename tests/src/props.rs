@@ -330,10 +330,11 @@ pub fn views_agree_in(views: &[ViewInfo], data: &[u8]) {
             read,
             reference.as_ref().map(drop),
         );
-        assert_eq!(
-            (view.fast_accepts)(data),
-            decodes,
-            "{}/{}: the view's strict read disagrees",
+        // A view that keeps parts of its schema unchecked vouches only for bodies without them.
+        let fast = (view.fast_accepts)(data);
+        assert!(
+            fast == decodes || (!fast && !view.in_one_pass),
+            "{}/{}: the view's strict read says {fast}, while valid and decoding is {decodes}",
             message.spec,
             message.name,
         );

@@ -57,8 +57,9 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
     };
     let mut disagreements = Vec::new();
     let mut judged = BTreeSet::new();
-    // Messages with a payload in the generated documents, and how many have a view.
-    let mut viewed = (0usize, 0usize);
+    // Messages with a payload in the generated documents, how many have a view, and how many of
+    // those are read in one pass.
+    let mut viewed = (0usize, 0usize, 0usize);
     let mut named = 0usize;
 
     let mut tally = Tally::default();
@@ -109,6 +110,7 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
             } => {
                 viewed.0 += views.0;
                 viewed.1 += views.1;
+                viewed.2 += views.2;
                 named += names.0;
                 failures.extend(names.1.iter().map(|p| format!("{rel}: a method name: {p}")));
                 if let Some(judgement) = judgement {
@@ -198,11 +200,15 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
             &judged,
         ));
     }
+    let share = |n: usize| 100.0 * n as f64 / viewed.0.max(1) as f64;
     println!(
-        "views: {} of {} messages with a payload ({:.0}%)",
+        "views: {} of {} messages with a payload ({:.0}%); {} ({:.0}%) check their whole schema as \
+         they read, the rest keep some parts as text the reference validator judges",
         viewed.1,
         viewed.0,
-        100.0 * viewed.1 as f64 / viewed.0.max(1) as f64
+        share(viewed.1),
+        viewed.2,
+        share(viewed.2),
     );
     println!("method names: {named}, each by the generator's rules or listed above");
     let generated = tally.generated();
@@ -332,8 +338,9 @@ enum Outcome {
         warnings: usize,
         /// Why the document was refused with strict examples, when it was.
         strict: Option<asyncapi_codegen::Error>,
-        /// Its messages with a payload, and how many of them have a view.
-        views: (usize, usize),
+        /// Its messages with a payload, how many of them have a view, and how many of those are
+        /// read in one pass.
+        views: (usize, usize, usize),
         /// Its operations' methods, and what breaks the generator's naming rules.
         names: (usize, Vec<String>),
     },
@@ -373,14 +380,21 @@ fn run_one(path: &Path, id: &str, timeout: Duration) -> Outcome {
     };
     match rx.recv_timeout(timeout) {
         Ok(Ok((out, strict))) => Outcome::Generated {
-            views: (
-                out.spec
-                    .messages
-                    .iter()
-                    .filter(|m| m.payload.is_some())
-                    .count(),
-                asyncapi_codegen::messages_with_views(&out).len(),
-            ),
+            views: {
+                let viewed = asyncapi_codegen::messages_with_views(&out);
+                (
+                    out.spec
+                        .messages
+                        .iter()
+                        .filter(|m| m.payload.is_some())
+                        .count(),
+                    viewed.len(),
+                    viewed
+                        .iter()
+                        .filter(|(_, in_one_pass)| *in_one_pass)
+                        .count(),
+                )
+            },
             names: (
                 asyncapi_codegen::sides(&out.spec)
                     .iter()

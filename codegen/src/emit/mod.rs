@@ -15,7 +15,7 @@ mod types;
 mod views;
 
 /// The messages of `spec` (indexes into its messages) that get a view.
-pub(crate) fn viewed(spec: &Spec, schemas: &[crate::SchemaFile]) -> Vec<usize> {
+pub(crate) fn viewed(spec: &Spec, schemas: &[crate::SchemaFile]) -> Vec<(usize, bool)> {
     views::viewed(spec, schemas)
 }
 

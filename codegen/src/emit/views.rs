@@ -4,9 +4,12 @@
 //! Written from the fast path's program of each message's standalone schema
 //! (`asyncapi_schema::program`), so the checks a view makes are those the runtime's fast path
 //! makes, and every `allOf` is already merged: one struct per merged object schema, named by its definition.
-//! A message whose schema has a part a view cannot hold (a value of several types with rules of
-//! its own, an object with both properties and a schema for other keys, a recursive type) gets no
-//! view; its payload type and validators are unaffected.
+//! A part of a schema a view cannot check as it reads (a value of several types with rules of its
+//! own, an object with both properties and a schema for other keys, a type met again inside
+//! itself), or a message without a program at all (a union of objects, `not`), is kept as `Raw`
+//! text, and the message's view is not `IN_ONE_PASS`: a body that holds such a part is judged by
+//! the reference validator before the view reads it. Every message with a payload gets a view,
+//! so every operation of one message, and every enum over messages, has a stream of views.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -21,8 +24,14 @@ use crate::SchemaFile;
 
 use super::{plain_doc, sanitize_doc};
 
-/// Why a message gets no view.
+/// Why a value is not checked as it is read: it is kept as `Raw` text, checked by the reference
+/// validator.
 struct GiveUp;
+
+/// What the docs of a value kept unchecked say.
+const UNCHECKED: &str = "\n\nKept as JSON text (`rt::Raw`) the view does not check: its schema is \
+    more than a view checks as it reads, so a body that holds it is judged by the reference \
+    validator before the view reads it.";
 
 /// The items of the module so far: structs by name, string rules by name.
 #[derive(Clone, Default)]
@@ -42,6 +51,8 @@ struct Typed {
     /// A function that reads it, where there is one to name (a struct's `read`).
     function: Option<TokenStream>,
     borrows: bool,
+    /// Whether the value is, or holds, text its view does not check.
+    unchecked: bool,
 }
 
 impl Typed {
@@ -51,6 +62,15 @@ impl Typed {
             read,
             function: None,
             borrows,
+            unchecked: false,
+        }
+    }
+
+    /// A value no view checks as it reads: any JSON, kept as its text.
+    fn unchecked() -> Self {
+        Self {
+            unchecked: true,
+            ..Self::new(quote!(rt::Raw<'a>), quote!(r.unchecked()), true)
         }
     }
 
@@ -61,9 +81,10 @@ impl Typed {
     }
 }
 
-/// The messages (indexes into [`Spec::messages`]) that get a view.
-pub(crate) fn viewed(spec: &Spec, schemas: &[SchemaFile]) -> Vec<usize> {
-    emit(
+/// The messages (indexes into [`Spec::messages`]) that get a view, and whether each is read in
+/// one pass.
+pub(crate) fn viewed(spec: &Spec, schemas: &[SchemaFile]) -> Vec<(usize, bool)> {
+    build(
         spec,
         &quote!(::asyncapi_runtime),
         schemas,
@@ -80,6 +101,16 @@ pub(crate) fn emit(
     schemas: &[SchemaFile],
     gate: &TokenStream,
 ) -> (TokenStream, Vec<usize>) {
+    let (tokens, viewed) = build(spec, runtime, schemas, gate);
+    (tokens, viewed.into_iter().map(|(index, _)| index).collect())
+}
+
+fn build(
+    spec: &Spec,
+    runtime: &TokenStream,
+    schemas: &[SchemaFile],
+    gate: &TokenStream,
+) -> (TokenStream, Vec<(usize, bool)>) {
     let mut viewed = Vec::new();
     let mut items = Items::default();
     // What the decoders name unqualified.
@@ -93,6 +124,8 @@ pub(crate) fn emit(
     let mut impls = Vec::new();
     let mut infos = Vec::new();
     let mut view_types: HashMap<usize, TokenStream> = HashMap::new();
+    // What a message without a program is read by: nothing its view checks.
+    let unchecked = program::compile(&Value::Bool(true)).expect("`true` compiles");
     for (index, (message, file)) in spec.messages.iter().zip(schemas).enumerate() {
         let Some(payload) = &message.payload else {
             continue;
@@ -100,29 +133,37 @@ pub(crate) fn emit(
         let Ok(schema) = serde_json::from_str::<Value>(&file.json) else {
             continue;
         };
-        let Ok(program) = program::compile(&schema) else {
-            continue;
-        };
-        let mut attempt = Builder {
+        let compiled = program::compile(&schema);
+        let mut builder = Builder {
             spec,
-            program: &program,
+            program: compiled.as_ref().unwrap_or(&unchecked),
             schema: &schema,
-            items: items.clone(),
+            items,
             made: HashMap::new(),
+            partial: false,
         };
-        let Ok((name, borrows)) = attempt.root(payload) else {
-            continue;
+        let (name, borrows) = if compiled.is_ok() {
+            builder.root(payload)
+        } else {
+            builder.wrapper(payload, Typed::unchecked())
         };
-        items = attempt.items;
+        let in_one_pass = !builder.partial;
+        items = builder.items;
         let marker = format_ident!("{}", message.ident);
         let lifetime = borrows.then(|| quote!(<'a>));
         let name = format_ident!("{name}");
-        viewed.push(index);
+        viewed.push((index, in_one_pass));
         view_types.insert(index, quote!(#name #lifetime));
         infos.push(quote!(rt::ViewInfo::of::<super::messages::#marker>()));
+        let one_pass = (!in_one_pass).then(|| {
+            quote!(
+                const IN_ONE_PASS: bool = false;
+            )
+        });
         impls.push(quote! {
             impl rt::MessageView for super::messages::#marker {
                 type View<'a> = #name #lifetime;
+                #one_pass
             }
         });
     }
@@ -291,6 +332,8 @@ struct Builder<'s> {
     /// The struct each object node became in this message: its name and whether it borrows;
     /// `None` while it is being built (a node met again then is a recursive type).
     made: HashMap<NodeId, Option<(String, bool)>>,
+    /// Whether a value was kept unchecked: the view is not read in one pass.
+    partial: bool,
 }
 
 impl Builder<'_> {
@@ -299,20 +342,30 @@ impl Builder<'_> {
     }
 
     /// The root struct of a message: its name and whether it borrows.
-    fn root(&mut self, payload: &str) -> Result<(String, bool), GiveUp> {
+    fn root(&mut self, payload: &str) -> (String, bool) {
         let id = self.program.root;
         let node = self.node(id);
         if node.types == types::OBJECT && !node.properties.is_empty() {
-            return self.structure(id, payload);
+            if let Ok(made) = self.structure(id, payload) {
+                return made;
+            }
         }
-        // A payload that is a map, an array or a scalar: a struct around its one value.
-        let value = self.value(id, payload)?;
+        // A payload that is a map, an array or a scalar (or an object no struct can hold): a
+        // struct around its one value.
+        let value = self.value(id, payload);
+        self.wrapper(payload, value)
+    }
+
+    /// A struct around a payload's one value.
+    fn wrapper(&mut self, payload: &str, value: Typed) -> (String, bool) {
+        self.partial |= value.unchecked;
+        let doc = value.unchecked.then(|| plain_doc(UNCHECKED.trim_start()));
         let lifetime = value.borrows.then(|| quote!(<'a>));
         let (ty, read) = (&value.ty, &value.read);
         let render = |ident: &Ident| {
             quote! {
                 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-                pub struct #ident #lifetime(pub #ty);
+                pub struct #ident #lifetime(#doc pub #ty);
 
                 impl<'a> rt::View<'a> for #ident #lifetime {
                     fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
@@ -322,22 +375,35 @@ impl Builder<'_> {
             }
         };
         let name = self.add(pascal(payload), Some(payload), true, &render);
-        Ok((name, value.borrows))
+        (name, value.borrows)
     }
 
-    /// A value of node `id`, `context` naming it where its schema has no name of its own.
-    fn value(&mut self, id: NodeId, context: &str) -> Result<Typed, GiveUp> {
+    /// A value of node `id`, `context` naming it where its schema has no name of its own: read
+    /// and checked, or else kept unchecked.
+    fn value(&mut self, id: NodeId, context: &str) -> Typed {
+        self.checked(id, context).unwrap_or_else(|GiveUp| {
+            self.partial = true;
+            Typed::unchecked()
+        })
+    }
+
+    /// A value of node `id` read and checked. A value that cannot be adds nothing to the module
+    /// before giving up.
+    fn checked(&mut self, id: NodeId, context: &str) -> Result<Typed, GiveUp> {
         let node = self.node(id);
         let nullable = node.types & types::NULL != 0 && node.types != types::ANY;
         let bits = node.types & !types::NULL;
         let plain = self.plain(id, bits, context)?;
         Ok(if nullable && bits != 0 {
             let (ty, reader) = (&plain.ty, plain.reader());
-            Typed::new(
-                quote!(::core::option::Option<#ty>),
-                quote!(r.nullable(#reader)),
-                plain.borrows,
-            )
+            Typed {
+                unchecked: plain.unchecked,
+                ..Typed::new(
+                    quote!(::core::option::Option<#ty>),
+                    quote!(r.nullable(#reader)),
+                    plain.borrows,
+                )
+            }
         } else {
             plain
         })
@@ -362,21 +428,26 @@ impl Builder<'_> {
                     function: Some(function),
                     ty,
                     borrows,
+                    // What a struct leaves unchecked its fields' docs say.
+                    unchecked: false,
                 }
             }
             types::OBJECT if node.additional == program::ANY => raw(types::OBJECT),
             types::OBJECT if node.additional == program::NEVER => return Err(GiveUp),
             types::OBJECT => {
                 let additional = node.additional;
-                let item = self.value(additional, &format!("{context} value"))?;
+                let item = self.value(additional, &format!("{context} value"));
                 let (ty, reader) = (&item.ty, item.reader());
-                Typed::new(quote!(rt::Map<'a, #ty>), quote!(r.map(#reader)), true)
+                Typed {
+                    unchecked: item.unchecked,
+                    ..Typed::new(quote!(rt::Map<'a, #ty>), quote!(r.map(#reader)), true)
+                }
             }
             types::ARRAY => {
                 let (min, max, items) = (node.min_items, node.max_items, node.items);
-                let item = self.value(items, &format!("{context} item"))?;
-                let (ty, reader) = (&item.ty, item.reader());
                 let checks = count_check(quote!(items.len()), min, max)?;
+                let item = self.value(items, &format!("{context} item"));
+                let (ty, reader) = (&item.ty, item.reader());
                 let read = if checks.is_none() {
                     quote!(r.array(#reader))
                 } else {
@@ -386,7 +457,10 @@ impl Builder<'_> {
                         Ok(items)
                     })
                 };
-                Typed::new(quote!(::std::vec::Vec<#ty>), read, item.borrows)
+                Typed {
+                    unchecked: item.unchecked,
+                    ..Typed::new(quote!(::std::vec::Vec<#ty>), read, item.borrows)
+                }
             }
             types::STRING => {
                 let checks = self.string_checks(id)?;
@@ -525,10 +599,18 @@ impl Builder<'_> {
             Some(None) => return Err(GiveUp),
             None => {}
         }
-        self.made.insert(id, None);
         let node = self.node(id);
         // A schema for keys the struct has no field for would go unchecked.
         if node.additional != program::ANY && node.additional != program::NEVER {
+            return Err(GiveUp);
+        }
+        // A key that may not be there and must be: no body is valid.
+        let impossible = node
+            .properties
+            .iter()
+            .enumerate()
+            .any(|(i, p)| p.node == program::NEVER && node.required & (1 << i) != 0);
+        if impossible {
             return Err(GiveUp);
         }
         let definition = node.definition.as_deref().map(str::to_owned);
@@ -539,6 +621,8 @@ impl Builder<'_> {
             .iter()
             .map(|p| (p.name.to_string(), p.node))
             .collect();
+        // Nothing below gives up: the struct is made, its values checked or kept unchecked.
+        self.made.insert(id, None);
         let wires: Vec<String> = properties.iter().map(|(wire, _)| wire.clone()).collect();
         // Merged with a schema beside it that adds properties, a struct is more than its
         // definition: it is named for where it is.
@@ -563,16 +647,12 @@ impl Builder<'_> {
         let mut borrows = false;
         for (i, (wire, child)) in properties.iter().enumerate() {
             if *child == program::NEVER {
-                // A key that may not be there and must be: no body is valid.
-                if required & (1 << i) != 0 {
-                    return Err(GiveUp);
-                }
                 let index = Literal::usize_unsuffixed(i);
                 arms.push(quote!(rt::Member::Field(#index) => Err(rt::Doubt)));
                 continue;
             }
             let field = format_ident!("{}", field_names.unique(snake(wire)));
-            let value = self.value(*child, &format!("{base} {wire}"))?;
+            let value = self.value(*child, &format!("{base} {wire}"));
             borrows |= value.borrows;
             let (ty, reader) = (value.ty.clone(), value.reader());
             let is_required = required & (1 << i) != 0;
@@ -590,10 +670,14 @@ impl Builder<'_> {
                 );
                 quote!(::core::option::Option<#ty>)
             };
-            let doc = match self.describe(definition.as_deref(), wire) {
-                Some(text) => plain_doc(&sanitize_doc(&text)),
-                None => plain_doc(&format!("`{wire}`.")),
+            let mut doc = match self.describe(definition.as_deref(), wire) {
+                Some(text) => sanitize_doc(&text),
+                None => format!("`{wire}`."),
             };
+            if value.unchecked {
+                doc.push_str(UNCHECKED);
+            }
+            let doc = plain_doc(&doc);
             fields.push(quote! {
                 #doc
                 #(#attrs)*

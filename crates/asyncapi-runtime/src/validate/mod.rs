@@ -509,8 +509,10 @@ fn decode_by_reference<T: DeserializeOwned>(
 }
 
 /// Reads a body as message `M`'s view, checked against its schema (see [`crate::view`]): the
-/// payload's fields borrowed from the body, for the price of one pass over it. An invalid body
-/// gets the same report as [`decode`]: every violation with its JSON pointer.
+/// payload's fields borrowed from the body, for the price of one pass over it (after the
+/// reference validator's, where the body holds a part of the schema the view does not check:
+/// see [`MessageView::IN_ONE_PASS`]). An invalid body gets the same report as [`decode`]: every
+/// violation with its JSON pointer.
 pub fn view<M: MessageView>(body: &[u8]) -> Result<M::View<'_>, ValidationError> {
     match crate::view::text_of(body) {
         Some(text) => view_of_text::<M>(text),
@@ -526,9 +528,21 @@ pub(crate) fn view_of_text<M: MessageView>(text: &str) -> Result<M::View<'_>, Va
     if let Some(view) = read_strict_text::<M>(text) {
         return Ok(view);
     }
-    validate_bytes_reference(info, text.as_bytes())?;
+    let value = validate_bytes_reference(info, text.as_bytes())?;
+    // Text a view keeps unchecked has no type of its own to refuse what the payload type does
+    // not take (an integer past 64 bits, say): the payload type judges it.
+    if !M::IN_ONE_PASS {
+        <M::Payload as serde::Deserialize>::deserialize(&value).map_err(|error| {
+            ValidationError::Decode {
+                spec: info.spec,
+                message: info.name,
+                error,
+            }
+        })?;
+    }
     // Valid, where the strict read doubted it (a bound at the edge of what it judges exactly,
-    // say): read again checking only what the view's types need.
+    // say) or could not judge it (a part of the schema no view checks): read again checking
+    // only what the view's types need.
     Reader::lenient(text)
         .read_all()
         .map_err(|_| doubted_view(info))

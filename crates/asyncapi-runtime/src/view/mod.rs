@@ -53,6 +53,13 @@ pub trait View<'a>: Sized {
 pub trait MessageView: Message {
     /// The view of the payload, borrowing from the body.
     type View<'a>: View<'a> + Serialize;
+
+    /// Whether the view checks the whole schema while it reads: every valid body read in one
+    /// pass, the reference validator asked only about a body the read doubts. `false` where the
+    /// schema has parts no view checks in place (a union of schemas, a type that holds itself, a
+    /// schema for keys beside named properties): the view keeps those parts as [`Raw`] text, and
+    /// a body that holds one is judged by the reference validator before the view reads it.
+    const IN_ONE_PASS: bool = true;
 }
 
 /// An operation whose every message can be read in place: implemented in generated `views`
@@ -174,8 +181,11 @@ pub struct ViewInfo {
     /// Reads a body as the message's view ([`crate::validate::view`]) and encodes the view as
     /// JSON.
     pub to_value: fn(&[u8]) -> Result<serde_json::Value, ValidationError>,
-    /// Whether the strict read alone, the fast path, takes the body.
+    /// Whether the strict read alone, the fast path, takes the body (never one that holds a part
+    /// of the schema the view keeps unchecked).
     pub fast_accepts: fn(&[u8]) -> bool,
+    /// [`MessageView::IN_ONE_PASS`]: whether the view checks the whole schema as it reads.
+    pub in_one_pass: bool,
 }
 
 impl ViewInfo {
@@ -185,6 +195,7 @@ impl ViewInfo {
             message: M::INFO,
             to_value: to_value::<M>,
             fast_accepts: fast_accepts::<M>,
+            in_one_pass: M::IN_ONE_PASS,
         }
     }
 }

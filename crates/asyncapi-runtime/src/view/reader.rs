@@ -622,6 +622,13 @@ impl<'a> Reader<'a> {
         Ok(Raw::new(&self.text[start..self.at]))
     }
 
+    /// A value whose schema no view checks in place, kept as its text: the strict read doubts
+    /// it, so the reference validator judges the body; the lenient read that follows keeps it.
+    pub fn unchecked(&mut self) -> Result<Raw<'a>, Doubt> {
+        self.check(false)?;
+        self.raw(super::types::ANY)
+    }
+
     /// Skips a value, checking its syntax and its objects' keys; returns its type's bit.
     fn skip(&mut self) -> Result<u8, Doubt> {
         use super::types;
