@@ -19,7 +19,7 @@ import json
 import os
 import sys
 from enum import Enum
-from typing import List, Optional
+from typing import List, Optional, Union
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
@@ -68,12 +68,15 @@ class OrderPlaced(BaseModel):
 class CancelOrder(BaseModel):
     order_id: str
     reason: Optional[str] = Field(default=None, max_length=40)
+    # A union as pydantic users write them: an amount in cents or a voucher code.
+    refund: Union[int, str, None] = None
 
 
 class OrderCancelled(BaseModel):
     order_id: str
     region: str
     reason: Optional[str] = None
+    refund: Union[int, str, None] = None
 
 
 created = broker.publisher("orders.created", title="OrderCreated", schema=OrderPlaced)
@@ -102,7 +105,7 @@ async def get_order(order_id: str) -> OrderPlaced:
 @broker.subscriber("orders.{region}.cancel")
 async def cancel_order(cmd: CancelOrder, region: str = Path()) -> None:
     await cancelled.publish(
-        OrderCancelled(order_id=cmd.order_id, region=region, reason=cmd.reason)
+        OrderCancelled(order_id=cmd.order_id, region=region, reason=cmd.reason, refund=cmd.refund)
     )
 
 
