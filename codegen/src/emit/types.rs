@@ -77,7 +77,10 @@ pub(crate) fn emit(spec: &Spec, runtime: &TokenStream) -> Result<TokenStream> {
     match convert(&schemas) {
         Ok(tokens) => Ok(super::defaults::derive_for_requests(
             spec,
-            super::consts::as_values(prune_defaults(super::fields::dedupe(tokens)), runtime),
+            super::consts::as_values(
+                derive_defaults(prune_defaults(super::fields::dedupe(tokens))),
+                runtime,
+            ),
         )),
         Err(whole) => {
             // Find the smallest set of definitions that still fails, to name the culprit.
@@ -129,6 +132,89 @@ fn prune_defaults(tokens: TokenStream) -> TokenStream {
         _ => true,
     });
     quote::quote!(#file)
+}
+
+/// typify writes `impl Default` by hand for an enum whose default is one of its unit variants
+/// (`Union[int, str, None] = None`: `Null`); clippy asks for the derive, and `#[default]` on the
+/// variant, which is what this writes instead.
+fn derive_defaults(tokens: TokenStream) -> TokenStream {
+    let Ok(mut file) = syn::parse2::<syn::File>(tokens.clone()) else {
+        return tokens;
+    };
+    // The enums and the unit variant each one's hand-written `Default` names.
+    let mut derived = BTreeMap::new();
+    file.items.retain(|item| {
+        let Some((name, variant)) = unit_default(item) else {
+            return true;
+        };
+        derived.insert(name, variant);
+        false
+    });
+    let mut left = derived.clone();
+    for item in &mut file.items {
+        let syn::Item::Enum(e) = item else { continue };
+        let Some(variant) = derived.get(&e.ident.to_string()) else {
+            continue;
+        };
+        let unit = e
+            .variants
+            .iter()
+            .any(|v| v.ident == variant && matches!(v.fields, syn::Fields::Unit));
+        let derive = e.attrs.iter_mut().find(|a| a.path().is_ident("derive"));
+        let (
+            true,
+            Some(syn::Attribute {
+                meta: syn::Meta::List(list),
+                ..
+            }),
+        ) = (unit, derive)
+        else {
+            continue;
+        };
+        let tokens = &list.tokens;
+        list.tokens = quote::quote!(#tokens, Default);
+        for v in e.variants.iter_mut().filter(|v| v.ident == variant) {
+            v.attrs.push(syn::parse_quote!(#[default]));
+        }
+        left.remove(&e.ident.to_string());
+    }
+    // An impl whose enum was not found as expected is put back as typify wrote it.
+    if !left.is_empty() {
+        return tokens;
+    }
+    quote::quote!(#file)
+}
+
+/// `impl Default for Name { fn default() -> Self { Name::Variant } }`, as typify writes it for an
+/// enum: the enum's name and the variant's.
+fn unit_default(item: &syn::Item) -> Option<(String, String)> {
+    let syn::Item::Impl(imp) = item else {
+        return None;
+    };
+    let (trait_path, _) = imp.trait_.as_ref()?;
+    if trait_path.segments.last()?.ident != "Default" || imp.items.len() != 1 {
+        return None;
+    }
+    let syn::Type::Path(self_ty) = &*imp.self_ty else {
+        return None;
+    };
+    let name = self_ty.path.get_ident()?.to_string();
+    let syn::ImplItem::Fn(f) = &imp.items[0] else {
+        return None;
+    };
+    let [syn::Stmt::Expr(syn::Expr::Path(body), None)] = f.block.stmts.as_slice() else {
+        return None;
+    };
+    let segments: Vec<String> = body
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    match segments.as_slice() {
+        [owner, variant] if *owner == name || owner == "Self" => Some((name, variant.clone())),
+        _ => None,
+    }
 }
 
 /// The functions of typify's `defaults` module the code names: as a path (`defaults::x()`) or in
@@ -184,4 +270,59 @@ fn smallest_failure(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    #[test]
+    fn an_enums_unit_default_is_derived() {
+        let typify = quote! {
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+            #[serde(untagged)]
+            pub enum Refund {
+                Integer(i64),
+                String(::std::string::String),
+                Null,
+            }
+
+            impl ::std::default::Default for Refund {
+                fn default() -> Self {
+                    Refund::Null
+                }
+            }
+
+            impl ::std::default::Default for Other {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        };
+        let out = super::derive_defaults(typify).to_string();
+        assert!(
+            out.contains("Clone , Debug , PartialEq , Default)"),
+            "{out}"
+        );
+        assert!(out.contains("# [default] Null"), "{out}");
+        assert!(!out.contains("for Refund"), "{out}");
+        // What is not a unit variant's default stays as written.
+        assert!(out.contains("for Other"), "{out}");
+
+        // A default that names no unit variant of the enum: everything as typify wrote it.
+        let tuple = quote! {
+            #[derive(Clone)]
+            pub enum Refund {
+                Integer(i64),
+            }
+
+            impl ::std::default::Default for Refund {
+                fn default() -> Self {
+                    Refund::Integer
+                }
+            }
+        };
+        let out = super::derive_defaults(tuple.clone()).to_string();
+        assert_eq!(out, tuple.to_string());
+    }
 }
