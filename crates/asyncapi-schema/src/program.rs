@@ -9,10 +9,11 @@
 //! so a view checks what the fast path checks.
 //!
 //! Only what can be checked one value at a time while decoding is compiled. A schema that uses
-//! anything else (`not`, `uniqueItems`, an `anyOf` of several types...) has no program, and its
-//! messages always take the reference validator. The one `anyOf` (or `oneOf`) compiled is the
-//! one frameworks write for an optional value, `anyOf: [S, {type: null}]`: S's node that also
-//! takes `null`.
+//! anything else (`not`, `uniqueItems`, an `anyOf` of objects...) has no program, and its
+//! messages always take the reference validator. Two forms of `anyOf` (or `oneOf`) are compiled,
+//! those frameworks write: for an optional value, `anyOf: [S, {type: null}]`, S's node that also
+//! takes `null`; and for a union of scalars (`Union[int, str, None]`), branches that share no
+//! type, each a `type` and rules for its own types, one node with all their types and rules.
 
 use std::collections::HashMap;
 
@@ -291,8 +292,9 @@ const MAX_NODES: usize = 4096;
 const MAX_DEPTH: usize = 256;
 
 /// The keywords a program checks, the same in the runtime's fast path and in generated views.
-/// `anyOf` and `oneOf` only in the form frameworks write for an optional value,
-/// `[S, {"type": "null"}]`; `$ref` only to the schema's own `$defs`. Annotations (`title`,
+/// `anyOf` and `oneOf` only in the forms frameworks write: for an optional value,
+/// `[S, {"type": "null"}]`, and for a union of types, branches that share no type, each a
+/// `type` and rules for its own types; `$ref` only to the schema's own `$defs`. Annotations (`title`,
 /// `description`, `default`, `examples`...) and `x-` extensions are read past.
 pub const KEYWORDS: &[&str] = &[
     "type",
@@ -474,6 +476,8 @@ impl Compiler<'_> {
         };
         let mut node = Schema::default();
         let mut strings = Map::new();
+        // The branches of an `anyOf` (or `oneOf`) other than an optional value's.
+        let mut union = None;
         for (key, value) in map {
             match key.as_str() {
                 "type" => node.types = type_bits(value)?,
@@ -536,15 +540,24 @@ impl Compiler<'_> {
                     node.all_of.push(self.reference(target)?);
                 }
                 "anyOf" | "oneOf" => {
-                    let branch = nullable(value).ok_or_else(|| {
-                        format!("{key} other than [a schema, {{\"type\": \"null\"}}]")
-                    })?;
                     // Both an `anyOf` and a `oneOf` on one value would need both checked: only
                     // one is held, so such a schema has no program.
-                    if node.or_null.is_some() {
+                    if node.or_null.is_some() || union.is_some() {
                         return Err("both anyOf and oneOf on one value".into());
                     }
-                    node.or_null = Some((self.schema(branch, false)?, key == "oneOf"));
+                    match nullable(value) {
+                        Some(branch) => {
+                            node.or_null = Some((self.schema(branch, false)?, key == "oneOf"));
+                        }
+                        None => {
+                            let branches = value.as_array().ok_or("anyOf is not an array")?;
+                            let ids = branches
+                                .iter()
+                                .map(|branch| self.schema(branch, false))
+                                .collect::<Result<Vec<_>, _>>()?;
+                            union = Some(ids);
+                        }
+                    }
                 }
                 "$defs" | "$schema" if is_root => {}
                 k if ANNOTATIONS.contains(&k) || k.starts_with("x-") => {}
@@ -559,6 +572,13 @@ impl Compiler<'_> {
             if !node.properties.iter().any(|(key, _)| key == name) {
                 return Err(format!("required {name:?} is not among the properties"));
             }
+        }
+        if let Some(branches) = union {
+            // Beside other assertions, the branches' rules and the schema's would both apply.
+            if !node.asserts_nothing() || !node.all_of.is_empty() || !strings.is_empty() {
+                return Err("an anyOf of several types beside other assertions".into());
+            }
+            node = self.union_of_types(&branches)?;
         }
         // `anyOf: [S, null]` beside other assertions on the same value would need them checked
         // against `null` too: such a schema has no program.
@@ -576,6 +596,66 @@ impl Compiler<'_> {
         }
         self.schemas[id as usize] = node;
         Ok(id)
+    }
+
+    /// An `anyOf` (or `oneOf`) whose branches take no JSON type in common, each with a `type`
+    /// and only rules for its own types, as frameworks write a union of scalars
+    /// (`Union[int, str, None]`): one schema with all their types and all their rules. A value
+    /// can meet only the branch of its type, and a rule bears only on values of its branch's
+    /// types, so the schema takes exactly what the branches take, and `oneOf` (one branch, never
+    /// two) is `anyOf`.
+    fn union_of_types(&mut self, branches: &[SchemaId]) -> Result<Schema, String> {
+        let mut union = Schema {
+            types: 0,
+            ..Schema::default()
+        };
+        for &id in branches {
+            let branch = std::mem::take(&mut self.schemas[id as usize]);
+            let plain = branch.all_of.is_empty()
+                && branch.or_null.is_none()
+                && branch.one_of_values.is_none()
+                && branch.types != types::ANY;
+            if !plain {
+                return Err("an anyOf whose branches are more than types and their rules".into());
+            }
+            if branch.types & union.types != 0 {
+                return Err("an anyOf whose branches share a type".into());
+            }
+            // A rule of a type the branch does not take says nothing there, but would bear on
+            // another branch's values in the union.
+            let numbers = !branch.minimum.is_empty() || !branch.maximum.is_empty();
+            let strings = branch.min_length.is_some()
+                || branch.max_length.is_some()
+                || branch.strings.is_some();
+            let arrays =
+                branch.items.is_some() || branch.min_items.is_some() || branch.max_items.is_some();
+            let objects = !branch.properties.is_empty()
+                || !branch.required.is_empty()
+                || branch.additional != Additional::Any;
+            let owns = |bits: u8| branch.types & bits != 0;
+            if (numbers && !owns(types::NUMBER))
+                || (strings && !owns(types::STRING))
+                || (arrays && !owns(types::ARRAY))
+                || (objects && !owns(types::OBJECT))
+            {
+                return Err("an anyOf branch with rules for a type it does not take".into());
+            }
+            union.types |= branch.types;
+            union.minimum.extend(branch.minimum);
+            union.maximum.extend(branch.maximum);
+            union.min_length = union.min_length.or(branch.min_length);
+            union.max_length = union.max_length.or(branch.max_length);
+            union.strings = union.strings.or(branch.strings);
+            union.items = union.items.or(branch.items);
+            union.min_items = union.min_items.or(branch.min_items);
+            union.max_items = union.max_items.or(branch.max_items);
+            union.properties.extend(branch.properties);
+            union.required.extend(branch.required);
+            if branch.additional != Additional::Any {
+                union.additional = branch.additional;
+            }
+        }
+        Ok(union)
     }
 
     fn reference(&mut self, target: &str) -> Result<SchemaId, String> {
@@ -969,7 +1049,14 @@ mod tests {
     #[test]
     fn what_the_fast_path_does_not_check_leaves_the_schema_without_a_program() {
         for schema in [
-            json!({"oneOf": [{"type": "string"}, {"type": "integer"}]}),
+            // Unions whose branches share a type, or say more than types and their rules.
+            json!({"oneOf": [{"type": "string"}, {"type": "string", "minLength": 2}]}),
+            json!({"anyOf": [{"type": "integer"}, {"type": "number"}]}),
+            json!({"anyOf": [{"type": "string", "minimum": 1}, {"type": "integer"}]}),
+            json!({"anyOf": [{"type": "string"}, {"enum": [1, 2]}]}),
+            json!({"anyOf": [{"type": "string"}, {}]}),
+            json!({"anyOf": [{"type": "string"}, {"$ref": "#/$defs/n"}], "$defs": {"n": {"type": "integer"}}}),
+            json!({"anyOf": [{"type": "string"}, {"type": "integer"}], "minLength": 1}),
             json!({"type": "array", "uniqueItems": true}),
             json!({"$ref": "https://example.com/elsewhere.json"}),
             json!({"type": "object", "required": ["a"]}),
@@ -985,6 +1072,40 @@ mod tests {
         let annotated =
             json!({"type": "string", "description": "d", "x-rust": 1, "examples": ["a"]});
         assert!(compile(&annotated).is_ok());
+    }
+
+    #[test]
+    fn a_union_of_types_with_their_own_rules_is_one_node() {
+        // pydantic's `Union[int, str, None]`, and a union whose branches have rules.
+        let pydantic = json!({
+            "anyOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}],
+            "default": null,
+            "title": "Refund",
+        });
+        let program = compile(&pydantic).unwrap();
+        let node = &program.nodes[program.root as usize];
+        assert_eq!(node.types, types::INTEGER | types::STRING | types::NULL);
+        assert!(!node.string_rules && node.minimum.is_empty());
+
+        let ruled = json!({"oneOf": [
+            {"type": "string", "maxLength": 3, "format": "uuid"},
+            {"type": "integer", "minimum": 0},
+            {"type": "array", "items": {"type": "boolean"}, "maxItems": 2},
+            {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"], "additionalProperties": false},
+        ]});
+        let program = compile(&ruled).unwrap();
+        let node = &program.nodes[program.root as usize];
+        assert_eq!(
+            node.types,
+            types::STRING | types::INTEGER | types::ARRAY | types::OBJECT
+        );
+        assert_eq!(node.max_length, Some(3));
+        assert_eq!(node.strings.len(), 1);
+        assert_eq!(node.minimum[0].value, Number::from(0));
+        assert_eq!(node.max_items, Some(2));
+        assert_eq!(program.nodes[node.items as usize].types, types::BOOL);
+        assert_eq!(node.required, 1);
+        assert_eq!(node.additional, NEVER);
     }
 
     #[test]

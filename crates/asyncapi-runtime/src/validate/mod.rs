@@ -927,14 +927,56 @@ mod tests {
             &json!({"oneOf": [{"type": ["string", "null"]}, {"type": "null"}]})
         )
         .is_err());
-        // Other unions, and the union beside other assertions, take the reference validator.
+        // Unions whose branches share a type, and the union beside other assertions, take the
+        // reference validator.
         assert!(
-            program::compile(&json!({"anyOf": [{"type": "string"}, {"type": "integer"}]})).is_err()
+            program::compile(&json!({"anyOf": [{"type": "number"}, {"type": "integer"}]})).is_err()
         );
         assert!(program::compile(
             &json!({"anyOf": [{"type": "string"}, {"type": "null"}], "maxLength": 1})
         )
         .is_err());
+    }
+
+    #[test]
+    fn a_union_of_types_takes_what_one_of_its_branches_takes() {
+        let reference =
+            |schema: &Value, value: &Value| compile_reference(schema).unwrap().is_valid(value);
+        // pydantic's `Union[int, str, None]`, and a union whose branches have rules of their own.
+        let refund = json!({"anyOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}]});
+        let ruled = json!({"oneOf": [
+            {"type": "string", "maxLength": 2},
+            {"type": "integer", "minimum": 0},
+            {"type": "array", "items": {"type": "boolean"}},
+            {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]},
+        ]});
+        for (schema, value, valid) in [
+            (&refund, json!(500), true),
+            (&refund, json!("V-7"), true),
+            (&refund, json!(null), true),
+            (&refund, json!(2.5), false),
+            (&refund, json!(true), false),
+            (&refund, json!([1]), false),
+            (&ruled, json!("ab"), true),
+            (&ruled, json!("abc"), false),
+            (&ruled, json!(0), true),
+            (&ruled, json!(-1), false),
+            (&ruled, json!(1.5), false),
+            (&ruled, json!([true]), true),
+            (&ruled, json!([1]), false),
+            (&ruled, json!({"a": "x"}), true),
+            (&ruled, json!({"a": 1}), false),
+            (&ruled, json!({}), false),
+            (&ruled, json!(null), false),
+        ] {
+            assert_eq!(reference(schema, &value), valid, "{schema} {value}");
+            assert_eq!(fast_verdict(schema, &value), valid, "{schema} {value}");
+            assert_eq!(
+                fast_verdict_as::<Value>(schema, &value.to_string()),
+                valid,
+                "{schema} {value}"
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The fast path's promise for any schema, not only the generated ones: it never vouches for a
 //! value the reference validator refuses. Schemas are drawn from the keywords the fast path
-//! compiles, composed with `allOf`, `$ref` (recursive ones too), `additionalProperties` and the
-//! `anyOf`/`oneOf` of a schema and `null`, over
+//! compiles, composed with `allOf`, `$ref` (recursive ones too), `additionalProperties`, the
+//! `anyOf`/`oneOf` of a schema and `null`, and the `anyOf`/`oneOf` of typed branches (unions of
+//! types: those that share a type or have rules for other types too have no program), over
 //! keys chosen to share lengths and first and last bytes (so that they share slots and words);
 //! values from the scalars those schemas name, in arrays and objects of those keys.
 
@@ -151,6 +152,28 @@ fn keyword(inner: BoxedStrategy<Value>) -> impl Strategy<Value = (String, Value)
     ]
 }
 
+/// A union of types as frameworks write one: two or three branches, each a `type` (drawn so
+/// that branches often share none) and up to two more keywords.
+fn union(inner: BoxedStrategy<Value>) -> impl Strategy<Value = (String, Value)> {
+    const TYPES: &[&str] = &[
+        "null", "boolean", "integer", "number", "string", "array", "object",
+    ];
+    let branch = (
+        prop::sample::select(TYPES),
+        prop::collection::vec(keyword(inner), 0..3),
+    )
+        .prop_map(|(t, mut keywords)| {
+            keywords.retain(|(k, _)| k != "type");
+            keywords.insert(0, ("type".to_owned(), json!(t)));
+            object(keywords)
+        });
+    (
+        prop::sample::select(&["anyOf", "oneOf"][..]),
+        prop::collection::vec(branch, 2..4),
+    )
+        .prop_map(|(k, branches)| (k.to_owned(), Value::Array(branches)))
+}
+
 /// A schema: `true`, `false`, or an object of up to four keywords.
 fn schema() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
@@ -158,9 +181,14 @@ fn schema() -> impl Strategy<Value = Value> {
         4 => prop::collection::vec(keyword(Just(json!({})).boxed()), 0..3).prop_map(object),
     ];
     leaf.prop_recursive(3, 32, 4, |inner| {
+        let inner = inner.boxed();
+        let keywords = prop_oneof![
+            4 => keyword(inner.clone()),
+            1 => union(inner),
+        ];
         prop_oneof![
             1 => any::<bool>().prop_map(Value::Bool),
-            6 => prop::collection::vec(keyword(inner.boxed()), 0..4).prop_map(object),
+            6 => prop::collection::vec(keywords, 0..4).prop_map(object),
         ]
     })
 }
