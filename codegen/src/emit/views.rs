@@ -42,6 +42,9 @@ struct Items {
     /// Each rule's schema text, and its name.
     rules: BTreeMap<String, String>,
     names: Namer,
+    /// Whether a bound with a fraction is written: the spec's number as it wrote it, which
+    /// clippy may take for an approximate constant (`6.2831853`, a bound in radians, not τ).
+    fractions: bool,
 }
 
 /// A value's Rust type and the expression that reads it (with `r`, the reader, in scope).
@@ -187,9 +190,13 @@ fn build(
          leaves out is `None` (defaults are the payload types'), and `serde_json::to_value` of a view\n\
          decodes into its payload type.",
     );
+    let fractions = items
+        .fractions
+        .then(|| quote!(#[allow(clippy::approx_constant)]));
     let tokens = quote! {
         #doc
         #gate
+        #fractions
         pub mod views {
             use #runtime::view as rt;
 
@@ -476,7 +483,15 @@ impl Builder<'_> {
                 Typed::new(cow, read, true)
             }
             types::INTEGER => integer(node)?,
-            types::NUMBER => number(node)?,
+            types::NUMBER => {
+                let number = number(node)?;
+                self.items.fractions |= node
+                    .minimum
+                    .iter()
+                    .chain(&node.maximum)
+                    .any(|b| b.value.as_f64().is_some_and(|f| f.fract() != 0.0));
+                number
+            }
             types::BOOL => {
                 let read = match node.one_of_values.as_deref() {
                     None => quote!(r.boolean()),
