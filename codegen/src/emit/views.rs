@@ -144,6 +144,7 @@ fn build(
             items,
             made: HashMap::new(),
             partial: false,
+            building: Vec::new(),
         };
         let (name, borrows) = if compiled.is_ok() {
             builder.root(payload)
@@ -341,6 +342,9 @@ struct Builder<'s> {
     made: HashMap<NodeId, Option<(String, bool)>>,
     /// Whether a value was kept unchecked: the view is not read in one pass.
     partial: bool,
+    /// The nodes whose values are being built, outermost first: one met again inside itself
+    /// (an array of itself, a map of itself) is kept unchecked, not built without end.
+    building: Vec<NodeId>,
 }
 
 impl Builder<'_> {
@@ -388,7 +392,15 @@ impl Builder<'_> {
     /// A value of node `id`, `context` naming it where its schema has no name of its own: read
     /// and checked, or else kept unchecked.
     fn value(&mut self, id: NodeId, context: &str) -> Typed {
-        self.checked(id, context).unwrap_or_else(|GiveUp| {
+        let checked = if self.building.contains(&id) {
+            Err(GiveUp)
+        } else {
+            self.building.push(id);
+            let checked = self.checked(id, context);
+            self.building.pop();
+            checked
+        };
+        checked.unwrap_or_else(|GiveUp| {
             self.partial = true;
             Typed::unchecked()
         })

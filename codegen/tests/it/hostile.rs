@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use asyncapi_codegen::{generate, Error, ErrorKind, MemoryLoader, Output, Settings};
+use asyncapi_codegen::{generate, Error, ErrorKind, MemoryLoader, Output, Settings, Views};
 
 const HANG_GUARD: Duration = Duration::from_secs(300);
 
@@ -21,8 +21,8 @@ fn peak_rss() -> Option<u64> {
     Some(kib * 1024)
 }
 
-/// Generates `files[0]` (the others are reachable by relative `$ref`), on a 2 MiB stack, failing
-/// on a hang; memory stays under 2 GiB for the whole process.
+/// Generates `files[0]` (the others are reachable by relative `$ref`), views and all, on a 2 MiB
+/// stack, failing on a hang; memory stays under 2 GiB for the whole process.
 fn run(files: &[(&str, String)]) -> Result<Output, Error> {
     let mut loader = MemoryLoader::new();
     for (path, text) in files {
@@ -33,7 +33,9 @@ fn run(files: &[(&str, String)]) -> Result<Output, Error> {
     std::thread::Builder::new()
         .stack_size(2 * 1024 * 1024)
         .spawn(move || {
-            let settings = Settings::default().with_runtime_path("::wasmcloud_protocol::runtime");
+            let settings = Settings::default()
+                .with_runtime_path("::wasmcloud_protocol::runtime")
+                .with_views(Views::Always);
             let _ = tx.send(generate(&loader, Path::new(&root), &settings));
         })
         .unwrap();
@@ -284,6 +286,28 @@ fn ref_cycles_are_refused_naming_the_ref() {
     )])
     .unwrap_or_else(|e| panic!("{e}"));
     assert!(out.code.contains("pub struct Tree"));
+
+    // A list of itself and a map of itself, no struct between: their views keep the value met
+    // again as text, where building them recursed until the stack overflowed.
+    for schema in [
+        "      type: array\n      items: {$ref: '#/components/schemas/P'}",
+        "      type: object\n      additionalProperties: {$ref: '#/components/schemas/P'}",
+    ] {
+        let out = run(&[(
+            "spec.yaml",
+            spec(
+                "  c:\n    publish:\n      operationId: send\n      message:\n        name: M\n        payload: {$ref: '#/components/schemas/P'}",
+                &format!("  schemas:\n    P:\n{schema}"),
+            ),
+        )])
+        .unwrap_or_else(|e| panic!("{schema}: {e}"));
+        assert_eq!(
+            asyncapi_codegen::messages_with_views(&out),
+            [("M", false)],
+            "{schema}"
+        );
+        assert!(out.code.contains("r.unchecked()"), "{schema}");
+    }
 }
 
 #[test]

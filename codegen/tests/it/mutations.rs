@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use asyncapi_codegen::{generate, MemoryLoader, Settings};
+use asyncapi_codegen::{generate, MemoryLoader, Settings, Views};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -284,7 +284,10 @@ fn mutated(mut doc: Value, edits: Vec<(prop::sample::Index, Value)>) -> String {
 fn check(text: String) -> Result<(), TestCaseError> {
     let mut loader = MemoryLoader::new();
     loader.insert("spec.yaml", text);
-    let settings = Settings::default().with_runtime_path("::wasmcloud_protocol::runtime");
+    // Views too: the schema compiler and the views' emitter read every mutated schema.
+    let settings = Settings::default()
+        .with_runtime_path("::wasmcloud_protocol::runtime")
+        .with_views(Views::Always);
     if let Err(e) = generate(&loader, Path::new("spec.yaml"), &settings) {
         let text = e.to_string();
         prop_assert!(!text.contains("internal generator error"), "{}", text);
