@@ -141,16 +141,17 @@ fn derive_defaults(tokens: TokenStream) -> TokenStream {
     let Ok(mut file) = syn::parse2::<syn::File>(tokens.clone()) else {
         return tokens;
     };
-    // The enums and the unit variant each one's hand-written `Default` names.
+    // The enums and the unit variant each one's hand-written `Default` names, and the impl.
     let mut derived = BTreeMap::new();
+    let mut impls = BTreeMap::new();
     file.items.retain(|item| {
         let Some((name, variant)) = unit_default(item) else {
             return true;
         };
-        derived.insert(name, variant);
+        derived.insert(name.clone(), variant);
+        impls.insert(name, item.clone());
         false
     });
-    let mut left = derived.clone();
     for item in &mut file.items {
         let syn::Item::Enum(e) = item else { continue };
         let Some(variant) = derived.get(&e.ident.to_string()) else {
@@ -176,12 +177,10 @@ fn derive_defaults(tokens: TokenStream) -> TokenStream {
         for v in e.variants.iter_mut().filter(|v| v.ident == variant) {
             v.attrs.push(syn::parse_quote!(#[default]));
         }
-        left.remove(&e.ident.to_string());
+        impls.remove(&e.ident.to_string());
     }
-    // An impl whose enum was not found as expected is put back as typify wrote it.
-    if !left.is_empty() {
-        return tokens;
-    }
+    // An impl whose enum was not found as expected stays as typify wrote it.
+    file.items.extend(impls.into_values());
     quote::quote!(#file)
 }
 
@@ -299,7 +298,7 @@ mod tests {
                 }
             }
         };
-        let out = super::derive_defaults(typify).to_string();
+        let out = super::derive_defaults(typify.clone()).to_string();
         assert!(
             out.contains("Clone , Debug , PartialEq , Default)"),
             "{out}"
@@ -309,20 +308,33 @@ mod tests {
         // What is not a unit variant's default stays as written.
         assert!(out.contains("for Other"), "{out}");
 
-        // A default that names no unit variant of the enum: everything as typify wrote it.
+        // A default that names no unit variant of the enum: the impl as typify wrote it.
         let tuple = quote! {
             #[derive(Clone)]
-            pub enum Refund {
+            pub enum Odd {
                 Integer(i64),
             }
 
-            impl ::std::default::Default for Refund {
+            impl ::std::default::Default for Odd {
                 fn default() -> Self {
-                    Refund::Integer
+                    Odd::Integer
                 }
             }
         };
         let out = super::derive_defaults(tuple.clone()).to_string();
         assert_eq!(out, tuple.to_string());
+
+        // Beside one that is: each enum on its own.
+        let both = quote!(#typify #tuple).to_string();
+        let out = super::derive_defaults(both.parse().unwrap()).to_string();
+        assert!(out.contains("# [default] Null"), "{out}");
+        assert!(
+            !out.contains("for Refund { fn default () -> Self { Refund :: Null"),
+            "{out}"
+        );
+        assert!(
+            out.contains("for Odd { fn default () -> Self { Odd :: Integer"),
+            "{out}"
+        );
     }
 }
