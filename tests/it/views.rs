@@ -221,15 +221,16 @@ fn views_read_what_payload_types_decode_where_their_types_are_narrower_than_the_
         .iter()
         .map(|v| (v.message.name, v.in_one_pass))
         .collect();
-    // A value of several types, a schema for other keys, a string no enum value can be: views
-    // that keep those parts as text, judged by the reference validator first.
+    // A schema for other keys, a string no enum value can be: views that keep those parts as
+    // text, judged by the reference validator first. A value of several types is text the view
+    // checks.
     assert_eq!(
         names,
         [
             ("Bounds", true),
             ("Contradiction", false),
             ("Extended", true),
-            ("Mixed", false),
+            ("Mixed", true),
             ("NoneMessage", true),
             ("Nullable", true),
             ("Open", false),
@@ -320,9 +321,10 @@ fn parts_a_view_cannot_check_are_kept_as_text_the_reference_validator_judged() {
     use workspace_tests::fixtures::fixture_recursion::{messages::Tree, views as tree};
     use workspace_tests::fixtures::fixture_views::{messages, operations, views};
 
-    // A union of types is kept as its text; the rest of the struct is read as ever.
-    const { assert!(!<messages::Mixed as MessageView>::IN_ONE_PASS) };
-    const { assert!(<messages::Bounds as MessageView>::IN_ONE_PASS) };
+    // A value of several types is its text, checked in the same pass; an integer is held to
+    // the payload type's i64, as its decode holds it.
+    const { assert!(<messages::Mixed as MessageView>::IN_ONE_PASS) };
+    const { assert!(!<messages::Contradiction as MessageView>::IN_ONE_PASS) };
     let mixed = validate::view::<messages::Mixed>(br#"{"id": [1]}"#);
     assert!(
         matches!(&mixed, Err(ValidationError::Invalid { violations, .. }) if violations[0].instance == "/id"),
@@ -330,9 +332,26 @@ fn parts_a_view_cannot_check_are_kept_as_text_the_reference_validator_judged() {
     );
     let mixed = validate::view::<messages::Mixed>(br#"{"id" : 7 }"#).unwrap();
     assert_eq!(mixed.id.map(|id| id.get()), Some("7"));
-    // The operation reads it so too: the stream of views has every operation.
-    let read = operations::SendMixed::read_view(br#"{"id": "seven"}"#).unwrap();
-    assert_eq!(read.id.map(|id| id.get()), Some(r#""seven""#));
+    for (body, valid) in [
+        (r#"{"id": -7}"#, true),
+        (r#"{"id": "7"}"#, true),
+        (r#"{"id": 1.0}"#, false),
+        (r#"{"id": -0}"#, false),
+        (r#"{"id": 9223372036854775808}"#, false),
+    ] {
+        let read = validate::view::<messages::Mixed>(body.as_bytes());
+        assert_eq!(read.is_ok(), valid, "{body}: {read:?}");
+        props::views_agree_in(views::ALL, body.as_bytes());
+    }
+    // A part no view checks is kept as text; the operation reads it so too, so the stream of
+    // views has every operation.
+    let read = operations::SendContradiction::read_view(br#"{"t": 1}"#).unwrap();
+    assert_eq!(read.s, None);
+    let read = operations::SendContradiction::read_view(br#"{"s": "abcd"}"#);
+    assert!(
+        matches!(&read, Err(ValidationError::Invalid { violations, .. }) if violations[0].instance == "/s"),
+        "{read:?}"
+    );
 
     // An object with a schema for its other keys: the whole body, as text.
     let body = r#"{"a": "x", "b": 2}"#;

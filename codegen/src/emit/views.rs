@@ -554,13 +554,23 @@ impl Builder<'_> {
                     || min_items.is_some()
                     || max_items.is_some()
                     || (bits & types::OBJECT != 0 && *additional != program::ANY);
-                // An integer type without `number`: the payload type's integer takes less than
-                // JSON Schema's (`1.0`, `-0`, past 64 bits), which raw text cannot tell.
-                let integer_only = bits & types::NUMBER == types::INTEGER;
-                if asserts_more || bits == 0 || integer_only {
+                if asserts_more || bits == 0 {
                     return Err(GiveUp);
                 }
-                raw(node.types)
+                // An integer type without `number`: the payload type's integer (typify's i64
+                // for an unbounded one) takes less than JSON Schema's (`1.0`, `-0`, past 64
+                // bits), so the text is held to it.
+                if bits & types::NUMBER == types::INTEGER {
+                    let bits = Literal::u8_unsuffixed(node.types);
+                    let ty = integer_type(None, None);
+                    Typed::new(
+                        quote!(rt::Raw<'a>),
+                        quote!(r.raw_integer_fitting::<#ty>(#bits)),
+                        true,
+                    )
+                } else {
+                    raw(node.types)
+                }
             }
         })
     }
