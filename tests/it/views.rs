@@ -338,6 +338,16 @@ fn parts_a_view_cannot_check_are_kept_as_text_the_reference_validator_judged() {
         (r#"{"id": 1.0}"#, false),
         (r#"{"id": -0}"#, false),
         (r#"{"id": 9223372036854775808}"#, false),
+        // With bounds: typify's NonZeroU64 and u64, which the view's text is held to.
+        (r#"{"rank": 1, "natural": 0}"#, true),
+        (r#"{"rank": 10, "natural": 18446744073709551615}"#, true),
+        (r#"{"rank": "x", "natural": "y"}"#, true),
+        (r#"{"natural": null}"#, true),
+        (r#"{"rank": 0}"#, false),
+        (r#"{"rank": 11}"#, false),
+        (r#"{"rank": 1.0}"#, false),
+        (r#"{"natural": -1}"#, false),
+        (r#"{"natural": 18446744073709551616}"#, false),
     ] {
         let read = validate::view::<messages::Mixed>(body.as_bytes());
         assert_eq!(read.is_ok(), valid, "{body}: {read:?}");

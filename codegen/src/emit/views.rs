@@ -542,9 +542,10 @@ impl Builder<'_> {
                     // A name, not a rule.
                     definition: _,
                 } = node;
+                // An integer type without `number`: its bounds are checked below.
+                let integer_only = bits & types::NUMBER == types::INTEGER;
                 let asserts_more = one_of_values.is_some()
-                    || !minimum.is_empty()
-                    || !maximum.is_empty()
+                    || (!integer_only && (!minimum.is_empty() || !maximum.is_empty()))
                     || min_length.is_some()
                     || max_length.is_some()
                     || !strings.is_empty()
@@ -557,15 +558,25 @@ impl Builder<'_> {
                 if asserts_more || bits == 0 {
                     return Err(GiveUp);
                 }
-                // An integer type without `number`: the payload type's integer (typify's i64
-                // for an unbounded one) takes less than JSON Schema's (`1.0`, `-0`, past 64
-                // bits), so the text is held to it.
-                if bits & types::NUMBER == types::INTEGER {
+                // The payload type's integer (typify's choice by the bounds, i64 without them)
+                // takes less than JSON Schema's (`1.0`, `-0`, past 64 bits), so the text is held
+                // to it.
+                if integer_only {
+                    let (low, high) = integer_range(node)?;
+                    let ty = integer_type(low, high);
                     let bits = Literal::u8_unsuffixed(node.types);
-                    let ty = integer_type(None, None);
+                    let check = match (
+                        low.map(Literal::i128_unsuffixed),
+                        high.map(Literal::i128_unsuffixed),
+                    ) {
+                        (Some(l), Some(h)) => quote!(|n| (#l..=#h).contains(&n)),
+                        (Some(l), None) => quote!(|n| n >= #l),
+                        (None, Some(h)) => quote!(|n| n <= #h),
+                        (None, None) => quote!(|_| true),
+                    };
                     Typed::new(
                         quote!(rt::Raw<'a>),
-                        quote!(r.raw_integer_fitting::<#ty>(#bits)),
+                        quote!(r.raw_integer_fitting::<#ty>(#bits, #check)),
                         true,
                     )
                 } else {

@@ -624,14 +624,20 @@ impl<'a> Reader<'a> {
 
     /// [`Self::raw`] of types that include `integer` but not `number`: an integer must be
     /// written plainly and fit `T`, the payload type's integer, in either mode (receivers refuse
-    /// `1.0`, `-0` and what does not fit, though JSON Schema takes them for integers).
-    pub fn raw_integer_fitting<T: TryFrom<i128>>(&mut self, types: u8) -> Result<Raw<'a>, Doubt> {
+    /// `1.0`, `-0` and what does not fit, though JSON Schema takes them for integers), and meet
+    /// the schema's bounds (`bounds`) when the reader is strict.
+    pub fn raw_integer_fitting<T: TryFrom<i128>>(
+        &mut self,
+        types: u8,
+        bounds: impl FnOnce(i128) -> bool,
+    ) -> Result<Raw<'a>, Doubt> {
         self.ws();
         let start = self.at;
         if !matches!(self.bytes().get(start), Some(b'-' | b'0'..=b'9')) {
             return self.raw(types);
         }
         let n = self.integer()?;
+        self.check(bounds(n))?;
         self.fit::<T>(n)?;
         Ok(Raw::new(&self.text[start..self.at]))
     }
