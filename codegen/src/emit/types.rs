@@ -141,22 +141,21 @@ fn derive_defaults(tokens: TokenStream) -> TokenStream {
     let Ok(mut file) = syn::parse2::<syn::File>(tokens.clone()) else {
         return tokens;
     };
-    // The enums and the unit variant each one's hand-written `Default` names, and the impl.
-    let mut derived = BTreeMap::new();
+    // Each enum's hand-written `Default`: the unit variant it names, and the impl.
     let mut impls = BTreeMap::new();
     file.items.retain(|item| {
         let Some((name, variant)) = unit_default(item) else {
             return true;
         };
-        derived.insert(name.clone(), variant);
-        impls.insert(name, item.clone());
+        impls.insert(name, (variant, item.clone()));
         false
     });
     for item in &mut file.items {
         let syn::Item::Enum(e) = item else { continue };
-        let Some(variant) = derived.get(&e.ident.to_string()) else {
+        let Some((variant, _)) = impls.get(&e.ident.to_string()) else {
             continue;
         };
+        let variant = variant.clone();
         let unit = e
             .variants
             .iter()
@@ -180,7 +179,7 @@ fn derive_defaults(tokens: TokenStream) -> TokenStream {
         impls.remove(&e.ident.to_string());
     }
     // An impl whose enum was not found as expected stays as typify wrote it.
-    file.items.extend(impls.into_values());
+    file.items.extend(impls.into_values().map(|(_, item)| item));
     quote::quote!(#file)
 }
 

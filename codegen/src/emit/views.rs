@@ -337,9 +337,8 @@ struct Builder<'s> {
     program: &'s Program,
     schema: &'s Value,
     items: Items,
-    /// The struct each object node became in this message: its name and whether it borrows;
-    /// `None` while it is being built (a node met again then is a recursive type).
-    made: HashMap<NodeId, Option<(String, bool)>>,
+    /// The struct each object node became in this message: its name and whether it borrows.
+    made: HashMap<NodeId, (String, bool)>,
     /// Whether a value was kept unchecked: the view is not read in one pass.
     partial: bool,
     /// The nodes whose values are being built, outermost first: one met again inside itself
@@ -357,7 +356,10 @@ impl Builder<'_> {
         let id = self.program.root;
         let node = self.node(id);
         if node.types == types::OBJECT && !node.properties.is_empty() {
-            if let Ok(made) = self.structure(id, payload) {
+            self.building.push(id);
+            let made = self.structure(id, payload);
+            self.building.pop();
+            if let Ok(made) = made {
                 return made;
             }
         }
@@ -565,14 +567,9 @@ impl Builder<'_> {
                     let (low, high) = integer_range(node)?;
                     let ty = integer_type(low, high);
                     let bits = Literal::u8_unsuffixed(node.types);
-                    let check = match (
-                        low.map(Literal::i128_unsuffixed),
-                        high.map(Literal::i128_unsuffixed),
-                    ) {
-                        (Some(l), Some(h)) => quote!(|n| (#l..=#h).contains(&n)),
-                        (Some(l), None) => quote!(|n| n >= #l),
-                        (None, Some(h)) => quote!(|n| n <= #h),
-                        (None, None) => quote!(|_| true),
+                    let check = match integer_bounds(low, high) {
+                        Some(check) => quote!(|n| #check),
+                        None => quote!(|_| true),
                     };
                     Typed::new(
                         quote!(rt::Raw<'a>),
@@ -642,10 +639,8 @@ impl Builder<'_> {
 
     /// The struct of object node `id`: its name and whether it borrows.
     fn structure(&mut self, id: NodeId, context: &str) -> Result<(String, bool), GiveUp> {
-        match self.made.get(&id) {
-            Some(Some(made)) => return Ok(made.clone()),
-            Some(None) => return Err(GiveUp),
-            None => {}
+        if let Some(made) = self.made.get(&id) {
+            return Ok(made.clone());
         }
         let node = self.node(id);
         // A schema for keys the struct has no field for would go unchecked.
@@ -670,7 +665,6 @@ impl Builder<'_> {
             .map(|p| (p.name.to_string(), p.node))
             .collect();
         // Nothing below gives up: the struct is made, its values checked or kept unchecked.
-        self.made.insert(id, None);
         let wires: Vec<String> = properties.iter().map(|(wire, _)| wire.clone()).collect();
         // Merged with a schema beside it that adds properties, a struct is more than its
         // definition: it is named for where it is.
@@ -785,7 +779,7 @@ impl Builder<'_> {
             }
         };
         let name = self.add(base, definition.as_deref(), whole, &render);
-        self.made.insert(id, Some((name.clone(), borrows)));
+        self.made.insert(id, (name.clone(), borrows));
         Ok((name, borrows))
     }
 
@@ -990,19 +984,23 @@ fn integer_type(low: Option<i128>, high: Option<i128>) -> TokenStream {
     found.map_or(quote!(i64), |(ty, _, _)| ty.clone())
 }
 
-fn integer(node: &Node) -> Result<Typed, GiveUp> {
-    let (low, high) = integer_range(node)?;
-    let ty = integer_type(low, high);
-    let mut checks = Vec::new();
+/// The check of an integer `n` against the least and greatest it may be, if either is bounded.
+fn integer_bounds(low: Option<i128>, high: Option<i128>) -> Option<TokenStream> {
     match (
         low.map(Literal::i128_unsuffixed),
         high.map(Literal::i128_unsuffixed),
     ) {
-        (Some(l), Some(h)) => checks.push(quote!((#l..=#h).contains(&n))),
-        (Some(l), None) => checks.push(quote!(n >= #l)),
-        (None, Some(h)) => checks.push(quote!(n <= #h)),
-        (None, None) => {}
+        (Some(l), Some(h)) => Some(quote!((#l..=#h).contains(&n))),
+        (Some(l), None) => Some(quote!(n >= #l)),
+        (None, Some(h)) => Some(quote!(n <= #h)),
+        (None, None) => None,
     }
+}
+
+fn integer(node: &Node) -> Result<Typed, GiveUp> {
+    let (low, high) = integer_range(node)?;
+    let ty = integer_type(low, high);
+    let mut checks: Vec<TokenStream> = integer_bounds(low, high).into_iter().collect();
     if let Some(values) = &node.one_of_values {
         let values = values
             .iter()
