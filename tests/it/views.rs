@@ -57,10 +57,14 @@ fn a_heartbeat_view_borrows_its_text_from_the_body_and_holds_what_the_payload_ty
     assert_eq!(labels.len(), owned.data.labels.len());
     for (key, value) in labels.iter() {
         assert_eq!(
-            owned.data.labels.get(key).map(String::as_str),
-            Some(&**value)
+            owned.data.labels.get(&*key).map(String::as_str),
+            Some(&*value)
         );
+        assert!(matches!(value, Cow::Borrowed(_)), "read in place");
+        assert_eq!(labels.get(&key), Some(value));
     }
+    assert_eq!(labels.keys().count(), labels.len());
+    assert_eq!(labels.get("no such label"), None);
     assert_eq!(view.data.uptime_seconds, Some(owned.data.uptime_seconds));
 }
 

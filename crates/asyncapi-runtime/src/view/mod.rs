@@ -3,10 +3,10 @@
 //!
 //! The generator writes, beside each payload type, a view type with the same fields whose strings
 //! borrow from the body (`Cow<'a, str>`: borrowed unless the JSON string has escapes), whose
-//! maps are [`Map`]s of borrowed keys and whose values the schema leaves open are [`Raw`] JSON
+//! maps are [`Map`]s read in place and whose values the schema leaves open are [`Raw`] JSON
 //! text; and its [`View`] implementation, a decoder with the schema's checks written into it.
 //! [`crate::validate::view`] reads a body into one: a valid body costs one pass and no more
-//! allocations than the arrays it holds; an invalid one gets the reference validator's report,
+//! allocations than the arrays it holds (and its strings with escapes); an invalid one gets the reference validator's report,
 //! every violation with its JSON pointer, as every other entry point gives.
 
 mod reader;
@@ -14,6 +14,7 @@ mod rules;
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::ser::{Error as _, SerializeMap};
 use serde::{Serialize, Serializer};
@@ -23,6 +24,7 @@ use crate::validate::ValidationError;
 
 #[doc(hidden)]
 pub use asyncapi_schema::program::types;
+use reader::Entries;
 #[doc(hidden)]
 pub use reader::{Fields, Keys, Member, Reader};
 #[doc(hidden)]
@@ -259,58 +261,209 @@ impl Serialize for Raw<'_> {
     }
 }
 
-/// A JSON object read as a map: its entries in the order of the text, each key once.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A JSON object read as a map, in place: checked whole (each key once, every value against its
+/// schema) when its view was read, and kept as its text. Its entries, in the order of the text,
+/// are read again from the text, by their type alone, each time they are asked for: a map costs no
+/// allocation, and a value that does (an array inside it, a string with escapes) costs it on each
+/// read.
 pub struct Map<'a, V> {
-    entries: Vec<(Cow<'a, str>, V)>,
+    text: &'a str,
+    len: usize,
+    values: PhantomData<V>,
 }
 
 impl<'a, V> Map<'a, V> {
-    pub(crate) fn from_entries(entries: Vec<(Cow<'a, str>, V)>) -> Self {
-        Self { entries }
-    }
-
-    /// The value of a key.
-    pub fn get(&self, key: &str) -> Option<&V> {
-        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-    }
-
-    /// The entries, in the order of the text.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
-        self.entries.iter().map(|(k, v)| (&**k, v))
+    pub(crate) fn new(text: &'a str, len: usize) -> Self {
+        Self {
+            text,
+            len,
+            values: PhantomData,
+        }
     }
 
     /// How many entries there are.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.len
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len == 0
+    }
+
+    /// The object's JSON text, as written.
+    pub fn as_str(&self) -> &'a str {
+        self.text
+    }
+
+    /// The keys, in the order of the text.
+    pub fn keys(&self) -> impl Iterator<Item = Cow<'a, str>> + 'a {
+        let mut entries = Entries::new(self.text);
+        std::iter::from_fn(move || {
+            let key = entries.key()?;
+            entries.skip()?;
+            Some(key)
+        })
+    }
+}
+
+impl<'a, V: View<'a>> Map<'a, V> {
+    /// The value of a key.
+    pub fn get(&self, key: &str) -> Option<V> {
+        let mut entries = Entries::new(self.text);
+        while let Some(k) = entries.key() {
+            if k == key {
+                return entries.value();
+            }
+            entries.skip()?;
+        }
+        None
+    }
+
+    /// The entries, in the order of the text.
+    pub fn iter(&self) -> Iter<'a, V> {
+        Iter {
+            entries: Entries::new(self.text),
+            left: self.len,
+            values: PhantomData,
+        }
     }
 
     /// The entries, owned by the caller.
     pub fn into_entries(self) -> Vec<(Cow<'a, str>, V)> {
-        self.entries
+        self.iter().collect()
+    }
+}
+
+/// The entries of a [`Map`], each read from the text as it is reached.
+#[derive(Debug)]
+pub struct Iter<'a, V> {
+    entries: Entries<'a>,
+    left: usize,
+    values: PhantomData<V>,
+}
+
+impl<'a, V: View<'a>> Iterator for Iter<'a, V> {
+    type Item = (Cow<'a, str>, V);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let key = self.entries.key()?;
+        let value = self.entries.value()?;
+        self.left = self.left.saturating_sub(1);
+        Some((key, value))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl<'a, V: View<'a>> ExactSizeIterator for Iter<'a, V> {}
+
+impl<'a, V: View<'a>> IntoIterator for &Map<'a, V> {
+    type Item = (Cow<'a, str>, V);
+    type IntoIter = Iter<'a, V>;
+
+    fn into_iter(self) -> Iter<'a, V> {
+        self.iter()
     }
 }
 
 impl<V> Default for Map<'_, V> {
     fn default() -> Self {
-        Self {
-            entries: Vec::new(),
-        }
+        Self::new("{}", 0)
     }
 }
 
-impl<V: Serialize> Serialize for Map<'_, V> {
+// By hand: a map holds only text, which copies whatever `V` is.
+impl<V> Clone for Map<'_, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V> Copy for Map<'_, V> {}
+
+impl<'a, V: View<'a> + fmt::Debug> fmt::Debug for Map<'a, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+/// Maps are equal when their entries are, in the same order (as their texts have them).
+impl<'a, V: View<'a> + PartialEq> PartialEq for Map<'a, V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl<'a, V: View<'a> + Eq> Eq for Map<'a, V> {}
+
+impl<'a, V: View<'a> + Serialize> Serialize for Map<'a, V> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.entries.len()))?;
-        for (k, v) in &self.entries {
-            map.serialize_entry(k, v)?;
+        let mut map = serializer.serialize_map(Some(self.len))?;
+        for (k, v) in self {
+            map.serialize_entry(&k, &v)?;
         }
         map.end()
+    }
+}
+
+// The values of maps, read again by their type alone (the schema checked them when the map was
+// read): text, numbers, and what holds them.
+
+impl<'a> View<'a> for Cow<'a, str> {
+    fn read(reader: &mut Reader<'a>) -> Result<Self, Doubt> {
+        reader.string()
+    }
+}
+
+impl<'a> View<'a> for bool {
+    fn read(reader: &mut Reader<'a>) -> Result<Self, Doubt> {
+        reader.boolean()
+    }
+}
+
+impl<'a> View<'a> for f64 {
+    fn read(reader: &mut Reader<'a>) -> Result<Self, Doubt> {
+        reader.number()
+    }
+}
+
+macro_rules! integer_views {
+    ($($t:ty),*) => {$(
+        impl<'a> View<'a> for $t {
+            fn read(reader: &mut Reader<'a>) -> Result<Self, Doubt> {
+                let n = reader.integer()?;
+                reader.fit(n)
+            }
+        }
+    )*};
+}
+
+integer_views!(i8, u8, i16, u16, i32, u32, i64, u64);
+
+impl<'a> View<'a> for Raw<'a> {
+    fn read(reader: &mut Reader<'a>) -> Result<Self, Doubt> {
+        reader.raw(types::ANY)
+    }
+}
+
+impl<'a, T: View<'a>> View<'a> for Option<T> {
+    fn read(reader: &mut Reader<'a>) -> Result<Self, Doubt> {
+        reader.nullable(T::read)
+    }
+}
+
+impl<'a, T: View<'a>> View<'a> for Vec<T> {
+    fn read(reader: &mut Reader<'a>) -> Result<Self, Doubt> {
+        reader.array(T::read)
+    }
+}
+
+impl<'a, V: View<'a>> View<'a> for Map<'a, V> {
+    fn read(reader: &mut Reader<'a>) -> Result<Self, Doubt> {
+        reader.map(V::read)
     }
 }
 

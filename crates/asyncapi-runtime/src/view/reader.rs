@@ -1,6 +1,6 @@
-//! The JSON reader generated views decode with: one pass over the text. It allocates for arrays and
-//! maps, strings with escapes, and keys the view has no field for (to find repeated ones); every
-//! other string is borrowed.
+//! The JSON reader generated views decode with: one pass over the text. It allocates for arrays,
+//! strings with escapes, and objects with many keys or keys with escapes (to find repeated ones);
+//! every other string is borrowed, and a map is kept as its text.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -13,12 +13,14 @@ use crate::scan::{blank_run, ends_plain_run, nested_end, plain_run};
 /// "recursion limit exceeded"), so the reader does too, and no body can exhaust the stack.
 const MAX_DEPTH: u32 = 127;
 
-/// The items an array or map has room for when its first is read.
+/// The items an array has room for when its first is read.
 const FEW_ITEMS: usize = 4;
 
-/// Object keys compared pairwise up to this many; beyond, in a set (a body of many keys must
-/// not cost their square).
-const FEW_KEYS: usize = 16;
+/// The keys of a map held in place and compared pairwise, up to this many; beyond, in a set.
+const FEW_KEYS: usize = 8;
+
+/// The keys an object of known fields has no field for held in place, up to this many.
+const FEW_OTHERS: usize = 4;
 
 /// A cursor over a JSON text whose UTF-8 was checked as a whole.
 ///
@@ -55,8 +57,16 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the whole text as `T`: one value and nothing after it but whitespace.
-    pub fn read_all<T: View<'a>>(mut self) -> Result<T, Doubt> {
-        let value = T::read(&mut self)?;
+    pub fn read_all<T: View<'a>>(self) -> Result<T, Doubt> {
+        self.read_whole(T::read)
+    }
+
+    /// Reads the whole text by `read`: one value and nothing after it but whitespace.
+    fn read_whole<T>(
+        mut self,
+        read: impl FnOnce(&mut Self) -> Result<T, Doubt>,
+    ) -> Result<T, Doubt> {
+        let value = read(&mut self)?;
         self.ws();
         if self.at == self.text.len() {
             Ok(value)
@@ -581,33 +591,24 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// An object whose every value is read by `value`: a map in the order of the text.
+    /// An object whose every value is read by `value`: checked whole here, each key once, and
+    /// kept as its text, which the [`Map`] reads again when it is asked for its entries. The map
+    /// allocates nothing unless a key has escapes or there are more than a few keys.
     pub fn map<V>(
         &mut self,
         mut value: impl FnMut(&mut Self) -> Result<V, Doubt>,
     ) -> Result<Map<'a, V>, Doubt> {
-        let mut entries: Vec<(Cow<'a, str>, V)> = Vec::new();
-        // The entries are the keys met so far; past a few, a set of them too.
-        let mut many: Option<HashSet<Cow<'a, str>>> = None;
+        self.ws();
+        let start = self.at;
+        let mut keys = Keys::<FEW_KEYS>::default();
+        let mut len = 0;
         self.object(|r, key| {
-            let repeated = match &mut many {
-                Some(set) => !set.insert(key.clone()),
-                None => entries.iter().any(|(k, _)| *k == key),
-            };
-            if repeated {
-                return Err(Doubt);
-            }
-            if many.is_none() && entries.len() >= FEW_KEYS {
-                let keys = entries.iter().map(|(k, _)| k.clone());
-                many = Some(keys.chain([key.clone()]).collect());
-            }
-            if entries.capacity() == 0 {
-                entries.reserve_exact(FEW_ITEMS);
-            }
-            entries.push((key, value(r)?));
+            keys.first_time(key)?;
+            value(r)?;
+            len += 1;
             Ok(())
         })?;
-        Ok(Map::from_entries(entries))
+        Ok(Map::new(&self.text[start..self.at], len))
     }
 
     /// Any value whose JSON type is among `types` (bits of [`super::types`]), kept as its text.
@@ -654,7 +655,7 @@ impl<'a> Reader<'a> {
         use super::types;
         Ok(match self.peek()? {
             b'{' => {
-                let mut keys = Keys::default();
+                let mut keys = Keys::<FEW_KEYS>::default();
                 self.object(|r, key| {
                     keys.first_time(key)?;
                     r.skip().map(drop)
@@ -839,31 +840,101 @@ pub enum Member<'a> {
     Other(Cow<'a, str>),
 }
 
-/// The keys of one object met so far, to refuse a repeated one.
-#[derive(Debug, Default)]
-pub struct Keys<'a> {
-    few: Vec<Cow<'a, str>>,
+/// The keys of one object met so far, to refuse a repeated one: the first `N` written plainly held
+/// in place and compared pairwise, with no allocation; a key with escapes, or one past them,
+/// moves them all into a set (an object of many keys must not cost their square). An object of
+/// known fields holds its other keys in one of these (`N` of them in place: producers seldom add
+/// more), a map its keys.
+#[derive(Debug)]
+pub struct Keys<'a, const N: usize = FEW_OTHERS> {
+    few: [&'a str; N],
+    len: usize,
     many: Option<HashSet<Cow<'a, str>>>,
 }
 
-impl<'a> Keys<'a> {
-    fn first_time(&mut self, key: Cow<'a, str>) -> Result<(), Doubt> {
-        let repeated = match &mut self.many {
-            Some(set) => !set.insert(key),
-            None => {
-                let repeated = self.few.contains(&key);
-                self.few.push(key);
-                if self.few.len() > FEW_KEYS {
-                    self.many = Some(self.few.drain(..).collect());
-                }
-                repeated
-            }
-        };
-        if repeated {
-            Err(Doubt)
-        } else {
-            Ok(())
+impl<const N: usize> Default for Keys<'_, N> {
+    fn default() -> Self {
+        Self {
+            few: [""; N],
+            len: 0,
+            many: None,
         }
+    }
+}
+
+impl<'a, const N: usize> Keys<'a, N> {
+    #[inline]
+    fn first_time(&mut self, key: Cow<'a, str>) -> Result<(), Doubt> {
+        match (&self.many, key) {
+            (None, Cow::Borrowed(key)) if self.len < N => {
+                if self.few[..self.len].contains(&key) {
+                    return Err(Doubt);
+                }
+                self.few[self.len] = key;
+                self.len += 1;
+                Ok(())
+            }
+            (_, key) => self.first_time_in_set(key),
+        }
+    }
+
+    #[cold]
+    fn first_time_in_set(&mut self, key: Cow<'a, str>) -> Result<(), Doubt> {
+        let few = &self.few[..self.len];
+        let set = self
+            .many
+            .get_or_insert_with(|| few.iter().map(|&k| Cow::Borrowed(k)).collect());
+        if set.insert(key) {
+            Ok(())
+        } else {
+            Err(Doubt)
+        }
+    }
+}
+
+/// A map's entries read again from its text (checked whole when the map was read), one at a
+/// time, leniently: a key, then its value read or skipped.
+#[derive(Debug)]
+pub(crate) struct Entries<'a> {
+    reader: Reader<'a>,
+    opened: bool,
+}
+
+impl<'a> Entries<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Self {
+            reader: Reader::lenient(text),
+            opened: false,
+        }
+    }
+
+    /// The next key, the reader then at its value, which must be read or skipped before the next
+    /// key is asked for. `None` after the last.
+    pub(crate) fn key(&mut self) -> Option<Cow<'a, str>> {
+        let r = &mut self.reader;
+        let more = if self.opened {
+            r.next_member()
+        } else {
+            self.opened = true;
+            r.open_object()
+        };
+        if !more.ok()? {
+            return None;
+        }
+        let key = r.string().ok()?;
+        r.colon().ok()?;
+        Some(key)
+    }
+
+    /// The value after the key just read, by its type. `None` only if the text is not what the
+    /// map read, which it is.
+    pub(crate) fn value<V: View<'a>>(&mut self) -> Option<V> {
+        V::read(&mut self.reader).ok()
+    }
+
+    /// Passes the value after the key just read.
+    pub(crate) fn skip(&mut self) -> Option<()> {
+        self.reader.skip().ok().map(drop)
     }
 }
 
@@ -1129,6 +1200,126 @@ mod tests {
         assert!(Reader::new(&repeated)
             .raw(super::super::types::ANY)
             .is_err());
+    }
+
+    /// A map of strings read from `text` (whole), or `None` where the read doubts it.
+    fn string_map(text: &str) -> Option<Map<'_, Cow<'_, str>>> {
+        Reader::new(text).read_whole(|r| r.map(|r| r.string())).ok()
+    }
+
+    #[test]
+    fn a_map_is_kept_as_its_text_and_read_again_as_serde_json_reads_it() {
+        let text = "{ \"b\" : \"x\",\n  \"a\\u0041\": \"tab\\there\", \"\": \"\" }";
+        let map = string_map(text).unwrap();
+        assert_eq!(map.as_str(), text.trim());
+        assert_eq!(map.len(), 3);
+        let entries: Vec<(Cow<str>, Cow<str>)> = map.iter().collect();
+        assert_eq!(
+            entries,
+            [
+                (Cow::from("b"), Cow::from("x")),
+                ("aA".into(), "tab\there".into()),
+                ("".into(), "".into())
+            ]
+        );
+        assert!(
+            matches!(entries[0].1, Cow::Borrowed("x")),
+            "plain text borrowed"
+        );
+        assert_eq!(map.get("aA").as_deref(), Some("tab\there"));
+        assert_eq!(map.get("").as_deref(), Some(""));
+        assert_eq!(map.get("a"), None);
+        assert_eq!(map.keys().collect::<Vec<_>>(), ["b", "aA", ""]);
+        assert_eq!(map.iter().len(), 3);
+        assert_eq!(
+            serde_json::to_value(map).unwrap(),
+            serde_json::from_str::<serde_json::Value>(text).unwrap()
+        );
+        assert_eq!(
+            map,
+            string_map(r#"{"b":"x","aA":"tab\there","":""}"#).unwrap()
+        );
+        assert_ne!(
+            map,
+            string_map(r#"{"aA":"tab\there","b":"x","":""}"#).unwrap()
+        );
+        assert_eq!(
+            format!("{map:?}"),
+            r#"{"b": "x", "aA": "tab\there", "": ""}"#
+        );
+        let empty = string_map("{}").unwrap();
+        assert!(empty.is_empty() && empty.iter().next().is_none());
+        assert_eq!(empty, Map::default());
+    }
+
+    #[test]
+    fn a_map_of_maps_reads_its_values_again_by_their_type() {
+        let text = r#"{"x": {"n": [1, 2], "m": null}, "y": {}}"#;
+        type Inner<'a> = Map<'a, Option<Vec<u8>>>;
+        let read = |r: &mut Reader<'static>| -> Result<Map<'static, Inner<'static>>, Doubt> {
+            r.map(|r| {
+                r.map(|r| {
+                    let items = r.nullable(|r| r.array(|r| r.integer().and_then(|n| r.fit(n))))?;
+                    r.check(items.as_ref().is_none_or(|items| items.len() < 2))?;
+                    Ok(items)
+                })
+            })
+        };
+        // Strict, the array of two is refused; lenient, it is read, and read again by its type.
+        assert!(Reader::new(text).read_whole(read).is_err());
+        let map = Reader::lenient(text).read_whole(read).unwrap();
+        let x = map.get("x").unwrap();
+        assert_eq!(x.get("n"), Some(Some(vec![1, 2])));
+        assert_eq!(x.get("m"), Some(None));
+        assert_eq!(map.get("y").map(|y| y.len()), Some(0));
+        assert_eq!(
+            serde_json::to_value(map).unwrap(),
+            serde_json::from_str::<serde_json::Value>(text).unwrap()
+        );
+    }
+
+    /// The other keys of an object of no known fields read from `text` (whole), or `None`
+    /// where the read doubts it.
+    fn others(text: &str) -> Option<usize> {
+        let mut others = Keys::default();
+        let mut n = 0;
+        Reader::new(text)
+            .read_whole(|r| {
+                r.object(|r, key| {
+                    n += 1;
+                    r.other(&mut others, key)
+                })
+            })
+            .ok()
+            .map(|()| n)
+    }
+
+    #[test]
+    fn a_repeated_key_is_refused_however_it_is_written_and_however_many_keys_come_before() {
+        for text in [
+            r#"{"a": "1", "a": "2"}"#,
+            r#"{"a": "1", "\u0061": "2"}"#,
+            r#"{"\u0061": "1", "a": "2"}"#,
+            r#"{"\u0061": "1", "b": "", "\u0061": "2"}"#,
+        ] {
+            assert!(string_map(text).is_none(), "{text}");
+            assert!(others(text).is_none(), "{text}");
+        }
+        let edges = [FEW_OTHERS, FEW_KEYS];
+        for n in edges.into_iter().flat_map(|e| [e - 1, e, e + 1, 3 * e]) {
+            let keys: Vec<String> = (0..n).map(|i| format!("\"k{i}\": \"{i}\"")).collect();
+            let unique = format!("{{{}}}", keys.join(","));
+            assert_eq!(string_map(&unique).map(|m| m.len()), Some(n), "{n} keys");
+            assert_eq!(others(&unique), Some(n), "{n} keys");
+            for repeated in [0, n - 1] {
+                let plain = format!("{{{}, \"k{repeated}\": \"\"}}", keys.join(","));
+                let escaped = format!("{{{}, \"\\u006b{repeated}\": \"\"}}", keys.join(","));
+                for text in [plain, escaped] {
+                    assert!(string_map(&text).is_none(), "{text}");
+                    assert!(others(&text).is_none(), "{text}");
+                }
+            }
+        }
     }
 
     #[test]
