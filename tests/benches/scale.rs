@@ -13,8 +13,9 @@
 //!   typed `get_host_inventory`, validated and not, and `get_host_inventory_in_place` with its
 //!   reply's view read (validated), answered by one raw responder with the same bytes.
 //!
-//! Each figure is the median of 7 rounds. `cargo bench -p workspace-tests --bench scale`
-//! (`-- 10 100` for other sizes).
+//! Each figure is the median of 7 rounds; the receivers of the intake take turns, round by
+//! round, and the ratios the intake is judged by follow its table.
+//! `cargo bench -p workspace-tests --bench scale` (`-- 10 100` for other sizes).
 //!
 //! `-- instructions` counts in instructions instead (valgrind's callgrind), each requester and
 //! each receiver in a process of its own, the whole process counted (async-nats and tokio
@@ -183,7 +184,7 @@ fn scatter_gather(rt: &tokio::runtime::Runtime, url: &str, sizes: &[usize]) {
 }
 
 /// How a receiver takes events in.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Intake {
     Raw,
     /// Raw, and every byte of each payload read once (its UTF-8 checked): what touching the
@@ -407,17 +408,22 @@ fn events(url: &str, compact: bool) {
     let view = alone(&|| {
         std::hint::black_box(LatticeEventView::read(&heartbeat).unwrap());
     });
-    let mut raw = 0.0;
-    let mut typed = 0.0;
-    for how in Intake::ALL {
-        let mut rates: Vec<f64> = (0..ROUNDS).map(|_| intake(url, how, &heartbeat)).collect();
-        rates.sort_by(f64::total_cmp);
-        let rate = rates[rates.len() / 2];
-        match how {
-            Intake::Raw => raw = rate,
-            Intake::Typed => typed = rate,
-            _ => {}
+    // Round by round, every receiver in turn: a slow spell of the machine falls on all of them,
+    // not on the rounds of one.
+    let mut rounds = vec![Vec::with_capacity(ROUNDS); Intake::ALL.len()];
+    for _ in 0..ROUNDS {
+        for (rates, how) in rounds.iter_mut().zip(Intake::ALL) {
+            rates.push(intake(url, how, &heartbeat));
         }
+    }
+    let median = |mut rates: Vec<f64>| {
+        rates.sort_by(f64::total_cmp);
+        rates[rates.len() / 2]
+    };
+    let rates: Vec<f64> = rounds.into_iter().map(median).collect();
+    let rate_of = |how: Intake| rates[Intake::ALL.iter().position(|&h| h == how).unwrap()];
+    let (raw, typed) = (rate_of(Intake::Raw), rate_of(Intake::Typed));
+    for (how, rate) in Intake::ALL.into_iter().zip(&rates) {
         println!(
             "| {how:?} | {rate:.0} | {:.2} µs | {:.2}× |",
             1e6 / rate,
@@ -436,6 +442,13 @@ fn events(url: &str, compact: bool) {
         );
     }
     println!("\n(typed intake: {:.2} µs per event)", 1e6 / typed);
+    let (validated, views) = (rate_of(Intake::Validated), rate_of(Intake::Views));
+    println!(
+        "views / raw: {:.2}×; validated typed / views: {:.2}×; owned validated / owned typed: {:.2}×",
+        raw / views,
+        views / validated,
+        typed / validated
+    );
 }
 
 /// One raw responder that answers every `get_host_inventory` of one host with the same reply
