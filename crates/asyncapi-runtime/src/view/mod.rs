@@ -6,8 +6,10 @@
 //! maps are [`Map`]s read in place and whose values the schema leaves open are [`Raw`] JSON
 //! text; and its [`View`] implementation, a decoder with the schema's checks written into it.
 //! [`crate::validate::view`] reads a body into one: a valid body costs one pass and no more
-//! allocations than the arrays it holds (and its strings with escapes); an invalid one gets the reference validator's report,
-//! every violation with its JSON pointer, as every other entry point gives.
+//! allocations than the arrays and the strings with escapes it holds (and the objects with many
+//! keys, or keys with escapes, whose repeated keys it looks for); an invalid one gets the
+//! reference validator's report, every violation with its JSON pointer, as every other entry
+//! point gives.
 
 mod reader;
 mod rules;
@@ -263,13 +265,13 @@ impl Serialize for Raw<'_> {
 
 /// A JSON object read as a map, in place: checked whole (each key once, every value against its
 /// schema) when its view was read, and kept as its text. Its entries, in the order of the text,
-/// are read again from the text, by their type alone, each time they are asked for: a map costs no
-/// allocation, and a value that does (an array inside it, a string with escapes) costs it on each
-/// read.
+/// are read again from the text, by their type alone, each time they are asked for. A map holds
+/// no allocation; a value that takes one (an array, a string with escapes) takes it on each read,
+/// and [`Map::get`] reads the keys before the one it finds.
 pub struct Map<'a, V> {
     text: &'a str,
     len: usize,
-    values: PhantomData<V>,
+    values: PhantomData<fn() -> V>,
 }
 
 impl<'a, V> Map<'a, V> {
@@ -340,7 +342,7 @@ impl<'a, V: View<'a>> Map<'a, V> {
 pub struct Iter<'a, V> {
     entries: Entries<'a>,
     left: usize,
-    values: PhantomData<V>,
+    values: PhantomData<fn() -> V>,
 }
 
 impl<'a, V: View<'a>> Iterator for Iter<'a, V> {
@@ -359,6 +361,8 @@ impl<'a, V: View<'a>> Iterator for Iter<'a, V> {
 }
 
 impl<'a, V: View<'a>> ExactSizeIterator for Iter<'a, V> {}
+
+impl<'a, V: View<'a>> std::iter::FusedIterator for Iter<'a, V> {}
 
 impl<'a, V: View<'a>> IntoIterator for &Map<'a, V> {
     type Item = (Cow<'a, str>, V);

@@ -601,9 +601,11 @@ impl<'a> Reader<'a> {
     }
 
     /// An object whose every value is read by `value`: checked whole here, each key once, and
-    /// kept as its text, which the [`Map`] reads again when it is asked for its entries. The map
-    /// allocates nothing unless a key has escapes or there are more than a few keys.
-    pub fn map<V>(
+    /// kept as its text, which the [`Map`] reads again, by `V`'s [`View`], when it is asked for
+    /// its entries. `value` must take what `V::read` takes, its schema's checks on top (debug
+    /// builds hold it to that). Its keys are held in place (a set past a few keys, or for a key
+    /// with escapes); what `value` allocates, it allocates while checking.
+    pub fn map<V: View<'a>>(
         &mut self,
         mut value: impl FnMut(&mut Self) -> Result<V, Doubt>,
     ) -> Result<Map<'a, V>, Doubt> {
@@ -613,11 +615,31 @@ impl<'a> Reader<'a> {
         let mut len = 0;
         self.object(|r, key| {
             keys.first_time(key)?;
+            #[cfg(debug_assertions)]
+            let at = r.at;
             value(r)?;
+            #[cfg(debug_assertions)]
+            r.assert_read_again_as::<V>(at);
             len += 1;
             Ok(())
         })?;
         Ok(Map::new(&self.text[start..self.at], len))
+    }
+
+    /// That `V`, read leniently from `at`, ends where the reader stands: a map's entries are read
+    /// again so.
+    #[cfg(debug_assertions)]
+    fn assert_read_again_as<V: View<'a>>(&self, at: usize) {
+        let mut again = Reader {
+            at,
+            strict: false,
+            ..Reader::new(self.text)
+        };
+        again.depth = self.depth;
+        assert!(
+            V::read(&mut again).is_ok() && again.at == self.at,
+            "a map's value is read again by its type as its reader read it"
+        );
     }
 
     /// Any value whose JSON type is among `types` (bits of [`super::types`]), kept as its text.
@@ -902,11 +924,13 @@ impl<'a, const N: usize> Keys<'a, N> {
 }
 
 /// A map's entries read again from its text (checked whole when the map was read), one at a
-/// time, leniently: a key, then its value read or skipped.
+/// time, leniently: a key, then its value read or skipped. Once it finds no entry, it finds none
+/// again.
 #[derive(Debug)]
 pub(crate) struct Entries<'a> {
     reader: Reader<'a>,
     opened: bool,
+    done: bool,
 }
 
 impl<'a> Entries<'a> {
@@ -914,12 +938,22 @@ impl<'a> Entries<'a> {
         Self {
             reader: Reader::lenient(text),
             opened: false,
+            done: false,
         }
     }
 
     /// The next key, the reader then at its value, which must be read or skipped before the next
     /// key is asked for. `None` after the last.
     pub(crate) fn key(&mut self) -> Option<Cow<'a, str>> {
+        let key = self.next_key();
+        self.done |= key.is_none();
+        key
+    }
+
+    fn next_key(&mut self) -> Option<Cow<'a, str>> {
+        if self.done {
+            return None;
+        }
         let r = &mut self.reader;
         let more = if self.opened {
             r.next_member()
@@ -938,12 +972,22 @@ impl<'a> Entries<'a> {
     /// The value after the key just read, by its type. `None` only if the text is not what the
     /// map read, which it is.
     pub(crate) fn value<V: View<'a>>(&mut self) -> Option<V> {
-        V::read(&mut self.reader).ok()
+        let value = V::read(&mut self.reader).ok();
+        self.done |= value.is_none();
+        value
     }
 
-    /// Passes the value after the key just read.
+    /// Passes the value after the key just read: an object or array by its brackets alone (the
+    /// map's read checked it).
     pub(crate) fn skip(&mut self) -> Option<()> {
-        self.reader.skip().ok().map(drop)
+        let r = &mut self.reader;
+        let passed = match r.peek().ok() {
+            Some(b'{' | b'[') => nested_end(&r.bytes()[r.at..]).map(|end| r.at += end),
+            Some(_) => r.skip().ok().map(drop),
+            None => None,
+        };
+        self.done |= passed.is_none();
+        passed
     }
 }
 
@@ -1287,6 +1331,24 @@ mod tests {
         );
     }
 
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "read again by its type")]
+    fn a_map_whose_value_reader_takes_what_its_type_does_not_is_caught_in_debug_builds() {
+        let read = |r: &mut Reader<'static>| r.map(|r| r.number().map(|x| x as i64));
+        let _ = Reader::new(r#"{"a": 1.5}"#).read_whole(read);
+    }
+
+    #[test]
+    fn a_map_iterator_that_ran_out_stays_out() {
+        let map = string_map(r#"{"a": "x"}"#).unwrap();
+        let mut entries = map.iter();
+        assert_eq!(entries.len(), 1);
+        assert!(entries.next().is_some());
+        assert_eq!(entries.len(), 0);
+        assert!(entries.next().is_none() && entries.next().is_none());
+    }
+
     /// The other keys of an object of no known fields read from `text` (whole), or `None`
     /// where the read doubts it.
     fn others(text: &str) -> Option<usize> {
@@ -1326,6 +1388,64 @@ mod tests {
                 for text in [plain, escaped] {
                     assert!(string_map(&text).is_none(), "{text}");
                     assert!(others(&text).is_none(), "{text}");
+                }
+            }
+        }
+    }
+
+    /// `key` as a JSON string, each character escaped where `escaped` says (and where JSON
+    /// needs it).
+    fn json_key(key: &str, escaped: &[bool]) -> String {
+        let mut out = String::from("\"");
+        for (i, c) in key.chars().enumerate() {
+            if escaped.get(i).copied().unwrap_or(false) || matches!(c, '"' | '\\' | '\0'..='\x1f') {
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out + "\""
+    }
+
+    proptest::proptest! {
+        /// An object is refused for a repeated key exactly when two of its keys read the same,
+        /// however they are written and however many there are: as a map, as the other keys of
+        /// an object of known fields, and as a value kept as text. A map's keys and values read
+        /// again as they were written.
+        #[test]
+        fn repeated_keys_are_refused_exactly(
+            keys in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec!["a", "b", "", "é", "😀x", "k1", "k10", "tab\t", "q\""]),
+                    proptest::collection::vec(proptest::bool::ANY, 0..4),
+                ),
+                0..20,
+            ),
+            spaced in proptest::bool::ANY,
+        ) {
+            let gap = if spaced { "\n  " } else { "" };
+            let members: Vec<String> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, (key, escaped))| format!("{gap}{}:{gap}\"{i}\"", json_key(key, escaped)))
+                .collect();
+            let text = format!("{{{}{gap}}}", members.join(","));
+            let mut seen = HashSet::new();
+            let unique = keys.iter().all(|(key, _)| seen.insert(*key));
+            let map = string_map(&text);
+            proptest::prop_assert_eq!(map.is_some(), unique);
+            proptest::prop_assert_eq!(others(&text).is_some(), unique);
+            let raw = Reader::new(&text).read_whole(|r| r.raw(super::super::types::ANY));
+            proptest::prop_assert_eq!(raw.is_ok(), unique);
+            if let Some(map) = map {
+                let read: Vec<(Cow<str>, Cow<str>)> = map.iter().collect();
+                proptest::prop_assert_eq!(read.len(), keys.len());
+                for (i, ((key, value), (written, _))) in read.iter().zip(&keys).enumerate() {
+                    proptest::prop_assert_eq!(&**key, *written);
+                    proptest::prop_assert_eq!(value.parse::<usize>().ok(), Some(i));
+                    proptest::prop_assert_eq!(map.get(written), Some(value.clone()));
                 }
             }
         }
