@@ -94,14 +94,9 @@ impl<'a> Reader<'a> {
                     _ => None,
                 };
             }
-            // Envelopes put strings before the tag: read past them as a field's value is. An
-            // object or array before it (`data`, where keys are sorted) is passed by its
+            // An object or array before the tag (`data`, where keys are sorted) is passed by its
             // brackets alone: the read that follows checks it.
-            match r.peek().ok()? {
-                b'"' => drop(r.string().ok()?),
-                b'{' | b'[' => r.at += nested_end(&r.bytes()[r.at..])?,
-                _ => drop(r.skip().ok()?),
-            }
+            r.pass().ok()?;
             r.eat(b',').ok()?;
         }
     }
@@ -623,10 +618,9 @@ impl<'a> Reader<'a> {
     fn assert_read_again_as<V: View<'a>>(&self, at: usize) {
         let mut again = Reader {
             at,
-            strict: false,
-            ..Reader::new(self.text)
+            depth: self.depth,
+            ..Reader::lenient(self.text)
         };
-        again.depth = self.depth;
         assert!(
             V::read(&mut again).is_ok() && again.at == self.at,
             "a map's value is read again by its type as its reader read it"
@@ -670,6 +664,20 @@ impl<'a> Reader<'a> {
     pub fn unchecked(&mut self) -> Result<Raw<'a>, Doubt> {
         self.check(false)?;
         self.raw(super::types::ANY)
+    }
+
+    /// Passes a value whose objects and arrays are checked elsewhere: those by their brackets
+    /// alone, anything else as [`Self::skip`] reads it (a string as a field's value is read).
+    #[inline(always)]
+    fn pass(&mut self) -> Result<(), Doubt> {
+        match self.peek()? {
+            b'"' => self.string().map(drop),
+            b'{' | b'[' => {
+                self.at += nested_end(&self.bytes()[self.at..]).ok_or(Doubt)?;
+                Ok(())
+            }
+            _ => self.skip().map(drop),
+        }
     }
 
     /// Skips a value, checking its syntax and its objects' keys; returns its type's bit.
@@ -968,15 +976,9 @@ impl<'a> Entries<'a> {
         value
     }
 
-    /// Passes the value after the key just read: an object or array by its brackets alone (the
-    /// map's read checked it).
+    /// Passes the value after the key just read (the map's read checked it).
     pub(crate) fn skip(&mut self) -> Option<()> {
-        let r = &mut self.reader;
-        let passed = match r.peek().ok() {
-            Some(b'{' | b'[') => nested_end(&r.bytes()[r.at..]).map(|end| r.at += end),
-            Some(_) => r.skip().ok().map(drop),
-            None => None,
-        };
+        let passed = self.reader.pass().ok();
         self.done |= passed.is_none();
         passed
     }
