@@ -550,7 +550,9 @@ impl Compiler<'_> {
                             node.or_null = Some((self.schema(branch, false)?, key == "oneOf"));
                         }
                         None => {
-                            let branches = value.as_array().ok_or("anyOf is not an array")?;
+                            let branches = value
+                                .as_array()
+                                .ok_or_else(|| format!("{key} is not an array"))?;
                             let ids = branches
                                 .iter()
                                 .map(|branch| self.schema(branch, false))

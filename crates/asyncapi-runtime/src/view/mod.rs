@@ -299,13 +299,11 @@ impl<'a, V> Map<'a, V> {
     }
 
     /// The keys, in the order of the text.
-    pub fn keys(&self) -> impl Iterator<Item = Cow<'a, str>> + 'a {
-        let mut entries = Entries::new(self.text);
-        std::iter::from_fn(move || {
-            let key = entries.key()?;
-            entries.skip()?;
-            Some(key)
-        })
+    pub fn keys(&self) -> MapKeys<'a> {
+        MapKeys {
+            entries: Entries::new(self.text),
+            left: self.len,
+        }
     }
 }
 
@@ -363,6 +361,32 @@ impl<'a, V: View<'a>> Iterator for Iter<'a, V> {
 impl<'a, V: View<'a>> ExactSizeIterator for Iter<'a, V> {}
 
 impl<'a, V: View<'a>> std::iter::FusedIterator for Iter<'a, V> {}
+
+/// The keys of a [`Map`], each read from the text as it is reached, its value passed over.
+#[derive(Debug)]
+pub struct MapKeys<'a> {
+    entries: Entries<'a>,
+    left: usize,
+}
+
+impl<'a> Iterator for MapKeys<'a> {
+    type Item = Cow<'a, str>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let key = self.entries.key()?;
+        self.entries.skip()?;
+        self.left = self.left.saturating_sub(1);
+        Some(key)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for MapKeys<'_> {}
+
+impl std::iter::FusedIterator for MapKeys<'_> {}
 
 impl<'a, V: View<'a>> IntoIterator for &Map<'a, V> {
     type Item = (Cow<'a, str>, V);

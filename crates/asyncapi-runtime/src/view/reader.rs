@@ -1333,13 +1333,22 @@ mod tests {
     }
 
     #[test]
-    fn a_map_iterator_that_ran_out_stays_out() {
-        let map = string_map(r#"{"a": "x"}"#).unwrap();
+    fn a_map_iterator_counts_down_and_once_out_stays_out() {
+        let map = string_map(r#"{"a": "x", "b": "y"}"#).unwrap();
         let mut entries = map.iter();
+        assert_eq!(entries.len(), 2);
+        assert!(entries.next().is_some());
         assert_eq!(entries.len(), 1);
         assert!(entries.next().is_some());
         assert_eq!(entries.len(), 0);
         assert!(entries.next().is_none() && entries.next().is_none());
+        let mut keys = map.keys();
+        assert_eq!(keys.size_hint(), (2, Some(2)));
+        assert_eq!(keys.next().as_deref(), Some("a"));
+        assert_eq!(keys.len(), 1);
+        assert_eq!(keys.next().as_deref(), Some("b"));
+        assert_eq!(keys.len(), 0);
+        assert!(keys.next().is_none() && keys.next().is_none());
     }
 
     /// The other keys of an object of no known fields read from `text` (whole), or `None`
