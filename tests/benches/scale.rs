@@ -10,12 +10,14 @@
 //!   views (`subscribe_lattice_event().await?.views()`, each read with `Arrived::view`); and the
 //!   typed decode, the validated decode and the view read of the same bytes alone, without NATS;
 //! - request/reply on loopback, one request at a time, interleaved: raw async-nats against the
-//!   typed `get_host_inventory`, validated and not, and `get_host_inventory_in_place` with its
-//!   reply's view read (validated), answered by one raw responder with the same bytes.
+//!   typed `get_host_inventory`, validated and not, `get_host_inventory_in_place` with its
+//!   reply's view read (validated), and the same with its reply not read at all (what the typed
+//!   client costs beside the decode), answered by one raw responder with the same bytes.
 //!
 //! Each figure is the median of 7 rounds; the receivers of the intake take turns, round by
 //! round, and the ratios the intake is judged by follow its table.
-//! `cargo bench -p workspace-tests --bench scale` (`-- 10 100` for other sizes).
+//! `cargo bench -p workspace-tests --bench scale` (`-- 10 100` for other sizes, `-- requests`
+//! for request/reply alone).
 //!
 //! `-- instructions` counts in instructions instead (valgrind's callgrind), each requester and
 //! each receiver in a process of its own, the whole process counted (async-nats and tokio
@@ -510,11 +512,12 @@ fn responder(rt: &tokio::runtime::Runtime, url: &str) -> Responder {
 }
 
 /// The requesters of [`request_reply`], by the names `--request-child` takes.
-const REQUESTERS: [&str; 4] = ["raw", "typed-validated", "typed", "in-place"];
+const REQUESTERS: [&str; 5] = ["raw", "typed-validated", "typed", "in-place", "unread"];
 
-/// One connection and the four ways of asking it for a host's inventory: raw async-nats, the
-/// typed client validating its replies, the typed client alone, and the reply read in place
-/// (its view, validated in the pass that reads it).
+/// One connection and the five ways of asking it for a host's inventory: raw async-nats, the
+/// typed client validating its replies, the typed client alone, the reply read in place (its
+/// view, validated in the pass that reads it), and the reply in place but not read: the typed
+/// client's own cost (subject, status check), without any decode.
 struct Requesters {
     nats: async_nats::Client,
     validated: Client,
@@ -555,10 +558,14 @@ impl Requesters {
                 let answer = self.typed.get_host_inventory(&self.host).await;
                 std::hint::black_box(answer.unwrap());
             }
-            _ => {
+            3 => {
                 let answer = self.typed.get_host_inventory_in_place(&self.host).await;
                 let answer = answer.unwrap();
                 std::hint::black_box(&answer.view().unwrap());
+            }
+            _ => {
+                let answer = self.typed.get_host_inventory_in_place(&self.host).await;
+                std::hint::black_box(answer.unwrap());
             }
         }
     }
@@ -648,7 +655,7 @@ fn request_reply(rt: &tokio::runtime::Runtime, url: &str) {
     })
     .join()
     .unwrap();
-    let [raw, typed, plain, in_place] = medians[..] else {
+    let [raw, typed, plain, in_place, unread] = medians[..] else {
         unreachable!("one median per requester")
     };
     answering.abort();
@@ -675,6 +682,11 @@ fn request_reply(rt: &tokio::runtime::Runtime, url: &str) {
         per(in_place),
         per(in_place) / per(raw)
     );
+    println!(
+        "| `get_host_inventory_in_place`, its reply not read | {:.1} µs | {:.3}× |",
+        per(unread),
+        per(unread) / per(raw)
+    );
 }
 
 fn main() {
@@ -690,16 +702,21 @@ fn main() {
             return request_child(url, host, which, n.parse().unwrap());
         }
     }
+    let server = NatsServer::start();
+    // The responders', publishers' and simulated hosts' runtime.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     if args.iter().any(|a| a == "instructions") {
-        let server = NatsServer::start();
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
         request_instructions(&rt, &server.url());
         stream_instructions(&server.url(), false);
         stream_instructions(&server.url(), true);
+        return;
+    }
+    if args.iter().any(|a| a == "requests") {
+        request_reply(&rt, &server.url());
         return;
     }
     let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
@@ -708,12 +725,6 @@ fn main() {
     } else {
         sizes
     };
-    let server = NatsServer::start();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
     scatter_gather(&rt, &server.url(), &sizes);
     request_reply(&rt, &server.url());
     events(&server.url(), false);
