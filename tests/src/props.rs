@@ -338,6 +338,29 @@ pub fn views_agree_in(views: &[ViewInfo], data: &[u8]) {
             message.spec,
             message.name,
         );
+        // Validated decodes build the payload from the view: from every view the strict read
+        // takes (the payload type, generated from the same schema, takes them all), and the
+        // same payload as the typed decode of the text.
+        let built = (view.payload_value)(data);
+        assert_eq!(
+            built.is_some(),
+            fast,
+            "{}/{}: the payload built from the view is {built:?}, while the strict read says {fast}",
+            message.spec,
+            message.name,
+        );
+        if let Some(built) = built {
+            let typed = serde_json::from_slice::<Value>(data)
+                .ok()
+                .and_then(|value| (message.normalize)(&value).ok());
+            assert_eq!(
+                Some(built),
+                typed,
+                "{}/{}: the payload built from the view is other than the typed decode",
+                message.spec,
+                message.name,
+            );
+        }
         match (read, reference) {
             (Ok(read), Ok(value)) => {
                 let from_view = (message.normalize)(&read).unwrap_or_else(|e| {

@@ -96,6 +96,16 @@ pub(crate) fn emit(
             fields.push(quote!(summary: #summary));
         }
         let docs = message_doc(m);
+        // Every message with a payload has a view, which validated decodes build the payload
+        // from.
+        let through_view = views_gate.filter(|_| has_payload).map(|gate| {
+            quote! {
+                #gate
+                fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+                    #rt::view::decode_payload::<Self>(text)
+                }
+            }
+        });
         quote! {
             #docs
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -108,6 +118,8 @@ pub(crate) fn emit(
                     schema: #schema,
                     ..#rt::MessageInfo::of::<Self>(super::SPEC, #name)
                 };
+
+                #through_view
             }
         }
     });

@@ -912,17 +912,44 @@ pub(crate) fn operations(
                 }
             }
         });
-        let decode_validated = op.dispatch.as_ref().zip(views_gate).map(|(d, gate)| {
-            let name = ident(&d.name);
-            quote! {
+        // One message with a payload: decoded through its view (see `Message::decode_checked`).
+        let viewed = |indexes: &[usize]| match indexes {
+            [m] if spec.messages[*m].payload.is_some() => Some(ident(&spec.messages[*m].ident)),
+            _ => None,
+        };
+        let decode_validated = views_gate.and_then(|gate| {
+            let decode = match (&op.dispatch, viewed(&op.messages)) {
+                (Some(d), _) => {
+                    let name = ident(&d.name);
+                    quote!(super::messages::#name::from_slice_validated(payload))
+                }
+                (None, Some(message)) => {
+                    quote!(rt::validate::decode::<super::messages::#message>(payload))
+                }
+                (None, None) => return None,
+            };
+            Some(quote! {
                 #gate
                 fn decode_request_validated(
                     payload: &[u8],
                 ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
-                    Some(super::messages::#name::from_slice_validated(payload))
+                    Some(#decode)
                 }
-            }
+            })
         });
+        let decode_reply_validated =
+            views_gate
+                .zip(viewed(&reply_messages))
+                .map(|(gate, message)| {
+                    quote! {
+                        #gate
+                        fn decode_reply_validated(
+                            payload: &[u8],
+                        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+                            Some(rt::validate::decode::<super::messages::#message>(payload))
+                        }
+                    }
+                });
         let queue = op.queue.as_ref();
         let reply_optional = op.reply.as_ref().is_some_and(|r| r.optional);
         // Only what differs from `operation`'s.
@@ -1007,6 +1034,7 @@ pub(crate) fn operations(
 
                 #decode_request
                 #decode_validated
+                #decode_reply_validated
                 #bind
             }
         }

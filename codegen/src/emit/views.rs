@@ -374,6 +374,7 @@ impl Builder<'_> {
         self.partial |= value.unchecked;
         let doc = value.unchecked.then(|| plain_doc(UNCHECKED.trim_start()));
         let lifetime = value.borrows.then(|| quote!(<'a>));
+        let any_lifetime = value.borrows.then(|| quote!(<'_>));
         let (ty, read) = (&value.ty, &value.read);
         let render = |ident: &Ident| {
             quote! {
@@ -383,6 +384,29 @@ impl Builder<'_> {
                 impl<'a> rt::View<'a> for #ident #lifetime {
                     fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
                         #read.map(Self)
+                    }
+                }
+
+                impl rt::ToPayload for #ident #any_lifetime {
+                    fn any<'de, V: ::serde::de::Visitor<'de>>(
+                        &self,
+                        visitor: V,
+                    ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+                        rt::ToPayload::any(&self.0, visitor)
+                    }
+
+                    fn option<'de, V: ::serde::de::Visitor<'de>>(
+                        &self,
+                        visitor: V,
+                    ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+                        rt::ToPayload::option(&self.0, visitor)
+                    }
+
+                    fn variant<'de, V: ::serde::de::Visitor<'de>>(
+                        &self,
+                        visitor: V,
+                    ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+                        rt::ToPayload::variant(&self.0, visitor)
                     }
                 }
             }
@@ -687,6 +711,11 @@ impl Builder<'_> {
         let mut arms = Vec::new();
         let mut inits = Vec::new();
         let mut borrows = false;
+        // The members as a payload type reads them (`rt::Members`).
+        let mut names = Vec::new();
+        let mut present = Vec::new();
+        let mut always = Vec::new();
+        let mut given = Vec::new();
         for (i, (wire, child)) in properties.iter().enumerate() {
             if *child == program::NEVER {
                 let index = Literal::usize_unsuffixed(i);
@@ -725,6 +754,15 @@ impl Builder<'_> {
                 #(#attrs)*
                 pub #field: #field_ty,
             });
+            let member = Literal::usize_unsuffixed(names.len());
+            names.push(wire.clone());
+            if is_required {
+                always.push(names.len() - 1);
+                given.push(quote!(#member => rt::give(&self.#field, seed)));
+            } else {
+                present.push(quote!(#member => self.#field.is_some()));
+                given.push(quote!(#member => rt::give_present(&self.#field, seed)));
+            }
             let local = format_ident!("{}", locals.unique(field.to_string()));
             slots.push(quote!(let mut #local = None;));
             let index = Literal::usize_unsuffixed(i);
@@ -748,11 +786,63 @@ impl Builder<'_> {
         let count = Literal::usize_unsuffixed(wires.len());
         let indexes: Vec<Literal> = (0..wires.len()).map(Literal::usize_unsuffixed).collect();
         let lifetime = borrows.then(|| quote!(<'a>));
+        let any_lifetime = borrows.then(|| quote!(<'_>));
+        let has = match (present.is_empty(), always.is_empty()) {
+            (true, _) => quote!(i < Self::NAMES.len()),
+            (false, true) => quote!(match i {
+                #(#present,)*
+                _ => false,
+            }),
+            (false, false) => {
+                let always = runs(&always);
+                quote!(match i {
+                    #(#present,)*
+                    #(#always)|* => true,
+                    _ => false,
+                })
+            }
+        };
+        let give = if given.is_empty() {
+            quote!({
+                let _ = (i, seed);
+                Err(::serde::de::Error::custom("the struct has no members"))
+            })
+        } else {
+            quote!(match i {
+                #(#given,)*
+                _ => Err(::serde::de::Error::custom("no such member")),
+            })
+        };
         let render = |name: &Ident| {
             quote! {
                 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
                 pub struct #name #lifetime {
                     #(#fields)*
+                }
+
+                impl rt::ToPayload for #name #any_lifetime {
+                    fn any<'de, V: ::serde::de::Visitor<'de>>(
+                        &self,
+                        visitor: V,
+                    ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+                        rt::visit_members(self, visitor)
+                    }
+                }
+
+                impl rt::Members for #name #any_lifetime {
+                    const NAMES: &'static [&'static str] = &[#(#names),*];
+
+                    fn has(&self, i: usize) -> bool {
+                        #has
+                    }
+
+                    fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+                        &self,
+                        i: usize,
+                        seed: S,
+                    ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+                        #give
+                    }
                 }
 
                 impl<'a> rt::View<'a> for #name #lifetime {
@@ -886,6 +976,34 @@ impl Builder<'_> {
             })
         })
     }
+}
+
+/// Indexes (ascending) as patterns: each run of three or more consecutive ones as a range.
+fn runs(indexes: &[usize]) -> Vec<TokenStream> {
+    let mut patterns = Vec::new();
+    let mut rest = indexes;
+    while let Some(&first) = rest.first() {
+        let len = rest
+            .iter()
+            .enumerate()
+            .take_while(|&(k, &i)| i == first + k)
+            .count();
+        let (low, high) = (
+            Literal::usize_unsuffixed(first),
+            Literal::usize_unsuffixed(first + len - 1),
+        );
+        // Two are written as two; three and more as a range, as clippy asks.
+        if len < 3 {
+            patterns.extend(rest[..len].iter().map(|&i| {
+                let i = Literal::usize_unsuffixed(i);
+                quote!(#i)
+            }));
+        } else {
+            patterns.push(quote!(#low..=#high));
+        }
+        rest = &rest[len..];
+    }
+    patterns
 }
 
 /// The check of a count (`len`: an expression of type `usize`) against `minLength`/`maxLength`

@@ -104,6 +104,16 @@ pub trait Message {
     type Payload: Serialize + DeserializeOwned;
     /// Name, content type and spec of the message.
     const INFO: MessageInfo;
+
+    /// The payload of a body (its UTF-8 checked) built from the message's view, which read it
+    /// and checked it against the schema in one pass: written by the generator for every message
+    /// with a view. `None` where there is none, or where the read doubts the body; the validated
+    /// decodes then decode the text, whose verdict counts.
+    #[doc(hidden)]
+    fn decode_checked(text: &str) -> Option<Self::Payload> {
+        let _ = text;
+        None
+    }
 }
 
 /// The string value of the top-level property `tag` of a JSON object, found without building the

@@ -303,4 +303,17 @@ pub trait Operation {
         let _ = payload;
         None
     }
+
+    /// The reply, decoded and checked against the schema of its message: `None` where the
+    /// generator wrote no such decode (a reply that may be one of several messages). Generated
+    /// where the reply is one message with a payload, as [`crate::validate::decode`] of that
+    /// message (through its view). A client validating its replies calls it.
+    #[cfg(feature = "validate")]
+    #[doc(hidden)]
+    fn decode_reply_validated(
+        payload: &[u8],
+    ) -> Option<Result<Self::Reply, crate::validate::ValidationError>> {
+        let _ = payload;
+        None
+    }
 }

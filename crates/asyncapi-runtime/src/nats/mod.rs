@@ -554,9 +554,14 @@ impl Requester {
         let (payload, headers) = (message.payload, message.headers);
         #[cfg(feature = "validate")]
         if self.options.validate_replies {
-            if let Some(info) = O::INFO.reply.first() {
-                // Checked and decoded in one pass.
-                return match super::validate::decode_as::<O::Reply>(info, &payload) {
+            // Through the reply message's view where it has one (read and checked in one pass,
+            // then built), else checked and decoded in one pass of serde_json.
+            let decoded = O::decode_reply_validated(&payload).or_else(|| {
+                let info = O::INFO.reply.first()?;
+                Some(super::validate::decode_as::<O::Reply>(info, &payload))
+            });
+            if let Some(decoded) = decoded {
+                return match decoded {
                     Ok(value) => Ok(Reply {
                         value,
                         payload,

@@ -465,6 +465,9 @@ fn check_size(body: &[u8]) -> Result<(), ValidationError> {
 
 /// Parses, checks and decodes a body into message `M`'s payload type, in one call.
 pub fn decode<M: Message>(body: &[u8]) -> Result<M::Payload, ValidationError> {
+    if let Some(payload) = crate::view::text_of(body).and_then(M::decode_checked) {
+        return Ok(payload);
+    }
     decode_as(&M::INFO, body)
 }
 
@@ -485,6 +488,9 @@ pub fn decode_as<T: DeserializeOwned>(
 /// body with once its tag names the message (its `from_slice_validated`).
 #[doc(hidden)]
 pub fn decode_text<M: Message>(text: &str) -> Result<M::Payload, ValidationError> {
+    if let Some(payload) = M::decode_checked(text) {
+        return Ok(payload);
+    }
     let info = &M::INFO;
     if info.has_payload && text.len() <= MAX_PAYLOAD_BYTES {
         if let Some(decoded) = program(info).and_then(|program| fast::decode(program, text)) {

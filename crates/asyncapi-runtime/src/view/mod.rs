@@ -11,6 +11,7 @@
 //! reference validator's report, every violation with its JSON pointer, as every other entry
 //! point gives.
 
+mod payload;
 mod reader;
 mod rules;
 
@@ -26,6 +27,9 @@ use crate::validate::ValidationError;
 
 #[doc(hidden)]
 pub use asyncapi_schema::program::types;
+#[doc(hidden)]
+pub use payload::{decode as decode_payload, give, give_present, visit_members, Given, Members};
+pub use payload::{Mismatch, ToPayload};
 use reader::Entries;
 #[doc(hidden)]
 pub use reader::{Fields, Keys, Member, Reader};
@@ -55,8 +59,9 @@ pub trait View<'a>: Sized {
 
 /// A message whose payload has a view: [`crate::validate::view`] reads it.
 pub trait MessageView: Message {
-    /// The view of the payload, borrowing from the body.
-    type View<'a>: View<'a> + Serialize;
+    /// The view of the payload, borrowing from the body; the payload type can be built from it
+    /// ([`ToPayload`]), which validated decodes do.
+    type View<'a>: View<'a> + Serialize + ToPayload;
 
     /// Whether the view checks the whole schema while it reads: every valid body read in one
     /// pass, the reference validator asked only about a body the read doubts. `false` where the
@@ -190,6 +195,10 @@ pub struct ViewInfo {
     pub fast_accepts: fn(&[u8]) -> bool,
     /// [`MessageView::IN_ONE_PASS`]: whether the view checks the whole schema as it reads.
     pub in_one_pass: bool,
+    /// The payload built from the view, as validated decodes build it
+    /// ([`Message::decode_checked`]), encoded as JSON: `None` where the strict read doubts the
+    /// body or the payload type does not take the view.
+    pub payload_value: fn(&[u8]) -> Option<serde_json::Value>,
 }
 
 impl ViewInfo {
@@ -200,8 +209,14 @@ impl ViewInfo {
             to_value: to_value::<M>,
             fast_accepts: fast_accepts::<M>,
             in_one_pass: M::IN_ONE_PASS,
+            payload_value: payload_value::<M>,
         }
     }
+}
+
+fn payload_value<M: MessageView>(body: &[u8]) -> Option<serde_json::Value> {
+    let payload = M::decode_checked(text_of(body)?)?;
+    serde_json::to_value(payload).ok()
 }
 
 fn to_value<M: MessageView>(body: &[u8]) -> Result<serde_json::Value, ValidationError> {

@@ -414,11 +414,13 @@ impl<'a> Reader<'a> {
         T::try_from(n).map_err(|_| Doubt)
     }
 
-    /// Any number, as the nearest double; one too large for a double is refused, as serde_json
+    /// Any number, as the double serde_json reads it (its parser, not the standard library's,
+    /// which may differ in the last bit: the view, the typed decode and the payload built from
+    /// the view hold the same value); one too large for a double is refused, as serde_json
     /// refuses it.
     pub fn number(&mut self) -> Result<f64, Doubt> {
         let (text, _) = self.number_text()?;
-        let f: f64 = text.parse().map_err(|_| Doubt)?;
+        let f: f64 = serde_json::from_str(text).map_err(|_| Doubt)?;
         if f.is_finite() {
             Ok(f)
         } else {

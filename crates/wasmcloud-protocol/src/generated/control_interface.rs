@@ -752,6 +752,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/ClaimsResponse.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "ClaimsResponse")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Component Auction Request: Asks which hosts satisfy the constraints for running a component
@@ -770,6 +775,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/ComponentAuctionRequest.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "ComponentAuctionRequest")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Component Auction Response: A host's offer to run the component
@@ -788,6 +798,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/ComponentAuctionResponse.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "ComponentAuctionResponse")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Scale Component Command: Command to scale a WebAssembly component to a maximum instance
@@ -807,6 +822,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/ScaleComponentCommand.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "ScaleComponentCommand")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Control Operation Acknowledgment: The reply to a command, whether it was accepted or refused
@@ -828,6 +848,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/CtlOperationAck.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "CtlOperationAck")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Update Component Command: Command to live-update a running component to a new image
@@ -847,6 +872,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/UpdateComponentCommand.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "UpdateComponentCommand")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Config Response: A named configuration, or a note that it does not exist
@@ -864,6 +894,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/ConfigResponse.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "ConfigResponse")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Put Config Command: The configuration to store, as a flat map of strings
@@ -881,6 +916,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/PutConfigCommand.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "PutConfigCommand")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Host Inventory Response: Full inventory of components and providers running on a host
@@ -899,6 +939,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/HostInventoryResponse.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "HostInventoryResponse")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Host Summary Response: One host's summary, sent by every host in reply to a ping
@@ -917,6 +962,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/HostSummaryResponse.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "HostSummaryResponse")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Stop Host Command: Command to stop a host gracefully
@@ -935,6 +985,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/StopHostCommand.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "StopHostCommand")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Delete Label Command: The key of a label to remove from a host
@@ -953,6 +1008,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/DeleteLabelCommand.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "DeleteLabelCommand")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Put Label Command: A label to set on a host
@@ -970,6 +1030,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/PutLabelCommand.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "PutLabelCommand")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Delete Link Command: Command to remove a link
@@ -988,6 +1053,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/DeleteLinkCommand.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "DeleteLinkCommand")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Links Response: Every link of the lattice
@@ -1005,6 +1075,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/LinksResponse.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "LinksResponse")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Put Link Command: Command to create or update a link between a source and a target
@@ -1022,6 +1097,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/PutLinkCommand.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "PutLinkCommand")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Provider Auction Request: Asks which hosts satisfy the constraints for running a provider
@@ -1040,6 +1120,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/ProviderAuctionRequest.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "ProviderAuctionRequest")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Provider Auction Response: A host's offer to run the provider
@@ -1058,6 +1143,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/ProviderAuctionResponse.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "ProviderAuctionResponse")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Start Provider Command: Command to start a capability provider on a wasmCloud host
@@ -1076,6 +1166,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/StartProviderCommand.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "StartProviderCommand")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Stop Provider Command: Command to stop a running capability provider on a wasmCloud host
@@ -1094,6 +1189,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/StopProviderCommand.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "StopProviderCommand")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Put Registries Command: Credentials per OCI registry host
@@ -1112,6 +1212,11 @@ pub mod messages {
             schema: include_str!("../../schemas/control-interface/PutRegistriesCommand.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "PutRegistriesCommand")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Every message of the spec, in spec order.
@@ -2855,6 +2960,15 @@ pub mod operations {
             reply_status: REPLY_STATUS,
             ..operation("getClaims", &channels::CLAIMS_GET)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::ClaimsResponse>(
+                payload,
+            ))
+        }
     }
 
     /// `performComponentAuction` on `wasmbus.ctl.v1.{lattice}.component.auction`: Ask which hosts
@@ -2875,6 +2989,24 @@ pub mod operations {
             reply_status: REPLY_STATUS,
             ..operation("performComponentAuction", &channels::COMPONENT_AUCTION)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<
+                super::messages::ComponentAuctionRequest,
+            >(payload))
+        }
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<
+                super::messages::ComponentAuctionResponse,
+            >(payload))
+        }
     }
 
     /// `scaleComponent` on `wasmbus.ctl.v1.{lattice}.component.scale.{hostId}`: Scale a component
@@ -2899,6 +3031,22 @@ pub mod operations {
             }],
             ..operation("scaleComponent", &channels::COMPONENT_SCALE)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::ScaleComponentCommand>(payload))
+        }
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::CtlOperationAck>(
+                payload,
+            ))
+        }
 
         fn bind(
             subject: &Self::Subject<'_>,
@@ -2941,6 +3089,24 @@ pub mod operations {
             ..operation("updateComponent", &channels::COMPONENT_UPDATE)
         };
 
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<
+                super::messages::UpdateComponentCommand,
+            >(payload))
+        }
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::CtlOperationAck>(
+                payload,
+            ))
+        }
+
         fn bind(
             subject: &Self::Subject<'_>,
             request: &Self::Request,
@@ -2978,6 +3144,15 @@ pub mod operations {
             reply_status: REPLY_STATUS,
             ..operation("deleteConfig", &channels::CONFIG_DEL)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::CtlOperationAck>(
+                payload,
+            ))
+        }
     }
 
     /// `getConfig` on `wasmbus.ctl.v1.{lattice}.config.get.{configName}`: Read a named
@@ -2999,6 +3174,15 @@ pub mod operations {
             reply_status: REPLY_STATUS,
             ..operation("getConfig", &channels::CONFIG_GET)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::ConfigResponse>(
+                payload,
+            ))
+        }
     }
 
     /// `putConfig` on `wasmbus.ctl.v1.{lattice}.config.put.{configName}`: Store a named
@@ -3020,6 +3204,24 @@ pub mod operations {
             reply_status: REPLY_STATUS,
             ..operation("putConfig", &channels::CONFIG_PUT)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::PutConfigCommand>(
+                payload,
+            ))
+        }
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::CtlOperationAck>(
+                payload,
+            ))
+        }
     }
 
     /// `getHostInventory` on `wasmbus.ctl.v1.{lattice}.host.get.{hostId}`: Ask a host for its
@@ -3040,6 +3242,13 @@ pub mod operations {
             reply_status: REPLY_STATUS,
             ..operation("getHostInventory", &channels::HOST_GET)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::HostInventoryResponse>(payload))
+        }
     }
 
     /// `getHosts` on `wasmbus.ctl.v1.{lattice}.host.ping`: Ask every host in the lattice for its
@@ -3064,6 +3273,13 @@ pub mod operations {
             reply_status: REPLY_STATUS,
             ..operation("getHosts", &channels::HOST_PING)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::HostSummaryResponse>(payload))
+        }
     }
 
     /// `stopHost` on `wasmbus.ctl.v1.{lattice}.host.stop.{hostId}`: Stop a host.
@@ -3087,6 +3303,24 @@ pub mod operations {
             }],
             ..operation("stopHost", &channels::HOST_STOP)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::StopHostCommand>(
+                payload,
+            ))
+        }
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::CtlOperationAck>(
+                payload,
+            ))
+        }
 
         fn bind(
             subject: &Self::Subject<'_>,
@@ -3123,6 +3357,24 @@ pub mod operations {
             reply_status: REPLY_STATUS,
             ..operation("deleteLabel", &channels::LABEL_DEL)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::DeleteLabelCommand>(
+                payload,
+            ))
+        }
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::CtlOperationAck>(
+                payload,
+            ))
+        }
     }
 
     /// `putLabel` on `wasmbus.ctl.v1.{lattice}.label.put.{hostId}`: Set a label on a host.
@@ -3142,6 +3394,24 @@ pub mod operations {
             reply_status: REPLY_STATUS,
             ..operation("putLabel", &channels::LABEL_PUT)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::PutLabelCommand>(
+                payload,
+            ))
+        }
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::CtlOperationAck>(
+                payload,
+            ))
+        }
     }
 
     /// `deleteLink` on `wasmbus.ctl.v1.{lattice}.link.del`: Delete a link.
@@ -3162,6 +3432,24 @@ pub mod operations {
             reply_status: REPLY_STATUS,
             ..operation("deleteLink", &channels::LINK_DEL)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::DeleteLinkCommand>(
+                payload,
+            ))
+        }
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::CtlOperationAck>(
+                payload,
+            ))
+        }
     }
 
     /// `getLinks` on `wasmbus.ctl.v1.{lattice}.link.get`: List the links of the lattice.
@@ -3182,6 +3470,15 @@ pub mod operations {
             reply_status: REPLY_STATUS,
             ..operation("getLinks", &channels::LINK_GET)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::LinksResponse>(
+                payload,
+            ))
+        }
     }
 
     /// `putLink` on `wasmbus.ctl.v1.{lattice}.link.put`: Create or update a link.
@@ -3202,6 +3499,24 @@ pub mod operations {
             reply_status: REPLY_STATUS,
             ..operation("putLink", &channels::LINK_PUT)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::PutLinkCommand>(
+                payload,
+            ))
+        }
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::CtlOperationAck>(
+                payload,
+            ))
+        }
     }
 
     /// `performProviderAuction` on `wasmbus.ctl.v1.{lattice}.provider.auction`: Ask which hosts can
@@ -3222,6 +3537,24 @@ pub mod operations {
             reply_status: REPLY_STATUS,
             ..operation("performProviderAuction", &channels::PROVIDER_AUCTION)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<
+                super::messages::ProviderAuctionRequest,
+            >(payload))
+        }
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<
+                super::messages::ProviderAuctionResponse,
+            >(payload))
+        }
     }
 
     /// `startProvider` on `wasmbus.ctl.v1.{lattice}.provider.start.{hostId}`: Start a capability
@@ -3246,6 +3579,22 @@ pub mod operations {
             }],
             ..operation("startProvider", &channels::PROVIDER_START)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::StartProviderCommand>(payload))
+        }
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::CtlOperationAck>(
+                payload,
+            ))
+        }
 
         fn bind(
             subject: &Self::Subject<'_>,
@@ -3288,6 +3637,22 @@ pub mod operations {
             ..operation("stopProvider", &channels::PROVIDER_STOP)
         };
 
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::StopProviderCommand>(payload))
+        }
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::CtlOperationAck>(
+                payload,
+            ))
+        }
+
         fn bind(
             subject: &Self::Subject<'_>,
             request: &Self::Request,
@@ -3325,6 +3690,22 @@ pub mod operations {
             reply_status: REPLY_STATUS,
             ..operation("putRegistries", &channels::REGISTRY_PUT)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::PutRegistriesCommand>(payload))
+        }
+
+        #[cfg(feature = "validate")]
+        fn decode_reply_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Reply, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::CtlOperationAck>(
+                payload,
+            ))
+        }
     }
 
     /// Every operation of the spec, in spec order.
@@ -3467,6 +3848,43 @@ pub mod views {
         pub success: bool,
     }
 
+    impl rt::ToPayload for ClaimsResponse<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ClaimsResponse<'_> {
+        const NAMES: &'static [&'static str] = &["error", "message", "response", "success"];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.error.is_some(),
+                1 => self.message.is_some(),
+                2 => self.response.is_some(),
+                3 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.error, seed),
+                1 => rt::give_present(&self.message, seed),
+                2 => rt::give_present(&self.response, seed),
+                3 => rt::give(&self.success, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for ClaimsResponse<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<4> = rt::Fields::new(
@@ -3522,6 +3940,44 @@ pub mod views {
         pub host_id: ::core::option::Option<::std::borrow::Cow<'a, str>>,
     }
 
+    impl rt::ToPayload for ComponentAuctionAck<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ComponentAuctionAck<'_> {
+        const NAMES: &'static [&'static str] =
+            &["component_id", "component_ref", "constraints", "host_id"];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.component_id.is_some(),
+                1 => self.component_ref.is_some(),
+                2 => self.constraints.is_some(),
+                3 => self.host_id.is_some(),
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.component_id, seed),
+                1 => rt::give_present(&self.component_ref, seed),
+                2 => rt::give_present(&self.constraints, seed),
+                3 => rt::give_present(&self.host_id, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for ComponentAuctionAck<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<4> = rt::Fields::new(
@@ -3568,6 +4024,40 @@ pub mod views {
         pub component_ref: ::core::option::Option<::std::borrow::Cow<'a, str>>,
         /// Labels a host must have to reply.
         pub constraints: rt::Map<'a, ::std::borrow::Cow<'a, str>>,
+    }
+
+    impl rt::ToPayload for ComponentAuctionRequest<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ComponentAuctionRequest<'_> {
+        const NAMES: &'static [&'static str] = &["component_id", "component_ref", "constraints"];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                1 => self.component_ref.is_some(),
+                0 | 2 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.component_id, seed),
+                1 => rt::give_present(&self.component_ref, seed),
+                2 => rt::give(&self.constraints, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for ComponentAuctionRequest<'a> {
@@ -3617,6 +4107,43 @@ pub mod views {
         pub response: ::core::option::Option<ComponentAuctionAck<'a>>,
         /// Whether the host accepted and handled the request.
         pub success: bool,
+    }
+
+    impl rt::ToPayload for ComponentAuctionResponse<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ComponentAuctionResponse<'_> {
+        const NAMES: &'static [&'static str] = &["error", "message", "response", "success"];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.error.is_some(),
+                1 => self.message.is_some(),
+                2 => self.response.is_some(),
+                3 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.error, seed),
+                1 => rt::give_present(&self.message, seed),
+                2 => rt::give_present(&self.response, seed),
+                3 => rt::give(&self.success, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for ComponentAuctionResponse<'a> {
@@ -3686,6 +4213,57 @@ pub mod views {
         /// Revision from the component's claims; 0 when unsigned.
         #[serde(skip_serializing_if = "::core::option::Option::is_none")]
         pub revision: ::core::option::Option<i32>,
+    }
+
+    impl rt::ToPayload for ComponentDescription<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ComponentDescription<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "annotations",
+            "id",
+            "image_ref",
+            "limits",
+            "max_instances",
+            "name",
+            "revision",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.annotations.is_some(),
+                1 => self.id.is_some(),
+                2 => self.image_ref.is_some(),
+                3 => self.limits.is_some(),
+                4 => self.max_instances.is_some(),
+                5 => self.name.is_some(),
+                6 => self.revision.is_some(),
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.annotations, seed),
+                1 => rt::give_present(&self.id, seed),
+                2 => rt::give_present(&self.image_ref, seed),
+                3 => rt::give_present(&self.limits, seed),
+                4 => rt::give_present(&self.max_instances, seed),
+                5 => rt::give_present(&self.name, seed),
+                6 => rt::give_present(&self.revision, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for ComponentDescription<'a> {
@@ -3773,6 +4351,43 @@ pub mod views {
         pub success: bool,
     }
 
+    impl rt::ToPayload for ConfigResponse<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ConfigResponse<'_> {
+        const NAMES: &'static [&'static str] = &["error", "message", "response", "success"];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.error.is_some(),
+                1 => self.message.is_some(),
+                2 => self.response.is_some(),
+                3 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.error, seed),
+                1 => rt::give_present(&self.message, seed),
+                2 => rt::give_present(&self.response, seed),
+                3 => rt::give(&self.success, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for ConfigResponse<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<4> = rt::Fields::new(
@@ -3819,6 +4434,29 @@ pub mod views {
         }
     }
 
+    impl rt::ToPayload for ConfigValues<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::ToPayload::any(&self.0, visitor)
+        }
+
+        fn option<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::ToPayload::option(&self.0, visitor)
+        }
+
+        fn variant<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::ToPayload::variant(&self.0, visitor)
+        }
+    }
+
     /// [`CtlResponse`](super::types::CtlResponse), read in place.
     ///
     /// The envelope of every reply. Command acknowledgments carry no response: the key is left out
@@ -3835,6 +4473,41 @@ pub mod views {
         pub message: ::core::option::Option<::std::borrow::Cow<'a, str>>,
         /// Whether the host accepted and handled the request.
         pub success: bool,
+    }
+
+    impl rt::ToPayload for CtlResponse<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for CtlResponse<'_> {
+        const NAMES: &'static [&'static str] = &["error", "message", "success"];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.error.is_some(),
+                1 => self.message.is_some(),
+                2 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.error, seed),
+                1 => rt::give_present(&self.message, seed),
+                2 => rt::give(&self.success, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for CtlResponse<'a> {
@@ -3879,6 +4552,42 @@ pub mod views {
         pub wit_namespace: ::std::borrow::Cow<'a, str>,
         /// WIT package name of the interface the link implements.
         pub wit_package: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for DeleteLinkCommand<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for DeleteLinkCommand<'_> {
+        const NAMES: &'static [&'static str] =
+            &["name", "source_id", "wit_namespace", "wit_package"];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.name.is_some(),
+                1..=3 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.name, seed),
+                1 => rt::give(&self.source_id, seed),
+                2 => rt::give(&self.wit_namespace, seed),
+                3 => rt::give(&self.wit_package, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for DeleteLinkCommand<'a> {
@@ -3942,6 +4651,59 @@ pub mod views {
         /// wasmCloud host version string.
         #[serde(skip_serializing_if = "::core::option::Option::is_none")]
         pub version: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+    }
+
+    impl rt::ToPayload for HostInventory<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for HostInventory<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "components",
+            "friendly_name",
+            "host_id",
+            "labels",
+            "providers",
+            "uptime_human",
+            "uptime_seconds",
+            "version",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                1 => self.friendly_name.is_some(),
+                2 => self.host_id.is_some(),
+                3 => self.labels.is_some(),
+                5 => self.uptime_human.is_some(),
+                6 => self.uptime_seconds.is_some(),
+                7 => self.version.is_some(),
+                0 | 4 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.components, seed),
+                1 => rt::give_present(&self.friendly_name, seed),
+                2 => rt::give_present(&self.host_id, seed),
+                3 => rt::give_present(&self.labels, seed),
+                4 => rt::give(&self.providers, seed),
+                5 => rt::give_present(&self.uptime_human, seed),
+                6 => rt::give_present(&self.uptime_seconds, seed),
+                7 => rt::give_present(&self.version, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for HostInventory<'a> {
@@ -4031,6 +4793,43 @@ pub mod views {
         pub success: bool,
     }
 
+    impl rt::ToPayload for HostInventoryResponse<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for HostInventoryResponse<'_> {
+        const NAMES: &'static [&'static str] = &["error", "message", "response", "success"];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.error.is_some(),
+                1 => self.message.is_some(),
+                2 => self.response.is_some(),
+                3 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.error, seed),
+                1 => rt::give_present(&self.message, seed),
+                2 => rt::give_present(&self.response, seed),
+                3 => rt::give(&self.success, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for HostInventoryResponse<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<4> = rt::Fields::new(
@@ -4078,6 +4877,35 @@ pub mod views {
         pub value: ::std::borrow::Cow<'a, str>,
     }
 
+    impl rt::ToPayload for HostLabel<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for HostLabel<'_> {
+        const NAMES: &'static [&'static str] = &["key", "value"];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.key, seed),
+                1 => rt::give(&self.value, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for HostLabel<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<2> = rt::Fields::new(["key", "value"], |key| match key {
@@ -4107,6 +4935,34 @@ pub mod views {
     pub struct HostLabelIdentifier<'a> {
         /// The label key.
         pub key: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for HostLabelIdentifier<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for HostLabelIdentifier<'_> {
+        const NAMES: &'static [&'static str] = &["key"];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.key, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for HostLabelIdentifier<'a> {
@@ -4164,6 +5020,66 @@ pub mod views {
         /// wasmCloud host version string, e.g. '1.9.2'.
         #[serde(skip_serializing_if = "::core::option::Option::is_none")]
         pub version: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+    }
+
+    impl rt::ToPayload for HostSummary<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for HostSummary<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "ctl_host",
+            "friendly_name",
+            "id",
+            "js_domain",
+            "labels",
+            "lattice",
+            "rpc_host",
+            "uptime_human",
+            "uptime_seconds",
+            "version",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.ctl_host.is_some(),
+                1 => self.friendly_name.is_some(),
+                2 => self.id.is_some(),
+                3 => self.js_domain.is_some(),
+                4 => self.labels.is_some(),
+                5 => self.lattice.is_some(),
+                6 => self.rpc_host.is_some(),
+                7 => self.uptime_human.is_some(),
+                8 => self.uptime_seconds.is_some(),
+                9 => self.version.is_some(),
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.ctl_host, seed),
+                1 => rt::give_present(&self.friendly_name, seed),
+                2 => rt::give_present(&self.id, seed),
+                3 => rt::give_present(&self.js_domain, seed),
+                4 => rt::give_present(&self.labels, seed),
+                5 => rt::give_present(&self.lattice, seed),
+                6 => rt::give_present(&self.rpc_host, seed),
+                7 => rt::give_present(&self.uptime_human, seed),
+                8 => rt::give_present(&self.uptime_seconds, seed),
+                9 => rt::give_present(&self.version, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for HostSummary<'a> {
@@ -4259,6 +5175,43 @@ pub mod views {
         pub success: bool,
     }
 
+    impl rt::ToPayload for HostSummaryResponse<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for HostSummaryResponse<'_> {
+        const NAMES: &'static [&'static str] = &["error", "message", "response", "success"];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.error.is_some(),
+                1 => self.message.is_some(),
+                2 => self.response.is_some(),
+                3 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.error, seed),
+                1 => rt::give_present(&self.message, seed),
+                2 => rt::give_present(&self.response, seed),
+                3 => rt::give(&self.success, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for HostSummaryResponse<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<4> = rt::Fields::new(
@@ -4322,6 +5275,56 @@ pub mod views {
         pub wit_namespace: ::std::borrow::Cow<'a, str>,
         /// WIT package name of the interface this link implements, e.g. 'http' or 'keyvalue'.
         pub wit_package: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for LinkDefinition<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for LinkDefinition<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "interfaces",
+            "name",
+            "source_config",
+            "source_id",
+            "target",
+            "target_config",
+            "wit_namespace",
+            "wit_package",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                1 => self.name.is_some(),
+                2 => self.source_config.is_some(),
+                5 => self.target_config.is_some(),
+                0 | 3 | 4 | 6 | 7 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.interfaces, seed),
+                1 => rt::give_present(&self.name, seed),
+                2 => rt::give_present(&self.source_config, seed),
+                3 => rt::give(&self.source_id, seed),
+                4 => rt::give(&self.target, seed),
+                5 => rt::give_present(&self.target_config, seed),
+                6 => rt::give(&self.wit_namespace, seed),
+                7 => rt::give(&self.wit_package, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for LinkDefinition<'a> {
@@ -4403,6 +5406,43 @@ pub mod views {
         pub success: bool,
     }
 
+    impl rt::ToPayload for LinksResponse<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for LinksResponse<'_> {
+        const NAMES: &'static [&'static str] = &["error", "message", "response", "success"];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.error.is_some(),
+                1 => self.message.is_some(),
+                2 => self.response.is_some(),
+                3 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.error, seed),
+                1 => rt::give_present(&self.message, seed),
+                2 => rt::give_present(&self.response, seed),
+                3 => rt::give(&self.success, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for LinksResponse<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<4> = rt::Fields::new(
@@ -4458,6 +5498,44 @@ pub mod views {
         pub provider_ref: ::core::option::Option<::std::borrow::Cow<'a, str>>,
     }
 
+    impl rt::ToPayload for ProviderAuctionAck<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ProviderAuctionAck<'_> {
+        const NAMES: &'static [&'static str] =
+            &["constraints", "host_id", "provider_id", "provider_ref"];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.constraints.is_some(),
+                1 => self.host_id.is_some(),
+                2 => self.provider_id.is_some(),
+                3 => self.provider_ref.is_some(),
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.constraints, seed),
+                1 => rt::give_present(&self.host_id, seed),
+                2 => rt::give_present(&self.provider_id, seed),
+                3 => rt::give_present(&self.provider_ref, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for ProviderAuctionAck<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<4> = rt::Fields::new(
@@ -4504,6 +5582,40 @@ pub mod views {
         /// OCI image reference of the provider.
         #[serde(skip_serializing_if = "::core::option::Option::is_none")]
         pub provider_ref: ::core::option::Option<::std::borrow::Cow<'a, str>>,
+    }
+
+    impl rt::ToPayload for ProviderAuctionRequest<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ProviderAuctionRequest<'_> {
+        const NAMES: &'static [&'static str] = &["constraints", "provider_id", "provider_ref"];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                2 => self.provider_ref.is_some(),
+                0 | 1 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.constraints, seed),
+                1 => rt::give(&self.provider_id, seed),
+                2 => rt::give_present(&self.provider_ref, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for ProviderAuctionRequest<'a> {
@@ -4553,6 +5665,43 @@ pub mod views {
         pub response: ::core::option::Option<ProviderAuctionAck<'a>>,
         /// Whether the host accepted and handled the request.
         pub success: bool,
+    }
+
+    impl rt::ToPayload for ProviderAuctionResponse<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ProviderAuctionResponse<'_> {
+        const NAMES: &'static [&'static str] = &["error", "message", "response", "success"];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.error.is_some(),
+                1 => self.message.is_some(),
+                2 => self.response.is_some(),
+                3 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.error, seed),
+                1 => rt::give_present(&self.message, seed),
+                2 => rt::give_present(&self.response, seed),
+                3 => rt::give(&self.success, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for ProviderAuctionResponse<'a> {
@@ -4612,6 +5761,46 @@ pub mod views {
         /// Revision from the provider's claims.
         #[serde(skip_serializing_if = "::core::option::Option::is_none")]
         pub revision: ::core::option::Option<i32>,
+    }
+
+    impl rt::ToPayload for ProviderDescription<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ProviderDescription<'_> {
+        const NAMES: &'static [&'static str] =
+            &["annotations", "id", "image_ref", "name", "revision"];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.annotations.is_some(),
+                1 => self.id.is_some(),
+                2 => self.image_ref.is_some(),
+                3 => self.name.is_some(),
+                4 => self.revision.is_some(),
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.annotations, seed),
+                1 => rt::give_present(&self.id, seed),
+                2 => rt::give_present(&self.image_ref, seed),
+                3 => rt::give_present(&self.name, seed),
+                4 => rt::give_present(&self.revision, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for ProviderDescription<'a> {
@@ -4677,6 +5866,43 @@ pub mod views {
         pub username: ::core::option::Option<::std::borrow::Cow<'a, str>>,
     }
 
+    impl rt::ToPayload for RegistryCredential<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for RegistryCredential<'_> {
+        const NAMES: &'static [&'static str] = &["password", "registryType", "token", "username"];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.password.is_some(),
+                1 => self.registry_type.is_some(),
+                2 => self.token.is_some(),
+                3 => self.username.is_some(),
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.password, seed),
+                1 => rt::give_present(&self.registry_type, seed),
+                2 => rt::give_present(&self.token, seed),
+                3 => rt::give_present(&self.username, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for RegistryCredential<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<4> = rt::Fields::new(
@@ -4723,6 +5949,29 @@ pub mod views {
         }
     }
 
+    impl rt::ToPayload for RegistryCredentialMap<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::ToPayload::any(&self.0, visitor)
+        }
+
+        fn option<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::ToPayload::option(&self.0, visitor)
+        }
+
+        fn variant<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::ToPayload::variant(&self.0, visitor)
+        }
+    }
+
     /// [`ScaleComponentCommand`](super::types::ScaleComponentCommand), read in place.
     ///
     /// Command to scale a WebAssembly component on a host. The count is sent as count: a body with
@@ -4753,6 +6002,57 @@ pub mod views {
         pub count: u32,
         /// The host, as in the subject; hosts copy it into the events they emit for this command.
         pub host_id: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for ScaleComponentCommand<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ScaleComponentCommand<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "allow_update",
+            "annotations",
+            "component_id",
+            "component_limits",
+            "component_ref",
+            "config",
+            "count",
+            "host_id",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.allow_update.is_some(),
+                1 => self.annotations.is_some(),
+                3 => self.component_limits.is_some(),
+                5 => self.config.is_some(),
+                2 | 4 | 6 | 7 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.allow_update, seed),
+                1 => rt::give_present(&self.annotations, seed),
+                2 => rt::give(&self.component_id, seed),
+                3 => rt::give_present(&self.component_limits, seed),
+                4 => rt::give(&self.component_ref, seed),
+                5 => rt::give_present(&self.config, seed),
+                6 => rt::give(&self.count, seed),
+                7 => rt::give(&self.host_id, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for ScaleComponentCommand<'a> {
@@ -4837,6 +6137,49 @@ pub mod views {
         pub provider_ref: ::std::borrow::Cow<'a, str>,
     }
 
+    impl rt::ToPayload for StartProviderCommand<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for StartProviderCommand<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "annotations",
+            "config",
+            "host_id",
+            "provider_id",
+            "provider_ref",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.annotations.is_some(),
+                1 => self.config.is_some(),
+                2..=4 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.annotations, seed),
+                1 => rt::give_present(&self.config, seed),
+                2 => rt::give(&self.host_id, seed),
+                3 => rt::give(&self.provider_id, seed),
+                4 => rt::give(&self.provider_ref, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for StartProviderCommand<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<5> = rt::Fields::new(
@@ -4894,6 +6237,39 @@ pub mod views {
         pub timeout: ::core::option::Option<u64>,
     }
 
+    impl rt::ToPayload for StopHostCommand<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for StopHostCommand<'_> {
+        const NAMES: &'static [&'static str] = &["host_id", "timeout"];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.host_id.is_some(),
+                1 => self.timeout.is_some(),
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.host_id, seed),
+                1 => rt::give_present(&self.timeout, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for StopHostCommand<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<2> =
@@ -4928,6 +6304,35 @@ pub mod views {
         pub host_id: ::std::borrow::Cow<'a, str>,
         /// The provider ID of the running instance to stop.
         pub provider_id: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for StopProviderCommand<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for StopProviderCommand<'_> {
+        const NAMES: &'static [&'static str] = &["host_id", "provider_id"];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.host_id, seed),
+                1 => rt::give(&self.provider_id, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for StopProviderCommand<'a> {
@@ -4967,6 +6372,46 @@ pub mod views {
         pub host_id: ::std::borrow::Cow<'a, str>,
         /// The image reference to update to.
         pub new_component_ref: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for UpdateComponentCommand<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for UpdateComponentCommand<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "annotations",
+            "component_id",
+            "host_id",
+            "new_component_ref",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.annotations.is_some(),
+                1..=3 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.annotations, seed),
+                1 => rt::give(&self.component_id, seed),
+                2 => rt::give(&self.host_id, seed),
+                3 => rt::give(&self.new_component_ref, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for UpdateComponentCommand<'a> {

@@ -1107,6 +1107,11 @@ pub mod messages {
             schema: include_str!("../../schemas/lattice-events/ComponentScaled.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "ComponentScaled")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Component Scale Failed Event: A component could not be scaled: fetching, policy or
@@ -1130,6 +1135,11 @@ pub mod messages {
             schema: include_str!("../../schemas/lattice-events/ComponentScaleFailed.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "ComponentScaleFailed")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Provider Started Event: A capability provider started on a host.
@@ -1150,6 +1160,11 @@ pub mod messages {
             schema: include_str!("../../schemas/lattice-events/ProviderStarted.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "ProviderStarted")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Provider Start Failed Event: A capability provider could not be started.
@@ -1170,6 +1185,11 @@ pub mod messages {
             schema: include_str!("../../schemas/lattice-events/ProviderStartFailed.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "ProviderStartFailed")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Provider Stopped Event: A capability provider stopped on a host after provider.stop.
@@ -1190,6 +1210,11 @@ pub mod messages {
             schema: include_str!("../../schemas/lattice-events/ProviderStopped.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "ProviderStopped")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Health Check Passed Event: A provider's health check passed after failing (or for the first
@@ -1213,6 +1238,11 @@ pub mod messages {
             schema: include_str!("../../schemas/lattice-events/HealthCheckPassed.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "HealthCheckPassed")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Health Check Failed Event: A provider's health check failed after passing (or for the first
@@ -1236,6 +1266,11 @@ pub mod messages {
             schema: include_str!("../../schemas/lattice-events/HealthCheckFailed.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "HealthCheckFailed")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Health Check Status Event: A provider's health is unchanged since the last check (checks run
@@ -1260,6 +1295,11 @@ pub mod messages {
             schema: include_str!("../../schemas/lattice-events/HealthCheckStatus.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "HealthCheckStatus")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Link Definition Set Event: A link was stored.
@@ -1280,6 +1320,11 @@ pub mod messages {
             schema: include_str!("../../schemas/lattice-events/LinkdefSet.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "LinkdefSet")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Link Definition Set Failed Event: A link was refused (a conflicting link or a missing
@@ -1301,6 +1346,11 @@ pub mod messages {
             schema: include_str!("../../schemas/lattice-events/LinkdefSetFailed.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "LinkdefSetFailed")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Link Definition Deleted Event: A link was deleted.
@@ -1321,6 +1371,11 @@ pub mod messages {
             schema: include_str!("../../schemas/lattice-events/LinkdefDeleted.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "LinkdefDeleted")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Config Set Event: A named configuration was stored.
@@ -1341,6 +1396,11 @@ pub mod messages {
             schema: include_str!("../../schemas/lattice-events/ConfigSet.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "ConfigSet")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Config Deleted Event: A named configuration was deleted.
@@ -1361,6 +1421,11 @@ pub mod messages {
             schema: include_str!("../../schemas/lattice-events/ConfigDeleted.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "ConfigDeleted")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Labels Changed Event: A label of a host was set or removed.
@@ -1381,6 +1446,11 @@ pub mod messages {
             schema: include_str!("../../schemas/lattice-events/LabelsChanged.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "LabelsChanged")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Host Heartbeat Event: Every 30 s (configurable; the first 30 s after start) a host publishes
@@ -1404,6 +1474,11 @@ pub mod messages {
             schema: include_str!("../../schemas/lattice-events/HostHeartbeat.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "HostHeartbeat")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Host Started Event: A host finished starting and joined the lattice.
@@ -1425,6 +1500,11 @@ pub mod messages {
             schema: include_str!("../../schemas/lattice-events/HostStarted.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "HostStarted")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// Host Stopped Event: A host stopped gracefully.
@@ -1445,6 +1525,11 @@ pub mod messages {
             schema: include_str!("../../schemas/lattice-events/HostStopped.json"),
             ..rt::MessageInfo::of::<Self>(super::SPEC, "HostStopped")
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_checked(text: &str) -> ::core::option::Option<Self::Payload> {
+            rt::view::decode_payload::<Self>(text)
+        }
     }
 
     /// The messages of `receiveLatticeEvent`, told apart by their `type`.
@@ -3635,6 +3720,13 @@ pub mod operations {
                 &channels::COMPONENT_SCALE_FAILED,
             )
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::ComponentScaleFailed>(payload))
+        }
     }
 
     /// `receiveComponentScaled` on `wasmbus.evt.{lattice}.component_scaled`: Component Scaled
@@ -3652,6 +3744,15 @@ pub mod operations {
             messages: &[super::messages::ComponentScaled::INFO],
             ..operation("receiveComponentScaled", &channels::COMPONENT_SCALED)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::ComponentScaled>(
+                payload,
+            ))
+        }
     }
 
     /// `receiveConfigDeleted` on `wasmbus.evt.{lattice}.config_deleted`: Config Deleted Event.
@@ -3668,6 +3769,15 @@ pub mod operations {
             messages: &[super::messages::ConfigDeleted::INFO],
             ..operation("receiveConfigDeleted", &channels::CONFIG_DELETED)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::ConfigDeleted>(
+                payload,
+            ))
+        }
     }
 
     /// `receiveConfigSet` on `wasmbus.evt.{lattice}.config_set`: Config Set Event.
@@ -3684,6 +3794,13 @@ pub mod operations {
             messages: &[super::messages::ConfigSet::INFO],
             ..operation("receiveConfigSet", &channels::CONFIG_SET)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::ConfigSet>(payload))
+        }
     }
 
     /// `receiveHealthCheckFailed` on `wasmbus.evt.{lattice}.health_check_failed`: Health Check
@@ -3701,6 +3818,15 @@ pub mod operations {
             messages: &[super::messages::HealthCheckFailed::INFO],
             ..operation("receiveHealthCheckFailed", &channels::HEALTH_CHECK_FAILED)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::HealthCheckFailed>(
+                payload,
+            ))
+        }
     }
 
     /// `receiveHealthCheckPassed` on `wasmbus.evt.{lattice}.health_check_passed`: Health Check
@@ -3718,6 +3844,15 @@ pub mod operations {
             messages: &[super::messages::HealthCheckPassed::INFO],
             ..operation("receiveHealthCheckPassed", &channels::HEALTH_CHECK_PASSED)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::HealthCheckPassed>(
+                payload,
+            ))
+        }
     }
 
     /// `receiveHealthCheckStatus` on `wasmbus.evt.{lattice}.health_check_status`: Health Check
@@ -3735,6 +3870,15 @@ pub mod operations {
             messages: &[super::messages::HealthCheckStatus::INFO],
             ..operation("receiveHealthCheckStatus", &channels::HEALTH_CHECK_STATUS)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::HealthCheckStatus>(
+                payload,
+            ))
+        }
     }
 
     /// `receiveHostHeartbeat` on `wasmbus.evt.{lattice}.host_heartbeat`: Host Heartbeat Event.
@@ -3751,6 +3895,15 @@ pub mod operations {
             messages: &[super::messages::HostHeartbeat::INFO],
             ..operation("receiveHostHeartbeat", &channels::HOST_HEARTBEAT)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::HostHeartbeat>(
+                payload,
+            ))
+        }
     }
 
     /// `receiveHostStarted` on `wasmbus.evt.{lattice}.host_started`: Host Started Event.
@@ -3767,6 +3920,15 @@ pub mod operations {
             messages: &[super::messages::HostStarted::INFO],
             ..operation("receiveHostStarted", &channels::HOST_STARTED)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::HostStarted>(
+                payload,
+            ))
+        }
     }
 
     /// `receiveHostStopped` on `wasmbus.evt.{lattice}.host_stopped`: Host Stopped Event.
@@ -3783,6 +3945,15 @@ pub mod operations {
             messages: &[super::messages::HostStopped::INFO],
             ..operation("receiveHostStopped", &channels::HOST_STOPPED)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::HostStopped>(
+                payload,
+            ))
+        }
     }
 
     /// `receiveLabelsChanged` on `wasmbus.evt.{lattice}.labels_changed`: Labels Changed Event.
@@ -3799,6 +3970,15 @@ pub mod operations {
             messages: &[super::messages::LabelsChanged::INFO],
             ..operation("receiveLabelsChanged", &channels::LABELS_CHANGED)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::LabelsChanged>(
+                payload,
+            ))
+        }
     }
 
     /// `receiveLinkdefDeleted` on `wasmbus.evt.{lattice}.linkdef_deleted`: Link Definition Deleted
@@ -3816,6 +3996,15 @@ pub mod operations {
             messages: &[super::messages::LinkdefDeleted::INFO],
             ..operation("receiveLinkdefDeleted", &channels::LINKDEF_DELETED)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::LinkdefDeleted>(
+                payload,
+            ))
+        }
     }
 
     /// `receiveLinkdefSet` on `wasmbus.evt.{lattice}.linkdef_set`: Link Definition Set Event.
@@ -3832,6 +4021,13 @@ pub mod operations {
             messages: &[super::messages::LinkdefSet::INFO],
             ..operation("receiveLinkdefSet", &channels::LINKDEF_SET)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::LinkdefSet>(payload))
+        }
     }
 
     /// `receiveLinkdefSetFailed` on `wasmbus.evt.{lattice}.linkdef_set_failed`: Link Definition Set
@@ -3849,6 +4045,15 @@ pub mod operations {
             messages: &[super::messages::LinkdefSetFailed::INFO],
             ..operation("receiveLinkdefSetFailed", &channels::LINKDEF_SET_FAILED)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::LinkdefSetFailed>(
+                payload,
+            ))
+        }
     }
 
     /// `receiveProviderStartFailed` on `wasmbus.evt.{lattice}.provider_start_failed`: Provider
@@ -3869,6 +4074,13 @@ pub mod operations {
                 &channels::PROVIDER_START_FAILED,
             )
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::ProviderStartFailed>(payload))
+        }
     }
 
     /// `receiveProviderStarted` on `wasmbus.evt.{lattice}.provider_started`: Provider Started
@@ -3886,6 +4098,15 @@ pub mod operations {
             messages: &[super::messages::ProviderStarted::INFO],
             ..operation("receiveProviderStarted", &channels::PROVIDER_STARTED)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::ProviderStarted>(
+                payload,
+            ))
+        }
     }
 
     /// `receiveProviderStopped` on `wasmbus.evt.{lattice}.provider_stopped`: Provider Stopped
@@ -3903,6 +4124,15 @@ pub mod operations {
             messages: &[super::messages::ProviderStopped::INFO],
             ..operation("receiveProviderStopped", &channels::PROVIDER_STOPPED)
         };
+
+        #[cfg(feature = "validate")]
+        fn decode_request_validated(
+            payload: &[u8],
+        ) -> Option<Result<Self::Request, rt::validate::ValidationError>> {
+            Some(rt::validate::decode::<super::messages::ProviderStopped>(
+                payload,
+            ))
+        }
     }
 
     /// Every operation of the spec, in spec order.
@@ -4053,6 +4283,58 @@ pub mod views {
         pub version: ::core::option::Option<::core::option::Option<::std::borrow::Cow<'a, str>>>,
     }
 
+    impl rt::ToPayload for ComponentClaims<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ComponentClaims<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "call_alias",
+            "expires_human",
+            "issuer",
+            "name",
+            "not_before_human",
+            "revision",
+            "tags",
+            "version",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.call_alias.is_some(),
+                3 => self.name.is_some(),
+                5 => self.revision.is_some(),
+                6 => self.tags.is_some(),
+                7 => self.version.is_some(),
+                1 | 2 | 4 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.call_alias, seed),
+                1 => rt::give(&self.expires_human, seed),
+                2 => rt::give(&self.issuer, seed),
+                3 => rt::give_present(&self.name, seed),
+                4 => rt::give(&self.not_before_human, seed),
+                5 => rt::give_present(&self.revision, seed),
+                6 => rt::give_present(&self.tags, seed),
+                7 => rt::give_present(&self.version, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for ComponentClaims<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<8> = rt::Fields::new(
@@ -4152,6 +4434,57 @@ pub mod views {
         pub revision: ::core::option::Option<i32>,
     }
 
+    impl rt::ToPayload for ComponentDescription<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ComponentDescription<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "annotations",
+            "id",
+            "image_ref",
+            "limits",
+            "max_instances",
+            "name",
+            "revision",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.annotations.is_some(),
+                1 => self.id.is_some(),
+                2 => self.image_ref.is_some(),
+                3 => self.limits.is_some(),
+                4 => self.max_instances.is_some(),
+                5 => self.name.is_some(),
+                6 => self.revision.is_some(),
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.annotations, seed),
+                1 => rt::give_present(&self.id, seed),
+                2 => rt::give_present(&self.image_ref, seed),
+                3 => rt::give_present(&self.limits, seed),
+                4 => rt::give_present(&self.max_instances, seed),
+                5 => rt::give_present(&self.name, seed),
+                6 => rt::give_present(&self.revision, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for ComponentDescription<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<7> = rt::Fields::new(
@@ -4238,6 +4571,52 @@ pub mod views {
         pub public_key: ::core::option::Option<::std::borrow::Cow<'a, str>>,
     }
 
+    impl rt::ToPayload for ComponentScaleFailedData<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ComponentScaleFailedData<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "annotations",
+            "component_id",
+            "error",
+            "host_id",
+            "image_ref",
+            "max_instances",
+            "public_key",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                6 => self.public_key.is_some(),
+                0..=5 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.annotations, seed),
+                1 => rt::give(&self.component_id, seed),
+                2 => rt::give(&self.error, seed),
+                3 => rt::give(&self.host_id, seed),
+                4 => rt::give(&self.image_ref, seed),
+                5 => rt::give(&self.max_instances, seed),
+                6 => rt::give_present(&self.public_key, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for ComponentScaleFailedData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<7> = rt::Fields::new(
@@ -4320,6 +4699,48 @@ pub mod views {
         /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
         #[serde(rename = "type")]
         pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for ComponentScaleFailedPayload<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ComponentScaleFailedPayload<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "data",
+            "datacontenttype",
+            "id",
+            "source",
+            "specversion",
+            "time",
+            "type",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.data, seed),
+                1 => rt::give(&self.datacontenttype, seed),
+                2 => rt::give(&self.id, seed),
+                3 => rt::give(&self.source, seed),
+                4 => rt::give(&self.specversion, seed),
+                5 => rt::give(&self.time, seed),
+                6 => rt::give(&self.type_, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for ComponentScaleFailedPayload<'a> {
@@ -4426,6 +4847,53 @@ pub mod views {
         pub public_key: ::core::option::Option<::std::borrow::Cow<'a, str>>,
     }
 
+    impl rt::ToPayload for ComponentScaledData<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ComponentScaledData<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "annotations",
+            "claims",
+            "component_id",
+            "host_id",
+            "image_ref",
+            "max_instances",
+            "public_key",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                1 => self.claims.is_some(),
+                6 => self.public_key.is_some(),
+                0 | 2..=5 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.annotations, seed),
+                1 => rt::give_present(&self.claims, seed),
+                2 => rt::give(&self.component_id, seed),
+                3 => rt::give(&self.host_id, seed),
+                4 => rt::give(&self.image_ref, seed),
+                5 => rt::give(&self.max_instances, seed),
+                6 => rt::give_present(&self.public_key, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for ComponentScaledData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<7> = rt::Fields::new(
@@ -4510,6 +4978,48 @@ pub mod views {
         /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
         #[serde(rename = "type")]
         pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for ComponentScaledPayload<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ComponentScaledPayload<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "data",
+            "datacontenttype",
+            "id",
+            "source",
+            "specversion",
+            "time",
+            "type",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.data, seed),
+                1 => rt::give(&self.datacontenttype, seed),
+                2 => rt::give(&self.id, seed),
+                3 => rt::give(&self.source, seed),
+                4 => rt::give(&self.specversion, seed),
+                5 => rt::give(&self.time, seed),
+                6 => rt::give(&self.type_, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for ComponentScaledPayload<'a> {
@@ -4614,6 +5124,48 @@ pub mod views {
         pub type_: ::std::borrow::Cow<'a, str>,
     }
 
+    impl rt::ToPayload for ConfigDeletedPayload<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ConfigDeletedPayload<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "data",
+            "datacontenttype",
+            "id",
+            "source",
+            "specversion",
+            "time",
+            "type",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.data, seed),
+                1 => rt::give(&self.datacontenttype, seed),
+                2 => rt::give(&self.id, seed),
+                3 => rt::give(&self.source, seed),
+                4 => rt::give(&self.specversion, seed),
+                5 => rt::give(&self.time, seed),
+                6 => rt::give(&self.type_, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for ConfigDeletedPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<7> = rt::Fields::new(
@@ -4699,6 +5251,34 @@ pub mod views {
         pub config_name: ::std::borrow::Cow<'a, str>,
     }
 
+    impl rt::ToPayload for ConfigEventData<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ConfigEventData<'_> {
+        const NAMES: &'static [&'static str] = &["config_name"];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.config_name, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for ConfigEventData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<1> = rt::Fields::new(["config_name"], |key| match key {
@@ -4742,6 +5322,48 @@ pub mod views {
         /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
         #[serde(rename = "type")]
         pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for ConfigSetPayload<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ConfigSetPayload<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "data",
+            "datacontenttype",
+            "id",
+            "source",
+            "specversion",
+            "time",
+            "type",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.data, seed),
+                1 => rt::give(&self.datacontenttype, seed),
+                2 => rt::give(&self.id, seed),
+                3 => rt::give(&self.source, seed),
+                4 => rt::give(&self.specversion, seed),
+                5 => rt::give(&self.time, seed),
+                6 => rt::give(&self.type_, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for ConfigSetPayload<'a> {
@@ -4831,6 +5453,35 @@ pub mod views {
         pub provider_id: ::std::borrow::Cow<'a, str>,
     }
 
+    impl rt::ToPayload for HealthCheckData<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for HealthCheckData<'_> {
+        const NAMES: &'static [&'static str] = &["host_id", "provider_id"];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.host_id, seed),
+                1 => rt::give(&self.provider_id, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for HealthCheckData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<2> =
@@ -4879,6 +5530,48 @@ pub mod views {
         /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
         #[serde(rename = "type")]
         pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for HealthCheckFailedPayload<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for HealthCheckFailedPayload<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "data",
+            "datacontenttype",
+            "id",
+            "source",
+            "specversion",
+            "time",
+            "type",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.data, seed),
+                1 => rt::give(&self.datacontenttype, seed),
+                2 => rt::give(&self.id, seed),
+                3 => rt::give(&self.source, seed),
+                4 => rt::give(&self.specversion, seed),
+                5 => rt::give(&self.time, seed),
+                6 => rt::give(&self.type_, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for HealthCheckFailedPayload<'a> {
@@ -4983,6 +5676,48 @@ pub mod views {
         pub type_: ::std::borrow::Cow<'a, str>,
     }
 
+    impl rt::ToPayload for HealthCheckPassedPayload<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for HealthCheckPassedPayload<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "data",
+            "datacontenttype",
+            "id",
+            "source",
+            "specversion",
+            "time",
+            "type",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.data, seed),
+                1 => rt::give(&self.datacontenttype, seed),
+                2 => rt::give(&self.id, seed),
+                3 => rt::give(&self.source, seed),
+                4 => rt::give(&self.specversion, seed),
+                5 => rt::give(&self.time, seed),
+                6 => rt::give(&self.type_, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for HealthCheckPassedPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<7> = rt::Fields::new(
@@ -5085,6 +5820,48 @@ pub mod views {
         pub type_: ::std::borrow::Cow<'a, str>,
     }
 
+    impl rt::ToPayload for HealthCheckStatusPayload<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for HealthCheckStatusPayload<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "data",
+            "datacontenttype",
+            "id",
+            "source",
+            "specversion",
+            "time",
+            "type",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.data, seed),
+                1 => rt::give(&self.datacontenttype, seed),
+                2 => rt::give(&self.id, seed),
+                3 => rt::give(&self.source, seed),
+                4 => rt::give(&self.specversion, seed),
+                5 => rt::give(&self.time, seed),
+                6 => rt::give(&self.type_, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for HealthCheckStatusPayload<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<7> = rt::Fields::new(
@@ -5185,6 +5962,48 @@ pub mod views {
         /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
         #[serde(rename = "type")]
         pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for HostHeartbeatPayload<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for HostHeartbeatPayload<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "data",
+            "datacontenttype",
+            "id",
+            "source",
+            "specversion",
+            "time",
+            "type",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.data, seed),
+                1 => rt::give(&self.datacontenttype, seed),
+                2 => rt::give(&self.id, seed),
+                3 => rt::give(&self.source, seed),
+                4 => rt::give(&self.specversion, seed),
+                5 => rt::give(&self.time, seed),
+                6 => rt::give(&self.type_, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for HostHeartbeatPayload<'a> {
@@ -5293,6 +6112,59 @@ pub mod views {
         pub version: ::core::option::Option<::std::borrow::Cow<'a, str>>,
     }
 
+    impl rt::ToPayload for HostInventory<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for HostInventory<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "components",
+            "friendly_name",
+            "host_id",
+            "labels",
+            "providers",
+            "uptime_human",
+            "uptime_seconds",
+            "version",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                1 => self.friendly_name.is_some(),
+                2 => self.host_id.is_some(),
+                3 => self.labels.is_some(),
+                5 => self.uptime_human.is_some(),
+                6 => self.uptime_seconds.is_some(),
+                7 => self.version.is_some(),
+                0 | 4 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.components, seed),
+                1 => rt::give_present(&self.friendly_name, seed),
+                2 => rt::give_present(&self.host_id, seed),
+                3 => rt::give_present(&self.labels, seed),
+                4 => rt::give(&self.providers, seed),
+                5 => rt::give_present(&self.uptime_human, seed),
+                6 => rt::give_present(&self.uptime_seconds, seed),
+                7 => rt::give_present(&self.version, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for HostInventory<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<8> = rt::Fields::new(
@@ -5375,6 +6247,38 @@ pub mod views {
         pub version: ::std::borrow::Cow<'a, str>,
     }
 
+    impl rt::ToPayload for HostStartedData<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for HostStartedData<'_> {
+        const NAMES: &'static [&'static str] =
+            &["friendly_name", "labels", "uptime_seconds", "version"];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.friendly_name, seed),
+                1 => rt::give(&self.labels, seed),
+                2 => rt::give(&self.uptime_seconds, seed),
+                3 => rt::give(&self.version, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for HostStartedData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<4> = rt::Fields::new(
@@ -5437,6 +6341,48 @@ pub mod views {
         /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
         #[serde(rename = "type")]
         pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for HostStartedPayload<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for HostStartedPayload<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "data",
+            "datacontenttype",
+            "id",
+            "source",
+            "specversion",
+            "time",
+            "type",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.data, seed),
+                1 => rt::give(&self.datacontenttype, seed),
+                2 => rt::give(&self.id, seed),
+                3 => rt::give(&self.source, seed),
+                4 => rt::give(&self.specversion, seed),
+                5 => rt::give(&self.time, seed),
+                6 => rt::give(&self.type_, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for HostStartedPayload<'a> {
@@ -5524,6 +6470,34 @@ pub mod views {
         pub labels: rt::Map<'a, ::std::borrow::Cow<'a, str>>,
     }
 
+    impl rt::ToPayload for HostStoppedData<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for HostStoppedData<'_> {
+        const NAMES: &'static [&'static str] = &["labels"];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.labels, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for HostStoppedData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<1> = rt::Fields::new(["labels"], |key| match key {
@@ -5567,6 +6541,48 @@ pub mod views {
         /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
         #[serde(rename = "type")]
         pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for HostStoppedPayload<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for HostStoppedPayload<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "data",
+            "datacontenttype",
+            "id",
+            "source",
+            "specversion",
+            "time",
+            "type",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.data, seed),
+                1 => rt::give(&self.datacontenttype, seed),
+                2 => rt::give(&self.id, seed),
+                3 => rt::give(&self.source, seed),
+                4 => rt::give(&self.specversion, seed),
+                5 => rt::give(&self.time, seed),
+                6 => rt::give(&self.type_, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for HostStoppedPayload<'a> {
@@ -5656,6 +6672,35 @@ pub mod views {
         pub labels: rt::Map<'a, ::std::borrow::Cow<'a, str>>,
     }
 
+    impl rt::ToPayload for LabelsChangedData<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for LabelsChangedData<'_> {
+        const NAMES: &'static [&'static str] = &["host_id", "labels"];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.host_id, seed),
+                1 => rt::give(&self.labels, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for LabelsChangedData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<2> =
@@ -5704,6 +6749,48 @@ pub mod views {
         /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
         #[serde(rename = "type")]
         pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for LabelsChangedPayload<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for LabelsChangedPayload<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "data",
+            "datacontenttype",
+            "id",
+            "source",
+            "specversion",
+            "time",
+            "type",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.data, seed),
+                1 => rt::give(&self.datacontenttype, seed),
+                2 => rt::give(&self.id, seed),
+                3 => rt::give(&self.source, seed),
+                4 => rt::give(&self.specversion, seed),
+                5 => rt::give(&self.time, seed),
+                6 => rt::give(&self.type_, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for LabelsChangedPayload<'a> {
@@ -5803,6 +6890,51 @@ pub mod views {
         pub wit_package: ::std::borrow::Cow<'a, str>,
     }
 
+    impl rt::ToPayload for LinkdefDeletedData<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for LinkdefDeletedData<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "interfaces",
+            "name",
+            "source_id",
+            "target",
+            "wit_namespace",
+            "wit_package",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.interfaces.is_some(),
+                3 => self.target.is_some(),
+                1 | 2 | 4 | 5 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.interfaces, seed),
+                1 => rt::give(&self.name, seed),
+                2 => rt::give(&self.source_id, seed),
+                3 => rt::give_present(&self.target, seed),
+                4 => rt::give(&self.wit_namespace, seed),
+                5 => rt::give(&self.wit_package, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for LinkdefDeletedData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<6> = rt::Fields::new(
@@ -5876,6 +7008,48 @@ pub mod views {
         /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
         #[serde(rename = "type")]
         pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for LinkdefDeletedPayload<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for LinkdefDeletedPayload<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "data",
+            "datacontenttype",
+            "id",
+            "source",
+            "specversion",
+            "time",
+            "type",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.data, seed),
+                1 => rt::give(&self.datacontenttype, seed),
+                2 => rt::give(&self.id, seed),
+                3 => rt::give(&self.source, seed),
+                4 => rt::give(&self.specversion, seed),
+                5 => rt::give(&self.time, seed),
+                6 => rt::give(&self.type_, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for LinkdefDeletedPayload<'a> {
@@ -5977,6 +7151,50 @@ pub mod views {
         pub wit_package: ::std::borrow::Cow<'a, str>,
     }
 
+    impl rt::ToPayload for LinkdefSetData<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for LinkdefSetData<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "interfaces",
+            "name",
+            "source_config",
+            "source_id",
+            "target",
+            "target_config",
+            "wit_namespace",
+            "wit_package",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.interfaces, seed),
+                1 => rt::give(&self.name, seed),
+                2 => rt::give(&self.source_config, seed),
+                3 => rt::give(&self.source_id, seed),
+                4 => rt::give(&self.target, seed),
+                5 => rt::give(&self.target_config, seed),
+                6 => rt::give(&self.wit_namespace, seed),
+                7 => rt::give(&self.wit_package, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for LinkdefSetData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<8> = rt::Fields::new(
@@ -6059,6 +7277,52 @@ pub mod views {
         pub wit_namespace: ::std::borrow::Cow<'a, str>,
         /// WIT package of the link.
         pub wit_package: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for LinkdefSetFailedData<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for LinkdefSetFailedData<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "error",
+            "interfaces",
+            "name",
+            "source_config",
+            "source_id",
+            "target",
+            "target_config",
+            "wit_namespace",
+            "wit_package",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.error, seed),
+                1 => rt::give(&self.interfaces, seed),
+                2 => rt::give(&self.name, seed),
+                3 => rt::give(&self.source_config, seed),
+                4 => rt::give(&self.source_id, seed),
+                5 => rt::give(&self.target, seed),
+                6 => rt::give(&self.target_config, seed),
+                7 => rt::give(&self.wit_namespace, seed),
+                8 => rt::give(&self.wit_package, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for LinkdefSetFailedData<'a> {
@@ -6149,6 +7413,48 @@ pub mod views {
         /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
         #[serde(rename = "type")]
         pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for LinkdefSetFailedPayload<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for LinkdefSetFailedPayload<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "data",
+            "datacontenttype",
+            "id",
+            "source",
+            "specversion",
+            "time",
+            "type",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.data, seed),
+                1 => rt::give(&self.datacontenttype, seed),
+                2 => rt::give(&self.id, seed),
+                3 => rt::give(&self.source, seed),
+                4 => rt::give(&self.specversion, seed),
+                5 => rt::give(&self.time, seed),
+                6 => rt::give(&self.type_, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for LinkdefSetFailedPayload<'a> {
@@ -6251,6 +7557,48 @@ pub mod views {
         /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
         #[serde(rename = "type")]
         pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for LinkdefSetPayload<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for LinkdefSetPayload<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "data",
+            "datacontenttype",
+            "id",
+            "source",
+            "specversion",
+            "time",
+            "type",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.data, seed),
+                1 => rt::give(&self.datacontenttype, seed),
+                2 => rt::give(&self.id, seed),
+                3 => rt::give(&self.source, seed),
+                4 => rt::give(&self.specversion, seed),
+                5 => rt::give(&self.time, seed),
+                6 => rt::give(&self.type_, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for LinkdefSetPayload<'a> {
@@ -6356,6 +7704,52 @@ pub mod views {
         pub version: ::core::option::Option<::core::option::Option<::std::borrow::Cow<'a, str>>>,
     }
 
+    impl rt::ToPayload for ProviderClaims<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ProviderClaims<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "expires_human",
+            "issuer",
+            "name",
+            "not_before_human",
+            "tags",
+            "version",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                2 => self.name.is_some(),
+                4 => self.tags.is_some(),
+                5 => self.version.is_some(),
+                0 | 1 | 3 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.expires_human, seed),
+                1 => rt::give(&self.issuer, seed),
+                2 => rt::give_present(&self.name, seed),
+                3 => rt::give(&self.not_before_human, seed),
+                4 => rt::give_present(&self.tags, seed),
+                5 => rt::give_present(&self.version, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for ProviderClaims<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<6> = rt::Fields::new(
@@ -6429,6 +7823,46 @@ pub mod views {
         pub revision: ::core::option::Option<i32>,
     }
 
+    impl rt::ToPayload for ProviderDescription<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ProviderDescription<'_> {
+        const NAMES: &'static [&'static str] =
+            &["annotations", "id", "image_ref", "name", "revision"];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                0 => self.annotations.is_some(),
+                1 => self.id.is_some(),
+                2 => self.image_ref.is_some(),
+                3 => self.name.is_some(),
+                4 => self.revision.is_some(),
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give_present(&self.annotations, seed),
+                1 => rt::give_present(&self.id, seed),
+                2 => rt::give_present(&self.image_ref, seed),
+                3 => rt::give_present(&self.name, seed),
+                4 => rt::give_present(&self.revision, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for ProviderDescription<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<5> = rt::Fields::new(
@@ -6488,6 +7922,49 @@ pub mod views {
         pub provider_id: ::std::borrow::Cow<'a, str>,
         /// OCI image reference of the provider.
         pub provider_ref: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for ProviderStartFailedData<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ProviderStartFailedData<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "error",
+            "host_id",
+            "link_name",
+            "provider_id",
+            "provider_ref",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                1 => self.host_id.is_some(),
+                2 => self.link_name.is_some(),
+                0 | 3 | 4 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.error, seed),
+                1 => rt::give_present(&self.host_id, seed),
+                2 => rt::give_present(&self.link_name, seed),
+                3 => rt::give(&self.provider_id, seed),
+                4 => rt::give(&self.provider_ref, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for ProviderStartFailedData<'a> {
@@ -6558,6 +8035,48 @@ pub mod views {
         /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
         #[serde(rename = "type")]
         pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for ProviderStartFailedPayload<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ProviderStartFailedPayload<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "data",
+            "datacontenttype",
+            "id",
+            "source",
+            "specversion",
+            "time",
+            "type",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.data, seed),
+                1 => rt::give(&self.datacontenttype, seed),
+                2 => rt::give(&self.id, seed),
+                3 => rt::give(&self.source, seed),
+                4 => rt::give(&self.specversion, seed),
+                5 => rt::give(&self.time, seed),
+                6 => rt::give(&self.type_, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for ProviderStartFailedPayload<'a> {
@@ -6664,6 +8183,57 @@ pub mod views {
         pub public_key: ::core::option::Option<::std::borrow::Cow<'a, str>>,
     }
 
+    impl rt::ToPayload for ProviderStartedData<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ProviderStartedData<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "annotations",
+            "claims",
+            "host_id",
+            "image_ref",
+            "instance_id",
+            "link_name",
+            "provider_id",
+            "public_key",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                1 => self.claims.is_some(),
+                4 => self.instance_id.is_some(),
+                5 => self.link_name.is_some(),
+                7 => self.public_key.is_some(),
+                0 | 2 | 3 | 6 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.annotations, seed),
+                1 => rt::give_present(&self.claims, seed),
+                2 => rt::give(&self.host_id, seed),
+                3 => rt::give(&self.image_ref, seed),
+                4 => rt::give_present(&self.instance_id, seed),
+                5 => rt::give_present(&self.link_name, seed),
+                6 => rt::give(&self.provider_id, seed),
+                7 => rt::give_present(&self.public_key, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for ProviderStartedData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<8> = rt::Fields::new(
@@ -6749,6 +8319,48 @@ pub mod views {
         /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
         #[serde(rename = "type")]
         pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for ProviderStartedPayload<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ProviderStartedPayload<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "data",
+            "datacontenttype",
+            "id",
+            "source",
+            "specversion",
+            "time",
+            "type",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.data, seed),
+                1 => rt::give(&self.datacontenttype, seed),
+                2 => rt::give(&self.id, seed),
+                3 => rt::give(&self.source, seed),
+                4 => rt::give(&self.specversion, seed),
+                5 => rt::give(&self.time, seed),
+                6 => rt::give(&self.type_, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for ProviderStartedPayload<'a> {
@@ -6851,6 +8463,54 @@ pub mod views {
         pub reason: ::std::borrow::Cow<'a, str>,
     }
 
+    impl rt::ToPayload for ProviderStoppedData<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ProviderStoppedData<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "annotations",
+            "host_id",
+            "instance_id",
+            "link_name",
+            "provider_id",
+            "public_key",
+            "reason",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            match i {
+                2 => self.instance_id.is_some(),
+                3 => self.link_name.is_some(),
+                5 => self.public_key.is_some(),
+                0 | 1 | 4 | 6 => true,
+                _ => false,
+            }
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.annotations, seed),
+                1 => rt::give(&self.host_id, seed),
+                2 => rt::give_present(&self.instance_id, seed),
+                3 => rt::give_present(&self.link_name, seed),
+                4 => rt::give(&self.provider_id, seed),
+                5 => rt::give_present(&self.public_key, seed),
+                6 => rt::give(&self.reason, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
+    }
+
     impl<'a> rt::View<'a> for ProviderStoppedData<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
             static FIELDS: rt::Fields<7> = rt::Fields::new(
@@ -6929,6 +8589,48 @@ pub mod views {
         /// com.wasmcloud.lattice.{event}, where {event} is also the last token of the subject.
         #[serde(rename = "type")]
         pub type_: ::std::borrow::Cow<'a, str>,
+    }
+
+    impl rt::ToPayload for ProviderStoppedPayload<'_> {
+        fn any<'de, V: ::serde::de::Visitor<'de>>(
+            &self,
+            visitor: V,
+        ) -> ::core::result::Result<V::Value, rt::Mismatch> {
+            rt::visit_members(self, visitor)
+        }
+    }
+
+    impl rt::Members for ProviderStoppedPayload<'_> {
+        const NAMES: &'static [&'static str] = &[
+            "data",
+            "datacontenttype",
+            "id",
+            "source",
+            "specversion",
+            "time",
+            "type",
+        ];
+
+        fn has(&self, i: usize) -> bool {
+            i < Self::NAMES.len()
+        }
+
+        fn give<'de, S: ::serde::de::DeserializeSeed<'de>>(
+            &self,
+            i: usize,
+            seed: S,
+        ) -> ::core::result::Result<S::Value, rt::Mismatch> {
+            match i {
+                0 => rt::give(&self.data, seed),
+                1 => rt::give(&self.datacontenttype, seed),
+                2 => rt::give(&self.id, seed),
+                3 => rt::give(&self.source, seed),
+                4 => rt::give(&self.specversion, seed),
+                5 => rt::give(&self.time, seed),
+                6 => rt::give(&self.type_, seed),
+                _ => Err(::serde::de::Error::custom("no such member")),
+            }
+        }
     }
 
     impl<'a> rt::View<'a> for ProviderStoppedPayload<'a> {
