@@ -290,11 +290,12 @@ pub trait Operation {
     }
 
     /// What arrives on the channel, decoded and checked against the schema of its message: `None`
-    /// where the generator wrote no such decode. Generated for enums over messages, where views
-    /// are generated too: their `from_slice_validated`, which finds the tag in place, decodes the
-    /// message it names straight from the text, and reads a message of an unknown tag strictly
-    /// (stricter than [`decode_request`](Self::decode_request): no repeated keys). The validated
-    /// stream calls it.
+    /// where the generator wrote no such decode. Generated where views are: for an operation of
+    /// one message with a payload, [`crate::validate::decode`] of that message (through its
+    /// view); for an enum over messages, its `from_slice_validated`, which finds the tag in place,
+    /// decodes the message it names so, and reads a message of an unknown tag strictly (stricter
+    /// than [`decode_request`](Self::decode_request): no repeated keys). The validated stream
+    /// calls it.
     #[cfg(feature = "validate")]
     #[doc(hidden)]
     fn decode_request_validated(
