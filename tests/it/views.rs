@@ -219,6 +219,47 @@ fn what_comes_before_an_events_tag_is_judged_by_the_event_it_names() {
 }
 
 #[test]
+fn a_view_that_would_not_hand_a_body_over_whole_leaves_the_validated_decode_to_the_text() {
+    use workspace_tests::fixtures::fixture_views::messages::Gathered;
+    use workspace_tests::fixtures::fixture_views::types::GatheredPayload;
+    use workspace_tests::fixtures::fixture_views::views::ALL;
+    let view = ALL.iter().find(|v| v.message.name == "Gathered").unwrap();
+    // Other keys, which the payload type gathers into a map the view has no field for; an
+    // integer past 2^53 for an `f32`, which the view holds as a double and the text rounds
+    // once; then bodies the view hands over whole.
+    let bodies = [
+        (r#"{"a": "x", "b": 1, "c": [true]}"#, false),
+        (r#"{"ratio": 1152921573326323713}"#, false),
+        (r#"{"ratio": 9007199254740992}"#, true),
+        (r#"{"a": "x", "ratio": 0.1}"#, true),
+        ("{}", true),
+    ];
+    for (body, whole) in bodies {
+        assert_eq!((view.hands_over)(body.as_bytes()), whole, "{body}");
+        props::views_agree_in(ALL, body.as_bytes());
+        let typed: GatheredPayload = serde_json::from_str(body).unwrap();
+        assert_eq!(
+            validate::decode::<Gathered>(body.as_bytes()).unwrap(),
+            typed,
+            "{body}"
+        );
+    }
+    let gathered = validate::decode::<Gathered>(bodies[0].0.as_bytes()).unwrap();
+    assert_eq!(
+        gathered.extra.keys().collect::<Vec<_>>(),
+        ["b", "c"],
+        "other keys kept"
+    );
+    // Typed from the text, the integer is rounded once; through a double, it would be twice.
+    let ratio = validate::decode::<Gathered>(bodies[1].0.as_bytes())
+        .unwrap()
+        .ratio
+        .unwrap();
+    assert_eq!(ratio, 1152921573326323713u64 as f32);
+    assert_ne!(ratio, 1152921573326323713u64 as f64 as f32);
+}
+
+#[test]
 fn views_read_what_payload_types_decode_where_their_types_are_narrower_than_the_schema() {
     use workspace_tests::fixtures::fixture_views::views::ALL;
     let names: Vec<(&str, bool)> = ALL
@@ -234,6 +275,7 @@ fn views_read_what_payload_types_decode_where_their_types_are_narrower_than_the_
             ("Bounds", true),
             ("Contradiction", false),
             ("Extended", true),
+            ("Gathered", true),
             ("Mixed", true),
             ("NoneMessage", true),
             ("Nullable", true),

@@ -197,8 +197,14 @@ pub struct ViewInfo {
     pub in_one_pass: bool,
     /// The payload built from the view, as validated decodes build it
     /// ([`Message::decode_checked`]), encoded as JSON: `None` where the strict read doubts the
-    /// body or the payload type does not take the view.
+    /// body, the view would not hand all of it over, or the payload type does not take the view.
     pub payload_value: fn(&[u8]) -> Option<serde_json::Value>,
+    /// Whether the strict read takes the body and the view would hand all of it over to the
+    /// payload type (no key a field does not take, no integer past 2^53 held as a double).
+    pub hands_over: fn(&[u8]) -> bool,
+    /// The validated decode ([`crate::validate::decode`]: through the view where it hands the
+    /// body over, else from the text), encoded as JSON.
+    pub decoded_value: fn(&[u8]) -> Result<serde_json::Value, ValidationError>,
 }
 
 impl ViewInfo {
@@ -210,8 +216,23 @@ impl ViewInfo {
             fast_accepts: fast_accepts::<M>,
             in_one_pass: M::IN_ONE_PASS,
             payload_value: payload_value::<M>,
+            hands_over: hands_over::<M>,
+            decoded_value: decoded_value::<M>,
         }
     }
+}
+
+fn decoded_value<M: MessageView>(body: &[u8]) -> Result<serde_json::Value, ValidationError> {
+    let payload = crate::validate::decode::<M>(body)?;
+    serde_json::to_value(payload).map_err(|error| ValidationError::Decode {
+        spec: M::INFO.spec,
+        message: M::INFO.name,
+        error,
+    })
+}
+
+fn hands_over<M: MessageView>(body: &[u8]) -> bool {
+    text_of(body).and_then(read_to_hand_over::<M>).is_some()
 }
 
 fn payload_value<M: MessageView>(body: &[u8]) -> Option<serde_json::Value> {
@@ -240,6 +261,16 @@ pub(crate) fn read_strict<M: MessageView>(body: &[u8]) -> Option<M::View<'_>> {
 /// A body as text, if it is UTF-8: checked in vector registers where the processor has them.
 pub(crate) fn text_of(body: &[u8]) -> Option<&str> {
     simdutf8::basic::from_utf8(body).ok()
+}
+
+/// [`read_strict_text`] of a view a payload type is to be built from: `None` also where the view
+/// would not hand over the whole text (a key no field takes, an integer past 2^53 read as a
+/// double).
+pub(crate) fn read_to_hand_over<M: MessageView>(text: &str) -> Option<M::View<'_>> {
+    if text.len() > crate::MAX_PAYLOAD_BYTES {
+        return None;
+    }
+    Reader::new(text).read_all_to_hand_over().ok()
 }
 
 /// [`read_strict`] of a body whose UTF-8 was checked.

@@ -167,7 +167,13 @@ impl<T: ToPayload> ToPayload for Option<T> {
 
 impl<T: ToPayload> ToPayload for Vec<T> {
     fn any<'de, V: Visitor<'de>>(&self, visitor: V) -> Result<V::Value, Mismatch> {
-        visitor.visit_seq(Items(self.iter()))
+        let mut items = Items(self.iter());
+        let value = visitor.visit_seq(&mut items)?;
+        // What takes fewer items than there are refuses them, as with serde_json.
+        match items.0.len() {
+            0 => Ok(value),
+            _ => Err(de::Error::invalid_length(self.len(), &"fewer items")),
+        }
     }
 }
 
@@ -194,10 +200,15 @@ impl<'de, T: ToPayload> SeqAccess<'de> for Items<'_, T> {
 
 impl<'a, V: View<'a> + ToPayload> ToPayload for Map<'a, V> {
     fn any<'de, W: Visitor<'de>>(&self, visitor: W) -> Result<W::Value, Mismatch> {
-        visitor.visit_map(Entries {
+        let mut entries = Entries {
             entries: self.iter(),
             value: None,
-        })
+        };
+        let value = visitor.visit_map(&mut entries)?;
+        match entries.entries.len() {
+            0 => Ok(value),
+            _ => Err(de::Error::invalid_length(self.len(), &"fewer entries")),
+        }
     }
 }
 
@@ -215,7 +226,12 @@ impl<'de, 'a, V: View<'a> + ToPayload> MapAccess<'de> for Entries<'a, V> {
         seed: K,
     ) -> Result<Option<K::Value>, Mismatch> {
         let Some((key, value)) = self.entries.next() else {
-            return Ok(None);
+            // Every entry, or one not read again as the map's read took it (which debug builds
+            // assert never happens): that is no shorter map.
+            return match self.entries.len() {
+                0 => Ok(None),
+                _ => Err(de::Error::custom("a map's entry not read again")),
+            };
         };
         self.value = Some(value);
         seed.deserialize(Given(&key)).map(Some)
@@ -338,11 +354,12 @@ impl<'de, T: Members> MapAccess<'de> for Present<'_, T> {
 
 /// A body decoded into message `M`'s payload type through its view: the view read strictly,
 /// checking the schema in that pass, then handed to the payload type. `None` where the read
-/// doubts the body (invalid, or holding a part of the schema the view keeps unchecked) or the
-/// payload type does not take the view: the caller then decodes the text, which gives the
-/// verdict.
+/// doubts the body (invalid, or holding a part of the schema the view keeps unchecked), where
+/// the view would not hand all of it over (a key no field of the view takes, which the payload
+/// type may keep; an integer past 2^53, which the view holds as a double), or where the payload
+/// type does not take the view: the caller then decodes the text, which gives the verdict.
 pub fn decode<M: MessageView>(text: &str) -> Option<M::Payload> {
-    let view = super::read_strict_text::<M>(text)?;
+    let view = super::read_to_hand_over::<M>(text)?;
     M::Payload::deserialize(Given(&view)).ok()
 }
 

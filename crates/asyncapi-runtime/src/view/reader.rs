@@ -34,6 +34,11 @@ pub struct Reader<'a> {
     at: usize,
     depth: u32,
     strict: bool,
+    /// Whether the text holds what a view does not hand over whole to a payload type
+    /// (`payload.rs`): a key no field of a struct takes, which a payload type may keep (typify
+    /// gathers an open object's other keys into a map), or an integer past 2^53 read as a
+    /// double, which a payload type's `f32` would round a second time.
+    held_back: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -44,6 +49,7 @@ impl<'a> Reader<'a> {
             at: 0,
             depth: 0,
             strict: true,
+            held_back: false,
         }
     }
 
@@ -61,15 +67,32 @@ impl<'a> Reader<'a> {
         self.read_whole(T::read)
     }
 
+    /// [`Self::read_all`] of a view a payload type is to be built from: it doubts too what
+    /// the view would not hand over whole (`held_back`).
+    pub(crate) fn read_all_to_hand_over<T: View<'a>>(mut self) -> Result<T, Doubt> {
+        let value = T::read(&mut self)?;
+        self.end()?;
+        if self.held_back {
+            return Err(Doubt);
+        }
+        Ok(value)
+    }
+
     /// Reads the whole text by `read`: one value and nothing after it but whitespace.
     fn read_whole<T>(
         mut self,
         read: impl FnOnce(&mut Self) -> Result<T, Doubt>,
     ) -> Result<T, Doubt> {
         let value = read(&mut self)?;
+        self.end()?;
+        Ok(value)
+    }
+
+    /// Nothing but whitespace left.
+    fn end(&mut self) -> Result<(), Doubt> {
         self.ws();
         if self.at == self.text.len() {
-            Ok(value)
+            Ok(())
         } else {
             Err(Doubt)
         }
@@ -419,8 +442,11 @@ impl<'a> Reader<'a> {
     /// the view hold the same value); one too large for a double is refused, as serde_json
     /// refuses it.
     pub fn number(&mut self) -> Result<f64, Doubt> {
-        let (text, _) = self.number_text()?;
+        let (text, integer) = self.number_text()?;
         let f: f64 = serde_json::from_str(text).map_err(|_| Doubt)?;
+        // Past 2^53 an integer is rounded to the double; serde_json hands a payload type the
+        // integer itself.
+        self.held_back |= integer && f.abs() > 9_007_199_254_740_992.0;
         if f.is_finite() {
             Ok(f)
         } else {
@@ -743,6 +769,7 @@ impl<'a> Reader<'a> {
     /// before among such keys.
     pub fn other(&mut self, others: &mut Keys<'a>, key: Cow<'a, str>) -> Result<(), Doubt> {
         others.first_time(key)?;
+        self.held_back = true;
         self.skip().map(drop)
     }
 }
