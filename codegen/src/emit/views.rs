@@ -10,6 +10,8 @@
 //! text, and the message's view is not `IN_ONE_PASS`: a body that holds such a part is judged by
 //! the reference validator before the view reads it. Every message with a payload gets a view,
 //! so every operation of one message, and every enum over messages, has a stream of views.
+//! Each view struct also hands its members to its payload type's `Deserialize` (`rt::Members`,
+//! `rt::ToPayload`): validated decodes build the payload from the view they read.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -1193,4 +1195,24 @@ fn number(node: &Node) -> Result<Typed, GiveUp> {
         })
     };
     Ok(Typed::new(quote!(f64), read, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs;
+
+    #[test]
+    fn runs_of_three_or_more_indexes_are_written_as_ranges() {
+        let written = |indexes: &[usize]| {
+            runs(indexes)
+                .iter()
+                .map(|p| p.to_string().replace(' ', ""))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        };
+        assert_eq!(written(&[0, 1, 2, 4, 6, 7]), "0..=2 | 4 | 6 | 7");
+        assert_eq!(written(&[3]), "3");
+        assert_eq!(written(&[1, 2, 3, 4, 9, 10, 11]), "1..=4 | 9..=11");
+        assert_eq!(written(&[]), "");
+    }
 }
