@@ -42,8 +42,8 @@ use workspace_tests::nats_server::NatsServer;
 const ROUNDS: usize = 7;
 const EVENTS: usize = 20_000;
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
+fn median<T: PartialOrd + Copy>(mut v: Vec<T>) -> T {
+    v.sort_by(|a, b| a.partial_cmp(b).expect("no NaN among timings"));
     v[v.len() / 2]
 }
 
@@ -418,10 +418,6 @@ fn events(url: &str, compact: bool) {
             rates.push(intake(url, how, &heartbeat));
         }
     }
-    let median = |mut rates: Vec<f64>| {
-        rates.sort_by(f64::total_cmp);
-        rates[rates.len() / 2]
-    };
     let rates: Vec<f64> = rounds.into_iter().map(median).collect();
     let rate_of = |how: Intake| rates[Intake::ALL.iter().position(|&h| h == how).unwrap()];
     let (raw, typed) = (rate_of(Intake::Raw), rate_of(Intake::Typed));

@@ -267,18 +267,17 @@ pub(crate) fn text_of(body: &[u8]) -> Option<&str> {
 /// would not hand over the whole text (a key no field takes, an integer past 2^53 read as a
 /// double).
 pub(crate) fn read_to_hand_over<M: MessageView>(text: &str) -> Option<M::View<'_>> {
-    if text.len() > crate::MAX_PAYLOAD_BYTES {
-        return None;
-    }
-    Reader::new(text).read_all_to_hand_over().ok()
+    strict_reader(text)?.read_all_to_hand_over().ok()
 }
 
 /// [`read_strict`] of a body whose UTF-8 was checked.
 pub(crate) fn read_strict_text<M: MessageView>(text: &str) -> Option<M::View<'_>> {
-    if text.len() > crate::MAX_PAYLOAD_BYTES {
-        return None;
-    }
-    Reader::new(text).read_all().ok()
+    strict_reader(text)?.read_all().ok()
+}
+
+/// A strict reader of `text`, unless it is longer than a payload may be.
+fn strict_reader(text: &str) -> Option<Reader<'_>> {
+    (text.len() <= crate::MAX_PAYLOAD_BYTES).then(|| Reader::new(text))
 }
 
 /// A JSON value the schema leaves open, as the text it was written as (syntax and repeated keys

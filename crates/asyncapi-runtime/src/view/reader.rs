@@ -63,15 +63,14 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the whole text as `T`: one value and nothing after it but whitespace.
-    pub fn read_all<T: View<'a>>(self) -> Result<T, Doubt> {
+    pub fn read_all<T: View<'a>>(mut self) -> Result<T, Doubt> {
         self.read_whole(T::read)
     }
 
     /// [`Self::read_all`] of a view a payload type is to be built from: it doubts too what
     /// the view would not hand over whole (`held_back`).
     pub(crate) fn read_all_to_hand_over<T: View<'a>>(mut self) -> Result<T, Doubt> {
-        let value = T::read(&mut self)?;
-        self.end()?;
+        let value = self.read_whole(T::read)?;
         if self.held_back {
             return Err(Doubt);
         }
@@ -80,19 +79,13 @@ impl<'a> Reader<'a> {
 
     /// Reads the whole text by `read`: one value and nothing after it but whitespace.
     fn read_whole<T>(
-        mut self,
+        &mut self,
         read: impl FnOnce(&mut Self) -> Result<T, Doubt>,
     ) -> Result<T, Doubt> {
-        let value = read(&mut self)?;
-        self.end()?;
-        Ok(value)
-    }
-
-    /// Nothing but whitespace left.
-    fn end(&mut self) -> Result<(), Doubt> {
+        let value = read(self)?;
         self.ws();
         if self.at == self.text.len() {
-            Ok(())
+            Ok(value)
         } else {
             Err(Doubt)
         }
