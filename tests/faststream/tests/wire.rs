@@ -9,8 +9,7 @@
 //! - our validators and pydantic give the same verdict on valid and invalid payloads of each
 //!   message.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -53,54 +52,70 @@ impl Drop for Process {
     }
 }
 
-/// The pinned nats-server on a free port.
+/// The pinned nats-server, on a port it picks itself.
 struct NatsServer {
     _process: Process,
     url: String,
+    log: PathBuf,
 }
 
-impl NatsServer {
-    fn start() -> Self {
-        let binary =
-            std::env::var_os("NATS_SERVER").map_or_else(|| venv("nats-server"), PathBuf::from);
-        for _ in 0..5 {
-            let port = TcpListener::bind("127.0.0.1:0")
-                .and_then(|l| l.local_addr())
-                .expect("a free port")
-                .port();
-            let child = Command::new(&binary)
-                .args(["-a", "127.0.0.1", "-p", &port.to_string()])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
-            let mut process = Process(child);
-            let started = Instant::now();
-            while started.elapsed() < Duration::from_secs(10) {
-                if greets_as_nats(port) {
-                    return Self {
-                        _process: process,
-                        url: format!("nats://127.0.0.1:{port}"),
-                    };
-                }
-                if !matches!(process.0.try_wait(), Ok(None)) {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
-        panic!("nats-server did not start");
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.log);
     }
 }
 
-/// Whether a NATS server answers on `port`: it greets every connection with `INFO`.
-fn greets_as_nats(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
-    let mut greeting = [0; 4];
-    stream.read_exact(&mut greeting).is_ok() && &greeting == b"INFO"
+impl NatsServer {
+    /// Starts one and waits until it says it is ready.
+    ///
+    /// The server picks its port (`-p -1`) and names it in its own log. A port found free
+    /// beforehand may be taken by a test running beside this one, whose server then answers
+    /// on it while ours fails to bind: once in CI this test's client and workers met another
+    /// test's on one server.
+    fn start() -> Self {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let binary =
+            std::env::var_os("NATS_SERVER").map_or_else(|| venv("nats-server"), PathBuf::from);
+        let log = std::env::temp_dir().join(format!(
+            "faststream-wire-{}-{}.log",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_file(&log);
+        let child = Command::new(&binary)
+            .args(["-a", "127.0.0.1", "-p", "-1", "-l"])
+            .arg(&log)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
+        let mut process = Process(child);
+        let started = Instant::now();
+        loop {
+            let said = std::fs::read_to_string(&log).unwrap_or_default();
+            if said.contains("Server is ready") {
+                let port = said
+                    .lines()
+                    .find_map(|line| {
+                        line.split("Listening for client connections on 127.0.0.1:")
+                            .nth(1)
+                    })
+                    .and_then(|port| port.trim().parse::<u16>().ok())
+                    .unwrap_or_else(|| panic!("nats-server names no client port: {said}"));
+                return Self {
+                    _process: process,
+                    url: format!("nats://127.0.0.1:{port}"),
+                    log,
+                };
+            }
+            if !matches!(process.0.try_wait(), Ok(None))
+                || started.elapsed() > Duration::from_secs(10)
+            {
+                panic!("nats-server did not start: {said}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
 
 /// A FastStream worker of the order service, named `worker`.

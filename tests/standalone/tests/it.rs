@@ -2,46 +2,44 @@
 //! on a real nats-server: its client and its responder talk with nothing but `asyncapi-runtime`
 //! underneath.
 
-use std::io::Read;
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use asyncapi_runtime::nats::{async_nats, GatherOptions, Reject, RequestErrorKind, ServeOptions};
 use standalone_generated::shop::{self, serve, types, Client, Responder};
 
-/// A nats-server on a free port, killed when dropped.
+/// A nats-server on a port it picks itself, killed when dropped.
 struct NatsServer {
     child: Child,
     url: String,
+    log: PathBuf,
 }
 
 impl NatsServer {
-    /// Starts one on a port found free; on another should the server exit first (another
-    /// process took the port meanwhile), five times at most.
+    /// Starts one and waits until it says it is ready.
+    ///
+    /// The server picks its port (`-p -1`) and names it in its own log: a port found free
+    /// beforehand may be taken by a test running beside this one, whose server would then
+    /// answer in place of ours.
     fn start() -> Self {
-        for _ in 0..5 {
-            if let Some(server) = Self::try_start() {
-                return server;
-            }
-        }
-        panic!("nats-server did not start");
-    }
-
-    fn try_start() -> Option<Self> {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
+        static N: AtomicUsize = AtomicUsize::new(0);
         // `cargo xtask test` sets NATS_SERVER; otherwise the one `cargo xtask setup` installed,
         // pinned, never one on the PATH.
         let binary = std::env::var_os("NATS_SERVER").map_or_else(
             || Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/.venv/bin/nats-server"),
             PathBuf::from,
         );
+        let log = std::env::temp_dir().join(format!(
+            "standalone-it-{}-{}.log",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_file(&log);
         let child = Command::new(&binary)
-            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .args(["-a", "127.0.0.1", "-p", "-1", "-l"])
+            .arg(&log)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -53,42 +51,39 @@ impl NatsServer {
             });
         let mut server = Self {
             child,
-            url: format!("nats://127.0.0.1:{port}"),
+            url: String::new(),
+            log,
         };
         let started = Instant::now();
-        while !greets_as_nats(port) {
-            if !matches!(server.child.try_wait(), Ok(None)) {
-                return None;
+        loop {
+            let said = std::fs::read_to_string(&server.log).unwrap_or_default();
+            if said.contains("Server is ready") {
+                let port = said
+                    .lines()
+                    .find_map(|line| {
+                        line.split("Listening for client connections on 127.0.0.1:")
+                            .nth(1)
+                    })
+                    .and_then(|port| port.trim().parse::<u16>().ok())
+                    .unwrap_or_else(|| panic!("nats-server names no client port: {said}"));
+                server.url = format!("nats://127.0.0.1:{port}");
+                return server;
             }
             assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "nats-server did not start"
+                matches!(server.child.try_wait(), Ok(None))
+                    && started.elapsed() < Duration::from_secs(10),
+                "nats-server did not start: {said}"
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        Some(server)
     }
-}
-
-/// Whether a NATS server answers on `port`: it greets every connection with `INFO`. A connection
-/// accepted is not enough, as another process may listen on the port for a moment (one looking
-/// for a free port binds it).
-fn greets_as_nats(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let mut greeting = [0; 5];
-    stream
-        .set_read_timeout(Some(Duration::from_millis(500)))
-        .is_ok()
-        && stream.read_exact(&mut greeting).is_ok()
-        && &greeting == b"INFO "
 }
 
 impl Drop for NatsServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
     }
 }
 
