@@ -2132,13 +2132,28 @@ async fn every_reply_comes_with_the_bytes_and_headers_it_was_decoded_from() {
     }
 }
 
+/// Ports for servers are handed out once per process and, on Linux, below the range the kernel
+/// picks from for `bind(0)` and outgoing connections: no test beside can be given one of them.
+#[test]
+fn ports_for_servers_are_each_given_once_and_not_by_the_kernel() {
+    let ports: Vec<u16> = (0..200)
+        .map(|_| workspace_tests::nats_server::free_port())
+        .collect();
+    let distinct: std::collections::BTreeSet<u16> = ports.iter().copied().collect();
+    assert_eq!(distinct.len(), ports.len(), "{ports:?}");
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap();
+    let low: u16 = range.split_whitespace().next().unwrap().parse().unwrap();
+    assert!(ports.iter().all(|&p| p < low), "{ports:?} against {low}");
+}
+
 /// A server started on a port another process listens on is not taken for ready, though that
 /// process accepts connections there: the test's server cannot bind, and saying so beats handing
 /// out an address that refuses the test's first connection (as CI once saw).
 #[test]
 fn a_server_whose_port_is_taken_does_not_pass_for_started() {
-    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = taken.local_addr().unwrap().port();
+    // A port no other test of this process is given, so none takes it once it is let go.
+    let port = workspace_tests::nats_server::free_port();
+    let taken = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
     let error = NatsServer::start_on(port).expect_err("the port is taken");
     assert!(error.contains("exited"), "{error}");
     assert!(error.contains("address already in use"), "{error}");

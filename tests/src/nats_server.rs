@@ -24,13 +24,52 @@ pub struct NatsServer {
     args: Vec<String>,
 }
 
-/// A loopback port free now.
+/// A loopback port free now, that no other test of this process is given.
 pub fn free_port() -> u16 {
     free_ports(1)[0]
 }
 
-/// `n` distinct loopback ports free now (all held at once while they are found).
+/// `n` distinct loopback ports free now, that no other test of this process is given.
+///
+/// They are taken below the range the kernel hands out for `bind(0)` and for the local end of
+/// outgoing connections, in turn from a place this process's id picks. A port the kernel handed
+/// out could be handed out again to the test running beside this one, which would then take it
+/// while this test's server is down for a restart, or before it binds the port; so once in CI two
+/// tests met on one server. Found free by binding each (all held at once while they are found).
 fn free_ports(n: usize) -> Vec<u16> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static TAKEN: AtomicUsize = AtomicUsize::new(0);
+    let Some(pool) = below_ephemeral_ports() else {
+        return ephemeral_ports(n);
+    };
+    let offset = std::process::id() as usize * 97;
+    let mut listeners = Vec::new();
+    for _ in 0..pool.len() {
+        if listeners.len() == n {
+            break;
+        }
+        let i = TAKEN.fetch_add(1, Ordering::Relaxed);
+        let port = (pool.start + (offset + i) % pool.len()) as u16;
+        if let Ok(listener) = TcpListener::bind(("127.0.0.1", port)) {
+            listeners.push(listener);
+        }
+    }
+    assert_eq!(listeners.len(), n, "{n} free ports in {pool:?}");
+    listeners
+        .iter()
+        .map(|l| l.local_addr().expect("a bound address").port())
+        .collect()
+}
+
+/// The ports from 10,000 up to the kernel's range for `bind(0)`, when there are enough of them.
+fn below_ephemeral_ports() -> Option<std::ops::Range<usize>> {
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").ok()?;
+    let low: usize = range.split_whitespace().next()?.parse().ok()?;
+    (low >= 12_000).then_some(10_000..low)
+}
+
+/// `n` distinct ports the kernel hands out, where it does not say which range it uses.
+fn ephemeral_ports(n: usize) -> Vec<u16> {
     let listeners: Vec<TcpListener> = (0..n)
         .map(|_| TcpListener::bind("127.0.0.1:0").expect("a free loopback port"))
         .collect();
@@ -53,8 +92,9 @@ fn on_free_ports<T>(what: &str, start: impl Fn() -> Result<T, String>) -> T {
     panic!("{what} did not start: {failures:#?}");
 }
 
-/// The number of routes a server's monitoring endpoint reports (`/routez`).
-fn routez(monitor: u16) -> Option<usize> {
+/// The number of other servers a server has routes to, by its monitoring endpoint (`/routez`).
+/// Servers since 2.10 pool several routes to each peer, so routes are counted by the peer's id.
+fn routed_peers(monitor: u16) -> Option<usize> {
     use std::io::{Read, Write};
     let mut stream = TcpStream::connect(("127.0.0.1", monitor)).ok()?;
     stream
@@ -64,7 +104,12 @@ fn routez(monitor: u16) -> Option<usize> {
     stream.read_to_string(&mut response).ok()?;
     let body = &response[response.find("\r\n\r\n")? + 4..];
     let json: serde_json::Value = serde_json::from_str(body).ok()?;
-    json["num_routes"].as_u64().map(|n| n as usize)
+    let peers: std::collections::BTreeSet<&str> = json["routes"]
+        .as_array()?
+        .iter()
+        .filter_map(|route| route["remote_id"].as_str())
+        .collect();
+    Some(peers.len())
 }
 
 /// A file or folder name of this process's own in the temporary folder, fresh for each call.
@@ -157,6 +202,9 @@ impl NatsServer {
         let ports = free_ports(3 * n);
         let (ports, rest) = ports.split_at(n);
         let (cluster_ports, monitor_ports) = rest.split_at(n);
+        // A name of this cluster's own: a node of another test's cluster that reached one of these
+        // ports is refused, not routed to.
+        let name = format!("test-{}-{}", std::process::id(), ports[0]);
         let mut nodes = Vec::new();
         for (i, cluster_port) in cluster_ports.iter().enumerate() {
             let routes: Vec<String> = cluster_ports
@@ -173,7 +221,7 @@ impl NatsServer {
                 log: scratch_path(&format!("nats-{port}.log")),
                 args: vec![
                     "--cluster_name".into(),
-                    "test".into(),
+                    name.clone(),
                     "--cluster".into(),
                     format!("nats://127.0.0.1:{cluster_port}"),
                     "--routes".into(),
@@ -191,20 +239,20 @@ impl NatsServer {
         Ok(nodes)
     }
 
-    /// Waits (up to 10 s) until the server's monitoring port counts `routes` routes.
-    fn wait_for_routes(&mut self, monitor: u16, routes: usize) -> Result<(), String> {
+    /// Waits (up to 10 s) until the server's monitoring port shows routes to `peers` servers.
+    fn wait_for_routes(&mut self, monitor: u16, peers: usize) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if self.has_exited() {
                 return Err(format!("server {} exited: {}", self.port, self.log()));
             }
-            let now = routez(monitor).unwrap_or(0);
-            if now >= routes {
+            let now = routed_peers(monitor).unwrap_or(0);
+            if now >= peers {
                 return Ok(());
             }
             if Instant::now() > deadline {
                 return Err(format!(
-                    "server {} has {now} routes of {routes}: {}",
+                    "server {} has routes to {now} servers of {peers}: {}",
                     self.port,
                     self.log()
                 ));
