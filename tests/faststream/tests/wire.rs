@@ -14,9 +14,10 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use asyncapi_runtime::nats::async_nats;
+use nats_server::NatsServer;
 use serde_json::{json, Value};
 
 /// This crate's folder, where `orders.py` is.
@@ -52,70 +53,14 @@ impl Drop for Process {
     }
 }
 
-/// The pinned nats-server, on a port it picks itself.
-struct NatsServer {
-    _process: Process,
-    url: String,
-    log: PathBuf,
-}
+#[path = "../../support/nats_server.rs"]
+mod nats_server;
 
-impl Drop for NatsServer {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.log);
-    }
-}
-
-impl NatsServer {
-    /// Starts one and waits until it says it is ready.
-    ///
-    /// The server picks its port (`-p -1`) and names it in its own log. A port found free
-    /// beforehand may be taken by a test running beside this one, whose server then answers
-    /// on it while ours fails to bind: once in CI this test's client and workers met another
-    /// test's on one server.
-    fn start() -> Self {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let binary =
-            std::env::var_os("NATS_SERVER").map_or_else(|| venv("nats-server"), PathBuf::from);
-        let log = std::env::temp_dir().join(format!(
-            "faststream-wire-{}-{}.log",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_file(&log);
-        let child = Command::new(&binary)
-            .args(["-a", "127.0.0.1", "-p", "-1", "-l"])
-            .arg(&log)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
-        let mut process = Process(child);
-        let started = Instant::now();
-        loop {
-            let said = std::fs::read_to_string(&log).unwrap_or_default();
-            if said.contains("Server is ready") {
-                let port = said
-                    .lines()
-                    .find_map(|line| {
-                        line.split("Listening for client connections on 127.0.0.1:")
-                            .nth(1)
-                    })
-                    .and_then(|port| port.trim().parse::<u16>().ok())
-                    .unwrap_or_else(|| panic!("nats-server names no client port: {said}"));
-                return Self {
-                    _process: process,
-                    url: format!("nats://127.0.0.1:{port}"),
-                    log,
-                };
-            }
-            if !matches!(process.0.try_wait(), Ok(None))
-                || started.elapsed() > Duration::from_secs(10)
-            {
-                panic!("nats-server did not start: {said}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
+/// The pinned nats-server: the one `cargo xtask test` names in NATS_SERVER, else the one
+/// `cargo xtask setup` installed.
+fn nats_server() -> NatsServer {
+    let binary = std::env::var_os("NATS_SERVER").map_or_else(|| venv("nats-server"), PathBuf::from);
+    NatsServer::start(&binary)
 }
 
 /// A FastStream worker of the order service, named `worker`.
@@ -346,7 +291,7 @@ macro_rules! wire_tests {
 
             #[tokio::test(flavor = "multi_thread")]
             async fn our_client_against_two_faststream_workers() {
-                let server = NatsServer::start();
+                let server = nats_server();
                 let _workers = [
                     faststream_worker(&server, "w1"),
                     faststream_worker(&server, "w2"),
@@ -454,7 +399,7 @@ macro_rules! wire_tests {
 
             #[tokio::test(flavor = "multi_thread")]
             async fn faststream_against_two_of_our_responders() {
-                let server = NatsServer::start();
+                let server = nats_server();
                 let placed = Arc::new(AtomicUsize::new(0));
                 let mut servers = Vec::new();
                 for worker in ["r1", "r2"] {

@@ -3,88 +3,22 @@
 //! underneath.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 
 use asyncapi_runtime::nats::{async_nats, GatherOptions, Reject, RequestErrorKind, ServeOptions};
+use nats_server::NatsServer;
 use standalone_generated::shop::{self, serve, types, Client, Responder};
 
-/// A nats-server on a port it picks itself, killed when dropped.
-struct NatsServer {
-    child: Child,
-    url: String,
-    log: PathBuf,
-}
+#[path = "../../support/nats_server.rs"]
+mod nats_server;
 
-impl NatsServer {
-    /// Starts one and waits until it says it is ready.
-    ///
-    /// The server picks its port (`-p -1`) and names it in its own log: a port found free
-    /// beforehand may be taken by a test running beside this one, whose server would then
-    /// answer in place of ours.
-    fn start() -> Self {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        // `cargo xtask test` sets NATS_SERVER; otherwise the one `cargo xtask setup` installed,
-        // pinned, never one on the PATH.
-        let binary = std::env::var_os("NATS_SERVER").map_or_else(
-            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/.venv/bin/nats-server"),
-            PathBuf::from,
-        );
-        let log = std::env::temp_dir().join(format!(
-            "standalone-it-{}-{}.log",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_file(&log);
-        let child = Command::new(&binary)
-            .args(["-a", "127.0.0.1", "-p", "-1", "-l"])
-            .arg(&log)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "{}: {e}: run `cargo xtask setup` once (`cargo xtask test` does it too)",
-                    binary.display()
-                )
-            });
-        let mut server = Self {
-            child,
-            url: String::new(),
-            log,
-        };
-        let started = Instant::now();
-        loop {
-            let said = std::fs::read_to_string(&server.log).unwrap_or_default();
-            if said.contains("Server is ready") {
-                let port = said
-                    .lines()
-                    .find_map(|line| {
-                        line.split("Listening for client connections on 127.0.0.1:")
-                            .nth(1)
-                    })
-                    .and_then(|port| port.trim().parse::<u16>().ok())
-                    .unwrap_or_else(|| panic!("nats-server names no client port: {said}"));
-                server.url = format!("nats://127.0.0.1:{port}");
-                return server;
-            }
-            assert!(
-                matches!(server.child.try_wait(), Ok(None))
-                    && started.elapsed() < Duration::from_secs(10),
-                "nats-server did not start: {said}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for NatsServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.log);
-    }
+/// The pinned nats-server: the one `cargo xtask test` names in NATS_SERVER, else the one
+/// `cargo xtask setup` installed, never one on the PATH.
+fn nats_server() -> NatsServer {
+    let binary = std::env::var_os("NATS_SERVER").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/.venv/bin/nats-server"),
+        PathBuf::from,
+    );
+    NatsServer::start(&binary)
 }
 
 /// A till of the shop: accepts orders for anything but "nothing", confirms prices by name.
@@ -116,7 +50,7 @@ impl Responder for Till {
 
 #[tokio::test]
 async fn a_generated_client_and_responder_talk_over_nats_on_the_runtime_alone() {
-    let server = NatsServer::start();
+    let server = nats_server();
     let connect = || async_nats::connect(&server.url);
     let options = || ServeOptions::new().fix("store", "main");
     let _north = serve(connect().await.unwrap(), Till("north"), options())
