@@ -88,6 +88,10 @@ async fn main() -> anyhow::Result<()> {
         // What the `wasmcloud` binary sets: without it, stopping a provider that subscribes to
         // its shutdown subject but never answers would wait for ever.
         provider_shutdown_delay: Some(Duration::from_millis(300)),
+        // The tests answer a provider's health checks in turn; the default 2 s would let a
+        // loaded machine drop a check the test has already answered, and then the test's later
+        // answers fall on the wrong checks.
+        rpc_timeout: Duration::from_secs(10),
         // Components and providers come from files the tests write.
         allow_file_load: true,
         ..defaults
