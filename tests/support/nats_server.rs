@@ -21,16 +21,22 @@ pub struct NatsServer {
 }
 
 impl NatsServer {
-    /// Starts `binary` and waits until it says it is ready.
-    pub fn start(binary: &Path) -> Self {
+    /// Starts the pinned nats-server and waits until it says it is ready: the one
+    /// `cargo xtask test` names in `NATS_SERVER`, else the one `cargo xtask setup` installed
+    /// (beside the including crate, in `tests/`), never one on the PATH.
+    pub fn start() -> Self {
         static N: AtomicUsize = AtomicUsize::new(0);
+        let binary = std::env::var_os("NATS_SERVER").map_or_else(
+            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/.venv/bin/nats-server"),
+            PathBuf::from,
+        );
         let log = std::env::temp_dir().join(format!(
             "nats-server-{}-{}.log",
             std::process::id(),
             N.fetch_add(1, Ordering::SeqCst)
         ));
         let _ = std::fs::remove_file(&log);
-        let child = Command::new(binary)
+        let child = Command::new(&binary)
             .args(["-a", "127.0.0.1", "-p", "-1", "-l"])
             .arg(&log)
             .stdout(Stdio::null())

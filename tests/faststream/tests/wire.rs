@@ -56,13 +56,6 @@ impl Drop for Process {
 #[path = "../../support/nats_server.rs"]
 mod nats_server;
 
-/// The pinned nats-server: the one `cargo xtask test` names in NATS_SERVER, else the one
-/// `cargo xtask setup` installed.
-fn nats_server() -> NatsServer {
-    let binary = std::env::var_os("NATS_SERVER").map_or_else(|| venv("nats-server"), PathBuf::from);
-    NatsServer::start(&binary)
-}
-
 /// A FastStream worker of the order service, named `worker`.
 fn faststream_worker(server: &NatsServer, worker: &str) -> Process {
     let child = Command::new(venv("faststream"))
@@ -291,7 +284,7 @@ macro_rules! wire_tests {
 
             #[tokio::test(flavor = "multi_thread")]
             async fn our_client_against_two_faststream_workers() {
-                let server = nats_server();
+                let server = NatsServer::start();
                 let _workers = [
                     faststream_worker(&server, "w1"),
                     faststream_worker(&server, "w2"),
@@ -399,7 +392,7 @@ macro_rules! wire_tests {
 
             #[tokio::test(flavor = "multi_thread")]
             async fn faststream_against_two_of_our_responders() {
-                let server = nats_server();
+                let server = NatsServer::start();
                 let placed = Arc::new(AtomicUsize::new(0));
                 let mut servers = Vec::new();
                 for worker in ["r1", "r2"] {

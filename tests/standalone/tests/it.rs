@@ -2,24 +2,12 @@
 //! on a real nats-server: its client and its responder talk with nothing but `asyncapi-runtime`
 //! underneath.
 
-use std::path::{Path, PathBuf};
-
 use asyncapi_runtime::nats::{async_nats, GatherOptions, Reject, RequestErrorKind, ServeOptions};
 use nats_server::NatsServer;
 use standalone_generated::shop::{self, serve, types, Client, Responder};
 
 #[path = "../../support/nats_server.rs"]
 mod nats_server;
-
-/// The pinned nats-server: the one `cargo xtask test` names in NATS_SERVER, else the one
-/// `cargo xtask setup` installed, never one on the PATH.
-fn nats_server() -> NatsServer {
-    let binary = std::env::var_os("NATS_SERVER").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/.venv/bin/nats-server"),
-        PathBuf::from,
-    );
-    NatsServer::start(&binary)
-}
 
 /// A till of the shop: accepts orders for anything but "nothing", confirms prices by name.
 struct Till(&'static str);
@@ -50,7 +38,7 @@ impl Responder for Till {
 
 #[tokio::test]
 async fn a_generated_client_and_responder_talk_over_nats_on_the_runtime_alone() {
-    let server = nats_server();
+    let server = NatsServer::start();
     let connect = || async_nats::connect(&server.url);
     let options = || ServeOptions::new().fix("store", "main");
     let _north = serve(connect().await.unwrap(), Till("north"), options())
