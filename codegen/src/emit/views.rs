@@ -58,6 +58,8 @@ struct Typed {
     borrows: bool,
     /// Whether the value is, or holds, text its view does not check.
     unchecked: bool,
+    /// Whether it is a string with no checks of its own (read by `r.string()`).
+    plain_string: bool,
 }
 
 impl Typed {
@@ -68,6 +70,7 @@ impl Typed {
             function: None,
             borrows,
             unchecked: false,
+            plain_string: false,
         }
     }
 
@@ -477,6 +480,7 @@ impl Builder<'_> {
                     borrows,
                     // What a struct leaves unchecked its fields' docs say.
                     unchecked: false,
+                    plain_string: false,
                 }
             }
             types::OBJECT if node.additional == program::ANY => raw(types::OBJECT),
@@ -485,9 +489,15 @@ impl Builder<'_> {
                 let additional = node.additional;
                 let item = self.value(additional, &format!("{context} value"));
                 let (ty, reader) = (&item.ty, item.reader());
+                // Strings with no checks of their own have a read of their own.
+                let read = if item.plain_string {
+                    quote!(r.string_map())
+                } else {
+                    quote!(r.map(#reader))
+                };
                 Typed {
                     unchecked: item.unchecked,
-                    ..Typed::new(quote!(rt::Map<'a, #ty>), quote!(r.map(#reader)), true)
+                    ..Typed::new(quote!(rt::Map<'a, #ty>), read, true)
                 }
             }
             types::ARRAY => {
@@ -511,16 +521,19 @@ impl Builder<'_> {
             }
             types::STRING => {
                 let checks = self.string_checks(id)?;
-                let read = if checks.is_empty() {
-                    quote!(r.string())
+                if checks.is_empty() {
+                    Typed {
+                        plain_string: true,
+                        ..Typed::new(cow, quote!(r.string()), true)
+                    }
                 } else {
-                    quote!({
+                    let read = quote!({
                         let s = r.string()?;
                         r.check(#(#checks)&&*)?;
                         Ok(s)
-                    })
-                };
-                Typed::new(cow, read, true)
+                    });
+                    Typed::new(cow, read, true)
+                }
             }
             types::INTEGER => integer(node)?,
             types::NUMBER => {

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Doubt, Map, Raw, View};
-use crate::scan::{blank_run, ends_plain_run, nested_end, plain_run};
+use crate::scan::{blank_run, blanks_end, ends_plain_run, nested_end, plain_run};
 
 /// The most arrays and objects one inside the other that serde_json reads (it refuses the 128th:
 /// "recursion limit exceeded"), so the reader does too, and no body can exhaust the stack.
@@ -633,6 +633,23 @@ impl<'a> Reader<'a> {
         Ok(Map::new(&self.text[start..self.at], len))
     }
 
+    /// [`Self::map`] of strings that have no checks of their own (`map(|r| r.string())`), the
+    /// map most schemas hold (annotations, labels, config): read in one loop over its text, its
+    /// keys compared as bytes, when every key and value is written plainly (no escapes) and its
+    /// keys are few; any other map is read by [`Self::map`], from its start, which judges it.
+    pub fn string_map(&mut self) -> Result<Map<'a, Cow<'a, str>>, Doubt> {
+        self.ws();
+        let start = self.at;
+        // The map's own level must be one the reader may enter.
+        if self.depth < MAX_DEPTH {
+            if let Some((end, len)) = plain_string_map(self.bytes(), start) {
+                self.at = end;
+                return Ok(Map::new(&self.text[start..end], len));
+            }
+        }
+        self.map(|r| r.string())
+    }
+
     /// That `V`, read leniently from `at`, ends where the reader stands: a map's entries are read
     /// again so.
     #[cfg(debug_assertions)]
@@ -764,6 +781,64 @@ impl<'a> Reader<'a> {
         others.first_time(key)?;
         self.held_back = true;
         self.skip().map(drop)
+    }
+}
+
+/// Where the object at `at` ends, and how many members it has, when it is a map that
+/// [`Reader::map`] of strings takes: its keys and values strings without escapes or control
+/// characters, its keys `FEW_KEYS` at most and none twice. `None` for any other text, which may
+/// still be such a map (keys with escapes, or many of them): the general read decides.
+fn plain_string_map(b: &[u8], at: usize) -> Option<(usize, usize)> {
+    if b.get(at) != Some(&b'{') {
+        return None;
+    }
+    let mut at = blanks_from(b, at + 1);
+    if b.get(at) == Some(&b'}') {
+        return Some((at + 1, 0));
+    }
+    let mut keys: [&[u8]; FEW_KEYS] = [&[]; FEW_KEYS];
+    let mut len = 0;
+    loop {
+        let (key, after) = plain_string(b, at)?;
+        if len == FEW_KEYS || keys[..len].contains(&key) {
+            return None;
+        }
+        keys[len] = key;
+        len += 1;
+        at = blanks_from(b, after);
+        if b.get(at) != Some(&b':') {
+            return None;
+        }
+        at = blanks_from(b, at + 1);
+        let (_, after) = plain_string(b, at)?;
+        at = blanks_from(b, after);
+        match b.get(at)? {
+            b',' => at = blanks_from(b, at + 1),
+            b'}' => return Some((at + 1, len)),
+            _ => return None,
+        }
+    }
+}
+
+/// The string whose opening quote is at `at`, when it has no escape or control character: its
+/// content, and the index past its closing quote.
+#[inline]
+fn plain_string(b: &[u8], at: usize) -> Option<(&[u8], usize)> {
+    if b.get(at) != Some(&b'"') {
+        return None;
+    }
+    let rest = b.get(at + 1..)?;
+    let len = plain_run(rest);
+    (rest.get(len) == Some(&b'"')).then(|| (&rest[..len], at + len + 2))
+}
+
+/// Where the whitespace from `at` ends: at once where compact text has none.
+#[inline]
+fn blanks_from(b: &[u8], at: usize) -> usize {
+    if b.get(at).is_some_and(|&c| c > b' ') {
+        at
+    } else {
+        blanks_end(b, at)
     }
 }
 
@@ -1471,6 +1546,113 @@ mod tests {
                     proptest::prop_assert_eq!(value.parse::<usize>().ok(), Some(i));
                     proptest::prop_assert_eq!(map.get(written), Some(value.clone()));
                 }
+            }
+        }
+    }
+
+    /// What a map of strings read from where `text` starts comes to, by [`Reader::map`] or by
+    /// [`Reader::string_map`] (`fast`), at nesting depth `depth`: the map, and where the reader
+    /// then stands.
+    fn map_of_strings(
+        text: &str,
+        depth: u32,
+        fast: bool,
+    ) -> Option<(Map<'_, Cow<'_, str>>, usize)> {
+        let mut r = Reader {
+            depth,
+            ..Reader::new(text)
+        };
+        let map = if fast {
+            r.string_map()
+        } else {
+            r.map(|r| r.string())
+        };
+        map.ok().map(|map| (map, r.at))
+    }
+
+    #[test]
+    fn a_map_of_plain_strings_is_read_as_the_general_read_reads_it() {
+        for text in [
+            "{}",
+            "{ }",
+            r#"{"a":"x"}"#,
+            "{\n  \"a\": \"x\",\n  \"b\" : \"y\"\n}",
+            r#"{"a":"x","a":"y"}"#,
+            r#"{"a":"x","\u0061":"y"}"#,
+            r#"{"a":"x\"y"}"#,
+            "{\"a\":\"tab\there\"}",
+            r#"{"a":1}"#,
+            r#"{"a":"x",}"#,
+            r#"{"a" "x"}"#,
+            r#"{"a":"x""#,
+            r#"{"a":"x"]"#,
+            r#"{"1":"","2":"","3":"","4":"","5":"","6":"","7":"","8":"","9":""}"#,
+            r#"{"1":"","2":"","3":"","4":"","5":"","6":"","7":"","8":"","1":""}"#,
+            r#"{"é":"😀","":""} trailing"#,
+        ] {
+            for depth in [0, MAX_DEPTH - 1, MAX_DEPTH] {
+                let general = map_of_strings(text, depth, false);
+                assert_eq!(
+                    map_of_strings(text, depth, true),
+                    general,
+                    "{text} at depth {depth}"
+                );
+                if depth == MAX_DEPTH {
+                    assert_eq!(general, None, "no map one level too deep");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The read of a map of strings in one loop takes what the general read takes, gives
+        /// the same map and stops where it stops: maps whose keys are repeated, escaped or more
+        /// than the loop holds, whose values have escapes or are no strings, compact or spaced,
+        /// and each of them broken by a piece put in or the rest cut off anywhere.
+        #[test]
+        fn a_map_of_strings_reads_as_the_general_read_on_any_text(
+            members in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec![
+                        r#""a""#, r#""b""#, r#""""#, r#""é""#, r#""c""#, r#""d""#, r#""e""#,
+                        r#""f""#, r#""g""#, r#""h""#, r#""\u0061""#, r#""k\"""#,
+                    ]),
+                    proptest::sample::select(vec![
+                        r#""x""#, r#""""#, r#""😀""#, r#""0123456789abcdef0123456789abcdef""#,
+                        r#""a\nb""#, "1", "null",
+                    ]),
+                ),
+                0..12,
+            ),
+            spaced in proptest::bool::ANY,
+            damage in proptest::option::of((
+                proptest::sample::select(vec!["", ",", ":", "\"", "}", "]", " ", "\\", "1", "\u{1}"]),
+                proptest::prelude::any::<proptest::sample::Index>(),
+            )),
+        ) {
+            let (gap, colon) = if spaced { ("\n  ", ": ") } else { ("", ":") };
+            let members: Vec<String> = members
+                .iter()
+                .map(|(key, value)| format!("{gap}{key}{colon}{value}"))
+                .collect();
+            let mut text = format!("{{{}{gap}}}", members.join(","));
+            if let Some((piece, at)) = damage {
+                let mut at = at.index(text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                if piece.is_empty() {
+                    text.truncate(at);
+                } else {
+                    text.insert_str(at, piece);
+                }
+            }
+            for depth in [0, MAX_DEPTH] {
+                proptest::prop_assert_eq!(
+                    map_of_strings(&text, depth, true),
+                    map_of_strings(&text, depth, false),
+                    "{}", text
+                );
             }
         }
     }

@@ -3905,9 +3905,7 @@ pub mod views {
             r.fields(&FIELDS, |r, member| match member {
                 rt::Member::Field(0) => r.field(&mut error, |r| r.string()),
                 rt::Member::Field(1) => r.field(&mut message, |r| r.string()),
-                rt::Member::Field(2) => {
-                    r.field(&mut response, |r| r.array(|r| r.map(|r| r.string())))
-                }
+                rt::Member::Field(2) => r.field(&mut response, |r| r.array(|r| r.string_map())),
                 rt::Member::Field(3) => r.field(&mut success, |r| r.boolean()),
                 rt::Member::Other(key) => r.other(&mut others, key),
                 rt::Member::Field(_) => Err(rt::Doubt),
@@ -3998,7 +3996,7 @@ pub mod views {
             r.fields(&FIELDS, |r, member| match member {
                 rt::Member::Field(0) => r.field(&mut component_id, |r| r.string()),
                 rt::Member::Field(1) => r.field(&mut component_ref, |r| r.string()),
-                rt::Member::Field(2) => r.field(&mut constraints, |r| r.map(|r| r.string())),
+                rt::Member::Field(2) => r.field(&mut constraints, |r| r.string_map()),
                 rt::Member::Field(3) => r.field(&mut host_id, |r| r.string()),
                 rt::Member::Other(key) => r.other(&mut others, key),
                 rt::Member::Field(_) => Err(rt::Doubt),
@@ -4077,7 +4075,7 @@ pub mod views {
             r.fields(&FIELDS, |r, member| match member {
                 rt::Member::Field(0) => r.field(&mut component_id, |r| r.string()),
                 rt::Member::Field(1) => r.field(&mut component_ref, |r| r.string()),
-                rt::Member::Field(2) => r.field(&mut constraints, |r| r.map(|r| r.string())),
+                rt::Member::Field(2) => r.field(&mut constraints, |r| r.string_map()),
                 rt::Member::Other(_) => Err(rt::Doubt),
                 rt::Member::Field(_) => Err(rt::Doubt),
             })?;
@@ -4298,12 +4296,10 @@ pub mod views {
             let mut revision = None;
             let mut others = rt::Keys::default();
             r.fields(&FIELDS, |r, member| match member {
-                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.string_map()),
                 rt::Member::Field(1) => r.field(&mut id, |r| r.string()),
                 rt::Member::Field(2) => r.field(&mut image_ref, |r| r.string()),
-                rt::Member::Field(3) => {
-                    r.field(&mut limits, |r| r.nullable(|r| r.map(|r| r.string())))
-                }
+                rt::Member::Field(3) => r.field(&mut limits, |r| r.nullable(|r| r.string_map())),
                 rt::Member::Field(4) => r.field(&mut max_instances, |r| {
                     let n = r.integer()?;
                     r.check((0..=4294967295).contains(&n))?;
@@ -4408,7 +4404,7 @@ pub mod views {
             r.fields(&FIELDS, |r, member| match member {
                 rt::Member::Field(0) => r.field(&mut error, |r| r.string()),
                 rt::Member::Field(1) => r.field(&mut message, |r| r.string()),
-                rt::Member::Field(2) => r.field(&mut response, |r| r.map(|r| r.string())),
+                rt::Member::Field(2) => r.field(&mut response, |r| r.string_map()),
                 rt::Member::Field(3) => r.field(&mut success, |r| r.boolean()),
                 rt::Member::Other(key) => r.other(&mut others, key),
                 rt::Member::Field(_) => Err(rt::Doubt),
@@ -4430,7 +4426,7 @@ pub mod views {
 
     impl<'a> rt::View<'a> for ConfigValues<'a> {
         fn read(r: &mut rt::Reader<'a>) -> ::core::result::Result<Self, rt::Doubt> {
-            r.map(|r| r.string()).map(Self)
+            r.string_map().map(Self)
         }
     }
 
@@ -4746,7 +4742,7 @@ pub mod views {
                 }),
                 rt::Member::Field(1) => r.field(&mut friendly_name, |r| r.string()),
                 rt::Member::Field(2) => r.field(&mut host_id, |r| r.string()),
-                rt::Member::Field(3) => r.field(&mut labels, |r| r.map(|r| r.string())),
+                rt::Member::Field(3) => r.field(&mut labels, |r| r.string_map()),
                 rt::Member::Field(4) => r.field(&mut providers, |r| {
                     r.array(<ProviderDescription<'a> as rt::View<'a>>::read)
                 }),
@@ -5127,7 +5123,7 @@ pub mod views {
                 rt::Member::Field(1) => r.field(&mut friendly_name, |r| r.string()),
                 rt::Member::Field(2) => r.field(&mut id, |r| r.string()),
                 rt::Member::Field(3) => r.field(&mut js_domain, |r| r.string()),
-                rt::Member::Field(4) => r.field(&mut labels, |r| r.map(|r| r.string())),
+                rt::Member::Field(4) => r.field(&mut labels, |r| r.string_map()),
                 rt::Member::Field(5) => r.field(&mut lattice, |r| r.string()),
                 rt::Member::Field(6) => r.field(&mut rpc_host, |r| r.string()),
                 rt::Member::Field(7) => r.field(&mut uptime_human, |r| r.string()),
@@ -5554,7 +5550,7 @@ pub mod views {
             let mut provider_ref = None;
             let mut others = rt::Keys::default();
             r.fields(&FIELDS, |r, member| match member {
-                rt::Member::Field(0) => r.field(&mut constraints, |r| r.map(|r| r.string())),
+                rt::Member::Field(0) => r.field(&mut constraints, |r| r.string_map()),
                 rt::Member::Field(1) => r.field(&mut host_id, |r| r.string()),
                 rt::Member::Field(2) => r.field(&mut provider_id, |r| r.string()),
                 rt::Member::Field(3) => r.field(&mut provider_ref, |r| r.string()),
@@ -5633,7 +5629,7 @@ pub mod views {
             let mut provider_id = None;
             let mut provider_ref = None;
             r.fields(&FIELDS, |r, member| match member {
-                rt::Member::Field(0) => r.field(&mut constraints, |r| r.map(|r| r.string())),
+                rt::Member::Field(0) => r.field(&mut constraints, |r| r.string_map()),
                 rt::Member::Field(1) => r.field(&mut provider_id, |r| r.string()),
                 rt::Member::Field(2) => r.field(&mut provider_ref, |r| r.string()),
                 rt::Member::Other(_) => Err(rt::Doubt),
@@ -5823,7 +5819,7 @@ pub mod views {
             let mut revision = None;
             let mut others = rt::Keys::default();
             r.fields(&FIELDS, |r, member| match member {
-                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.string_map()),
                 rt::Member::Field(1) => r.field(&mut id, |r| r.string()),
                 rt::Member::Field(2) => r.field(&mut image_ref, |r| r.string()),
                 rt::Member::Field(3) => r.field(&mut name, |r| r.string()),
@@ -6090,9 +6086,9 @@ pub mod views {
             let mut host_id = None;
             r.fields(&FIELDS, |r, member| match member {
                 rt::Member::Field(0) => r.field(&mut allow_update, |r| r.boolean()),
-                rt::Member::Field(1) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(1) => r.field(&mut annotations, |r| r.string_map()),
                 rt::Member::Field(2) => r.field(&mut component_id, |r| r.string()),
-                rt::Member::Field(3) => r.field(&mut component_limits, |r| r.map(|r| r.string())),
+                rt::Member::Field(3) => r.field(&mut component_limits, |r| r.string_map()),
                 rt::Member::Field(4) => r.field(&mut component_ref, |r| r.string()),
                 rt::Member::Field(5) => r.field(&mut config, |r| r.array(|r| r.string())),
                 rt::Member::Field(6) => r.field(&mut count, |r| {
@@ -6205,7 +6201,7 @@ pub mod views {
             let mut provider_id = None;
             let mut provider_ref = None;
             r.fields(&FIELDS, |r, member| match member {
-                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.string_map()),
                 rt::Member::Field(1) => r.field(&mut config, |r| r.array(|r| r.string())),
                 rt::Member::Field(2) => r.field(&mut host_id, |r| r.string()),
                 rt::Member::Field(3) => r.field(&mut provider_id, |r| r.string()),
@@ -6436,7 +6432,7 @@ pub mod views {
             let mut host_id = None;
             let mut new_component_ref = None;
             r.fields(&FIELDS, |r, member| match member {
-                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.string_map()),
                 rt::Member::Field(1) => r.field(&mut component_id, |r| r.string()),
                 rt::Member::Field(2) => r.field(&mut host_id, |r| r.string()),
                 rt::Member::Field(3) => r.field(&mut new_component_ref, |r| r.string()),

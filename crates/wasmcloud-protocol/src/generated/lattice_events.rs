@@ -4517,12 +4517,10 @@ pub mod views {
             let mut revision = None;
             let mut others = rt::Keys::default();
             r.fields(&FIELDS, |r, member| match member {
-                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.string_map()),
                 rt::Member::Field(1) => r.field(&mut id, |r| r.string()),
                 rt::Member::Field(2) => r.field(&mut image_ref, |r| r.string()),
-                rt::Member::Field(3) => {
-                    r.field(&mut limits, |r| r.nullable(|r| r.map(|r| r.string())))
-                }
+                rt::Member::Field(3) => r.field(&mut limits, |r| r.nullable(|r| r.string_map())),
                 rt::Member::Field(4) => r.field(&mut max_instances, |r| {
                     let n = r.integer()?;
                     r.check((0..=4294967295).contains(&n))?;
@@ -4649,7 +4647,7 @@ pub mod views {
             let mut public_key = None;
             let mut others = rt::Keys::default();
             r.fields(&FIELDS, |r, member| match member {
-                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.string_map()),
                 rt::Member::Field(1) => r.field(&mut component_id, |r| r.string()),
                 rt::Member::Field(2) => r.field(&mut error, |r| r.string()),
                 rt::Member::Field(3) => r.field(&mut host_id, |r| r.string()),
@@ -4926,7 +4924,7 @@ pub mod views {
             let mut public_key = None;
             let mut others = rt::Keys::default();
             r.fields(&FIELDS, |r, member| match member {
-                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.string_map()),
                 rt::Member::Field(1) => {
                     r.field(&mut claims, <ComponentClaims<'a> as rt::View<'a>>::read)
                 }
@@ -6205,7 +6203,7 @@ pub mod views {
                 }),
                 rt::Member::Field(1) => r.field(&mut friendly_name, |r| r.string()),
                 rt::Member::Field(2) => r.field(&mut host_id, |r| r.string()),
-                rt::Member::Field(3) => r.field(&mut labels, |r| r.map(|r| r.string())),
+                rt::Member::Field(3) => r.field(&mut labels, |r| r.string_map()),
                 rt::Member::Field(4) => r.field(&mut providers, |r| {
                     r.array(<ProviderDescription<'a> as rt::View<'a>>::read)
                 }),
@@ -6298,7 +6296,7 @@ pub mod views {
             let mut others = rt::Keys::default();
             r.fields(&FIELDS, |r, member| match member {
                 rt::Member::Field(0) => r.field(&mut friendly_name, |r| r.string()),
-                rt::Member::Field(1) => r.field(&mut labels, |r| r.map(|r| r.string())),
+                rt::Member::Field(1) => r.field(&mut labels, |r| r.string_map()),
                 rt::Member::Field(2) => r.field(&mut uptime_seconds, |r| {
                     let n = r.integer()?;
                     r.check((0..=18446744073709551615).contains(&n))?;
@@ -6507,7 +6505,7 @@ pub mod views {
             let mut labels = None;
             let mut others = rt::Keys::default();
             r.fields(&FIELDS, |r, member| match member {
-                rt::Member::Field(0) => r.field(&mut labels, |r| r.map(|r| r.string())),
+                rt::Member::Field(0) => r.field(&mut labels, |r| r.string_map()),
                 rt::Member::Other(key) => r.other(&mut others, key),
                 rt::Member::Field(_) => Err(rt::Doubt),
             })?;
@@ -6714,7 +6712,7 @@ pub mod views {
             let mut others = rt::Keys::default();
             r.fields(&FIELDS, |r, member| match member {
                 rt::Member::Field(0) => r.field(&mut host_id, |r| r.string()),
-                rt::Member::Field(1) => r.field(&mut labels, |r| r.map(|r| r.string())),
+                rt::Member::Field(1) => r.field(&mut labels, |r| r.string_map()),
                 rt::Member::Other(key) => r.other(&mut others, key),
                 rt::Member::Field(_) => Err(rt::Doubt),
             })?;
@@ -7883,7 +7881,7 @@ pub mod views {
             let mut revision = None;
             let mut others = rt::Keys::default();
             r.fields(&FIELDS, |r, member| match member {
-                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.string_map()),
                 rt::Member::Field(1) => r.field(&mut id, |r| r.string()),
                 rt::Member::Field(2) => r.field(&mut image_ref, |r| r.string()),
                 rt::Member::Field(3) => r.field(&mut name, |r| r.string()),
@@ -8269,7 +8267,7 @@ pub mod views {
             let mut public_key = None;
             let mut others = rt::Keys::default();
             r.fields(&FIELDS, |r, member| match member {
-                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.string_map()),
                 rt::Member::Field(1) => {
                     r.field(&mut claims, <ProviderClaims<'a> as rt::View<'a>>::read)
                 }
@@ -8543,7 +8541,7 @@ pub mod views {
             let mut reason = None;
             let mut others = rt::Keys::default();
             r.fields(&FIELDS, |r, member| match member {
-                rt::Member::Field(0) => r.field(&mut annotations, |r| r.map(|r| r.string())),
+                rt::Member::Field(0) => r.field(&mut annotations, |r| r.string_map()),
                 rt::Member::Field(1) => r.field(&mut host_id, |r| r.string()),
                 rt::Member::Field(2) => r.field(&mut instance_id, |r| r.string()),
                 rt::Member::Field(3) => r.field(&mut link_name, |r| r.string()),
