@@ -477,21 +477,21 @@ impl<'a> Reader<'a> {
         while more {
             let predicted = fields.after(before);
             let found = if self.key_is(fields, predicted) {
+                // Nothing to learn: the field came where it was expected.
+                before = Some(predicted);
                 Member::Field(predicted)
             } else {
                 let key = self.string()?;
                 match (fields.index)(&key) {
                     Some(i) if i < N => {
                         debug_assert_eq!(fields.names[i], key, "index agrees with names");
+                        fields.learn(before, i);
+                        before = Some(i);
                         Member::Field(i)
                     }
                     _ => Member::Other(key),
                 }
             };
-            if let Member::Field(i) = found {
-                fields.learn(before, i);
-                before = Some(i);
-            }
             self.colon()?;
             member(self, found)?;
             more = self.next_member()?;
