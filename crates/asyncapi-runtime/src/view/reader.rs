@@ -1589,6 +1589,9 @@ mod tests {
             r#"{"1":"","2":"","3":"","4":"","5":"","6":"","7":"","8":"","9":""}"#,
             r#"{"1":"","2":"","3":"","4":"","5":"","6":"","7":"","8":"","1":""}"#,
             r#"{"é":"😀","":""} trailing"#,
+            "{\t\"a\"\r:\"x\"\r\n}",
+            "{\u{b}}",
+            "{\"a\":\u{c}\"x\"}",
         ] {
             for depth in [0, MAX_DEPTH - 1, MAX_DEPTH] {
                 let general = map_of_strings(text, depth, false);
@@ -1626,11 +1629,13 @@ mod tests {
             ),
             spaced in proptest::bool::ANY,
             damage in proptest::option::of((
-                proptest::sample::select(vec!["", ",", ":", "\"", "}", "]", " ", "\\", "1", "\u{1}"]),
+                proptest::sample::select(vec![
+                    "", ",", ":", "\"", "}", "]", " ", "\t", "\\", "1", "\u{1}", "\u{b}",
+                ]),
                 proptest::prelude::any::<proptest::sample::Index>(),
             )),
         ) {
-            let (gap, colon) = if spaced { ("\n  ", ": ") } else { ("", ":") };
+            let (gap, colon) = if spaced { ("\r\n\t ", " : ") } else { ("", ":") };
             let members: Vec<String> = members
                 .iter()
                 .map(|(key, value)| format!("{gap}{key}{colon}{value}"))
