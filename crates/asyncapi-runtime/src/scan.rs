@@ -280,6 +280,10 @@ pub(crate) fn blank_run(b: &[u8]) -> usize {
 /// Where the whitespace that starts at `at` ends (`at` itself past the end of `b`).
 #[inline]
 pub(crate) fn blanks_end(b: &[u8], at: usize) -> usize {
+    // Compact JSON has no whitespace between tokens: one look, nothing scanned.
+    if b.get(at).is_some_and(|&c| c > b' ') {
+        return at;
+    }
     at + b.get(at..).map_or(0, blank_run)
 }
 

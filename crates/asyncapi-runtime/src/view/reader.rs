@@ -792,7 +792,7 @@ fn plain_string_map(b: &[u8], at: usize) -> Option<(usize, usize)> {
     if b.get(at) != Some(&b'{') {
         return None;
     }
-    let mut at = blanks_from(b, at + 1);
+    let mut at = blanks_end(b, at + 1);
     if b.get(at) == Some(&b'}') {
         return Some((at + 1, 0));
     }
@@ -805,15 +805,15 @@ fn plain_string_map(b: &[u8], at: usize) -> Option<(usize, usize)> {
         }
         keys[len] = key;
         len += 1;
-        at = blanks_from(b, after);
+        at = blanks_end(b, after);
         if b.get(at) != Some(&b':') {
             return None;
         }
-        at = blanks_from(b, at + 1);
+        at = blanks_end(b, at + 1);
         let (_, after) = plain_string(b, at)?;
-        at = blanks_from(b, after);
+        at = blanks_end(b, after);
         match b.get(at)? {
-            b',' => at = blanks_from(b, at + 1),
+            b',' => at = blanks_end(b, at + 1),
             b'}' => return Some((at + 1, len)),
             _ => return None,
         }
@@ -830,16 +830,6 @@ fn plain_string(b: &[u8], at: usize) -> Option<(&[u8], usize)> {
     let rest = b.get(at + 1..)?;
     let len = plain_run(rest);
     (rest.get(len) == Some(&b'"')).then(|| (&rest[..len], at + len + 2))
-}
-
-/// Where the whitespace from `at` ends: at once where compact text has none.
-#[inline]
-fn blanks_from(b: &[u8], at: usize) -> usize {
-    if b.get(at).is_some_and(|&c| c > b' ') {
-        at
-    } else {
-        blanks_end(b, at)
-    }
 }
 
 /// The fields of an object a generated view reads with [`Reader::fields`]: their names, how to
